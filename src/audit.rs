@@ -1,0 +1,1 @@
+//! Statistical audit: correlations, Cronbach's alpha, PCA variance, flags.

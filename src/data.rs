@@ -1,0 +1,326 @@
+//! [`Dataset`]: units × columns of numbers (NaN = missing), with unit codes, names and group columns.
+
+use std::collections::HashMap;
+
+use ndarray::{Array2, ArrayView1, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A table of units (rows) by numeric columns (indicators, denominators), plus unit names and any number
+/// of categorical group columns (region, income group ...).
+///
+/// Missing values are `NaN`. Infinite values are rejected at construction ([`Error::NonFinite`]). Unit
+/// codes must be unique and non-empty. Row order is kept exactly as given; nothing reorders or drops units
+/// silently (use [`Dataset::sorted_by_code`] for COINr's order).
+///
+/// ```
+/// use composite_indicators::Dataset;
+/// use ndarray::array;
+/// let d = Dataset::new(
+///     vec!["A".into(), "B".into()],
+///     vec!["x".into(), "y".into()],
+///     array![[1.0, f64::NAN], [3.0, 4.0]],
+/// )
+/// .unwrap()
+/// .with_group("region", vec!["N".into(), "S".into()])
+/// .unwrap();
+/// assert_eq!(d.n_units(), 2);
+/// assert!(d.column("y").unwrap()[0].is_nan());
+/// assert_eq!(d.group("region").unwrap()[1], "S");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    unit_codes: Vec<String>,
+    unit_names: Vec<String>,
+    groups: Vec<(String, Vec<String>)>,
+    columns: Vec<String>,
+    values: Array2<f64>,
+    #[serde(skip)]
+    col_index: HashMap<String, usize>,
+}
+
+impl Dataset {
+    /// Build from unit codes, column codes and a units × columns matrix.
+    ///
+    /// Errors: [`Error::EmptyData`] for no units, [`Error::ShapeMismatch`] if sizes disagree,
+    /// [`Error::DuplicateUnit`] / [`Error::DuplicateCode`] for repeated codes, [`Error::NonFinite`] for
+    /// ±∞ (NaN is accepted as missing).
+    pub fn new(unit_codes: Vec<String>, columns: Vec<String>, values: Array2<f64>) -> Result<Self> {
+        if unit_codes.is_empty() {
+            return Err(Error::EmptyData {
+                what: "no units (rows)".into(),
+            });
+        }
+        if values.nrows() != unit_codes.len() {
+            return Err(Error::ShapeMismatch {
+                what: "rows of the value matrix vs unit codes".into(),
+                expected: unit_codes.len(),
+                found: values.nrows(),
+            });
+        }
+        if values.ncols() != columns.len() {
+            return Err(Error::ShapeMismatch {
+                what: "columns of the value matrix vs column codes".into(),
+                expected: columns.len(),
+                found: values.ncols(),
+            });
+        }
+        let mut seen = HashMap::new();
+        for u in &unit_codes {
+            if u.trim().is_empty() {
+                return Err(Error::EmptyData {
+                    what: "a unit code is empty".into(),
+                });
+            }
+            if seen.insert(u.as_str(), ()).is_some() {
+                return Err(Error::DuplicateUnit { code: u.clone() });
+            }
+        }
+        let mut col_index = HashMap::new();
+        for (j, c) in columns.iter().enumerate() {
+            if col_index.insert(c.clone(), j).is_some() {
+                return Err(Error::DuplicateCode { code: c.clone() });
+            }
+        }
+        for ((i, j), v) in values.indexed_iter() {
+            if v.is_infinite() {
+                return Err(Error::NonFinite {
+                    unit: unit_codes[i].clone(),
+                    indicator: columns[j].clone(),
+                    value: *v,
+                });
+            }
+        }
+        Ok(Dataset {
+            unit_names: unit_codes.clone(),
+            unit_codes,
+            groups: Vec::new(),
+            columns,
+            values,
+            col_index,
+        })
+    }
+
+    /// Set unit names (one per unit).
+    pub fn with_names(mut self, names: Vec<String>) -> Result<Self> {
+        if names.len() != self.unit_codes.len() {
+            return Err(Error::ShapeMismatch {
+                what: "unit names vs units".into(),
+                expected: self.unit_codes.len(),
+                found: names.len(),
+            });
+        }
+        self.unit_names = names;
+        Ok(self)
+    }
+
+    /// Add (or replace) a categorical group column, one label per unit.
+    pub fn with_group(mut self, name: impl Into<String>, labels: Vec<String>) -> Result<Self> {
+        let name = name.into();
+        if labels.len() != self.unit_codes.len() {
+            return Err(Error::ShapeMismatch {
+                what: format!("labels of group `{name}` vs units"),
+                expected: self.unit_codes.len(),
+                found: labels.len(),
+            });
+        }
+        match self.groups.iter_mut().find(|(g, _)| *g == name) {
+            Some(slot) => slot.1 = labels,
+            None => self.groups.push((name, labels)),
+        }
+        Ok(self)
+    }
+
+    /// Number of units.
+    pub fn n_units(&self) -> usize {
+        self.unit_codes.len()
+    }
+    /// Unit codes in row order.
+    pub fn unit_codes(&self) -> &[String] {
+        &self.unit_codes
+    }
+    /// Unit names in row order.
+    pub fn unit_names(&self) -> &[String] {
+        &self.unit_names
+    }
+    /// Column codes.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+    /// The units × columns matrix.
+    pub fn values(&self) -> &Array2<f64> {
+        &self.values
+    }
+    /// Group columns as `(name, labels)`.
+    pub fn groups(&self) -> &[(String, Vec<String>)] {
+        &self.groups
+    }
+    /// One group column's labels.
+    pub fn group(&self, name: &str) -> Result<&[String]> {
+        self.groups
+            .iter()
+            .find(|(g, _)| g == name)
+            .map(|(_, l)| l.as_slice())
+            .ok_or_else(|| Error::MissingColumns {
+                columns: vec![name.to_string()],
+            })
+    }
+    /// Row of a unit by code.
+    pub fn unit_position(&self, code: &str) -> Result<usize> {
+        self.unit_codes
+            .iter()
+            .position(|u| u == code)
+            .ok_or_else(|| Error::UnknownCode {
+                code: code.to_string(),
+            })
+    }
+    /// Position of a column by code.
+    pub fn column_position(&self, code: &str) -> Result<usize> {
+        self.lookup(code).ok_or_else(|| Error::MissingColumns {
+            columns: vec![code.to_string()],
+        })
+    }
+    fn lookup(&self, code: &str) -> Option<usize> {
+        if self.col_index.len() == self.columns.len() {
+            self.col_index.get(code).copied()
+        } else {
+            // after deserialisation the index is rebuilt lazily by a linear scan
+            self.columns.iter().position(|c| c == code)
+        }
+    }
+    /// A column by code.
+    pub fn column(&self, code: &str) -> Result<ArrayView1<'_, f64>> {
+        Ok(self.values.column(self.column_position(code)?))
+    }
+    /// The sub-matrix of the given columns (in the given order). Errors list *every* absent column.
+    pub fn select(&self, codes: &[&str]) -> Result<Array2<f64>> {
+        let mut pos = Vec::with_capacity(codes.len());
+        let mut missing = Vec::new();
+        for c in codes {
+            match self.lookup(c) {
+                Some(j) => pos.push(j),
+                None => missing.push(c.to_string()),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(Error::MissingColumns { columns: missing });
+        }
+        Ok(self.values.select(Axis(1), &pos))
+    }
+    /// Replace the values of existing columns (same shape); infinite values are rejected.
+    pub fn set_column(&mut self, code: &str, values: ArrayView1<'_, f64>) -> Result<()> {
+        let j = self.column_position(code)?;
+        if values.len() != self.n_units() {
+            return Err(Error::ShapeMismatch {
+                what: format!("new values of column `{code}` vs units"),
+                expected: self.n_units(),
+                found: values.len(),
+            });
+        }
+        for (i, v) in values.iter().enumerate() {
+            if v.is_infinite() {
+                return Err(Error::NonFinite {
+                    unit: self.unit_codes[i].clone(),
+                    indicator: code.to_string(),
+                    value: *v,
+                });
+            }
+        }
+        self.values.column_mut(j).assign(&values);
+        Ok(())
+    }
+    /// A copy keeping only the given rows (in the given order).
+    pub fn select_units(&self, rows: &[usize]) -> Result<Dataset> {
+        if let Some(&bad) = rows.iter().find(|&&r| r >= self.n_units()) {
+            return Err(Error::ShapeMismatch {
+                what: "row index vs number of units".into(),
+                expected: self.n_units(),
+                found: bad,
+            });
+        }
+        let pick = |v: &Vec<String>| rows.iter().map(|&r| v[r].clone()).collect::<Vec<_>>();
+        let mut d = Dataset::new(
+            pick(&self.unit_codes),
+            self.columns.clone(),
+            self.values.select(Axis(0), rows),
+        )?
+        .with_names(pick(&self.unit_names))?;
+        for (g, labels) in &self.groups {
+            d = d.with_group(g.clone(), pick(labels))?;
+        }
+        Ok(d)
+    }
+    /// A copy with rows sorted by unit code (byte order), as COINr orders units.
+    pub fn sorted_by_code(&self) -> Dataset {
+        let mut rows: Vec<usize> = (0..self.n_units()).collect();
+        rows.sort_by(|&a, &b| self.unit_codes[a].cmp(&self.unit_codes[b]));
+        // rows is a permutation of valid indices, so selection cannot fail
+        self.select_units(&rows).unwrap_or_else(|_| self.clone())
+    }
+    /// Share of non-missing values per unit over the given columns.
+    pub fn availability(&self, codes: &[&str]) -> Result<Vec<f64>> {
+        let m = self.select(codes)?;
+        let n = m.ncols().max(1) as f64;
+        Ok(m.rows()
+            .into_iter()
+            .map(|r| r.iter().filter(|v| !v.is_nan()).count() as f64 / n)
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn d() -> Dataset {
+        Dataset::new(
+            vec!["B".into(), "A".into()],
+            vec!["x".into(), "y".into()],
+            array![[1.0, 2.0], [3.0, f64::NAN]],
+        )
+        .unwrap()
+        .with_group("g", vec!["g1".into(), "g2".into()])
+        .unwrap()
+    }
+
+    #[test]
+    fn select_lists_all_missing_columns() {
+        let e = d().select(&["x", "q", "r"]).unwrap_err();
+        assert!(matches!(e, Error::MissingColumns { columns } if columns == vec!["q", "r"]));
+    }
+
+    #[test]
+    fn sorting_keeps_rows_together() {
+        let s = d().sorted_by_code();
+        assert_eq!(s.unit_codes(), &["A".to_string(), "B".to_string()]);
+        assert_eq!(s.values()[[0, 0]], 3.0);
+        assert_eq!(s.group("g").unwrap(), &["g2".to_string(), "g1".to_string()]);
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        assert!(matches!(
+            Dataset::new(vec![], vec![], Array2::zeros((0, 0))),
+            Err(Error::EmptyData { .. })
+        ));
+        assert!(matches!(
+            Dataset::new(vec!["a".into(), "a".into()], vec!["x".into()], Array2::zeros((2, 1))),
+            Err(Error::DuplicateUnit { .. })
+        ));
+        assert!(matches!(
+            Dataset::new(vec!["a".into()], vec!["x".into()], array![[f64::INFINITY]]),
+            Err(Error::NonFinite { .. })
+        ));
+        assert!(matches!(
+            Dataset::new(vec!["a".into()], vec!["x".into()], Array2::zeros((2, 1))),
+            Err(Error::ShapeMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn availability_counts_nan() {
+        assert_eq!(d().availability(&["x", "y"]).unwrap(), vec![1.0, 0.5]);
+    }
+}

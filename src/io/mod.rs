@@ -1,0 +1,1 @@
+//! Readers and writers: TOML/JSON specs, COINr iMeta/iData CSV, plain CSV, score tables.

@@ -1,0 +1,1 @@
+//! Expert-panel scoring: aggregate ratings across experts, agreement statistics.

@@ -1,0 +1,1 @@
+//! Data preparation: denomination, imputation, unit screening, outlier treatment, and the pipeline.

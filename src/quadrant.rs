@@ -1,0 +1,1 @@
+//! Two-dimensional classification of units into quadrants.

@@ -1,0 +1,112 @@
+//! Ranking with explicit tie rules. Rank 1 is the best (highest score); missing scores (NaN) get a
+//! missing rank (NaN) and do not count.
+
+use serde::{Deserialize, Serialize};
+
+/// How tied scores are ranked.
+///
+/// For scores `[9, 7, 7, 5]` (higher is better):
+/// `Min` → 1 2 2 4 (COINr / "competition"), `Dense` → 1 2 2 3, `Ordinal` → 1 2 3 4 (ties broken by
+/// position, first come first), `Average` → 1 2.5 2.5 4, `Max` → 1 3 3 4.
+///
+/// ```
+/// use composite_indicators::rank::{rank_desc, TieRule};
+/// let r = rank_desc(&[9.0, 7.0, 7.0, 5.0, f64::NAN], TieRule::Average);
+/// assert_eq!(&r[..4], &[1.0, 2.5, 2.5, 4.0]);
+/// assert!(r[4].is_nan());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieRule {
+    /// Tied units share the best rank of the tie ("1224"); COINr's default.
+    #[default]
+    Min,
+    /// Tied units share the worst rank of the tie ("1334").
+    Max,
+    /// Tied units share the rank; no gaps after ties ("1223").
+    Dense,
+    /// Distinct ranks; ties broken by input order ("1234").
+    Ordinal,
+    /// Tied units share the mean of the ranks they span ("1 2.5 2.5 4").
+    Average,
+}
+
+/// Rank scores in descending order (highest score = rank 1). NaN scores get NaN ranks.
+///
+/// Exact comparison: two scores tie only if they are equal as `f64`.
+pub fn rank_desc(scores: &[f64], rule: TieRule) -> Vec<f64> {
+    rank_impl(scores, rule, true)
+}
+
+/// Rank scores in ascending order (lowest score = rank 1), as R's `rank()`. NaN scores get NaN ranks.
+///
+/// ```
+/// use composite_indicators::rank::{rank_asc, TieRule};
+/// assert_eq!(rank_asc(&[3.0, 1.0, 3.0], TieRule::Min), vec![2.0, 1.0, 2.0]);
+/// ```
+pub fn rank_asc(scores: &[f64], rule: TieRule) -> Vec<f64> {
+    rank_impl(scores, rule, false)
+}
+
+fn rank_impl(scores: &[f64], rule: TieRule, desc: bool) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..scores.len()).filter(|&i| !scores[i].is_nan()).collect();
+    // stable sort keeps input order within ties (Ordinal rule)
+    idx.sort_by(|&a, &b| {
+        let (x, y) = (scores[a], scores[b]);
+        if desc { y.total_cmp(&x) } else { x.total_cmp(&y) }
+    });
+    let mut out = vec![f64::NAN; scores.len()];
+    let mut start = 0usize;
+    let mut dense = 0usize;
+    while start < idx.len() {
+        let mut end = start + 1;
+        // -0.0 == 0.0 ties even though total_cmp orders them
+        while end < idx.len() && scores[idx[end]] == scores[idx[start]] {
+            end += 1;
+        }
+        dense += 1;
+        for (k, &i) in idx[start..end].iter().enumerate() {
+            out[i] = match rule {
+                TieRule::Min => (start + 1) as f64,
+                TieRule::Max => end as f64,
+                TieRule::Dense => dense as f64,
+                TieRule::Ordinal => (start + k + 1) as f64,
+                TieRule::Average => (start + 1 + end) as f64 / 2.0,
+            };
+        }
+        start = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_rules() {
+        let s = [9.0, 7.0, 7.0, 5.0];
+        assert_eq!(rank_desc(&s, TieRule::Min), vec![1.0, 2.0, 2.0, 4.0]);
+        assert_eq!(rank_desc(&s, TieRule::Max), vec![1.0, 3.0, 3.0, 4.0]);
+        assert_eq!(rank_desc(&s, TieRule::Dense), vec![1.0, 2.0, 2.0, 3.0]);
+        assert_eq!(rank_desc(&s, TieRule::Ordinal), vec![1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(rank_desc(&s, TieRule::Average), vec![1.0, 2.5, 2.5, 4.0]);
+    }
+
+    #[test]
+    fn missing_kept_and_not_counted() {
+        let r = rank_desc(&[f64::NAN, 1.0, 2.0], TieRule::Min);
+        assert!(r[0].is_nan());
+        assert_eq!(&r[1..], &[2.0, 1.0]);
+    }
+
+    #[test]
+    fn signed_zero_ties() {
+        assert_eq!(rank_asc(&[0.0, -0.0], TieRule::Min), vec![1.0, 1.0]);
+    }
+
+    #[test]
+    fn ordinal_breaks_by_input_order() {
+        assert_eq!(rank_asc(&[2.0, 1.0, 2.0], TieRule::Ordinal), vec![2.0, 1.0, 3.0]);
+    }
+}

@@ -1,0 +1,1 @@
+//! Scorer and Scores.

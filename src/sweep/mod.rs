@@ -1,0 +1,1 @@
+//! Weight sweeps: samplers, batched re-scoring, rank histograms, uncertainty and Sobol sensitivity.

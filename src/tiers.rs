@@ -1,0 +1,1 @@
+//! Tiering: split units into tiers and tag their strongest and weakest pillars.
