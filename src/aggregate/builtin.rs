@@ -9,6 +9,7 @@ impl Aggregator for AggregatorKind {
     fn name(&self) -> String {
         match self {
             AggregatorKind::Arithmetic => "arithmetic".into(),
+            other => format!("{other:?}"),
         }
     }
 
@@ -18,6 +19,9 @@ impl Aggregator for AggregatorKind {
         weights: &[f64],
         ctx: &NodeContext<'_>,
     ) -> Result<Array1<f64>> {
+        if *self != AggregatorKind::Arithmetic {
+            return Err(Error::param("aggregator", "not implemented yet"));
+        }
         let mut out = Array1::from_elem(values.nrows(), f64::NAN);
         for (i, row) in values.rows().into_iter().enumerate() {
             let (mut num, mut den, mut avail) = (0.0, 0.0, 0usize);
@@ -56,6 +60,7 @@ impl Aggregator for AggregatorKind {
     fn linearity(&self) -> Option<Linearity> {
         match self {
             AggregatorKind::Arithmetic => Some(Linearity::Mean),
+            _ => None,
         }
     }
 }

@@ -92,6 +92,31 @@ pub trait Aggregator: fmt::Debug + Send + Sync {
 pub enum AggregatorKind {
     /// Weighted arithmetic mean `Σ wᵢxᵢ / Σ wᵢ` (missing children skipped per policy).
     Arithmetic,
+    /// Weighted sum `Σ wᵢxᵢ` over available children (no division by the weight sum); the city index
+    /// adds its pillar scores this way.
+    Sum,
+    /// Weighted geometric mean `(Π (xᵢ + offset)^wᵢ)^(1/Σwᵢ) − offset`; non-positive `xᵢ + offset` is
+    /// an error naming unit and child.
+    Geometric {
+        /// Opt-in shift added before (and removed after) the mean; 0 by default.
+        #[serde(default)]
+        offset: f64,
+    },
+    /// Weighted harmonic mean `Σwᵢ / Σ(wᵢ/(xᵢ + offset)) − offset`; non-positive values are an error.
+    Harmonic {
+        /// Opt-in shift, as for the geometric mean.
+        #[serde(default)]
+        offset: f64,
+    },
+    /// Weighted power (generalised) mean `(Σ wᵢxᵢ^p / Σwᵢ)^(1/p)`; `p = 0` is the geometric mean.
+    Power {
+        /// The exponent.
+        p: f64,
+    },
+    /// Weighted median of the available children.
+    Median,
+    /// Copeland: pairwise weighted-majority comparison of units.
+    Copeland,
 }
 
 impl Default for AggregatorKind {

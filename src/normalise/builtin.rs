@@ -10,6 +10,7 @@ impl Normaliser for NormaliserKind {
         match self {
             NormaliserKind::MinMax { .. } => "minmax".into(),
             NormaliserKind::Identity => "identity".into(),
+            other => format!("{other:?}"),
         }
     }
 
@@ -48,6 +49,7 @@ impl Normaliser for NormaliserKind {
                 scale: 1.0,
                 offset: 0.0,
             })),
+            _ => Err(Error::param("normaliser", "not implemented yet")),
         }
     }
 }

@@ -113,7 +113,49 @@ pub enum NormaliserKind {
         /// Upper bound of the output.
         hi: f64,
     },
-    /// Placeholder until the normaliser module lands.
+    /// z-score: `(x − mean)/sd·sd_target + mean_target`, sample sd (n − 1).
+    ZScore {
+        /// Target mean.
+        mean: f64,
+        /// Target standard deviation (> 0).
+        sd: f64,
+    },
+    /// Rank, ascending, min ties (`rank(x, ties = "min")` in R): highest value gets rank n.
+    Rank,
+    /// Percentile rank `(rank − 1)/(n − 1)`, min ties.
+    PercentileRank,
+    /// Borda score `rank − 1`, min ties.
+    Borda,
+    /// Distance to the maximum: `1 − (max − x)/(max − min)`.
+    DistToMax,
+    /// Fraction of the maximum: `x / max`.
+    FracMax,
+    /// Distance to a reference unit: `1 − (x_ref − x)/(x_ref − min)`, optionally capped at 1.
+    DistToRef {
+        /// Code of the reference unit.
+        unit: String,
+        /// Cap scores above the reference at 1.
+        #[serde(default)]
+        cap_max: bool,
+    },
+    /// Goalposts from the spec: `(x − lo)/(hi − lo)` (direction +1) or `(hi − x)/(hi − lo)` (−1),
+    /// truncated to `[0, 1]` when `truncate`, times `scale`.
+    Goalposts {
+        /// Output scale (1 or 100, say).
+        scale: f64,
+        /// Truncate to the goalposts.
+        truncate: bool,
+    },
+    /// Distance to the spec's target: `1 − (t − x)/(t − min)` on direction-oriented values,
+    /// optionally capped at 1.
+    DistToTarget {
+        /// Cap scores beyond the target at 1.
+        #[serde(default)]
+        cap_max: bool,
+    },
+    /// Scale by the indicator's max score: `x / max_score` (direction −1: `1 − x/max_score`).
+    MaxScore,
+    /// No transformation (the direction is still applied).
     Identity,
 }
 
