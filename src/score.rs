@@ -1,1 +1,977 @@
-//! Scorer and Scores.
+//! [`Scorer`] (framework + normalisation + aggregation + weights) and [`Scores`] (every node's value and
+//! rank for every unit, contributions, tag sub-indices, group summaries).
+//!
+//! # What a score is
+//!
+//! 1. **Normalise** (fit once): every indicator column is multiplied by its direction, then normalised by
+//!    its normaliser (the scorer's default or a per-indicator override). The fitted parameters are kept in
+//!    a [`FittedScorer`], so new units or a new year can be scored on the same scale.
+//! 2. **Weigh**: the [`WeightScheme`] gives each node a weight within its parent (data-driven schemes see
+//!    the normalised matrix).
+//! 3. **Aggregate** bottom-up: each aggregate node combines its children with its aggregator. The
+//!    aggregator of a node is, most specific first: set for the node with
+//!    [`Scorer::aggregator_for`], the node's `aggregation` in the spec, set for its level with
+//!    [`Scorer::aggregator_for_level`] (levels: indicators 1, their parents 2, ...), the default
+//!    ([`Scorer::aggregator`]). Missing children follow the [`MissingPolicy`].
+//! 4. **Bonus** (only under [`WeightScheme::Bonus`]): bonus-flagged indicators are left out of their
+//!    parent and `bonus_weight × Σ bonus values` is added to the root after it is aggregated. A missing
+//!    bonus value counts 0 under `Skip`, makes the index missing under `Propagate`, and is an error under
+//!    `Error`.
+//! 5. **Rank** every node (highest value = rank 1) with the [`TieRule`] (default `Min`, COINr's rule);
+//!    missing values get a missing (NaN) rank.
+//!
+//! # Contributions
+//!
+//! When every aggregator used is linear (arithmetic mean or weighted sum), each indicator's contribution
+//! to the index is its normalised value times the product of its path factors: for a mean, `w / Σw` over
+//! the children *available for that unit*; for a sum, `w`; for a bonus indicator, `bonus_weight`. The
+//! contributions of a unit sum to its index (up to floating-point rounding, ~1e-12 relative).
+//!
+//! # Defaults (COINr-compatible)
+//!
+//! Min-max to [0, 100], arithmetic mean at every level, nominal weights, missing children skipped with
+//! re-normalised weights, ranks with min ties. Units keep the dataset's row order (sort the dataset with
+//! [`Dataset::sorted_by_code`] for COINr's order).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::{Aggregator, AggregatorKind, Linearity, MissingPolicy, NodeContext};
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::normalise::{ColumnContext, FittedNormaliser, Normaliser, NormaliserKind};
+use crate::rank::{TieRule, rank_desc};
+use crate::spec::{Framework, NodeKind};
+use crate::weights::{WeightScheme, is_bonus};
+
+/// Serde-friendly description of a scorer's methods (everything but the framework).
+///
+/// ```
+/// use composite_indicators::score::ScorerConfig;
+/// let c: ScorerConfig = serde_json::from_str(
+///     r#"{"normalise": {"method": "min_max", "lo": 0.0, "hi": 1.0}, "weights": {"scheme": "equal"}}"#,
+/// )
+/// .unwrap();
+/// assert_eq!(c.aggregate, composite_indicators::AggregatorKind::Arithmetic);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScorerConfig {
+    /// Default normaliser.
+    pub normalise: NormaliserKind,
+    /// Per-indicator normalisers by code.
+    pub normalise_overrides: BTreeMap<String, NormaliserKind>,
+    /// Default aggregator.
+    pub aggregate: AggregatorKind,
+    /// Aggregators by level (2 = parents of indicators, ...).
+    pub aggregate_levels: BTreeMap<usize, AggregatorKind>,
+    /// Aggregators by node code.
+    pub aggregate_nodes: BTreeMap<String, AggregatorKind>,
+    /// Weight scheme.
+    pub weights: WeightScheme,
+    /// Missing-children policy.
+    pub missing: MissingPolicy,
+    /// Tie rule for ranks.
+    pub ties: TieRule,
+}
+
+/// Scores a [`Dataset`] against a [`Framework`].
+///
+/// ```
+/// use composite_indicators::prelude::*;
+/// use composite_indicators::score::Scorer;
+/// use ndarray::array;
+///
+/// let fw = FrameworkSpec {
+///     name: "toy".into(),
+///     indicators: vec![
+///         Indicator::new("gdp", "Econ"),
+///         Indicator::new("debt", "Econ").with_direction(Direction::Negative),
+///         Indicator::new("life", "Social"),
+///     ],
+///     pillars: vec![
+///         Pillar::new("Econ").with_parent("Index"),
+///         Pillar::new("Social").with_parent("Index"),
+///         Pillar::new("Index"),
+///     ],
+/// }
+/// .check()?;
+/// let data = Dataset::new(
+///     vec!["A".into(), "B".into(), "C".into()],
+///     vec!["gdp".into(), "debt".into(), "life".into()],
+///     array![[1.0, 50.0, 70.0], [2.0, 40.0, 80.0], [3.0, 90.0, 75.0]],
+/// )?;
+/// let scores = Scorer::new(fw).score(&data)?;
+/// // B: gdp 50, debt 100 (lowest debt), life 100 -> Econ 75, Social 100 -> Index 87.5
+/// assert_eq!(scores.value("B", "Index")?, 87.5);
+/// assert_eq!(scores.rank("B", "Index")?, 1.0);
+/// # Ok::<(), composite_indicators::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    framework: Framework,
+    default_normaliser: Arc<dyn Normaliser>,
+    normaliser_overrides: Vec<Option<Arc<dyn Normaliser>>>,
+    default_aggregator: Arc<dyn Aggregator>,
+    level_aggregators: BTreeMap<usize, Arc<dyn Aggregator>>,
+    node_aggregators: Vec<Option<Arc<dyn Aggregator>>>,
+    weights: WeightScheme,
+    missing: MissingPolicy,
+    ties: TieRule,
+}
+
+impl Scorer {
+    /// A scorer with the COINr-compatible defaults (see the module docs).
+    pub fn new(framework: Framework) -> Scorer {
+        let n = framework.nodes().len();
+        let n_ind = framework.n_indicators();
+        Scorer {
+            framework,
+            default_normaliser: Arc::new(NormaliserKind::default()),
+            normaliser_overrides: vec![None; n_ind],
+            default_aggregator: Arc::new(AggregatorKind::default()),
+            level_aggregators: BTreeMap::new(),
+            node_aggregators: vec![None; n],
+            weights: WeightScheme::default(),
+            missing: MissingPolicy::default(),
+            ties: TieRule::default(),
+        }
+    }
+
+    /// Build from a [`ScorerConfig`]; unknown codes in the overrides are errors.
+    ///
+    /// ```
+    /// # use composite_indicators::prelude::*;
+    /// # use composite_indicators::score::{Scorer, ScorerConfig};
+    /// # let fw = FrameworkSpec { name: "t".into(),
+    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// let mut cfg = ScorerConfig::default();
+    /// cfg.normalise_overrides.insert("zz".into(), NormaliserKind::Rank);
+    /// assert!(matches!(Scorer::from_config(fw, &cfg), Err(Error::UnknownCode { .. })));
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn from_config(framework: Framework, config: &ScorerConfig) -> Result<Scorer> {
+        let mut s = Scorer::new(framework)
+            .normaliser(config.normalise.clone())
+            .aggregator(config.aggregate.clone())
+            .weights(config.weights.clone())
+            .missing(config.missing)
+            .ties(config.ties);
+        for (code, n) in &config.normalise_overrides {
+            s = s.normaliser_for(code, n.clone())?;
+        }
+        for (&level, a) in &config.aggregate_levels {
+            s = s.aggregator_for_level(level, a.clone());
+        }
+        for (code, a) in &config.aggregate_nodes {
+            s = s.aggregator_for(code, a.clone())?;
+        }
+        Ok(s)
+    }
+
+    /// The framework.
+    pub fn framework(&self) -> &Framework {
+        &self.framework
+    }
+    /// Set the default normaliser.
+    pub fn normaliser(mut self, n: impl Normaliser + 'static) -> Self {
+        self.default_normaliser = Arc::new(n);
+        self
+    }
+    /// Use a normaliser for one indicator.
+    pub fn normaliser_for(mut self, code: &str, n: impl Normaliser + 'static) -> Result<Self> {
+        let k = self.indicator_position(code)?;
+        self.normaliser_overrides[k] = Some(Arc::new(n));
+        Ok(self)
+    }
+    /// Set the default aggregator.
+    pub fn aggregator(mut self, a: impl Aggregator + 'static) -> Self {
+        self.default_aggregator = Arc::new(a);
+        self
+    }
+    /// Use an aggregator for every aggregate of a level (2 = parents of indicators).
+    pub fn aggregator_for_level(mut self, level: usize, a: impl Aggregator + 'static) -> Self {
+        self.level_aggregators.insert(level, Arc::new(a));
+        self
+    }
+    /// Use an aggregator for one aggregate node.
+    pub fn aggregator_for(mut self, code: &str, a: impl Aggregator + 'static) -> Result<Self> {
+        let k = self.framework.position(code)?;
+        if self.framework.nodes()[k].kind != NodeKind::Aggregate {
+            return Err(Error::InvalidSpec {
+                code: code.to_string(),
+                reason: "an aggregator can only be set for an aggregate node".into(),
+            });
+        }
+        self.node_aggregators[k] = Some(Arc::new(a));
+        Ok(self)
+    }
+    /// Set the weight scheme.
+    pub fn weights(mut self, w: WeightScheme) -> Self {
+        self.weights = w;
+        self
+    }
+    /// Set the missing-children policy.
+    pub fn missing(mut self, m: MissingPolicy) -> Self {
+        self.missing = m;
+        self
+    }
+    /// Set the tie rule.
+    pub fn ties(mut self, t: TieRule) -> Self {
+        self.ties = t;
+        self
+    }
+    /// The weight scheme.
+    pub fn weight_scheme(&self) -> &WeightScheme {
+        &self.weights
+    }
+    /// The missing-children policy.
+    pub fn missing_policy(&self) -> MissingPolicy {
+        self.missing
+    }
+    /// The tie rule.
+    pub fn tie_rule(&self) -> TieRule {
+        self.ties
+    }
+
+    fn indicator_position(&self, code: &str) -> Result<usize> {
+        let k = self.framework.position(code)?;
+        if k >= self.framework.n_indicators() {
+            return Err(Error::InvalidSpec {
+                code: code.to_string(),
+                reason: "a normaliser can only be set for an indicator".into(),
+            });
+        }
+        Ok(k)
+    }
+
+    /// The aggregator used for node `k` (see the module docs for the precedence).
+    pub fn aggregator_of(&self, k: usize) -> Arc<dyn Aggregator> {
+        if let Some(Some(a)) = self.node_aggregators.get(k) {
+            return a.clone();
+        }
+        if let Some(node) = self.framework.nodes().get(k) {
+            if let Some(a) = &node.aggregation {
+                return Arc::new(a.clone());
+            }
+            if let Some(a) = self.level_aggregators.get(&node.level) {
+                return a.clone();
+            }
+        }
+        self.default_aggregator.clone()
+    }
+
+    /// The normaliser used for indicator `k`.
+    pub fn normaliser_of(&self, k: usize) -> Arc<dyn Normaliser> {
+        match self.normaliser_overrides.get(k) {
+            Some(Some(n)) => n.clone(),
+            _ => self.default_normaliser.clone(),
+        }
+    }
+
+    /// Fit the normalisers on `data` (which must hold every indicator column; extra columns are ignored).
+    pub fn fit(&self, data: &Dataset) -> Result<FittedScorer> {
+        let raw = self.raw_matrix(data)?;
+        let units = data.unit_codes();
+        let mut fitted = Vec::with_capacity(raw.ncols());
+        for (k, ind) in self.framework.indicators().iter().enumerate() {
+            let col = oriented(raw.column(k), ind.direction.sign());
+            let ctx = column_context(ind, units);
+            let f = self.normaliser_of(k).fit(col.view(), &ctx)?;
+            fitted.push(f);
+        }
+        Ok(FittedScorer {
+            scorer: self.clone(),
+            fitted,
+        })
+    }
+
+    /// Fit on `data` and score it.
+    pub fn score(&self, data: &Dataset) -> Result<Scores> {
+        self.fit(data)?.score(data)
+    }
+
+    fn raw_matrix(&self, data: &Dataset) -> Result<Array2<f64>> {
+        let codes = self.framework.indicator_codes();
+        data.select(&codes)
+    }
+}
+
+fn oriented(col: ArrayView1<'_, f64>, sign: f64) -> Array1<f64> {
+    col.mapv(|v| v * sign)
+}
+
+fn column_context<'a>(ind: &'a crate::spec::Indicator, units: &'a [String]) -> ColumnContext<'a> {
+    ColumnContext::new(&ind.code, units)
+        .with_direction(ind.direction)
+        .with_target(ind.target)
+        .with_goalposts(ind.goalposts)
+        .with_max_score(ind.max_score)
+}
+
+/// A [`Scorer`] whose normalisers are fitted: scores any data set on the fitted scale.
+#[derive(Debug)]
+pub struct FittedScorer {
+    scorer: Scorer,
+    fitted: Vec<Box<dyn FittedNormaliser>>,
+}
+
+impl FittedScorer {
+    /// The scorer.
+    pub fn scorer(&self) -> &Scorer {
+        &self.scorer
+    }
+
+    /// The normalised indicator matrix (units × indicators, framework order) of `data` on the fitted
+    /// scale.
+    pub fn normalise(&self, data: &Dataset) -> Result<Array2<f64>> {
+        let raw = self.scorer.raw_matrix(data)?;
+        let units = data.unit_codes();
+        let mut out = Array2::from_elem(raw.raw_dim(), f64::NAN);
+        for (k, ind) in self.scorer.framework.indicators().iter().enumerate() {
+            let col = oriented(raw.column(k), ind.direction.sign());
+            let f = self.fitted.get(k).ok_or_else(|| Error::ShapeMismatch {
+                what: "fitted normalisers vs indicators".into(),
+                expected: raw.ncols(),
+                found: self.fitted.len(),
+            })?;
+            let y = f.apply(col.view(), units)?;
+            if y.len() != out.nrows() {
+                return Err(Error::ShapeMismatch {
+                    what: format!("normalised values of `{}`", ind.code),
+                    expected: out.nrows(),
+                    found: y.len(),
+                });
+            }
+            out.column_mut(k).assign(&y);
+        }
+        Ok(out)
+    }
+
+    /// Normalise `data` on the fitted scale and aggregate it.
+    pub fn score(&self, data: &Dataset) -> Result<Scores> {
+        let x = self.normalise(data)?;
+        self.score_normalised(data, x)
+    }
+
+    /// Aggregate an already normalised matrix (units × indicators, framework order) whose rows are the
+    /// units of `data` (used for names, groups and error messages).
+    pub fn score_normalised(&self, data: &Dataset, normalised: Array2<f64>) -> Result<Scores> {
+        let s = &self.scorer;
+        let fw = &s.framework;
+        let n_units = data.n_units();
+        if normalised.nrows() != n_units || normalised.ncols() != fw.n_indicators() {
+            return Err(Error::ShapeMismatch {
+                what: "normalised matrix (units × indicators)".into(),
+                expected: n_units * fw.n_indicators(),
+                found: normalised.len(),
+            });
+        }
+        let node_w = s.weights.node_weights(fw, Some(normalised.view()))?;
+        let bonus_w = s.weights.bonus_weight();
+        let agg = aggregate_tree(
+            fw,
+            |k| s.aggregator_of(k),
+            &node_w,
+            bonus_w,
+            s.missing,
+            normalised.view(),
+            data.unit_codes(),
+        )?;
+        let ranks = rank_columns(&agg.values, s.ties);
+        Ok(Scores {
+            framework: fw.clone(),
+            unit_codes: data.unit_codes().to_vec(),
+            unit_names: data.unit_names().to_vec(),
+            groups: data.groups().to_vec(),
+            values: agg.values,
+            ranks,
+            contributions: agg.contributions,
+            path_factors: agg.path_factors,
+            bonus: agg.bonus,
+            node_weights: node_w,
+        })
+    }
+}
+
+/// The result of aggregating a tree once.
+pub(crate) struct TreeScores {
+    /// units × nodes.
+    pub values: Array2<f64>,
+    /// units × indicators, when every aggregator is linear.
+    pub contributions: Option<Array2<f64>>,
+    /// units × indicators path factors, when every aggregator is linear.
+    pub path_factors: Option<Array2<f64>>,
+    /// Bonus total per unit (zeros without a bonus scheme).
+    pub bonus: Array1<f64>,
+}
+
+/// Aggregate the framework bottom-up. `aggregator_of(k)` gives node k's aggregator.
+pub(crate) fn aggregate_tree<F>(
+    fw: &Framework,
+    aggregator_of: F,
+    node_w: &[f64],
+    bonus_w: Option<f64>,
+    missing: MissingPolicy,
+    normalised: ArrayView2<'_, f64>,
+    unit_codes: &[String],
+) -> Result<TreeScores>
+where
+    F: Fn(usize) -> Arc<dyn Aggregator>,
+{
+    let nodes = fw.nodes();
+    let n_ind = fw.n_indicators();
+    let n_units = normalised.nrows();
+    let mut values = Array2::from_elem((n_units, nodes.len()), f64::NAN);
+    values
+        .slice_mut(ndarray::s![.., ..n_ind])
+        .assign(&normalised);
+    let use_bonus = bonus_w.is_some();
+    let mut linear: Vec<Option<Linearity>> = vec![None; nodes.len()];
+    let mut kids_of: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for k in fw.aggregate_indices() {
+        let node = &nodes[k];
+        let kids: Vec<usize> = node
+            .children
+            .iter()
+            .copied()
+            .filter(|&c| !(use_bonus && is_bonus(fw, c)))
+            .collect();
+        let w: Vec<f64> = kids.iter().map(|&c| node_w[c]).collect();
+        let codes: Vec<String> = kids.iter().map(|&c| nodes[c].code.clone()).collect();
+        let block = values.select(Axis(1), &kids);
+        let agg = aggregator_of(k);
+        let ctx = NodeContext {
+            node: &node.code,
+            children: &codes,
+            unit_codes,
+            missing,
+        };
+        let out = agg.aggregate(block.view(), &w, &ctx)?;
+        if out.len() != n_units {
+            return Err(Error::ShapeMismatch {
+                what: format!("output of aggregator `{}` at node `{}`", agg.name(), node.code),
+                expected: n_units,
+                found: out.len(),
+            });
+        }
+        values.column_mut(k).assign(&out);
+        linear[k] = agg.linearity();
+        kids_of[k] = kids;
+    }
+    let root = fw.root_index();
+    let mut bonus = Array1::zeros(n_units);
+    let bonus_inds: Vec<usize> = if use_bonus {
+        (0..n_ind).filter(|&i| is_bonus(fw, i)).collect()
+    } else {
+        Vec::new()
+    };
+    if let Some(bw) = bonus_w {
+        for u in 0..n_units {
+            let mut total = 0.0;
+            for &i in &bonus_inds {
+                let v = normalised[[u, i]];
+                if v.is_nan() {
+                    match missing {
+                        MissingPolicy::Skip { .. } => continue,
+                        MissingPolicy::Propagate => {
+                            total = f64::NAN;
+                            break;
+                        }
+                        MissingPolicy::Error => {
+                            return Err(Error::MissingValue {
+                                unit: unit_codes.get(u).cloned().unwrap_or_default(),
+                                node: nodes[root].code.clone(),
+                                child: nodes[i].code.clone(),
+                            });
+                        }
+                    }
+                }
+                total += bw * v;
+            }
+            bonus[u] = total;
+            values[[u, root]] += total;
+        }
+    }
+    // contributions: only when every aggregate is linear
+    let all_linear = fw.aggregate_indices().all(|k| linear[k].is_some());
+    let (contributions, path_factors) = if all_linear {
+        let mut contrib = Array2::zeros((n_units, n_ind));
+        let mut factors = Array2::zeros((n_units, n_ind));
+        let mut factor = vec![0.0; nodes.len()];
+        for u in 0..n_units {
+            factor.iter_mut().for_each(|f| *f = 0.0);
+            factor[root] = 1.0;
+            for k in fw.aggregate_indices().rev() {
+                if factor[k] == 0.0 || values[[u, k]].is_nan() {
+                    continue;
+                }
+                let kids = &kids_of[k];
+                let avail_w: f64 = kids
+                    .iter()
+                    .filter(|&&c| !values[[u, c]].is_nan())
+                    .map(|&c| node_w[c])
+                    .sum();
+                for &c in kids {
+                    if values[[u, c]].is_nan() {
+                        continue;
+                    }
+                    factor[c] = match linear[k] {
+                        Some(Linearity::Mean) if avail_w > 0.0 => factor[k] * node_w[c] / avail_w,
+                        Some(Linearity::Sum) => factor[k] * node_w[c],
+                        _ => 0.0,
+                    };
+                }
+            }
+            if let Some(bw) = bonus_w {
+                for &i in &bonus_inds {
+                    factor[i] = bw;
+                }
+            }
+            for i in 0..n_ind {
+                let v = normalised[[u, i]];
+                if !v.is_nan() {
+                    factors[[u, i]] = factor[i];
+                    contrib[[u, i]] = factor[i] * v;
+                }
+            }
+        }
+        (Some(contrib), Some(factors))
+    } else {
+        (None, None)
+    };
+    Ok(TreeScores {
+        values,
+        contributions,
+        path_factors,
+        bonus,
+    })
+}
+
+fn rank_columns(values: &Array2<f64>, ties: TieRule) -> Array2<f64> {
+    let mut ranks = Array2::from_elem(values.raw_dim(), f64::NAN);
+    for (k, col) in values.columns().into_iter().enumerate() {
+        let v: Vec<f64> = col.to_vec();
+        let r = rank_desc(&v, ties);
+        ranks.column_mut(k).assign(&Array1::from(r));
+    }
+    ranks
+}
+
+/// Summary of one node's scores within one group of units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    /// The group label.
+    pub group: String,
+    /// Units in the group.
+    pub units: usize,
+    /// Units with a non-missing score.
+    pub count: usize,
+    /// Mean of the non-missing scores (NaN if none).
+    pub mean: f64,
+    /// Median of the non-missing scores (mean of the two middle values for an even count).
+    pub median: f64,
+    /// Minimum.
+    pub min: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+/// Every node's value and rank for every unit, with contributions and summaries.
+///
+/// Values of indicator nodes are the normalised values; values of aggregates are the aggregated scores.
+/// Rows follow the scored data set's unit order.
+#[derive(Debug, Clone)]
+pub struct Scores {
+    framework: Framework,
+    unit_codes: Vec<String>,
+    unit_names: Vec<String>,
+    groups: Vec<(String, Vec<String>)>,
+    values: Array2<f64>,
+    ranks: Array2<f64>,
+    contributions: Option<Array2<f64>>,
+    path_factors: Option<Array2<f64>>,
+    bonus: Array1<f64>,
+    node_weights: Vec<f64>,
+}
+
+impl Scores {
+    /// The framework.
+    pub fn framework(&self) -> &Framework {
+        &self.framework
+    }
+    /// Unit codes (row order).
+    pub fn unit_codes(&self) -> &[String] {
+        &self.unit_codes
+    }
+    /// Unit names (row order).
+    pub fn unit_names(&self) -> &[String] {
+        &self.unit_names
+    }
+    /// Node codes (column order of [`Scores::values`]).
+    pub fn node_codes(&self) -> Vec<&str> {
+        self.framework
+            .nodes()
+            .iter()
+            .map(|n| n.code.as_str())
+            .collect()
+    }
+    /// units × nodes values (node order of the framework).
+    pub fn values(&self) -> &Array2<f64> {
+        &self.values
+    }
+    /// units × nodes ranks (1 = best; NaN = missing).
+    pub fn ranks(&self) -> &Array2<f64> {
+        &self.ranks
+    }
+    /// The weight of every node within its parent, as used.
+    pub fn node_weights(&self) -> &[f64] {
+        &self.node_weights
+    }
+    /// Bonus total per unit (zeros unless [`WeightScheme::Bonus`] is used).
+    pub fn bonus(&self) -> ArrayView1<'_, f64> {
+        self.bonus.view()
+    }
+    /// The index (root) values.
+    pub fn index(&self) -> ArrayView1<'_, f64> {
+        self.values.column(self.framework.root_index())
+    }
+    /// The index ranks.
+    pub fn index_ranks(&self) -> ArrayView1<'_, f64> {
+        self.ranks.column(self.framework.root_index())
+    }
+    /// One node's values for every unit.
+    pub fn node_values(&self, node: &str) -> Result<ArrayView1<'_, f64>> {
+        Ok(self.values.column(self.framework.position(node)?))
+    }
+    /// One node's ranks for every unit.
+    pub fn node_ranks(&self, node: &str) -> Result<ArrayView1<'_, f64>> {
+        Ok(self.ranks.column(self.framework.position(node)?))
+    }
+    fn unit_row(&self, unit: &str) -> Result<usize> {
+        self.unit_codes
+            .iter()
+            .position(|u| u == unit)
+            .ok_or_else(|| Error::UnknownCode {
+                code: unit.to_string(),
+            })
+    }
+    /// One unit's value at one node.
+    pub fn value(&self, unit: &str, node: &str) -> Result<f64> {
+        Ok(self.values[[self.unit_row(unit)?, self.framework.position(node)?]])
+    }
+    /// One unit's rank at one node.
+    pub fn rank(&self, unit: &str, node: &str) -> Result<f64> {
+        Ok(self.ranks[[self.unit_row(unit)?, self.framework.position(node)?]])
+    }
+    /// units × indicators contributions to the index, when every aggregator is linear.
+    pub fn contributions(&self) -> Option<&Array2<f64>> {
+        self.contributions.as_ref()
+    }
+    /// One unit's contributions `(indicator code, contribution)`, largest first.
+    ///
+    /// Errors with [`Error::InvalidParameter`] when an aggregator is not linear.
+    pub fn explain(&self, unit: &str) -> Result<Vec<(String, f64)>> {
+        let row = self.unit_row(unit)?;
+        let c = self.linear_contributions()?;
+        let mut out: Vec<(String, f64)> = self
+            .framework
+            .indicators()
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| (ind.code.clone(), c[[row, i]]))
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
+        Ok(out)
+    }
+    fn linear_contributions(&self) -> Result<&Array2<f64>> {
+        self.contributions.as_ref().ok_or_else(|| {
+            Error::param(
+                "aggregation",
+                "contributions need every aggregator to be an arithmetic mean or a weighted sum",
+            )
+        })
+    }
+    /// Sum of the contributions of the indicators carrying `tag`, per unit (e.g. the city index's
+    /// `status` and `potential` indices, which add up to the overall index when every indicator carries
+    /// one of the two tags). Unknown tags are an error.
+    pub fn tag_index(&self, tag: &str) -> Result<Vec<f64>> {
+        let c = self.linear_contributions()?;
+        let inds = self.tagged(tag)?;
+        Ok(c.rows()
+            .into_iter()
+            .map(|r| inds.iter().map(|&i| r[i]).sum())
+            .collect())
+    }
+    /// [`Scores::tag_index`] rescaled to the full index's scale: the tagged contributions divided by the
+    /// tagged indicators' share of the unit's total path factor (`Σ_tag factor / Σ_all factor`, over
+    /// available indicators), i.e. the index the unit would get if every indicator scored like its tagged
+    /// ones. NaN when no tagged indicator is available for the unit.
+    pub fn tag_index_rescaled(&self, tag: &str) -> Result<Vec<f64>> {
+        let c = self.linear_contributions()?;
+        let f = self.path_factors.as_ref().ok_or_else(|| {
+            Error::param("aggregation", "path factors need linear aggregation")
+        })?;
+        let inds = self.tagged(tag)?;
+        let mut out = Vec::with_capacity(c.nrows());
+        for u in 0..c.nrows() {
+            let all_f: f64 = f.row(u).sum();
+            let tag_f: f64 = inds.iter().map(|&i| f[[u, i]]).sum();
+            let tag_c: f64 = inds.iter().map(|&i| c[[u, i]]).sum();
+            out.push(if tag_f > 0.0 {
+                tag_c * all_f / tag_f
+            } else {
+                f64::NAN
+            });
+        }
+        Ok(out)
+    }
+    /// units × indicators path factors (the weight each available indicator has in the unit's index;
+    /// 0 for missing values), when every aggregator is linear. `contribution = factor × value`.
+    pub fn path_factors(&self) -> Option<&Array2<f64>> {
+        self.path_factors.as_ref()
+    }
+    fn tagged(&self, tag: &str) -> Result<Vec<usize>> {
+        let inds = self.framework.indicators_with_tag(tag);
+        if inds.is_empty() {
+            return Err(Error::UnknownCode {
+                code: format!("tag:{tag}"),
+            });
+        }
+        Ok(inds)
+    }
+    /// Group summaries of one node by a group column, sorted by mean, highest first (missing means
+    /// last, then by label).
+    pub fn group_summary(&self, group: &str, node: &str) -> Result<Vec<GroupSummary>> {
+        let labels = self
+            .groups
+            .iter()
+            .find(|(g, _)| g == group)
+            .map(|(_, l)| l)
+            .ok_or_else(|| Error::MissingColumns {
+                columns: vec![group.to_string()],
+            })?;
+        let col = self.node_values(node)?;
+        let mut by: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+        for (l, &v) in labels.iter().zip(col.iter()) {
+            *sizes.entry(l.as_str()).or_default() += 1;
+            let e = by.entry(l.as_str()).or_default();
+            if !v.is_nan() {
+                e.push(v);
+            }
+        }
+        let mut out: Vec<GroupSummary> = by
+            .into_iter()
+            .map(|(g, mut v)| {
+                v.sort_by(f64::total_cmp);
+                let n = v.len();
+                let mean = if n > 0 {
+                    v.iter().sum::<f64>() / n as f64
+                } else {
+                    f64::NAN
+                };
+                let median = match n {
+                    0 => f64::NAN,
+                    _ if n % 2 == 1 => v[n / 2],
+                    _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+                };
+                GroupSummary {
+                    group: g.to_string(),
+                    units: sizes.get(g).copied().unwrap_or(0),
+                    count: n,
+                    mean,
+                    median,
+                    min: v.first().copied().unwrap_or(f64::NAN),
+                    max: v.last().copied().unwrap_or(f64::NAN),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| match (a.mean.is_nan(), b.mean.is_nan()) {
+            (false, false) => b.mean.total_cmp(&a.mean).then(a.group.cmp(&b.group)),
+            (x, y) => x.cmp(&y).then(a.group.cmp(&b.group)),
+        });
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Direction, FrameworkSpec, Indicator, Pillar};
+    use ndarray::array;
+
+    fn fw() -> Framework {
+        FrameworkSpec {
+            name: "toy".into(),
+            indicators: vec![
+                Indicator::new("a", "P").with_tag("status"),
+                Indicator::new("b", "P")
+                    .with_direction(Direction::Negative)
+                    .with_tag("potential"),
+                Indicator::new("c", "Q").with_weight(3.0).with_tag("status"),
+                Indicator::new("d", "Q").with_tag("potential"),
+            ],
+            pillars: vec![
+                Pillar::new("P").with_parent("I"),
+                Pillar::new("Q").with_parent("I").with_weight(2.0),
+                Pillar::new("I"),
+            ],
+        }
+        .check()
+        .unwrap()
+    }
+
+    fn data() -> Dataset {
+        Dataset::new(
+            vec!["u1".into(), "u2".into(), "u3".into()],
+            vec!["a".into(), "b".into(), "c".into(), "d".into()],
+            array![
+                [0.0, 10.0, 1.0, 5.0],
+                [5.0, 0.0, 2.0, f64::NAN],
+                [10.0, 5.0, 3.0, 0.0]
+            ],
+        )
+        .unwrap()
+        .with_group("g", vec!["x".into(), "y".into(), "x".into()])
+        .unwrap()
+    }
+
+    #[test]
+    fn hand_computed_scores() {
+        let s = Scorer::new(fw()).score(&data()).unwrap();
+        // normalised (0..100): a = [0,50,100]; b (negated) = [0,100,50]; c = [0,50,100]; d = [100,NaN,0]
+        // P = mean(a,b): [0,75,75]; Q = (3c + d)/4 with d missing for u2 -> [25, 50, 75]
+        // I = (1·P + 2·Q)/3 = [50/3, 175/3, 225/3]
+        let idx = s.index();
+        assert!((idx[0] - 50.0 / 3.0).abs() < 1e-12);
+        assert!((idx[1] - 175.0 / 3.0).abs() < 1e-12);
+        assert!((idx[2] - 75.0).abs() < 1e-12);
+        assert_eq!(s.index_ranks().to_vec(), vec![3.0, 2.0, 1.0]);
+        assert_eq!(s.value("u2", "Q").unwrap(), 50.0);
+        assert!(s.value("u2", "d").unwrap().is_nan());
+        assert!(s.rank("u2", "d").unwrap().is_nan());
+    }
+
+    #[test]
+    fn contributions_sum_to_index_and_tags_split_it() {
+        let s = Scorer::new(fw()).score(&data()).unwrap();
+        let c = s.contributions().unwrap();
+        for u in 0..3 {
+            assert!((c.row(u).sum() - s.index()[u]).abs() < 1e-12);
+        }
+        let st = s.tag_index("status").unwrap();
+        let po = s.tag_index("potential").unwrap();
+        for u in 0..3 {
+            assert!((st[u] + po[u] - s.index()[u]).abs() < 1e-12);
+        }
+        // u1: status = a (0) * 1/6 + c (0) * 1/2 = 0
+        assert_eq!(st[0], 0.0);
+        // rescaled: u3 status factors a 1/6, c 1/2 -> contribution 100/6 + 50 = 200/3, share 2/3 -> 100
+        let r = s.tag_index_rescaled("status").unwrap();
+        assert!((r[2] - 100.0).abs() < 1e-12);
+        assert!(s.tag_index("nope").is_err());
+        let e = s.explain("u3").unwrap();
+        assert_eq!(e[0].0, "c");
+    }
+
+    #[test]
+    fn bonus_is_added_outside_the_pillar() {
+        let mut spec = fw().spec().clone();
+        spec.indicators[1].bonus = true; // b
+        let fw = spec.check().unwrap();
+        let s = Scorer::new(fw)
+            .aggregator(AggregatorKind::Arithmetic)
+            .weights(WeightScheme::Bonus {
+                base: Box::new(WeightScheme::Nominal),
+                bonus_weight: 0.01,
+            })
+            .score(&data())
+            .unwrap();
+        // P = a only: [0,50,100]; Q = [25,50,75]; I = (P + 2Q)/3 + 0.01·b
+        let b = [0.0, 100.0, 50.0];
+        let p = [0.0, 50.0, 100.0];
+        let q = [25.0, 50.0, 75.0];
+        for u in 0..3 {
+            let want = (p[u] + 2.0 * q[u]) / 3.0 + 0.01 * b[u];
+            assert!((s.index()[u] - want).abs() < 1e-12);
+            assert!((s.bonus()[u] - 0.01 * b[u]).abs() < 1e-12);
+            let c = s.contributions().unwrap();
+            assert!((c.row(u).sum() - want).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn policies_and_overrides() {
+        let s = Scorer::new(fw())
+            .missing(MissingPolicy::Propagate)
+            .score(&data())
+            .unwrap();
+        assert!(s.value("u2", "Q").unwrap().is_nan());
+        assert!(s.value("u2", "I").unwrap().is_nan());
+        let e = Scorer::new(fw())
+            .missing(MissingPolicy::Error)
+            .score(&data())
+            .unwrap_err();
+        assert!(matches!(e, Error::MissingValue { unit, child, .. } if unit == "u2" && child == "d"));
+        let s = Scorer::new(fw())
+            .normaliser_for("a", NormaliserKind::Identity)
+            .unwrap()
+            .score(&data())
+            .unwrap();
+        assert_eq!(s.value("u3", "a").unwrap(), 10.0);
+        assert!(Scorer::new(fw()).aggregator_for("a", AggregatorKind::Arithmetic).is_err());
+        assert!(Scorer::new(fw()).normaliser_for("P", NormaliserKind::Identity).is_err());
+    }
+
+    #[test]
+    fn fitted_scale_applies_to_new_units() {
+        let f = Scorer::new(fw()).fit(&data()).unwrap();
+        let new = Dataset::new(
+            vec!["n".into()],
+            vec!["a".into(), "b".into(), "c".into(), "d".into()],
+            array![[20.0, 5.0, 2.0, 5.0]],
+        )
+        .unwrap();
+        let s = f.score(&new).unwrap();
+        assert_eq!(s.value("n", "a").unwrap(), 200.0);
+        assert_eq!(s.value("n", "d").unwrap(), 100.0);
+    }
+
+    #[test]
+    fn group_summaries() {
+        let s = Scorer::new(fw()).score(&data()).unwrap();
+        let g = s.group_summary("g", "P").unwrap();
+        assert_eq!(g[0].group, "y");
+        assert_eq!(g[0].mean, 75.0);
+        assert_eq!(g[1].group, "x");
+        assert_eq!(g[1].count, 2);
+        assert_eq!(g[1].mean, 37.5);
+        assert_eq!(g[1].median, 37.5);
+        assert!(s.group_summary("nope", "P").is_err());
+    }
+
+    #[test]
+    fn missing_column_is_reported() {
+        let d = Dataset::new(vec!["u".into()], vec!["a".into()], array![[1.0]]).unwrap();
+        let e = Scorer::new(fw()).score(&d).unwrap_err();
+        assert!(matches!(e, Error::MissingColumns { columns } if columns == vec!["b", "c", "d"]));
+    }
+
+    #[test]
+    fn config_round_trip() {
+        let mut c = ScorerConfig::default();
+        c.aggregate_levels.insert(3, AggregatorKind::Arithmetic);
+        c.weights = WeightScheme::Equal;
+        let j = serde_json::to_string(&c).unwrap();
+        let back: ScorerConfig = serde_json::from_str(&j).unwrap();
+        assert_eq!(back, c);
+        let t = toml::to_string(&c).unwrap();
+        let back: ScorerConfig = toml::from_str(&t).unwrap();
+        assert_eq!(back, c);
+    }
+}
