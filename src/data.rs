@@ -306,7 +306,11 @@ mod tests {
             Err(Error::EmptyData { .. })
         ));
         assert!(matches!(
-            Dataset::new(vec!["a".into(), "a".into()], vec!["x".into()], Array2::zeros((2, 1))),
+            Dataset::new(
+                vec!["a".into(), "a".into()],
+                vec!["x".into()],
+                Array2::zeros((2, 1))
+            ),
             Err(Error::DuplicateUnit { .. })
         ));
         assert!(matches!(

@@ -80,7 +80,9 @@ pub enum Error {
     #[error("the framework has no root: every aggregate has a parent")]
     NoRoot,
     /// More than one aggregate is without a parent.
-    #[error("the framework has several roots: {codes:?}; exactly one index node may have no parent")]
+    #[error(
+        "the framework has several roots: {codes:?}; exactly one index node may have no parent"
+    )]
     MultipleRoots {
         /// The parentless aggregates.
         codes: Vec<String>,
@@ -114,7 +116,9 @@ pub enum Error {
         message: String,
     },
     /// A data cell that should hold a number does not.
-    #[error("line {line}, column `{column}`: `{value}` is not a number (use an empty field or NA for missing)")]
+    #[error(
+        "line {line}, column `{column}`: `{value}` is not a number (use an empty field or NA for missing)"
+    )]
     NonNumeric {
         /// 1-based line in the file (the header is line 1).
         line: usize,
@@ -185,7 +189,9 @@ pub enum Error {
 
     // ---------------------------------------------------------------- normalise
     /// Minimum equals maximum (or the scale is otherwise zero) for a method that divides by the range.
-    #[error("indicator `{indicator}` has zero range (every non-missing value is {value}); {method} cannot scale it")]
+    #[error(
+        "indicator `{indicator}` has zero range (every non-missing value is {value}); {method} cannot scale it"
+    )]
     ZeroRange {
         /// The constant indicator.
         indicator: String,
@@ -217,7 +223,9 @@ pub enum Error {
 
     // ---------------------------------------------------------------- aggregate
     /// A non-positive value was met by a geometric or harmonic mean.
-    #[error("unit `{unit}`, node `{node}`: child `{child}` is {value}; the {method} mean needs positive values (normalise to a positive range or set an offset)")]
+    #[error(
+        "unit `{unit}`, node `{node}`: child `{child}` is {value}; the {method} mean needs positive values (normalise to a positive range or set an offset)"
+    )]
     NonPositive {
         /// Unit code.
         unit: String,
@@ -253,7 +261,6 @@ pub enum Error {
     /// A long computation was cancelled through its cancellation flag.
     #[error("the computation was cancelled")]
     Cancelled,
-
     // ---------------------------------------------------------------- io extensions
     // (variants added by the io module go here)
 

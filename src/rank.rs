@@ -53,7 +53,11 @@ fn rank_impl(scores: &[f64], rule: TieRule, desc: bool) -> Vec<f64> {
     // stable sort keeps input order within ties (Ordinal rule)
     idx.sort_by(|&a, &b| {
         let (x, y) = (scores[a], scores[b]);
-        if desc { y.total_cmp(&x) } else { x.total_cmp(&y) }
+        if desc {
+            y.total_cmp(&x)
+        } else {
+            x.total_cmp(&y)
+        }
     });
     let mut out = vec![f64::NAN; scores.len()];
     let mut start = 0usize;
@@ -107,6 +111,9 @@ mod tests {
 
     #[test]
     fn ordinal_breaks_by_input_order() {
-        assert_eq!(rank_asc(&[2.0, 1.0, 2.0], TieRule::Ordinal), vec![2.0, 1.0, 3.0]);
+        assert_eq!(
+            rank_asc(&[2.0, 1.0, 2.0], TieRule::Ordinal),
+            vec![2.0, 1.0, 3.0]
+        );
     }
 }

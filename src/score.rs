@@ -454,7 +454,11 @@ where
         let out = agg.aggregate(block.view(), &w, &ctx)?;
         if out.len() != n_units {
             return Err(Error::ShapeMismatch {
-                what: format!("output of aggregator `{}` at node `{}`", agg.name(), node.code),
+                what: format!(
+                    "output of aggregator `{}` at node `{}`",
+                    agg.name(),
+                    node.code
+                ),
                 expected: n_units,
                 found: out.len(),
             });
@@ -713,9 +717,10 @@ impl Scores {
     /// ones. NaN when no tagged indicator is available for the unit.
     pub fn tag_index_rescaled(&self, tag: &str) -> Result<Vec<f64>> {
         let c = self.linear_contributions()?;
-        let f = self.path_factors.as_ref().ok_or_else(|| {
-            Error::param("aggregation", "path factors need linear aggregation")
-        })?;
+        let f = self
+            .path_factors
+            .as_ref()
+            .ok_or_else(|| Error::param("aggregation", "path factors need linear aggregation"))?;
         let inds = self.tagged(tag)?;
         let mut out = Vec::with_capacity(c.nrows());
         for u in 0..c.nrows() {
@@ -917,15 +922,25 @@ mod tests {
             .missing(MissingPolicy::Error)
             .score(&data())
             .unwrap_err();
-        assert!(matches!(e, Error::MissingValue { unit, child, .. } if unit == "u2" && child == "d"));
+        assert!(
+            matches!(e, Error::MissingValue { unit, child, .. } if unit == "u2" && child == "d")
+        );
         let s = Scorer::new(fw())
             .normaliser_for("a", NormaliserKind::Identity)
             .unwrap()
             .score(&data())
             .unwrap();
         assert_eq!(s.value("u3", "a").unwrap(), 10.0);
-        assert!(Scorer::new(fw()).aggregator_for("a", AggregatorKind::Arithmetic).is_err());
-        assert!(Scorer::new(fw()).normaliser_for("P", NormaliserKind::Identity).is_err());
+        assert!(
+            Scorer::new(fw())
+                .aggregator_for("a", AggregatorKind::Arithmetic)
+                .is_err()
+        );
+        assert!(
+            Scorer::new(fw())
+                .normaliser_for("P", NormaliserKind::Identity)
+                .is_err()
+        );
     }
 
     #[test]

@@ -619,9 +619,12 @@ impl Framework {
     }
     /// Position of a node by code.
     pub fn position(&self, code: &str) -> Result<usize> {
-        self.index.get(code).copied().ok_or_else(|| Error::UnknownCode {
-            code: code.to_string(),
-        })
+        self.index
+            .get(code)
+            .copied()
+            .ok_or_else(|| Error::UnknownCode {
+                code: code.to_string(),
+            })
     }
     /// A node by code.
     pub fn node(&self, code: &str) -> Result<&Node> {
@@ -704,7 +707,9 @@ fn check_indicator_fields(ind: &Indicator) -> Result<()> {
     };
     if let Some([lo, hi]) = ind.goalposts {
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return bad(format!("goalposts [{lo}, {hi}] must be finite with lo < hi"));
+            return bad(format!(
+                "goalposts [{lo}, {hi}] must be finite with lo < hi"
+            ));
         }
     }
     if let Some(m) = ind.max_score {
@@ -818,10 +823,15 @@ mod tests {
         let mut s = toy();
         s.pillars.push(Pillar::new("J"));
         s.indicators.push(Indicator::new("d", "J"));
-        assert!(matches!(s.check(), Err(Error::MultipleRoots { codes }) if codes == vec!["I", "J"]));
+        assert!(
+            matches!(s.check(), Err(Error::MultipleRoots { codes }) if codes == vec!["I", "J"])
+        );
         let mut s = toy();
         s.pillars[0].parent = Some("P1".into());
-        assert!(matches!(s.check(), Err(Error::NoRoot) | Err(Error::Cycle { .. })));
+        assert!(matches!(
+            s.check(),
+            Err(Error::NoRoot) | Err(Error::Cycle { .. })
+        ));
     }
 
     #[test]
@@ -850,6 +860,9 @@ mod tests {
         let i: Indicator =
             serde_json::from_str(r#"{"code":"x","parent":"P","direction":-1}"#).unwrap();
         assert_eq!(i.direction, Direction::Negative);
-        assert!(serde_json::from_str::<Indicator>(r#"{"code":"x","parent":"P","direction":2}"#).is_err());
+        assert!(
+            serde_json::from_str::<Indicator>(r#"{"code":"x","parent":"P","direction":2}"#)
+                .is_err()
+        );
     }
 }

@@ -87,8 +87,11 @@ pub trait Normaliser: fmt::Debug + Send + Sync {
     /// Short name for reports and errors.
     fn name(&self) -> String;
     /// Learn the parameters from `x` (already multiplied by the direction; NaN = missing).
-    fn fit(&self, x: ArrayView1<'_, f64>, ctx: &ColumnContext<'_>)
-    -> Result<Box<dyn FittedNormaliser>>;
+    fn fit(
+        &self,
+        x: ArrayView1<'_, f64>,
+        ctx: &ColumnContext<'_>,
+    ) -> Result<Box<dyn FittedNormaliser>>;
 }
 
 /// A normaliser with learned parameters.
