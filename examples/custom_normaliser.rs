@@ -42,7 +42,10 @@ impl Normaliser for MedianRatio {
         if median <= 0.0 {
             return Err(Error::param(
                 "median-ratio",
-                format!("indicator `{}` has a non-positive median {median}", ctx.code),
+                format!(
+                    "indicator `{}` has a non-positive median {median}",
+                    ctx.code
+                ),
             ));
         }
         Ok(Box::new(FittedMedianRatio { median }))
@@ -71,7 +74,12 @@ fn main() -> Result<()> {
     }
     .check()?;
     let data = Dataset::new(
-        vec!["Aville".into(), "Bburg".into(), "Ctown".into(), "Dcity".into()],
+        vec![
+            "Aville".into(),
+            "Bburg".into(),
+            "Ctown".into(),
+            "Dcity".into(),
+        ],
         vec!["patents".into(), "startups".into(), "rd_spend".into()],
         array![
             [120.0, 14.0, 2.1],
@@ -93,6 +101,9 @@ fn main() -> Result<()> {
             scores.index_ranks()[u]
         );
     }
-    println!("patents normalised: {:?}", scores.node_values("patents")?.to_vec());
+    println!(
+        "patents normalised: {:?}",
+        scores.node_values("patents")?.to_vec()
+    );
     Ok(())
 }

@@ -50,3 +50,8 @@ pub mod prelude {
     pub use crate::spec::{Direction, Framework, FrameworkSpec, Indicator, Pillar};
     pub use crate::weights::WeightScheme;
 }
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

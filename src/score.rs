@@ -328,9 +328,19 @@ impl FittedScorer {
 
     /// The normalised indicator matrix (units × indicators, framework order) of `data` on the fitted
     /// scale.
+    ///
+    /// A unit whose indicator values are all missing is an error ([`Error::UnitAllMissing`]): it could
+    /// only get a missing score, and dropping it silently would lose it.
     pub fn normalise(&self, data: &Dataset) -> Result<Array2<f64>> {
         let raw = self.scorer.raw_matrix(data)?;
         let units = data.unit_codes();
+        for (u, row) in raw.rows().into_iter().enumerate() {
+            if row.iter().all(|v| v.is_nan()) {
+                return Err(Error::UnitAllMissing {
+                    unit: units.get(u).cloned().unwrap_or_default(),
+                });
+            }
+        }
         let mut out = Array2::from_elem(raw.raw_dim(), f64::NAN);
         for (k, ind) in self.scorer.framework.indicators().iter().enumerate() {
             let col = oriented(raw.column(k), ind.direction.sign());
@@ -463,6 +473,13 @@ where
                 found: out.len(),
             });
         }
+        if let Some(u) = out.iter().position(|v| v.is_infinite()) {
+            return Err(Error::NonFinite {
+                unit: unit_codes.get(u).cloned().unwrap_or_default(),
+                indicator: node.code.clone(),
+                value: out[u],
+            });
+        }
         values.column_mut(k).assign(&out);
         linear[k] = agg.linearity();
         kids_of[k] = kids;
@@ -499,6 +516,13 @@ where
             }
             bonus[u] = total;
             values[[u, root]] += total;
+            if values[[u, root]].is_infinite() {
+                return Err(Error::NonFinite {
+                    unit: unit_codes.get(u).cloned().unwrap_or_default(),
+                    indicator: nodes[root].code.clone(),
+                    value: values[[u, root]],
+                });
+            }
         }
     }
     // contributions: only when every aggregate is linear
