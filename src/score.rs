@@ -785,47 +785,73 @@ impl Scores {
                 columns: vec![group.to_string()],
             })?;
         let col = self.node_values(node)?;
-        let mut by: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-        let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
-        for (l, &v) in labels.iter().zip(col.iter()) {
-            *sizes.entry(l.as_str()).or_default() += 1;
-            let e = by.entry(l.as_str()).or_default();
-            if !v.is_nan() {
-                e.push(v);
-            }
-        }
-        let mut out: Vec<GroupSummary> = by
-            .into_iter()
-            .map(|(g, mut v)| {
-                v.sort_by(f64::total_cmp);
-                let n = v.len();
-                let mean = if n > 0 {
-                    v.iter().sum::<f64>() / n as f64
-                } else {
-                    f64::NAN
-                };
-                let median = match n {
-                    0 => f64::NAN,
-                    _ if n % 2 == 1 => v[n / 2],
-                    _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-                };
-                GroupSummary {
-                    group: g.to_string(),
-                    units: sizes.get(g).copied().unwrap_or(0),
-                    count: n,
-                    mean,
-                    median,
-                    min: v.first().copied().unwrap_or(f64::NAN),
-                    max: v.last().copied().unwrap_or(f64::NAN),
-                }
-            })
-            .collect();
-        out.sort_by(|a, b| match (a.mean.is_nan(), b.mean.is_nan()) {
-            (false, false) => b.mean.total_cmp(&a.mean).then(a.group.cmp(&b.group)),
-            (x, y) => x.cmp(&y).then(a.group.cmp(&b.group)),
-        });
-        Ok(out)
+        summarise_groups(labels, col)
     }
+}
+
+/// Summaries of `values` by group label (one label per value), sorted by mean, highest first; groups
+/// whose values are all missing come last; equal means are ordered by label. Missing values (NaN) are
+/// left out of the statistics but counted in `units`.
+///
+/// ```
+/// use composite_indicators::score::summarise_groups;
+/// use ndarray::array;
+/// let labels = vec!["N".to_string(), "S".into(), "N".into(), "S".into()];
+/// let g = summarise_groups(&labels, array![1.0, 5.0, 3.0, f64::NAN].view()).unwrap();
+/// assert_eq!((g[0].group.as_str(), g[0].mean, g[0].count, g[0].units), ("S", 5.0, 1, 2));
+/// assert_eq!((g[1].group.as_str(), g[1].median), ("N", 2.0));
+/// ```
+pub fn summarise_groups(
+    labels: &[String],
+    values: ArrayView1<'_, f64>,
+) -> Result<Vec<GroupSummary>> {
+    if labels.len() != values.len() {
+        return Err(Error::ShapeMismatch {
+            what: "group labels vs values".into(),
+            expected: values.len(),
+            found: labels.len(),
+        });
+    }
+    let mut by: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    for (l, &v) in labels.iter().zip(values.iter()) {
+        *sizes.entry(l.as_str()).or_default() += 1;
+        let e = by.entry(l.as_str()).or_default();
+        if !v.is_nan() {
+            e.push(v);
+        }
+    }
+    let mut out: Vec<GroupSummary> = by
+        .into_iter()
+        .map(|(g, mut v)| {
+            v.sort_by(f64::total_cmp);
+            let n = v.len();
+            let mean = if n > 0 {
+                v.iter().sum::<f64>() / n as f64
+            } else {
+                f64::NAN
+            };
+            let median = match n {
+                0 => f64::NAN,
+                _ if n % 2 == 1 => v[n / 2],
+                _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+            };
+            GroupSummary {
+                group: g.to_string(),
+                units: sizes.get(g).copied().unwrap_or(0),
+                count: n,
+                mean,
+                median,
+                min: v.first().copied().unwrap_or(f64::NAN),
+                max: v.last().copied().unwrap_or(f64::NAN),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| match (a.mean.is_nan(), b.mean.is_nan()) {
+        (false, false) => b.mean.total_cmp(&a.mean).then(a.group.cmp(&b.group)),
+        (x, y) => x.cmp(&y).then(a.group.cmp(&b.group)),
+    });
+    Ok(out)
 }
 
 #[cfg(test)]
