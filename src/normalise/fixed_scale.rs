@@ -55,11 +55,7 @@ impl FittedNormaliser for GoalpostsFit {
                 (self.hi - raw) / (self.hi - self.lo)
             };
             if self.truncate {
-                if y > 1.0 {
-                    y = 1.0;
-                } else if y < 0.0 {
-                    y = 0.0;
-                }
+                y = y.clamp(0.0, 1.0); // NaN stays NaN
             }
             y * self.scale
         }))

@@ -15,7 +15,7 @@
 //! direction, fits, and applies.
 //!
 //! **Missing values** (NaN) are ignored when fitting and stay NaN when applying. Infinite values are
-//! rejected with [`Error::NonFinite`](crate::Error::NonFinite) naming the unit and the indicator.
+//! rejected with [`Error::NonFinite`] naming the unit and the indicator.
 //!
 //! **Fitted state.** A fitted normaliser keeps what it learned (min/max, mean/sd, the sorted reference
 //! sample, the oriented target ...), so applying it to new units or a new year puts them on the fitting
@@ -78,7 +78,14 @@ pub struct ColumnContext<'a> {
 }
 
 impl<'a> ColumnContext<'a> {
-    /// A context with direction +1 and no targets.
+    /// A context with direction +1 and no targets. `unit_codes` may be empty (errors then name rows by
+    /// number; `DistToRef` needs them).
+    ///
+    /// ```
+    /// # use composite_indicators::normalise::ColumnContext;
+    /// let ctx = ColumnContext::new("x", &[]);
+    /// assert!(ctx.target.is_none() && ctx.unit_codes.is_empty());
+    /// ```
     pub fn new(code: &'a str, unit_codes: &'a [String]) -> Self {
         ColumnContext {
             code,
@@ -90,21 +97,44 @@ impl<'a> ColumnContext<'a> {
         }
     }
     /// Set the direction.
+    ///
+    /// ```
+    /// # use composite_indicators::normalise::ColumnContext;
+    /// # use composite_indicators::Direction;
+    /// let ctx = ColumnContext::new("x", &[]).with_direction(Direction::Negative);
+    /// assert_eq!(ctx.direction.sign(), -1.0);
+    /// ```
     pub fn with_direction(mut self, d: Direction) -> Self {
         self.direction = d;
         self
     }
-    /// Set the target.
+    /// Set the target (raw units), used by [`NormaliserKind::DistToTarget`].
+    ///
+    /// ```
+    /// # use composite_indicators::normalise::ColumnContext;
+    /// assert_eq!(ColumnContext::new("x", &[]).with_target(Some(5.0)).target, Some(5.0));
+    /// ```
     pub fn with_target(mut self, t: Option<f64>) -> Self {
         self.target = t;
         self
     }
-    /// Set the goalposts.
+    /// Set the goalposts `[lo, hi]` (raw units), used by [`NormaliserKind::Goalposts`].
+    ///
+    /// ```
+    /// # use composite_indicators::normalise::ColumnContext;
+    /// let ctx = ColumnContext::new("x", &[]).with_goalposts(Some([0.0, 8.0]));
+    /// assert_eq!(ctx.goalposts, Some([0.0, 8.0]));
+    /// ```
     pub fn with_goalposts(mut self, g: Option<[f64; 2]>) -> Self {
         self.goalposts = g;
         self
     }
-    /// Set the max score.
+    /// Set the max score (raw units), used by [`NormaliserKind::MaxScore`].
+    ///
+    /// ```
+    /// # use composite_indicators::normalise::ColumnContext;
+    /// assert_eq!(ColumnContext::new("x", &[]).with_max_score(Some(10.0)).max_score, Some(10.0));
+    /// ```
     pub fn with_max_score(mut self, m: Option<f64>) -> Self {
         self.max_score = m;
         self
@@ -113,7 +143,37 @@ impl<'a> ColumnContext<'a> {
 
 /// A normalisation method: learns parameters from a column.
 ///
-/// Implement it to plug in your own method; see the `custom_normaliser` example.
+/// Implement it to plug in your own method; see the `custom_normaliser` example. The trait is object
+/// safe, so `&dyn Normaliser` works wherever a built-in [`NormaliserKind`] does.
+///
+/// ```
+/// use composite_indicators::normalise::{normalise_column, ColumnContext, FittedNormaliser, Normaliser};
+/// use composite_indicators::Result;
+/// use ndarray::{array, Array1, ArrayView1};
+///
+/// /// Divide by the mean of the fitting column.
+/// #[derive(Debug)]
+/// struct OverMean;
+/// #[derive(Debug)]
+/// struct FittedOverMean(f64);
+///
+/// impl Normaliser for OverMean {
+///     fn name(&self) -> String { "over_mean".into() }
+///     fn fit(&self, x: ArrayView1<'_, f64>, _ctx: &ColumnContext<'_>) -> Result<Box<dyn FittedNormaliser>> {
+///         let obs: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+///         Ok(Box::new(FittedOverMean(obs.iter().sum::<f64>() / obs.len() as f64)))
+///     }
+/// }
+/// impl FittedNormaliser for FittedOverMean {
+///     fn apply(&self, x: ArrayView1<'_, f64>, _units: &[String]) -> Result<Array1<f64>> {
+///         Ok(x.mapv(|v| v / self.0))
+///     }
+/// }
+///
+/// let units: Vec<String> = ["A", "B"].iter().map(|s| s.to_string()).collect();
+/// let y = normalise_column(&OverMean, array![1.0, 3.0].view(), &ColumnContext::new("x", &units)).unwrap();
+/// assert_eq!(y.to_vec(), vec![0.5, 1.5]);
+/// ```
 pub trait Normaliser: fmt::Debug + Send + Sync {
     /// Short name for reports and errors.
     fn name(&self) -> String;
@@ -126,6 +186,19 @@ pub trait Normaliser: fmt::Debug + Send + Sync {
 }
 
 /// A normaliser with learned parameters.
+///
+/// ```
+/// use composite_indicators::normalise::{ColumnContext, Normaliser};
+/// use composite_indicators::NormaliserKind;
+/// use ndarray::array;
+/// let units: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
+/// let fitted = NormaliserKind::default()
+///     .fit(array![0.0, 5.0, 10.0].view(), &ColumnContext::new("x", &units))
+///     .unwrap();
+/// // a new year on last year's scale
+/// let y = fitted.apply(array![2.5, 12.0].view(), &["A".into(), "B".into()]).unwrap();
+/// assert_eq!(y.to_vec(), vec![25.0, 120.0]);
+/// ```
 pub trait FittedNormaliser: fmt::Debug + Send + Sync {
     /// Map a column (already multiplied by the direction) onto the learned scale; NaN stays NaN.
     /// `unit_codes` name the rows of `x`, for error messages.

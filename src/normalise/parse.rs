@@ -61,41 +61,32 @@ impl NormaliserKind {
     /// ```
     pub fn check(&self) -> Result<()> {
         match self {
-            NormaliserKind::MinMax { lo, hi } => {
-                if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-                    return Err(Error::param(
-                        "minmax lo,hi",
-                        format!("need finite bounds with lo < hi, found {lo}, {hi}"),
-                    ));
-                }
+            NormaliserKind::MinMax { lo, hi } if !(lo.is_finite() && hi.is_finite() && lo < hi) => {
+                Err(Error::param(
+                    "minmax lo,hi",
+                    format!("need finite bounds with lo < hi, found {lo}, {hi}"),
+                ))
             }
-            NormaliserKind::ZScore { mean, sd } => {
-                if !(mean.is_finite() && sd.is_finite() && *sd > 0.0) {
-                    return Err(Error::param(
-                        "zscore mean,sd",
-                        format!("need a finite mean and a finite sd > 0, found {mean}, {sd}"),
-                    ));
-                }
+            NormaliserKind::ZScore { mean, sd }
+                if !(mean.is_finite() && sd.is_finite() && *sd > 0.0) =>
+            {
+                Err(Error::param(
+                    "zscore mean,sd",
+                    format!("need a finite mean and a finite sd > 0, found {mean}, {sd}"),
+                ))
             }
-            NormaliserKind::Goalposts { scale, .. } => {
-                if !(scale.is_finite() && *scale > 0.0) {
-                    return Err(Error::param(
-                        "goalposts scale",
-                        format!("need a finite scale > 0, found {scale}"),
-                    ));
-                }
+            NormaliserKind::Goalposts { scale, .. } if !(scale.is_finite() && *scale > 0.0) => {
+                Err(Error::param(
+                    "goalposts scale",
+                    format!("need a finite scale > 0, found {scale}"),
+                ))
             }
-            NormaliserKind::DistToRef { unit, .. } => {
-                if unit.is_empty() {
-                    return Err(Error::param(
-                        "dist2ref unit",
-                        "the reference unit code is empty",
-                    ));
-                }
-            }
-            _ => {}
+            NormaliserKind::DistToRef { unit, .. } if unit.is_empty() => Err(Error::param(
+                "dist2ref unit",
+                "the reference unit code is empty",
+            )),
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
