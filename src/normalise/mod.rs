@@ -11,15 +11,46 @@
 //! better". Methods that use raw-unit parameters (targets, goalposts, max scores) receive the direction in
 //! [`ColumnContext`] and orient those parameters themselves.
 //!
-//! **Missing values** (NaN) are ignored when fitting and stay NaN when applying.
+//! [`normalise_column`] is the one place that applies this rule: it multiplies the raw column by the
+//! direction, fits, and applies.
+//!
+//! **Missing values** (NaN) are ignored when fitting and stay NaN when applying. Infinite values are
+//! rejected with [`Error::NonFinite`] naming the unit and the indicator.
+//!
+//! **Fitted state.** A fitted normaliser keeps what it learned (min/max, mean/sd, the sorted reference
+//! sample, the oriented target ...), so applying it to new units or a new year puts them on the fitting
+//! data's scale: min-max and distance methods extrapolate linearly beyond the fitted range, rank methods
+//! rank a new value against the fitting sample. Applying to the fitting data itself gives exactly the
+//! one-shot result.
+//!
+//! ```
+//! use composite_indicators::normalise::{normalise_column, ColumnContext};
+//! use composite_indicators::{Direction, NormaliserKind};
+//! use ndarray::array;
+//! let units: Vec<String> = ["A", "B", "C", "D"].iter().map(|s| s.to_string()).collect();
+//! // lower is better: the smallest raw value gets 100
+//! let ctx = ColumnContext::new("CO2", &units).with_direction(Direction::Negative);
+//! let y = normalise_column(&NormaliserKind::default(), array![2.0, 6.0, f64::NAN, 10.0].view(), &ctx)
+//!     .unwrap();
+//! assert_eq!(y[0], 100.0);
+//! assert_eq!(y[1], 50.0);
+//! assert!(y[2].is_nan());
+//! assert_eq!(y[3], 0.0);
+//! ```
 
 use std::fmt;
 
 use ndarray::{Array1, ArrayView1};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::spec::Direction;
+
+mod builtin;
+mod fixed_scale;
+mod linear;
+mod parse;
+mod rank_based;
 
 /// What a normaliser may know about the column it fits, besides the values.
 ///
@@ -47,7 +78,14 @@ pub struct ColumnContext<'a> {
 }
 
 impl<'a> ColumnContext<'a> {
-    /// A context with direction +1 and no targets.
+    /// A context with direction +1 and no targets. `unit_codes` may be empty (errors then name rows by
+    /// number; `DistToRef` needs them).
+    ///
+    /// ```
+    /// # use composite_indicators::normalise::ColumnContext;
+    /// let ctx = ColumnContext::new("x", &[]);
+    /// assert!(ctx.target.is_none() && ctx.unit_codes.is_empty());
+    /// ```
     pub fn new(code: &'a str, unit_codes: &'a [String]) -> Self {
         ColumnContext {
             code,
@@ -59,21 +97,44 @@ impl<'a> ColumnContext<'a> {
         }
     }
     /// Set the direction.
+    ///
+    /// ```
+    /// # use composite_indicators::normalise::ColumnContext;
+    /// # use composite_indicators::Direction;
+    /// let ctx = ColumnContext::new("x", &[]).with_direction(Direction::Negative);
+    /// assert_eq!(ctx.direction.sign(), -1.0);
+    /// ```
     pub fn with_direction(mut self, d: Direction) -> Self {
         self.direction = d;
         self
     }
-    /// Set the target.
+    /// Set the target (raw units), used by [`NormaliserKind::DistToTarget`].
+    ///
+    /// ```
+    /// # use composite_indicators::normalise::ColumnContext;
+    /// assert_eq!(ColumnContext::new("x", &[]).with_target(Some(5.0)).target, Some(5.0));
+    /// ```
     pub fn with_target(mut self, t: Option<f64>) -> Self {
         self.target = t;
         self
     }
-    /// Set the goalposts.
+    /// Set the goalposts `[lo, hi]` (raw units), used by [`NormaliserKind::Goalposts`].
+    ///
+    /// ```
+    /// # use composite_indicators::normalise::ColumnContext;
+    /// let ctx = ColumnContext::new("x", &[]).with_goalposts(Some([0.0, 8.0]));
+    /// assert_eq!(ctx.goalposts, Some([0.0, 8.0]));
+    /// ```
     pub fn with_goalposts(mut self, g: Option<[f64; 2]>) -> Self {
         self.goalposts = g;
         self
     }
-    /// Set the max score.
+    /// Set the max score (raw units), used by [`NormaliserKind::MaxScore`].
+    ///
+    /// ```
+    /// # use composite_indicators::normalise::ColumnContext;
+    /// assert_eq!(ColumnContext::new("x", &[]).with_max_score(Some(10.0)).max_score, Some(10.0));
+    /// ```
     pub fn with_max_score(mut self, m: Option<f64>) -> Self {
         self.max_score = m;
         self
@@ -82,7 +143,37 @@ impl<'a> ColumnContext<'a> {
 
 /// A normalisation method: learns parameters from a column.
 ///
-/// Implement it to plug in your own method; see the `custom_normaliser` example.
+/// Implement it to plug in your own method; see the `custom_normaliser` example. The trait is object
+/// safe, so `&dyn Normaliser` works wherever a built-in [`NormaliserKind`] does.
+///
+/// ```
+/// use composite_indicators::normalise::{normalise_column, ColumnContext, FittedNormaliser, Normaliser};
+/// use composite_indicators::Result;
+/// use ndarray::{array, Array1, ArrayView1};
+///
+/// /// Divide by the mean of the fitting column.
+/// #[derive(Debug)]
+/// struct OverMean;
+/// #[derive(Debug)]
+/// struct FittedOverMean(f64);
+///
+/// impl Normaliser for OverMean {
+///     fn name(&self) -> String { "over_mean".into() }
+///     fn fit(&self, x: ArrayView1<'_, f64>, _ctx: &ColumnContext<'_>) -> Result<Box<dyn FittedNormaliser>> {
+///         let obs: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+///         Ok(Box::new(FittedOverMean(obs.iter().sum::<f64>() / obs.len() as f64)))
+///     }
+/// }
+/// impl FittedNormaliser for FittedOverMean {
+///     fn apply(&self, x: ArrayView1<'_, f64>, _units: &[String]) -> Result<Array1<f64>> {
+///         Ok(x.mapv(|v| v / self.0))
+///     }
+/// }
+///
+/// let units: Vec<String> = ["A", "B"].iter().map(|s| s.to_string()).collect();
+/// let y = normalise_column(&OverMean, array![1.0, 3.0].view(), &ColumnContext::new("x", &units)).unwrap();
+/// assert_eq!(y.to_vec(), vec![0.5, 1.5]);
+/// ```
 pub trait Normaliser: fmt::Debug + Send + Sync {
     /// Short name for reports and errors.
     fn name(&self) -> String;
@@ -95,6 +186,19 @@ pub trait Normaliser: fmt::Debug + Send + Sync {
 }
 
 /// A normaliser with learned parameters.
+///
+/// ```
+/// use composite_indicators::normalise::{ColumnContext, Normaliser};
+/// use composite_indicators::NormaliserKind;
+/// use ndarray::array;
+/// let units: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
+/// let fitted = NormaliserKind::default()
+///     .fit(array![0.0, 5.0, 10.0].view(), &ColumnContext::new("x", &units))
+///     .unwrap();
+/// // a new year on last year's scale
+/// let y = fitted.apply(array![2.5, 12.0].view(), &["A".into(), "B".into()]).unwrap();
+/// assert_eq!(y.to_vec(), vec![25.0, 120.0]);
+/// ```
 pub trait FittedNormaliser: fmt::Debug + Send + Sync {
     /// Map a column (already multiplied by the direction) onto the learned scale; NaN stays NaN.
     /// `unit_codes` name the rows of `x`, for error messages.
@@ -104,36 +208,71 @@ pub trait FittedNormaliser: fmt::Debug + Send + Sync {
 /// Built-in normalisation methods (serde-tagged by `method`).
 ///
 /// The formulas are documented on each variant; all follow COINr's `n_*` functions where COINr
-/// defines the method.
+/// defines the method. `x` is the value already multiplied by the direction; `min`, `max`, `mean`, `sd`
+/// are taken over the non-missing values of the fitting column. Missing values (NaN) are skipped when
+/// fitting and stay NaN. Where COINr only warns (zero range, missing reference) and returns NaN or
+/// reversed scores, this crate returns an error instead. Parameters are checked by
+/// [`NormaliserKind::check`] (→ [`Error::InvalidParameter`]).
+///
+/// The text forms (`minmax:0,100`, `dist2ref:FRA,cap` ...) are read by [`str::parse`] and written by
+/// [`Display`](std::fmt::Display); see the [`FromStr`](std::str::FromStr) impl for the table.
+///
+/// ```
+/// use composite_indicators::normalise::{normalise_column, ColumnContext};
+/// use composite_indicators::NormaliserKind;
+/// use ndarray::array;
+/// let units: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
+/// let ctx = ColumnContext::new("x", &units);
+/// let k: NormaliserKind = "minmax:0,1".parse().unwrap();
+/// let y = normalise_column(&k, array![1.0, 3.0, 5.0].view(), &ctx).unwrap();
+/// assert_eq!(y.to_vec(), vec![0.0, 0.5, 1.0]);
+/// let json = serde_json::to_string(&k).unwrap();
+/// assert_eq!(json, r#"{"method":"min_max","lo":0.0,"hi":1.0}"#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum NormaliserKind {
     /// Min-max onto `[lo, hi]`: `(x − min)/(max − min)·(hi − lo) + lo` (min and max over non-missing
-    /// values). Zero range → [`Error::ZeroRange`](crate::Error::ZeroRange).
+    /// values; COINr `n_minmax`). Values inside the fitted range are clamped to `[lo, hi]` against a
+    /// one-ulp rounding overshoot; new values outside it extrapolate.
+    /// Zero range → [`Error::ZeroRange`]; all missing → [`Error::AllMissing`]; `lo ≥ hi` or a
+    /// non-finite bound → [`Error::InvalidParameter`].
     MinMax {
         /// Lower bound of the output.
         lo: f64,
         /// Upper bound of the output.
         hi: f64,
     },
-    /// z-score: `(x − mean)/sd·sd_target + mean_target`, sample sd (n − 1).
+    /// z-score: `(x − mean)/sd·sd_target + mean_target`, sample sd (divisor n − 1, as R's `sd`; COINr
+    /// `n_zscore`). Fewer than 2 non-missing values → [`Error::InsufficientData`]; sd = 0 →
+    /// [`Error::ZeroRange`].
     ZScore {
         /// Target mean.
         mean: f64,
         /// Target standard deviation (> 0).
         sd: f64,
     },
-    /// Rank, ascending, min ties (`rank(x, ties = "min")` in R): highest value gets rank n.
+    /// Rank, ascending, min ties (`rank(x, ties = "min", na.last = "keep")` in R; COINr `n_rank`): the
+    /// highest value gets rank n, tied values share the lowest rank of their tie. The fitted state is
+    /// the sorted fitting sample; any value gets `1 + #{fitting values < x}`. All missing →
+    /// [`Error::AllMissing`].
     Rank,
-    /// Percentile rank `(rank − 1)/(n − 1)`, min ties.
+    /// Percentile rank `(rank − 1)/(n − 1)`, min ties, n = non-missing fitting values (COINr
+    /// `n_prank`). n < 2 → [`Error::InsufficientData`].
     PercentileRank,
-    /// Borda score `rank − 1`, min ties.
+    /// Borda score `rank − 1`, min ties (COINr `n_borda`).
     Borda,
-    /// Distance to the maximum: `1 − (max − x)/(max − min)`.
+    /// Distance to the maximum: `1 − (max − x)/(max − min)` (COINr `n_dist2max`). Zero range →
+    /// [`Error::ZeroRange`].
     DistToMax,
-    /// Fraction of the maximum: `x / max`.
+    /// Fraction of the maximum: `x / max` (COINr `n_fracmax`). Needs `max > 0`, else
+    /// [`Error::InvalidSpec`]: direction −1 columns arrive negated, so for non-negative data their
+    /// maximum is ≤ 0 and `x / max` would reverse or blow up the scale; use `MinMax` or `DistToMax`.
     FracMax,
-    /// Distance to a reference unit: `1 − (x_ref − x)/(x_ref − min)`, optionally capped at 1.
+    /// Distance to a reference unit: `1 − (x_ref − x)/(x_ref − min)`, optionally capped at 1 (COINr
+    /// `n_dist2ref`, with the reference named by unit code instead of row index). Unit not among
+    /// `ctx.unit_codes` → [`Error::UnknownCode`]; its value missing → [`Error::InvalidSpec`]; reference
+    /// equal to the minimum → [`Error::ZeroRange`].
     DistToRef {
         /// Code of the reference unit.
         unit: String,
@@ -141,24 +280,36 @@ pub enum NormaliserKind {
         #[serde(default)]
         cap_max: bool,
     },
-    /// Goalposts from the spec: `(x − lo)/(hi − lo)` (direction +1) or `(hi − x)/(hi − lo)` (−1),
-    /// truncated to `[0, 1]` when `truncate`, times `scale`.
+    /// Goalposts `[lo, hi]` in raw units from the spec (`ctx.goalposts`): `(x_raw − lo)/(hi − lo)`
+    /// (direction +1) or `(hi − x_raw)/(hi − lo)` (−1), with `x_raw = x·direction`, truncated to
+    /// `[0, 1]` when `truncate`, times `scale` (finite, > 0).
+    ///
+    /// Difference from COINr's `n_goalposts(x, gposts = c(l, u, a), direction = -1)`: COINr negates the
+    /// whole `gposts` vector, scale `a` included, so direction −1 indicators come out in `[−a, 0]`; here
+    /// both directions come out in `[0, scale]` (same value up to that sign). No goalposts, or
+    /// non-finite / `lo ≥ hi` → [`Error::InvalidSpec`].
     Goalposts {
         /// Output scale (1 or 100, say).
         scale: f64,
         /// Truncate to the goalposts.
         truncate: bool,
     },
-    /// Distance to the spec's target: `1 − (t − x)/(t − min)` on direction-oriented values,
-    /// optionally capped at 1.
+    /// Distance to the spec's target: `1 − (t − x)/(t − min)` on direction-oriented values, with
+    /// `t = target·direction` (`ctx.target` is in raw units), optionally capped at 1 (COINr
+    /// `n_dist2targ`). No or non-finite target → [`Error::InvalidSpec`] naming the indicator;
+    /// `t = min` → [`Error::ZeroRange`]; `t < min` (every unit beyond the target, where COINr warns
+    /// and returns reversed scores) → [`Error::InvalidSpec`].
     DistToTarget {
         /// Cap scores beyond the target at 1.
         #[serde(default)]
         cap_max: bool,
     },
-    /// Scale by the indicator's max score: `x / max_score` (direction −1: `1 − x/max_score`).
+    /// Scale by the indicator's max score (`ctx.max_score`, raw units, finite and > 0):
+    /// `x_raw / max_score` (direction +1) or `1 − x_raw/max_score` (−1). Not a COINr method. No max
+    /// score → [`Error::InvalidSpec`]; a raw value outside `[0, max_score]` → [`Error::OutOfRange`]
+    /// naming the unit and the indicator (when fitting and when applying).
     MaxScore,
-    /// No transformation (the direction is still applied).
+    /// No transformation (the direction is still applied; COINr's `"none"`).
     Identity,
 }
 
@@ -168,4 +319,45 @@ impl Default for NormaliserKind {
     }
 }
 
-mod builtin;
+/// Normalise one raw column: multiply it by `ctx.direction`, fit `kind` on it, and apply the fitted
+/// normaliser to the same values. This is the one place the direction rule lives; any [`Normaliser`],
+/// built-in or user-defined, goes through it.
+///
+/// `ctx.unit_codes` must be empty or name every row. Missing values (NaN) stay NaN.
+///
+/// Errors: [`Error::NonFinite`] for ±∞ (naming unit and indicator), [`Error::ShapeMismatch`] if the unit
+/// codes or the normaliser's output do not match the column's length, and whatever the method reports
+/// (see [`NormaliserKind`]).
+///
+/// ```
+/// use composite_indicators::normalise::{normalise_column, ColumnContext};
+/// use composite_indicators::NormaliserKind;
+/// use ndarray::array;
+/// let units: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
+/// let ctx = ColumnContext::new("GDP", &units);
+/// let y = normalise_column(&NormaliserKind::Rank, array![30.0, 10.0, 30.0].view(), &ctx).unwrap();
+/// assert_eq!(y.to_vec(), vec![2.0, 1.0, 2.0]);
+/// ```
+pub fn normalise_column(
+    kind: &dyn Normaliser,
+    raw: ArrayView1<'_, f64>,
+    ctx: &ColumnContext<'_>,
+) -> Result<Array1<f64>> {
+    builtin::check_input(raw, ctx.unit_codes, ctx.code)?;
+    let sign = ctx.direction.sign();
+    let x = raw.mapv(|v| v * sign);
+    let fitted = kind.fit(x.view(), ctx)?;
+    let out = fitted.apply(x.view(), ctx.unit_codes)?;
+    if out.len() != raw.len() {
+        return Err(Error::ShapeMismatch {
+            what: format!(
+                "values returned by normaliser `{}` for indicator `{}`",
+                kind.name(),
+                ctx.code
+            ),
+            expected: raw.len(),
+            found: out.len(),
+        });
+    }
+    Ok(out)
+}
