@@ -324,26 +324,32 @@ fn fisher_jenks(values: &[(f64, usize)], k: usize) -> Vec<usize> {
         let s2 = p2[b] - p2[a];
         (s2 - s1 * s1 / w).max(0.0)
     };
-    // cost[j][i]: best SSD of values[0..i] in j + 1 classes; arg[j][i]: start of the last class
-    let mut cost = vec![vec![f64::INFINITY; d + 1]; k];
+    // prev[i] / cur[i]: best SSD of values[0..i] in j / j + 1 classes;
+    // arg[j][i]: start of the last class of that best split into j + 1 classes
+    // (an empty prefix cannot form a class: INFINITY marks infeasible splits and is skipped)
+    let mut prev: Vec<f64> = (0..=d)
+        .map(|i| if i == 0 { f64::INFINITY } else { ssd(0, i) })
+        .collect();
     let mut arg = vec![vec![0usize; d + 1]; k];
-    for i in 1..=d {
-        cost[0][i] = ssd(0, i);
-    }
-    for j in 1..k {
-        for i in (j + 1)..=d {
+    for arg_j in arg.iter_mut().skip(1) {
+        let mut cur = vec![f64::INFINITY; d + 1];
+        for (i, (cur_i, arg_i)) in cur.iter_mut().zip(arg_j.iter_mut()).enumerate() {
             let mut best = f64::INFINITY;
-            let mut best_m = j;
-            for m in j..i {
-                let c = cost[j - 1][m] + ssd(m, i);
+            let mut best_m = 0;
+            for (m, &pc) in prev.iter().enumerate().take(i) {
+                if pc.is_infinite() {
+                    continue;
+                }
+                let c = pc + ssd(m, i);
                 if c < best {
                     best = c;
                     best_m = m;
                 }
             }
-            cost[j][i] = best;
-            arg[j][i] = best_m;
+            *cur_i = best;
+            *arg_i = best_m;
         }
+        prev = cur;
     }
     let mut starts = vec![0usize; k];
     let mut end = d;
