@@ -764,4 +764,57 @@ mod tests {
         assert!(synthetic_panel(t.view(), 0, 0.1, 1).is_err());
         assert!(synthetic_panel(t.view(), 2, -0.1, 1).is_err());
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn matrix() -> impl Strategy<Value = Array2<f64>> {
+            (2usize..6, 2usize..7).prop_flat_map(|(m, n)| {
+                proptest::collection::vec(0u8..5, m * n).prop_map(move |v| {
+                    Array2::from_shape_vec((m, n), v.into_iter().map(f64::from).collect())
+                        .unwrap_or_else(|_| Array2::zeros((m, n)))
+                })
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+            #[test]
+            fn kendall_bounded_and_invariant(x in matrix()) {
+                let k = kendall_w(x.view()).unwrap();
+                prop_assume!(!k.w.is_nan());
+                prop_assert!((0.0..=1.0).contains(&k.w));
+                // strictly increasing transform of one rater and reversing the rater order
+                let mut y = x.clone();
+                y.row_mut(0).mapv_inplace(|v| 3.0 * v * v * v + 1.0);
+                let y = y.slice(ndarray::s![..;-1, ..]).to_owned();
+                let k2 = kendall_w(y.view()).unwrap();
+                prop_assert!((k.w - k2.w).abs() < 1e-12);
+                // every rater copying rater 0 (with some spread) gives W = 1
+                let r0 = x.row(0).to_owned();
+                prop_assume!(r0.iter().any(|&v| v != r0[0]));
+                let same = Array2::from_shape_fn(x.dim(), |(_, i)| r0[i]);
+                prop_assert!((kendall_w(same.view()).unwrap().w - 1.0).abs() < 1e-12);
+            }
+
+            #[test]
+            fn budget_weights_are_a_distribution(x in matrix(), share in 0.0f64..0.49) {
+                prop_assume!(x.sum() > 0.0);
+                for m in [PanelAggregate::Mean, PanelAggregate::Median, PanelAggregate::TrimmedMean { share }] {
+                    match budget_weights(x.view(), &m) {
+                        Ok(b) => {
+                            prop_assert!((b.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+                            prop_assert!(b.weights.iter().all(|&w| w >= 0.0));
+                        }
+                        // a median / trimmed mean can be zero everywhere although some points are not
+                        Err(e) => {
+                            let zero = matches!(e, Error::ZeroWeightSum { .. });
+                            prop_assert!(zero, "{}", e);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

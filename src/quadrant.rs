@@ -423,4 +423,40 @@ mod tests {
         let q = classify(&[], &[], Threshold::Fixed(0.0), Threshold::Fixed(0.0)).unwrap();
         assert!(q.quadrant.is_empty());
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+            #[test]
+            fn consistent_with_thresholds(
+                v in proptest::collection::vec((-3i8..4, -3i8..4, any::<bool>()), 1..20),
+                med in any::<bool>(),
+            ) {
+                let x: Vec<f64> = v.iter().map(|&(a, _, miss)| if miss { f64::NAN } else { f64::from(a) }).collect();
+                let y: Vec<f64> = v.iter().map(|&(_, b, _)| f64::from(b)).collect();
+                let t = if med { Threshold::Median } else { Threshold::Mean };
+                let q = match classify(&x, &y, t, Threshold::Fixed(0.0)) {
+                    Ok(q) => q,
+                    Err(e) => {
+                        prop_assert!(x.iter().all(|a| a.is_nan()));
+                        let insufficient = matches!(e, Error::InsufficientData { .. });
+                        prop_assert!(insufficient, "{}", e);
+                        return Ok(());
+                    }
+                };
+                prop_assert_eq!(q.counts().iter().sum::<usize>() + q.unclassified.len(), x.len());
+                for i in 0..x.len() {
+                    let expect = if x[i].is_nan() {
+                        Quadrant::Unclassified
+                    } else {
+                        Quadrant::from_flags(x[i] >= q.x_threshold, y[i] >= 0.0)
+                    };
+                    prop_assert_eq!(q.quadrant[i], expect);
+                }
+            }
+        }
+    }
 }
