@@ -238,14 +238,17 @@ fn parse_weight(t: &Table, line: usize, c: usize, code: &str, s: &str) -> Result
 }
 
 fn parse_direction(t: &Table, line: usize, c: usize, code: &str, s: &str) -> Result<Direction> {
-    match s.parse::<f64>() {
-        Ok(v) if v == 1.0 => Ok(Direction::Positive),
-        Ok(v) if v == -1.0 => Ok(Direction::Negative),
-        _ => Err(t.cell_error(
+    let v = s.parse::<f64>().ok();
+    if v == Some(1.0) {
+        Ok(Direction::Positive)
+    } else if v == Some(-1.0) {
+        Ok(Direction::Negative)
+    } else {
+        Err(t.cell_error(
             line,
             c,
             format!("Direction of `{code}` is `{s}`; expected 1 or -1"),
-        )),
+        ))
     }
 }
 
@@ -275,6 +278,8 @@ fn parse_target(t: &Table, line: usize, c: usize, code: &str, s: &str) -> Result
 /// * Every other column, declared or not (indicators, denominators, `Time`, unknown columns), is numeric
 ///   and kept as a [`Dataset`] column in file order.
 /// * Missing cells (empty, `NA`, `N/A`, `#N/A`, NaN) become `NaN`.
+/// * One row per unit: panel data (several `Time` values per `uCode`) is reported as
+///   [`Error::DuplicateUnit`]; split it by `Time` before reading.
 ///
 /// Errors (`source_name` `"iData CSV"`; use [`read_idata_path`] to name the file): [`Error::Parse`] for a
 /// missing `uCode` column (line 1), an empty unit code, a ragged row; [`Error::MissingColumns`] listing

@@ -2,7 +2,7 @@
 //! China Biopharmaceutical City Innovation Index framework table.
 //!
 //! Every reader takes any [`std::io::Read`] (use `text.as_bytes()` for a `&str`) and has a `*_path`
-//! convenience; file errors become [`Error::Io`](crate::Error::Io) naming the path. Every error names
+//! convenience; file errors become [`Error::Io`] naming the path. Every error names
 //! the input (`source_name`: the path, or a description such as `"iData CSV"`), the 1-based line (the
 //! header is line 1) and the column where that makes sense.
 //!
@@ -11,14 +11,14 @@
 //! * Comma-separated, UTF-8, a header row, quoting as in RFC 4180; surrounding whitespace of headers and
 //!   fields is trimmed; fully blank lines are skipped (line numbers still count them).
 //! * Every row must have as many fields as the header: a ragged row is an
-//!   [`Error::Parse`](crate::Error::Parse) naming its line.
-//! * Column names must be non-empty and unique ([`Error::Parse`](crate::Error::Parse) on line 1).
+//!   [`Error::Parse`] naming its line.
+//! * Column names must be non-empty and unique ([`Error::Parse`] on line 1).
 //! * Numeric cells: an empty field, `NA`, `N/A`, `#N/A` (any case) and any spelling of NaN are
 //!   **missing** (stored as `NaN`). Anything `f64::from_str` accepts is a number (`1`, `-2.5`, `1e-3`).
-//!   `inf` / `Inf` / `-infinity` are [`Error::NonFinite`](crate::Error::NonFinite) naming unit and
-//!   column; any other text is [`Error::NonNumeric`](crate::Error::NonNumeric) with line, column and the
+//!   `inf` / `Inf` / `-infinity` are [`Error::NonFinite`] naming unit and
+//!   column; any other text is [`Error::NonNumeric`] with line, column and the
 //!   text.
-//! * An input without header is [`Error::EmptyData`](crate::Error::EmptyData), and so is a header with
+//! * An input without header is [`Error::EmptyData`], and so is a header with
 //!   no data row.
 //!
 //! ```

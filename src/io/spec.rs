@@ -164,7 +164,147 @@ pub fn spec_from_json(text: &str) -> Result<FrameworkSpec> {
 }
 
 pub(crate) fn spec_from_json_named(text: &str, source_name: &str) -> Result<FrameworkSpec> {
-    serde_json::from_str(text).map_err(|e| json_parse_error(source_name, e))
+    // Pass 1: serde_json checks syntax and structure and gives errors with line and column.
+    let checked: FrameworkSpec =
+        serde_json::from_str(text).map_err(|e| json_parse_error(source_name, e))?;
+    // Pass 2: serde_json without its `float_roundtrip` feature may be one ulp off for some decimal
+    // literals, so numbers are re-read with Rust's correctly rounded `f64::from_str`.
+    match exact_json::parse(text) {
+        Some(value) => serde_json::from_value(value).map_err(|e| Error::Parse {
+            source_name: source_name.to_string(),
+            line: None,
+            column: None,
+            message: e.to_string(),
+        }),
+        // not expected once pass 1 accepted the text; keep its result rather than fail
+        None => Ok(checked),
+    }
+}
+
+/// A small JSON reader producing a [`serde_json::Value`] whose floats are parsed with Rust's correctly
+/// rounded `f64::from_str`. Only used on text serde_json has already accepted, so it returns `None`
+/// instead of detailed errors.
+mod exact_json {
+    use serde_json::{Map, Number, Value};
+
+    struct P<'a> {
+        s: &'a [u8],
+        text: &'a str,
+        i: usize,
+    }
+
+    pub(super) fn parse(text: &str) -> Option<Value> {
+        let mut p = P {
+            s: text.as_bytes(),
+            text,
+            i: 0,
+        };
+        let v = p.value(0)?;
+        p.ws();
+        (p.i == p.s.len()).then_some(v)
+    }
+
+    impl P<'_> {
+        fn ws(&mut self) {
+            while matches!(self.s.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                self.i += 1;
+            }
+        }
+        fn eat(&mut self, c: u8) -> Option<()> {
+            self.ws();
+            (self.s.get(self.i) == Some(&c)).then(|| self.i += 1)
+        }
+        fn value(&mut self, depth: usize) -> Option<Value> {
+            if depth > 256 {
+                return None;
+            }
+            self.ws();
+            match self.s.get(self.i)? {
+                b'{' => {
+                    self.i += 1;
+                    let mut m = Map::new();
+                    if self.eat(b'}').is_some() {
+                        return Some(Value::Object(m));
+                    }
+                    loop {
+                        self.ws();
+                        let k = self.string()?;
+                        self.eat(b':')?;
+                        let v = self.value(depth + 1)?;
+                        m.insert(k, v);
+                        if self.eat(b',').is_none() {
+                            self.eat(b'}')?;
+                            return Some(Value::Object(m));
+                        }
+                    }
+                }
+                b'[' => {
+                    self.i += 1;
+                    let mut a = Vec::new();
+                    if self.eat(b']').is_some() {
+                        return Some(Value::Array(a));
+                    }
+                    loop {
+                        a.push(self.value(depth + 1)?);
+                        if self.eat(b',').is_none() {
+                            self.eat(b']')?;
+                            return Some(Value::Array(a));
+                        }
+                    }
+                }
+                b'"' => self.string().map(Value::String),
+                b't' => self.word("true", Value::Bool(true)),
+                b'f' => self.word("false", Value::Bool(false)),
+                b'n' => self.word("null", Value::Null),
+                _ => self.number(),
+            }
+        }
+        fn word(&mut self, w: &str, v: Value) -> Option<Value> {
+            let end = self.i + w.len();
+            (self.text.get(self.i..end)? == w).then(|| {
+                self.i = end;
+                v
+            })
+        }
+        fn string(&mut self) -> Option<String> {
+            let start = self.i;
+            if self.s.get(self.i) != Some(&b'"') {
+                return None;
+            }
+            self.i += 1;
+            loop {
+                match self.s.get(self.i)? {
+                    b'\\' => self.i += 2,
+                    b'"' => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => self.i += 1,
+                }
+            }
+            serde_json::from_str(self.text.get(start..self.i)?).ok()
+        }
+        fn number(&mut self) -> Option<Value> {
+            let start = self.i;
+            while matches!(
+                self.s.get(self.i),
+                Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+            ) {
+                self.i += 1;
+            }
+            let lit = self.text.get(start..self.i)?;
+            if !lit.contains(['.', 'e', 'E']) {
+                if let Ok(v) = lit.parse::<i64>() {
+                    return Some(Value::Number(v.into()));
+                }
+                if let Ok(v) = lit.parse::<u64>() {
+                    return Some(Value::Number(v.into()));
+                }
+            }
+            let f: f64 = lit.parse().ok()?;
+            Number::from_f64(f).map(Value::Number)
+        }
+    }
 }
 
 fn check_finite(code: &str, what: &str, v: f64) -> Result<()> {
@@ -333,6 +473,20 @@ mod tests {
             }
             other => panic!("{other}"),
         }
+    }
+
+    #[test]
+    fn json_floats_are_exact() {
+        // serde_json's default float parser reads this literal as 1.0715660391465825e-75
+        let v: f64 = 1.0715660391465826e-75;
+        let text = format!(
+            "{{\"indicators\": [{{\"code\": \"a\", \"parent\": \"I\", \"weight\": {v:e}, \"target\": -1.81996730402717e-179}}]}}"
+        );
+        let s = spec_from_json(&text).unwrap();
+        assert_eq!(s.indicators[0].weight.to_bits(), v.to_bits());
+        assert_eq!(s.indicators[0].target, Some(-1.81996730402717e-179));
+        let round = spec_from_json(&spec_to_json(&s).unwrap()).unwrap();
+        assert_eq!(round, s);
     }
 
     #[test]
