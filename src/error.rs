@@ -80,7 +80,9 @@ pub enum Error {
     #[error("the framework has no root: every aggregate has a parent")]
     NoRoot,
     /// More than one aggregate is without a parent.
-    #[error("the framework has several roots: {codes:?}; exactly one index node may have no parent")]
+    #[error(
+        "the framework has several roots: {codes:?}; exactly one index node may have no parent"
+    )]
     MultipleRoots {
         /// The parentless aggregates.
         codes: Vec<String>,
@@ -114,7 +116,9 @@ pub enum Error {
         message: String,
     },
     /// A data cell that should hold a number does not.
-    #[error("line {line}, column `{column}`: `{value}` is not a number (use an empty field or NA for missing)")]
+    #[error(
+        "line {line}, column `{column}`: `{value}` is not a number (use an empty field or NA for missing)"
+    )]
     NonNumeric {
         /// 1-based line in the file (the header is line 1).
         line: usize,
@@ -185,7 +189,9 @@ pub enum Error {
 
     // ---------------------------------------------------------------- normalise
     /// Minimum equals maximum (or the scale is otherwise zero) for a method that divides by the range.
-    #[error("indicator `{indicator}` has zero range (every non-missing value is {value}); {method} cannot scale it")]
+    #[error(
+        "indicator `{indicator}` has zero range (every non-missing value is {value}); {method} cannot scale it"
+    )]
     ZeroRange {
         /// The constant indicator.
         indicator: String,
@@ -217,7 +223,9 @@ pub enum Error {
 
     // ---------------------------------------------------------------- aggregate
     /// A non-positive value was met by a geometric or harmonic mean.
-    #[error("unit `{unit}`, node `{node}`: child `{child}` is {value}; the {method} mean needs positive values (normalise to a positive range or set an offset)")]
+    #[error(
+        "unit `{unit}`, node `{node}`: child `{child}` is {value}; the {method} mean needs positive values (normalise to a positive range or set an offset)"
+    )]
     NonPositive {
         /// Unit code.
         unit: String,
@@ -259,7 +267,36 @@ pub enum Error {
 
     // ---------------------------------------------------------------- preparation extensions
     // (variants added by the prepare / weights / audit modules go here)
-
+    /// A denominator value is zero, so denomination would give an infinite value.
+    #[error("unit `{unit}`, indicator `{indicator}`: denominator column `{denominator}` is 0")]
+    ZeroDenominator {
+        /// Unit code.
+        unit: String,
+        /// The indicator being denominated.
+        indicator: String,
+        /// The denominator column.
+        denominator: String,
+    },
+    /// A cell of an AHP pairwise comparison matrix is invalid (not positive, not reciprocal, diagonal not 1).
+    #[error("pairwise comparison matrix, cell ({row}, {col}): {reason}")]
+    InvalidPairwise {
+        /// 0-based row.
+        row: usize,
+        /// 0-based column.
+        col: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An AHP pairwise comparison matrix is too inconsistent (consistency ratio above the limit).
+    #[error("pairwise comparison matrix{}: consistency ratio {cr:.4} exceeds the limit {limit}", group.as_deref().map(|g| format!(" of `{g}`")).unwrap_or_default())]
+    InconsistentPairwise {
+        /// The group the matrix weighs, when known.
+        group: Option<String>,
+        /// Consistency ratio CI / RI.
+        cr: f64,
+        /// The accepted maximum.
+        limit: f64,
+    },
     // ---------------------------------------------------------------- sweep extensions
     // (variants added by the sweep module go here)
 

@@ -115,7 +115,7 @@ pub(crate) fn check_group_sums(fw: &Framework, w: &[f64], bonus: bool) -> Result
             .filter(|&&c| !(bonus && is_bonus(fw, c)))
             .map(|&c| w[c])
             .sum();
-        if !(sum > 0.0) {
+        if sum.is_nan() || sum <= 0.0 {
             return Err(Error::ZeroWeightSum {
                 group: node.code.clone(),
             });
