@@ -28,6 +28,11 @@ use crate::weights::data_driven_pca_eigen as pca_eigen;
 use crate::weights::linalg::{pearson_pairwise, spearman_pairwise};
 
 /// Correlation type.
+///
+/// ```
+/// use composite_indicators::audit::CorrMethod;
+/// assert_eq!(CorrMethod::default(), CorrMethod::Pearson);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum CorrMethod {
@@ -216,6 +221,13 @@ pub fn pca_variance_explained(x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
 }
 
 /// Options of [`audit`].
+///
+/// ```
+/// use composite_indicators::audit::AuditOptions;
+/// let o: AuditOptions = serde_json::from_str("{}").unwrap();
+/// assert_eq!(o, AuditOptions::default());
+/// assert_eq!(o.collinear_threshold, 0.92);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditOptions {
     /// Correlation used for parent/index correlations and flags (default Pearson).
@@ -239,7 +251,13 @@ impl Default for AuditOptions {
     }
 }
 
-/// A node's correlation with its parent and with the index.
+/// A node's correlation with its parent and with the index (see [`audit`]).
+///
+/// ```
+/// use composite_indicators::audit::ParentCorrelation;
+/// let p = ParentCorrelation { node: "a".into(), parent: "P".into(), with_parent: 0.8, with_index: 0.6 };
+/// assert!(p.with_parent > p.with_index);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParentCorrelation {
     /// Node code (indicator or aggregate).
@@ -252,7 +270,13 @@ pub struct ParentCorrelation {
     pub with_index: f64,
 }
 
-/// Coherence statistics of one aggregate's indicator children.
+/// Coherence statistics of one aggregate's indicator children (see [`audit`]).
+///
+/// ```
+/// use composite_indicators::audit::GroupAudit;
+/// let g = GroupAudit { group: "P".into(), indicators: vec!["a".into()], cronbach_alpha: None, pca_variance: None };
+/// assert!(g.cronbach_alpha.is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupAudit {
     /// Aggregate code.
@@ -267,6 +291,12 @@ pub struct GroupAudit {
 }
 
 /// Something worth a look.
+///
+/// ```
+/// use composite_indicators::audit::Flag;
+/// let f = Flag::Collinear { group: "P".into(), a: "x".into(), b: "y".into(), r: 0.95 };
+/// assert_eq!(serde_json::to_value(&f).unwrap()["flag"], "collinear");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "flag", rename_all = "snake_case")]
 pub enum Flag {
@@ -292,7 +322,23 @@ pub enum Flag {
     },
 }
 
-/// Everything [`audit`] computes.
+/// Everything [`audit`] computes (see [`audit`] for an example).
+///
+/// ```
+/// use composite_indicators::audit::{AuditOptions, audit};
+/// use composite_indicators::prelude::*;
+/// let fw = FrameworkSpec {
+///     name: "t".into(),
+///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     pillars: vec![Pillar::new("I")],
+/// }
+/// .check()
+/// .unwrap();
+/// let x = ndarray::array![[0.0, 1.0], [0.5, 0.2], [1.0, 0.6]];
+/// let rep = audit(x.view(), None, &fw, &AuditOptions::default()).unwrap();
+/// assert_eq!(rep.pearson.dim(), (2, 2));
+/// assert!(rep.parents.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditReport {
     /// Indicator codes (row/column order of the matrices).

@@ -12,6 +12,13 @@ use crate::spec::Framework;
 ///
 /// COINr divides anyway and stores `Inf`; a [`Dataset`] cannot hold infinite values, so the crate makes
 /// the choice explicit.
+///
+/// ```
+/// use composite_indicators::prepare::ZeroDenominatorPolicy;
+/// let p: ZeroDenominatorPolicy = serde_json::from_str(r#""missing""#).unwrap();
+/// assert_eq!(p, ZeroDenominatorPolicy::Missing);
+/// assert_eq!(ZeroDenominatorPolicy::default(), ZeroDenominatorPolicy::Error);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum ZeroDenominatorPolicy {
@@ -64,6 +71,12 @@ pub struct Denominate {
 }
 
 /// What [`Denominate`] did.
+///
+/// ```
+/// use composite_indicators::prepare::DenominateReport;
+/// let r = DenominateReport::default();
+/// assert!(r.denominated.is_empty() && r.zero_denominators.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct DenominateReport {
     /// `(indicator, denominator column)` for every denominated indicator, in framework order.

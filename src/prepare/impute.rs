@@ -21,6 +21,12 @@ use crate::spec::Framework;
 ///   label is left missing (COINr's `skip_f_na = TRUE`). If no unit of a group has a value for the
 ///   indicator the statistic does not exist, and, as in COINr (where the mean of nothing is `NaN`), the
 ///   values stay missing: they are listed in [`ImputeReport::still_missing`], never silently dropped.
+///
+/// ```
+/// use composite_indicators::prepare::ImputeMethod;
+/// let m: ImputeMethod = serde_json::from_str(r#"{"method": "group_median", "group": "region"}"#).unwrap();
+/// assert_eq!(m, ImputeMethod::GroupMedian { group: "region".into() });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum ImputeMethod {
@@ -58,6 +64,12 @@ impl ImputeMethod {
 }
 
 /// One filled value.
+///
+/// ```
+/// use composite_indicators::prepare::Imputation;
+/// let i = Imputation { unit: "AUT".into(), indicator: "LPI".into(), value: 3.5, method: "mean".into() };
+/// assert_eq!(serde_json::to_value(&i).unwrap()["unit"], "AUT");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Imputation {
     /// Unit code.
@@ -71,6 +83,11 @@ pub struct Imputation {
 }
 
 /// What [`Impute`] did.
+///
+/// ```
+/// use composite_indicators::prepare::ImputeReport;
+/// assert!(ImputeReport::default().imputations.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ImputeReport {
     /// Every filled value, indicator by indicator (framework order), units in row order.
@@ -323,7 +340,13 @@ pub fn impute_within_pillar(
     })
 }
 
-/// Result of [`impute_within_pillar`].
+/// Result of [`impute_within_pillar`] (see its example).
+///
+/// ```
+/// use composite_indicators::prepare::WithinPillar;
+/// let w = WithinPillar { values: ndarray::Array2::zeros((1, 1)), imputations: vec![], still_missing: vec![] };
+/// assert_eq!(w.values.dim(), (1, 1));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct WithinPillar {
     /// The filled matrix (units × indicators).

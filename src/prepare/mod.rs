@@ -46,7 +46,9 @@ mod screen;
 mod treat;
 
 pub use denominate::{Denominate, DenominateReport, ZeroDenominatorPolicy};
-pub use impute::{Imputation, Impute, ImputeMethod, ImputeReport, impute_within_pillar};
+pub use impute::{
+    Imputation, Impute, ImputeMethod, ImputeReport, WithinPillar, impute_within_pillar,
+};
 pub use screen::{Screen, ScreenReport, UnitAvailability};
 pub use treat::{
     Fallback, Treat, TreatOutcome, TreatReport, TreatStatus, Winsorised, kurtosis, log_ct,

@@ -59,7 +59,13 @@ pub struct Screen {
     pub force_exclude: Vec<String>,
 }
 
-/// Availability of one unit.
+/// Availability of one unit (see [`Screen`] for an example producing it).
+///
+/// ```
+/// use composite_indicators::prepare::UnitAvailability;
+/// let u = UnitAvailability { unit: "A".into(), n_missing: 1, availability: 0.75, kept: true };
+/// assert!(u.kept);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitAvailability {
     /// Unit code.
@@ -73,6 +79,11 @@ pub struct UnitAvailability {
 }
 
 /// What [`Screen`] did.
+///
+/// ```
+/// use composite_indicators::prepare::ScreenReport;
+/// assert!(ScreenReport::default().removed.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ScreenReport {
     /// Every unit of the input, in row order.

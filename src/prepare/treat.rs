@@ -114,6 +114,12 @@ fn check(x: &[f64], skew_thresh: f64, kurt_thresh: f64) -> Result<(Option<bool>,
 }
 
 /// Result of [`winsorise`].
+///
+/// ```
+/// use composite_indicators::prepare::Winsorised;
+/// let w = Winsorised { values: vec![1.0, 2.0], high: vec![1], low: vec![] };
+/// assert_eq!(w.n(), 1);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Winsorised {
     /// The winsorised values.
@@ -206,6 +212,12 @@ pub fn winsorise(
 }
 
 /// Second-stage treatment when winsorisation does not bring the column within the thresholds.
+///
+/// ```
+/// use composite_indicators::prepare::Fallback;
+/// assert_eq!(Fallback::default(), Fallback::LogCt);
+/// assert_eq!(serde_json::from_str::<Fallback>(r#""none""#).unwrap(), Fallback::None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Fallback {
@@ -217,6 +229,13 @@ pub enum Fallback {
 }
 
 /// What happened to one indicator.
+///
+/// ```
+/// use composite_indicators::prepare::TreatStatus;
+/// assert!(TreatStatus::Passed.is_passed());
+/// let w = TreatStatus::Winsorised { n: 1, high: vec!["MLT".into()], low: vec![] };
+/// assert_eq!(serde_json::to_value(&w).unwrap()["status"], "winsorised");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum TreatStatus {
@@ -249,7 +268,15 @@ impl TreatStatus {
     }
 }
 
-/// Per-indicator treatment report.
+/// Per-indicator treatment report (see [`Treat`] for an example producing it).
+///
+/// ```
+/// use composite_indicators::prepare::Treat;
+/// let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+/// let units: Vec<String> = (0..5).map(|i| i.to_string()).collect();
+/// let (_, o) = Treat::default().treat_column("x", &x, &units).unwrap();
+/// assert!(o.status.is_passed() && o.passes_after && o.skew.abs() < 1e-12);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TreatOutcome {
     /// Indicator code.
@@ -269,6 +296,12 @@ pub struct TreatOutcome {
 }
 
 /// What [`Treat`] did, one entry per indicator (framework order).
+///
+/// ```
+/// use composite_indicators::prepare::TreatReport;
+/// let r = TreatReport::default();
+/// assert!(r.winsorised().is_empty() && r.log_transformed().is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct TreatReport {
     /// One outcome per indicator.
@@ -372,6 +405,16 @@ impl Default for Treat {
 
 impl Treat {
     /// Treat one column (`units` name its rows in the report); returns the new column and the outcome.
+    ///
+    /// ```
+    /// use composite_indicators::prepare::{Treat, TreatStatus};
+    /// let mut x: Vec<f64> = (1..=10).map(f64::from).collect();
+    /// x.extend([30.0, 100.0]);
+    /// let units: Vec<String> = (0..12).map(|i| format!("u{i}")).collect();
+    /// let (v, o) = Treat::default().treat_column("x", &x, &units).unwrap();
+    /// assert!(matches!(o.status, TreatStatus::Winsorised { ref high, .. } if high == &["u11"]));
+    /// assert_eq!(v[11], 30.0);
+    /// ```
     pub fn treat_column(
         &self,
         code: &str,

@@ -6,15 +6,29 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// Saaty's random consistency index RI for n = 1..=15 (Saaty 1980; n ≤ 2 has RI = 0).
+///
+/// ```
+/// assert_eq!(composite_indicators::weights::RANDOM_INDEX[2], 0.58); // n = 3
+/// ```
 pub const RANDOM_INDEX: [f64; 15] = [
     0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59,
 ];
 
 /// Relative tolerance of the reciprocity check `|a_ij · a_ji − 1| ≤ RECIPROCAL_TOL` (lets users type
 /// 0.333 for 1/3).
+///
+/// ```
+/// assert!(0.333 * 3.0 - 1.0 <= composite_indicators::weights::RECIPROCAL_TOL);
+/// ```
 pub const RECIPROCAL_TOL: f64 = 1e-2;
 
 /// The result of [`ahp_weights`].
+///
+/// ```
+/// use composite_indicators::weights::ahp_weights;
+/// let r = ahp_weights(ndarray::array![[1.0, 3.0], [1.0 / 3.0, 1.0]].view()).unwrap();
+/// assert!((r.weights[0] - 0.75).abs() < 1e-12 && r.cr == 0.0);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AhpResult {
     /// The principal eigenvector, normalised to sum 1.
@@ -145,6 +159,13 @@ impl AhpResult {
 /// A pairwise comparison matrix for the children of one aggregate, used by
 /// [`WeightScheme::Ahp`](super::WeightScheme::Ahp): `children` names the rows/columns (every child of
 /// the group exactly once, any order), `matrix` is row-major.
+///
+/// ```
+/// use composite_indicators::weights::PairwiseMatrix;
+/// let m: PairwiseMatrix =
+///     serde_json::from_str(r#"{"children": ["a", "b"], "matrix": [[1, 2], [0.5, 1]]}"#).unwrap();
+/// assert_eq!(m.matrix[1][0], 0.5);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PairwiseMatrix {
     /// Child codes, in the order of the rows.

@@ -4,14 +4,6 @@
 //! direction-oriented** (higher = better for every column, as the crate's normalisers produce), and
 //! returns one weight per column. Entropy, CRITIC and standard-deviation weights sum to 1; PCA returns
 //! loadings (see [`pca_weights`]). Missing values (NaN) are skipped as documented per method.
-//!
-//! **Cost criteria.** Because the matrix is direction-oriented, a cost indicator enters these formulas
-//! as its reversed (benefit) version. For standard deviation and CRITIC this changes nothing (sd and
-//! |r| are invariant under reversal, and reversing one of two columns flips the sign of r, which is the
-//! intended CRITIC conflict measure on oriented data). For entropy it matters: the distribution
-//! `p_ij` of the reversed column differs from the raw one. Some Python MCDA packages compute entropy or
-//! CRITIC on the raw, un-oriented matrix and so ignore direction; results differ from this crate for
-//! cost criteria unless the matrix given to them is oriented first.
 
 use ndarray::{Array2, ArrayView2};
 

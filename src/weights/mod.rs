@@ -10,12 +10,24 @@
 //! matrix; [`WeightScheme::Ahp`] takes them from pairwise comparison matrices. The same formulas are
 //! available as standalone functions for flat MCDA use: [`entropy_weights`], [`critic_weights`],
 //! [`std_dev_weights`], [`pca_weights`], [`ahp_weights`].
+//!
+//! **Input and cost criteria.** All data-driven formulas take an alternatives × criteria matrix that is
+//! already normalised and direction-oriented (higher = better in every column, as the crate's normalisers
+//! produce), so a cost indicator enters as its reversed (benefit) version. For standard deviation this
+//! changes nothing (sd is invariant under reversal) and the PCA correlation matrix changes only in the
+//! signs of that indicator's correlations. For CRITIC it matters: reversing a column flips the sign of its
+//! correlations, so its conflict term `Σ (1 − r_jk)` depends on orientation; on the oriented matrix a
+//! cost indicator that improves together with the benefit indicators counts as agreeing, not conflicting.
+//! For entropy it matters too: `p_ij` of the reversed column differs from the raw one. Some Python MCDA
+//! packages compute entropy or CRITIC on the raw, un-oriented matrix and so ignore direction; their
+//! results differ from this crate's for cost criteria unless they are given the oriented matrix.
 
 mod ahp;
 mod data_driven;
 pub(crate) mod linalg;
 
 pub use ahp::{AhpResult, PairwiseMatrix, RANDOM_INDEX, RECIPROCAL_TOL, ahp_weights};
+pub(crate) use data_driven::pca_eigen as data_driven_pca_eigen;
 pub use data_driven::{critic_weights, entropy_weights, pca_weights, std_dev_weights};
 
 use std::collections::BTreeMap;
