@@ -80,9 +80,7 @@ pub enum Error {
     #[error("the framework has no root: every aggregate has a parent")]
     NoRoot,
     /// More than one aggregate is without a parent.
-    #[error(
-        "the framework has several roots: {codes:?}; exactly one index node may have no parent"
-    )]
+    #[error("the framework has several roots: {codes:?}; exactly one index node may have no parent")]
     MultipleRoots {
         /// The parentless aggregates.
         codes: Vec<String>,
@@ -116,9 +114,7 @@ pub enum Error {
         message: String,
     },
     /// A data cell that should hold a number does not.
-    #[error(
-        "line {line}, column `{column}`: `{value}` is not a number (use an empty field or NA for missing)"
-    )]
+    #[error("line {line}, column `{column}`: `{value}` is not a number (use an empty field or NA for missing)")]
     NonNumeric {
         /// 1-based line in the file (the header is line 1).
         line: usize,
@@ -189,9 +185,7 @@ pub enum Error {
 
     // ---------------------------------------------------------------- normalise
     /// Minimum equals maximum (or the scale is otherwise zero) for a method that divides by the range.
-    #[error(
-        "indicator `{indicator}` has zero range (every non-missing value is {value}); {method} cannot scale it"
-    )]
+    #[error("indicator `{indicator}` has zero range (every non-missing value is {value}); {method} cannot scale it")]
     ZeroRange {
         /// The constant indicator.
         indicator: String,
@@ -223,9 +217,7 @@ pub enum Error {
 
     // ---------------------------------------------------------------- aggregate
     /// A non-positive value was met by a geometric or harmonic mean.
-    #[error(
-        "unit `{unit}`, node `{node}`: child `{child}` is {value}; the {method} mean needs positive values (normalise to a positive range or set an offset)"
-    )]
+    #[error("unit `{unit}`, node `{node}`: child `{child}` is {value}; the {method} mean needs positive values (normalise to a positive range or set an offset)")]
     NonPositive {
         /// Unit code.
         unit: String,
