@@ -266,7 +266,36 @@ pub enum Error {
 
     // ---------------------------------------------------------------- preparation extensions
     // (variants added by the prepare / weights / audit modules go here)
-
+    /// A denominator value is zero, so denomination would give an infinite value.
+    #[error("unit `{unit}`, indicator `{indicator}`: denominator column `{denominator}` is 0")]
+    ZeroDenominator {
+        /// Unit code.
+        unit: String,
+        /// The indicator being denominated.
+        indicator: String,
+        /// The denominator column.
+        denominator: String,
+    },
+    /// A cell of an AHP pairwise comparison matrix is invalid (not positive, not reciprocal, diagonal not 1).
+    #[error("pairwise comparison matrix, cell ({row}, {col}): {reason}")]
+    InvalidPairwise {
+        /// 0-based row.
+        row: usize,
+        /// 0-based column.
+        col: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An AHP pairwise comparison matrix is too inconsistent (consistency ratio above the limit).
+    #[error("pairwise comparison matrix{}: consistency ratio {cr:.4} exceeds the limit {limit}", group.as_deref().map(|g| format!(" of `{g}`")).unwrap_or_default())]
+    InconsistentPairwise {
+        /// The group the matrix weighs, when known.
+        group: Option<String>,
+        /// Consistency ratio CI / RI.
+        cr: f64,
+        /// The accepted maximum.
+        limit: f64,
+    },
     // ---------------------------------------------------------------- sweep extensions
     // (variants added by the sweep module go here)
 

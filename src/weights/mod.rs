@@ -4,6 +4,31 @@
 //! node's weight within its parent (the root's entry is unused and set to 1). Weights need not sum to 1;
 //! aggregators normalise within each group. [`effective_weights`] multiplies normalised weights down the
 //! tree into one weight per indicator (what a hierarchy of arithmetic means collapses to).
+//!
+//! Data-driven schemes ([`WeightScheme::Entropy`], [`WeightScheme::Critic`], [`WeightScheme::StdDev`],
+//! [`WeightScheme::Pca`]) learn the weights of the indicators *within each aggregate* from the normalised
+//! matrix; [`WeightScheme::Ahp`] takes them from pairwise comparison matrices. The same formulas are
+//! available as standalone functions for flat MCDA use: [`entropy_weights`], [`critic_weights`],
+//! [`std_dev_weights`], [`pca_weights`], [`ahp_weights`].
+//!
+//! **Input and cost criteria.** All data-driven formulas take an alternatives × criteria matrix that is
+//! already normalised and direction-oriented (higher = better in every column, as the crate's normalisers
+//! produce), so a cost indicator enters as its reversed (benefit) version. For standard deviation this
+//! changes nothing (sd is invariant under reversal) and the PCA correlation matrix changes only in the
+//! signs of that indicator's correlations. For CRITIC it matters: reversing a column flips the sign of its
+//! correlations, so its conflict term `Σ (1 − r_jk)` depends on orientation; on the oriented matrix a
+//! cost indicator that improves together with the benefit indicators counts as agreeing, not conflicting.
+//! For entropy it matters too: `p_ij` of the reversed column differs from the raw one. Some Python MCDA
+//! packages compute entropy or CRITIC on the raw, un-oriented matrix and so ignore direction; their
+//! results differ from this crate's for cost criteria unless they are given the oriented matrix.
+
+mod ahp;
+mod data_driven;
+pub(crate) mod linalg;
+
+pub use ahp::{AhpResult, PairwiseMatrix, RANDOM_INDEX, RECIPROCAL_TOL, ahp_weights};
+pub(crate) use data_driven::pca_eigen as data_driven_pca_eigen;
+pub use data_driven::{critic_weights, entropy_weights, pca_weights, std_dev_weights};
 
 use std::collections::BTreeMap;
 
@@ -50,6 +75,37 @@ pub enum WeightScheme {
         /// Weight of each bonus indicator's normalised value in the index.
         bonus_weight: f64,
     },
+    /// Entropy weights ([`entropy_weights`]) within each aggregate's indicator children.
+    ///
+    /// Like every data-driven scheme: for each aggregate with at least two indicator children, the
+    /// formula runs on those children's columns of the normalised matrix, and the result is rescaled so
+    /// that the children keep the sum of their nominal weights (so in a group that mixes indicators and
+    /// sub-aggregates, the indicators' share is unchanged). Aggregate nodes, and an indicator that is
+    /// its parent's only indicator child, keep their nominal weights.
+    Entropy,
+    /// CRITIC weights ([`critic_weights`]) within each aggregate's indicator children.
+    Critic,
+    /// Standard-deviation weights ([`std_dev_weights`]) within each aggregate's indicator children.
+    StdDev,
+    /// PCA weights ([`pca_weights`], COINr's `get_PCA()` by group at the indicator level): first-component
+    /// loadings within each aggregate's indicator children, rescaled like the other data-driven
+    /// schemes. A negative loading is [`Error::InvalidWeight`] (COINr would accept it; this crate's
+    /// weights must be non-negative).
+    Pca,
+    /// AHP weights ([`ahp_weights`]) for the groups given, keyed by aggregate code; other groups keep
+    /// their nominal weights. A matrix whose children are not exactly the group's children is
+    /// [`Error::InvalidSpec`]; a consistency ratio above `max_cr` is [`Error::InconsistentPairwise`].
+    Ahp {
+        /// Aggregate code → pairwise comparison matrix of its children.
+        matrices: BTreeMap<String, PairwiseMatrix>,
+        /// Largest accepted consistency ratio (default 0.1, Saaty's rule).
+        #[serde(default = "default_max_cr")]
+        max_cr: f64,
+    },
+}
+
+fn default_max_cr() -> f64 {
+    0.1
 }
 
 impl WeightScheme {
@@ -89,10 +145,77 @@ impl WeightScheme {
                 }
                 base.node_weights(fw, normalised)?
             }
+            WeightScheme::Entropy
+            | WeightScheme::Critic
+            | WeightScheme::StdDev
+            | WeightScheme::Pca => self.data_driven(fw, normalised)?,
+            WeightScheme::Ahp { matrices, max_cr } => ahp_node_weights(fw, matrices, *max_cr)?,
         };
         let root = fw.root_index();
         w[root] = 1.0;
         check_group_sums(fw, &w, self.bonus_weight().is_some())?;
+        Ok(w)
+    }
+
+    fn data_driven(
+        &self,
+        fw: &Framework,
+        normalised: Option<ArrayView2<'_, f64>>,
+    ) -> Result<Vec<f64>> {
+        let name = match self {
+            WeightScheme::Entropy => "entropy",
+            WeightScheme::Critic => "critic",
+            WeightScheme::StdDev => "std_dev",
+            _ => "pca",
+        };
+        let x = normalised.ok_or_else(|| {
+            Error::param(
+                "normalised",
+                format!("the `{name}` weight scheme learns from data: pass the normalised matrix"),
+            )
+        })?;
+        let m = fw.n_indicators();
+        if x.ncols() != m {
+            return Err(Error::ShapeMismatch {
+                what: "columns of the normalised matrix vs indicators".into(),
+                expected: m,
+                found: x.ncols(),
+            });
+        }
+        let nodes = fw.nodes();
+        let mut w: Vec<f64> = nodes.iter().map(|n| n.weight).collect();
+        for k in fw.aggregate_indices() {
+            let node = &nodes[k];
+            let kids: Vec<usize> = node.children.iter().copied().filter(|&c| c < m).collect();
+            if kids.len() < 2 {
+                continue;
+            }
+            let codes: Vec<String> = kids.iter().map(|&c| nodes[c].code.clone()).collect();
+            let sub = x.select(ndarray::Axis(1), &kids);
+            let group = format!("{name} weights of `{}`", node.code);
+            let learned = match self {
+                WeightScheme::Entropy => data_driven::entropy_named(sub.view(), &codes, &group)?,
+                WeightScheme::Critic => data_driven::critic_named(sub.view(), &codes, &group)?,
+                WeightScheme::StdDev => data_driven::std_dev_named(sub.view(), &codes, &group)?,
+                _ => data_driven::pca_named(sub.view(), &codes)?,
+            };
+            if let Some((c, v)) = codes.iter().zip(&learned).find(|(_, v)| **v < 0.0) {
+                return Err(Error::InvalidWeight {
+                    code: c.clone(),
+                    weight: *v,
+                });
+            }
+            let nominal: f64 = kids.iter().map(|&c| w[c]).sum();
+            let total: f64 = learned.iter().sum();
+            if total.is_nan() || total <= 0.0 {
+                return Err(Error::ZeroWeightSum {
+                    group: node.code.clone(),
+                });
+            }
+            for (&c, v) in kids.iter().zip(&learned) {
+                w[c] = v / total * nominal;
+            }
+        }
         Ok(w)
     }
 
@@ -105,6 +228,81 @@ impl WeightScheme {
     }
 }
 
+fn ahp_node_weights(
+    fw: &Framework,
+    matrices: &BTreeMap<String, PairwiseMatrix>,
+    max_cr: f64,
+) -> Result<Vec<f64>> {
+    if max_cr.is_nan() || max_cr < 0.0 {
+        return Err(Error::param(
+            "max_cr",
+            format!("{max_cr} must be non-negative"),
+        ));
+    }
+    let nodes = fw.nodes();
+    let mut w: Vec<f64> = nodes.iter().map(|n| n.weight).collect();
+    for (group, pm) in matrices {
+        let k = fw.position(group)?;
+        let node = &nodes[k];
+        let bad = |reason: String| Error::InvalidSpec {
+            code: group.clone(),
+            reason,
+        };
+        if node.children.is_empty() {
+            return Err(bad(
+                "AHP matrices weigh the children of an aggregate; this is an indicator".into(),
+            ));
+        }
+        let mut pos = Vec::with_capacity(pm.children.len());
+        for c in &pm.children {
+            match node.children.iter().find(|&&ch| nodes[ch].code == *c) {
+                Some(&ch) if !pos.contains(&ch) => pos.push(ch),
+                Some(_) => return Err(bad(format!("AHP child `{c}` is listed twice"))),
+                None => return Err(bad(format!("AHP child `{c}` is not a child of `{group}`"))),
+            }
+        }
+        if pos.len() != node.children.len() {
+            return Err(bad(format!(
+                "the AHP matrix lists {} children, the group has {}",
+                pos.len(),
+                node.children.len()
+            )));
+        }
+        let n = pos.len();
+        let mut flat = Vec::with_capacity(n * n);
+        for row in &pm.matrix {
+            if row.len() != n {
+                return Err(Error::ShapeMismatch {
+                    what: format!("a row of the AHP matrix of `{group}`"),
+                    expected: n,
+                    found: row.len(),
+                });
+            }
+            flat.extend_from_slice(row);
+        }
+        if pm.matrix.len() != n {
+            return Err(Error::ShapeMismatch {
+                what: format!("rows of the AHP matrix of `{group}`"),
+                expected: n,
+                found: pm.matrix.len(),
+            });
+        }
+        let a = ndarray::Array2::from_shape_vec((n, n), flat).map_err(|e| bad(e.to_string()))?;
+        let r = ahp_weights(a.view())?;
+        if r.cr > max_cr {
+            return Err(Error::InconsistentPairwise {
+                group: Some(group.clone()),
+                cr: r.cr,
+                limit: max_cr,
+            });
+        }
+        for (&c, v) in pos.iter().zip(&r.weights) {
+            w[c] = *v;
+        }
+    }
+    Ok(w)
+}
+
 /// Every group must keep a positive weight sum (bonus children excluded when `bonus` is on).
 pub(crate) fn check_group_sums(fw: &Framework, w: &[f64], bonus: bool) -> Result<()> {
     for k in fw.aggregate_indices() {
@@ -115,7 +313,7 @@ pub(crate) fn check_group_sums(fw: &Framework, w: &[f64], bonus: bool) -> Result
             .filter(|&&c| !(bonus && is_bonus(fw, c)))
             .map(|&c| w[c])
             .sum();
-        if !(sum > 0.0) {
+        if sum.is_nan() || sum <= 0.0 {
             return Err(Error::ZeroWeightSum {
                 group: node.code.clone(),
             });

@@ -1,0 +1,489 @@
+//! Imputation of missing indicator values.
+
+use std::collections::BTreeMap;
+
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use super::{Step, indicator_positions};
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::spec::Framework;
+
+/// How [`Impute`] fills a missing value (serde-tagged by `method`).
+///
+/// Column-wise, like COINr's `Impute(impute_by = "column")`:
+/// * `Mean` / `Median` (COINr `i_mean` / `i_median`): the mean or median of the indicator's non-missing
+///   values over all units. The median of an even count is the mean of the two middle values (R's
+///   `median`).
+/// * `GroupMean` / `GroupMedian` (COINr `i_mean_grp` / `i_median_grp`): the same statistic over the units
+///   that share the unit's label in the named group column of the [`Dataset`]. A unit with an empty group
+///   label is left missing (COINr's `skip_f_na = TRUE`). If no unit of a group has a value for the
+///   indicator the statistic does not exist, and, as in COINr (where the mean of nothing is `NaN`), the
+///   values stay missing: they are listed in [`ImputeReport::still_missing`], never silently dropped.
+///
+/// ```
+/// use composite_indicators::prepare::ImputeMethod;
+/// let m: ImputeMethod = serde_json::from_str(r#"{"method": "group_median", "group": "region"}"#).unwrap();
+/// assert_eq!(m, ImputeMethod::GroupMedian { group: "region".into() });
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum ImputeMethod {
+    /// Indicator mean over all units.
+    Mean,
+    /// Indicator median over all units.
+    Median,
+    /// Indicator mean within the unit's group.
+    GroupMean {
+        /// Name of the group column in the data set.
+        group: String,
+    },
+    /// Indicator median within the unit's group.
+    GroupMedian {
+        /// Name of the group column in the data set.
+        group: String,
+    },
+}
+
+impl ImputeMethod {
+    fn name(&self) -> String {
+        match self {
+            ImputeMethod::Mean => "mean".into(),
+            ImputeMethod::Median => "median".into(),
+            ImputeMethod::GroupMean { group } => format!("group_mean({group})"),
+            ImputeMethod::GroupMedian { group } => format!("group_median({group})"),
+        }
+    }
+    fn is_median(&self) -> bool {
+        matches!(
+            self,
+            ImputeMethod::Median | ImputeMethod::GroupMedian { .. }
+        )
+    }
+}
+
+/// One filled value.
+///
+/// ```
+/// use composite_indicators::prepare::Imputation;
+/// let i = Imputation { unit: "AUT".into(), indicator: "LPI".into(), value: 3.5, method: "mean".into() };
+/// assert_eq!(serde_json::to_value(&i).unwrap()["unit"], "AUT");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Imputation {
+    /// Unit code.
+    pub unit: String,
+    /// Indicator code.
+    pub indicator: String,
+    /// The value written.
+    pub value: f64,
+    /// The method, e.g. `"mean"`, `"group_mean(EurAsia_group)"`, `"within_pillar_mean"`.
+    pub method: String,
+}
+
+/// What [`Impute`] did.
+///
+/// ```
+/// use composite_indicators::prepare::ImputeReport;
+/// assert!(ImputeReport::default().imputations.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ImputeReport {
+    /// Every filled value, indicator by indicator (framework order), units in row order.
+    pub imputations: Vec<Imputation>,
+    /// `(unit, indicator)` pairs that are still missing because the statistic did not exist (a group with
+    /// no value for the indicator, an empty group label, an indicator with no value at all).
+    pub still_missing: Vec<(String, String)>,
+}
+
+/// Fill missing indicator values column by column (see [`ImputeMethod`] for the formulas).
+///
+/// Only the framework's indicator columns are imputed. A missing indicator column or group column is
+/// [`Error::MissingColumns`].
+///
+/// ```
+/// use composite_indicators::prelude::*;
+/// use composite_indicators::prepare::{Impute, ImputeMethod, Step};
+/// use ndarray::array;
+/// let fw = FrameworkSpec {
+///     name: "t".into(),
+///     indicators: vec![Indicator::new("x", "I")],
+///     pillars: vec![Pillar::new("I")],
+/// }
+/// .check()
+/// .unwrap();
+/// let d = Dataset::new(
+///     vec!["A".into(), "B".into(), "C".into(), "D".into()],
+///     vec!["x".into()],
+///     array![[1.0], [f64::NAN], [10.0], [f64::NAN]],
+/// )
+/// .unwrap()
+/// .with_group("region", vec!["N".into(), "N".into(), "S".into(), "S".into()])
+/// .unwrap();
+/// let step = Impute::new(ImputeMethod::GroupMean { group: "region".into() });
+/// let (out, rep) = step.apply(&d, &fw).unwrap();
+/// assert_eq!(out.column("x").unwrap().to_vec(), vec![1.0, 1.0, 10.0, 10.0]);
+/// assert_eq!(rep.imputations[1].unit, "D");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Impute {
+    /// The imputation method.
+    pub method: ImputeMethod,
+}
+
+impl Impute {
+    /// A step with the given method.
+    pub fn new(method: ImputeMethod) -> Self {
+        Impute { method }
+    }
+}
+
+/// Mean of the non-missing values, `None` when there are none.
+pub(crate) fn mean_of(v: &[f64]) -> Option<f64> {
+    if v.is_empty() {
+        None
+    } else {
+        Some(v.iter().sum::<f64>() / v.len() as f64)
+    }
+}
+
+/// Median (mean of the two middle values for an even count), `None` when empty.
+pub(crate) fn median_of(v: &[f64]) -> Option<f64> {
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.total_cmp(b));
+    let n = s.len();
+    if n == 0 {
+        return None;
+    }
+    if n % 2 == 1 {
+        s.get(n / 2).copied()
+    } else {
+        Some((s.get(n / 2 - 1)? + s.get(n / 2)?) / 2.0)
+    }
+}
+
+impl Step for Impute {
+    type Report = ImputeReport;
+
+    fn apply(&self, data: &Dataset, fw: &Framework) -> Result<(Dataset, ImputeReport)> {
+        let pos = indicator_positions(data, fw)?;
+        let n = data.n_units();
+        // group key per unit (None = no group / empty label)
+        let keys: Vec<Option<&str>> = match &self.method {
+            ImputeMethod::Mean | ImputeMethod::Median => vec![Some(""); n],
+            ImputeMethod::GroupMean { group } | ImputeMethod::GroupMedian { group } => data
+                .group(group)?
+                .iter()
+                .map(|l| {
+                    if l.trim().is_empty() {
+                        None
+                    } else {
+                        Some(l.as_str())
+                    }
+                })
+                .collect(),
+        };
+        let method = self.method.name();
+        let units = data.unit_codes();
+        let mut values = data.values().clone();
+        let mut report = ImputeReport::default();
+        for (code, &j) in fw.indicator_codes().iter().zip(&pos) {
+            let col = data.values().column(j);
+            if !col.iter().any(|v| v.is_nan()) {
+                continue;
+            }
+            let mut by_group: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+            for (k, &v) in keys.iter().zip(col.iter()) {
+                if let Some(k) = k {
+                    let e = by_group.entry(k).or_default();
+                    if !v.is_nan() {
+                        e.push(v);
+                    }
+                }
+            }
+            let stat: BTreeMap<&str, Option<f64>> = by_group
+                .iter()
+                .map(|(k, v)| {
+                    let s = if self.method.is_median() {
+                        median_of(v)
+                    } else {
+                        mean_of(v)
+                    };
+                    (*k, s)
+                })
+                .collect();
+            for (i, &v) in col.iter().enumerate() {
+                if !v.is_nan() {
+                    continue;
+                }
+                let unit = units.get(i).cloned().unwrap_or_default();
+                match keys
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .and_then(|k| stat.get(k).copied().flatten())
+                {
+                    Some(s) => {
+                        if let Some(slot) = values.get_mut([i, j]) {
+                            *slot = s;
+                        }
+                        report.imputations.push(Imputation {
+                            unit,
+                            indicator: code.to_string(),
+                            value: s,
+                            method: method.clone(),
+                        });
+                    }
+                    None => report.still_missing.push((unit, code.to_string())),
+                }
+            }
+        }
+        let mut out = data.clone();
+        for (code, &j) in fw.indicator_codes().iter().zip(&pos) {
+            out.set_column(code, values.column(j))?;
+        }
+        Ok((out, report))
+    }
+}
+
+/// Impute on a **normalised** units × indicators matrix (indicator order of `fw`): a missing value of
+/// unit `u`, indicator `j` becomes the mean of `u`'s non-missing normalised values of the *other*
+/// indicators with the same parent as `j` (its pillar). This is "within-pillar mean" imputation: it
+/// assumes a unit performs in a missing indicator as it does on average in the rest of the pillar, and it
+/// equals what an arithmetic mean that skips missing values would give the pillar.
+///
+/// Values whose pillar has no other non-missing value for the unit stay missing and are returned in the
+/// [`WithinPillar::still_missing`] list as `(unit, indicator)`. Errors: [`Error::ShapeMismatch`] if the matrix does not have one
+/// column per indicator and one row per unit code.
+///
+/// ```
+/// use composite_indicators::prelude::*;
+/// use composite_indicators::prepare::impute_within_pillar;
+/// use ndarray::array;
+/// let fw = FrameworkSpec {
+///     name: "t".into(),
+///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "P")],
+///     pillars: vec![Pillar::new("P")],
+/// }
+/// .check()
+/// .unwrap();
+/// let x = array![[0.2, f64::NAN, 0.6]];
+/// let r = impute_within_pillar(x.view(), &fw, &["U".to_string()]).unwrap();
+/// assert!((r.values[[0, 1]] - 0.4).abs() < 1e-12);
+/// assert_eq!(r.imputations[0].method, "within_pillar_mean");
+/// assert!(r.still_missing.is_empty());
+/// ```
+pub fn impute_within_pillar(
+    normalised: ArrayView2<'_, f64>,
+    fw: &Framework,
+    unit_codes: &[String],
+) -> Result<WithinPillar> {
+    let m = fw.n_indicators();
+    if normalised.ncols() != m {
+        return Err(Error::ShapeMismatch {
+            what: "columns of the normalised matrix vs indicators".into(),
+            expected: m,
+            found: normalised.ncols(),
+        });
+    }
+    if normalised.nrows() != unit_codes.len() {
+        return Err(Error::ShapeMismatch {
+            what: "rows of the normalised matrix vs unit codes".into(),
+            expected: unit_codes.len(),
+            found: normalised.nrows(),
+        });
+    }
+    let nodes = fw.nodes();
+    let mut out = normalised.to_owned();
+    let mut imps = Vec::new();
+    let mut left = Vec::new();
+    for (i, row) in normalised.rows().into_iter().enumerate() {
+        for j in 0..m {
+            if !row.get(j).is_some_and(|v| v.is_nan()) {
+                continue;
+            }
+            let code = nodes.get(j).map(|n| n.code.clone()).unwrap_or_default();
+            let unit = unit_codes.get(i).cloned().unwrap_or_default();
+            let parent = nodes.get(j).and_then(|n| n.parent);
+            let sib: Vec<f64> = parent
+                .and_then(|p| nodes.get(p))
+                .map(|p| {
+                    p.children
+                        .iter()
+                        .filter(|&&c| c != j && c < m)
+                        .filter_map(|&c| row.get(c).copied())
+                        .filter(|v| !v.is_nan())
+                        .collect()
+                })
+                .unwrap_or_default();
+            match mean_of(&sib) {
+                Some(v) => {
+                    if let Some(slot) = out.get_mut([i, j]) {
+                        *slot = v;
+                    }
+                    imps.push(Imputation {
+                        unit,
+                        indicator: code,
+                        value: v,
+                        method: "within_pillar_mean".into(),
+                    });
+                }
+                None => left.push((unit, code)),
+            }
+        }
+    }
+    Ok(WithinPillar {
+        values: out,
+        imputations: imps,
+        still_missing: left,
+    })
+}
+
+/// Result of [`impute_within_pillar`] (see its example).
+///
+/// ```
+/// use composite_indicators::prepare::WithinPillar;
+/// let w = WithinPillar { values: ndarray::Array2::zeros((1, 1)), imputations: vec![], still_missing: vec![] };
+/// assert_eq!(w.values.dim(), (1, 1));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithinPillar {
+    /// The filled matrix (units × indicators).
+    pub values: Array2<f64>,
+    /// Every filled value.
+    pub imputations: Vec<Imputation>,
+    /// `(unit, indicator)` pairs left missing (no other value in the pillar for that unit).
+    pub still_missing: Vec<(String, String)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{FrameworkSpec, Indicator, Pillar};
+    use ndarray::array;
+
+    fn fw() -> Framework {
+        FrameworkSpec {
+            name: "t".into(),
+            indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+            pillars: vec![Pillar::new("I")],
+        }
+        .check()
+        .unwrap()
+    }
+
+    fn data() -> Dataset {
+        // x: group a = {1, NaN, 4}, group b = {10, 20, NaN, NaN(label empty)}
+        Dataset::new(
+            (0..7).map(|i| format!("u{i}")).collect(),
+            vec!["x".into(), "y".into()],
+            array![
+                [1.0, f64::NAN],
+                [f64::NAN, f64::NAN],
+                [4.0, f64::NAN],
+                [10.0, 2.0],
+                [20.0, 3.0],
+                [f64::NAN, 7.0],
+                [f64::NAN, 100.0]
+            ],
+        )
+        .unwrap()
+        .with_group(
+            "g",
+            vec!["a", "a", "a", "b", "b", "b", ""]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn mean_and_median() {
+        // x non-missing: 1, 4, 10, 20 -> mean 35/4 = 8.75, median (4 + 10)/2 = 7
+        let (o, r) = Impute::new(ImputeMethod::Mean)
+            .apply(&data(), &fw())
+            .unwrap();
+        assert_eq!(o.values()[[1, 0]], 8.75);
+        // y non-missing: 2, 3, 7, 100 -> mean 28
+        assert_eq!(o.values()[[0, 1]], 28.0);
+        assert_eq!(r.imputations.len(), 3 + 3);
+        let (o, _) = Impute::new(ImputeMethod::Median)
+            .apply(&data(), &fw())
+            .unwrap();
+        assert_eq!(o.values()[[1, 0]], 7.0);
+        // y median of 2, 3, 7, 100 = 5
+        assert_eq!(o.values()[[2, 1]], 5.0);
+    }
+
+    #[test]
+    fn group_mean_and_fallback() {
+        let m = ImputeMethod::GroupMean { group: "g".into() };
+        let (o, r) = Impute::new(m).apply(&data(), &fw()).unwrap();
+        // x: u1 (a) -> (1 + 4)/2 = 2.5; u5 (b) -> (10 + 20)/2 = 15; u6 has no label -> stays missing
+        assert_eq!(o.values()[[1, 0]], 2.5);
+        assert_eq!(o.values()[[5, 0]], 15.0);
+        assert!(o.values()[[6, 0]].is_nan());
+        // y in group a has no value at all -> stays missing (COINr: mean of nothing is NaN)
+        assert!(o.values()[[0, 1]].is_nan());
+        assert_eq!(
+            r.still_missing,
+            vec![
+                ("u6".to_string(), "x".to_string()),
+                ("u0".to_string(), "y".to_string()),
+                ("u1".to_string(), "y".to_string()),
+                ("u2".to_string(), "y".to_string())
+            ]
+        );
+        assert_eq!(r.imputations[0].method, "group_mean(g)");
+        let m = ImputeMethod::GroupMedian { group: "g".into() };
+        let (o, _) = Impute::new(m).apply(&data(), &fw()).unwrap();
+        assert_eq!(o.values()[[5, 0]], 15.0);
+    }
+
+    #[test]
+    fn missing_group_column() {
+        let m = ImputeMethod::GroupMean {
+            group: "nope".into(),
+        };
+        let e = Impute::new(m).apply(&data(), &fw()).unwrap_err();
+        assert!(matches!(e, Error::MissingColumns { columns } if columns == vec!["nope"]));
+    }
+
+    #[test]
+    fn within_pillar() {
+        let fw = FrameworkSpec {
+            name: "t".into(),
+            indicators: vec![
+                Indicator::new("a", "P"),
+                Indicator::new("b", "P"),
+                Indicator::new("c", "Q"),
+                Indicator::new("d", "Q"),
+            ],
+            pillars: vec![
+                Pillar::new("P").with_parent("I"),
+                Pillar::new("Q").with_parent("I"),
+                Pillar::new("I"),
+            ],
+        }
+        .check()
+        .unwrap();
+        let x = array![
+            [f64::NAN, 0.5, 0.1, f64::NAN],
+            [0.3, 0.7, f64::NAN, f64::NAN]
+        ];
+        let units = vec!["A".to_string(), "B".to_string()];
+        let r = impute_within_pillar(x.view(), &fw, &units).unwrap();
+        let f = &r.values;
+        assert_eq!(f[[0, 0]], 0.5);
+        assert_eq!(f[[0, 3]], 0.1);
+        assert!(f[[1, 2]].is_nan() && f[[1, 3]].is_nan());
+        assert_eq!(r.imputations.len(), 2);
+        assert_eq!(r.still_missing.len(), 2);
+        assert!(matches!(
+            impute_within_pillar(x.view(), &fw, &units[..1]),
+            Err(Error::ShapeMismatch { .. })
+        ));
+    }
+}

@@ -1,0 +1,208 @@
+//! Statistical audit against independently computed values.
+//!
+//! Reference numbers computed with plain Python 3 from the textbook formulas (Pearson on the raw
+//! values, Spearman as Pearson on average ranks, COINr's Cronbach formula on sample covariances, the
+//! first eigenvalue of the correlation matrix by power iteration divided by the number of columns).
+
+use approx::assert_abs_diff_eq;
+use composite_indicators::audit::{
+    AuditOptions, CorrMethod, Flag, audit, correlation, correlation_matrix, cronbach_alpha,
+    pca_variance_explained,
+};
+use composite_indicators::prelude::*;
+use ndarray::{Array2, array};
+
+fn y() -> Array2<f64> {
+    array![
+        [0.1, 0.2, 0.15],
+        [0.4, 0.3, 0.5],
+        [0.5, 0.7, 0.4],
+        [0.9, 0.8, 0.95],
+        [0.3, 0.45, 0.2],
+        [0.7, 0.5, 0.6]
+    ]
+}
+
+#[test]
+fn correlation_matrices() {
+    let p = correlation_matrix(y().view(), CorrMethod::Pearson).unwrap();
+    assert_abs_diff_eq!(p[[0, 1]], 0.822799762049078, epsilon = 1e-12);
+    assert_abs_diff_eq!(p[[0, 2]], 0.94847819950784, epsilon = 1e-12);
+    assert_abs_diff_eq!(p[[2, 1]], 0.6964118413098829, epsilon = 1e-12);
+    let s = correlation_matrix(y().view(), CorrMethod::Spearman).unwrap();
+    assert_abs_diff_eq!(s[[0, 1]], 0.8857142857142857, epsilon = 1e-12);
+    assert_abs_diff_eq!(s[[0, 2]], 0.9428571428571428, epsilon = 1e-12);
+    assert_abs_diff_eq!(s[[1, 2]], 0.7142857142857143, epsilon = 1e-12);
+    // pairwise complete: a missing value drops only that pair
+    let mut m = y();
+    m[[5, 0]] = f64::NAN;
+    let p = correlation_matrix(m.view(), CorrMethod::Pearson).unwrap();
+    assert_abs_diff_eq!(p[[0, 1]], 0.8792032483100827, epsilon = 1e-12);
+    let s = correlation_matrix(m.view(), CorrMethod::Spearman).unwrap();
+    assert_abs_diff_eq!(s[[0, 1]], 0.9, epsilon = 1e-12);
+}
+
+#[test]
+fn too_few_pairs() {
+    let x = array![1.0, 2.0, f64::NAN, 4.0];
+    let z = array![1.0, f64::NAN, 3.0, 2.0];
+    let e = correlation(x.view(), z.view(), CorrMethod::Pearson).unwrap_err();
+    assert!(matches!(
+        e,
+        Error::InsufficientData {
+            needed: 3,
+            found: 2,
+            ..
+        }
+    ));
+    let e = correlation_matrix(array![[1.0, 2.0], [2.0, 1.0]].view(), CorrMethod::Spearman)
+        .unwrap_err();
+    assert!(matches!(e, Error::InsufficientData { .. }));
+}
+
+#[test]
+fn alpha_and_pca() {
+    assert_abs_diff_eq!(
+        cronbach_alpha(y().view()).unwrap(),
+        0.9311088738673953,
+        epsilon = 1e-12
+    );
+    let v = pca_variance_explained(y().view()).unwrap();
+    assert_abs_diff_eq!(v[0], 0.8831413474684418, epsilon = 1e-12);
+    assert_abs_diff_eq!(v.iter().sum::<f64>(), 1.0, epsilon = 1e-12);
+    assert!(v[1] >= v[2]);
+}
+
+fn framework() -> Framework {
+    FrameworkSpec {
+        name: "t".into(),
+        indicators: vec![
+            Indicator::new("a", "P"),
+            Indicator::new("b", "P"),
+            Indicator::new("c", "P"),
+            Indicator::new("d", "Q"),
+        ],
+        pillars: vec![
+            Pillar::new("P").with_parent("I"),
+            Pillar::new("Q").with_parent("I"),
+            Pillar::new("I"),
+        ],
+    }
+    .check()
+    .unwrap()
+}
+
+#[test]
+fn full_audit() {
+    let fw = framework();
+    // indicators a, b, c = columns of y(); d runs against P
+    let mut x = Array2::zeros((6, 4));
+    x.slice_mut(ndarray::s![.., 0..3]).assign(&y());
+    let d = [0.9, 0.5, 0.4, 0.1, 0.6, 0.3];
+    for (i, v) in d.iter().enumerate() {
+        x[[i, 3]] = *v;
+    }
+    // node scores: indicators, P = mean(a, b, c), Q = d, I = mean(P, Q)
+    let mut s = Array2::zeros((6, 7));
+    s.slice_mut(ndarray::s![.., 0..4]).assign(&x);
+    for i in 0..6 {
+        let p = (x[[i, 0]] + x[[i, 1]] + x[[i, 2]]) / 3.0;
+        s[[i, 4]] = p;
+        s[[i, 5]] = x[[i, 3]];
+        s[[i, 6]] = (p + x[[i, 3]]) / 2.0;
+    }
+    let rep = audit(x.view(), Some(s.view()), &fw, &AuditOptions::default()).unwrap();
+    assert_eq!(rep.indicators, vec!["a", "b", "c", "d"]);
+    assert_abs_diff_eq!(rep.pearson[[0, 2]], 0.94847819950784, epsilon = 1e-12);
+    // a-c (0.948 > 0.92) is collinear; a-b (0.823) and b-c are not
+    let collinear: Vec<&Flag> = rep
+        .flags
+        .iter()
+        .filter(|f| matches!(f, Flag::Collinear { .. }))
+        .collect();
+    assert_eq!(collinear.len(), 1);
+    assert!(
+        matches!(collinear[0], Flag::Collinear { group, a, b, .. } if group == "P" && a == "a" && b == "c")
+    );
+    // Q is a child of the root, so its parent correlation is its index correlation
+    let q = rep.parents.iter().find(|p| p.node == "Q").unwrap();
+    assert_eq!(q.parent, "I");
+    let p = rep.parents.iter().find(|p| p.node == "P").unwrap();
+    // corr(P, Q) < 0 and I = (P + Q)/2: recompute corr(Q, I) by hand
+    let iv = s.column(6).to_owned();
+    let expect = correlation(s.column(5), iv.view(), CorrMethod::Pearson).unwrap();
+    assert_abs_diff_eq!(q.with_parent, expect, epsilon = 1e-15);
+    assert_eq!(q.with_parent, q.with_index);
+    assert_eq!(rep.parents.len(), 6);
+    let neg: Vec<&Flag> = rep
+        .flags
+        .iter()
+        .filter(|f| matches!(f, Flag::NegativeWithParent { .. }))
+        .collect();
+    for f in &neg {
+        if let Flag::NegativeWithParent { r, .. } = f {
+            assert!(*r < 0.0);
+        }
+    }
+    assert_eq!(
+        neg.len(),
+        rep.parents.iter().filter(|p| p.with_parent < 0.0).count()
+    );
+    assert!(p.with_parent.is_finite());
+    // groups: P has alpha and PCA; Q has a single indicator
+    assert_eq!(rep.groups.len(), 2);
+    assert_abs_diff_eq!(
+        rep.groups[0].cronbach_alpha.unwrap(),
+        0.9311088738673953,
+        epsilon = 1e-12
+    );
+    assert_abs_diff_eq!(
+        rep.groups[0].pca_variance.as_ref().unwrap()[0],
+        0.8831413474684418,
+        epsilon = 1e-12
+    );
+    assert_eq!(rep.groups[1].cronbach_alpha, None);
+    // shape errors
+    assert!(matches!(
+        audit(x.view(), Some(x.view()), &fw, &AuditOptions::default()),
+        Err(Error::ShapeMismatch { .. })
+    ));
+}
+
+#[test]
+fn negative_with_parent_flag() {
+    let fw = FrameworkSpec {
+        name: "t".into(),
+        indicators: vec![
+            Indicator::new("a", "I"),
+            Indicator::new("b", "I"),
+            Indicator::new("c", "I"),
+        ],
+        pillars: vec![Pillar::new("I")],
+    }
+    .check()
+    .unwrap();
+    // c falls while a and b (and the index) rise
+    let x = array![
+        [0.0, 0.1, 0.9],
+        [0.5, 0.6, 0.5],
+        [1.0, 0.9, 0.3],
+        [0.7, 0.8, 0.2]
+    ];
+    let mut s = Array2::zeros((4, 4));
+    s.slice_mut(ndarray::s![.., 0..3]).assign(&x);
+    for i in 0..4 {
+        s[[i, 3]] = (x[[i, 0]] + x[[i, 1]] + x[[i, 2]]) / 3.0;
+    }
+    let rep = audit(x.view(), Some(s.view()), &fw, &AuditOptions::default()).unwrap();
+    assert!(
+        rep.flags
+            .iter()
+            .any(|f| matches!(f, Flag::NegativeWithParent { node, .. } if node == "c"))
+    );
+    assert!(
+        !rep.flags
+            .iter()
+            .any(|f| matches!(f, Flag::NegativeWithParent { node, .. } if node == "a"))
+    );
+}
