@@ -85,7 +85,13 @@ fn shifted(
     }
 }
 
-fn non_positive(row: &RowInput<'_>, j: usize, x: f64, ctx: &NodeContext<'_>, method: &str) -> Error {
+fn non_positive(
+    row: &RowInput<'_>,
+    j: usize,
+    x: f64,
+    ctx: &NodeContext<'_>,
+    method: &str,
+) -> Error {
     Error::NonPositive {
         unit: unit_code(ctx, row.unit),
         node: ctx.node.to_string(),
@@ -113,11 +119,7 @@ fn power(row: &RowInput<'_>, p: f64, ctx: &NodeContext<'_>, method: &str) -> Res
     let odd = is_int && (p / 2.0).fract() != 0.0;
     let mut s = 0.0;
     for (j, x, w) in row.available() {
-        let ok = if p < 0.0 {
-            x > 0.0
-        } else {
-            odd || x >= 0.0
-        };
+        let ok = if p < 0.0 { x > 0.0 } else { odd || x >= 0.0 };
         if !ok {
             return Err(non_positive(row, j, x, ctx, method));
         }
@@ -158,7 +160,11 @@ fn median(row: &RowInput<'_>, scratch: &mut Vec<(f64, f64)>) -> f64 {
 }
 
 /// Copeland scores (see [`AggregatorKind::Copeland`]).
-fn copeland(values: ArrayView2<'_, f64>, weights: &[f64], ctx: &NodeContext<'_>) -> Result<Array1<f64>> {
+fn copeland(
+    values: ArrayView2<'_, f64>,
+    weights: &[f64],
+    ctx: &NodeContext<'_>,
+) -> Result<Array1<f64>> {
     check_block(values, weights, ctx)?;
     let n = values.nrows();
     let mut included = Vec::with_capacity(n);
@@ -394,7 +400,13 @@ mod tests {
         let y = run(&AggregatorKind::Copeland, &x, &w, skip()).unwrap();
         assert_close(&y, &[1.0, -1.0, 0.0]);
         // unchanged by a strictly increasing transformation
-        let y2 = run(&AggregatorKind::Copeland, &x.mapv(|v| v * v * v + 1.0), &w, skip()).unwrap();
+        let y2 = run(
+            &AggregatorKind::Copeland,
+            &x.mapv(|v| v * v * v + 1.0),
+            &w,
+            skip(),
+        )
+        .unwrap();
         assert_close(&y2, &y);
     }
 
@@ -440,7 +452,15 @@ mod tests {
             let y = run(kind, &x, &w, MissingPolicy::Propagate).unwrap();
             assert_close(&y, &[full[0], NAN, NAN]);
             // Skip with coverage: u2 has 2/3 available; the threshold is inclusive
-            let y = run(kind, &x, &w, MissingPolicy::Skip { min_coverage: 2.0 / 3.0 }).unwrap();
+            let y = run(
+                kind,
+                &x,
+                &w,
+                MissingPolicy::Skip {
+                    min_coverage: 2.0 / 3.0,
+                },
+            )
+            .unwrap();
             assert_close(&y, &full);
             let y = run(kind, &x, &w, MissingPolicy::Skip { min_coverage: 0.7 }).unwrap();
             assert_close(&y, &[full[0], NAN, NAN]);
@@ -451,8 +471,13 @@ mod tests {
                 "{kind}: {e}"
             );
             // complete data never errors under Error
-            let y = run(kind, &x.slice(ndarray::s![0..1, ..]).to_owned(), &w, MissingPolicy::Error)
-                .unwrap();
+            let y = run(
+                kind,
+                &x.slice(ndarray::s![0..1, ..]).to_owned(),
+                &w,
+                MissingPolicy::Error,
+            )
+            .unwrap();
             assert_close(&y, &[full[0]]);
         }
     }
@@ -461,7 +486,11 @@ mod tests {
     fn zero_available_weight_is_missing() {
         // u2 has only a and c, both of weight 0
         let (x, _) = block();
-        for kind in [AggregatorKind::Arithmetic, AggregatorKind::Median, AggregatorKind::Sum] {
+        for kind in [
+            AggregatorKind::Arithmetic,
+            AggregatorKind::Median,
+            AggregatorKind::Sum,
+        ] {
             let y = run(&kind, &x, &[0.0, 1.0, 0.0], skip()).unwrap();
             assert_close(&y[1..], &[NAN, NAN]);
             assert_eq!(y[0], 4.0);
@@ -476,7 +505,14 @@ mod tests {
         for kind in [AggregatorKind::Arithmetic, AggregatorKind::Copeland] {
             let e = run(&kind, &x, &[1.0, 1.0], skip()).unwrap_err();
             assert!(
-                matches!(e, Error::ShapeMismatch { expected: 3, found: 2, .. }),
+                matches!(
+                    e,
+                    Error::ShapeMismatch {
+                        expected: 3,
+                        found: 2,
+                        ..
+                    }
+                ),
                 "{e}"
             );
             let e = run(&kind, &x, &[1.0, -1.0, 1.0], skip()).unwrap_err();
@@ -489,8 +525,13 @@ mod tests {
                 matches!(&e, Error::InvalidParameter { reason, .. } if reason.contains("`c`")),
                 "{e}"
             );
-            let e = run(&kind, &x, &[1.0; 3], MissingPolicy::Skip { min_coverage: 1.5 })
-                .unwrap_err();
+            let e = run(
+                &kind,
+                &x,
+                &[1.0; 3],
+                MissingPolicy::Skip { min_coverage: 1.5 },
+            )
+            .unwrap_err();
             assert!(matches!(&e, Error::InvalidParameter { name, .. } if name == "min_coverage"));
         }
         // context codes must match the block
@@ -505,7 +546,14 @@ mod tests {
         let e = AggregatorKind::Median
             .aggregate(x.view(), &[1.0; 3], &ctx)
             .unwrap_err();
-        assert!(matches!(e, Error::ShapeMismatch { expected: 3, found: 1, .. }));
+        assert!(matches!(
+            e,
+            Error::ShapeMismatch {
+                expected: 3,
+                found: 1,
+                ..
+            }
+        ));
         let children = codes("c", 3);
         let units = codes("u", 2);
         let ctx = NodeContext {
@@ -516,7 +564,14 @@ mod tests {
         let e = AggregatorKind::Median
             .aggregate(x.view(), &[1.0; 3], &ctx)
             .unwrap_err();
-        assert!(matches!(e, Error::ShapeMismatch { expected: 3, found: 2, .. }));
+        assert!(matches!(
+            e,
+            Error::ShapeMismatch {
+                expected: 3,
+                found: 2,
+                ..
+            }
+        ));
     }
 
     fn assert_non_positive(e: &Error, want_child: &str, want_value: f64, want_method: &str) {
@@ -589,7 +644,9 @@ mod tests {
         for kind in [
             AggregatorKind::Power { p: f64::NAN },
             AggregatorKind::Power { p: f64::INFINITY },
-            AggregatorKind::Geometric { offset: f64::NEG_INFINITY },
+            AggregatorKind::Geometric {
+                offset: f64::NEG_INFINITY,
+            },
             AggregatorKind::Harmonic { offset: NAN },
         ] {
             let e = run(&kind, &x, &w, skip()).unwrap_err();
@@ -599,7 +656,10 @@ mod tests {
 
     #[test]
     fn linearity_and_names() {
-        assert_eq!(AggregatorKind::Arithmetic.linearity(), Some(Linearity::Mean));
+        assert_eq!(
+            AggregatorKind::Arithmetic.linearity(),
+            Some(Linearity::Mean)
+        );
         assert_eq!(AggregatorKind::Sum.linearity(), Some(Linearity::Sum));
         for kind in [
             AggregatorKind::Geometric { offset: 0.0 },

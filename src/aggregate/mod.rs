@@ -175,11 +175,12 @@ pub trait Aggregator: fmt::Debug + Send + Sync {
 /// let y = kind.aggregate(x.view(), &[1.0, 1.0], &ctx).unwrap();
 /// assert!((y[0] - 3.0).abs() < 1e-12);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum AggregatorKind {
-    /// Weighted arithmetic mean `Σ wᵢxᵢ / W` (COINr's `a_amean`: missing children and their weights are
+    /// Weighted arithmetic mean (the default) `Σ wᵢxᵢ / W` (COINr's `a_amean`: missing children and their weights are
     /// dropped and the remaining weights re-normalised).
+    #[default]
     Arithmetic,
     /// Weighted sum `Σ wᵢxᵢ` over available children (no division by the weight sum); the city index
     /// adds its pillar scores this way. Weights are used as given, so under
@@ -235,20 +236,13 @@ pub enum AggregatorKind {
     Copeland,
 }
 
-impl Default for AggregatorKind {
-    fn default() -> Self {
-        AggregatorKind::Arithmetic
-    }
-}
-
 impl AggregatorKind {
     /// The valid string forms, for error messages and help texts.
     ///
     /// ```
     /// assert!(composite_indicators::AggregatorKind::FORMS.contains("power:P"));
     /// ```
-    pub const FORMS: &'static str =
-        "arithmetic, sum, geometric, geometric:OFFSET, harmonic, harmonic:OFFSET, power:P, median, copeland";
+    pub const FORMS: &'static str = "arithmetic, sum, geometric, geometric:OFFSET, harmonic, harmonic:OFFSET, power:P, median, copeland";
 
     /// Check the method's parameters: `offset` and `p` must be finite ([`Error::InvalidParameter`]).
     /// [`Aggregator::aggregate`] calls this first; call it yourself to validate a spec early.
@@ -332,9 +326,7 @@ impl FromStr for AggregatorKind {
         let number = |a: &str| -> Result<f64> {
             match a.parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(v),
-                _ => Err(bad(format!(
-                    "`{s}`: `{a}` is not a finite number"
-                ))),
+                _ => Err(bad(format!("`{s}`: `{a}` is not a finite number"))),
             }
         };
         let kind = match (name.as_str(), arg) {

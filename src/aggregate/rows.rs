@@ -80,7 +80,11 @@ impl RowInput<'_> {
 /// assert!(matches!(check_block(x.view(), &[1.0], &ctx), Err(Error::ShapeMismatch { .. })));
 /// assert!(matches!(check_block(x.view(), &[1.0, -1.0], &ctx), Err(Error::InvalidParameter { .. })));
 /// ```
-pub fn check_block(values: ArrayView2<'_, f64>, weights: &[f64], ctx: &NodeContext<'_>) -> Result<()> {
+pub fn check_block(
+    values: ArrayView2<'_, f64>,
+    weights: &[f64],
+    ctx: &NodeContext<'_>,
+) -> Result<()> {
     let (n_units, n_children) = values.dim();
     if weights.len() != n_children {
         return Err(Error::ShapeMismatch {
