@@ -8,7 +8,11 @@
 //! `Skip` drops missing children and re-normalises the remaining weights (COINr's behaviour; the
 //! result is missing when the available share of children is below `min_coverage` or when all are
 //! missing), `Propagate` makes the result missing as soon as one child is, `Error` fails with
-//! [`Error::MissingValue`](crate::Error::MissingValue) naming unit, node and child.
+//! [`Error::MissingValue`] naming unit, node and child. A unit whose available children weigh zero
+//! in total gets NaN under every policy.
+//!
+//! One code path applies these rules for every built-in method ([`check_block`], [`row_weight_sum`],
+//! and [`aggregate_rows`] for row-wise methods); custom aggregators can call the same functions.
 
 use std::fmt;
 use std::str::FromStr;
