@@ -1,16 +1,22 @@
 //! Implementations of the built-in aggregators ([`AggregatorKind`]).
+//!
+//! Every method goes through the same checks and missing-value policy ([`aggregate_rows`] for the
+//! row-wise means, [`check_block`] + [`row_weight_sum`] for Copeland); only the kernel differs.
 
 use ndarray::{Array1, ArrayView2};
 
-use super::{Aggregator, AggregatorKind, Linearity, MissingPolicy, NodeContext};
+use super::rows::{aggregate_rows, check_block, child_code, row_weight_sum, unit_code};
+use super::{Aggregator, AggregatorKind, Linearity, NodeContext, RowInput};
 use crate::error::{Error, Result};
+
+/// Relative tolerance used to decide exact ties of weight sums (median at exactly half the weight,
+/// Copeland pairs with equal winning and losing weight), so that the result does not depend on the
+/// order of floating-point summation or on the scale of the weights.
+const TIE_TOL: f64 = 1e-12;
 
 impl Aggregator for AggregatorKind {
     fn name(&self) -> String {
-        match self {
-            AggregatorKind::Arithmetic => "arithmetic".into(),
-            other => format!("{other:?}"),
-        }
+        self.to_string()
     }
 
     fn aggregate(
@@ -19,48 +25,660 @@ impl Aggregator for AggregatorKind {
         weights: &[f64],
         ctx: &NodeContext<'_>,
     ) -> Result<Array1<f64>> {
-        if *self != AggregatorKind::Arithmetic {
-            return Err(Error::param("aggregator", "not implemented yet"));
-        }
-        let mut out = Array1::from_elem(values.nrows(), f64::NAN);
-        for (i, row) in values.rows().into_iter().enumerate() {
-            let (mut num, mut den, mut avail) = (0.0, 0.0, 0usize);
-            let mut missing = false;
-            for (j, &x) in row.iter().enumerate() {
-                let w = weights.get(j).copied().unwrap_or(0.0);
-                if x.is_nan() {
-                    missing = true;
-                    if ctx.missing == MissingPolicy::Error {
-                        return Err(Error::MissingValue {
-                            unit: ctx.unit_codes.get(i).cloned().unwrap_or_default(),
-                            node: ctx.node.to_string(),
-                            child: ctx.children.get(j).cloned().unwrap_or_default(),
-                        });
-                    }
-                    continue;
+        self.check()?;
+        match *self {
+            AggregatorKind::Arithmetic => aggregate_rows(values, weights, ctx, |row| {
+                let mut num = 0.0;
+                for (_, x, w) in row.available() {
+                    num += w * x;
                 }
-                num += w * x;
-                den += w;
-                avail += 1;
-            }
-            let ok = match ctx.missing {
-                MissingPolicy::Propagate => !missing,
-                MissingPolicy::Skip { min_coverage } => {
-                    avail > 0 && (avail as f64) / (row.len() as f64) >= min_coverage
+                Ok(num / row.weight_sum)
+            }),
+            AggregatorKind::Sum => aggregate_rows(values, weights, ctx, |row| {
+                Ok(row.available().map(|(_, x, w)| w * x).sum())
+            }),
+            AggregatorKind::Geometric { offset } => aggregate_rows(values, weights, ctx, |row| {
+                geometric(&row, offset, ctx, "geometric")
+            }),
+            AggregatorKind::Harmonic { offset } => aggregate_rows(values, weights, ctx, |row| {
+                let mut den = 0.0;
+                for (j, x, w) in row.available() {
+                    den += w / shifted(&row, j, x, offset, ctx, "harmonic")?;
                 }
-                MissingPolicy::Error => true,
-            };
-            if ok && den > 0.0 {
-                out[i] = num / den;
+                Ok(row.weight_sum / den - offset)
+            }),
+            AggregatorKind::Power { p } => {
+                let method = format!("power (p = {p})");
+                aggregate_rows(values, weights, ctx, |row| power(&row, p, ctx, &method))
             }
+            AggregatorKind::Median => {
+                let mut scratch: Vec<(f64, f64)> = Vec::with_capacity(values.ncols());
+                aggregate_rows(values, weights, ctx, |row| Ok(median(&row, &mut scratch)))
+            }
+            AggregatorKind::Copeland => copeland(values, weights, ctx),
         }
-        Ok(out)
     }
 
     fn linearity(&self) -> Option<Linearity> {
         match self {
             AggregatorKind::Arithmetic => Some(Linearity::Mean),
+            AggregatorKind::Sum => Some(Linearity::Sum),
             _ => None,
+        }
+    }
+}
+
+/// `x + offset`, or [`Error::NonPositive`] if it is not positive.
+fn shifted(
+    row: &RowInput<'_>,
+    j: usize,
+    x: f64,
+    offset: f64,
+    ctx: &NodeContext<'_>,
+    method: &str,
+) -> Result<f64> {
+    let y = x + offset;
+    if y > 0.0 {
+        Ok(y)
+    } else {
+        Err(non_positive(row, j, x, ctx, method))
+    }
+}
+
+fn non_positive(
+    row: &RowInput<'_>,
+    j: usize,
+    x: f64,
+    ctx: &NodeContext<'_>,
+    method: &str,
+) -> Error {
+    Error::NonPositive {
+        unit: unit_code(ctx, row.unit),
+        node: ctx.node.to_string(),
+        child: child_code(ctx, j),
+        value: x,
+        method: method.to_string(),
+    }
+}
+
+/// `exp(Σ w ln(x + offset) / Σ w) − offset`.
+fn geometric(row: &RowInput<'_>, offset: f64, ctx: &NodeContext<'_>, method: &str) -> Result<f64> {
+    let mut s = 0.0;
+    for (j, x, w) in row.available() {
+        s += w * shifted(row, j, x, offset, ctx, method)?.ln();
+    }
+    Ok((s / row.weight_sum).exp() - offset)
+}
+
+/// `(Σ w x^p / Σ w)^(1/p)` with the domain rules documented on [`AggregatorKind::Power`].
+fn power(row: &RowInput<'_>, p: f64, ctx: &NodeContext<'_>, method: &str) -> Result<f64> {
+    if p == 0.0 {
+        return geometric(row, 0.0, ctx, method);
+    }
+    let is_int = p.fract() == 0.0;
+    let odd = is_int && (p / 2.0).fract() != 0.0;
+    let mut s = 0.0;
+    for (j, x, w) in row.available() {
+        let ok = if p < 0.0 { x > 0.0 } else { odd || x >= 0.0 };
+        if !ok {
+            return Err(non_positive(row, j, x, ctx, method));
+        }
+        s += w * x.powf(p);
+    }
+    let m = s / row.weight_sum;
+    // Only an odd integer p can give m < 0; t ↦ t^p is then odd and strictly increasing.
+    Ok(if m < 0.0 {
+        -(-m).powf(1.0 / p)
+    } else {
+        m.powf(1.0 / p)
+    })
+}
+
+/// Weighted median of the available children (see [`AggregatorKind::Median`]).
+fn median(row: &RowInput<'_>, scratch: &mut Vec<(f64, f64)>) -> f64 {
+    scratch.clear();
+    scratch.extend(row.available().map(|(_, x, w)| (x, w)));
+    scratch.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let half = 0.5 * row.weight_sum;
+    let tol = TIE_TOL * row.weight_sum;
+    let mut cum = 0.0;
+    let mut iter = scratch.iter().peekable();
+    while let Some(&(x, w)) = iter.next() {
+        cum += w;
+        if (cum - half).abs() <= tol {
+            return match iter.peek() {
+                Some(&&(next, _)) => 0.5 * (x + next),
+                None => x,
+            };
+        }
+        if cum > half {
+            return x;
+        }
+    }
+    // Unreachable in exact arithmetic (the weights sum to weight_sum > 0); keep the largest value.
+    scratch.last().map_or(f64::NAN, |&(x, _)| x)
+}
+
+/// Copeland scores (see [`AggregatorKind::Copeland`]).
+fn copeland(
+    values: ArrayView2<'_, f64>,
+    weights: &[f64],
+    ctx: &NodeContext<'_>,
+) -> Result<Array1<f64>> {
+    check_block(values, weights, ctx)?;
+    let n = values.nrows();
+    let mut included = Vec::with_capacity(n);
+    for (unit, row) in values.rows().into_iter().enumerate() {
+        included.push(row_weight_sum(row, unit, weights, ctx)?.is_some());
+    }
+    let tol = TIE_TOL * weights.iter().sum::<f64>();
+    let mut score = vec![0i64; n];
+    let rows: Vec<_> = values.rows().into_iter().collect();
+    for (i, (ri, &inc_i)) in rows.iter().zip(&included).enumerate() {
+        if !inc_i {
+            continue;
+        }
+        for (j, (rj, &inc_j)) in rows.iter().zip(&included).enumerate().skip(i + 1) {
+            if !inc_j {
+                continue;
+            }
+            let (mut win, mut loss) = (0.0, 0.0);
+            for ((&a, &b), &w) in ri.iter().zip(rj.iter()).zip(weights) {
+                // comparisons with NaN are false: a child missing for either unit counts for neither
+                if a > b {
+                    win += w;
+                } else if a < b {
+                    loss += w;
+                }
+            }
+            let delta = if win - loss > tol {
+                1
+            } else if loss - win > tol {
+                -1
+            } else {
+                0
+            };
+            if let Some(s) = score.get_mut(i) {
+                *s += delta;
+            }
+            if let Some(s) = score.get_mut(j) {
+                *s -= delta;
+            }
+        }
+    }
+    Ok(score
+        .iter()
+        .zip(&included)
+        .map(|(&s, &inc)| if inc { s as f64 } else { f64::NAN })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::MissingPolicy;
+    use approx::assert_relative_eq;
+    use ndarray::{Array2, array};
+
+    const NAN: f64 = f64::NAN;
+
+    fn codes(prefix: &str, n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("{prefix}{i}")).collect()
+    }
+
+    /// Children a, b, c; units u1..un.
+    fn run(
+        kind: &AggregatorKind,
+        x: &Array2<f64>,
+        w: &[f64],
+        missing: MissingPolicy,
+    ) -> Result<Vec<f64>> {
+        let children: Vec<String> = ["a", "b", "c", "d"]
+            .iter()
+            .take(x.ncols())
+            .map(|s| s.to_string())
+            .collect();
+        let units = codes("u", x.nrows());
+        let ctx = NodeContext {
+            node: "P",
+            children: &children,
+            unit_codes: &units,
+            missing,
+        };
+        kind.aggregate(x.view(), w, &ctx).map(|a| a.to_vec())
+    }
+
+    fn skip() -> MissingPolicy {
+        MissingPolicy::default()
+    }
+
+    /// The shared 3 × 3 block: weights 1, 2, 1; u2 misses b, u3 misses everything.
+    fn block() -> (Array2<f64>, [f64; 3]) {
+        (
+            array![[2.0, 4.0, 8.0], [1.0, NAN, 4.0], [NAN, NAN, NAN]],
+            [1.0, 2.0, 1.0],
+        )
+    }
+
+    fn assert_close(got: &[f64], want: &[f64]) {
+        assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+        for (g, w) in got.iter().zip(want) {
+            if w.is_nan() {
+                assert!(g.is_nan(), "{got:?} vs {want:?}");
+            } else {
+                assert_relative_eq!(*g, *w, max_relative = 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn arithmetic_hand_computed() {
+        let (x, w) = block();
+        // u1: (2 + 2·4 + 8) / 4 = 4.5; u2: (1 + 4) / 2 = 2.5 (b dropped, re-weighted)
+        let y = run(&AggregatorKind::Arithmetic, &x, &w, skip()).unwrap();
+        assert_close(&y, &[4.5, 2.5, NAN]);
+    }
+
+    #[test]
+    fn sum_hand_computed() {
+        let (x, w) = block();
+        // u1: 2 + 8 + 8 = 18; u2: 1 + 4 = 5 (the missing child lowers the sum)
+        let y = run(&AggregatorKind::Sum, &x, &w, skip()).unwrap();
+        assert_close(&y, &[18.0, 5.0, NAN]);
+    }
+
+    #[test]
+    fn geometric_hand_computed() {
+        let (x, w) = block();
+        // u1: (2 · 4² · 8)^(1/4) = (2^8)^(1/4) = 4; u2: (1 · 4)^(1/2) = 2
+        let y = run(&AggregatorKind::Geometric { offset: 0.0 }, &x, &w, skip()).unwrap();
+        assert_close(&y, &[4.0, 2.0, NAN]);
+        // offset 1: sqrt((0 + 1)(3 + 1)) − 1 = 1
+        let y = run(
+            &AggregatorKind::Geometric { offset: 1.0 },
+            &array![[0.0, 3.0]],
+            &[1.0, 1.0],
+            skip(),
+        )
+        .unwrap();
+        assert_close(&y, &[1.0]);
+    }
+
+    #[test]
+    fn harmonic_hand_computed() {
+        let (x, w) = block();
+        // u1: 4 / (1/2 + 2/4 + 1/8) = 32/9; u2: 2 / (1 + 1/4) = 1.6
+        let y = run(&AggregatorKind::Harmonic { offset: 0.0 }, &x, &w, skip()).unwrap();
+        assert_close(&y, &[32.0 / 9.0, 1.6, NAN]);
+        // offset 1: 2 / (1/1 + 1/3) − 1 = 0.5
+        let y = run(
+            &AggregatorKind::Harmonic { offset: 1.0 },
+            &array![[0.0, 2.0]],
+            &[1.0, 1.0],
+            skip(),
+        )
+        .unwrap();
+        assert_close(&y, &[0.5]);
+    }
+
+    #[test]
+    fn power_hand_computed() {
+        let (x, w) = block();
+        // p = 2: u1 sqrt((4 + 2·16 + 64)/4) = 5; u2 sqrt((1 + 16)/2)
+        let y = run(&AggregatorKind::Power { p: 2.0 }, &x, &w, skip()).unwrap();
+        assert_close(&y, &[5.0, 8.5f64.sqrt(), NAN]);
+        // p = 1, 0, −1 are the arithmetic, geometric, harmonic means
+        let y = run(&AggregatorKind::Power { p: 1.0 }, &x, &w, skip()).unwrap();
+        assert_close(&y, &[4.5, 2.5, NAN]);
+        let y = run(&AggregatorKind::Power { p: 0.0 }, &x, &w, skip()).unwrap();
+        assert_close(&y, &[4.0, 2.0, NAN]);
+        let y = run(&AggregatorKind::Power { p: -1.0 }, &x, &w, skip()).unwrap();
+        assert_close(&y, &[32.0 / 9.0, 1.6, NAN]);
+        // odd p accepts negatives: ((−8 + 1)/2)^(1/3) = −3.5^(1/3)
+        let y = run(
+            &AggregatorKind::Power { p: 3.0 },
+            &array![[-2.0, 1.0]],
+            &[1.0, 1.0],
+            skip(),
+        )
+        .unwrap();
+        assert_close(&y, &[-(3.5f64.cbrt())]);
+        // non-integer p > 0 accepts zero: ((0 + 4)/2)^2 = 4 for p = 0.5
+        let y = run(
+            &AggregatorKind::Power { p: 0.5 },
+            &array![[0.0, 16.0]],
+            &[1.0, 1.0],
+            skip(),
+        )
+        .unwrap();
+        assert_close(&y, &[4.0]);
+    }
+
+    #[test]
+    fn median_hand_computed() {
+        let (x, w) = block();
+        // u1: sorted 2 (1), 4 (2), 8 (1): cumulative 1, 3 of 4 -> 4
+        // u2: 1 (1), 4 (1): cumulative weight is exactly half at 1 -> (1 + 4)/2
+        let y = run(&AggregatorKind::Median, &x, &w, skip()).unwrap();
+        assert_close(&y, &[4.0, 2.5, NAN]);
+        // unequal weights: sorted 1 (1), 3 (1), 5 (3): cumulative 1, 2, 5 of 5 -> 5
+        let y = run(
+            &AggregatorKind::Median,
+            &array![[5.0, 1.0, 3.0]],
+            &[3.0, 1.0, 1.0],
+            skip(),
+        )
+        .unwrap();
+        assert_close(&y, &[5.0]);
+        // equal weights give the ordinary median, odd and even counts
+        let y = run(
+            &AggregatorKind::Median,
+            &array![[7.0, 1.0, 3.0, 10.0], [7.0, 1.0, 3.0, NAN]],
+            &[1.0; 4],
+            skip(),
+        )
+        .unwrap();
+        assert_close(&y, &[5.0, 3.0]);
+        // a zero-weight child is ignored: median of 1 and 3 only
+        let y = run(
+            &AggregatorKind::Median,
+            &array![[1.0, 2.0, 3.0]],
+            &[1.0, 0.0, 1.0],
+            skip(),
+        )
+        .unwrap();
+        assert_close(&y, &[2.0]);
+    }
+
+    #[test]
+    fn copeland_hand_computed_matches_coinr() {
+        // weights 1, 2, 1. u1 vs u2: win b (2) vs loss a (1) -> u1 wins.
+        // u1 vs u3: win a + c (2) vs loss b (2) -> tie. u2 vs u3: win a + c (2) vs loss b (2) -> tie.
+        // COINr: outranking u1/u2 = 0.5 + 0.25/2 = 0.625 > 0.5, others exactly 0.5.
+        let x = array![[2.0, 4.0, 8.0], [3.0, 1.0, 8.0], [1.0, 5.0, 0.0]];
+        let w = [1.0, 2.0, 1.0];
+        let y = run(&AggregatorKind::Copeland, &x, &w, skip()).unwrap();
+        assert_close(&y, &[1.0, -1.0, 0.0]);
+        // unchanged by a strictly increasing transformation
+        let y2 = run(
+            &AggregatorKind::Copeland,
+            &x.mapv(|v| v * v * v + 1.0),
+            &w,
+            skip(),
+        )
+        .unwrap();
+        assert_close(&y2, &y);
+    }
+
+    #[test]
+    fn copeland_missing_values_per_policy() {
+        let x = array![[2.0, 4.0, 8.0], [3.0, NAN, 8.0], [1.0, 5.0, 0.0]];
+        let w = [1.0, 2.0, 1.0];
+        // Skip: b is ignored for the pairs with u2. u1 vs u2: loss a -> u2 wins; u2 vs u3: win a, c.
+        let y = run(&AggregatorKind::Copeland, &x, &w, skip()).unwrap();
+        assert_close(&y, &[-1.0, 2.0, -1.0]);
+        // Propagate / low coverage: u2 is NaN and takes no part; u1 ties u3
+        let y = run(&AggregatorKind::Copeland, &x, &w, MissingPolicy::Propagate).unwrap();
+        assert_close(&y, &[0.0, NAN, 0.0]);
+        let y = run(
+            &AggregatorKind::Copeland,
+            &x,
+            &w,
+            MissingPolicy::Skip { min_coverage: 0.9 },
+        )
+        .unwrap();
+        assert_close(&y, &[0.0, NAN, 0.0]);
+        let e = run(&AggregatorKind::Copeland, &x, &w, MissingPolicy::Error).unwrap_err();
+        assert!(
+            matches!(&e, Error::MissingValue { unit, node, child } if unit == "u2" && node == "P" && child == "b"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn policies_on_every_method() {
+        let (x, w) = block();
+        let kinds = [
+            AggregatorKind::Arithmetic,
+            AggregatorKind::Sum,
+            AggregatorKind::Geometric { offset: 0.0 },
+            AggregatorKind::Harmonic { offset: 0.0 },
+            AggregatorKind::Power { p: 2.0 },
+            AggregatorKind::Median,
+        ];
+        for kind in &kinds {
+            let full = run(kind, &x, &w, skip()).unwrap();
+            // Propagate: only u1 (complete) survives
+            let y = run(kind, &x, &w, MissingPolicy::Propagate).unwrap();
+            assert_close(&y, &[full[0], NAN, NAN]);
+            // Skip with coverage: u2 has 2/3 available; the threshold is inclusive
+            let y = run(
+                kind,
+                &x,
+                &w,
+                MissingPolicy::Skip {
+                    min_coverage: 2.0 / 3.0,
+                },
+            )
+            .unwrap();
+            assert_close(&y, &full);
+            let y = run(kind, &x, &w, MissingPolicy::Skip { min_coverage: 0.7 }).unwrap();
+            assert_close(&y, &[full[0], NAN, NAN]);
+            // Error names the first missing child of the first unit with one
+            let e = run(kind, &x, &w, MissingPolicy::Error).unwrap_err();
+            assert!(
+                matches!(&e, Error::MissingValue { unit, node, child } if unit == "u2" && node == "P" && child == "b"),
+                "{kind}: {e}"
+            );
+            // complete data never errors under Error
+            let y = run(
+                kind,
+                &x.slice(ndarray::s![0..1, ..]).to_owned(),
+                &w,
+                MissingPolicy::Error,
+            )
+            .unwrap();
+            assert_close(&y, &[full[0]]);
+        }
+    }
+
+    #[test]
+    fn zero_available_weight_is_missing() {
+        // u2 has only a and c, both of weight 0
+        let (x, _) = block();
+        for kind in [
+            AggregatorKind::Arithmetic,
+            AggregatorKind::Median,
+            AggregatorKind::Sum,
+        ] {
+            let y = run(&kind, &x, &[0.0, 1.0, 0.0], skip()).unwrap();
+            assert_close(&y[1..], &[NAN, NAN]);
+            assert_eq!(y[0], 4.0);
+        }
+        let y = run(&AggregatorKind::Copeland, &x, &[0.0, 1.0, 0.0], skip()).unwrap();
+        assert_close(&y, &[0.0, NAN, NAN]);
+    }
+
+    #[test]
+    fn weight_and_shape_errors() {
+        let (x, _) = block();
+        for kind in [AggregatorKind::Arithmetic, AggregatorKind::Copeland] {
+            let e = run(&kind, &x, &[1.0, 1.0], skip()).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::ShapeMismatch {
+                        expected: 3,
+                        found: 2,
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+            let e = run(&kind, &x, &[1.0, -1.0, 1.0], skip()).unwrap_err();
+            assert!(
+                matches!(&e, Error::InvalidParameter { reason, .. } if reason.contains("`b`")),
+                "{e}"
+            );
+            let e = run(&kind, &x, &[1.0, 1.0, NAN], skip()).unwrap_err();
+            assert!(
+                matches!(&e, Error::InvalidParameter { reason, .. } if reason.contains("`c`")),
+                "{e}"
+            );
+            let e = run(
+                &kind,
+                &x,
+                &[1.0; 3],
+                MissingPolicy::Skip { min_coverage: 1.5 },
+            )
+            .unwrap_err();
+            assert!(matches!(&e, Error::InvalidParameter { name, .. } if name == "min_coverage"));
+        }
+        // context codes must match the block
+        let children = vec!["a".to_string()];
+        let units = codes("u", 3);
+        let ctx = NodeContext {
+            node: "P",
+            children: &children,
+            unit_codes: &units,
+            missing: skip(),
+        };
+        let e = AggregatorKind::Median
+            .aggregate(x.view(), &[1.0; 3], &ctx)
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::ShapeMismatch {
+                expected: 3,
+                found: 1,
+                ..
+            }
+        ));
+        let children = codes("c", 3);
+        let units = codes("u", 2);
+        let ctx = NodeContext {
+            children: &children,
+            unit_codes: &units,
+            ..ctx
+        };
+        let e = AggregatorKind::Median
+            .aggregate(x.view(), &[1.0; 3], &ctx)
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::ShapeMismatch {
+                expected: 3,
+                found: 2,
+                ..
+            }
+        ));
+    }
+
+    fn assert_non_positive(e: &Error, want_child: &str, want_value: f64, want_method: &str) {
+        match e {
+            Error::NonPositive {
+                unit,
+                node,
+                child,
+                value,
+                method,
+            } => {
+                assert_eq!(unit, "u1");
+                assert_eq!(node, "P");
+                assert_eq!(child, want_child);
+                assert_eq!(*value, want_value);
+                assert!(method.starts_with(want_method), "{method}");
+            }
+            other => panic!("expected NonPositive, got {other}"),
+        }
+    }
+
+    #[test]
+    fn non_positive_errors() {
+        let x = array![[1.0, 0.0, -2.0]];
+        let w = [1.0; 3];
+        let e = run(&AggregatorKind::Geometric { offset: 0.0 }, &x, &w, skip()).unwrap_err();
+        assert_non_positive(&e, "b", 0.0, "geometric");
+        let e = run(&AggregatorKind::Harmonic { offset: 0.0 }, &x, &w, skip()).unwrap_err();
+        assert_non_positive(&e, "b", 0.0, "harmonic");
+        // offset 1 fixes the zero but not −2
+        let e = run(&AggregatorKind::Geometric { offset: 1.0 }, &x, &w, skip()).unwrap_err();
+        assert_non_positive(&e, "c", -2.0, "geometric");
+        let e = run(&AggregatorKind::Harmonic { offset: 2.0 }, &x, &w, skip()).unwrap_err();
+        assert_non_positive(&e, "c", -2.0, "harmonic");
+        assert!(run(&AggregatorKind::Geometric { offset: 2.5 }, &x, &w, skip()).is_ok());
+        // power: p < 0 and p = 0 need x > 0; p > 0 needs x >= 0 unless p is an odd integer
+        for p in [-1.0, 0.0] {
+            let e = run(&AggregatorKind::Power { p }, &x, &w, skip()).unwrap_err();
+            assert_non_positive(&e, "b", 0.0, "power");
+        }
+        for p in [0.5, 2.0] {
+            let e = run(&AggregatorKind::Power { p }, &x, &w, skip()).unwrap_err();
+            assert_non_positive(&e, "c", -2.0, "power");
+        }
+        assert!(run(&AggregatorKind::Power { p: 3.0 }, &x, &w, skip()).is_ok());
+        // a zero-weight child takes no part and is not checked
+        let y = run(
+            &AggregatorKind::Geometric { offset: 0.0 },
+            &x,
+            &[1.0, 0.0, 0.0],
+            skip(),
+        )
+        .unwrap();
+        assert_close(&y, &[1.0]);
+        // a row that is missing under the policy is not checked either
+        let x = array![[0.0, NAN, 1.0]];
+        let y = run(
+            &AggregatorKind::Geometric { offset: 0.0 },
+            &x,
+            &w,
+            MissingPolicy::Propagate,
+        )
+        .unwrap();
+        assert_close(&y, &[NAN]);
+    }
+
+    #[test]
+    fn non_finite_parameters_are_rejected() {
+        let (x, w) = block();
+        for kind in [
+            AggregatorKind::Power { p: f64::NAN },
+            AggregatorKind::Power { p: f64::INFINITY },
+            AggregatorKind::Geometric {
+                offset: f64::NEG_INFINITY,
+            },
+            AggregatorKind::Harmonic { offset: NAN },
+        ] {
+            let e = run(&kind, &x, &w, skip()).unwrap_err();
+            assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+        }
+    }
+
+    #[test]
+    fn linearity_and_names() {
+        assert_eq!(
+            AggregatorKind::Arithmetic.linearity(),
+            Some(Linearity::Mean)
+        );
+        assert_eq!(AggregatorKind::Sum.linearity(), Some(Linearity::Sum));
+        for kind in [
+            AggregatorKind::Geometric { offset: 0.0 },
+            AggregatorKind::Harmonic { offset: 0.0 },
+            AggregatorKind::Power { p: 1.0 },
+            AggregatorKind::Median,
+            AggregatorKind::Copeland,
+        ] {
+            assert_eq!(kind.linearity(), None);
+        }
+        assert_eq!(AggregatorKind::Power { p: 2.0 }.name(), "power:2");
+        assert_eq!(AggregatorKind::Arithmetic.name(), "arithmetic");
+    }
+
+    #[test]
+    fn empty_block() {
+        let x = Array2::<f64>::zeros((0, 3));
+        for kind in [AggregatorKind::Arithmetic, AggregatorKind::Copeland] {
+            assert!(run(&kind, &x, &[1.0; 3], skip()).unwrap().is_empty());
         }
     }
 }

@@ -8,14 +8,24 @@
 //! `Skip` drops missing children and re-normalises the remaining weights (COINr's behaviour; the
 //! result is missing when the available share of children is below `min_coverage` or when all are
 //! missing), `Propagate` makes the result missing as soon as one child is, `Error` fails with
-//! [`Error::MissingValue`](crate::Error::MissingValue) naming unit, node and child.
+//! [`Error::MissingValue`] naming unit, node and child. A unit whose available children weigh zero
+//! in total gets NaN under every policy.
+//!
+//! One code path applies these rules for every built-in method ([`check_block`], [`row_weight_sum`],
+//! and [`aggregate_rows`] for row-wise methods); custom aggregators can call the same functions.
 
 use std::fmt;
+use std::str::FromStr;
 
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+mod builtin;
+mod rows;
+
+pub use rows::{RowInput, aggregate_rows, check_block, row_weight_sum};
 
 /// What to do with missing (NaN) children when aggregating.
 ///
@@ -47,6 +57,15 @@ impl Default for MissingPolicy {
 }
 
 /// What an aggregator knows about the node it computes.
+///
+/// ```
+/// use composite_indicators::aggregate::{MissingPolicy, NodeContext};
+/// let children = vec!["LPI".to_string(), "Flights".to_string()];
+/// let units = vec!["AUT".to_string()];
+/// let ctx = NodeContext { node: "Conn", children: &children, unit_codes: &units,
+///                         missing: MissingPolicy::Propagate };
+/// assert_eq!(ctx.children.len(), 2);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct NodeContext<'a> {
     /// The aggregate's code.
@@ -61,6 +80,13 @@ pub struct NodeContext<'a> {
 
 /// How an aggregator combines children linearly, when it does (enables exact contributions and the
 /// one-GEMM fast path of weight sweeps).
+///
+/// ```
+/// use composite_indicators::aggregate::{Aggregator, AggregatorKind, Linearity};
+/// assert_eq!(AggregatorKind::Arithmetic.linearity(), Some(Linearity::Mean));
+/// assert_eq!(AggregatorKind::Sum.linearity(), Some(Linearity::Sum));
+/// assert_eq!(AggregatorKind::Median.linearity(), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Linearity {
     /// `Σ wᵢxᵢ / Σ wᵢ` over available children.
@@ -70,6 +96,39 @@ pub enum Linearity {
 }
 
 /// An aggregation method.
+///
+/// Implementations receive the whole units × children block (NaN = missing), one weight per child and
+/// the [`NodeContext`]. A row-wise custom method gets the crate's weight checks and missing-value policy
+/// for free through [`aggregate_rows`]:
+///
+/// ```
+/// use composite_indicators::aggregate::{aggregate_rows, Aggregator, MissingPolicy, NodeContext};
+/// use composite_indicators::Result;
+/// use ndarray::{array, Array1, ArrayView2};
+///
+/// /// The smallest available child (a "weakest link" aggregate).
+/// #[derive(Debug)]
+/// struct WeakestLink;
+///
+/// impl Aggregator for WeakestLink {
+///     fn name(&self) -> String {
+///         "weakest_link".into()
+///     }
+///     fn aggregate(&self, values: ArrayView2<'_, f64>, weights: &[f64], ctx: &NodeContext<'_>)
+///         -> Result<Array1<f64>> {
+///         aggregate_rows(values, weights, ctx, |row| {
+///             Ok(row.available().map(|(_, x, _)| x).fold(f64::INFINITY, f64::min))
+///         })
+///     }
+/// }
+///
+/// let children = vec!["a".to_string(), "b".to_string()];
+/// let units = vec!["u1".to_string(), "u2".to_string()];
+/// let ctx = NodeContext { node: "P", children: &children, unit_codes: &units,
+///                         missing: MissingPolicy::default() };
+/// let y = WeakestLink.aggregate(array![[3.0, 1.0], [2.0, f64::NAN]].view(), &[1.0, 1.0], &ctx).unwrap();
+/// assert_eq!(y.to_vec(), vec![1.0, 2.0]);
+/// ```
 pub trait Aggregator: fmt::Debug + Send + Sync {
     /// Short name for reports and errors.
     fn name(&self) -> String;
@@ -87,42 +146,270 @@ pub trait Aggregator: fmt::Debug + Send + Sync {
 }
 
 /// Built-in aggregation methods (serde-tagged by `method`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// All methods share one path for checks and missing values ([`aggregate_rows`] /
+/// [`row_weight_sum`]):
+///
+/// * `weights` has one entry per child ([`Error::ShapeMismatch`] otherwise); weights must be finite
+///   and non-negative ([`Error::InvalidParameter`] otherwise). Weights are relative: every mean divides
+///   by the weight sum of the **available** children of the unit, so scaling all weights by `c > 0`
+///   changes nothing (except [`Sum`](AggregatorKind::Sum), which does not divide).
+/// * Missing children (NaN) follow the [`MissingPolicy`] of the [`NodeContext`]; a unit whose available
+///   children weigh zero in total gets NaN. Children with weight zero take no part in any formula (they
+///   are never checked for positivity) but do count for the coverage share.
+/// * Parameters (`offset`, `p`) must be finite ([`Error::InvalidParameter`]).
+///
+/// In the formulas below the sums run over the available children of one unit and `W = Σ wᵢ` over the
+/// same children.
+///
+/// The CLI / string form is given by [`Display`](fmt::Display) and parsed by [`FromStr`]:
+///
+/// ```
+/// use composite_indicators::aggregate::{Aggregator, AggregatorKind, MissingPolicy, NodeContext};
+/// let kind: AggregatorKind = "geometric:1".parse().unwrap();
+/// assert_eq!(kind, AggregatorKind::Geometric { offset: 1.0 });
+/// assert_eq!(kind.to_string(), "geometric:1");
+///
+/// let children = vec!["a".to_string(), "b".to_string()];
+/// let units = vec!["u".to_string()];
+/// let ctx = NodeContext { node: "P", children: &children, unit_codes: &units,
+///                         missing: MissingPolicy::default() };
+/// let x = ndarray::array![[1.0, 7.0]];
+/// // (2 · 8)^(1/2) − 1 = 3
+/// let y = kind.aggregate(x.view(), &[1.0, 1.0], &ctx).unwrap();
+/// assert!((y[0] - 3.0).abs() < 1e-12);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum AggregatorKind {
-    /// Weighted arithmetic mean `Σ wᵢxᵢ / Σ wᵢ` (missing children skipped per policy).
+    /// Weighted arithmetic mean (the default) `Σ wᵢxᵢ / W` (COINr's `a_amean`: missing children and their weights are
+    /// dropped and the remaining weights re-normalised).
+    #[default]
     Arithmetic,
     /// Weighted sum `Σ wᵢxᵢ` over available children (no division by the weight sum); the city index
-    /// adds its pillar scores this way.
+    /// adds its pillar scores this way. Weights are used as given, so under
+    /// [`MissingPolicy::Skip`] a missing child simply contributes nothing and **lowers the sum**; use
+    /// `Propagate` or a `min_coverage` if that is not wanted.
     Sum,
-    /// Weighted geometric mean `(Π (xᵢ + offset)^wᵢ)^(1/Σwᵢ) − offset`; non-positive `xᵢ + offset` is
-    /// an error naming unit and child.
+    /// Weighted geometric mean `exp(Σ wᵢ ln(xᵢ + offset) / W) − offset` (COINr's `a_gmean` for
+    /// `offset = 0`). A non-positive `xᵢ + offset` is [`Error::NonPositive`] naming unit, node, child
+    /// and value (method `"geometric"`).
     Geometric {
         /// Opt-in shift added before (and removed after) the mean; 0 by default.
         #[serde(default)]
         offset: f64,
     },
-    /// Weighted harmonic mean `Σwᵢ / Σ(wᵢ/(xᵢ + offset)) − offset`; non-positive values are an error.
+    /// Weighted harmonic mean `W / Σ(wᵢ/(xᵢ + offset)) − offset` (COINr's `a_hmean` for `offset = 0`,
+    /// which rejects only zeros; here any non-positive `xᵢ + offset` is [`Error::NonPositive`], method
+    /// `"harmonic"`, since the harmonic mean of mixed-sign values is meaningless).
     Harmonic {
         /// Opt-in shift, as for the geometric mean.
         #[serde(default)]
         offset: f64,
     },
-    /// Weighted power (generalised) mean `(Σ wᵢxᵢ^p / Σwᵢ)^(1/p)`; `p = 0` is the geometric mean.
+    /// Weighted power (generalised) mean `(Σ wᵢxᵢ^p / W)^(1/p)` (COINr's `a_genmean`); `p = 0` is the
+    /// geometric mean (COINr errors there), `p = 1` the arithmetic and `p = −1` the harmonic mean.
+    ///
+    /// Domain ([`Error::NonPositive`], method `"power (p = …)"`, otherwise): `p < 0` needs `xᵢ > 0`
+    /// (and so does `p = 0`); `p > 0` needs `xᵢ ≥ 0`, except for odd integer `p`, where `t ↦ tᵖ` is
+    /// strictly increasing on all reals and negative values are allowed (the root of a negative mean is
+    /// taken as `−|m|^(1/p)`). `p` must be finite.
     Power {
         /// The exponent.
         p: f64,
     },
-    /// Weighted median of the available children.
+    /// Weighted median of the available children: sort them by value and take the smallest value whose
+    /// cumulative weight reaches half of `W`; when the cumulative weight equals exactly half (within a
+    /// relative `1e-12`) at a value, the result is the average of that value and the next one, so equal
+    /// weights give the ordinary median (mean of the two middle values for an even count).
+    /// Zero-weight children are ignored.
     Median,
-    /// Copeland: pairwise weighted-majority comparison of units.
+    /// Copeland scores, as COINr's `a_copeland`: for each pair of units `(a, b)`, sum the weights of
+    /// the children where `a` is strictly higher (`win`) and strictly lower (`loss`) than `b`; `a` beats
+    /// `b` if `win > loss` (equivalently COINr's outranking entry `win + ties/2 > ½ · Σw`), loses if
+    /// `win < loss`, and ties otherwise (equality within a relative `1e-12` of the total weight).
+    /// A unit's score is its number of wins minus its number of losses, in `[−(n−1), n−1]`. Scores
+    /// depend only on the order of values within each child, so they are unchanged by any strictly
+    /// increasing transformation of the data.
+    ///
+    /// Missing values: a unit whose result is missing under the policy (see [`row_weight_sum`]) gets
+    /// NaN and takes no part in the comparisons; under `Skip`, a child missing for either unit of a pair
+    /// counts neither as a win nor as a loss for that pair (COINr drops it from one side of the pair
+    /// only; this crate keeps the comparison symmetric). Without missing values the scores equal
+    /// COINr's. Cost: `O(n² · children)` for `n` units.
     Copeland,
 }
 
-impl Default for AggregatorKind {
-    fn default() -> Self {
-        AggregatorKind::Arithmetic
+impl AggregatorKind {
+    /// The valid string forms, for error messages and help texts.
+    ///
+    /// ```
+    /// assert!(composite_indicators::AggregatorKind::FORMS.contains("power:P"));
+    /// ```
+    pub const FORMS: &'static str = "arithmetic, sum, geometric, geometric:OFFSET, harmonic, harmonic:OFFSET, power:P, median, copeland";
+
+    /// Check the method's parameters: `offset` and `p` must be finite ([`Error::InvalidParameter`]).
+    /// [`Aggregator::aggregate`] calls this first; call it yourself to validate a spec early.
+    ///
+    /// ```
+    /// use composite_indicators::AggregatorKind;
+    /// assert!(AggregatorKind::Power { p: 2.0 }.check().is_ok());
+    /// assert!(AggregatorKind::Power { p: f64::INFINITY }.check().is_err());
+    /// assert!(AggregatorKind::Geometric { offset: f64::NAN }.check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        match *self {
+            AggregatorKind::Geometric { offset } | AggregatorKind::Harmonic { offset }
+                if !offset.is_finite() =>
+            {
+                Err(Error::param(
+                    "offset",
+                    format!("is {offset}; the {self:?} offset must be finite"),
+                ))
+            }
+            AggregatorKind::Power { p } if !p.is_finite() => Err(Error::param(
+                "p",
+                format!("is {p}; the power-mean exponent must be finite"),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
-mod builtin;
+/// The CLI form: `arithmetic`, `sum`, `geometric` or `geometric:OFFSET` (offset ≠ 0), `harmonic` or
+/// `harmonic:OFFSET`, `power:P`, `median`, `copeland`. Numbers use Rust's shortest round-trip format,
+/// so `s.parse::<AggregatorKind>()` gives back the same value.
+///
+/// ```
+/// use composite_indicators::AggregatorKind;
+/// assert_eq!(AggregatorKind::Power { p: 0.5 }.to_string(), "power:0.5");
+/// assert_eq!(AggregatorKind::Harmonic { offset: 0.0 }.to_string(), "harmonic");
+/// ```
+impl fmt::Display for AggregatorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AggregatorKind::Arithmetic => f.write_str("arithmetic"),
+            AggregatorKind::Sum => f.write_str("sum"),
+            AggregatorKind::Geometric { offset } if *offset == 0.0 => f.write_str("geometric"),
+            AggregatorKind::Geometric { offset } => write!(f, "geometric:{offset}"),
+            AggregatorKind::Harmonic { offset } if *offset == 0.0 => f.write_str("harmonic"),
+            AggregatorKind::Harmonic { offset } => write!(f, "harmonic:{offset}"),
+            AggregatorKind::Power { p } => write!(f, "power:{p}"),
+            AggregatorKind::Median => f.write_str("median"),
+            AggregatorKind::Copeland => f.write_str("copeland"),
+        }
+    }
+}
+
+/// Parse the CLI form (see [`Display`](fmt::Display)); the method name is case-insensitive and
+/// surrounding white space is ignored. Unknown names, a missing or extra parameter and non-finite or
+/// unparsable numbers are [`Error::InvalidParameter`] listing the valid forms.
+///
+/// ```
+/// use composite_indicators::AggregatorKind;
+/// assert_eq!("Median".parse::<AggregatorKind>().unwrap(), AggregatorKind::Median);
+/// assert_eq!("power:-1".parse::<AggregatorKind>().unwrap(), AggregatorKind::Power { p: -1.0 });
+/// let e = "mean".parse::<AggregatorKind>().unwrap_err();
+/// assert!(e.to_string().contains("geometric:OFFSET"));
+/// ```
+impl FromStr for AggregatorKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = |why: String| {
+            Error::param(
+                "aggregator",
+                format!("{why}; valid forms are {}", AggregatorKind::FORMS),
+            )
+        };
+        let s = s.trim();
+        let (name, arg) = match s.split_once(':') {
+            Some((n, a)) => (n.trim().to_ascii_lowercase(), Some(a.trim())),
+            None => (s.to_ascii_lowercase(), None),
+        };
+        let number = |a: &str| -> Result<f64> {
+            match a.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => Err(bad(format!("`{s}`: `{a}` is not a finite number"))),
+            }
+        };
+        let kind = match (name.as_str(), arg) {
+            ("arithmetic", None) => AggregatorKind::Arithmetic,
+            ("sum", None) => AggregatorKind::Sum,
+            ("geometric", None) => AggregatorKind::Geometric { offset: 0.0 },
+            ("geometric", Some(a)) => AggregatorKind::Geometric { offset: number(a)? },
+            ("harmonic", None) => AggregatorKind::Harmonic { offset: 0.0 },
+            ("harmonic", Some(a)) => AggregatorKind::Harmonic { offset: number(a)? },
+            ("power", Some(a)) => AggregatorKind::Power { p: number(a)? },
+            ("power", None) => return Err(bad(format!("`{s}` needs an exponent (power:P)"))),
+            ("arithmetic" | "sum" | "median" | "copeland", Some(_)) => {
+                return Err(bad(format!("`{s}`: `{name}` takes no parameter")));
+            }
+            ("median", None) => AggregatorKind::Median,
+            ("copeland", None) => AggregatorKind::Copeland,
+            _ => return Err(bad(format!("unknown aggregator `{s}`"))),
+        };
+        Ok(kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_every_form() {
+        let cases = [
+            ("arithmetic", AggregatorKind::Arithmetic),
+            ("sum", AggregatorKind::Sum),
+            ("geometric", AggregatorKind::Geometric { offset: 0.0 }),
+            ("geometric:0.5", AggregatorKind::Geometric { offset: 0.5 }),
+            ("harmonic", AggregatorKind::Harmonic { offset: 0.0 }),
+            ("harmonic:2", AggregatorKind::Harmonic { offset: 2.0 }),
+            ("power:-1.5", AggregatorKind::Power { p: -1.5 }),
+            ("median", AggregatorKind::Median),
+            ("copeland", AggregatorKind::Copeland),
+        ];
+        for (s, kind) in cases {
+            assert_eq!(s.parse::<AggregatorKind>().unwrap(), kind, "{s}");
+            assert_eq!(kind.to_string(), s);
+        }
+        assert_eq!(
+            " Geometric : 1 ".parse::<AggregatorKind>().unwrap(),
+            AggregatorKind::Geometric { offset: 1.0 }
+        );
+    }
+
+    #[test]
+    fn parse_errors_list_valid_forms() {
+        for bad in [
+            "",
+            "mean",
+            "power",
+            "power:",
+            "power:x",
+            "power:inf",
+            "geometric:NaN",
+            "median:1",
+            "sum:2",
+            "power:1:2",
+        ] {
+            let e = bad.parse::<AggregatorKind>().unwrap_err();
+            match &e {
+                Error::InvalidParameter { name, reason } => {
+                    assert_eq!(name, "aggregator");
+                    assert!(reason.contains(AggregatorKind::FORMS), "{bad}: {reason}");
+                }
+                other => panic!("{bad}: unexpected {other}"),
+            }
+        }
+    }
+
+    #[test]
+    fn serde_tags() {
+        let json = serde_json::to_string(&AggregatorKind::Power { p: 2.0 }).unwrap();
+        assert_eq!(json, r#"{"method":"power","p":2.0}"#);
+        let k: AggregatorKind = serde_json::from_str(r#"{"method":"geometric"}"#).unwrap();
+        assert_eq!(k, AggregatorKind::Geometric { offset: 0.0 });
+    }
+}
