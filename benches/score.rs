@@ -50,7 +50,9 @@ fn bench(c: &mut Criterion) {
     g.sample_size(30);
     let (fw, data) = asem();
     let scorer = Scorer::new(fw);
-    g.bench_function("asem_51x49", |b| b.iter(|| black_box(scorer.score(black_box(&data)).expect("score"))));
+    g.bench_function("asem_51x49", |b| {
+        b.iter(|| black_box(scorer.score(black_box(&data)).expect("score")))
+    });
     let (fw, data) = synthetic(2000, 200, 20);
     let scorer = Scorer::new(fw);
     g.sample_size(10);

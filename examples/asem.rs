@@ -40,7 +40,16 @@ fn run() -> Result<()> {
     );
     let scores = Scorer::new(framework).score(&data)?;
 
-    let pillars = ["Physical", "ConEcFin", "Political", "Instit", "P2P", "Environ", "Social", "SusEcFin"];
+    let pillars = [
+        "Physical",
+        "ConEcFin",
+        "Political",
+        "Instit",
+        "P2P",
+        "Environ",
+        "Social",
+        "SusEcFin",
+    ];
     let mut order: Vec<usize> = (0..data.n_units()).collect();
     let ranks = scores.index_ranks();
     order.sort_by(|&a, &b| ranks[a].total_cmp(&ranks[b]));
@@ -62,13 +71,19 @@ fn run() -> Result<()> {
         println!();
     }
     let top = order.first().copied().unwrap_or(0);
-    println!("\nWhy {} leads (largest indicator contributions):", data.unit_names()[top]);
+    println!(
+        "\nWhy {} leads (largest indicator contributions):",
+        data.unit_names()[top]
+    );
     for (code, c) in scores.explain(&data.unit_codes()[top])?.iter().take(5) {
         println!("  {code:<10} {c:>6.2}");
     }
     println!("\nMean index by EurAsia_group:");
     for g in scores.group_summary("EurAsia_group", "Index")? {
-        println!("  {:<8} n={:<3} mean {:>5.1}  median {:>5.1}", g.group, g.count, g.mean, g.median);
+        println!(
+            "  {:<8} n={:<3} mean {:>5.1}  median {:>5.1}",
+            g.group, g.count, g.mean, g.median
+        );
     }
     Ok(())
 }
