@@ -19,6 +19,7 @@ mod kernel;
 mod run;
 mod sampler;
 mod sobol;
+mod synthetic;
 mod ua;
 
 pub use histogram::{RankHistogram, ScoreStats, quantile_target, rank_min_into};
@@ -26,4 +27,5 @@ pub use kernel::BatchModel;
 pub use run::{Control, SweepConfig, SweepResult};
 pub use sampler::{AltSampler, NodeSelection, VariantSampler, WeightSampler};
 pub use sobol::{GroupInput, OatResult, SobolGroup, SobolIndices, saltelli};
+pub use synthetic::{min_max_columns, synthetic};
 pub use ua::{UaReport, UaRow};
