@@ -21,6 +21,90 @@ pub fn rank_min_into(scores: &[f64], out: &mut [u32]) {
     }
 }
 
+/// Fast exact ranking for sweeps: counts on `f32` copies of the scores (twice the SIMD width), and
+/// falls back to the `f64` count when the copies contain a tie. Rounding to `f32` is monotone, so if
+/// the `f32` values are pairwise distinct their order is the `f64` order; with `Min`-rule ranks the rank
+/// sum equals `n(n+1)/2` exactly when there is no tie, which is the check. NaN scores use the `f64`
+/// path. Results always equal [`rank_min_into`].
+///
+/// Above [`SORT_ABOVE`] units the quadratic count loses to sorting: the ranker keeps the previous
+/// variant's order and re-sorts it (a stable merge sort that runs in near-linear time on the nearly
+/// sorted input neighbouring variants give), then assigns `Min`-rule ranks along the order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Ranker {
+    s32: Vec<f32>,
+    order: Vec<usize>,
+}
+
+/// Unit count above which [`Ranker`] sorts instead of counting.
+pub(crate) const SORT_ABOVE: usize = 160;
+
+#[inline(always)]
+fn count_f32(s32: &[f32], out: &mut [u32]) -> u64 {
+    let mut total = 0u64;
+    for (o, &si) in out.iter_mut().zip(s32) {
+        let c: u32 = s32.iter().map(|&sj| u32::from(sj > si)).sum();
+        *o = c + 1;
+        total += u64::from(c + 1);
+    }
+    total
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn count_f32_avx2(s32: &[f32], out: &mut [u32]) -> u64 {
+    count_f32(s32, out)
+}
+
+impl Ranker {
+    pub(crate) fn rank_into(&mut self, s: &[f64], out: &mut [u32]) {
+        let n = s.len();
+        if out.len() != n || s.iter().any(|v| v.is_nan()) {
+            rank_min_into(s, out);
+            return;
+        }
+        if n > SORT_ABOVE {
+            self.rank_sorted(s, out);
+            return;
+        }
+        self.s32.clear();
+        self.s32.extend(s.iter().map(|&v| v as f32));
+        #[cfg(target_arch = "x86_64")]
+        let total = if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above); the function is plain safe code
+            // compiled with AVX2 enabled.
+            unsafe { count_f32_avx2(&self.s32, out) }
+        } else {
+            count_f32(&self.s32, out)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let total = count_f32(&self.s32, out);
+        let n = n as u64;
+        if total != n * (n + 1) / 2 {
+            rank_min_into(s, out);
+        }
+    }
+
+    fn rank_sorted(&mut self, s: &[f64], out: &mut [u32]) {
+        let n = s.len();
+        if self.order.len() != n {
+            self.order = (0..n).collect();
+        }
+        self.order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+        let mut rank = 1u32;
+        let mut prev = f64::NAN;
+        for (pos, &u) in self.order.iter().enumerate() {
+            let v = s[u];
+            // -0.0 == 0.0 ties, as in the core ranks; total_cmp keeps them adjacent
+            if v != prev {
+                rank = pos as u32 + 1;
+                prev = v;
+            }
+            out[u] = rank;
+        }
+    }
+}
+
 /// Per-unit histogram of ranks over variants (units × units `u64` counts) plus a count of variants in
 /// which the unit had no rank (missing score). Exact and mergeable: merging histograms of disjoint
 /// variant ranges gives exactly the histogram of the union.
@@ -225,6 +309,9 @@ pub struct ScoreStats {
     bins: usize,
     /// per unit: [under, bins..., over]
     hist: Vec<u64>,
+    /// per unit `bins / (hi − lo)` (0 for a zero range); derived, rebuilt after deserialisation.
+    #[serde(skip)]
+    scale: Vec<f64>,
 }
 
 impl ScoreStats {
@@ -248,13 +335,69 @@ impl ScoreStats {
             } else {
                 Vec::new()
             },
+            scale: Vec::new(),
         }
+    }
+
+    fn build_scale(&mut self) {
+        let bins = self.bins as f64;
+        self.scale = (0..self.shift.len())
+            .map(|u| match self.bounds.get(u) {
+                Some(&(lo, hi)) if hi > lo => bins / (hi - lo),
+                _ => 0.0,
+            })
+            .collect();
     }
 
     /// Add one variant's scores (one per unit).
     pub fn add(&mut self, scores: &[f64]) {
+        if self.bins > 0 && self.scale.len() != self.shift.len() {
+            self.build_scale();
+        }
+        let n = self.shift.len().min(scores.len());
+        let scores = &scores[..n];
+        if scores.iter().any(|v| v.is_nan()) {
+            self.add_slow(scores);
+            return;
+        }
+        // no missing value: straight-line loops the compiler vectorises
+        for ((((s, c), sum), sum2), cnt) in scores
+            .iter()
+            .zip(&self.shift)
+            .zip(&mut self.sum)
+            .zip(&mut self.sum2)
+            .zip(&mut self.n)
+        {
+            let d = s - c;
+            *sum += d;
+            *sum2 += d * d;
+            *cnt += 1;
+        }
+        if self.bins > 0 {
+            let stride = self.bins + 2;
+            let top = self.bins as f64;
+            for (u, ((&s, &(lo, hi)), &sc)) in
+                scores.iter().zip(&self.bounds).zip(&self.scale).enumerate()
+            {
+                let p = ((s - lo) * sc).clamp(0.0, top - 1.0) as usize + 1;
+                let cell = if s < lo {
+                    0
+                } else if s > hi {
+                    stride - 1
+                } else {
+                    p
+                };
+                if let Some(h) = self.hist.get_mut(u * stride + cell) {
+                    *h += 1;
+                }
+            }
+        }
+    }
+
+    fn add_slow(&mut self, scores: &[f64]) {
         let stride = self.bins + 2;
-        for (u, &s) in scores.iter().enumerate().take(self.shift.len()) {
+        let top = self.bins as f64;
+        for (u, &s) in scores.iter().enumerate() {
             if s.is_nan() {
                 self.missing[u] += 1;
                 continue;
@@ -265,14 +408,13 @@ impl ScoreStats {
             self.sum2[u] += d * d;
             if self.bins > 0 {
                 let (lo, hi) = self.bounds.get(u).copied().unwrap_or((0.0, 0.0));
+                let p = ((s - lo) * self.scale[u]).clamp(0.0, top - 1.0) as usize + 1;
                 let cell = if s < lo {
                     0
                 } else if s > hi {
                     stride - 1
-                } else if hi > lo {
-                    1 + (((s - lo) / (hi - lo) * self.bins as f64) as usize).min(self.bins - 1)
                 } else {
-                    1
+                    p
                 };
                 self.hist[u * stride + cell] += 1;
             }
@@ -382,6 +524,40 @@ mod tests {
             }
         }
         assert_eq!(r, [1, 0, 3, 1, 4, 4]);
+    }
+
+    #[test]
+    fn ranker_equals_counting() {
+        let mut rk = Ranker::default();
+        let cases: [&[f64]; 5] = [
+            &[1.0, 1.0 + 1e-12, 0.0, 2.0, 3.0, 4.0],
+            &[3.0, 1.0, 3.0, -0.0, 0.0, 7.0],
+            &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+            &[5.0, 4.0, 4.0, 4.0, 1.0, 1.0],
+            &[1.0, f64::NAN, 1.0, 2.0, 0.5, 9.0],
+        ];
+        for s in cases {
+            let (mut a, mut b) = ([0u32; 6], [0u32; 6]);
+            rk.rank_into(s, &mut a);
+            rank_min_into(s, &mut b);
+            assert_eq!(a, b, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn sorted_ranker_equals_counting() {
+        let mut rk = Ranker::default();
+        let n = SORT_ABOVE + 7;
+        for shift in 0..3 {
+            let s: Vec<f64> = (0..n)
+                .map(|i| ((i * 37 + shift * 11) % 50) as f64 - if i % 9 == 0 { 0.0 } else { 25.0 })
+                .map(|v| if v == 0.0 { -0.0 } else { v })
+                .collect();
+            let (mut a, mut b) = (vec![0u32; n], vec![0u32; n]);
+            rk.rank_into(&s, &mut a);
+            rank_min_into(&s, &mut b);
+            assert_eq!(a, b);
+        }
     }
 
     #[test]

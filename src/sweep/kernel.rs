@@ -616,31 +616,80 @@ impl BatchModel {
     /// `w_c / Σ w` (means) or `w_c` (sums); bonus indicators get 0 (their term is added separately).
     fn effective_weights_batch(&self, w: ArrayView2<'_, f64>) -> Array2<f64> {
         let n_ind = self.fw.n_indicators();
-        let n_nodes = self.n_nodes();
         let mut e = Array2::zeros((w.nrows(), n_ind));
-        let mut share = vec![0.0; n_nodes];
-        let root = self.fw.root_index();
+        let mut share = vec![0.0; 2 * self.children.len()];
         for (row, mut erow) in w.rows().into_iter().zip(e.rows_mut()) {
-            share.iter_mut().for_each(|s| *s = 0.0);
-            share[root] = 1.0;
-            for (j, k) in self.fw.aggregate_indices().enumerate().rev() {
-                let cs = &self.children[j];
-                let f = match self.lin[j] {
-                    Some(Linearity::Sum) => share[k],
-                    _ => {
-                        let sum: f64 = cs.iter().map(|&c| row[c]).sum();
-                        if sum > 0.0 { share[k] / sum } else { f64::NAN }
-                    }
-                };
-                for &c in cs {
-                    share[c] = f * row[c];
-                }
-            }
-            for (i, v) in erow.iter_mut().enumerate() {
-                *v = share[i];
+            match (row.as_slice(), erow.as_slice_mut()) {
+                (Some(r), Some(es)) => self.effective_weights_into(r, es, &mut share),
+                (_, Some(es)) => self.effective_weights_into(&row.to_vec(), es, &mut share),
+                _ => {}
             }
         }
         e
+    }
+
+    /// Effective weights of one variant into `e` (length = indicators); `share` is scratch (length =
+    /// twice the aggregate count). Walks the aggregates from the root down: each child's share is its parent's
+    /// share times `w_c / Σ w` (one reciprocal per group) or `w_c` (sums).
+    pub(crate) fn effective_weights_into(&self, w: &[f64], e: &mut [f64], share: &mut [f64]) {
+        let n_ind = self.fw.n_indicators();
+        let na = self.children.len();
+        if w.len() < self.n_nodes() || e.len() < n_ind || share.len() < 2 * na || na == 0 {
+            return;
+        }
+        for &b in &self.bonus_ind {
+            e[b] = 0.0;
+        }
+        let (sh, inv) = share.split_at_mut(na);
+        for (j, cs) in self.children.iter().enumerate() {
+            let sum: f64 = cs.iter().map(|&c| w[c]).sum();
+            inv[j] = match self.lin[j] {
+                Some(Linearity::Sum) => 1.0,
+                _ if sum > 0.0 => 1.0 / sum,
+                _ => f64::NAN,
+            };
+        }
+        sh[na - 1] = 1.0;
+        for j in (0..na).rev() {
+            let f = sh[j] * inv[j];
+            for &c in &self.children[j] {
+                let v = f * w[c];
+                if c < n_ind {
+                    e[c] = v;
+                } else {
+                    sh[c - n_ind] = v;
+                }
+            }
+        }
+    }
+
+    /// Fast path of sweeps: index scores of the variants in `w` (K × nodes) for one alternative that
+    /// [`BatchModel::is_single_product`] accepts, into `out` (K × units), with `e` (K × indicators) and
+    /// `share` as scratch.
+    pub(crate) fn linear_scores_into(
+        &self,
+        w: ArrayView2<'_, f64>,
+        alt: usize,
+        e: &mut Array2<f64>,
+        share: &mut [f64],
+        out: &mut Array2<f64>,
+    ) -> Result<()> {
+        let a = self.alt(alt)?;
+        for (row, mut erow) in w.rows().into_iter().zip(e.rows_mut()) {
+            if let (Some(r), Some(es)) = (row.as_slice(), erow.as_slice_mut()) {
+                self.effective_weights_into(r, es, share);
+            }
+        }
+        ndarray::linalg::general_mat_mul(1.0, e, &a.xt0, 0.0, out);
+        if !self.bonus_ind.is_empty() {
+            *out += &a.bonus_add;
+        }
+        Ok(())
+    }
+
+    /// Number of aggregate nodes.
+    pub(crate) fn n_aggregates(&self) -> usize {
+        self.children.len()
     }
 
     fn level_by_level(&self, w: ArrayView2<'_, f64>, a: &Alt) -> Result<Array2<f64>> {

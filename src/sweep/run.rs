@@ -3,11 +3,12 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::BatchModel;
-use super::histogram::{RankHistogram, ScoreStats, rank_min_into};
+use super::histogram::{RankHistogram, Ranker, ScoreStats, rank_min_into};
 use super::sampler::{AltSampler, VariantSampler, WeightSampler};
 use super::ua::UaReport;
 use crate::error::{Error, Result};
@@ -129,6 +130,18 @@ impl SweepResult {
     }
 }
 
+/// Per-thread scratch reused across chunks.
+#[derive(Default)]
+struct Buffers {
+    w: Array2<f64>,
+    e: Array2<f64>,
+    s: Array2<f64>,
+    share: Vec<f64>,
+    alts: Vec<usize>,
+    ranks: Vec<u32>,
+    ranker: Ranker,
+}
+
 struct Acc {
     ranks: RankHistogram,
     scores: ScoreStats,
@@ -208,13 +221,13 @@ impl BatchModel {
         let done = AtomicUsize::new(0);
         let parts: Vec<Acc> = starts
             .par_iter()
-            .map(|&s| {
+            .map_init(Buffers::default, |buf, &s| {
                 if ctl.cancelled() {
                     return Err(Error::Cancelled);
                 }
                 let e = (s + cfg.chunk_size).min(range.end);
                 let mut acc = new_acc();
-                self.run_chunk(&sampler, s, e, &mut acc)?;
+                self.run_chunk(&sampler, s, e, &mut acc, buf)?;
                 let d = done.fetch_add(e - s, Ordering::Relaxed) + (e - s);
                 if let Some(p) = ctl.progress {
                     p(d, total);
@@ -236,16 +249,43 @@ impl BatchModel {
         })
     }
 
-    fn run_chunk(&self, sampler: &VariantSampler, s: usize, e: usize, acc: &mut Acc) -> Result<()> {
-        let (w, alts) = sampler.chunk(s, e)?;
-        let scores = self.score_batch(w.view(), &alts)?;
-        let mut ranks = vec![0u32; self.n_units()];
-        for row in scores.rows() {
+    fn run_chunk(
+        &self,
+        sampler: &VariantSampler,
+        s: usize,
+        e: usize,
+        acc: &mut Acc,
+        buf: &mut Buffers,
+    ) -> Result<()> {
+        let k = e - s;
+        let nn = self.n_nodes();
+        let nu = self.n_units();
+        if buf.w.dim() != (k, nn) {
+            buf.w = Array2::zeros((k, nn));
+            buf.e = Array2::zeros((k, self.framework().n_indicators()));
+            buf.s = Array2::zeros((k, nu));
+            buf.share = vec![0.0; 2 * self.n_aggregates()];
+            buf.ranks = vec![0; nu];
+        }
+        buf.alts.clear();
+        for (i, mut row) in buf.w.rows_mut().into_iter().enumerate() {
+            let r = row
+                .as_slice_mut()
+                .ok_or_else(|| Error::param("weights", "non-contiguous buffer"))?;
+            buf.alts.push(sampler.fill(s + i, r)?);
+        }
+        let first = buf.alts.first().copied().unwrap_or(0);
+        if buf.alts.iter().all(|&a| a == first) && self.is_single_product(first) {
+            self.linear_scores_into(buf.w.view(), first, &mut buf.e, &mut buf.share, &mut buf.s)?;
+        } else {
+            buf.s = self.score_batch(buf.w.view(), &buf.alts)?;
+        }
+        for row in buf.s.rows() {
             let row = row
                 .as_slice()
                 .ok_or_else(|| Error::param("scores", "non-contiguous buffer"))?;
-            rank_min_into(row, &mut ranks);
-            acc.ranks.add(&ranks);
+            buf.ranker.rank_into(row, &mut buf.ranks);
+            acc.ranks.add(&buf.ranks);
             acc.scores.add(row);
         }
         Ok(())
