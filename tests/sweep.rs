@@ -1,6 +1,8 @@
 //! Integration tests of weight sweeps: batch == reference, exact histograms, merging, determinism,
 //! samplers, Sobol.
 
+#![allow(clippy::needless_range_loop)] // index loops over units read clearer in these checks
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use composite_indicators::aggregate::{Aggregator, NodeContext};

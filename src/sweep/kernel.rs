@@ -193,7 +193,7 @@ impl BatchModel {
                 .filter(|&c| !is_bonus(c))
                 .collect();
             let sum: f64 = cs.iter().map(|&c| fw.nodes()[c].weight).sum();
-            if cs.is_empty() || !(sum > 0.0) {
+            if cs.is_empty() || sum.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
                 return Err(Error::ZeroWeightSum {
                     group: node.code.clone(),
                 });

@@ -163,13 +163,13 @@ impl BatchModel {
     /// use composite_indicators::sweep::{BatchModel, Control, NodeSelection, SweepConfig, WeightSampler};
     /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
     ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
-    /// let x = ndarray::array![[0.0, 1.0], [1.0, 0.0], [0.4, 0.4]];
+    /// let x = ndarray::array![[0.0, 1.0], [1.0, 0.0], [0.2, 0.2]];
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![x]).unwrap();
     /// let cfg = SweepConfig::new(500, 1, WeightSampler::Uniform { spread: 0.5, nodes: NodeSelection::All });
     /// let r = m.sweep(&cfg, Control::default()).unwrap();
     /// assert_eq!(r.ranks.n_variants(), 500);
-    /// assert_eq!(r.ranks.count(2, 3), 500); // 0.4 is always last
+    /// assert_eq!(r.ranks.count(2, 3), 500); // 0.2 is always last: the others lie in [0.25, 0.75]
     /// ```
     pub fn sweep(&self, cfg: &SweepConfig, ctl: Control<'_>) -> Result<SweepResult> {
         self.sweep_range(cfg, 0..cfg.variants, ctl)

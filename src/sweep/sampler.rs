@@ -209,7 +209,7 @@ pub(crate) fn alt_cdf(model: &BatchModel, s: &AltSampler) -> Result<Vec<f64>> {
         }
     };
     let total: f64 = p.iter().sum();
-    if !(total > 0.0) {
+    if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err(Error::param("probabilities", "must have a positive sum"));
     }
     let inv = 1.0 / total;

@@ -480,8 +480,9 @@ impl BatchModel {
     ///     nodes: NodeSelection::Codes { codes: vec!["a".into()] }, spread: 0.5, triangular: false })];
     /// let s = m.sobol(&g, 256, 1, Control::default()).unwrap();
     /// assert_eq!(s.runs, 256 * 3);
-    /// // a single group explains everything
-    /// assert!((s.total[[s.target("score:1").unwrap(), 0]] - 1.0).abs() < 1e-9);
+    /// // a single group explains everything (up to estimation noise)
+    /// let t = s.target("score:1").unwrap();
+    /// assert!((s.first[[t, 0]] - 1.0).abs() < 0.15 && (s.total[[t, 0]] - 1.0).abs() < 0.15);
     /// ```
     pub fn sobol(
         &self,
