@@ -4,7 +4,11 @@
 //! cargo run --release --example score -- --imeta FILE --idata FILE [options] --out FILE.csv
 //! cargo run --release --example score -- --spec FILE.toml --data FILE.csv [--groups a,b] [options] --out FILE.csv
 //!
-//! options:
+//! options (the preparation steps run in this order, before normalisation and aggregation):
+//!   --denominate                  divide indicators by their spec / iMeta `Denominator` column
+//!   --impute mean|median|group_mean:COL|group_median:COL
+//!   --screen THRESHOLD            drop units with data availability below THRESHOLD (0..1)
+//!   --treat winsorise:WINMAX      COINr's treatment: winsorise up to WINMAX points, else log
 //!   --normalise minmax:0,100|zscore:0,1|rank|prank|borda|dist2max|fracmax|goalposts|dist2targ|maxscore|identity
 //!   --aggregate arithmetic|sum|geometric|harmonic|power:P|median|copeland
 //!   --weights nominal|equal
@@ -12,9 +16,14 @@
 //!   --ties min|max|dense|ordinal|average
 //! ```
 //!
+//! The whole build runs as one [`Pipeline`]; COINr's `build_example_coin()` is
+//! `--denominate --impute group_mean:EurAsia_group --screen 0.9 --treat winsorise:5
+//! --normalise minmax:0,100 --aggregate arithmetic`.
+//!
 //! Output columns: `uCode`, one column per indicator (its normalised value), one per aggregate node (named
 //! by its code, bottom-up, the index last), then `Rank` (rank of the index, 1 = best, min ties). Rows are
-//! sorted by unit code (COINr's order). Missing values are written as empty fields; numbers use the
+//! sorted by unit code (COINr's order). Units removed by `--screen` are not in the output; they are
+//! listed on stderr. Missing values are written as empty fields; numbers use the
 //! shortest representation that reads back to the same f64. Errors print one line and exit with code 1
 //! (2 for bad arguments).
 
@@ -24,10 +33,14 @@ use std::str::FromStr;
 
 use composite_indicators::io::{self, CsvOptions};
 use composite_indicators::prelude::*;
-use composite_indicators::score::Scorer;
+use composite_indicators::prepare::{
+    Denominate, Impute, ImputeMethod, Pipeline, PipelineConfig, Screen, Treat,
+};
+use composite_indicators::score::ScorerConfig;
 
 const USAGE: &str = "usage: score (--imeta FILE --idata FILE | --spec FILE --data FILE [--groups A,B]) \
-[--normalise M] [--aggregate A] [--weights nominal|equal] [--missing skip|propagate|error] \
+[--denominate] [--impute mean|median|group_mean:COL|group_median:COL] [--screen THRESHOLD] \
+[--treat winsorise:WINMAX] [--normalise M] [--aggregate A] [--weights nominal|equal] [--missing skip|propagate|error] \
 [--ties min|max|dense|ordinal|average] --out FILE.csv";
 
 fn main() -> ExitCode {
@@ -61,6 +74,9 @@ const FLAGS: &[&str] = &[
     "spec",
     "data",
     "groups",
+    "impute",
+    "screen",
+    "treat",
     "normalise",
     "aggregate",
     "weights",
@@ -76,6 +92,13 @@ fn parse_args(args: &[String]) -> std::result::Result<HashMap<String, String>, S
         let name = a
             .strip_prefix("--")
             .ok_or_else(|| format!("unexpected argument `{a}`"))?;
+        // the only option without a value
+        if name == "denominate" {
+            if out.insert(name.to_string(), String::new()).is_some() {
+                return Err("option `--denominate` given twice".into());
+            }
+            continue;
+        }
         if !FLAGS.contains(&name) {
             return Err(format!("unknown option `--{name}`"));
         }
@@ -100,6 +123,8 @@ fn parse_args(args: &[String]) -> std::result::Result<HashMap<String, String>, S
 }
 
 fn run(opts: &HashMap<String, String>) -> Result<usize> {
+    // check every method option before reading any file
+    let pipeline = Pipeline::new(config(opts)?);
     let (spec, data) = if let (Some(m), Some(d)) = (opts.get("imeta"), opts.get("idata")) {
         let meta = io::read_imeta_path(m)?;
         let data = io::read_idata_path(d, &meta)?;
@@ -116,32 +141,21 @@ fn run(opts: &HashMap<String, String>) -> Result<usize> {
     };
     let data = data.sorted_by_code();
     let framework = spec.check()?;
-    let mut scorer = Scorer::new(framework);
-    if let Some(n) = opts.get("normalise") {
-        scorer = scorer.normaliser(NormaliserKind::from_str(n)?);
+    let result = pipeline.run(&data, &framework)?;
+    let removed = result.removed_units();
+    if let Some(t) = opts.get("screen") {
+        if removed.is_empty() {
+            eprintln!("screening at {t} removed no units");
+        } else {
+            eprintln!(
+                "screening at {t} removed {} units: {}",
+                removed.len(),
+                removed.join(", ")
+            );
+        }
     }
-    if let Some(a) = opts.get("aggregate") {
-        scorer = scorer.aggregator(AggregatorKind::from_str(a)?);
-    }
-    if let Some(w) = opts.get("weights") {
-        scorer = scorer.weights(match w.as_str() {
-            "nominal" => WeightScheme::Nominal,
-            "equal" => WeightScheme::Equal,
-            other => {
-                return Err(Error::param(
-                    "--weights",
-                    format!("`{other}`: expected nominal or equal"),
-                ));
-            }
-        });
-    }
-    if let Some(m) = opts.get("missing") {
-        scorer = scorer.missing(parse_missing(m)?);
-    }
-    if let Some(t) = opts.get("ties") {
-        scorer = scorer.ties(parse_ties(t)?);
-    }
-    let scores = scorer.score(&data)?;
+    let data = result.prepared();
+    let scores = result.scores();
     let mut columns: Vec<String> = scores.node_codes().iter().map(|s| s.to_string()).collect();
     columns.push("Rank".into());
     let mut values = ndarray::Array2::from_elem((data.n_units(), columns.len()), f64::NAN);
@@ -159,6 +173,84 @@ fn run(opts: &HashMap<String, String>) -> Result<usize> {
         &[],
     )?;
     Ok(data.n_units())
+}
+
+/// The pipeline configuration given by the options.
+fn config(opts: &HashMap<String, String>) -> Result<PipelineConfig> {
+    let mut scorer = ScorerConfig::default();
+    if let Some(n) = opts.get("normalise") {
+        scorer.normalise = NormaliserKind::from_str(n)?;
+    }
+    if let Some(a) = opts.get("aggregate") {
+        scorer.aggregate = AggregatorKind::from_str(a)?;
+    }
+    if let Some(w) = opts.get("weights") {
+        scorer.weights = match w.as_str() {
+            "nominal" => WeightScheme::Nominal,
+            "equal" => WeightScheme::Equal,
+            other => {
+                return Err(Error::param(
+                    "--weights",
+                    format!("`{other}`: expected nominal or equal"),
+                ));
+            }
+        };
+    }
+    if let Some(m) = opts.get("missing") {
+        scorer.missing = parse_missing(m)?;
+    }
+    if let Some(t) = opts.get("ties") {
+        scorer.ties = parse_ties(t)?;
+    }
+    Ok(PipelineConfig {
+        denominate: opts.contains_key("denominate").then(Denominate::default),
+        impute: opts.get("impute").map(|m| parse_impute(m)).transpose()?,
+        screen: opts
+            .get("screen")
+            .map(|t| match t.parse::<f64>() {
+                Ok(v) => Ok(Screen::new(v)),
+                Err(_) => Err(Error::param(
+                    "--screen",
+                    format!("`{t}`: expected a data availability threshold in [0, 1]"),
+                )),
+            })
+            .transpose()?,
+        treat: opts.get("treat").map(|t| parse_treat(t)).transpose()?,
+        scorer,
+    })
+}
+
+fn parse_impute(s: &str) -> Result<Impute> {
+    let method = match s.split_once(':') {
+        None if s == "mean" => ImputeMethod::Mean,
+        None if s == "median" => ImputeMethod::Median,
+        Some(("group_mean", g)) if !g.trim().is_empty() => ImputeMethod::GroupMean {
+            group: g.trim().to_string(),
+        },
+        Some(("group_median", g)) if !g.trim().is_empty() => ImputeMethod::GroupMedian {
+            group: g.trim().to_string(),
+        },
+        _ => {
+            return Err(Error::param(
+                "--impute",
+                format!("`{s}`: expected mean, median, group_mean:COLUMN or group_median:COLUMN"),
+            ));
+        }
+    };
+    Ok(Impute::new(method))
+}
+
+fn parse_treat(s: &str) -> Result<Treat> {
+    match s.strip_prefix("winsorise:").map(str::parse::<usize>) {
+        Some(Ok(winmax)) => Ok(Treat {
+            winmax: Some(winmax),
+            ..Treat::default()
+        }),
+        _ => Err(Error::param(
+            "--treat",
+            format!("`{s}`: expected winsorise:WINMAX (a whole number of points)"),
+        )),
+    }
 }
 
 fn parse_missing(s: &str) -> Result<MissingPolicy> {

@@ -13,6 +13,10 @@
 //! 3. [`Screen`]: drop units whose data availability is below a threshold (COINr `Screen(unit_screen = "byNA")`).
 //! 4. [`Treat`]: skewness/kurtosis check, winsorisation, log fallback (COINr `Treat()` defaults).
 //!
+//! [`Pipeline`] runs them in this order, then normalises and aggregates, from one serde
+//! [`PipelineConfig`], keeping every intermediate data set under COINr's name (`Raw`, `Denominated`,
+//! `Imputed`, `Screened`, `Treated`, `Normalised`, `Aggregated`) and every report.
+//!
 //! Every step operates on the framework's indicator columns only (denominators and other columns pass
 //! through untouched), keeps the unit order, and reports exactly what it changed.
 //!
@@ -42,6 +46,7 @@
 
 mod denominate;
 mod impute;
+pub mod pipeline;
 mod screen;
 mod treat;
 
@@ -49,6 +54,7 @@ pub use denominate::{Denominate, DenominateReport, ZeroDenominatorPolicy};
 pub use impute::{
     Imputation, Impute, ImputeMethod, ImputeReport, WithinPillar, impute_within_pillar,
 };
+pub use pipeline::{Pipeline, PipelineConfig, PipelineReports, PipelineResult, Stage};
 pub use screen::{Screen, ScreenReport, UnitAvailability};
 pub use treat::{
     Fallback, Treat, TreatOutcome, TreatReport, TreatStatus, Winsorised, kurtosis, log_ct,

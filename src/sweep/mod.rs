@@ -1,1 +1,32 @@
 //! Weight sweeps: samplers, batched re-scoring, rank histograms, uncertainty and Sobol sensitivity.
+//!
+//! Build a [`BatchModel`] from a checked framework, one aggregator per aggregate node, a missing-value
+//! policy, an optional bonus weight and one normalised matrix per method alternative. Then:
+//!
+//! * [`BatchModel::score_variant`] / [`BatchModel::score_batch`]: one variant through the
+//!   [`Aggregator`](crate::Aggregator) trait, or K variants at once (one matrix product when the tree is
+//!   linear and complete);
+//! * [`BatchModel::sweep`]: seeded variants ([`WeightSampler`], [`AltSampler`]) in parallel chunks,
+//!   accumulated into exact [`RankHistogram`]s and [`ScoreStats`], summarised by a [`UaReport`];
+//! * [`BatchModel::sobol`] / [`saltelli`]: Saltelli-sampled first-order and total Sobol indices over
+//!   named input groups, and a one-at-a-time mode ([`BatchModel::oat`]).
+//!
+//! Determinism: variant `k` (or Sobol row `j`) depends on `(seed, k)` only, chunks are merged in order,
+//! so results are identical for any thread count.
+
+mod from_scorer;
+mod histogram;
+mod kernel;
+mod run;
+mod sampler;
+mod sobol;
+mod synthetic;
+mod ua;
+
+pub use histogram::{RankHistogram, ScoreStats, quantile_target, rank_min_into};
+pub use kernel::BatchModel;
+pub use run::{Control, SweepConfig, SweepResult};
+pub use sampler::{AltSampler, NodeSelection, VariantSampler, WeightSampler};
+pub use sobol::{GroupInput, OatResult, SobolGroup, SobolIndices, saltelli};
+pub use synthetic::{min_max_columns, synthetic};
+pub use ua::{UaReport, UaRow};

@@ -1,0 +1,1 @@
+//! Glue from the core `Scorer` to the sweep engine.

@@ -1,0 +1,589 @@
+//! Exact, mergeable accumulators: per-unit rank histograms and score statistics.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Rank scores with the crate's `Min` tie rule by counting: `rank = 1 + #{j : s_j > s_i}` (1 = best).
+/// A NaN score gets rank `0` (no rank) and is never counted as higher. The count is branch-free and
+/// vectorises; it gives exactly [`rank_desc`](crate::rank::rank_desc) with [`TieRule::Min`](crate::TieRule::Min).
+///
+/// ```
+/// use composite_indicators::sweep::rank_min_into;
+/// let mut r = [0u32; 5];
+/// rank_min_into(&[9.0, 7.0, 7.0, f64::NAN, 5.0], &mut r);
+/// assert_eq!(r, [1, 2, 2, 0, 4]);
+/// ```
+pub fn rank_min_into(scores: &[f64], out: &mut [u32]) {
+    for (o, &si) in out.iter_mut().zip(scores) {
+        let c: u32 = scores.iter().map(|&sj| u32::from(sj > si)).sum();
+        *o = if si.is_nan() { 0 } else { c + 1 };
+    }
+}
+
+/// Fast exact ranking for sweeps: counts on `f32` copies of the scores (twice the SIMD width), and
+/// falls back to the `f64` count when the copies contain a tie. Rounding to `f32` is monotone, so if
+/// the `f32` values are pairwise distinct their order is the `f64` order; with `Min`-rule ranks the rank
+/// sum equals `n(n+1)/2` exactly when there is no tie, which is the check. NaN scores use the `f64`
+/// path. Results always equal [`rank_min_into`].
+///
+/// Above [`SORT_ABOVE`] units the quadratic count loses to sorting: the ranker keeps the previous
+/// variant's order and re-sorts it (a stable merge sort that runs in near-linear time on the nearly
+/// sorted input neighbouring variants give), then assigns `Min`-rule ranks along the order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Ranker {
+    s32: Vec<f32>,
+    order: Vec<usize>,
+}
+
+/// Unit count above which [`Ranker`] sorts instead of counting.
+pub(crate) const SORT_ABOVE: usize = 160;
+
+#[inline(always)]
+fn count_f32(s32: &[f32], out: &mut [u32]) -> u64 {
+    let mut total = 0u64;
+    for (o, &si) in out.iter_mut().zip(s32) {
+        let c: u32 = s32.iter().map(|&sj| u32::from(sj > si)).sum();
+        *o = c + 1;
+        total += u64::from(c + 1);
+    }
+    total
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn count_f32_avx2(s32: &[f32], out: &mut [u32]) -> u64 {
+    count_f32(s32, out)
+}
+
+impl Ranker {
+    pub(crate) fn rank_into(&mut self, s: &[f64], out: &mut [u32]) {
+        let n = s.len();
+        if out.len() != n || s.iter().any(|v| v.is_nan()) {
+            rank_min_into(s, out);
+            return;
+        }
+        if n > SORT_ABOVE {
+            self.rank_sorted(s, out);
+            return;
+        }
+        self.s32.clear();
+        self.s32.extend(s.iter().map(|&v| v as f32));
+        #[cfg(target_arch = "x86_64")]
+        let total = if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above); the function is plain safe code
+            // compiled with AVX2 enabled.
+            unsafe { count_f32_avx2(&self.s32, out) }
+        } else {
+            count_f32(&self.s32, out)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let total = count_f32(&self.s32, out);
+        let n = n as u64;
+        if total != n * (n + 1) / 2 {
+            rank_min_into(s, out);
+        }
+    }
+
+    fn rank_sorted(&mut self, s: &[f64], out: &mut [u32]) {
+        let n = s.len();
+        if self.order.len() != n {
+            self.order = (0..n).collect();
+        }
+        self.order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+        let mut rank = 1u32;
+        let mut prev = f64::NAN;
+        for (pos, &u) in self.order.iter().enumerate() {
+            let v = s[u];
+            // -0.0 == 0.0 ties, as in the core ranks; total_cmp keeps them adjacent
+            if v != prev {
+                rank = pos as u32 + 1;
+                prev = v;
+            }
+            out[u] = rank;
+        }
+    }
+}
+
+/// Per-unit histogram of ranks over variants (units × units `u64` counts) plus a count of variants in
+/// which the unit had no rank (missing score). Exact and mergeable: merging histograms of disjoint
+/// variant ranges gives exactly the histogram of the union.
+///
+/// **Quantile rule:** the `q`-quantile of a unit's ranks is the smallest rank `r` whose cumulative
+/// count reaches `⌈q·n⌉` (at least 1), `n` the number of variants in which the unit was ranked; this is
+/// the `⌈q·n⌉`-th smallest rank (R's `quantile(type = 1)`). The median is the 0.5-quantile.
+///
+/// ```
+/// use composite_indicators::sweep::RankHistogram;
+/// let mut h = RankHistogram::new(3);
+/// h.add(&[1, 2, 3]);
+/// h.add(&[2, 1, 3]);
+/// h.add(&[1, 3, 0]);
+/// assert_eq!(h.count(0, 1), 2);
+/// assert_eq!(h.mean(0), Some(4.0 / 3.0));
+/// assert_eq!(h.quantile(0, 0.5), Some(1));
+/// assert_eq!(h.n_missing(2), 1);
+/// assert_eq!(h.prob_at_most(1, 2), Some(2.0 / 3.0));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RankHistogram {
+    n_units: usize,
+    counts: Vec<u64>,
+    missing: Vec<u64>,
+    variants: u64,
+}
+
+impl RankHistogram {
+    /// An empty histogram for `n_units` units.
+    pub fn new(n_units: usize) -> Self {
+        RankHistogram {
+            n_units,
+            counts: vec![0; n_units * n_units],
+            missing: vec![0; n_units],
+            variants: 0,
+        }
+    }
+
+    /// Add one variant's ranks (`0` = no rank). Ranks above the unit count are ignored as invalid
+    /// (they cannot come from [`rank_min_into`]) and counted as missing.
+    pub fn add(&mut self, ranks: &[u32]) {
+        let n = self.n_units;
+        for (u, &r) in ranks.iter().enumerate().take(n) {
+            let r = r as usize;
+            if r >= 1 && r <= n {
+                self.counts[u * n + r - 1] += 1;
+            } else {
+                self.missing[u] += 1;
+            }
+        }
+        self.variants += 1;
+    }
+
+    /// Add `other` (same unit count) exactly.
+    pub fn merge(&mut self, other: &RankHistogram) -> Result<()> {
+        if other.n_units != self.n_units {
+            return Err(Error::ShapeMismatch {
+                what: "rank histogram units".into(),
+                expected: self.n_units,
+                found: other.n_units,
+            });
+        }
+        self.counts
+            .iter_mut()
+            .zip(&other.counts)
+            .for_each(|(a, b)| *a += b);
+        self.missing
+            .iter_mut()
+            .zip(&other.missing)
+            .for_each(|(a, b)| *a += b);
+        self.variants += other.variants;
+        Ok(())
+    }
+
+    /// Number of units.
+    pub fn n_units(&self) -> usize {
+        self.n_units
+    }
+    /// Number of variants added.
+    pub fn n_variants(&self) -> u64 {
+        self.variants
+    }
+    /// Variants in which unit `u` had rank `r` (0 for out-of-range arguments).
+    pub fn count(&self, u: usize, r: usize) -> u64 {
+        if u >= self.n_units || r == 0 || r > self.n_units {
+            return 0;
+        }
+        self.counts[u * self.n_units + r - 1]
+    }
+    /// The counts of unit `u` for ranks `1..=n_units` (empty for an unknown unit).
+    pub fn unit_counts(&self, u: usize) -> &[u64] {
+        let n = self.n_units;
+        self.counts.get(u * n..(u + 1) * n).unwrap_or(&[])
+    }
+    /// Variants in which unit `u` had no rank.
+    pub fn n_missing(&self, u: usize) -> u64 {
+        self.missing.get(u).copied().unwrap_or(0)
+    }
+    /// Variants in which unit `u` was ranked.
+    pub fn n_ranked(&self, u: usize) -> u64 {
+        self.unit_counts(u).iter().sum()
+    }
+    /// Mean rank of unit `u` over the variants that rank it (`None` if none does).
+    pub fn mean(&self, u: usize) -> Option<f64> {
+        let c = self.unit_counts(u);
+        let n: u64 = c.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let s: u64 = c.iter().enumerate().map(|(i, &k)| (i as u64 + 1) * k).sum();
+        Some(s as f64 / n as f64)
+    }
+    /// The `q`-quantile (`0 ≤ q ≤ 1`) of unit `u`'s ranks by the rule in the type docs (`None` if the
+    /// unit was never ranked or `q` is outside `[0, 1]`).
+    pub fn quantile(&self, u: usize, q: f64) -> Option<u32> {
+        if !(0.0..=1.0).contains(&q) {
+            return None;
+        }
+        let c = self.unit_counts(u);
+        let n: u64 = c.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let target = quantile_target(q, n);
+        let mut acc = 0u64;
+        for (i, &k) in c.iter().enumerate() {
+            acc += k;
+            if acc >= target {
+                return Some(i as u32 + 1);
+            }
+        }
+        None
+    }
+    /// Median rank (the 0.5-quantile).
+    pub fn median(&self, u: usize) -> Option<u32> {
+        self.quantile(u, 0.5)
+    }
+    /// Share of ranked variants in which unit `u` ranks `k` or better.
+    pub fn prob_at_most(&self, u: usize, k: usize) -> Option<f64> {
+        let c = self.unit_counts(u);
+        let n: u64 = c.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let s: u64 = c.iter().take(k).sum();
+        Some(s as f64 / n as f64)
+    }
+    /// Mean of `|rank − nominal|` over the variants that rank unit `u`.
+    pub fn mean_abs_shift(&self, u: usize, nominal: u32) -> Option<f64> {
+        let c = self.unit_counts(u);
+        let n: u64 = c.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let s: u64 = c
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| (i as u64 + 1).abs_diff(u64::from(nominal)) * k)
+            .sum();
+        Some(s as f64 / n as f64)
+    }
+}
+
+/// `max(1, ⌈q·n⌉)`: the 1-based order statistic of the quantile rule.
+pub fn quantile_target(q: f64, n: u64) -> u64 {
+    ((q * n as f64).ceil() as u64).clamp(1, n.max(1))
+}
+
+/// Per-unit score statistics over variants: count, mean and standard deviation, and a fixed-bin
+/// histogram for quantiles. Mergeable; serde-serialisable.
+///
+/// **Moments.** Sums of `d = s − c` and `d²` with the shift `c` = the unit's nominal score (shifted
+/// sums avoid the cancellation of the textbook formula): mean `= c + Σd/n`, sample standard deviation
+/// `= √((Σd² − (Σd)²/n)/(n − 1))` (`None` below 2 values). Missing (NaN) scores are counted apart.
+/// Merging adds the sums; results of a split run agree with a single run up to floating-point
+/// summation order (last bits).
+///
+/// **Quantiles.** Each unit has `bins` equal bins over its own `[lo, hi]`; values below `lo` or above
+/// `hi` are counted in under/overflow cells. The `q`-quantile finds the bin where the cumulative count
+/// first reaches `q·n` and interpolates linearly within it; the error is at most one bin width
+/// `(hi − lo)/bins`. A quantile falling in the underflow (overflow) cell is reported as `lo` (`hi`).
+///
+/// ```
+/// use composite_indicators::sweep::ScoreStats;
+/// let mut s = ScoreStats::new(vec![1.0], vec![(0.0, 4.0)], 4);
+/// for x in [0.5, 1.5, 2.5, 3.5] {
+///     s.add(&[x]);
+/// }
+/// assert_eq!(s.mean(0), Some(2.0));
+/// assert!((s.sd(0).unwrap() - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
+/// assert_eq!(s.quantile(0, 0.5), Some(2.0));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreStats {
+    shift: Vec<f64>,
+    n: Vec<u64>,
+    missing: Vec<u64>,
+    sum: Vec<f64>,
+    sum2: Vec<f64>,
+    bounds: Vec<(f64, f64)>,
+    bins: usize,
+    /// per unit: [under, bins..., over]
+    hist: Vec<u64>,
+    /// per unit `bins / (hi − lo)` (0 for a zero range); derived, rebuilt after deserialisation.
+    #[serde(skip)]
+    scale: Vec<f64>,
+}
+
+impl ScoreStats {
+    /// Empty statistics: `shift` (one per unit, use the nominal score; NaN is read as 0), per-unit
+    /// histogram bounds and the bin count (0 disables quantiles).
+    pub fn new(shift: Vec<f64>, bounds: Vec<(f64, f64)>, bins: usize) -> Self {
+        let n = shift.len();
+        ScoreStats {
+            shift: shift
+                .into_iter()
+                .map(|c| if c.is_finite() { c } else { 0.0 })
+                .collect(),
+            n: vec![0; n],
+            missing: vec![0; n],
+            sum: vec![0.0; n],
+            sum2: vec![0.0; n],
+            bounds,
+            bins,
+            hist: if bins > 0 {
+                vec![0; n * (bins + 2)]
+            } else {
+                Vec::new()
+            },
+            scale: Vec::new(),
+        }
+    }
+
+    fn build_scale(&mut self) {
+        let bins = self.bins as f64;
+        self.scale = (0..self.shift.len())
+            .map(|u| match self.bounds.get(u) {
+                Some(&(lo, hi)) if hi > lo => bins / (hi - lo),
+                _ => 0.0,
+            })
+            .collect();
+    }
+
+    /// Add one variant's scores (one per unit).
+    pub fn add(&mut self, scores: &[f64]) {
+        if self.bins > 0 && self.scale.len() != self.shift.len() {
+            self.build_scale();
+        }
+        let n = self.shift.len().min(scores.len());
+        let scores = &scores[..n];
+        if scores.iter().any(|v| v.is_nan()) {
+            self.add_slow(scores);
+            return;
+        }
+        // no missing value: straight-line loops the compiler vectorises
+        for ((((s, c), sum), sum2), cnt) in scores
+            .iter()
+            .zip(&self.shift)
+            .zip(&mut self.sum)
+            .zip(&mut self.sum2)
+            .zip(&mut self.n)
+        {
+            let d = s - c;
+            *sum += d;
+            *sum2 += d * d;
+            *cnt += 1;
+        }
+        if self.bins > 0 {
+            let stride = self.bins + 2;
+            let top = self.bins as f64;
+            for (u, ((&s, &(lo, hi)), &sc)) in
+                scores.iter().zip(&self.bounds).zip(&self.scale).enumerate()
+            {
+                let p = ((s - lo) * sc).clamp(0.0, top - 1.0) as usize + 1;
+                let cell = if s < lo {
+                    0
+                } else if s > hi {
+                    stride - 1
+                } else {
+                    p
+                };
+                if let Some(h) = self.hist.get_mut(u * stride + cell) {
+                    *h += 1;
+                }
+            }
+        }
+    }
+
+    fn add_slow(&mut self, scores: &[f64]) {
+        let stride = self.bins + 2;
+        let top = self.bins as f64;
+        for (u, &s) in scores.iter().enumerate() {
+            if s.is_nan() {
+                self.missing[u] += 1;
+                continue;
+            }
+            let d = s - self.shift[u];
+            self.n[u] += 1;
+            self.sum[u] += d;
+            self.sum2[u] += d * d;
+            if self.bins > 0 {
+                let (lo, hi) = self.bounds.get(u).copied().unwrap_or((0.0, 0.0));
+                let p = ((s - lo) * self.scale[u]).clamp(0.0, top - 1.0) as usize + 1;
+                let cell = if s < lo {
+                    0
+                } else if s > hi {
+                    stride - 1
+                } else {
+                    p
+                };
+                self.hist[u * stride + cell] += 1;
+            }
+        }
+    }
+
+    /// Add `other` (same units, shifts, bounds and bins).
+    pub fn merge(&mut self, other: &ScoreStats) -> Result<()> {
+        if other.shift != self.shift || other.bounds != self.bounds || other.bins != self.bins {
+            return Err(Error::param(
+                "score statistics",
+                "cannot merge statistics with different units, shifts, bounds or bins",
+            ));
+        }
+        for u in 0..self.shift.len() {
+            self.n[u] += other.n[u];
+            self.missing[u] += other.missing[u];
+            self.sum[u] += other.sum[u];
+            self.sum2[u] += other.sum2[u];
+        }
+        self.hist
+            .iter_mut()
+            .zip(&other.hist)
+            .for_each(|(a, b)| *a += b);
+        Ok(())
+    }
+
+    /// Non-missing scores of unit `u`.
+    pub fn count(&self, u: usize) -> u64 {
+        self.n.get(u).copied().unwrap_or(0)
+    }
+    /// Missing scores of unit `u`.
+    pub fn n_missing(&self, u: usize) -> u64 {
+        self.missing.get(u).copied().unwrap_or(0)
+    }
+    /// Mean score of unit `u`.
+    pub fn mean(&self, u: usize) -> Option<f64> {
+        let n = self.count(u);
+        (n > 0).then(|| self.shift[u] + self.sum[u] / n as f64)
+    }
+    /// Sample standard deviation (divisor `n − 1`) of unit `u`'s scores.
+    pub fn sd(&self, u: usize) -> Option<f64> {
+        let n = self.count(u);
+        if n < 2 {
+            return None;
+        }
+        let nf = n as f64;
+        let v = (self.sum2[u] - self.sum[u] * self.sum[u] / nf) / (nf - 1.0);
+        Some(v.max(0.0).sqrt())
+    }
+    /// The histogram bounds of unit `u`.
+    pub fn bounds(&self, u: usize) -> Option<(f64, f64)> {
+        self.bounds.get(u).copied()
+    }
+    /// Interpolated `q`-quantile of unit `u`'s scores (see the type docs; `None` without bins, without
+    /// values or for `q` outside `[0, 1]`).
+    pub fn quantile(&self, u: usize, q: f64) -> Option<f64> {
+        if self.bins == 0 || !(0.0..=1.0).contains(&q) {
+            return None;
+        }
+        let n = self.count(u);
+        if n == 0 {
+            return None;
+        }
+        let (lo, hi) = self.bounds.get(u).copied()?;
+        let stride = self.bins + 2;
+        let cells = self.hist.get(u * stride..(u + 1) * stride)?;
+        let target = q * n as f64;
+        let width = (hi - lo) / self.bins as f64;
+        let mut acc = 0u64;
+        for (i, &c) in cells.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            let next = acc + c;
+            if next as f64 >= target {
+                if i == 0 {
+                    return Some(lo);
+                }
+                if i == stride - 1 {
+                    return Some(hi);
+                }
+                let frac = ((target - acc as f64) / c as f64).clamp(0.0, 1.0);
+                return Some(lo + width * ((i - 1) as f64 + frac));
+            }
+            acc = next;
+        }
+        Some(hi)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counting_rank_matches_core_min_rule() {
+        let s = [3.0, f64::NAN, 1.0, 3.0, -0.0, 0.0];
+        let mut r = [0u32; 6];
+        rank_min_into(&s, &mut r);
+        let core = crate::rank::rank_desc(&s, crate::TieRule::Min);
+        for (a, b) in r.iter().zip(&core) {
+            if b.is_nan() {
+                assert_eq!(*a, 0);
+            } else {
+                assert_eq!(*a as f64, *b);
+            }
+        }
+        assert_eq!(r, [1, 0, 3, 1, 4, 4]);
+    }
+
+    #[test]
+    fn ranker_equals_counting() {
+        let mut rk = Ranker::default();
+        let cases: [&[f64]; 5] = [
+            &[1.0, 1.0 + 1e-12, 0.0, 2.0, 3.0, 4.0],
+            &[3.0, 1.0, 3.0, -0.0, 0.0, 7.0],
+            &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+            &[5.0, 4.0, 4.0, 4.0, 1.0, 1.0],
+            &[1.0, f64::NAN, 1.0, 2.0, 0.5, 9.0],
+        ];
+        for s in cases {
+            let (mut a, mut b) = ([0u32; 6], [0u32; 6]);
+            rk.rank_into(s, &mut a);
+            rank_min_into(s, &mut b);
+            assert_eq!(a, b, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn sorted_ranker_equals_counting() {
+        let mut rk = Ranker::default();
+        let n = SORT_ABOVE + 7;
+        for shift in 0..3 {
+            let s: Vec<f64> = (0..n)
+                .map(|i| ((i * 37 + shift * 11) % 50) as f64 - if i % 9 == 0 { 0.0 } else { 25.0 })
+                .map(|v| if v == 0.0 { -0.0 } else { v })
+                .collect();
+            let (mut a, mut b) = (vec![0u32; n], vec![0u32; n]);
+            rk.rank_into(&s, &mut a);
+            rank_min_into(&s, &mut b);
+            assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn quantile_rule_by_hand() {
+        // ranks of unit 0 over 4 variants: 1, 1, 2, 3
+        let mut h = RankHistogram::new(3);
+        for r in [[1, 2, 3], [1, 3, 2], [2, 1, 3], [3, 1, 2]] {
+            h.add(&r);
+        }
+        assert_eq!(h.quantile(0, 0.0), Some(1));
+        assert_eq!(h.quantile(0, 0.5), Some(1)); // 2nd smallest
+        assert_eq!(h.quantile(0, 0.51), Some(2)); // ceil(2.04) = 3rd
+        assert_eq!(h.quantile(0, 1.0), Some(3));
+        assert_eq!(h.mean_abs_shift(0, 1), Some(0.75)); // (0+0+1+2)/4
+        assert_eq!(h.quantile(0, 1.5), None);
+    }
+
+    #[test]
+    fn score_quantile_clamps_to_bounds() {
+        let mut s = ScoreStats::new(vec![0.0], vec![(0.0, 1.0)], 10);
+        s.add(&[-5.0]);
+        s.add(&[5.0]);
+        s.add(&[f64::NAN]);
+        assert_eq!(s.quantile(0, 0.25), Some(0.0));
+        assert_eq!(s.quantile(0, 1.0), Some(1.0));
+        assert_eq!(s.n_missing(0), 1);
+        assert_eq!(s.mean(0), Some(0.0));
+    }
+}

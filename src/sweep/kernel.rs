@@ -1,0 +1,905 @@
+//! The batch model: a checked framework, per-node aggregators, a missing-value policy and one or more
+//! normalised matrices, scored for many weight variants at once.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+
+use crate::aggregate::{Aggregator, AggregatorKind, Linearity, MissingPolicy, NodeContext};
+use crate::error::{Error, Result};
+use crate::spec::Framework;
+
+/// Per-alternative precomputed data.
+#[derive(Debug, Clone)]
+struct Alt {
+    /// units × indicators, NaN = missing.
+    x: Array2<f64>,
+    /// indicators × units, NaN and bonus columns replaced by 0 (for the one-GEMM path).
+    xt0: Array2<f64>,
+    /// No non-bonus value is missing.
+    complete: bool,
+    /// Some value (bonus included) is missing.
+    any_missing: bool,
+    /// `bonus_weight · Σ bonus values` per unit (zeros without bonus).
+    bonus_add: Array1<f64>,
+    /// Per aggregate node: indicator children as (values NaN→0, mask) blocks, m × units, and the
+    /// per-unit count of available indicator children.
+    blocks: Vec<NodeBlock>,
+}
+
+#[derive(Debug, Clone)]
+struct NodeBlock {
+    /// Indicator children (node indices) in child order.
+    ind: Vec<usize>,
+    /// Aggregate children (node indices).
+    agg: Vec<usize>,
+    x0t: Array2<f64>,
+    mt: Array2<f64>,
+    cnt: Vec<u32>,
+}
+
+/// A framework ready to be re-scored under many weightings and method alternatives.
+///
+/// Inputs: a checked [`Framework`], one aggregator per aggregate node (in node order, i.e.
+/// `fw.aggregate_indices()`), a [`MissingPolicy`], an optional bonus weight (see
+/// [`WeightScheme::Bonus`](crate::weights::WeightScheme::Bonus): bonus-flagged indicators are left out of
+/// their parent and `bonus_weight · value` is added to the root), and one or more **normalised**
+/// matrices (units × indicators, indicator columns in framework node order, NaN = missing), one per
+/// method alternative (e.g. per normaliser choice).
+///
+/// Two scoring paths give the same numbers (to rounding, tested to 1e-12):
+///
+/// * [`BatchModel::score_variant`], the reference: every aggregate node is computed through the
+///   [`Aggregator`] trait, level by level, for one weight vector;
+/// * [`BatchModel::score_batch`], the batched kernel for K variants at once. If every aggregator is linear
+///   ([`Linearity::Mean`] or [`Linearity::Sum`]) and no non-bonus value is missing, the tree collapses to
+///   effective indicator weights per variant and all index scores are one matrix product
+///   `(K × indicators)·(indicators × units)`. With missing data (policy `Skip` / `Propagate`) linear nodes
+///   are computed level by level with a value product and a mask product (`Σ w·x` over available
+///   children divided by `Σ w` over available children). Non-linear nodes fall back to the trait, one
+///   variant at a time.
+///
+/// **Missing values.** Non-bonus values follow the policy as implemented by each aggregator. A missing
+/// bonus value adds nothing under `Skip`, makes the index missing under `Propagate` and is an error under
+/// `Error`.
+///
+/// Weights are per node (node order, as [`WeightScheme::node_weights`](crate::weights::WeightScheme::node_weights)
+/// returns them); they must be finite and non-negative and need not sum to one (groups are normalised by
+/// the aggregators). A mean over children whose available weights sum to zero is missing.
+///
+/// ```
+/// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+/// use composite_indicators::sweep::BatchModel;
+/// use ndarray::array;
+/// let fw = FrameworkSpec {
+///     name: "t".into(),
+///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     pillars: vec![Pillar::new("I")],
+/// }
+/// .check()
+/// .unwrap();
+/// let x = array![[1.0, 3.0], [2.0, f64::NAN]];
+/// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None, vec![x])
+///     .unwrap();
+/// // weights: a = 1, b = 3 (root weight unused)
+/// let s = m.score_index(&[1.0, 3.0, 1.0], 0).unwrap();
+/// assert_eq!(s, vec![2.5, 2.0]);
+/// let b = m.score_batch(ndarray::array![[1.0, 3.0, 1.0], [1.0, 1.0, 1.0]].view(), &[0, 0]).unwrap();
+/// assert_eq!(b.row(1).to_vec(), vec![2.0, 2.0]);
+/// ```
+#[derive(Debug)]
+pub struct BatchModel {
+    fw: Framework,
+    aggs: Vec<Box<dyn Aggregator>>,
+    kinds: Option<Vec<AggregatorKind>>,
+    lin: Vec<Option<Linearity>>,
+    all_linear: bool,
+    missing: MissingPolicy,
+    bonus_weight: Option<f64>,
+    /// Per aggregate node: children used in the aggregation (bonus indicators removed).
+    children: Vec<Vec<usize>>,
+    child_codes: Vec<Vec<String>>,
+    bonus_ind: Vec<usize>,
+    alts: Vec<Alt>,
+    unit_codes: Vec<String>,
+    nominal: Vec<f64>,
+    n_units: usize,
+}
+
+impl BatchModel {
+    /// Build a model from built-in aggregator kinds (one per aggregate node, node order).
+    ///
+    /// Errors: [`Error::ShapeMismatch`] if the aggregator count, the matrix columns or the matrix rows
+    /// disagree, [`Error::EmptyData`] without matrices or units, [`Error::NonFinite`] for an infinite
+    /// value, [`Error::InvalidParameter`] for a negative or non-finite bonus weight and
+    /// [`Error::ZeroWeightSum`] if a group has no non-bonus child with positive nominal weight.
+    /// The nominal weights are the framework's node weights; unit codes default to `"1"`, `"2"`, ...
+    pub fn new(
+        fw: Framework,
+        aggregators: Vec<AggregatorKind>,
+        missing: MissingPolicy,
+        bonus_weight: Option<f64>,
+        alternatives: Vec<Array2<f64>>,
+    ) -> Result<Self> {
+        let boxed: Vec<Box<dyn Aggregator>> = aggregators
+            .iter()
+            .map(|a| Box::new(a.clone()) as Box<dyn Aggregator>)
+            .collect();
+        let mut m = Self::with_aggregators(fw, boxed, missing, bonus_weight, alternatives)?;
+        m.kinds = Some(aggregators);
+        Ok(m)
+    }
+
+    /// Build a model from any [`Aggregator`] implementations (one per aggregate node, node order).
+    /// Same checks as [`BatchModel::new`].
+    ///
+    /// ```
+    /// use composite_indicators::{Aggregator, AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// use composite_indicators::sweep::BatchModel;
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "I")],
+    ///     pillars: vec![Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// let aggs: Vec<Box<dyn Aggregator>> = vec![Box::new(AggregatorKind::Arithmetic)];
+    /// let m = BatchModel::with_aggregators(fw, aggs, MissingPolicy::Propagate, None,
+    ///     vec![ndarray::array![[4.0]]]).unwrap();
+    /// assert_eq!(m.n_units(), 1);
+    /// ```
+    pub fn with_aggregators(
+        fw: Framework,
+        aggregators: Vec<Box<dyn Aggregator>>,
+        missing: MissingPolicy,
+        bonus_weight: Option<f64>,
+        alternatives: Vec<Array2<f64>>,
+    ) -> Result<Self> {
+        let n_ind = fw.n_indicators();
+        let n_agg = fw.nodes().len() - n_ind;
+        if aggregators.len() != n_agg {
+            return Err(Error::ShapeMismatch {
+                what: "aggregators (one per aggregate node)".into(),
+                expected: n_agg,
+                found: aggregators.len(),
+            });
+        }
+        if let Some(bw) = bonus_weight {
+            if !bw.is_finite() || bw < 0.0 {
+                return Err(Error::param(
+                    "bonus_weight",
+                    format!("{bw} must be finite and non-negative"),
+                ));
+            }
+        }
+        let first = alternatives.first().ok_or_else(|| Error::EmptyData {
+            what: "no normalised matrix given".into(),
+        })?;
+        let n_units = first.nrows();
+        if n_units == 0 {
+            return Err(Error::EmptyData {
+                what: "the normalised matrix has no units".into(),
+            });
+        }
+        let is_bonus =
+            |k: usize| bonus_weight.is_some() && fw.indicators().get(k).is_some_and(|i| i.bonus);
+        let bonus_ind: Vec<usize> = (0..n_ind).filter(|&k| is_bonus(k)).collect();
+        let mut children = Vec::with_capacity(n_agg);
+        let mut child_codes = Vec::with_capacity(n_agg);
+        for k in fw.aggregate_indices() {
+            let node = &fw.nodes()[k];
+            let cs: Vec<usize> = node
+                .children
+                .iter()
+                .copied()
+                .filter(|&c| !is_bonus(c))
+                .collect();
+            let sum: f64 = cs.iter().map(|&c| fw.nodes()[c].weight).sum();
+            if cs.is_empty() || sum.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                return Err(Error::ZeroWeightSum {
+                    group: node.code.clone(),
+                });
+            }
+            child_codes.push(cs.iter().map(|&c| fw.nodes()[c].code.clone()).collect());
+            children.push(cs);
+        }
+        let lin: Vec<Option<Linearity>> = aggregators.iter().map(|a| a.linearity()).collect();
+        let all_linear = lin.iter().all(|l| l.is_some());
+        let unit_codes: Vec<String> = (1..=n_units).map(|i| i.to_string()).collect();
+        let nominal: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
+        let mut model = BatchModel {
+            aggs: aggregators,
+            kinds: None,
+            lin,
+            all_linear,
+            missing,
+            bonus_weight,
+            children,
+            child_codes,
+            bonus_ind,
+            alts: Vec::new(),
+            unit_codes,
+            nominal,
+            n_units,
+            fw,
+        };
+        let mut alts = Vec::with_capacity(alternatives.len());
+        for x in alternatives {
+            alts.push(model.prepare_alt(x)?);
+        }
+        model.alts = alts;
+        Ok(model)
+    }
+
+    fn prepare_alt(&self, x: Array2<f64>) -> Result<Alt> {
+        let n_ind = self.fw.n_indicators();
+        if x.ncols() != n_ind {
+            return Err(Error::ShapeMismatch {
+                what: "normalised matrix columns (indicators)".into(),
+                expected: n_ind,
+                found: x.ncols(),
+            });
+        }
+        if x.nrows() != self.n_units {
+            return Err(Error::ShapeMismatch {
+                what: "normalised matrix rows (units)".into(),
+                expected: self.n_units,
+                found: x.nrows(),
+            });
+        }
+        for ((i, j), &v) in x.indexed_iter() {
+            if v.is_infinite() {
+                return Err(Error::NonFinite {
+                    unit: self.unit_codes.get(i).cloned().unwrap_or_default(),
+                    indicator: self.fw.nodes()[j].code.clone(),
+                    value: v,
+                });
+            }
+        }
+        let any_missing = x.iter().any(|v| v.is_nan());
+        let complete = (0..n_ind)
+            .filter(|k| !self.bonus_ind.contains(k))
+            .all(|k| x.column(k).iter().all(|v| !v.is_nan()));
+        let mut xt0 = x.t().mapv(|v| if v.is_nan() { 0.0 } else { v });
+        for &b in &self.bonus_ind {
+            xt0.row_mut(b).fill(0.0);
+        }
+        let xt0 = xt0.as_standard_layout().to_owned();
+        let bonus_add = self.bonus_term(&x);
+        let mut blocks = Vec::with_capacity(self.children.len());
+        for cs in &self.children {
+            let ind: Vec<usize> = cs.iter().copied().filter(|&c| c < n_ind).collect();
+            let agg: Vec<usize> = cs.iter().copied().filter(|&c| c >= n_ind).collect();
+            let mut x0t = Array2::zeros((ind.len(), self.n_units));
+            let mut mt = Array2::zeros((ind.len(), self.n_units));
+            let mut cnt = vec![0u32; self.n_units];
+            for (r, &c) in ind.iter().enumerate() {
+                for (u, &v) in x.column(c).iter().enumerate() {
+                    if !v.is_nan() {
+                        x0t[[r, u]] = v;
+                        mt[[r, u]] = 1.0;
+                        cnt[u] += 1;
+                    }
+                }
+            }
+            blocks.push(NodeBlock {
+                ind,
+                agg,
+                x0t,
+                mt,
+                cnt,
+            });
+        }
+        Ok(Alt {
+            x,
+            xt0,
+            complete,
+            any_missing,
+            bonus_add,
+            blocks,
+        })
+    }
+
+    /// `bonus_weight · Σ bonus values` per unit; missing bonus values add nothing under `Skip`, and make
+    /// the term NaN otherwise (the `Error` policy is checked before this is used).
+    fn bonus_term(&self, x: &Array2<f64>) -> Array1<f64> {
+        let mut out = Array1::zeros(x.nrows());
+        let Some(bw) = self.bonus_weight else {
+            return out;
+        };
+        if self.bonus_ind.is_empty() {
+            return out;
+        }
+        for (u, row) in x.rows().into_iter().enumerate() {
+            let mut s = 0.0;
+            for &b in &self.bonus_ind {
+                let v = row[b];
+                if v.is_nan() {
+                    if !matches!(self.missing, MissingPolicy::Skip { .. }) {
+                        s = f64::NAN;
+                    }
+                } else {
+                    s += v;
+                }
+            }
+            out[u] = bw * s;
+        }
+        out
+    }
+
+    /// Replace the default unit codes (used in error messages and reports).
+    ///
+    /// ```
+    /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// # use composite_indicators::sweep::BatchModel;
+    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[1.0], [2.0]]]).unwrap()
+    ///     .with_unit_codes(vec!["AT".into(), "BE".into()]).unwrap();
+    /// assert_eq!(m.unit_codes()[1], "BE");
+    /// ```
+    pub fn with_unit_codes(mut self, codes: Vec<String>) -> Result<Self> {
+        if codes.len() != self.n_units {
+            return Err(Error::ShapeMismatch {
+                what: "unit codes".into(),
+                expected: self.n_units,
+                found: codes.len(),
+            });
+        }
+        self.unit_codes = codes;
+        Ok(self)
+    }
+
+    /// Replace the nominal node weights (default: the framework's weights). Checked like any variant.
+    ///
+    /// ```
+    /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// # use composite_indicators::sweep::BatchModel;
+    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
+    /// #     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[0.0, 1.0]]]).unwrap()
+    ///     .with_nominal_weights(vec![3.0, 1.0, 1.0]).unwrap();
+    /// assert_eq!(m.score_index(m.nominal_weights(), 0).unwrap(), vec![0.25]);
+    /// ```
+    pub fn with_nominal_weights(mut self, w: Vec<f64>) -> Result<Self> {
+        self.check_weights(&w)?;
+        self.nominal = w;
+        Ok(self)
+    }
+
+    /// The framework.
+    pub fn framework(&self) -> &Framework {
+        &self.fw
+    }
+    /// Number of units (rows).
+    pub fn n_units(&self) -> usize {
+        self.n_units
+    }
+    /// Number of framework nodes (length of a node-weight vector).
+    pub fn n_nodes(&self) -> usize {
+        self.fw.nodes().len()
+    }
+    /// Number of method alternatives (normalised matrices).
+    pub fn n_alternatives(&self) -> usize {
+        self.alts.len()
+    }
+    /// Unit codes, row order.
+    pub fn unit_codes(&self) -> &[String] {
+        &self.unit_codes
+    }
+    /// Nominal node weights.
+    pub fn nominal_weights(&self) -> &[f64] {
+        &self.nominal
+    }
+    /// The missing-value policy.
+    pub fn missing_policy(&self) -> MissingPolicy {
+        self.missing
+    }
+    /// The normalised matrix of alternative `alt`.
+    pub fn alternative(&self, alt: usize) -> Result<&Array2<f64>> {
+        self.alt(alt).map(|a| &a.x)
+    }
+    /// Whether every aggregator is linear (mean or sum) and, for alternative `alt`, no non-bonus value
+    /// is missing: the variants of that alternative are then scored by one matrix product.
+    pub fn is_single_product(&self, alt: usize) -> bool {
+        self.all_linear && self.alts.get(alt).is_some_and(|a| a.complete)
+    }
+
+    /// Per-unit bounds `[lo, hi]` every index score provably lies in when every aggregator is a mean
+    /// (arithmetic, geometric, harmonic, power, median: a mean lies between its smallest and largest
+    /// child) and there is no bonus: the smallest and largest non-missing value of the unit over all
+    /// alternatives. `None` otherwise (sums, Copeland, custom aggregators, bonus).
+    pub fn mean_bounds(&self) -> Option<Vec<(f64, f64)>> {
+        let kinds = self.kinds.as_ref()?;
+        if self.bonus_weight.is_some() && !self.bonus_ind.is_empty() {
+            return None;
+        }
+        if kinds
+            .iter()
+            .any(|k| matches!(k, AggregatorKind::Sum | AggregatorKind::Copeland))
+        {
+            return None;
+        }
+        let mut out = vec![(f64::INFINITY, f64::NEG_INFINITY); self.n_units];
+        for a in &self.alts {
+            for (u, row) in a.x.rows().into_iter().enumerate() {
+                for &v in row.iter().filter(|v| !v.is_nan()) {
+                    out[u].0 = out[u].0.min(v);
+                    out[u].1 = out[u].1.max(v);
+                }
+            }
+        }
+        Some(out)
+    }
+
+    fn alt(&self, alt: usize) -> Result<&Alt> {
+        self.alts.get(alt).ok_or_else(|| {
+            Error::param(
+                "alternative",
+                format!(
+                    "index {alt} out of range; the model has {} alternatives",
+                    self.alts.len()
+                ),
+            )
+        })
+    }
+
+    /// Check a node-weight vector: right length, finite and non-negative.
+    pub(crate) fn check_weights(&self, w: &[f64]) -> Result<()> {
+        if w.len() != self.n_nodes() {
+            return Err(Error::ShapeMismatch {
+                what: "node weights".into(),
+                expected: self.n_nodes(),
+                found: w.len(),
+            });
+        }
+        for (k, &v) in w.iter().enumerate() {
+            if !v.is_finite() || v < 0.0 {
+                return Err(Error::InvalidWeight {
+                    code: self.fw.nodes()[k].code.clone(),
+                    weight: v,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Reference path: score every node for one weight vector and alternative, through the
+    /// [`Aggregator`] trait, level by level. Returns units × nodes (indicator columns are the input
+    /// values; the last column is the index).
+    ///
+    /// ```
+    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// use composite_indicators::sweep::BatchModel;
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "I")],
+    ///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic; 2], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[0.0, 1.0, 1.0]]]).unwrap();
+    /// let all = m.score_variant(&[1.0; 5], 0).unwrap();
+    /// assert_eq!(all.row(0).to_vec(), vec![0.0, 1.0, 1.0, 0.5, 0.75]);
+    /// ```
+    pub fn score_variant(&self, node_weights: &[f64], alt: usize) -> Result<Array2<f64>> {
+        self.check_weights(node_weights)?;
+        let a = self.alt(alt)?;
+        let n_ind = self.fw.n_indicators();
+        let mut vals = Array2::from_elem((self.n_units, self.n_nodes()), f64::NAN);
+        vals.slice_mut(ndarray::s![.., ..n_ind]).assign(&a.x);
+        for (j, k) in self.fw.aggregate_indices().enumerate() {
+            let cs = &self.children[j];
+            let block = vals.select(Axis(1), cs);
+            let w: Vec<f64> = cs.iter().map(|&c| node_weights[c]).collect();
+            let ctx = NodeContext {
+                node: &self.fw.nodes()[k].code,
+                children: &self.child_codes[j],
+                unit_codes: &self.unit_codes,
+                missing: self.missing,
+            };
+            let out = self.aggs[j].aggregate(block.view(), &w, &ctx)?;
+            vals.column_mut(k).assign(&out);
+        }
+        if !self.bonus_ind.is_empty() {
+            if self.missing == MissingPolicy::Error {
+                self.check_bonus_present(a)?;
+            }
+            let root = self.fw.root_index();
+            let mut col = vals.column_mut(root);
+            col += &a.bonus_add;
+        }
+        Ok(vals)
+    }
+
+    fn check_bonus_present(&self, a: &Alt) -> Result<()> {
+        for &b in &self.bonus_ind {
+            if let Some(u) = a.x.column(b).iter().position(|v| v.is_nan()) {
+                return Err(Error::MissingValue {
+                    unit: self.unit_codes.get(u).cloned().unwrap_or_default(),
+                    node: self.fw.root().code.clone(),
+                    child: self.fw.nodes()[b].code.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Reference path, index column only.
+    ///
+    /// ```
+    /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// # use composite_indicators::sweep::BatchModel;
+    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
+    /// #     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[0.0, 1.0]]]).unwrap();
+    /// assert_eq!(m.score_index(&[1.0, 1.0, 1.0], 0).unwrap(), vec![0.5]);
+    /// ```
+    pub fn score_index(&self, node_weights: &[f64], alt: usize) -> Result<Vec<f64>> {
+        let all = self.score_variant(node_weights, alt)?;
+        Ok(all.column(self.fw.root_index()).to_vec())
+    }
+
+    /// Batched kernel: index scores for K variants, `weights` K × nodes and `alts` (length K) the
+    /// alternative of each variant. Returns K × units (each variant's unit scores contiguous).
+    /// Equal to [`BatchModel::score_index`] per row up to rounding (see the type docs for the paths).
+    pub fn score_batch(&self, weights: ArrayView2<'_, f64>, alts: &[usize]) -> Result<Array2<f64>> {
+        let k = weights.nrows();
+        if alts.len() != k {
+            return Err(Error::ShapeMismatch {
+                what: "alternative indices (one per variant)".into(),
+                expected: k,
+                found: alts.len(),
+            });
+        }
+        if weights.ncols() != self.n_nodes() {
+            return Err(Error::ShapeMismatch {
+                what: "node weights".into(),
+                expected: self.n_nodes(),
+                found: weights.ncols(),
+            });
+        }
+        for row in weights.rows() {
+            if row.iter().any(|v| !v.is_finite() || *v < 0.0) {
+                if let Some(s) = row.as_slice() {
+                    self.check_weights(s)?;
+                } else {
+                    self.check_weights(&row.to_vec())?;
+                }
+            }
+        }
+        for &a in alts {
+            self.alt(a)?;
+        }
+        let first = alts.first().copied().unwrap_or(0);
+        if alts.iter().all(|&a| a == first) {
+            return self.batch_one_alt(weights, first);
+        }
+        let mut out = Array2::zeros((k, self.n_units));
+        for a in 0..self.alts.len() {
+            let rows: Vec<usize> = (0..k).filter(|&i| alts[i] == a).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let sub = weights.select(Axis(0), &rows);
+            let s = self.batch_one_alt(sub.view(), a)?;
+            for (r, &i) in rows.iter().enumerate() {
+                out.row_mut(i).assign(&s.row(r));
+            }
+        }
+        Ok(out)
+    }
+
+    fn batch_one_alt(&self, w: ArrayView2<'_, f64>, alt: usize) -> Result<Array2<f64>> {
+        let a = self.alt(alt)?;
+        if a.any_missing && self.missing == MissingPolicy::Error {
+            // The reference path reports the first missing value with unit, node and child.
+            if let Some(row) = w.rows().into_iter().next() {
+                self.score_variant(&row.to_vec(), alt)?;
+            }
+        }
+        let mut out = if self.all_linear && a.complete {
+            let e = self.effective_weights_batch(w);
+            e.dot(&a.xt0)
+        } else {
+            self.level_by_level(w, a)?
+        };
+        if !self.bonus_ind.is_empty() {
+            out += &a.bonus_add;
+        }
+        Ok(out)
+    }
+
+    /// Effective indicator weights (K × indicators) of a linear tree: the product down the path of
+    /// `w_c / Σ w` (means) or `w_c` (sums); bonus indicators get 0 (their term is added separately).
+    fn effective_weights_batch(&self, w: ArrayView2<'_, f64>) -> Array2<f64> {
+        let n_ind = self.fw.n_indicators();
+        let mut e = Array2::zeros((w.nrows(), n_ind));
+        let mut share = vec![0.0; 2 * self.children.len()];
+        for (row, mut erow) in w.rows().into_iter().zip(e.rows_mut()) {
+            match (row.as_slice(), erow.as_slice_mut()) {
+                (Some(r), Some(es)) => self.effective_weights_into(r, es, &mut share),
+                (_, Some(es)) => self.effective_weights_into(&row.to_vec(), es, &mut share),
+                _ => {}
+            }
+        }
+        e
+    }
+
+    /// Effective weights of one variant into `e` (length = indicators); `share` is scratch (length =
+    /// twice the aggregate count). Walks the aggregates from the root down: each child's share is its parent's
+    /// share times `w_c / Σ w` (one reciprocal per group) or `w_c` (sums).
+    pub(crate) fn effective_weights_into(&self, w: &[f64], e: &mut [f64], share: &mut [f64]) {
+        let n_ind = self.fw.n_indicators();
+        let na = self.children.len();
+        if w.len() < self.n_nodes() || e.len() < n_ind || share.len() < 2 * na || na == 0 {
+            return;
+        }
+        for &b in &self.bonus_ind {
+            e[b] = 0.0;
+        }
+        let (sh, inv) = share.split_at_mut(na);
+        for (j, cs) in self.children.iter().enumerate() {
+            let sum: f64 = cs.iter().map(|&c| w[c]).sum();
+            inv[j] = match self.lin[j] {
+                Some(Linearity::Sum) => 1.0,
+                _ if sum > 0.0 => 1.0 / sum,
+                _ => f64::NAN,
+            };
+        }
+        sh[na - 1] = 1.0;
+        for j in (0..na).rev() {
+            let f = sh[j] * inv[j];
+            for &c in &self.children[j] {
+                let v = f * w[c];
+                if c < n_ind {
+                    e[c] = v;
+                } else {
+                    sh[c - n_ind] = v;
+                }
+            }
+        }
+    }
+
+    /// Fast path of sweeps: index scores of the variants in `w` (K × nodes) for one alternative that
+    /// [`BatchModel::is_single_product`] accepts, into `out` (K × units), with `e` (K × indicators) and
+    /// `share` as scratch.
+    pub(crate) fn linear_scores_into(
+        &self,
+        w: ArrayView2<'_, f64>,
+        alt: usize,
+        e: &mut Array2<f64>,
+        share: &mut [f64],
+        out: &mut Array2<f64>,
+    ) -> Result<()> {
+        let a = self.alt(alt)?;
+        for (row, mut erow) in w.rows().into_iter().zip(e.rows_mut()) {
+            if let (Some(r), Some(es)) = (row.as_slice(), erow.as_slice_mut()) {
+                self.effective_weights_into(r, es, share);
+            }
+        }
+        ndarray::linalg::general_mat_mul(1.0, e, &a.xt0, 0.0, out);
+        if !self.bonus_ind.is_empty() {
+            *out += &a.bonus_add;
+        }
+        Ok(())
+    }
+
+    /// Number of aggregate nodes.
+    pub(crate) fn n_aggregates(&self) -> usize {
+        self.children.len()
+    }
+
+    fn level_by_level(&self, w: ArrayView2<'_, f64>, a: &Alt) -> Result<Array2<f64>> {
+        let kk = w.nrows();
+        let nu = self.n_units;
+        let n_ind = self.fw.n_indicators();
+        let mut vals: Vec<Option<Array2<f64>>> = vec![None; self.children.len()];
+        for (j, k) in self.fw.aggregate_indices().enumerate() {
+            let node_vals = match self.lin[j] {
+                Some(lin) => self.linear_node(w, a, j, lin, &vals)?,
+                None => {
+                    let cs = &self.children[j];
+                    let ctx = NodeContext {
+                        node: &self.fw.nodes()[k].code,
+                        children: &self.child_codes[j],
+                        unit_codes: &self.unit_codes,
+                        missing: self.missing,
+                    };
+                    let mut out = Array2::zeros((kk, nu));
+                    let mut block = Array2::zeros((nu, cs.len()));
+                    for v in 0..kk {
+                        for (ci, &c) in cs.iter().enumerate() {
+                            if c < n_ind {
+                                block.column_mut(ci).assign(&a.x.column(c));
+                            } else if let Some(cv) = &vals[c - n_ind] {
+                                block.column_mut(ci).assign(&cv.row(v));
+                            }
+                        }
+                        let wv: Vec<f64> = cs.iter().map(|&c| w[[v, c]]).collect();
+                        let r = self.aggs[j].aggregate(block.view(), &wv, &ctx)?;
+                        out.row_mut(v).assign(&r);
+                    }
+                    out
+                }
+            };
+            vals[j] = Some(node_vals);
+        }
+        vals.pop()
+            .flatten()
+            .ok_or_else(|| Error::param("framework", "no aggregate node"))
+    }
+
+    fn linear_node(
+        &self,
+        w: ArrayView2<'_, f64>,
+        a: &Alt,
+        j: usize,
+        lin: Linearity,
+        vals: &[Option<Array2<f64>>],
+    ) -> Result<Array2<f64>> {
+        let n_ind = self.fw.n_indicators();
+        let blk = &a.blocks[j];
+        let kk = w.nrows();
+        let nu = self.n_units;
+        let len = self.children[j].len() as f64;
+        let wi = w.select(Axis(1), &blk.ind);
+        let mut num = wi.dot(&blk.x0t);
+        let mut den = wi.dot(&blk.mt);
+        let mut cnt = Array2::from_shape_fn((kk, nu), |(_, u)| blk.cnt[u]);
+        for &c in &blk.agg {
+            let Some(cv) = vals.get(c - n_ind).and_then(|v| v.as_ref()) else {
+                return Err(Error::param("framework", "child computed after parent"));
+            };
+            for v in 0..kk {
+                let wc = w[[v, c]];
+                for u in 0..nu {
+                    let x = cv[[v, u]];
+                    if !x.is_nan() {
+                        num[[v, u]] += wc * x;
+                        den[[v, u]] += wc;
+                        cnt[[v, u]] += 1;
+                    }
+                }
+            }
+        }
+        let missing = self.missing;
+        ndarray::Zip::from(&mut num)
+            .and(&den)
+            .and(&cnt)
+            .for_each(|n, &d, &c| {
+                let ok = match missing {
+                    MissingPolicy::Skip { min_coverage } => {
+                        c > 0 && (c as f64) / len >= min_coverage
+                    }
+                    MissingPolicy::Propagate => c as f64 == len,
+                    MissingPolicy::Error => true,
+                };
+                *n = match lin {
+                    Linearity::Mean if ok && d > 0.0 => *n / d,
+                    Linearity::Sum if ok => *n,
+                    _ => f64::NAN,
+                };
+            });
+        Ok(num)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{FrameworkSpec, Indicator, Pillar};
+    use ndarray::array;
+
+    fn fw() -> Framework {
+        FrameworkSpec {
+            name: "t".into(),
+            indicators: vec![
+                Indicator::new("a", "P"),
+                Indicator::new("b", "P"),
+                Indicator::new("c", "Q"),
+                Indicator::new("d", "Q").with_bonus(true),
+            ],
+            pillars: vec![
+                Pillar::new("P").with_parent("I"),
+                Pillar::new("Q").with_parent("I"),
+                Pillar::new("I"),
+            ],
+        }
+        .check()
+        .unwrap()
+    }
+
+    #[test]
+    fn hand_computed_reference_and_batch() {
+        // P = (1*2 + 3*4)/4 = 3.5 ; Q = c = 6 (d is bonus, excluded) ; I = (3.5*1 + 6*3)/4 = 5.375
+        // bonus 0.5 * 10 = 5 -> 10.375
+        let x = array![[2.0, 4.0, 6.0, 10.0]];
+        let m = BatchModel::new(
+            fw(),
+            vec![AggregatorKind::Arithmetic; 3],
+            MissingPolicy::default(),
+            Some(0.5),
+            vec![x],
+        )
+        .unwrap();
+        let w = [1.0, 3.0, 1.0, 1.0, 1.0, 3.0, 1.0];
+        let r = m.score_index(&w, 0).unwrap();
+        assert_eq!(r, vec![10.375]);
+        let b = m
+            .score_batch(
+                Array2::from_shape_vec((1, 7), w.to_vec()).unwrap().view(),
+                &[0],
+            )
+            .unwrap();
+        assert!((b[[0, 0]] - 10.375).abs() < 1e-12);
+    }
+
+    #[test]
+    fn missing_skip_reweights_and_bonus_missing_adds_nothing() {
+        // unit 0: a missing -> P = b = 4 ; Q = 6 ; I = (4 + 6)/2 = 5 ; bonus NaN -> +0
+        let x = array![[f64::NAN, 4.0, 6.0, f64::NAN]];
+        let m = BatchModel::new(
+            fw(),
+            vec![AggregatorKind::Arithmetic; 3],
+            MissingPolicy::default(),
+            Some(1.0),
+            vec![x],
+        )
+        .unwrap();
+        let w = vec![1.0; 7];
+        assert_eq!(m.score_index(&w, 0).unwrap(), vec![5.0]);
+        let b = m
+            .score_batch(Array2::from_shape_vec((1, 7), w).unwrap().view(), &[0])
+            .unwrap();
+        assert_eq!(b[[0, 0]], 5.0);
+        assert!(!m.is_single_product(0));
+    }
+
+    #[test]
+    fn error_policy_names_unit_and_child() {
+        let x = array![[1.0, f64::NAN, 6.0, 1.0]];
+        let m = BatchModel::new(
+            fw(),
+            vec![AggregatorKind::Arithmetic; 3],
+            MissingPolicy::Error,
+            None,
+            vec![x],
+        )
+        .unwrap();
+        let w = Array2::ones((2, 7));
+        let e = m.score_batch(w.view(), &[0, 0]).unwrap_err();
+        assert!(matches!(e, Error::MissingValue { child, .. } if child == "b"));
+    }
+
+    #[test]
+    fn bad_inputs() {
+        let f = fw();
+        let e = BatchModel::new(
+            f.clone(),
+            vec![AggregatorKind::Arithmetic; 2],
+            MissingPolicy::default(),
+            None,
+            vec![array![[1.0, 2.0, 3.0, 4.0]]],
+        );
+        assert!(matches!(e, Err(Error::ShapeMismatch { .. })));
+        let e = BatchModel::new(
+            f.clone(),
+            vec![AggregatorKind::Arithmetic; 3],
+            MissingPolicy::default(),
+            None,
+            vec![array![[1.0, 2.0, 3.0]]],
+        );
+        assert!(matches!(e, Err(Error::ShapeMismatch { .. })));
+        let e = BatchModel::new(
+            f,
+            vec![AggregatorKind::Arithmetic; 3],
+            MissingPolicy::default(),
+            None,
+            vec![array![[1.0, f64::INFINITY, 3.0, 1.0]]],
+        );
+        assert!(matches!(e, Err(Error::NonFinite { indicator, .. }) if indicator == "b"));
+    }
+}

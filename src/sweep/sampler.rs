@@ -1,0 +1,491 @@
+//! Seeded samplers of weight variants and method alternatives.
+//!
+//! Every variant is a function of `(seed, variant index)` only: variant `k` draws from its own
+//! `Xoshiro256PlusPlus` seeded with a SplitMix64 hash of `seed` and `k`, so a sweep gives the same
+//! variants whatever the thread count, chunk size or variant range it is split into.
+
+use ndarray::Array2;
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Gamma};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::{Deserialize, Serialize};
+
+use super::BatchModel;
+use crate::error::{Error, Result};
+
+/// Which nodes a weight sampler perturbs. The root's weight is never used and never perturbed.
+///
+/// ```
+/// use composite_indicators::sweep::NodeSelection;
+/// let s: NodeSelection = serde_json::from_str(r#"{"select":"levels","levels":[2]}"#).unwrap();
+/// assert_eq!(s, NodeSelection::Levels { levels: vec![2] });
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "select", rename_all = "snake_case")]
+pub enum NodeSelection {
+    /// Every node except the root.
+    #[default]
+    All,
+    /// Nodes whose level (1 = indicators, 2 = first aggregates, ...) is listed.
+    Levels {
+        /// The levels.
+        levels: Vec<usize>,
+    },
+    /// Nodes by code (an unknown code or the root is an error).
+    Codes {
+        /// The codes.
+        codes: Vec<String>,
+    },
+}
+
+impl NodeSelection {
+    /// Resolve to node indices (ascending) of `model`'s framework.
+    pub(crate) fn resolve(&self, model: &BatchModel) -> Result<Vec<usize>> {
+        let fw = model.framework();
+        let root = fw.root_index();
+        let out: Vec<usize> = match self {
+            NodeSelection::All => (0..root).collect(),
+            NodeSelection::Levels { levels } => (0..root)
+                .filter(|&k| levels.contains(&fw.nodes()[k].level))
+                .collect(),
+            NodeSelection::Codes { codes } => {
+                let mut v = Vec::with_capacity(codes.len());
+                for c in codes {
+                    let k = fw.position(c)?;
+                    if k == root {
+                        return Err(Error::param(
+                            "nodes",
+                            format!("`{c}` is the root; its weight is not used"),
+                        ));
+                    }
+                    v.push(k);
+                }
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
+        };
+        Ok(out)
+    }
+}
+
+/// How the node weights of a variant are drawn (serde-tagged by `sampler`).
+///
+/// Noise samplers multiply each selected node's nominal weight `w₀` by a random factor; groups are
+/// re-normalised by the aggregators, so weights need not sum to one.
+///
+/// ```
+/// use composite_indicators::sweep::{NodeSelection, WeightSampler};
+/// let s = WeightSampler::Uniform { spread: 0.25, nodes: NodeSelection::All };
+/// let json = serde_json::to_string(&s).unwrap();
+/// assert_eq!(serde_json::from_str::<WeightSampler>(&json).unwrap(), s);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "sampler", rename_all = "snake_case")]
+pub enum WeightSampler {
+    /// Every variant uses the nominal weights.
+    Nominal,
+    /// `w = w₀ · U(1 − spread, 1 + spread)`, `0 ≤ spread ≤ 1`.
+    Uniform {
+        /// Half-width of the relative noise.
+        spread: f64,
+        /// Perturbed nodes.
+        #[serde(default)]
+        nodes: NodeSelection,
+    },
+    /// `w = w₀ · (1 + spread · T)`, `T` symmetric triangular on `[−1, 1]` (mode 0), `0 ≤ spread ≤ 1`.
+    Triangular {
+        /// Half-width of the relative noise.
+        spread: f64,
+        /// Perturbed nodes.
+        #[serde(default)]
+        nodes: NodeSelection,
+    },
+    /// Within each group, the selected children's weights are redrawn as
+    /// `S · Dirichlet(c · w₀ᵢ / S)` where `S` is their nominal weight sum and `c` the concentration
+    /// (mean = nominal; larger `c`, less spread). Children with nominal weight 0 stay at 0.
+    Dirichlet {
+        /// Concentration `c > 0`.
+        concentration: f64,
+        /// Perturbed nodes.
+        #[serde(default)]
+        nodes: NodeSelection,
+    },
+    /// Explicit node-weight vectors; variant `k` uses entry `k` (a sweep cannot have more variants).
+    List {
+        /// One node-weight vector per variant.
+        weights: Vec<Vec<f64>>,
+    },
+}
+
+/// How the method alternative (index into the model's normalised matrices) of a variant is drawn, in
+/// the style of COINr's `SA_specs` discrete choices.
+///
+/// ```
+/// use composite_indicators::sweep::AltSampler;
+/// assert_eq!(AltSampler::default(), AltSampler::Fixed { alt: 0 });
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "choice", rename_all = "snake_case")]
+pub enum AltSampler {
+    /// Always this alternative.
+    Fixed {
+        /// The alternative.
+        alt: usize,
+    },
+    /// Every alternative equally likely.
+    Uniform,
+    /// Alternative `i` with probability `pᵢ / Σp` (one entry per alternative, non-negative, positive sum).
+    Probabilities {
+        /// Relative probabilities.
+        probabilities: Vec<f64>,
+    },
+}
+
+impl Default for AltSampler {
+    fn default() -> Self {
+        AltSampler::Fixed { alt: 0 }
+    }
+}
+
+/// SplitMix64 finaliser.
+pub(crate) fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The generator of variant (or row) `k` under `seed`.
+pub(crate) fn rng_for(seed: u64, k: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(splitmix(seed ^ splitmix(k)))
+}
+
+/// A uniform in `[0, 1)` with 53 random bits.
+#[inline]
+pub(crate) fn unit(rng: &mut Xoshiro256PlusPlus) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Inverse CDF of the symmetric triangular distribution on `[−1, 1]`.
+#[inline]
+pub(crate) fn tri(u: f64) -> f64 {
+    if u < 0.5 {
+        (2.0 * u).sqrt() - 1.0
+    } else {
+        1.0 - (2.0 * (1.0 - u)).sqrt()
+    }
+}
+
+/// Cumulative probabilities of an alternative choice.
+pub(crate) fn alt_cdf(model: &BatchModel, s: &AltSampler) -> Result<Vec<f64>> {
+    let n = model.n_alternatives();
+    let p: Vec<f64> = match s {
+        AltSampler::Fixed { alt } => {
+            if *alt >= n {
+                return Err(Error::param(
+                    "alt",
+                    format!("alternative {alt} out of range; the model has {n}"),
+                ));
+            }
+            (0..n).map(|i| if i == *alt { 1.0 } else { 0.0 }).collect()
+        }
+        AltSampler::Uniform => vec![1.0; n],
+        AltSampler::Probabilities { probabilities } => {
+            if probabilities.len() != n {
+                return Err(Error::ShapeMismatch {
+                    what: "alternative probabilities".into(),
+                    expected: n,
+                    found: probabilities.len(),
+                });
+            }
+            if probabilities.iter().any(|p| !p.is_finite() || *p < 0.0) {
+                return Err(Error::param(
+                    "probabilities",
+                    "must be finite and non-negative",
+                ));
+            }
+            probabilities.clone()
+        }
+    };
+    let total: f64 = p.iter().sum();
+    if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        return Err(Error::param("probabilities", "must have a positive sum"));
+    }
+    let inv = 1.0 / total;
+    let mut acc = 0.0;
+    Ok(p.iter()
+        .map(|x| {
+            acc += x * inv;
+            acc
+        })
+        .collect())
+}
+
+/// Alternative for a uniform draw `u` given cumulative probabilities (first `i` with `u < cdf[i]`,
+/// skipping zero-probability entries).
+#[inline]
+pub(crate) fn pick_alt(cdf: &[f64], u: f64) -> usize {
+    let mut last = 0;
+    let mut prev = 0.0;
+    for (i, &c) in cdf.iter().enumerate() {
+        if c > prev {
+            last = i;
+            if u < c {
+                return i;
+            }
+        }
+        prev = c;
+    }
+    last
+}
+
+pub(crate) fn check_spread(spread: f64) -> Result<()> {
+    if !(0.0..=1.0).contains(&spread) {
+        return Err(Error::param(
+            "spread",
+            format!("{spread} must lie in [0, 1] so weights stay non-negative"),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+enum Compiled {
+    Nominal,
+    /// w = a + b · g(u), g = identity (uniform) or triangular inverse CDF.
+    Noise {
+        nodes: Vec<usize>,
+        a: Vec<f64>,
+        b: Vec<f64>,
+        triangular: bool,
+    },
+    Dirichlet {
+        /// (nodes, gamma distributions, nominal sum) per group.
+        groups: Vec<(Vec<usize>, Vec<Gamma<f64>>, f64)>,
+    },
+    List(Vec<Vec<f64>>),
+}
+
+/// A compiled, seeded sampler of variants: node weights plus alternative index.
+///
+/// ```
+/// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+/// use composite_indicators::sweep::{AltSampler, BatchModel, NodeSelection, VariantSampler, WeightSampler};
+/// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
+///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+/// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+///     vec![ndarray::array![[0.0, 1.0]]]).unwrap();
+/// let ws = WeightSampler::Uniform { spread: 0.5, nodes: NodeSelection::All };
+/// let s = VariantSampler::new(&m, &ws, &AltSampler::default(), 7).unwrap();
+/// let (w, alt) = s.sample(3).unwrap();
+/// assert_eq!(alt, 0);
+/// assert!(w[0] >= 0.5 && w[0] < 1.5);
+/// assert_eq!(s.sample(3).unwrap().0, w); // same (seed, index), same variant
+/// ```
+#[derive(Debug, Clone)]
+pub struct VariantSampler {
+    seed: u64,
+    nominal: Vec<f64>,
+    compiled: Compiled,
+    alt_cdf: Vec<f64>,
+    random_alt: bool,
+}
+
+impl VariantSampler {
+    /// Compile a sampler for `model`. Errors for spreads outside `[0, 1]`, a non-positive
+    /// concentration, list entries of the wrong length or with invalid weights, unknown codes and
+    /// invalid alternative choices.
+    pub fn new(
+        model: &BatchModel,
+        weights: &WeightSampler,
+        alts: &AltSampler,
+        seed: u64,
+    ) -> Result<Self> {
+        let nominal = model.nominal_weights().to_vec();
+        let compiled = match weights {
+            WeightSampler::Nominal => Compiled::Nominal,
+            WeightSampler::Uniform { spread, nodes }
+            | WeightSampler::Triangular { spread, nodes } => {
+                check_spread(*spread)?;
+                let nodes = nodes.resolve(model)?;
+                let triangular = matches!(weights, WeightSampler::Triangular { .. });
+                let (a, b) = if triangular {
+                    (
+                        nodes.iter().map(|&k| nominal[k]).collect(),
+                        nodes.iter().map(|&k| nominal[k] * spread).collect(),
+                    )
+                } else {
+                    (
+                        nodes.iter().map(|&k| nominal[k] * (1.0 - spread)).collect(),
+                        nodes.iter().map(|&k| nominal[k] * 2.0 * spread).collect(),
+                    )
+                };
+                Compiled::Noise {
+                    nodes,
+                    a,
+                    b,
+                    triangular,
+                }
+            }
+            WeightSampler::Dirichlet {
+                concentration,
+                nodes,
+            } => {
+                if !(concentration.is_finite() && *concentration > 0.0) {
+                    return Err(Error::param(
+                        "concentration",
+                        format!("{concentration} must be finite and positive"),
+                    ));
+                }
+                let sel = nodes.resolve(model)?;
+                let fw = model.framework();
+                let mut groups = Vec::new();
+                for k in fw.aggregate_indices() {
+                    let members: Vec<usize> = fw.nodes()[k]
+                        .children
+                        .iter()
+                        .copied()
+                        .filter(|c| sel.contains(c) && nominal[*c] > 0.0)
+                        .collect();
+                    if members.len() < 2 {
+                        continue;
+                    }
+                    let sum: f64 = members.iter().map(|&c| nominal[c]).sum();
+                    let mut gam = Vec::with_capacity(members.len());
+                    for &c in &members {
+                        let g = Gamma::new(concentration * nominal[c] / sum, 1.0)
+                            .map_err(|e| Error::param("concentration", e.to_string()))?;
+                        gam.push(g);
+                    }
+                    groups.push((members, gam, sum));
+                }
+                Compiled::Dirichlet { groups }
+            }
+            WeightSampler::List { weights } => {
+                for w in weights {
+                    model.check_weights(w)?;
+                }
+                Compiled::List(weights.clone())
+            }
+        };
+        let alt_cdf = alt_cdf(model, alts)?;
+        let random_alt = alt_cdf.iter().filter(|&&c| c > 0.0 && c < 1.0).count() > 0;
+        Ok(VariantSampler {
+            seed,
+            nominal,
+            compiled,
+            alt_cdf,
+            random_alt,
+        })
+    }
+
+    /// Maximum number of variants (`Some` for [`WeightSampler::List`]).
+    pub fn max_variants(&self) -> Option<usize> {
+        match &self.compiled {
+            Compiled::List(l) => Some(l.len()),
+            _ => None,
+        }
+    }
+
+    /// Node weights and alternative of variant `k`.
+    pub fn sample(&self, k: usize) -> Result<(Vec<f64>, usize)> {
+        let mut w = vec![0.0; self.nominal.len()];
+        let alt = self.fill(k, &mut w)?;
+        Ok((w, alt))
+    }
+
+    /// Write variant `k`'s node weights into `w` (length = node count); return its alternative.
+    pub fn fill(&self, k: usize, w: &mut [f64]) -> Result<usize> {
+        let mut rng = rng_for(self.seed, k as u64);
+        // the alternative is always the first draw, so it does not depend on the weight sampler
+        let u = unit(&mut rng);
+        let alt = if self.random_alt {
+            pick_alt(&self.alt_cdf, u)
+        } else {
+            pick_alt(&self.alt_cdf, 0.0)
+        };
+        match &self.compiled {
+            Compiled::Nominal => w.copy_from_slice(&self.nominal),
+            Compiled::Noise {
+                nodes,
+                a,
+                b,
+                triangular,
+            } => {
+                w.copy_from_slice(&self.nominal);
+                for ((&n, &ai), &bi) in nodes.iter().zip(a).zip(b) {
+                    let u = unit(&mut rng);
+                    let g = if *triangular { tri(u) } else { u };
+                    if let Some(x) = w.get_mut(n) {
+                        *x = ai + bi * g;
+                    }
+                }
+            }
+            Compiled::Dirichlet { groups } => {
+                w.copy_from_slice(&self.nominal);
+                let mut g = Vec::new();
+                for (members, gam, sum) in groups {
+                    g.clear();
+                    g.extend(gam.iter().map(|d| d.sample(&mut rng)));
+                    let tot: f64 = g.iter().sum();
+                    let f = if tot > 0.0 { sum / tot } else { 0.0 };
+                    for (&c, &gi) in members.iter().zip(&g) {
+                        if let Some(x) = w.get_mut(c) {
+                            *x = if f > 0.0 { gi * f } else { self.nominal[c] };
+                        }
+                    }
+                }
+            }
+            Compiled::List(l) => {
+                let row = l.get(k).ok_or_else(|| {
+                    Error::param(
+                        "variants",
+                        format!(
+                            "variant {k} requested but the weight list has {} entries",
+                            l.len()
+                        ),
+                    )
+                })?;
+                w.copy_from_slice(row);
+            }
+        }
+        Ok(alt)
+    }
+
+    /// Node weights (rows) and alternatives of variants `start..end`.
+    pub fn chunk(&self, start: usize, end: usize) -> Result<(Array2<f64>, Vec<usize>)> {
+        let n = end.saturating_sub(start);
+        let mut w = Array2::zeros((n, self.nominal.len()));
+        let mut alts = Vec::with_capacity(n);
+        for (i, mut row) in w.rows_mut().into_iter().enumerate() {
+            let s = row
+                .as_slice_mut()
+                .ok_or_else(|| Error::param("weights", "non-contiguous buffer"))?;
+            alts.push(self.fill(start + i, s)?);
+        }
+        Ok((w, alts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triangular_inverse_cdf() {
+        assert_eq!(tri(0.5), 0.0);
+        assert_eq!(tri(0.0), -1.0);
+        assert!((tri(0.125) - (-0.5)).abs() < 1e-15); // F(-0.5) = (0.5)^2/2 = 0.125
+        assert!((tri(0.875) - 0.5).abs() < 1e-15);
+    }
+
+    #[test]
+    fn pick_alt_skips_zero_probabilities() {
+        let cdf = [0.0, 0.5, 0.5, 1.0];
+        assert_eq!(pick_alt(&cdf, 0.0), 1);
+        assert_eq!(pick_alt(&cdf, 0.49), 1);
+        assert_eq!(pick_alt(&cdf, 0.5), 3);
+        assert_eq!(pick_alt(&cdf, 0.999), 3);
+    }
+}

@@ -1,0 +1,103 @@
+//! Uncertainty-analysis summary: one row per unit.
+
+use serde::{Deserialize, Serialize};
+
+use super::run::SweepResult;
+
+/// One unit's line of the uncertainty report. Rank fields are `None` when the unit was never ranked
+/// (every score missing); quantiles follow [`RankHistogram`](super::RankHistogram) and
+/// [`ScoreStats`](super::ScoreStats).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UaRow {
+    /// Unit code.
+    pub unit: String,
+    /// Nominal index score.
+    pub nominal_score: f64,
+    /// Nominal rank (`None` if the nominal score is missing).
+    pub nominal_rank: Option<u32>,
+    /// Median rank over variants.
+    pub median_rank: Option<u32>,
+    /// 5 % rank quantile (a good rank: small number).
+    pub q05_rank: Option<u32>,
+    /// 95 % rank quantile.
+    pub q95_rank: Option<u32>,
+    /// Mean rank.
+    pub mean_rank: Option<f64>,
+    /// Mean of `|rank − nominal rank|` (COINr's mean absolute rank shift).
+    pub mean_abs_shift: Option<f64>,
+    /// Mean score.
+    pub score_mean: Option<f64>,
+    /// Sample standard deviation of the score.
+    pub score_sd: Option<f64>,
+    /// 5 % score quantile (binned, interpolated).
+    pub score_q05: Option<f64>,
+    /// Median score (binned, interpolated).
+    pub score_median: Option<f64>,
+    /// 95 % score quantile (binned, interpolated).
+    pub score_q95: Option<f64>,
+    /// Variants in which the unit had no score.
+    pub n_missing: u64,
+}
+
+/// Per-unit uncertainty report, built from a [`SweepResult`]; rows in unit order. Rows serialise with
+/// serde (e.g. one CSV line per unit with the `csv` crate).
+///
+/// ```
+/// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+/// use composite_indicators::sweep::{BatchModel, Control, NodeSelection, SweepConfig, WeightSampler};
+/// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
+///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+/// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+///     vec![ndarray::array![[0.0, 1.0], [0.9, 0.0]]]).unwrap();
+/// let cfg = SweepConfig::new(200, 3, WeightSampler::Uniform { spread: 0.9, nodes: NodeSelection::All });
+/// let ua = m.sweep(&cfg, Control::default()).unwrap().ua_report();
+/// assert_eq!(ua.rows.len(), 2);
+/// assert_eq!(ua.rows[0].nominal_rank, Some(1)); // 0.5 against 0.45 at equal weights
+/// assert!(ua.rows[0].mean_abs_shift.unwrap() > 0.0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UaReport {
+    /// Variants summarised.
+    pub variants: u64,
+    /// One row per unit.
+    pub rows: Vec<UaRow>,
+}
+
+impl UaReport {
+    /// Summarise a sweep result.
+    pub fn from_result(r: &SweepResult) -> Self {
+        let h = &r.ranks;
+        let s = &r.scores;
+        let rows = (0..h.n_units())
+            .map(|u| {
+                let nominal_rank = r.nominal_ranks.get(u).copied().filter(|&x| x > 0);
+                UaRow {
+                    unit: r.unit_codes.get(u).cloned().unwrap_or_default(),
+                    nominal_score: r.nominal_scores.get(u).copied().unwrap_or(f64::NAN),
+                    nominal_rank,
+                    median_rank: h.median(u),
+                    q05_rank: h.quantile(u, 0.05),
+                    q95_rank: h.quantile(u, 0.95),
+                    mean_rank: h.mean(u),
+                    mean_abs_shift: nominal_rank.and_then(|n| h.mean_abs_shift(u, n)),
+                    score_mean: s.mean(u),
+                    score_sd: s.sd(u),
+                    score_q05: s.quantile(u, 0.05),
+                    score_median: s.quantile(u, 0.5),
+                    score_q95: s.quantile(u, 0.95),
+                    n_missing: h.n_missing(u),
+                }
+            })
+            .collect();
+        UaReport {
+            variants: h.n_variants(),
+            rows,
+        }
+    }
+
+    /// Mean over units of the mean absolute rank shift (units without a nominal rank left out).
+    pub fn mean_abs_shift(&self) -> Option<f64> {
+        let v: Vec<f64> = self.rows.iter().filter_map(|r| r.mean_abs_shift).collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    }
+}

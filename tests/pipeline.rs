@@ -1,0 +1,283 @@
+//! The full build as one `Pipeline` on COINr's ASEM example: equal to the steps run by hand, disabled
+//! steps pass data through, configs round-trip through JSON and TOML, screening never drops units
+//! silently, and the treatment report matches COINr's (15 indicators winsorised, none logged).
+
+use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::prelude::*;
+use composite_indicators::prepare::{
+    Denominate, Impute, ImputeMethod, Pipeline, PipelineConfig, Screen, Stage, Step, Treat,
+    TreatStatus,
+};
+use composite_indicators::score::{Scorer, ScorerConfig};
+use ndarray::Array2;
+
+fn asem() -> (Dataset, Framework) {
+    let meta = read_imeta_path("data/asem/iMeta.csv").unwrap();
+    let data = read_idata_path("data/asem/iData.csv", &meta)
+        .unwrap()
+        .sorted_by_code();
+    (data, meta.spec.check().unwrap())
+}
+
+/// Bit-for-bit equality, NaN equal to NaN.
+fn same(a: &Array2<f64>, b: &Array2<f64>) -> bool {
+    a.shape() == b.shape()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+}
+
+fn same_data(a: &Dataset, b: &Dataset) -> bool {
+    a.unit_codes() == b.unit_codes()
+        && a.unit_names() == b.unit_names()
+        && a.columns() == b.columns()
+        && a.groups() == b.groups()
+        && same(a.values(), b.values())
+}
+
+#[test]
+fn asem_pipeline_equals_steps_by_hand() {
+    let (raw, fw) = asem();
+    let cfg = PipelineConfig::coinr_example();
+    let res = Pipeline::new(cfg.clone()).run(&raw, &fw).unwrap();
+
+    let (den, den_rep) = Denominate::default().apply(&raw, &fw).unwrap();
+    let imp_step = Impute::new(ImputeMethod::GroupMean {
+        group: "EurAsia_group".into(),
+    });
+    let (imp, imp_rep) = imp_step.apply(&den, &fw).unwrap();
+    let (scr, scr_rep) = Screen::new(0.9).apply(&imp, &fw).unwrap();
+    let treat = Treat {
+        winmax: Some(5),
+        ..Treat::default()
+    };
+    let (trt, trt_rep) = treat.apply(&scr, &fw).unwrap();
+    let scorer = Scorer::new(fw.clone())
+        .normaliser(NormaliserKind::MinMax { lo: 0.0, hi: 100.0 })
+        .aggregator(AggregatorKind::Arithmetic);
+    let fitted = scorer.fit(&trt).unwrap();
+    let x = fitted.normalise(&trt).unwrap();
+    let scores = fitted.score(&trt).unwrap();
+
+    assert!(same_data(res.dataset("Raw").unwrap(), &raw));
+    assert!(same_data(res.dataset("Denominated").unwrap(), &den));
+    assert!(same_data(res.dataset("Imputed").unwrap(), &imp));
+    assert!(same_data(res.dataset("Screened").unwrap(), &scr));
+    assert!(same_data(res.dataset("Treated").unwrap(), &trt));
+    assert!(same_data(res.prepared(), &trt));
+    let norm = res.dataset("Normalised").unwrap();
+    assert_eq!(norm.columns().len(), 49);
+    assert!(same(norm.values(), &x));
+    assert_eq!(
+        norm.group("EurAsia_group").unwrap(),
+        trt.group("EurAsia_group").unwrap()
+    );
+    let agg = res.dataset("Aggregated").unwrap();
+    assert_eq!(agg.columns().len(), 49 + 11);
+    assert_eq!(agg.columns().last().unwrap(), "Index");
+    assert!(same(agg.values(), scores.values()));
+    assert!(same(res.scores().values(), scores.values()));
+    assert!(same(res.scores().ranks(), scores.ranks()));
+    assert!(same(
+        &res.fitted().normalise(&trt).unwrap(),
+        &fitted.normalise(&trt).unwrap()
+    ));
+
+    let reps = res.reports();
+    assert_eq!(reps.denominate.as_ref().unwrap(), &den_rep);
+    assert_eq!(reps.impute.as_ref().unwrap(), &imp_rep);
+    assert_eq!(reps.screen.as_ref().unwrap(), &scr_rep);
+    assert_eq!(reps.treat.as_ref().unwrap(), &trt_rep);
+    assert_eq!(reps.denominate.as_ref().unwrap().denominated.len(), 17);
+    assert_eq!(reps.impute.as_ref().unwrap().imputations.len(), 65);
+    assert!(res.removed_units().is_empty());
+    assert_eq!(res.stages(), Stage::ALL.to_vec());
+    assert_eq!(res.config(), &cfg);
+    // units stay in uCode order; Switzerland leads
+    assert_eq!(res.scores().unit_codes()[0], "AUS");
+    assert_eq!(res.scores().rank("CHE", "Index").unwrap(), 1.0);
+}
+
+#[test]
+fn treatment_report_through_the_pipeline_matches_coinr() {
+    let (raw, fw) = asem();
+    let res = Pipeline::new(PipelineConfig::coinr_example())
+        .run(&raw, &fw)
+        .unwrap();
+    let rep = res.reports().treat.as_ref().unwrap();
+    let wins = rep.winsorised();
+    assert!(rep.log_transformed().is_empty());
+    // (indicator, points, units at the high end, units at the low end), as COINr's ASEM build
+    let expected: Vec<(&str, usize, Vec<&str>, Vec<&str>)> = vec![
+        ("Flights", 1, vec!["MLT"], vec![]),
+        ("Bord", 3, vec!["BEL", "LUX", "SGP"], vec![]),
+        ("Gas", 3, vec!["BRN", "MMR", "NOR"], vec![]),
+        ("Services", 4, vec!["IRL", "LUX", "MLT", "SGP"], vec![]),
+        ("FDI", 2, vec!["KHM", "MNG"], vec![]),
+        ("ForPort", 3, vec!["IRL", "LUX", "MLT"], vec![]),
+        ("CostImpEx", 1, vec!["PAK"], vec![]),
+        ("Tariff", 3, vec!["BGD", "KHM", "PAK"], vec![]),
+        ("StMob", 2, vec!["CYP", "LUX"], vec![]),
+        ("CultServ", 3, vec!["ESP", "LUX", "MLT"], vec![]),
+        ("Forest", 2, vec!["KHM", "PRT"], vec![]),
+        ("Poverty", 3, vec!["BGD", "IND", "LAO"], vec![]),
+        ("NGOs", 3, vec!["BEL", "CHE", "LUX"], vec![]),
+        ("FemLab", 1, vec![], vec!["PAK"]),
+        ("PubDebt", 1, vec!["JPN"], vec![]),
+    ];
+    assert_eq!(wins.len(), expected.len());
+    for ((code, n, hi, lo), o) in expected.iter().zip(&wins) {
+        assert_eq!(&o.indicator, code);
+        let TreatStatus::Winsorised { n: got, high, low } = &o.status else {
+            panic!("{code}: {:?}", o.status)
+        };
+        assert_eq!(got, n, "{code}");
+        assert_eq!(high, hi, "{code}");
+        assert_eq!(low, lo, "{code}");
+        assert!(o.passes_after, "{code}");
+    }
+    // the winsorised value reaches the normalised data: MLT's Flights is tied with the next best,
+    // so both get 100 after min-max
+    let flights = res
+        .dataset("Normalised")
+        .unwrap()
+        .column("Flights")
+        .unwrap();
+    assert_eq!(flights.iter().filter(|&&v| v == 100.0).count(), 2);
+}
+
+#[test]
+fn disabled_steps_pass_data_through() {
+    let (raw, fw) = asem();
+    // nothing enabled = the plain scorer on the raw data
+    let res = Pipeline::default().run(&raw, &fw).unwrap();
+    let direct = Scorer::new(fw.clone()).score(&raw).unwrap();
+    assert!(same(res.scores().values(), direct.values()));
+    assert!(same_data(res.prepared(), &raw));
+    for s in ["Denominated", "Imputed", "Screened", "Treated"] {
+        let e = res.dataset(s).unwrap_err();
+        assert!(e.to_string().contains("disabled"), "{s}: {e}");
+    }
+    assert_eq!(
+        res.stages(),
+        vec![Stage::Raw, Stage::Normalised, Stage::Aggregated]
+    );
+    assert!(res.reports().treat.is_none() && res.removed_units().is_empty());
+
+    // only impute and treat: treat sees the imputed (not denominated) data
+    let cfg = PipelineConfig {
+        impute: Some(Impute::new(ImputeMethod::Median)),
+        treat: Some(Treat::default()),
+        ..PipelineConfig::default()
+    };
+    let res = Pipeline::new(cfg).run(&raw, &fw).unwrap();
+    let (imp, _) = Impute::new(ImputeMethod::Median).apply(&raw, &fw).unwrap();
+    let (trt, _) = Treat::default().apply(&imp, &fw).unwrap();
+    assert!(same_data(res.dataset("Treated").unwrap(), &trt));
+    assert!(res.dataset("Denominated").is_err() && res.dataset("Screened").is_err());
+    let direct = Scorer::new(fw).score(&trt).unwrap();
+    assert!(same(res.scores().values(), direct.values()));
+}
+
+#[test]
+fn screening_reports_every_removed_unit() {
+    let (raw, fw) = asem();
+    // screening the raw (not imputed) data at 95 % availability
+    let cfg = PipelineConfig {
+        screen: Some(Screen::new(0.95)),
+        ..PipelineConfig::default()
+    };
+    let res = Pipeline::new(cfg).run(&raw, &fw).unwrap();
+    let removed = res.removed_units().to_vec();
+    assert!(!removed.is_empty());
+    let avail = raw.availability(&fw.indicator_codes()).unwrap();
+    let expected: Vec<String> = raw
+        .unit_codes()
+        .iter()
+        .zip(&avail)
+        .filter(|(_, a)| **a < 0.95)
+        .map(|(u, _)| u.clone())
+        .collect();
+    assert_eq!(removed, expected);
+    let kept = res.scores().unit_codes();
+    assert_eq!(kept.len() + removed.len(), raw.n_units());
+    assert!(removed.iter().all(|u| !kept.contains(u)));
+    assert_eq!(res.dataset("Raw").unwrap().n_units(), 51);
+    assert_eq!(res.dataset("Normalised").unwrap().n_units(), kept.len());
+}
+
+#[test]
+fn configs_round_trip_through_json_and_toml() {
+    let mut alt = PipelineConfig::coinr_example();
+    alt.screen = Some(Screen {
+        count_imputed_as_missing: true,
+        force_include: vec!["AUS".into()],
+        ..Screen::new(0.8)
+    });
+    alt.scorer = ScorerConfig {
+        normalise: NormaliserKind::ZScore {
+            mean: 10.0,
+            sd: 2.0,
+        },
+        aggregate: AggregatorKind::Geometric { offset: 1.0 },
+        weights: WeightScheme::Equal,
+        ties: TieRule::Average,
+        ..ScorerConfig::default()
+    };
+    alt.scorer
+        .normalise_overrides
+        .insert("LPI".into(), NormaliserKind::Rank);
+    alt.scorer
+        .aggregate_nodes
+        .insert("Index".into(), AggregatorKind::Arithmetic);
+    alt.scorer
+        .aggregate_levels
+        .insert(2, AggregatorKind::Harmonic { offset: 0.0 });
+    for cfg in [
+        PipelineConfig::default(),
+        PipelineConfig::coinr_example(),
+        alt,
+    ] {
+        let json = serde_json::to_string(&cfg).unwrap();
+        assert_eq!(serde_json::from_str::<PipelineConfig>(&json).unwrap(), cfg);
+        let toml_text = toml::to_string(&cfg).unwrap();
+        assert_eq!(
+            toml::from_str::<PipelineConfig>(&toml_text).unwrap(),
+            cfg,
+            "{toml_text}"
+        );
+        // a Pipeline serialises as its config
+        let p = Pipeline::new(cfg.clone());
+        assert_eq!(serde_json::to_string(&p).unwrap(), json);
+    }
+    // disabled steps are simply absent; unknown fields are rejected
+    let json = serde_json::to_value(PipelineConfig::default()).unwrap();
+    assert!(json.get("treat").is_none());
+    assert!(serde_json::from_str::<PipelineConfig>(r#"{"treatment": {}}"#).is_err());
+}
+
+#[test]
+fn sweep_style_settings_change_the_build() {
+    let (raw, fw) = asem();
+    let base = PipelineConfig::coinr_example();
+    // winmax 2: indicators that need 3 or 4 points now fall back to the log transform (COINr's f2)
+    let alt = base
+        .with_setting("/treat/winmax", serde_json::json!(2))
+        .unwrap();
+    let res = Pipeline::new(alt).run(&raw, &fw).unwrap();
+    let rep = res.reports().treat.as_ref().unwrap();
+    let logged: Vec<&str> = rep
+        .log_transformed()
+        .iter()
+        .map(|o| o.indicator.as_str())
+        .collect();
+    assert!(logged.contains(&"Bord") && logged.contains(&"Services"));
+    assert!(!logged.contains(&"Flights"));
+    // switching treatment off entirely
+    let off = base
+        .with_setting("/treat", serde_json::Value::Null)
+        .unwrap();
+    let res = Pipeline::new(off).run(&raw, &fw).unwrap();
+    assert!(res.reports().treat.is_none());
+    assert!(same_data(res.prepared(), res.dataset("Screened").unwrap()));
+}
