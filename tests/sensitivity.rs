@@ -62,25 +62,25 @@ fn batch_equals_loop(
 ) {
     let fw = model.framework();
     let mut w = Array2::zeros((variants, model.n_nodes()));
-    let mut alts = vec![0; variants];
+    let mut alts = Vec::with_capacity(variants);
     for k in 0..variants {
         let (wk, a) = sampler.sample(k).unwrap();
         w.row_mut(k).assign(&Array1::from(wk));
-        alts[k] = a;
+        alts.push(a);
     }
     let batch = model.score_batch(w.view(), &alts).unwrap();
-    for k in 0..variants {
+    for (k, &alt) in alts.iter().enumerate() {
         let wk = w.row(k).to_vec();
-        let scores = scorer_for(alts[k], explicit(fw, &wk)).score(data).unwrap();
+        let scores = scorer_for(alt, explicit(fw, &wk)).score(data).unwrap();
         assert_close(
             &batch.row(k).to_vec(),
             &scores.index().to_vec(),
             1e-12,
-            &format!("variant {k} (alternative {})", alts[k]),
+            &format!("variant {k} (alternative {alt})"),
         );
         // the reference path of the model agrees too
         assert_close(
-            &model.score_index(&wk, alts[k]).unwrap(),
+            &model.score_index(&wk, alt).unwrap(),
             &scores.index().to_vec(),
             1e-12,
             &format!("score_index of variant {k}"),
@@ -449,8 +449,10 @@ fn alternatives_fit_once_on_the_data() {
         [2.0, 3.0, 7.0, 4.0, 4.0],
     ]);
     let scorer = Scorer::new(toy());
-    let mut cfg = ScorerConfig::default();
-    cfg.normalise = NormaliserKind::Rank;
+    let cfg = ScorerConfig {
+        normalise: NormaliserKind::Rank,
+        ..ScorerConfig::default()
+    };
     let s = SweepSetup::from_scorer(&scorer, &data)
         .unwrap()
         .with_normaliser_alternatives(vec![NormaliserKind::Borda])

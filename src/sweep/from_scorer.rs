@@ -123,12 +123,12 @@ impl<'a> SweepSetup<'a> {
     /// # let fw = FrameworkSpec { name: "t".into(),
     /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
     /// #   pillars: vec![Pillar::new("I")] }.check()?;
-    /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
-    ///     ndarray::array![[1.0, 2.0], [3.0, f64::NAN]])?;
+    /// let data = Dataset::new(vec!["X".into(), "Y".into(), "Z".into()], vec!["a".into(), "b".into()],
+    ///     ndarray::array![[1.0, 2.0], [3.0, f64::NAN], [2.0, 4.0]])?;
     /// let setup = SweepSetup::from_scorer(&Scorer::new(fw), &data)?;
     /// assert_eq!(setup.alternative_names(), ["scorer"]);
-    /// // Y's missing `b` is skipped: Y = min-max(a) = 100
-    /// assert_eq!(setup.build()?.score_index(&[1.0, 1.0, 1.0], 0)?, vec![0.0, 100.0]);
+    /// // a → (0, 100, 50), b → (0, missing, 100); Y's missing `b` is skipped: Y = 100
+    /// assert_eq!(setup.build()?.score_index(&[1.0, 1.0, 1.0], 0)?, vec![0.0, 100.0, 75.0]);
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
     pub fn from_scorer(scorer: &Scorer, data: &'a Dataset) -> Result<Self> {
@@ -241,7 +241,7 @@ impl<'a> SweepSetup<'a> {
     /// let mut cfg = ScorerConfig::default();
     /// cfg.normalise_overrides.insert("b".into(), NormaliserKind::Rank);
     /// let s = SweepSetup::from_scorer(&Scorer::new(fw), &data)?.with_config_alternatives(&[cfg])?;
-    /// assert_eq!(s.alternative_names()[1], "minmax:0,100 +1 overrides");
+    /// assert_eq!(s.alternative_names()[1], "minmax +1 overrides");
     /// // a: min-max (0, 100); b: ranks (2, 1)
     /// let x = s.build()?.alternative(1)?.clone();
     /// assert_eq!(x, ndarray::array![[0.0, 2.0], [100.0, 1.0]]);
@@ -355,12 +355,43 @@ impl<'a> SweepSetup<'a> {
     }
 
     /// The nominal node weights (node order) the model will use.
+    ///
+    /// ```
+    /// # use composite_indicators::prelude::*;
+    /// # use composite_indicators::score::Scorer;
+    /// # use composite_indicators::sweep::SweepSetup;
+    /// let fw = FrameworkSpec { name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "I").with_weight(2.0), Indicator::new("b", "I")],
+    ///     pillars: vec![Pillar::new("I")] }.check()?;
+    /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
+    ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]])?;
+    /// let s = SweepSetup::from_scorer(&Scorer::new(fw.clone()), &data)?;
+    /// assert_eq!(s.nominal_weights(), [2.0, 1.0, 1.0]);
+    /// let s = SweepSetup::from_scorer(&Scorer::new(fw).weights(WeightScheme::Equal), &data)?;
+    /// assert_eq!(s.nominal_weights(), [1.0, 1.0, 1.0]);
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
     pub fn nominal_weights(&self) -> &[f64] {
         &self.nominal
     }
 
     /// Build the model (see the type docs for what it takes from the scorer). Errors as
-    /// [`BatchModel::new`] (e.g. [`Error::ZeroWeightSum`] for a group whose nominal weights are all 0).
+    /// [`BatchModel::new`].
+    ///
+    /// ```
+    /// # use composite_indicators::prelude::*;
+    /// # use composite_indicators::score::Scorer;
+    /// # use composite_indicators::sweep::SweepSetup;
+    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+    ///     pillars: vec![Pillar::new("I")] }.check()?;
+    /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
+    ///     ndarray::array![[1.0], [3.0]])?;
+    /// let scorer = Scorer::new(fw).missing(MissingPolicy::Propagate);
+    /// let m = SweepSetup::from_scorer(&scorer, &data)?.build()?;
+    /// assert_eq!(m.unit_codes(), ["X", "Y"]);
+    /// assert_eq!(m.missing_policy(), MissingPolicy::Propagate);
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
     pub fn build(self) -> Result<BatchModel> {
         let fw = self.scorer.framework().clone();
         let missing = self.scorer.missing_policy();
@@ -460,9 +491,11 @@ mod tests {
 
     #[test]
     fn explicit_weights_and_level_aggregator_resolution() {
-        let mut cfg = ScorerConfig::default();
-        cfg.weights = WeightScheme::Explicit {
-            weights: [("a".to_string(), 3.0)].into_iter().collect(),
+        let mut cfg = ScorerConfig {
+            weights: WeightScheme::Explicit {
+                weights: [("a".to_string(), 3.0)].into_iter().collect(),
+            },
+            ..ScorerConfig::default()
         };
         cfg.aggregate_levels.insert(3, AggregatorKind::Sum);
         let d = data();
