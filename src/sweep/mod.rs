@@ -23,6 +23,7 @@ mod sobol;
 mod synthetic;
 mod ua;
 
+pub use from_scorer::SweepSetup;
 pub use histogram::{RankHistogram, ScoreStats, quantile_target, rank_min_into};
 pub use kernel::BatchModel;
 pub use run::{Control, SweepConfig, SweepResult};

@@ -1,0 +1,398 @@
+//! How solid is the ASEM ranking? Uncertainty and sensitivity analysis of the ASEM Sustainable
+//! Connectivity index (COINr's embedded data set: 51 countries, 49 indicators → 8 pillars →
+//! 2 sub-indices → index), in the style of COINr's `get_sensitivity()` / `plot_uncertainty()`.
+//!
+//! Nominal method (COINr's defaults): units sorted by code, min-max to [0, 100], arithmetic means with
+//! the spec's (equal) weights, missing indicators skipped and the weights re-normalised, min ties.
+//!
+//! Uncertainty: 100,000 variants. Each multiplies every node's weight (indicators, pillars,
+//! sub-indices) by an independent `U(0.75, 1.25)` factor (±25 %) and picks the normaliser with
+//! probability 1/2 each: min-max [0, 100] (nominal) or z-score (mean 0, sd 1, sample sd). Both
+//! normalised matrices are fitted once, before the sweep. Printed per country: nominal rank, median
+//! rank, the Q5–Q95 rank interval and the mean absolute rank shift `mean |rank − nominal rank|`.
+//!
+//! Sensitivity: first-order and total Sobol indices of the mean absolute rank shift over all countries
+//! (COINr's sensitivity target) for four input groups: indicator weights, pillar weights, sub-index
+//! weights (each ±25 %) and the normaliser choice; Saltelli design with N base rows (N·6 model runs).
+//!
+//! Run: `cargo run --release --example weight_sensitivity [-- --out PATH --variants K --sobol-n N]`
+//! (defaults: `target/weight_sensitivity.svg`, 100000, 4096). The SVG is COINr's `plot_uncertainty`
+//! picture: one column per country in nominal rank order, a line from the Q5 to the Q95 rank, a dot at
+//! the median and a cross at the nominal rank.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::prelude::*;
+use composite_indicators::score::Scorer;
+use composite_indicators::sweep::{
+    AltSampler, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup, UaRow,
+    WeightSampler,
+};
+use plotters::prelude::*;
+
+const SPREAD: f64 = 0.25;
+const SEED: u64 = 20240611;
+
+struct Args {
+    out: PathBuf,
+    variants: usize,
+    sobol_n: usize,
+}
+
+fn parse_args() -> std::result::Result<Args, String> {
+    let mut args = Args {
+        out: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/weight_sensitivity.svg"),
+        variants: 100_000,
+        sobol_n: 4096,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
+        match a.as_str() {
+            "--out" => args.out = PathBuf::from(value("--out")?),
+            "--variants" => {
+                args.variants = value("--variants")?
+                    .parse()
+                    .map_err(|e| format!("--variants: {e}"))?
+            }
+            "--sobol-n" => {
+                args.sobol_n = value("--sobol-n")?
+                    .parse()
+                    .map_err(|e| format!("--sobol-n: {e}"))?
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!(
+                "error: {e}\nusage: weight_sensitivity [--out PATH] [--variants K] [--sobol-n N]"
+            );
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = run(&args) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// A text progress bar on stderr, redrawn with `\r` at most 50 times.
+struct Progress {
+    label: &'static str,
+    drawn: AtomicUsize,
+}
+
+impl Progress {
+    const STEPS: usize = 50;
+
+    fn new(label: &'static str) -> Self {
+        Progress {
+            label,
+            drawn: AtomicUsize::new(usize::MAX),
+        }
+    }
+
+    /// Called from worker threads, possibly out of order: only a step larger than every step drawn so
+    /// far is drawn.
+    fn update(&self, done: usize, total: usize) {
+        let step = (done.min(total) * Self::STEPS)
+            .checked_div(total)
+            .unwrap_or(Self::STEPS);
+        let prev = self.drawn.load(Ordering::Relaxed);
+        if prev != usize::MAX && step <= prev {
+            return;
+        }
+        if self
+            .drawn
+            .compare_exchange(prev, step, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+        {
+            return; // another thread is drawing a newer state
+        }
+        eprint!(
+            "\r{:<12} [{}{}] {:>3}%",
+            self.label,
+            "#".repeat(step),
+            ".".repeat(Self::STEPS - step),
+            step * 2
+        );
+        if step == Self::STEPS {
+            eprintln!();
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<()> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/asem");
+    let meta = read_imeta_path(dir.join("iMeta.csv"))?;
+    let data = read_idata_path(dir.join("iData.csv"), &meta)?.sorted_by_code();
+    let framework = meta.spec.clone().check()?;
+    let scorer = Scorer::new(framework);
+
+    // Normalise once per alternative: 0 = min-max [0, 100] (the scorer's), 1 = z-score.
+    let model = SweepSetup::from_scorer(&scorer, &data)?
+        .with_normaliser_alternatives(vec![NormaliserKind::ZScore { mean: 0.0, sd: 1.0 }])?
+        .build()?;
+    let fw = model.framework();
+    let count = |level: usize| fw.nodes().iter().filter(|n| n.level == level).count();
+    println!(
+        "ASEM: {} countries, {} indicators, {} pillars, {} sub-indices; {} variants: ±{:.0}% uniform \
+         weight noise on every node, normaliser min-max or z-score (1/2 each)",
+        model.n_units(),
+        count(1),
+        count(2),
+        count(3),
+        args.variants,
+        SPREAD * 100.0
+    );
+
+    // ---- uncertainty analysis ----
+    let mut cfg = SweepConfig::new(
+        args.variants,
+        SEED,
+        WeightSampler::Uniform {
+            spread: SPREAD,
+            nodes: NodeSelection::All,
+        },
+    );
+    cfg.alternatives = AltSampler::Uniform;
+    let bar = Progress::new("variants");
+    let progress = |done: usize, total: usize| bar.update(done, total);
+    let ctl = Control {
+        progress: Some(&progress),
+        cancel: None,
+    };
+    let t0 = Instant::now();
+    let result = model.sweep(&cfg, ctl)?;
+    let elapsed = t0.elapsed().as_secs_f64();
+    let ua = result.ua_report();
+
+    let mut rows: Vec<&UaRow> = ua.rows.iter().collect();
+    rows.sort_by_key(|r| (r.nominal_rank.unwrap_or(u32::MAX), r.unit.clone()));
+    let names: std::collections::HashMap<&str, &str> = data
+        .unit_codes()
+        .iter()
+        .map(String::as_str)
+        .zip(data.unit_names().iter().map(String::as_str))
+        .collect();
+    let show = |x: Option<u32>| x.map_or("-".to_string(), |v| v.to_string());
+    println!(
+        "\n{:>4}  {:<5} {:<16} {:>6} {:>6} {:>9} {:>10}",
+        "rank", "code", "country", "score", "median", "Q5-Q95", "mean|shift|"
+    );
+    for r in &rows {
+        println!(
+            "{:>4}  {:<5} {:<16} {:>6.1} {:>6} {:>9} {:>10.2}",
+            show(r.nominal_rank),
+            r.unit,
+            names
+                .get(r.unit.as_str())
+                .map_or(String::new(), |n| n.chars().take(16).collect()),
+            r.nominal_score,
+            show(r.median_rank),
+            format!("{}-{}", show(r.q05_rank), show(r.q95_rank)),
+            r.mean_abs_shift.unwrap_or(f64::NAN)
+        );
+    }
+    let widths: Vec<u32> = rows
+        .iter()
+        .filter_map(|r| Some(r.q95_rank? - r.q05_rank?))
+        .collect();
+    let stable = rows
+        .iter()
+        .filter(|r| r.q05_rank == r.q95_rank && r.q05_rank.is_some())
+        .count();
+    println!(
+        "\nmean absolute rank shift over countries: {:.2}; median Q5-Q95 width: {} ranks; \
+         widest: {} ranks; countries with a fixed rank: {stable}",
+        ua.mean_abs_shift().unwrap_or(f64::NAN),
+        median_u32(&widths),
+        widths.iter().max().copied().unwrap_or(0)
+    );
+    println!(
+        "sweep: {} variants in {:.2} s = {:.0} variants/s ({} threads)",
+        args.variants,
+        elapsed,
+        args.variants as f64 / elapsed,
+        rayon::current_num_threads()
+    );
+
+    plot(&rows, &args.out)?;
+    println!("rank-interval plot written to {}", args.out.display());
+
+    // ---- Sobol sensitivity ----
+    let weights = |levels: Vec<usize>| GroupInput::Weights {
+        nodes: NodeSelection::Levels { levels },
+        spread: SPREAD,
+        triangular: false,
+    };
+    let groups = vec![
+        SobolGroup::new("indicator weights", weights(vec![1])),
+        SobolGroup::new("pillar weights", weights(vec![2])),
+        SobolGroup::new("sub-index weights", weights(vec![3])),
+        SobolGroup::new(
+            "normaliser",
+            GroupInput::Alternative {
+                choice: AltSampler::Uniform,
+            },
+        ),
+    ];
+    let bar = Progress::new("Sobol rows");
+    let progress = |done: usize, total: usize| bar.update(done, total);
+    let t0 = Instant::now();
+    let sobol = model.sobol(
+        &groups,
+        args.sobol_n,
+        SEED + 1,
+        Control {
+            progress: Some(&progress),
+            cancel: None,
+        },
+    )?;
+    let elapsed = t0.elapsed().as_secs_f64();
+    let t = sobol
+        .target("mean_abs_rank_shift")
+        .ok_or_else(|| Error::param("target", "mean_abs_rank_shift missing"))?;
+    println!(
+        "\nSobol indices of the mean absolute rank shift (N = {}, {} runs, {:.2} s; variance {:.3}):",
+        sobol.n,
+        sobol.runs,
+        elapsed,
+        sobol.variance.get(t).copied().unwrap_or(f64::NAN)
+    );
+    println!("{:<20} {:>8} {:>8}", "input group", "first", "total");
+    for (i, g) in sobol.groups.iter().enumerate() {
+        println!(
+            "{:<20} {:>8.3} {:>8.3}",
+            g,
+            sobol.first[[t, i]],
+            sobol.total[[t, i]]
+        );
+    }
+    let sum_first: f64 = (0..sobol.groups.len()).map(|i| sobol.first[[t, i]]).sum();
+    println!("{:<20} {:>8.3}", "sum of first order", sum_first);
+    Ok(())
+}
+
+fn median_u32(v: &[u32]) -> u32 {
+    let mut s = v.to_vec();
+    s.sort_unstable();
+    s.get(s.len() / 2).copied().unwrap_or(0)
+}
+
+/// COINr-style `plot_uncertainty`: x = countries in nominal rank order, y = rank (1 at the top).
+fn plot(rows: &[&UaRow], out: &Path) -> Result<()> {
+    let io = |e: String| Error::param("--out", e);
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| io(e.to_string()))?;
+    }
+    let n = rows.len();
+    let max_rank = rows
+        .iter()
+        .filter_map(|r| r.q95_rank.max(r.nominal_rank))
+        .max()
+        .unwrap_or(1);
+    let codes: Vec<String> = rows.iter().map(|r| r.unit.clone()).collect();
+    let root = SVGBackend::new(out, (1100, 520)).into_drawing_area();
+    let draw = |e: &dyn std::fmt::Display| io(e.to_string());
+    root.fill(&WHITE).map_err(|e| draw(&e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "ASEM index: rank uncertainty by country, in nominal rank order",
+            ("sans-serif", 20),
+        )
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(44)
+        // y is the negated rank so that rank 1 is at the top
+        .build_cartesian_2d(-1i32..n as i32, -(f64::from(max_rank) + 1.0)..0.0)
+        .map_err(|e| draw(&e))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n + 2)
+        .x_label_formatter(&|x| {
+            usize::try_from(*x)
+                .ok()
+                .and_then(|i| codes.get(i).cloned())
+                .unwrap_or_default()
+        })
+        .x_label_style(
+            ("sans-serif", 11)
+                .into_font()
+                .transform(FontTransform::Rotate90),
+        )
+        .y_labels(12)
+        .y_label_formatter(&|y| {
+            if *y > -0.5 {
+                String::new() // no rank 0
+            } else {
+                format!("{:.0}", -y)
+            }
+        })
+        .y_desc("rank")
+        .draw()
+        .map_err(|e| draw(&e))?;
+    let blue = RGBColor(31, 119, 180);
+    let red = RGBColor(214, 39, 40);
+    let mut intervals = Vec::new();
+    let mut medians = Vec::new();
+    let mut nominals = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let x = i as i32;
+        if let (Some(lo), Some(hi)) = (r.q05_rank, r.q95_rank) {
+            intervals.push(vec![(x, -f64::from(lo)), (x, -f64::from(hi))]);
+        }
+        if let Some(m) = r.median_rank {
+            medians.push((x, -f64::from(m)));
+        }
+        if let Some(m) = r.nominal_rank {
+            nominals.push((x, -f64::from(m)));
+        }
+    }
+    chart
+        .draw_series(
+            intervals
+                .into_iter()
+                .map(|p| PathElement::new(p, blue.stroke_width(2))),
+        )
+        .map_err(|e| draw(&e))?
+        .label("Q5-Q95 rank")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y - 6), (x, y + 6)], blue.stroke_width(2)));
+    chart
+        .draw_series(
+            medians
+                .into_iter()
+                .map(|p| Circle::new(p, 3, blue.filled())),
+        )
+        .map_err(|e| draw(&e))?
+        .label("median rank")
+        .legend(move |(x, y)| Circle::new((x, y), 3, blue.filled()));
+    chart
+        .draw_series(
+            nominals
+                .into_iter()
+                .map(|p| Cross::new(p, 4, red.stroke_width(2))),
+        )
+        .map_err(|e| draw(&e))?
+        .label("nominal rank")
+        .legend(move |(x, y)| Cross::new((x, y), 4, red.stroke_width(2)));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| draw(&e))?;
+    root.present().map_err(|e| draw(&e))?;
+    Ok(())
+}
