@@ -59,6 +59,10 @@ impl Aggregator for AggregatorKind {
         }
     }
 
+    fn as_kind(&self) -> Option<AggregatorKind> {
+        Some(self.clone())
+    }
+
     fn linearity(&self) -> Option<Linearity> {
         match self {
             AggregatorKind::Arithmetic => Some(Linearity::Mean),

@@ -143,6 +143,11 @@ pub trait Aggregator: fmt::Debug + Send + Sync {
     fn linearity(&self) -> Option<Linearity> {
         None
     }
+    /// The built-in method this aggregator is, if it is one (lets the sweep engine use its batched
+    /// paths and bounds for trait objects). User-defined aggregators keep the default `None`.
+    fn as_kind(&self) -> Option<AggregatorKind> {
+        None
+    }
 }
 
 /// Built-in aggregation methods (serde-tagged by `method`).

@@ -33,6 +33,9 @@ impl Aggregator for SharedAggregator {
     fn linearity(&self) -> Option<Linearity> {
         self.0.linearity()
     }
+    fn as_kind(&self) -> Option<AggregatorKind> {
+        self.0.as_kind()
+    }
 }
 
 /// Builds a [`BatchModel`] that scores like a [`Scorer`] on one [`Dataset`], with optional method
@@ -44,10 +47,10 @@ impl Aggregator for SharedAggregator {
 ///   overrides, directions applied), fitted once on `data`;
 /// * **aggregators** per aggregate node: [`Scorer::aggregator_of`] (node setting, spec, level, default).
 ///   With [`SweepSetup::from_config`] they are the resolved [`AggregatorKind`]s and the model is built by
-///   [`BatchModel::new`]; with [`SweepSetup::from_scorer`] the scorer's trait objects are used as they
-///   are ([`BatchModel::with_aggregators`]; the [`Aggregator`] trait cannot tell whether an object is a
-///   built-in kind, so score-quantile bounds fall back to sampled ranges, see
-///   [`BatchModel::sweep_range`]). Both give the same scores;
+///   [`BatchModel::new`]; with [`SweepSetup::from_scorer`] too when every aggregator is a built-in
+///   ([`Aggregator::as_kind`]); otherwise the scorer's trait objects are used as they are
+///   ([`BatchModel::with_aggregators`]) and score-quantile bounds fall back to sampled ranges (see
+///   [`BatchModel::sweep_range`]). All give the same scores;
 /// * the **missing-value policy** ([`Scorer::missing_policy`]) and the **bonus weight**
 ///   ([`WeightScheme::bonus_weight`](crate::weights::WeightScheme::bonus_weight));
 /// * the **nominal node weights**: the scorer's [`WeightScheme`](crate::weights::WeightScheme) evaluated
@@ -398,6 +401,17 @@ impl<'a> SweepSetup<'a> {
         let bonus = self.scorer.weight_scheme().bonus_weight();
         let model = match self.kinds {
             Some(kinds) => BatchModel::new(fw, kinds, missing, bonus, self.matrices)?,
+            // every aggregator a built-in: the typed constructor keeps the kernel's bounds
+            None if fw
+                .aggregate_indices()
+                .all(|k| self.scorer.aggregator_of(k).as_kind().is_some()) =>
+            {
+                let kinds = fw
+                    .aggregate_indices()
+                    .filter_map(|k| self.scorer.aggregator_of(k).as_kind())
+                    .collect();
+                BatchModel::new(fw, kinds, missing, bonus, self.matrices)?
+            }
             None => {
                 let aggs: Vec<Box<dyn Aggregator>> = fw
                     .aggregate_indices()
