@@ -505,6 +505,15 @@ fn weight_schemes_and_audit_survive_nasty_matrices() {
                 scheme.node_weights(&fw, Some(norm.view()))
             });
         }
+        let wlen = if g.chance(0.7) {
+            fw.nodes().len()
+        } else {
+            g.below(10)
+        };
+        let nw = g.vec(wlen);
+        no_panic(&format!("effective_weights {nw:?}"), || {
+            composite_indicators::weights::effective_weights(&fw, &nw)
+        });
         let m = PairwiseMatrix {
             children: vec!["a".into(), "b".into()],
             matrix: vec![vec![1.0, g.nasty(false)], vec![g.nasty(false), 1.0]],
