@@ -228,3 +228,18 @@ fn a_million_units_minmax_arithmetic() {
     }
     assert!(s.index().iter().all(|v| (0.0..=100.0).contains(v)));
 }
+
+#[test]
+fn data_driven_weights_do_not_overflow_near_f64_max() {
+    use composite_indicators::weights::{entropy_weights, std_dev_weights};
+    // column 0 is uniform: no information, weight 0, even though its sum overflows f64
+    let w = entropy_weights(array![[1e308, 1.0], [1e308, 3.0]].view()).unwrap();
+    assert_eq!(w, vec![0.0, 1.0]);
+    // sds of 1e307 and 2e307 (each finite) sum beyond f64::MAX only if not rescaled first
+    let x = array![[0.0, 0.0], [1e308, 1.7e308]];
+    let w = std_dev_weights(x.view()).unwrap();
+    assert!(
+        (w[0] - 1.0 / 2.7).abs() < 1e-12 && (w[1] - 1.7 / 2.7).abs() < 1e-12,
+        "{w:?}"
+    );
+}
