@@ -602,3 +602,27 @@ fn b56_csv_repeated_column_names_line() {
         "line 1"
     );
 }
+
+#[test]
+fn b57_minmax_range_overflows() {
+    // a: 1e308 and −1e308 span 2e308 > f64::MAX; before, every unit came out 0 and u1 NaN (missing)
+    let d = data(array![
+        [-1e308, 2.0, 3.0],
+        [1e308, 5.0, 6.0],
+        [0.0, 9.0, 8.0]
+    ]);
+    bad!(
+        Scorer::new(good_fw()).score(&d),
+        Error::InvalidSpec { .. },
+        "`a`"
+    );
+    bad!(
+        NormaliserKind::MinMax {
+            lo: -1e308,
+            hi: 1e308
+        }
+        .check(),
+        Error::InvalidParameter { .. },
+        "minmax"
+    );
+}
