@@ -533,3 +533,96 @@ fn b51_group_column_absent() {
         "region"
     );
 }
+
+// ------------------------------------------------------------------ hardening (data-driven weights, helpers)
+
+#[test]
+fn b52_infinite_value_in_data_driven_weights() {
+    use composite_indicators::weights::{entropy_weights, std_dev_weights};
+    let x = array![[1.0, f64::INFINITY], [2.0, 1.0], [3.0, 0.5]];
+    bad!(
+        entropy_weights(x.view()),
+        Error::NonFinite { .. },
+        "column 1"
+    );
+    bad!(std_dev_weights(x.view()), Error::NonFinite { .. }, "row 0");
+}
+
+#[test]
+fn b53_overflowing_sd_is_not_a_nan_weight() {
+    use composite_indicators::weights::std_dev_weights;
+    // the sd of (f64::MAX, −f64::MAX) is √2·f64::MAX = ∞; ∞ / ∞ used to come back as a NaN weight
+    let x = array![[f64::MAX, 1.0], [f64::MIN, 2.0]];
+    bad!(
+        std_dev_weights(x.view()),
+        Error::InvalidSpec { .. },
+        "column 0"
+    );
+}
+
+#[test]
+fn b54_aggregator_weights_of_wrong_length() {
+    use composite_indicators::aggregate::NodeContext;
+    let ch: Vec<String> = vec!["x".into(), "y".into()];
+    let un: Vec<String> = vec!["A".into()];
+    let ctx = NodeContext {
+        node: "Pil",
+        children: &ch,
+        unit_codes: &un,
+        missing: MissingPolicy::default(),
+    };
+    bad!(
+        AggregatorKind::Arithmetic.aggregate(array![[1.0, 2.0]].view(), &[1.0], &ctx),
+        Error::ShapeMismatch { .. },
+        "Pil"
+    );
+    bad!(
+        AggregatorKind::Arithmetic.aggregate(array![[1.0, 2.0]].view(), &[1.0, f64::NAN], &ctx),
+        Error::InvalidParameter { .. },
+        "`y`"
+    );
+}
+
+#[test]
+fn b55_panel_dimension_criterion_out_of_range() {
+    use composite_indicators::panel::{Dimension, combine_dimensions};
+    let d = Dimension::new("Dim1", vec![0, 7], vec![1.0, 1.0]);
+    bad!(
+        combine_dimensions(array![[1.0, 2.0]].view(), &[d]),
+        Error::InvalidSpec { .. },
+        "Dim1"
+    );
+}
+
+#[test]
+fn b56_csv_repeated_column_names_line() {
+    bad!(
+        io::read_csv("uCode,x,x\nA,1,2\n".as_bytes(), &CsvOptions::default()),
+        Error::Parse { .. },
+        "line 1"
+    );
+}
+
+#[test]
+fn b57_minmax_range_overflows() {
+    // a: 1e308 and −1e308 span 2e308 > f64::MAX; before, every unit came out 0 and u1 NaN (missing)
+    let d = data(array![
+        [-1e308, 2.0, 3.0],
+        [1e308, 5.0, 6.0],
+        [0.0, 9.0, 8.0]
+    ]);
+    bad!(
+        Scorer::new(good_fw()).score(&d),
+        Error::InvalidSpec { .. },
+        "`a`"
+    );
+    bad!(
+        NormaliserKind::MinMax {
+            lo: -1e308,
+            hi: 1e308
+        }
+        .check(),
+        Error::InvalidParameter { .. },
+        "minmax"
+    );
+}

@@ -14,6 +14,25 @@ use crate::error::{Error, Result};
 /// order of floating-point summation or on the scale of the weights.
 const TIE_TOL: f64 = 1e-12;
 
+/// Compensated (Neumaier) summation: the rounding error of every addition is carried in a second
+/// accumulator, so terms that cancel (`1, 1e100, 1, −1e100` sums to 2, not 0) keep the small ones.
+/// The error bound is `2ε·Σ|tᵢ|` independent of the number of terms (naive: `(n − 1)ε·Σ|tᵢ|`).
+fn neumaier_sum(terms: impl Iterator<Item = f64>) -> f64 {
+    let mut sum = 0.0_f64;
+    let mut comp = 0.0_f64;
+    for t in terms {
+        let s = sum + t;
+        comp += if sum.abs() >= t.abs() {
+            (sum - s) + t
+        } else {
+            (t - s) + sum
+        };
+        sum = s;
+    }
+    // an infinite partial sum makes `comp` NaN; the plain sum is the right answer then
+    if comp.is_finite() { sum + comp } else { sum }
+}
+
 impl Aggregator for AggregatorKind {
     fn name(&self) -> String {
         self.to_string()
@@ -28,14 +47,22 @@ impl Aggregator for AggregatorKind {
         self.check()?;
         match *self {
             AggregatorKind::Arithmetic => aggregate_rows(values, weights, ctx, |row| {
-                let mut num = 0.0;
-                for (_, x, w) in row.available() {
-                    num += w * x;
-                }
-                Ok(num / row.weight_sum)
+                let num = neumaier_sum(row.available().map(|(_, x, w)| w * x));
+                // Rounding of the two sums may put the ratio an ulp outside the children's range
+                // (e.g. all children equal, weights spanning 1e-12..1e12): clamp it back. A mean
+                // is never outside [min, max] of the values it averages.
+                let (lo, hi) = row
+                    .available()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, x, _)| {
+                        (lo.min(x), hi.max(x))
+                    });
+                let mean = num / row.weight_sum;
+                // `clamp` panics unless lo <= hi; a row reaching the kernel has an available child
+                // with positive weight (weight_sum > 0), but keep the guard rather than rely on it
+                Ok(if lo <= hi { mean.clamp(lo, hi) } else { mean })
             }),
             AggregatorKind::Sum => aggregate_rows(values, weights, ctx, |row| {
-                Ok(row.available().map(|(_, x, w)| w * x).sum())
+                Ok(neumaier_sum(row.available().map(|(_, x, w)| w * x)))
             }),
             AggregatorKind::Geometric { offset } => aggregate_rows(values, weights, ctx, |row| {
                 geometric(&row, offset, ctx, "geometric")
@@ -289,6 +316,36 @@ mod tests {
         // u1: 2 + 8 + 8 = 18; u2: 1 + 4 = 5 (the missing child lowers the sum)
         let y = run(&AggregatorKind::Sum, &x, &w, skip()).unwrap();
         assert_close(&y, &[18.0, 5.0, NAN]);
+    }
+
+    #[test]
+    fn sums_are_compensated() {
+        // naive left to right: ((1 + 1e100) + 1) − 1e100 = 0; exact: 2
+        let x = ndarray::array![[1.0, 1e100, 1.0, -1e100]];
+        let w = [1.0; 4];
+        assert_eq!(run(&AggregatorKind::Sum, &x, &w, skip()).unwrap()[0], 2.0);
+        assert_eq!(
+            run(&AggregatorKind::Arithmetic, &x, &w, skip()).unwrap()[0],
+            0.5
+        );
+        assert_eq!(neumaier_sum([1e16, 1.0, 1.0, -1e16].into_iter()), 2.0);
+        assert_eq!(
+            neumaier_sum([f64::INFINITY, 1.0].into_iter()),
+            f64::INFINITY
+        );
+    }
+
+    #[test]
+    fn arithmetic_mean_stays_within_the_children() {
+        // all four children equal to 1.430206 with weights spanning 0..2e8: the two rounded sums
+        // give 1.4302059999999999 (one ulp below every child) without the clamp
+        let v = 1.430206;
+        let w = [217_976_505.802, 2_140_872.756, 0.0, 0.777];
+        let x = ndarray::Array2::from_elem((1, 4), v);
+        assert_eq!(
+            run(&AggregatorKind::Arithmetic, &x, &w, skip()).unwrap()[0],
+            v
+        );
     }
 
     #[test]

@@ -188,13 +188,15 @@ pub trait Aggregator: fmt::Debug + Send + Sync {
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum AggregatorKind {
     /// Weighted arithmetic mean (the default) `Σ wᵢxᵢ / W` (COINr's `a_amean`: missing children and their weights are
-    /// dropped and the remaining weights re-normalised).
+    /// dropped and the remaining weights re-normalised). `Σ wᵢxᵢ` is a compensated (Neumaier) sum, and
+    /// the result is clamped to `[min, max]` of the available children against a one-ulp rounding
+    /// overshoot (so it never leaves that range, whatever the spread of the weights).
     #[default]
     Arithmetic,
     /// Weighted sum `Σ wᵢxᵢ` over available children (no division by the weight sum); the city index
     /// adds its pillar scores this way. Weights are used as given, so under
     /// [`MissingPolicy::Skip`] a missing child simply contributes nothing and **lowers the sum**; use
-    /// `Propagate` or a `min_coverage` if that is not wanted.
+    /// `Propagate` or a `min_coverage` if that is not wanted. Compensated (Neumaier) summation.
     Sum,
     /// Weighted geometric mean `exp(Σ wᵢ ln(xᵢ + offset) / W) − offset` (COINr's `a_gmean` for
     /// `offset = 0`). A non-positive `xᵢ + offset` is [`Error::NonPositive`] naming unit, node, child

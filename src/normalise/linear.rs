@@ -101,6 +101,19 @@ fn zero_range(ctx: &ColumnContext<'_>, value: f64, method: impl Into<String>) ->
     }
 }
 
+/// `Err` if `b − a` overflows f64 (e.g. min −1e308, max 1e308): dividing by ∞ would map every unit
+/// to the bottom of the scale and the extreme one to NaN, silently.
+fn finite_span(ctx: &ColumnContext<'_>, a: f64, b: f64, method: &str) -> Result<()> {
+    if (b - a).is_finite() {
+        Ok(())
+    } else {
+        Err(Error::InvalidSpec {
+            code: ctx.code.to_string(),
+            reason: format!("{method}: the span {a} .. {b} overflows f64; rescale the indicator"),
+        })
+    }
+}
+
 pub(super) fn fit_minmax(
     x: ArrayView1<'_, f64>,
     ctx: &ColumnContext<'_>,
@@ -111,6 +124,7 @@ pub(super) fn fit_minmax(
     if min == max {
         return Err(zero_range(ctx, min, "min-max"));
     }
+    finite_span(ctx, min, max, "min-max")?;
     Ok(fitted(ctx, Form::MinMax { min, max, lo, hi }))
 }
 
@@ -171,6 +185,7 @@ pub(super) fn fit_dist2max(x: ArrayView1<'_, f64>, ctx: &ColumnContext<'_>) -> R
     if min == max {
         return Err(zero_range(ctx, min, "dist2max"));
     }
+    finite_span(ctx, min, max, "dist2max")?;
     Ok(fitted(
         ctx,
         Form::DistTo {
@@ -220,7 +235,9 @@ pub(super) fn fit_dist2ref(
             reason: format!("dist2ref: the reference unit `{unit}` has a missing value"),
         });
     }
-    let (min, _) = min_max(x, ctx.code)?;
+    let (min, max) = min_max(x, ctx.code)?;
+    finite_span(ctx, min, max, "dist2ref")?;
+    finite_span(ctx, min, reference, "dist2ref")?;
     if reference == min {
         return Err(zero_range(
             ctx,
@@ -254,7 +271,9 @@ pub(super) fn fit_dist2targ(
         });
     }
     let t = target * ctx.direction.sign();
-    let (min, _) = min_max(x, ctx.code)?;
+    let (min, max) = min_max(x, ctx.code)?;
+    finite_span(ctx, min, max, "dist2targ")?;
+    finite_span(ctx, min, t, "dist2targ")?;
     if t == min {
         return Err(zero_range(
             ctx,
@@ -359,7 +378,18 @@ mod tests {
             mm.fit(array![NAN, NAN].view(), &ctx),
             Err(Error::AllMissing { ref indicator }) if indicator == "x"
         ));
-        for (lo, hi) in [(1.0, 0.0), (1.0, 1.0), (NAN, 1.0), (0.0, f64::INFINITY)] {
+        // a range that overflows f64 is an error, not NaN / all-`lo` output
+        assert!(matches!(
+            mm.fit(array![1e308, -1e308].view(), &ctx),
+            Err(Error::InvalidSpec { .. })
+        ));
+        for (lo, hi) in [
+            (1.0, 0.0),
+            (1.0, 1.0),
+            (NAN, 1.0),
+            (0.0, f64::INFINITY),
+            (-1e308, 1e308),
+        ] {
             assert!(matches!(
                 NormaliserKind::MinMax { lo, hi }.fit(array![1.0, 2.0].view(), &ctx),
                 Err(Error::InvalidParameter { .. })

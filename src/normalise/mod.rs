@@ -211,7 +211,9 @@ pub trait FittedNormaliser: fmt::Debug + Send + Sync {
 /// defines the method. `x` is the value already multiplied by the direction; `min`, `max`, `mean`, `sd`
 /// are taken over the non-missing values of the fitting column. Missing values (NaN) are skipped when
 /// fitting and stay NaN. Where COINr only warns (zero range, missing reference) and returns NaN or
-/// reversed scores, this crate returns an error instead. Parameters are checked by
+/// reversed scores, this crate returns an error instead. For min-max and the distance methods, a span
+/// (`max − min`, `reference − min`) that overflows f64 (values near ±1e308) is [`Error::InvalidSpec`]
+/// naming the indicator, rather than all-`lo` output with NaN at the extreme. Parameters are checked by
 /// [`NormaliserKind::check`] (→ [`Error::InvalidParameter`]).
 ///
 /// The text forms (`minmax:0,100`, `dist2ref:FRA,cap` ...) are read by [`str::parse`] and written by
@@ -236,7 +238,8 @@ pub enum NormaliserKind {
     /// values; COINr `n_minmax`). Values inside the fitted range are clamped to `[lo, hi]` against a
     /// one-ulp rounding overshoot; new values outside it extrapolate.
     /// Zero range → [`Error::ZeroRange`]; all missing → [`Error::AllMissing`]; `lo ≥ hi` or a
-    /// non-finite bound → [`Error::InvalidParameter`].
+    /// non-finite bound or an overflowing `hi − lo` → [`Error::InvalidParameter`]; `max − min`
+    /// overflowing f64 → [`Error::InvalidSpec`].
     MinMax {
         /// Lower bound of the output.
         lo: f64,

@@ -61,10 +61,14 @@ impl NormaliserKind {
     /// ```
     pub fn check(&self) -> Result<()> {
         match self {
-            NormaliserKind::MinMax { lo, hi } if !(lo.is_finite() && hi.is_finite() && lo < hi) => {
+            NormaliserKind::MinMax { lo, hi }
+                if !(lo.is_finite() && hi.is_finite() && lo < hi && (hi - lo).is_finite()) =>
+            {
                 Err(Error::param(
                     "minmax lo,hi",
-                    format!("need finite bounds with lo < hi, found {lo}, {hi}"),
+                    format!(
+                        "need finite bounds with lo < hi and a finite hi − lo, found {lo}, {hi}"
+                    ),
                 ))
             }
             NormaliserKind::ZScore { mean, sd }

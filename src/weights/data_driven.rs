@@ -2,7 +2,9 @@
 //!
 //! Every function takes an alternatives × criteria matrix (units × indicators), **already normalised and
 //! direction-oriented** (higher = better for every column, as the crate's normalisers produce), and
-//! returns one weight per column. Entropy, CRITIC and standard-deviation weights sum to 1; PCA returns
+//! returns one weight per column. A ±∞ value is [`Error::NonFinite`] (row and column named); a column
+//! statistic that overflows f64 (values near ±1e308) is [`Error::InvalidSpec`] naming the column,
+//! never a NaN weight. Entropy, CRITIC and standard-deviation weights sum to 1; PCA returns
 //! loadings (see [`pca_weights`]). Missing values (NaN) are skipped as documented per method.
 
 use ndarray::{Array2, ArrayView2};
@@ -14,14 +16,24 @@ fn default_codes(m: usize) -> Vec<String> {
     (0..m).map(|j| format!("column {j}")).collect()
 }
 
-fn normalise_sum(w: Vec<f64>, group: &str) -> Result<Vec<f64>> {
-    let s: f64 = w.iter().sum();
-    if s.is_nan() || s <= 0.0 {
+fn normalise_sum(w: Vec<f64>, codes: &[String], group: &str) -> Result<Vec<f64>> {
+    // a column statistic (sum, sd, sd × conflict) of values near ±1e308 can overflow to ∞, and ∞ / ∞
+    // would return NaN weights as a success
+    if let Some((code, _)) = codes.iter().zip(&w).find(|(_, v)| !v.is_finite()) {
+        return Err(Error::InvalidSpec {
+            code: code.clone(),
+            reason: format!("{group}: the column statistic overflows f64; rescale the data"),
+        });
+    }
+    // divide by the largest first so that the sum of several huge statistics cannot overflow
+    let m = w.iter().copied().fold(0.0, f64::max);
+    let s: f64 = w.iter().map(|v| v / m).sum();
+    if m.is_nan() || m <= 0.0 || s.is_nan() || s <= 0.0 {
         return Err(Error::ZeroWeightSum {
             group: group.to_string(),
         });
     }
-    Ok(w.into_iter().map(|v| v / s).collect())
+    Ok(w.into_iter().map(|v| v / m / s).collect())
 }
 
 fn check_shape(x: &ArrayView2<'_, f64>, codes: &[String]) -> Result<()> {
@@ -36,6 +48,16 @@ fn check_shape(x: &ArrayView2<'_, f64>, codes: &[String]) -> Result<()> {
         return Err(Error::EmptyData {
             what: "no criteria (columns)".into(),
         });
+    }
+    // ±∞ is not a normalised value; it would turn sums and sds into NaN weights
+    for ((i, j), &v) in x.indexed_iter() {
+        if v.is_infinite() {
+            return Err(Error::NonFinite {
+                unit: format!("row {i}"),
+                indicator: codes.get(j).cloned().unwrap_or_default(),
+                value: v,
+            });
+        }
     }
     Ok(())
 }
@@ -95,6 +117,11 @@ pub(crate) fn entropy_named(
                 found: n,
             });
         }
+        // entropy is scale-free: divide by the column maximum first so the sum cannot overflow
+        let m = vals.iter().copied().fold(0.0, f64::max);
+        if m > 0.0 {
+            vals.iter_mut().for_each(|v| *v /= m);
+        }
         let s: f64 = vals.iter().sum();
         if s <= 0.0 {
             return Err(Error::ZeroRange {
@@ -112,7 +139,7 @@ pub(crate) fn entropy_named(
         let e = h / (n as f64).ln();
         d.push((1.0 - e).max(0.0));
     }
-    normalise_sum(d, group)
+    normalise_sum(d, codes, group)
 }
 
 /// Standard-deviation weights: `w_j = sd_j / Σ_k sd_k`, with the sample standard deviation (n − 1) of
@@ -153,7 +180,7 @@ pub(crate) fn std_dev_named(
 ) -> Result<Vec<f64>> {
     check_shape(&x, codes)?;
     let s = sds(&x, codes, "standard-deviation weight")?;
-    normalise_sum(s, group)
+    normalise_sum(s, codes, group)
 }
 
 /// CRITIC weights (Diakoulaki et al., 1995): `c_j = sd_j · Σ_k (1 − r_jk)`, `w_j = c_j / Σ_k c_k`, with
@@ -222,7 +249,7 @@ pub(crate) fn critic_named(
         }
         c[j] = s[j] * conflict;
     }
-    normalise_sum(c, group)
+    normalise_sum(c, codes, group)
 }
 
 /// PCA weights as COINr's `get_PCA()` computes them: the loadings of the first principal component of
@@ -280,6 +307,12 @@ pub(crate) fn pca_named(x: ArrayView2<'_, f64>, codes: &[String]) -> Result<Vec<
     };
     if flip {
         w.iter_mut().for_each(|v| *v = -*v);
+    }
+    if let Some((code, _)) = codes.iter().zip(&w).find(|(_, v)| !v.is_finite()) {
+        return Err(Error::InvalidSpec {
+            code: code.clone(),
+            reason: "PCA weights: the loading is not finite (the correlations overflow f64); rescale the data".into(),
+        });
     }
     Ok(w)
 }

@@ -10,9 +10,16 @@ pub(crate) fn sample_sd(x: ArrayView1<'_, f64>) -> Option<f64> {
     if n < 2 {
         return None;
     }
-    let mean = v.iter().sum::<f64>() / n as f64;
-    let ss: f64 = v.iter().map(|a| (a - mean) * (a - mean)).sum();
-    Some((ss / (n as f64 - 1.0)).sqrt())
+    // Values beyond 2^500 (≈ 3e150) would overflow the squares (and a sum near ±1e308 the mean):
+    // compute on v·2^-600 and scale the sd back, both exact (powers of two).
+    let big = v.iter().any(|a| a.abs() > 2f64.powi(500));
+    let scale = if big { 2f64.powi(600) } else { 1.0 };
+    let mean = v.iter().map(|a| a / scale).sum::<f64>() / n as f64;
+    let ss: f64 = v
+        .iter()
+        .map(|a| (a / scale - mean) * (a / scale - mean))
+        .sum();
+    Some((ss / (n as f64 - 1.0)).sqrt() * scale)
 }
 
 /// Pearson correlation over the pairs where both values are present. Returns `(r, pairs)`; `r` is NaN

@@ -330,6 +330,8 @@ pub(crate) fn is_bonus(fw: &Framework, k: usize) -> bool {
 /// Collapse per-node weights into one weight per indicator: the product, down the path from the root,
 /// of each node's weight divided by its group's weight sum. This is the weight each indicator has in the
 /// index when every level is a weighted arithmetic mean and no value is missing; the result sums to 1.
+/// `node_weights` must hold one weight per node (node order); any other length gives NaN for every
+/// indicator.
 ///
 /// ```
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar, WeightScheme};
@@ -343,9 +345,15 @@ pub(crate) fn is_bonus(fw: &Framework, k: usize) -> bool {
 /// .unwrap();
 /// let w = WeightScheme::Equal.node_weights(&fw, None).unwrap();
 /// assert_eq!(effective_weights(&fw, &w), vec![0.25, 0.25, 0.5]);
+/// // a slice of the wrong length is not indexed out of bounds
+/// assert!(effective_weights(&fw, &w[..2]).iter().all(|v| v.is_nan()));
 /// ```
 pub fn effective_weights(fw: &Framework, node_weights: &[f64]) -> Vec<f64> {
     let nodes = fw.nodes();
+    if node_weights.len() != nodes.len() {
+        // not one weight per node: no meaningful answer, and indexing below would be out of bounds
+        return vec![f64::NAN; fw.n_indicators()];
+    }
     let mut share = vec![0.0; nodes.len()];
     let root = fw.root_index();
     share[root] = 1.0;
