@@ -290,3 +290,92 @@ mod props {
         }
     }
 }
+
+mod budget {
+    use composite_indicators::panel::PanelAggregate;
+    use composite_indicators::prelude::*;
+    use composite_indicators::weights::BudgetSurvey;
+    use std::collections::BTreeMap;
+
+    fn fw() -> Framework {
+        FrameworkSpec {
+            name: "t".into(),
+            indicators: vec![
+                Indicator::new("a", "P"),
+                Indicator::new("b", "P"),
+                Indicator::new("c", "Q"),
+            ],
+            pillars: vec![
+                Pillar::new("P").with_parent("I"),
+                Pillar::new("Q").with_parent("I"),
+                Pillar::new("I"),
+            ],
+        }
+        .check()
+        .unwrap()
+    }
+
+    fn scheme(children: &[&str], points: Vec<Vec<f64>>, aggregate: PanelAggregate) -> WeightScheme {
+        let mut surveys = BTreeMap::new();
+        surveys.insert(
+            "P".to_string(),
+            BudgetSurvey {
+                children: children.iter().map(|c| c.to_string()).collect(),
+                points,
+            },
+        );
+        WeightScheme::Budget { surveys, aggregate }
+    }
+
+    #[test]
+    fn points_become_group_weights() {
+        // mean points: b = (40 + 50 + 30) / 3 = 40, a = 60 -> 0.4 and 0.6 (columns given as b, a)
+        let s = scheme(
+            &["b", "a"],
+            vec![vec![40.0, 60.0], vec![50.0, 50.0], vec![30.0, 70.0]],
+            PanelAggregate::Mean,
+        );
+        let w = s.node_weights(&fw(), None).unwrap();
+        let p = fw().position("a").unwrap();
+        let q = fw().position("b").unwrap();
+        assert!((w[p] - 0.6).abs() < 1e-12 && (w[q] - 0.4).abs() < 1e-12);
+        // Q's child and the pillars keep their nominal weights
+        assert_eq!(w[fw().position("c").unwrap()], 1.0);
+        assert_eq!(w[fw().position("Q").unwrap()], 1.0);
+        // median of b: 40 -> b 40/(40+60)
+        let s = scheme(
+            &["b", "a"],
+            vec![vec![40.0, 60.0], vec![50.0, 50.0], vec![30.0, 70.0]],
+            PanelAggregate::Median,
+        );
+        let w = s.node_weights(&fw(), None).unwrap();
+        assert!((w[q] - 0.4).abs() < 1e-12);
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<WeightScheme>(&json).unwrap(), s);
+    }
+
+    #[test]
+    fn bad_surveys_are_typed_errors() {
+        let s = scheme(&["a", "zz"], vec![vec![1.0, 2.0]], PanelAggregate::Mean);
+        let e = s.node_weights(&fw(), None).unwrap_err();
+        assert!(
+            matches!(e, Error::InvalidSpec { ref code, .. } if code == "P"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("zz"));
+        let s = scheme(
+            &["a", "b"],
+            vec![vec![1.0, 2.0], vec![3.0]],
+            PanelAggregate::Mean,
+        );
+        assert!(matches!(
+            s.node_weights(&fw(), None),
+            Err(Error::ShapeMismatch { .. })
+        ));
+        let s = scheme(&["a"], vec![vec![1.0]], PanelAggregate::Mean);
+        assert!(matches!(
+            s.node_weights(&fw(), None),
+            Err(Error::InvalidSpec { .. })
+        ));
+    }
+}

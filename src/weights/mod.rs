@@ -36,6 +36,7 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::panel::{PanelAggregate, budget_weights};
 use crate::spec::Framework;
 
 /// A weighting scheme (serde-tagged by `scheme`).
@@ -102,6 +103,17 @@ pub enum WeightScheme {
         #[serde(default = "default_max_cr")]
         max_cr: f64,
     },
+    /// Budget allocation / expert panel (Delphi): for each group given, experts distribute points over
+    /// the group's children; the points are aggregated per child across experts with `aggregate` (mean,
+    /// median or trimmed mean, missing answers skipped) and divided by their total
+    /// ([`budget_weights`](crate::panel::budget_weights), which also reports Kendall's W and the
+    /// coefficient of variation). Other groups keep their nominal weights.
+    Budget {
+        /// Aggregate code → its survey.
+        surveys: BTreeMap<String, BudgetSurvey>,
+        /// How experts' points are combined.
+        aggregate: PanelAggregate,
+    },
 }
 
 fn default_max_cr() -> f64 {
@@ -150,6 +162,9 @@ impl WeightScheme {
             | WeightScheme::StdDev
             | WeightScheme::Pca => self.data_driven(fw, normalised)?,
             WeightScheme::Ahp { matrices, max_cr } => ahp_node_weights(fw, matrices, *max_cr)?,
+            WeightScheme::Budget { surveys, aggregate } => {
+                budget_node_weights(fw, surveys, aggregate)?
+            }
         };
         let root = fw.root_index();
         w[root] = 1.0;
@@ -239,55 +254,11 @@ fn ahp_node_weights(
             format!("{max_cr} must be non-negative"),
         ));
     }
-    let nodes = fw.nodes();
-    let mut w: Vec<f64> = nodes.iter().map(|n| n.weight).collect();
+    let mut w: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
     for (group, pm) in matrices {
-        let k = fw.position(group)?;
-        let node = &nodes[k];
-        let bad = |reason: String| Error::InvalidSpec {
-            code: group.clone(),
-            reason,
-        };
-        if node.children.is_empty() {
-            return Err(bad(
-                "AHP matrices weigh the children of an aggregate; this is an indicator".into(),
-            ));
-        }
-        let mut pos = Vec::with_capacity(pm.children.len());
-        for c in &pm.children {
-            match node.children.iter().find(|&&ch| nodes[ch].code == *c) {
-                Some(&ch) if !pos.contains(&ch) => pos.push(ch),
-                Some(_) => return Err(bad(format!("AHP child `{c}` is listed twice"))),
-                None => return Err(bad(format!("AHP child `{c}` is not a child of `{group}`"))),
-            }
-        }
-        if pos.len() != node.children.len() {
-            return Err(bad(format!(
-                "the AHP matrix lists {} children, the group has {}",
-                pos.len(),
-                node.children.len()
-            )));
-        }
+        let pos = group_children(fw, group, &pm.children, "AHP")?;
         let n = pos.len();
-        let mut flat = Vec::with_capacity(n * n);
-        for row in &pm.matrix {
-            if row.len() != n {
-                return Err(Error::ShapeMismatch {
-                    what: format!("a row of the AHP matrix of `{group}`"),
-                    expected: n,
-                    found: row.len(),
-                });
-            }
-            flat.extend_from_slice(row);
-        }
-        if pm.matrix.len() != n {
-            return Err(Error::ShapeMismatch {
-                what: format!("rows of the AHP matrix of `{group}`"),
-                expected: n,
-                found: pm.matrix.len(),
-            });
-        }
-        let a = ndarray::Array2::from_shape_vec((n, n), flat).map_err(|e| bad(e.to_string()))?;
+        let a = rows_to_matrix(group, "AHP matrix", &pm.matrix, n, n)?;
         let r = ahp_weights(a.view())?;
         if r.cr > max_cr {
             return Err(Error::InconsistentPairwise {
@@ -301,6 +272,121 @@ fn ahp_node_weights(
         }
     }
     Ok(w)
+}
+
+fn budget_node_weights(
+    fw: &Framework,
+    surveys: &BTreeMap<String, BudgetSurvey>,
+    aggregate: &PanelAggregate,
+) -> Result<Vec<f64>> {
+    let mut w: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
+    for (group, survey) in surveys {
+        let pos = group_children(fw, group, &survey.children, "budget")?;
+        let points = rows_to_matrix(
+            group,
+            "budget survey",
+            &survey.points,
+            survey.points.len(),
+            pos.len(),
+        )?;
+        let b = budget_weights(points.view(), aggregate)?;
+        for (&c, v) in pos.iter().zip(&b.weights) {
+            w[c] = *v;
+        }
+    }
+    Ok(w)
+}
+
+/// Node positions of `children`, which must name every child of aggregate `group` exactly once.
+fn group_children(
+    fw: &Framework,
+    group: &str,
+    children: &[String],
+    what: &str,
+) -> Result<Vec<usize>> {
+    let nodes = fw.nodes();
+    let k = fw.position(group)?;
+    let node = &nodes[k];
+    let bad = |reason: String| Error::InvalidSpec {
+        code: group.to_string(),
+        reason,
+    };
+    if node.children.is_empty() {
+        return Err(bad(format!(
+            "{what} weights are for the children of an aggregate; this is an indicator"
+        )));
+    }
+    let mut pos = Vec::with_capacity(children.len());
+    for c in children {
+        match node.children.iter().find(|&&ch| nodes[ch].code == *c) {
+            Some(&ch) if !pos.contains(&ch) => pos.push(ch),
+            Some(_) => return Err(bad(format!("{what} child `{c}` is listed twice"))),
+            None => {
+                return Err(bad(format!(
+                    "{what} child `{c}` is not a child of `{group}`"
+                )));
+            }
+        }
+    }
+    if pos.len() != node.children.len() {
+        return Err(bad(format!(
+            "the {what} input lists {} children, the group has {}",
+            pos.len(),
+            node.children.len()
+        )));
+    }
+    Ok(pos)
+}
+
+/// A `rows × cols` matrix from nested rows, with a typed error naming the group for a ragged input.
+fn rows_to_matrix(
+    group: &str,
+    what: &str,
+    rows: &[Vec<f64>],
+    n_rows: usize,
+    n_cols: usize,
+) -> Result<ndarray::Array2<f64>> {
+    if rows.len() != n_rows {
+        return Err(Error::ShapeMismatch {
+            what: format!("rows of the {what} of `{group}`"),
+            expected: n_rows,
+            found: rows.len(),
+        });
+    }
+    let mut flat = Vec::with_capacity(n_rows * n_cols);
+    for row in rows {
+        if row.len() != n_cols {
+            return Err(Error::ShapeMismatch {
+                what: format!("a row of the {what} of `{group}`"),
+                expected: n_cols,
+                found: row.len(),
+            });
+        }
+        flat.extend_from_slice(row);
+    }
+    ndarray::Array2::from_shape_vec((n_rows, n_cols), flat).map_err(|e| Error::InvalidSpec {
+        code: group.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// One group's budget-allocation survey for [`WeightScheme::Budget`]: every expert distributes points
+/// (or gives ratings) over the group's children.
+///
+/// ```
+/// use composite_indicators::weights::BudgetSurvey;
+/// let s: BudgetSurvey = serde_json::from_str(
+///     r#"{"children": ["a", "b"], "points": [[60, 40], [50, 50], [70, 30]]}"#,
+/// )
+/// .unwrap();
+/// assert_eq!(s.points.len(), 3);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetSurvey {
+    /// Child codes, in the order of the columns (every child of the group exactly once).
+    pub children: Vec<String>,
+    /// One row per expert, one column per child; NaN (`nan` in TOML) = no answer.
+    pub points: Vec<Vec<f64>>,
 }
 
 /// Every group must keep a positive weight sum (bonus children excluded when `bonus` is on).
