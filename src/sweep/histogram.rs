@@ -39,21 +39,121 @@ pub(crate) struct Ranker {
 /// Unit count above which [`Ranker`] sorts instead of counting.
 pub(crate) const SORT_ABOVE: usize = 160;
 
+/// `out[i] = 1 + #{j : s32[j] > s32[i]}` for `i < out.len()`; returns the sum of `out`. `s32` is padded
+/// to a multiple of 8 with `−∞` (never counted as higher). Four units are counted per pass over
+/// `s32`, eight lanes at a time, so each loaded vector feeds four compares; the per-lane counts are
+/// summed once per unit.
 #[inline(always)]
 fn count_f32(s32: &[f32], out: &mut [u32]) -> u64 {
+    let n = out.len();
     let mut total = 0u64;
-    for (o, &si) in out.iter_mut().zip(s32) {
-        let c: u32 = s32.iter().map(|&sj| u32::from(sj > si)).sum();
-        *o = c + 1;
-        total += u64::from(c + 1);
+    let mut i = 0;
+    while i + 4 <= n {
+        let (a0, a1, a2, a3) = (s32[i], s32[i + 1], s32[i + 2], s32[i + 3]);
+        let mut c = [[0u32; 8]; 4];
+        for ch in s32.chunks_exact(8) {
+            for l in 0..8 {
+                c[0][l] += u32::from(ch[l] > a0);
+                c[1][l] += u32::from(ch[l] > a1);
+                c[2][l] += u32::from(ch[l] > a2);
+                c[3][l] += u32::from(ch[l] > a3);
+            }
+        }
+        for (k, ck) in c.iter().enumerate() {
+            let r = ck.iter().sum::<u32>() + 1;
+            out[i + k] = r;
+            total += u64::from(r);
+        }
+        i += 4;
+    }
+    for (o, &si) in out.iter_mut().zip(s32).skip(i) {
+        let r = s32.iter().map(|&sj| u32::from(sj > si)).sum::<u32>() + 1;
+        *o = r;
+        total += u64::from(r);
     }
     total
 }
 
+/// [`count_f32`] with explicit AVX2: four broadcast units against each loaded vector of eight
+/// scores, compare masks (−1 per lane) subtracted from four lane counters, one horizontal sum per unit.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn count_f32_avx2(s32: &[f32], out: &mut [u32]) -> u64 {
-    count_f32(s32, out)
+    use std::arch::x86_64::*;
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn hsum(v: __m256i) -> u32 {
+        let lo = _mm256_castsi256_si128(v);
+        let hi = _mm256_extracti128_si256::<1>(v);
+        let s = _mm_add_epi32(lo, hi);
+        let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b01_00_11_10>(s));
+        let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b10_11_00_01>(s));
+        _mm_cvtsi128_si32(s) as u32
+    }
+    let n = out.len();
+    if s32.len() % 8 != 0 || s32.len() < n {
+        return count_f32(s32, out);
+    }
+    let mut total = 0u64;
+    let mut i = 0;
+    while i + 4 <= n {
+        let a0 = _mm256_set1_ps(s32[i]);
+        let a1 = _mm256_set1_ps(s32[i + 1]);
+        let a2 = _mm256_set1_ps(s32[i + 2]);
+        let a3 = _mm256_set1_ps(s32[i + 3]);
+        let (mut c0, mut c1, mut c2, mut c3) = (
+            _mm256_setzero_si256(),
+            _mm256_setzero_si256(),
+            _mm256_setzero_si256(),
+            _mm256_setzero_si256(),
+        );
+        for ch in s32.chunks_exact(8) {
+            // SAFETY: `ch` has exactly 8 f32 values; unaligned load.
+            let v = unsafe { _mm256_loadu_ps(ch.as_ptr()) };
+            c0 = _mm256_sub_epi32(c0, _mm256_castps_si256(_mm256_cmp_ps::<_CMP_GT_OQ>(v, a0)));
+            c1 = _mm256_sub_epi32(c1, _mm256_castps_si256(_mm256_cmp_ps::<_CMP_GT_OQ>(v, a1)));
+            c2 = _mm256_sub_epi32(c2, _mm256_castps_si256(_mm256_cmp_ps::<_CMP_GT_OQ>(v, a2)));
+            c3 = _mm256_sub_epi32(c3, _mm256_castps_si256(_mm256_cmp_ps::<_CMP_GT_OQ>(v, a3)));
+        }
+        for (k, c) in [c0, c1, c2, c3].into_iter().enumerate() {
+            let r = hsum(c) + 1;
+            out[i + k] = r;
+            total += u64::from(r);
+        }
+        i += 4;
+    }
+    for (o, &si) in out.iter_mut().zip(s32).skip(i) {
+        let r = s32.iter().map(|&sj| u32::from(sj > si)).sum::<u32>() + 1;
+        *o = r;
+        total += u64::from(r);
+    }
+    total
+}
+
+/// Exact `Min`-rule ranks of NaN-free scores `s` into `out` (same length), counting on `f32` copies
+/// (`s32` is scratch) and falling back to the `f64` count when the copies contain a tie (rounding to
+/// `f32` is monotone, so pairwise distinct copies are ordered as the originals; ranks sum to
+/// `n(n+1)/2` exactly when there is no tie).
+pub(crate) fn rank_counting(s: &[f64], s32: &mut Vec<f32>, out: &mut [u32]) {
+    let n = s.len();
+    s32.clear();
+    s32.extend(s.iter().map(|&v| v as f32));
+    s32.resize(n.div_ceil(8) * 8, f32::NEG_INFINITY);
+    let out = &mut out[..n];
+    #[cfg(target_arch = "x86_64")]
+    let total = if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above); the function is plain safe code
+        // compiled with AVX2 enabled.
+        unsafe { count_f32_avx2(s32, out) }
+    } else {
+        count_f32(s32, out)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let total = count_f32(s32, out);
+    let n = n as u64;
+    if total != n * (n + 1) / 2 {
+        rank_min_into(s, out);
+    }
 }
 
 impl Ranker {
@@ -67,22 +167,7 @@ impl Ranker {
             self.rank_sorted(s, out);
             return;
         }
-        self.s32.clear();
-        self.s32.extend(s.iter().map(|&v| v as f32));
-        #[cfg(target_arch = "x86_64")]
-        let total = if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above); the function is plain safe code
-            // compiled with AVX2 enabled.
-            unsafe { count_f32_avx2(&self.s32, out) }
-        } else {
-            count_f32(&self.s32, out)
-        };
-        #[cfg(not(target_arch = "x86_64"))]
-        let total = count_f32(&self.s32, out);
-        let n = n as u64;
-        if total != n * (n + 1) / 2 {
-            rank_min_into(s, out);
-        }
+        rank_counting(s, &mut self.s32, out);
     }
 
     fn rank_sorted(&mut self, s: &[f64], out: &mut [u32]) {
@@ -157,6 +242,31 @@ impl RankHistogram {
             }
         }
         self.variants += 1;
+    }
+
+    /// Add a block of counts accumulated elsewhere (the sweep fast path): `counts[p·n + r − 1]` and
+    /// `missing[p]` belong to unit `perm[p]`; `variants` variants were added.
+    pub(crate) fn add_permuted(
+        &mut self,
+        perm: &[usize],
+        counts: &[u32],
+        missing: &[u64],
+        variants: u64,
+    ) {
+        let n = self.n_units;
+        for (p, &u) in perm.iter().enumerate().take(n) {
+            let (Some(dst), Some(src)) = (
+                self.counts.get_mut(u * n..(u + 1) * n),
+                counts.get(p * n..(p + 1) * n),
+            ) else {
+                continue;
+            };
+            dst.iter_mut()
+                .zip(src)
+                .for_each(|(a, &b)| *a += u64::from(b));
+            self.missing[u] += missing.get(p).copied().unwrap_or(0);
+        }
+        self.variants += variants;
     }
 
     /// Add `other` (same unit count) exactly.
@@ -421,6 +531,38 @@ impl ScoreStats {
         }
     }
 
+    /// Per-unit shifts, histogram bounds and `bins / (hi − lo)` scales (for the sweep fast path,
+    /// which reproduces [`ScoreStats::add`] in its own buffers).
+    pub(crate) fn layout(&mut self) -> (&[f64], &[(f64, f64)], &[f64], usize) {
+        if self.scale.len() != self.shift.len() {
+            self.build_scale();
+        }
+        (&self.shift, &self.bounds, &self.scale, self.bins)
+    }
+
+    /// Add sums accumulated elsewhere: entry `p` of each slice belongs to unit `perm[p]`; `hist` holds
+    /// `bins + 2` cells per position.
+    pub(crate) fn add_permuted(&mut self, perm: &[usize], part: &PermutedStats) {
+        let stride = self.bins + 2;
+        for (p, &u) in perm.iter().enumerate().take(self.shift.len()) {
+            self.n[u] += part.n[p];
+            self.missing[u] += part.missing[p];
+            self.sum[u] += part.sum[p];
+            self.sum2[u] += part.sum2[p];
+            if self.bins > 0 {
+                let (Some(dst), Some(src)) = (
+                    self.hist.get_mut(u * stride..(u + 1) * stride),
+                    part.hist.get(p * stride..(p + 1) * stride),
+                ) else {
+                    continue;
+                };
+                dst.iter_mut()
+                    .zip(src)
+                    .for_each(|(a, &b)| *a += u64::from(b));
+            }
+        }
+    }
+
     /// Add `other` (same units, shifts, bounds and bins).
     pub fn merge(&mut self, other: &ScoreStats) -> Result<()> {
         if other.shift != self.shift || other.bounds != self.bounds || other.bins != self.bins {
@@ -504,6 +646,17 @@ impl ScoreStats {
         }
         Some(hi)
     }
+}
+
+/// Score sums of the sweep fast path in nominal-position order (see [`ScoreStats::add_permuted`]);
+/// histogram cells are `u32` (flushed before they could overflow).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PermutedStats {
+    pub(crate) n: Vec<u64>,
+    pub(crate) missing: Vec<u64>,
+    pub(crate) sum: Vec<f64>,
+    pub(crate) sum2: Vec<f64>,
+    pub(crate) hist: Vec<u32>,
 }
 
 #[cfg(test)]
