@@ -21,6 +21,84 @@ pub fn rank_min_into(scores: &[f64], out: &mut [u32]) {
     }
 }
 
+/// Exact `Min`-rule ranks of NaN-free scores by sorting, for many units: a least-significant-digit
+/// radix sort (three passes of 11 bits) of `(f32 key, index)` pairs orders the units by their `f32`
+/// copies (descending; `−0.0` is read as `0.0`); runs of equal `f32` copies, the only places where the
+/// `f32` order can differ from the `f64` order, are re-sorted by the `f64` scores; ranks are then
+/// assigned along the order (`rank = 1 +` the sorted index of the first of a run of equal scores).
+/// `keys` and `tmp` are scratch. Needs fewer than 2³² units.
+pub(crate) fn rank_radix(s: &[f64], keys: &mut Vec<u64>, tmp: &mut Vec<u64>, out: &mut [u32]) {
+    let n = s.len().min(out.len());
+    keys.clear();
+    keys.extend(s.iter().take(n).enumerate().map(|(i, &x)| {
+        let b = ((x as f32) + 0.0).to_bits();
+        // ascending-order key of the f32, inverted so that the sort is descending
+        let asc = if b >> 31 == 1 { !b } else { b | 0x8000_0000 };
+        (u64::from(!asc) << 32) | i as u64
+    }));
+    tmp.clear();
+    tmp.resize(n, 0);
+    let mut cnt = [[0u32; 2048]; 3];
+    for &k in keys.iter() {
+        let h = (k >> 32) as u32;
+        cnt[0][(h & 0x7ff) as usize] += 1;
+        cnt[1][((h >> 11) & 0x7ff) as usize] += 1;
+        cnt[2][(h >> 22) as usize] += 1;
+    }
+    for (pass, c) in cnt.iter_mut().enumerate() {
+        let shift = 32 + 11 * pass as u32;
+        // skip a pass whose digit is the same for every key
+        if c.iter().any(|&x| x as usize == n) {
+            continue;
+        }
+        let mut acc = 0u32;
+        for x in c.iter_mut() {
+            let v = *x;
+            *x = acc;
+            acc += v;
+        }
+        for &k in keys.iter() {
+            let d = ((k >> shift) & 0x7ff) as usize;
+            tmp[c[d] as usize] = k;
+            c[d] += 1;
+        }
+        std::mem::swap(keys, tmp);
+    }
+    // runs of equal f32 keys: order by the f64 scores (insertion sort, runs are short)
+    let mut i = 0;
+    while i < n {
+        let hi = keys[i] >> 32;
+        let mut j = i + 1;
+        while j < n && keys[j] >> 32 == hi {
+            j += 1;
+        }
+        if j - i > 1 {
+            for a in i + 1..j {
+                let cur = keys[a];
+                let x = s[(cur & 0xffff_ffff) as usize];
+                let mut b = a;
+                while b > i && s[(keys[b - 1] & 0xffff_ffff) as usize] < x {
+                    keys[b] = keys[b - 1];
+                    b -= 1;
+                }
+                keys[b] = cur;
+            }
+        }
+        i = j;
+    }
+    let mut rank = 1u32;
+    let mut prev = f64::NAN;
+    for (i, &k) in keys.iter().enumerate() {
+        let u = (k & 0xffff_ffff) as usize;
+        let x = s[u];
+        if x != prev {
+            rank = i as u32 + 1;
+            prev = x;
+        }
+        out[u] = rank;
+    }
+}
+
 /// Fast exact ranking for sweeps: counts on `f32` copies of the scores (twice the SIMD width), and
 /// falls back to the `f64` count when the copies contain a tie. Rounding to `f32` is monotone, so if
 /// the `f32` values are pairwise distinct their order is the `f64` order; with `Min`-rule ranks the rank
@@ -695,6 +773,26 @@ mod tests {
             rank_min_into(s, &mut b);
             assert_eq!(a, b, "{s:?}");
         }
+    }
+
+    #[test]
+    fn radix_ranks_equal_counting() {
+        let (mut k, mut t) = (Vec::new(), Vec::new());
+        // f32 ties between distinct f64 values, exact ties, signed zeros, negatives, wide range
+        let s: Vec<f64> = (0..3000)
+            .map(|i| match i % 7 {
+                0 => 1.0 + (i as f64) * 1e-12,
+                1 => -0.0,
+                2 => 0.0,
+                3 => -(i as f64) * 0.37,
+                4 => 5.0,
+                _ => ((i * 7919) % 1000) as f64 * 1e3,
+            })
+            .collect();
+        let (mut a, mut b) = (vec![0u32; s.len()], vec![0u32; s.len()]);
+        rank_radix(&s, &mut k, &mut t, &mut a);
+        rank_min_into(&s, &mut b);
+        assert_eq!(a, b);
     }
 
     #[test]

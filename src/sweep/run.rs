@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::BatchModel;
 use super::histogram::{
-    PermutedStats, RankHistogram, Ranker, ScoreStats, rank_counting, rank_min_into,
+    PermutedStats, RankHistogram, Ranker, SORT_ABOVE, ScoreStats, rank_counting, rank_min_into,
+    rank_radix,
 };
 use super::kernel::LinearPlan;
 use super::sampler::{AltSampler, VariantSampler, WeightSampler};
@@ -165,6 +166,9 @@ struct FastBuffers {
     s: Vec<f64>,
     /// `f32` copies of a variant's scores.
     s32: Vec<f32>,
+    /// Radix-sort scratch.
+    keys: Vec<u64>,
+    tmp: Vec<u64>,
     ranks: Vec<u32>,
     /// Rank counts `counts[p·n + r − 1]`.
     counts: Vec<u32>,
@@ -658,7 +662,11 @@ impl FastBuffers {
                 }
             }
         }
-        rank_counting(t, &mut self.s32, &mut self.ranks);
+        if n > SORT_ABOVE {
+            rank_radix(t, &mut self.keys, &mut self.tmp, &mut self.ranks);
+        } else {
+            rank_counting(t, &mut self.s32, &mut self.ranks);
+        }
         for (p, &r) in self.ranks.iter().enumerate() {
             if let Some(c) = self.counts.get_mut(p * n + r as usize - 1) {
                 *c += 1;
