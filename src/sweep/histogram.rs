@@ -26,9 +26,13 @@ pub fn rank_min_into(scores: &[f64], out: &mut [u32]) {
 /// copies (descending; `−0.0` is read as `0.0`); runs of equal `f32` copies, the only places where the
 /// `f32` order can differ from the `f64` order, are re-sorted by the `f64` scores; ranks are then
 /// assigned along the order (`rank = 1 +` the sorted index of the first of a run of equal scores).
-/// `keys` and `tmp` are scratch. Needs fewer than 2³² units.
+/// `keys` and `tmp` are scratch. From 2³² units on it counts ([`rank_min_into`]).
 pub(crate) fn rank_radix(s: &[f64], keys: &mut Vec<u64>, tmp: &mut Vec<u64>, out: &mut [u32]) {
     let n = s.len().min(out.len());
+    if u32::try_from(n).is_err() {
+        rank_min_into(s, out);
+        return;
+    }
     keys.clear();
     keys.extend(s.iter().take(n).enumerate().map(|(i, &x)| {
         let b = ((x as f32) + 0.0).to_bits();
@@ -105,13 +109,13 @@ pub(crate) fn rank_radix(s: &[f64], keys: &mut Vec<u64>, tmp: &mut Vec<u64>, out
 /// sum equals `n(n+1)/2` exactly when there is no tie, which is the check. NaN scores use the `f64`
 /// path. Results always equal [`rank_min_into`].
 ///
-/// Above [`SORT_ABOVE`] units the quadratic count loses to sorting: the ranker keeps the previous
-/// variant's order and re-sorts it (a stable merge sort that runs in near-linear time on the nearly
-/// sorted input neighbouring variants give), then assigns `Min`-rule ranks along the order.
+/// Above [`SORT_ABOVE`] units the quadratic count loses to sorting: [`rank_radix`] (linear-time radix
+/// sort of `f32` keys with an exact `f64` fix-up of `f32` ties).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Ranker {
     s32: Vec<f32>,
-    order: Vec<usize>,
+    keys: Vec<u64>,
+    tmp: Vec<u64>,
 }
 
 /// Unit count above which [`Ranker`] sorts instead of counting.
@@ -242,29 +246,10 @@ impl Ranker {
             return;
         }
         if n > SORT_ABOVE {
-            self.rank_sorted(s, out);
+            rank_radix(s, &mut self.keys, &mut self.tmp, out);
             return;
         }
         rank_counting(s, &mut self.s32, out);
-    }
-
-    fn rank_sorted(&mut self, s: &[f64], out: &mut [u32]) {
-        let n = s.len();
-        if self.order.len() != n {
-            self.order = (0..n).collect();
-        }
-        self.order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
-        let mut rank = 1u32;
-        let mut prev = f64::NAN;
-        for (pos, &u) in self.order.iter().enumerate() {
-            let v = s[u];
-            // -0.0 == 0.0 ties, as in the core ranks; total_cmp keeps them adjacent
-            if v != prev {
-                rank = pos as u32 + 1;
-                prev = v;
-            }
-            out[u] = rank;
-        }
     }
 }
 
@@ -611,6 +596,7 @@ impl ScoreStats {
 
     /// Per-unit shifts, histogram bounds and `bins / (hi − lo)` scales (for the sweep fast path,
     /// which reproduces [`ScoreStats::add`] in its own buffers).
+    #[allow(clippy::type_complexity)]
     pub(crate) fn layout(&mut self) -> (&[f64], &[(f64, f64)], &[f64], usize) {
         if self.scale.len() != self.shift.len() {
             self.build_scale();

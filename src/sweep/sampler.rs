@@ -512,6 +512,7 @@ impl Lanes {
     /// `(x >> 11)` is split into 21 high and 32 low bits, each converted exactly through the
     /// `2^52` exponent trick (AVX2 has no `u64 → f64` conversion).
     #[inline(always)]
+    #[allow(clippy::needless_range_loop)]
     fn next_unit(&mut self, out: &mut [f64; LANES]) {
         const MAGIC: u64 = 0x4330_0000_0000_0000; // 2^52
         let two52 = f64::from_bits(MAGIC);
