@@ -605,25 +605,42 @@ impl ScoreStats {
     }
 
     /// Add sums accumulated elsewhere: entry `p` of each slice belongs to unit `perm[p]`; `hist` holds
-    /// `bins + 2` cells per position.
+    /// `bins + 2` cells per position (an empty `hist` adds no counts).
     pub(crate) fn add_permuted(&mut self, perm: &[usize], part: &PermutedStats) {
-        let stride = self.bins + 2;
         for (p, &u) in perm.iter().enumerate().take(self.shift.len()) {
-            self.n[u] += part.n[p];
-            self.missing[u] += part.missing[p];
-            self.sum[u] += part.sum[p];
-            self.sum2[u] += part.sum2[p];
-            if self.bins > 0 {
-                let (Some(dst), Some(src)) = (
-                    self.hist.get_mut(u * stride..(u + 1) * stride),
-                    part.hist.get(p * stride..(p + 1) * stride),
-                ) else {
-                    continue;
-                };
-                dst.iter_mut()
-                    .zip(src)
-                    .for_each(|(a, &b)| *a += u64::from(b));
-            }
+            let (Some(&n), Some(&m), Some(&s), Some(&s2)) = (
+                part.n.get(p),
+                part.missing.get(p),
+                part.sum.get(p),
+                part.sum2.get(p),
+            ) else {
+                continue;
+            };
+            self.n[u] += n;
+            self.missing[u] += m;
+            self.sum[u] += s;
+            self.sum2[u] += s2;
+        }
+        self.add_permuted_hist(perm, &part.hist);
+    }
+
+    /// Add histogram counts accumulated elsewhere (`bins + 2` cells per position, position `p` is
+    /// unit `perm[p]`).
+    pub(crate) fn add_permuted_hist(&mut self, perm: &[usize], hist: &[u32]) {
+        let stride = self.bins + 2;
+        if self.bins == 0 || hist.is_empty() {
+            return;
+        }
+        for (p, &u) in perm.iter().enumerate().take(self.shift.len()) {
+            let (Some(dst), Some(src)) = (
+                self.hist.get_mut(u * stride..(u + 1) * stride),
+                hist.get(p * stride..(p + 1) * stride),
+            ) else {
+                continue;
+            };
+            dst.iter_mut()
+                .zip(src)
+                .for_each(|(a, &b)| *a += u64::from(b));
         }
     }
 

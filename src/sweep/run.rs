@@ -1,4 +1,18 @@
 //! The sweep driver: sample, score in batches, rank and accumulate, in parallel chunks.
+//!
+//! Two chunk paths give bit-identical results:
+//!
+//! * the **fast path** (fixed alternative, nominal/uniform/triangular weight noise, a model whose
+//!   variants are one matrix product): blocks of [`BLOCK`] variants are drawn node-major, four
+//!   variants at a time in AVX2 lanes; effective indicator weights come from straight loops over the
+//!   variants (one reciprocal per group and variant, no tree walk); one GEMM gives the block's scores
+//!   with units in nominal order; per variant the shifted score sums, the score-histogram cells (one
+//!   multiply and a truncation per unit, computed as a vector, then counted), and the ranks (up to
+//!   160 units: AVX2 counting on `f32` copies with the exact `f64` fallback on `f32` ties; above:
+//!   radix sort of `f32` keys with an `f64` fix-up of `f32` ties) go into per-chunk `u32` / `f64`
+//!   buffers, merged into the `u64` accumulators at the end of the chunk;
+//! * the **general path** for everything else: [`BatchModel::score_batch`] per chunk, then
+//!   [`Ranker`] and [`ScoreStats::add`] per variant.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -189,6 +203,13 @@ struct FastBuffers {
     cells_fit: bool,
 }
 
+/// What a chunk hands back: everything (general path) or its score sums in nominal-position order
+/// (fast path; its counts went to the shared accumulator).
+enum Part {
+    Full(Acc),
+    Sums(PermutedStats),
+}
+
 struct Acc {
     ranks: RankHistogram,
     scores: ScoreStats,
@@ -225,6 +246,10 @@ impl BatchModel {
     /// Run variants `range` of the sweep `cfg` (in parallel chunks of `cfg.chunk_size`). Results of
     /// disjoint ranges merge into the result of their union; ranks and histograms are bit-identical
     /// for any thread count and chunk size.
+    ///
+    /// Chunks run in parallel; see the module notes in the source for the fast path taken when the
+    /// alternative is fixed, the weight sampler is nominal / uniform / triangular and the model is one
+    /// matrix product ([`BatchModel::is_single_product`]); it gives the same results bit for bit.
     ///
     /// Score-quantile bounds: [`BatchModel::mean_bounds`] when it applies, otherwise the range of the
     /// nominal scores and of variants `0..min(256, K)` per unit, widened by half its width on both
@@ -270,29 +295,47 @@ impl BatchModel {
         let starts: Vec<usize> = range.clone().step_by(cfg.chunk_size).collect();
         let total = range.len();
         let done = AtomicUsize::new(0);
-        let parts: Vec<Acc> = starts
+        // Integer accumulators of the fast path (rank and score-histogram counts) go straight into
+        // one shared accumulator (addition of integers is order-free); only the order-sensitive score
+        // sums are returned per chunk and merged in chunk order below.
+        let shared = std::sync::Mutex::new(new_acc());
+        let parts: Vec<Part> = starts
             .par_iter()
             .map_init(Buffers::default, |buf, &s| {
                 if ctl.cancelled() {
                     return Err(Error::Cancelled);
                 }
                 let e = (s + cfg.chunk_size).min(range.end);
-                let mut acc = new_acc();
-                match &plan {
-                    Some(p) => self.run_chunk_fast(p, &sampler, s, e, &mut acc, &mut buf.fast),
-                    None => self.run_chunk(&sampler, s, e, &mut acc, buf)?,
-                }
+                let part = match &plan {
+                    Some(p) => {
+                        Part::Sums(self.run_chunk_fast(p, &sampler, s, e, &shared, &mut buf.fast))
+                    }
+                    None => {
+                        let mut acc = new_acc();
+                        self.run_chunk(&sampler, s, e, &mut acc, buf)?;
+                        Part::Full(acc)
+                    }
+                };
                 let d = done.fetch_add(e - s, Ordering::Relaxed) + (e - s);
                 if let Some(p) = ctl.progress {
                     p(d, total);
                 }
-                Ok(acc)
+                Ok(part)
             })
-            .collect::<Result<Vec<Acc>>>()?;
+            .collect::<Result<Vec<Part>>>()?;
+        let counts = shared.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut acc = new_acc();
+        acc.ranks.merge(&counts.ranks)?;
+        acc.scores.merge(&counts.scores)?;
         for p in &parts {
-            acc.ranks.merge(&p.ranks)?;
-            acc.scores.merge(&p.scores)?;
+            match (p, &plan) {
+                (Part::Full(a), _) => {
+                    acc.ranks.merge(&a.ranks)?;
+                    acc.scores.merge(&a.scores)?;
+                }
+                (Part::Sums(sums), Some(plan)) => acc.scores.add_permuted(&plan.perm, sums),
+                (Part::Sums(_), None) => {}
+            }
         }
         Ok(SweepResult {
             unit_codes: self.unit_codes().to_vec(),
@@ -358,9 +401,9 @@ impl BatchModel {
         sampler: &VariantSampler,
         s: usize,
         e: usize,
-        acc: &mut Acc,
+        shared: &std::sync::Mutex<Acc>,
         fb: &mut FastBuffers,
-    ) {
+    ) -> PermutedStats {
         let n = self.n_units();
         let (nn, ni, na) = (plan.n_nodes, plan.n_ind, plan.n_aggregates());
         if fb.w.len() != nn * BLOCK || fb.s.len() != BLOCK * n || fb.e.len() != ni * BLOCK {
@@ -371,7 +414,9 @@ impl BatchModel {
             fb.s = vec![0.0; BLOCK * n];
             fb.ranks = vec![0; n];
         }
+        let mut sums = PermutedStats::default();
         {
+            let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
             let (shift, bounds, scale, bins) = acc.scores.layout();
             fb.bins = bins;
             fb.shift = plan.perm.iter().map(|&u| shift[u]).collect();
@@ -400,22 +445,23 @@ impl BatchModel {
         while start < e {
             let b = BLOCK.min(e - start);
             if !fb.weights_block(plan, sampler, start, b) {
-                return;
+                break;
             }
             let (Ok(ev), Ok(mut sv)) = (
                 ArrayView2::from_shape((ni, b), &fb.e[..ni * b]),
                 ArrayViewMut2::from_shape((b, n), &mut fb.s[..b * n]),
             ) else {
-                return;
+                break;
             };
             ndarray::linalg::general_mat_mul(1.0, &ev.t(), &plan.xtp, 0.0, &mut sv);
             fb.accumulate_block(b, n, &plan.bonus);
             if fb.variants > u64::from(u32::MAX) - 2 * BLOCK as u64 {
-                fb.flush(plan, acc);
+                fb.flush(plan, shared, &mut sums);
             }
             start += b;
         }
-        fb.flush(plan, acc);
+        fb.flush(plan, shared, &mut sums);
+        sums
     }
 
     fn pilot_bounds(
@@ -548,12 +594,35 @@ impl FastBuffers {
         self.variants = 0;
     }
 
-    fn flush(&mut self, plan: &LinearPlan, acc: &mut Acc) {
+    /// Move the counts into `shared` and add the sums to `sums` (same entry-wise order as a single
+    /// accumulation: `sums` starts at 0 and is flushed into only at the end of a chunk, or before a
+    /// `u32` counter could overflow).
+    fn flush(
+        &mut self,
+        plan: &LinearPlan,
+        shared: &std::sync::Mutex<Acc>,
+        sums: &mut PermutedStats,
+    ) {
         let n = self.rank_missing.len();
         self.stats.n.iter_mut().for_each(|c| *c += self.clean);
-        acc.ranks
-            .add_permuted(&plan.perm, &self.counts, &self.rank_missing, self.variants);
-        acc.scores.add_permuted(&plan.perm, &self.stats);
+        {
+            let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+            acc.ranks
+                .add_permuted(&plan.perm, &self.counts, &self.rank_missing, self.variants);
+            acc.scores.add_permuted_hist(&plan.perm, &self.stats.hist);
+        }
+        if sums.n.len() != n {
+            sums.n = vec![0; n];
+            sums.missing = vec![0; n];
+            sums.sum = vec![0.0; n];
+            sums.sum2 = vec![0.0; n];
+        }
+        for p in 0..n {
+            sums.n[p] += self.stats.n[p];
+            sums.missing[p] += self.stats.missing[p];
+            sums.sum[p] += self.stats.sum[p];
+            sums.sum2[p] += self.stats.sum2[p];
+        }
         self.reset(n);
     }
 
@@ -774,6 +843,14 @@ mod tests {
             let (ranks, scores) = general_path(m, &cfg);
             assert_eq!(fast.ranks, ranks);
             assert_eq!(fast.scores, scores);
+            for threads in [1, 2] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let r = pool.install(|| m.sweep(&cfg, Control::default()).unwrap());
+                assert_eq!(r, fast, "{threads} threads");
+            }
         }
         assert_eq!(
             zero.sweep(
