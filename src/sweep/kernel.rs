@@ -787,6 +787,131 @@ impl BatchModel {
     }
 }
 
+/// Precomputed data of the sweep fast path for one alternative of a model whose variants are one
+/// matrix product ([`BatchModel::is_single_product`]).
+///
+/// Units are re-ordered by nominal score (best first): position `p` holds unit `perm[p]`, and `xtp`
+/// is the alternative's indicators × units matrix (missing and bonus values 0) with its columns in
+/// that order, so the product yields each variant's scores in nominal order, which makes them nearly
+/// sorted for the ranking step.
+#[derive(Debug, Clone)]
+pub(crate) struct LinearPlan {
+    pub(crate) n_ind: usize,
+    pub(crate) n_nodes: usize,
+    /// Per aggregate (node order): children used in the aggregation.
+    children: Vec<Vec<usize>>,
+    /// Per aggregate: `true` for sums (no normalisation).
+    is_sum: Vec<bool>,
+    /// Position → unit.
+    pub(crate) perm: Vec<usize>,
+    /// indicators × units, columns in position order.
+    pub(crate) xtp: Array2<f64>,
+    /// Bonus term in position order (empty without bonus indicators).
+    pub(crate) bonus: Vec<f64>,
+}
+
+impl BatchModel {
+    /// The fast-path plan for alternative `alt`, or `None` if its variants are not one matrix product.
+    /// `nominal` (one score per unit) fixes the unit order: descending, NaN last, ties by unit index.
+    pub(crate) fn linear_plan(&self, alt: usize, nominal: &[f64]) -> Option<LinearPlan> {
+        if !self.is_single_product(alt) || nominal.len() != self.n_units {
+            return None;
+        }
+        let a = self.alts.get(alt)?;
+        let mut perm: Vec<usize> = (0..self.n_units).collect();
+        perm.sort_by(|&i, &j| {
+            let (x, y) = (nominal[i], nominal[j]);
+            match (x.is_nan(), y.is_nan()) {
+                (false, false) => y.total_cmp(&x),
+                (a, b) => a.cmp(&b),
+            }
+            .then(i.cmp(&j))
+        });
+        let xtp = a.xt0.select(Axis(1), &perm);
+        let bonus = if self.bonus_ind.is_empty() {
+            Vec::new()
+        } else {
+            perm.iter().map(|&u| a.bonus_add[u]).collect()
+        };
+        Some(LinearPlan {
+            n_ind: self.fw.n_indicators(),
+            n_nodes: self.n_nodes(),
+            children: self.children.clone(),
+            is_sum: self
+                .lin
+                .iter()
+                .map(|l| matches!(l, Some(Linearity::Sum)))
+                .collect(),
+            perm,
+            xtp,
+            bonus,
+        })
+    }
+}
+
+impl LinearPlan {
+    /// Number of aggregate nodes.
+    pub(crate) fn n_aggregates(&self) -> usize {
+        self.children.len()
+    }
+
+    /// Effective indicator weights of `b` variants at once, node-major: `w[n·b + v]` (nodes × b) in,
+    /// `e[i·b + v]` (indicators × b) out; `inv` (aggregates × b) and `f` (b) are scratch. The same
+    /// arithmetic as [`BatchModel::effective_weights_into`] (group sums in child order, one reciprocal
+    /// per group, shares multiplied down from the root), but every step is a straight loop over the
+    /// variants, which vectorises. Rows of bonus indicators in `e` are left untouched (keep them 0).
+    #[inline(always)]
+    pub(crate) fn effective_weights_block(
+        &self,
+        w: &[f64],
+        b: usize,
+        e: &mut [f64],
+        inv: &mut [f64],
+        f: &mut [f64],
+    ) {
+        let na = self.children.len();
+        let n_ind = self.n_ind;
+        if na == 0 || w.len() < self.n_nodes * b || e.len() < n_ind * b || inv.len() < na * b {
+            return;
+        }
+        let f = &mut f[..b];
+        for (j, cs) in self.children.iter().enumerate() {
+            let iv = &mut inv[j * b..(j + 1) * b];
+            if self.is_sum[j] {
+                iv.fill(1.0);
+                continue;
+            }
+            iv.fill(0.0);
+            for &c in cs {
+                for (s, &x) in iv.iter_mut().zip(&w[c * b..(c + 1) * b]) {
+                    *s += x;
+                }
+            }
+            for s in iv.iter_mut() {
+                *s = if *s > 0.0 { 1.0 / *s } else { f64::NAN };
+            }
+        }
+        // shares: the root's is 1, so its factor is its reciprocal; an aggregate child's share
+        // overwrites its own `inv` row with `share · inv`, the factor its children need.
+        for j in (0..na).rev() {
+            f.copy_from_slice(&inv[j * b..(j + 1) * b]);
+            for &c in &self.children[j] {
+                let wc = &w[c * b..(c + 1) * b];
+                if c < n_ind {
+                    for ((d, &fv), &x) in e[c * b..(c + 1) * b].iter_mut().zip(&*f).zip(wc) {
+                        *d = fv * x;
+                    }
+                } else {
+                    let k = c - n_ind;
+                    for ((d, &fv), &x) in inv[k * b..(k + 1) * b].iter_mut().zip(&*f).zip(wc) {
+                        *d *= fv * x;
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,14 +1,32 @@
 //! The sweep driver: sample, score in batches, rank and accumulate, in parallel chunks.
+//!
+//! Two chunk paths give bit-identical results:
+//!
+//! * the **fast path** (fixed alternative, nominal/uniform/triangular weight noise, a model whose
+//!   variants are one matrix product): blocks of [`BLOCK`] variants are drawn node-major, four
+//!   variants at a time in AVX2 lanes; effective indicator weights come from straight loops over the
+//!   variants (one reciprocal per group and variant, no tree walk); one GEMM gives the block's scores
+//!   with units in nominal order; per variant the shifted score sums, the score-histogram cells (one
+//!   multiply and a truncation per unit, computed as a vector, then counted), and the ranks (up to
+//!   160 units: AVX2 counting on `f32` copies with the exact `f64` fallback on `f32` ties; above:
+//!   radix sort of `f32` keys with an `f64` fix-up of `f32` ties) go into per-chunk `u32` / `f64`
+//!   buffers, merged into the `u64` accumulators at the end of the chunk;
+//! * the **general path** for everything else: [`BatchModel::score_batch`] per chunk, then
+//!   [`Ranker`] and [`ScoreStats::add`] per variant.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::BatchModel;
-use super::histogram::{RankHistogram, Ranker, ScoreStats, rank_min_into};
+use super::histogram::{
+    PermutedStats, RankHistogram, Ranker, SORT_ABOVE, ScoreStats, rank_counting, rank_min_into,
+    rank_radix,
+};
+use super::kernel::LinearPlan;
 use super::sampler::{AltSampler, VariantSampler, WeightSampler};
 use super::ua::UaReport;
 use crate::error::{Error, Result};
@@ -140,6 +158,56 @@ struct Buffers {
     alts: Vec<usize>,
     ranks: Vec<u32>,
     ranker: Ranker,
+    fast: FastBuffers,
+}
+
+/// Variants per block of the fast path: the block's weights (nodes × block), effective weights
+/// (indicators × block) and scores (block × units) stay in L2 for the W1 shape.
+const BLOCK: usize = 256;
+
+/// Scratch and per-chunk accumulators of the fast path, in nominal-position order.
+#[derive(Default)]
+struct FastBuffers {
+    /// nodes × BLOCK, node-major.
+    w: Vec<f64>,
+    /// indicators × BLOCK (bonus rows stay 0).
+    e: Vec<f64>,
+    /// aggregates × BLOCK.
+    inv: Vec<f64>,
+    /// BLOCK.
+    f: Vec<f64>,
+    /// BLOCK × units.
+    s: Vec<f64>,
+    /// `f32` copies of a variant's scores.
+    s32: Vec<f32>,
+    /// Radix-sort scratch.
+    keys: Vec<u64>,
+    tmp: Vec<u64>,
+    ranks: Vec<u32>,
+    /// Rank counts `counts[p·n + r − 1]`.
+    counts: Vec<u32>,
+    rank_missing: Vec<u64>,
+    stats: PermutedStats,
+    /// Variants without a missing score since the last flush (their `n` is added at the flush).
+    clean: u64,
+    /// Variants since the last flush.
+    variants: u64,
+    shift: Vec<f64>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    scale: Vec<f64>,
+    bins: usize,
+    /// Histogram cell index per position (i32, vector friendly).
+    cells: Vec<i32>,
+    /// Every cell index fits an `i32`.
+    cells_fit: bool,
+}
+
+/// What a chunk hands back: everything (general path) or its score sums in nominal-position order
+/// (fast path; its counts went to the shared accumulator).
+enum Part {
+    Full(Acc),
+    Sums(PermutedStats),
 }
 
 struct Acc {
@@ -179,6 +247,10 @@ impl BatchModel {
     /// disjoint ranges merge into the result of their union; ranks and histograms are bit-identical
     /// for any thread count and chunk size.
     ///
+    /// Chunks run in parallel; see the module notes in the source for the fast path taken when the
+    /// alternative is fixed, the weight sampler is nominal / uniform / triangular and the model is one
+    /// matrix product ([`BatchModel::is_single_product`]); it gives the same results bit for bit.
+    ///
     /// Score-quantile bounds: [`BatchModel::mean_bounds`] when it applies, otherwise the range of the
     /// nominal scores and of variants `0..min(256, K)` per unit, widened by half its width on both
     /// sides (values outside are counted in under/overflow cells).
@@ -211,6 +283,10 @@ impl BatchModel {
             Some(b) => b,
             None => self.pilot_bounds(&sampler, cfg.variants.min(256), &nominal_scores)?,
         };
+        let plan = match sampler.fixed_alt() {
+            Some(a) if sampler.block_capable() => self.linear_plan(a, &nominal_scores),
+            _ => None,
+        };
         let n_units = self.n_units();
         let new_acc = || Acc {
             ranks: RankHistogram::new(n_units),
@@ -219,26 +295,47 @@ impl BatchModel {
         let starts: Vec<usize> = range.clone().step_by(cfg.chunk_size).collect();
         let total = range.len();
         let done = AtomicUsize::new(0);
-        let parts: Vec<Acc> = starts
+        // Integer accumulators of the fast path (rank and score-histogram counts) go straight into
+        // one shared accumulator (addition of integers is order-free); only the order-sensitive score
+        // sums are returned per chunk and merged in chunk order below.
+        let shared = std::sync::Mutex::new(new_acc());
+        let parts: Vec<Part> = starts
             .par_iter()
             .map_init(Buffers::default, |buf, &s| {
                 if ctl.cancelled() {
                     return Err(Error::Cancelled);
                 }
                 let e = (s + cfg.chunk_size).min(range.end);
-                let mut acc = new_acc();
-                self.run_chunk(&sampler, s, e, &mut acc, buf)?;
+                let part = match &plan {
+                    Some(p) => {
+                        Part::Sums(self.run_chunk_fast(p, &sampler, s, e, &shared, &mut buf.fast))
+                    }
+                    None => {
+                        let mut acc = new_acc();
+                        self.run_chunk(&sampler, s, e, &mut acc, buf)?;
+                        Part::Full(acc)
+                    }
+                };
                 let d = done.fetch_add(e - s, Ordering::Relaxed) + (e - s);
                 if let Some(p) = ctl.progress {
                     p(d, total);
                 }
-                Ok(acc)
+                Ok(part)
             })
-            .collect::<Result<Vec<Acc>>>()?;
+            .collect::<Result<Vec<Part>>>()?;
+        let counts = shared.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut acc = new_acc();
+        acc.ranks.merge(&counts.ranks)?;
+        acc.scores.merge(&counts.scores)?;
         for p in &parts {
-            acc.ranks.merge(&p.ranks)?;
-            acc.scores.merge(&p.scores)?;
+            match (p, &plan) {
+                (Part::Full(a), _) => {
+                    acc.ranks.merge(&a.ranks)?;
+                    acc.scores.merge(&a.scores)?;
+                }
+                (Part::Sums(sums), Some(plan)) => acc.scores.add_permuted(&plan.perm, sums),
+                (Part::Sums(_), None) => {}
+            }
         }
         Ok(SweepResult {
             unit_codes: self.unit_codes().to_vec(),
@@ -291,6 +388,82 @@ impl BatchModel {
         Ok(())
     }
 
+    /// The fast path of [`BatchModel::run_chunk`] for a sampler that draws node-major blocks and a
+    /// model whose variants are one matrix product: per block of [`BLOCK`] variants, draw the weights
+    /// node-major, derive effective weights with straight loops over the variants, one product
+    /// `(block × indicators)·(indicators × units)` with units in nominal order, then per variant the
+    /// score sums and histogram cells and the ranks (insertion sort from the nominal order, so the cost
+    /// is the unit count plus the number of swapped pairs). Accumulators are merged into `acc` at the
+    /// end. Results are bit-identical to [`BatchModel::run_chunk`].
+    fn run_chunk_fast(
+        &self,
+        plan: &LinearPlan,
+        sampler: &VariantSampler,
+        s: usize,
+        e: usize,
+        shared: &std::sync::Mutex<Acc>,
+        fb: &mut FastBuffers,
+    ) -> PermutedStats {
+        let n = self.n_units();
+        let (nn, ni, na) = (plan.n_nodes, plan.n_ind, plan.n_aggregates());
+        if fb.w.len() != nn * BLOCK || fb.s.len() != BLOCK * n || fb.e.len() != ni * BLOCK {
+            fb.w = vec![0.0; nn * BLOCK];
+            fb.e = vec![0.0; ni * BLOCK];
+            fb.inv = vec![0.0; na * BLOCK];
+            fb.f = vec![0.0; BLOCK];
+            fb.s = vec![0.0; BLOCK * n];
+            fb.ranks = vec![0; n];
+        }
+        let mut sums = PermutedStats::default();
+        {
+            let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+            let (shift, bounds, scale, bins) = acc.scores.layout();
+            fb.bins = bins;
+            fb.shift = plan.perm.iter().map(|&u| shift[u]).collect();
+            fb.lo = plan
+                .perm
+                .iter()
+                .map(|&u| bounds.get(u).map_or(0.0, |b| b.0))
+                .collect();
+            fb.hi = plan
+                .perm
+                .iter()
+                .map(|&u| bounds.get(u).map_or(0.0, |b| b.1))
+                .collect();
+            fb.scale = plan
+                .perm
+                .iter()
+                .map(|&u| scale.get(u).copied().unwrap_or(0.0))
+                .collect();
+        }
+        fb.cells_fit = n
+            .checked_mul(fb.bins.saturating_add(2))
+            .is_some_and(|c| c < i32::MAX as usize);
+        fb.cells.resize(n, 0);
+        fb.reset(n);
+        let mut start = s;
+        while start < e {
+            let b = BLOCK.min(e - start);
+            if !fb.weights_block(plan, sampler, start, b) {
+                break;
+            }
+            let (Ok(ev), Ok(mut sv)) = (
+                ArrayView2::from_shape((ni, b), &fb.e[..ni * b]),
+                ArrayViewMut2::from_shape((b, n), &mut fb.s[..b * n]),
+            ) else {
+                break;
+            };
+            ndarray::linalg::general_mat_mul(1.0, &ev.t(), &plan.xtp, 0.0, &mut sv);
+            fb.accumulate_block(b, n, &plan.bonus);
+            if fb.variants > u64::from(u32::MAX) - 2 * BLOCK as u64 {
+                fb.flush(plan, shared, &mut sums);
+            }
+            start += b;
+        }
+        fb.flush(plan, shared, &mut sums);
+        sums
+    }
+
     fn pilot_bounds(
         &self,
         sampler: &VariantSampler,
@@ -321,5 +494,373 @@ impl BatchModel {
                 (lo - h, hi + h)
             })
             .collect())
+    }
+}
+
+impl FastBuffers {
+    /// Sample variants `start..start + b` node-major and derive their effective weights.
+    #[inline(always)]
+    fn weights_block_body(
+        &mut self,
+        plan: &LinearPlan,
+        sampler: &VariantSampler,
+        start: usize,
+        b: usize,
+    ) -> bool {
+        if !sampler.fill_block(start, b, &mut self.w) {
+            return false;
+        }
+        plan.effective_weights_block(&self.w, b, &mut self.e, &mut self.inv, &mut self.f);
+        true
+    }
+
+    /// Accumulate the `b` variants whose scores fill `self.s`.
+    #[inline(always)]
+    fn accumulate_block_body(&mut self, b: usize, n: usize, bonus: &[f64]) {
+        for v in 0..b {
+            self.add_variant(v * n, n, bonus);
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn weights_block_avx2(
+        &mut self,
+        plan: &LinearPlan,
+        sampler: &VariantSampler,
+        start: usize,
+        b: usize,
+    ) -> bool {
+        self.weights_block_body(plan, sampler, start, b)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn accumulate_block_avx2(&mut self, b: usize, n: usize, bonus: &[f64]) {
+        self.accumulate_block_body(b, n, bonus)
+    }
+
+    /// [`FastBuffers::weights_block_body`], compiled for AVX2 when the CPU has it (the arithmetic is
+    /// the same: Rust never fuses a multiply and an add on its own, so results are bit-identical).
+    fn weights_block(
+        &mut self,
+        plan: &LinearPlan,
+        sampler: &VariantSampler,
+        start: usize,
+        b: usize,
+    ) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above); the function is safe code.
+            return unsafe { self.weights_block_avx2(plan, sampler, start, b) };
+        }
+        self.weights_block_body(plan, sampler, start, b)
+    }
+
+    /// [`FastBuffers::accumulate_block_body`], compiled for AVX2 when the CPU has it.
+    fn accumulate_block(&mut self, b: usize, n: usize, bonus: &[f64]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above); the function is safe code.
+            return unsafe { self.accumulate_block_avx2(b, n, bonus) };
+        }
+        self.accumulate_block_body(b, n, bonus)
+    }
+
+    fn reset(&mut self, n: usize) {
+        let cells = if self.bins > 0 {
+            n * (self.bins + 2)
+        } else {
+            0
+        };
+        self.counts.clear();
+        self.counts.resize(n * n, 0);
+        self.rank_missing.clear();
+        self.rank_missing.resize(n, 0);
+        let st = &mut self.stats;
+        for v in [&mut st.n, &mut st.missing] {
+            v.clear();
+            v.resize(n, 0);
+        }
+        for v in [&mut st.sum, &mut st.sum2] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        st.hist.clear();
+        st.hist.resize(cells, 0);
+        self.clean = 0;
+        self.variants = 0;
+    }
+
+    /// Move the counts into `shared` and add the sums to `sums` (same entry-wise order as a single
+    /// accumulation: `sums` starts at 0 and is flushed into only at the end of a chunk, or before a
+    /// `u32` counter could overflow).
+    fn flush(
+        &mut self,
+        plan: &LinearPlan,
+        shared: &std::sync::Mutex<Acc>,
+        sums: &mut PermutedStats,
+    ) {
+        let n = self.rank_missing.len();
+        self.stats.n.iter_mut().for_each(|c| *c += self.clean);
+        {
+            let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+            acc.ranks
+                .add_permuted(&plan.perm, &self.counts, &self.rank_missing, self.variants);
+            acc.scores.add_permuted_hist(&plan.perm, &self.stats.hist);
+        }
+        if sums.n.len() != n {
+            sums.n = vec![0; n];
+            sums.missing = vec![0; n];
+            sums.sum = vec![0.0; n];
+            sums.sum2 = vec![0.0; n];
+        }
+        for p in 0..n {
+            sums.n[p] += self.stats.n[p];
+            sums.missing[p] += self.stats.missing[p];
+            sums.sum[p] += self.stats.sum[p];
+            sums.sum2[p] += self.stats.sum2[p];
+        }
+        self.reset(n);
+    }
+
+    /// Accumulate the variant whose scores (position order) start at `self.s[off]`.
+    #[inline(always)]
+    fn add_variant(&mut self, off: usize, n: usize, bonus: &[f64]) {
+        let Some(t) = self.s.get_mut(off..off + n) else {
+            return;
+        };
+        if !bonus.is_empty() {
+            t.iter_mut().zip(bonus).for_each(|(x, &b)| *x += b);
+        }
+        let t = &*t;
+        self.variants += 1;
+        let mut nan = false;
+        for &x in t {
+            nan |= x.is_nan();
+        }
+        let st = &mut self.stats;
+        let stride = self.bins + 2;
+        let top = self.bins as f64;
+        if nan {
+            rank_min_into(t, &mut self.ranks);
+            for (p, &r) in self.ranks.iter().enumerate() {
+                if r == 0 {
+                    self.rank_missing[p] += 1;
+                } else {
+                    self.counts[p * n + r as usize - 1] += 1;
+                }
+                let x = t[p];
+                if x.is_nan() {
+                    st.missing[p] += 1;
+                    continue;
+                }
+                st.n[p] += 1;
+                let d = x - self.shift[p];
+                st.sum[p] += d;
+                st.sum2[p] += d * d;
+                if self.bins > 0 {
+                    let (lo, hi) = (self.lo[p], self.hi[p]);
+                    let c = ((x - lo) * self.scale[p]).clamp(0.0, top - 1.0) as usize + 1;
+                    let cell = if x < lo {
+                        0
+                    } else if x > hi {
+                        stride - 1
+                    } else {
+                        c
+                    };
+                    st.hist[p * stride + cell] += 1;
+                }
+            }
+            return;
+        }
+        self.clean += 1;
+        for (((&x, &c), sum), sum2) in t.iter().zip(&self.shift).zip(&mut st.sum).zip(&mut st.sum2)
+        {
+            let d = x - c;
+            *sum += d;
+            *sum2 += d * d;
+        }
+        if self.bins > 0 && self.cells_fit {
+            // bin cells as in `ScoreStats::add`, computed for all units in straight (vector) code
+            // into `cells`, then counted
+            let (stride_i, topm1) = (stride as i32, top - 1.0);
+            for (p, ((((&x, &lo), &hi), &sc), cell)) in t
+                .iter()
+                .zip(&self.lo)
+                .zip(&self.hi)
+                .zip(&self.scale)
+                .zip(self.cells.iter_mut())
+                .enumerate()
+            {
+                let c = ((x - lo) * sc).max(0.0).min(topm1) as i32 + 1;
+                let c = if x < lo {
+                    0
+                } else if x > hi {
+                    stride_i - 1
+                } else {
+                    c
+                };
+                *cell = p as i32 * stride_i + c;
+            }
+            for &c in &self.cells {
+                if let Some(h) = st.hist.get_mut(c as usize) {
+                    *h += 1;
+                }
+            }
+        } else if self.bins > 0 {
+            for (p, (((&x, &lo), &hi), &sc)) in t
+                .iter()
+                .zip(&self.lo)
+                .zip(&self.hi)
+                .zip(&self.scale)
+                .enumerate()
+            {
+                let c = ((x - lo) * sc).clamp(0.0, top - 1.0) as usize + 1;
+                let cell = if x < lo {
+                    0
+                } else if x > hi {
+                    stride - 1
+                } else {
+                    c
+                };
+                if let Some(h) = st.hist.get_mut(p * stride + cell) {
+                    *h += 1;
+                }
+            }
+        }
+        if n > SORT_ABOVE {
+            rank_radix(t, &mut self.keys, &mut self.tmp, &mut self.ranks);
+        } else {
+            rank_counting(t, &mut self.s32, &mut self.ranks);
+        }
+        for (p, &r) in self.ranks.iter().enumerate() {
+            if let Some(c) = self.counts.get_mut(p * n + r as usize - 1) {
+                *c += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::{NodeSelection, min_max_columns, synthetic};
+    use crate::{AggregatorKind, MissingPolicy};
+
+    fn general_path(m: &BatchModel, cfg: &SweepConfig) -> (RankHistogram, ScoreStats) {
+        let sampler = VariantSampler::new(m, &cfg.weights, &cfg.alternatives, cfg.seed).unwrap();
+        let (nom, _) = m.nominal().unwrap();
+        let bounds = match m.mean_bounds() {
+            Some(b) => b,
+            None => m
+                .pilot_bounds(&sampler, cfg.variants.min(256), &nom)
+                .unwrap(),
+        };
+        let new_acc = || Acc {
+            ranks: RankHistogram::new(m.n_units()),
+            scores: ScoreStats::new(nom.clone(), bounds.clone(), cfg.score_bins),
+        };
+        let mut total = new_acc();
+        let mut buf = Buffers::default();
+        for s in (0..cfg.variants).step_by(cfg.chunk_size) {
+            let e = (s + cfg.chunk_size).min(cfg.variants);
+            let mut acc = new_acc();
+            m.run_chunk(&sampler, s, e, &mut acc, &mut buf).unwrap();
+            total.ranks.merge(&acc.ranks).unwrap();
+            total.scores.merge(&acc.scores).unwrap();
+        }
+        (total.ranks, total.scores)
+    }
+
+    #[test]
+    fn fast_path_equals_general_path_bit_for_bit() {
+        let (fw, raw) = synthetic(37, 12, 5, 2, 3).unwrap();
+        let n_agg = fw.nodes().len() - fw.n_indicators();
+        let n_nodes = fw.nodes().len();
+        let x = min_max_columns(&raw);
+        let mean = BatchModel::new(
+            fw.clone(),
+            vec![AggregatorKind::Arithmetic; n_agg],
+            MissingPolicy::default(),
+            None,
+            vec![x.clone()],
+        )
+        .unwrap();
+        let mut kinds = vec![AggregatorKind::Arithmetic; n_agg];
+        kinds[0] = AggregatorKind::Sum; // no mean bounds: pilot bounds, under/overflow cells
+        let sum = BatchModel::new(fw, kinds, MissingPolicy::default(), None, vec![x]).unwrap();
+        // first sub-pillar's indicators weigh 0: its mean is missing, so is every index score
+        let mut w0 = vec![1.0; n_nodes];
+        w0[..3].fill(0.0);
+        let zero = BatchModel::new(
+            mean.framework().clone(),
+            vec![AggregatorKind::Arithmetic; n_agg],
+            MissingPolicy::default(),
+            None,
+            vec![mean.alternative(0).unwrap().clone()],
+        )
+        .unwrap()
+        .with_nominal_weights(w0)
+        .unwrap();
+        let cases = [
+            (
+                &mean,
+                WeightSampler::Uniform {
+                    spread: 0.6,
+                    nodes: NodeSelection::All,
+                },
+                300,
+            ),
+            (
+                &mean,
+                WeightSampler::Triangular {
+                    spread: 0.3,
+                    nodes: NodeSelection::Levels { levels: vec![1, 3] },
+                },
+                1000,
+            ),
+            (
+                &sum,
+                WeightSampler::Uniform {
+                    spread: 0.9,
+                    nodes: NodeSelection::All,
+                },
+                257,
+            ),
+            (&zero, WeightSampler::Nominal, 300),
+        ];
+        for (m, ws, chunk) in cases {
+            let mut cfg = SweepConfig::new(1000, 5, ws);
+            cfg.chunk_size = chunk;
+            cfg.score_bins = 16;
+            let sampler =
+                VariantSampler::new(m, &cfg.weights, &cfg.alternatives, cfg.seed).unwrap();
+            assert!(sampler.block_capable() && m.is_single_product(0));
+            let fast = m.sweep(&cfg, Control::default()).unwrap();
+            let (ranks, scores) = general_path(m, &cfg);
+            assert_eq!(fast.ranks, ranks);
+            assert_eq!(fast.scores, scores);
+            for threads in [1, 2] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let r = pool.install(|| m.sweep(&cfg, Control::default()).unwrap());
+                assert_eq!(r, fast, "{threads} threads");
+            }
+        }
+        assert_eq!(
+            zero.sweep(
+                &SweepConfig::new(10, 1, WeightSampler::Nominal),
+                Control::default()
+            )
+            .unwrap()
+            .ranks
+            .n_missing(0),
+            10
+        );
     }
 }
