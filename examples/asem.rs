@@ -40,21 +40,12 @@ fn run() -> Result<()> {
     );
     let scores = Scorer::new(framework).score(&data)?;
 
-    let pillars = [
-        "Physical",
-        "ConEcFin",
-        "Political",
-        "Instit",
-        "P2P",
-        "Environ",
-        "Social",
-        "SusEcFin",
-    ];
-    let mut order: Vec<usize> = (0..data.n_units()).collect();
+    let pillars = scores.level_codes(2);
+    let sub_indices = scores.level_codes(3);
+    let order = scores.ranked_rows();
     let ranks = scores.index_ranks();
-    order.sort_by(|&a, &b| ranks[a].total_cmp(&ranks[b]));
     print!("\n{:>4} {:<16} {:>6}", "rank", "country", "Index");
-    for h in ["Conn", "Sust"].iter().chain(pillars.iter()) {
+    for h in sub_indices.iter().chain(pillars.iter()) {
         print!(" {:>8}", h);
     }
     println!();
@@ -65,7 +56,7 @@ fn run() -> Result<()> {
             data.unit_names()[u],
             scores.index()[u]
         );
-        for h in ["Conn", "Sust"].iter().chain(pillars.iter()) {
+        for h in sub_indices.iter().chain(pillars.iter()) {
             print!(" {:>8.1}", scores.node_values(h)?[u]);
         }
         println!();

@@ -127,22 +127,13 @@ fn run() -> Result<()> {
     // 5-6. normalise and aggregate
     let scores = result.scores();
     let units = result.prepared();
-    let pillars = [
-        "Physical",
-        "ConEcFin",
-        "Political",
-        "Instit",
-        "P2P",
-        "Environ",
-        "Social",
-        "SusEcFin",
-    ];
-    let mut order: Vec<usize> = (0..units.n_units()).collect();
+    let pillars = scores.level_codes(2);
+    let sub_indices = scores.level_codes(3);
+    let order = scores.ranked_rows();
     let ranks = scores.index_ranks();
-    order.sort_by(|&a, &b| ranks[a].total_cmp(&ranks[b]));
     println!("\nTop 10 (min-max [0, 100], arithmetic means):");
     print!("{:>4} {:<5} {:>6}", "rank", "uCode", "Index");
-    for h in ["Conn", "Sust"].iter().chain(pillars.iter()) {
+    for h in sub_indices.iter().chain(pillars.iter()) {
         print!(" {h:>9}");
     }
     println!();
@@ -153,7 +144,7 @@ fn run() -> Result<()> {
             units.unit_codes()[u],
             scores.index()[u]
         );
-        for h in ["Conn", "Sust"].iter().chain(pillars.iter()) {
+        for h in sub_indices.iter().chain(pillars.iter()) {
             print!(" {:>9.2}", scores.node_values(h)?[u]);
         }
         println!();

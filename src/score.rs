@@ -672,6 +672,43 @@ impl Scores {
     pub fn index_ranks(&self) -> ArrayView1<'_, f64> {
         self.ranks.column(self.framework.root_index())
     }
+    /// Row positions sorted by index rank (best first); units with a missing index come last; ties keep
+    /// row order.
+    ///
+    /// ```
+    /// # use composite_indicators::prelude::*;
+    /// # use composite_indicators::score::Scorer;
+    /// # use ndarray::array;
+    /// # let fw = FrameworkSpec { name: "t".into(),
+    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// let data = Dataset::new(
+    ///     vec!["u0".into(), "u1".into(), "u2".into()],
+    ///     vec!["a".into(), "b".into()],
+    ///     array![[1.0, 1.0], [3.0, 3.0], [2.0, 2.0]],
+    /// )?;
+    /// let scores = Scorer::new(fw).score(&data)?;
+    /// assert_eq!(scores.ranked_rows(), vec![1, 2, 0]);
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn ranked_rows(&self) -> Vec<usize> {
+        let ranks = self.index_ranks();
+        let mut rows: Vec<usize> = (0..ranks.len()).collect();
+        rows.sort_by(|&a, &b| match (ranks[a].is_nan(), ranks[b].is_nan()) {
+            (false, false) => ranks[a].total_cmp(&ranks[b]),
+            (x, y) => x.cmp(&y),
+        });
+        rows
+    }
+    /// Codes of the aggregates at one level (2 = the indicators' parents), in node order.
+    pub fn level_codes(&self, level: usize) -> Vec<&str> {
+        self.framework
+            .nodes()
+            .iter()
+            .filter(|n| n.level == level && n.kind == NodeKind::Aggregate)
+            .map(|n| n.code.as_str())
+            .collect()
+    }
     /// One node's values for every unit.
     pub fn node_values(&self, node: &str) -> Result<ArrayView1<'_, f64>> {
         Ok(self.values.column(self.framework.position(node)?))
