@@ -166,6 +166,9 @@ struct Buffers {
 /// (indicators × block) and scores (block × units) stay in L2 for the W1 shape.
 const BLOCK: usize = 256;
 
+/// Unit count above which rank counts are deferred to the end of a block ([`FastBuffers::deferred`]).
+const DEFER_ABOVE: usize = 256;
+
 /// Scratch and per-chunk accumulators of the fast path, in nominal-position order.
 #[derive(Default)]
 struct FastBuffers {
@@ -187,6 +190,11 @@ struct FastBuffers {
     ranks: Vec<u32>,
     /// Rank counts `counts[p·n + r − 1]`.
     counts: Vec<u32>,
+    /// Above [`DEFER_ABOVE`] units (and up to `u16::MAX`): the block's ranks position-major,
+    /// `deferred[p·BLOCK + v]` (0 = counted already), counted row by row after the block, so the
+    /// increments of one position stay in one row of `counts` instead of touching one page of the
+    /// `n × n` table per unit and variant.
+    deferred: Vec<u16>,
     rank_missing: Vec<u64>,
     stats: PermutedStats,
     /// Variants without a missing score since the last flush (their `n` is added at the flush).
@@ -527,6 +535,19 @@ impl FastBuffers {
         for v in 0..b {
             self.add_variant(v * n, n, bonus, (start + v) % every == 0);
         }
+        if !self.deferred.is_empty() {
+            for (row, cnt) in self
+                .deferred
+                .chunks_exact(BLOCK)
+                .zip(self.counts.chunks_exact_mut(n))
+            {
+                for &r in &row[..b.min(BLOCK)] {
+                    if let Some(c) = (r as usize).checked_sub(1).and_then(|i| cnt.get_mut(i)) {
+                        *c += 1;
+                    }
+                }
+            }
+        }
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -584,6 +605,8 @@ impl FastBuffers {
         };
         self.counts.clear();
         self.counts.resize(n * n, 0);
+        let defer = n > DEFER_ABOVE && n <= usize::from(u16::MAX);
+        self.deferred.resize(if defer { n * BLOCK } else { 0 }, 0);
         self.rank_missing.clear();
         self.rank_missing.resize(n, 0);
         let st = &mut self.stats;
@@ -652,6 +675,14 @@ impl FastBuffers {
         let stride = self.bins + 2;
         let top = self.bins as f64;
         if nan {
+            if !self.deferred.is_empty() {
+                let v = off / n.max(1);
+                for p in 0..n {
+                    if let Some(d) = self.deferred.get_mut(p * BLOCK + v) {
+                        *d = 0;
+                    }
+                }
+            }
             rank_min_into(t, &mut self.ranks);
             for (p, &r) in self.ranks.iter().enumerate() {
                 if r == 0 {
@@ -745,9 +776,19 @@ impl FastBuffers {
         } else {
             rank_counting(t, &mut self.s32, &mut self.ranks);
         }
-        for (p, &r) in self.ranks.iter().enumerate() {
-            if let Some(c) = self.counts.get_mut(p * n + r as usize - 1) {
-                *c += 1;
+        if self.deferred.is_empty() {
+            for (p, &r) in self.ranks.iter().enumerate() {
+                if let Some(c) = self.counts.get_mut(p * n + r as usize - 1) {
+                    *c += 1;
+                }
+            }
+        } else {
+            // ranks ≤ n ≤ u16::MAX here
+            let v = off / n.max(1);
+            for (p, &r) in self.ranks.iter().enumerate() {
+                if let Some(d) = self.deferred.get_mut(p * BLOCK + v) {
+                    *d = r as u16;
+                }
             }
         }
     }
@@ -862,6 +903,39 @@ mod tests {
                 assert_eq!(r, fast, "{threads} threads");
             }
         }
+        // above DEFER_ABOVE units rank counts are deferred to the end of each block; with a
+        // missing sub-pillar for some variants (zero weights drawn) the NaN path mixes in
+        let (fw, raw) = synthetic(DEFER_ABOVE + 44, 9, 3, 2, 4).unwrap();
+        let n_agg = fw.nodes().len() - fw.n_indicators();
+        let big = BatchModel::new(
+            fw,
+            vec![AggregatorKind::Arithmetic; n_agg],
+            MissingPolicy::default(),
+            None,
+            vec![min_max_columns(&raw)],
+        )
+        .unwrap();
+        let mut cfg = SweepConfig::new(
+            700,
+            3,
+            WeightSampler::Uniform {
+                spread: 1.0,
+                nodes: NodeSelection::All,
+            },
+        );
+        cfg.chunk_size = 300;
+        let fast = big.sweep(&cfg, Control::default()).unwrap();
+        let (ranks, scores) = general_path(&big, &cfg);
+        assert_eq!(fast.ranks, ranks);
+        assert_eq!(fast.scores, scores);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        assert_eq!(
+            pool.install(|| big.sweep(&cfg, Control::default()).unwrap()),
+            fast
+        );
         // above 131 071 variants only every `bin_every(K)`-th variant is binned
         let mut cfg = SweepConfig::new(
             140_000,
