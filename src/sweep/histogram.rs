@@ -458,8 +458,17 @@ pub fn quantile_target(q: f64, n: u64) -> u64 {
 ///
 /// **Quantiles.** Each unit has `bins` equal bins over its own `[lo, hi]`; values below `lo` or above
 /// `hi` are counted in under/overflow cells. The `q`-quantile finds the bin where the cumulative count
-/// first reaches `q·n` and interpolates linearly within it; the error is at most one bin width
-/// `(hi − lo)/bins`. A quantile falling in the underflow (overflow) cell is reported as `lo` (`hi`).
+/// first reaches `q·m` (`m` = binned values of the unit, [`ScoreStats::binned`]) and interpolates
+/// linearly within it; the error is at most one bin width `(hi − lo)/bins` with respect to the binned
+/// values. A quantile falling in the underflow (overflow) cell is reported as `lo` (`hi`).
+///
+/// [`ScoreStats::add`] bins every value it is given. A sweep (`BatchModel::sweep`) of `K` variants
+/// bins a deterministic subsample: variant `k` is binned iff `k` is a multiple of
+/// `max(1, ⌊K / 65 536⌋)` (so every variant up to `K` = 131 071, and at least 65 536 variants above;
+/// the rule depends on `K` only, so split ranges merge exactly). Mean and sd always cover every
+/// variant. The quantiles are then those of a systematic sample of `m ≥ 65 536` variants: besides the
+/// bin width, the probability level of a `q`-quantile is off by about `√(q(1 − q)/m)` (one standard
+/// error; ≤ 0.002 for the median, ≤ 0.00085 for the 5 % and 95 % quantiles).
 ///
 /// ```
 /// use composite_indicators::sweep::ScoreStats;
@@ -524,13 +533,18 @@ impl ScoreStats {
 
     /// Add one variant's scores (one per unit).
     pub fn add(&mut self, scores: &[f64]) {
+        self.add_maybe_binned(scores, true);
+    }
+
+    /// Add one variant's scores to the moments, and to the histogram only if `bin`.
+    pub(crate) fn add_maybe_binned(&mut self, scores: &[f64], bin: bool) {
         if self.bins > 0 && self.scale.len() != self.shift.len() {
             self.build_scale();
         }
         let n = self.shift.len().min(scores.len());
         let scores = &scores[..n];
         if scores.iter().any(|v| v.is_nan()) {
-            self.add_slow(scores);
+            self.add_slow(scores, bin);
             return;
         }
         // no missing value: straight-line loops the compiler vectorises
@@ -546,7 +560,7 @@ impl ScoreStats {
             *sum2 += d * d;
             *cnt += 1;
         }
-        if self.bins > 0 {
+        if self.bins > 0 && bin {
             let stride = self.bins + 2;
             let top = self.bins as f64;
             for (u, ((&s, &(lo, hi)), &sc)) in
@@ -567,7 +581,7 @@ impl ScoreStats {
         }
     }
 
-    fn add_slow(&mut self, scores: &[f64]) {
+    fn add_slow(&mut self, scores: &[f64], bin: bool) {
         let stride = self.bins + 2;
         let top = self.bins as f64;
         for (u, &s) in scores.iter().enumerate() {
@@ -579,7 +593,7 @@ impl ScoreStats {
             self.n[u] += 1;
             self.sum[u] += d;
             self.sum2[u] += d * d;
-            if self.bins > 0 {
+            if self.bins > 0 && bin {
                 let (lo, hi) = self.bounds.get(u).copied().unwrap_or((0.0, 0.0));
                 let p = ((s - lo) * self.scale[u]).clamp(0.0, top - 1.0) as usize + 1;
                 let cell = if s < lo {
@@ -688,6 +702,25 @@ impl ScoreStats {
         let v = (self.sum2[u] - self.sum[u] * self.sum[u] / nf) / (nf - 1.0);
         Some(v.max(0.0).sqrt())
     }
+    /// Values of unit `u` counted in its histogram (all non-missing values given to
+    /// [`ScoreStats::add`]; in a sweep, those of the binned subsample, see the type docs).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::ScoreStats;
+    /// let mut s = ScoreStats::new(vec![0.0], vec![(0.0, 1.0)], 4);
+    /// s.add(&[0.5]);
+    /// s.add(&[f64::NAN]);
+    /// assert_eq!(s.binned(0), 1);
+    /// ```
+    pub fn binned(&self, u: usize) -> u64 {
+        let stride = self.bins + 2;
+        if self.bins == 0 {
+            return 0;
+        }
+        self.hist
+            .get(u * stride..(u + 1) * stride)
+            .map_or(0, |c| c.iter().sum())
+    }
     /// The histogram bounds of unit `u`.
     pub fn bounds(&self, u: usize) -> Option<(f64, f64)> {
         self.bounds.get(u).copied()
@@ -698,7 +731,7 @@ impl ScoreStats {
         if self.bins == 0 || !(0.0..=1.0).contains(&q) {
             return None;
         }
-        let n = self.count(u);
+        let n = self.binned(u);
         if n == 0 {
             return None;
         }
@@ -727,6 +760,12 @@ impl ScoreStats {
         }
         Some(hi)
     }
+}
+
+/// Variants a sweep of `k` variants keeps in its score histograms: every `bin_every(k)`-th (see
+/// [`ScoreStats`]).
+pub(crate) fn bin_every(k: usize) -> usize {
+    (k / 65_536).max(1)
 }
 
 /// Score sums of the sweep fast path in nominal-position order (see [`ScoreStats::add_permuted`]);

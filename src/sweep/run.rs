@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use super::BatchModel;
 use super::histogram::{
-    PermutedStats, RankHistogram, Ranker, SORT_ABOVE, ScoreStats, rank_counting, rank_min_into,
-    rank_radix,
+    PermutedStats, RankHistogram, Ranker, SORT_ABOVE, ScoreStats, bin_every, rank_counting,
+    rank_min_into, rank_radix,
 };
 use super::kernel::LinearPlan;
 use super::sampler::{AltSampler, VariantSampler, WeightSampler};
@@ -60,7 +60,8 @@ pub struct SweepConfig {
     /// moments only through summation order).
     #[serde(default = "default_chunk")]
     pub chunk_size: usize,
-    /// Histogram bins per unit for score quantiles (0 = none).
+    /// Histogram bins per unit for score quantiles (0 = none). Only a deterministic subsample of at
+    /// least 65 536 variants (every variant up to 131 071) is binned: see [`ScoreStats`].
     #[serde(default = "default_bins")]
     pub score_bins: usize,
 }
@@ -165,6 +166,9 @@ struct Buffers {
 /// (indicators × block) and scores (block × units) stay in L2 for the W1 shape.
 const BLOCK: usize = 256;
 
+/// Unit count above which rank counts are deferred to the end of a block ([`FastBuffers::deferred`]).
+const DEFER_ABOVE: usize = 256;
+
 /// Scratch and per-chunk accumulators of the fast path, in nominal-position order.
 #[derive(Default)]
 struct FastBuffers {
@@ -186,6 +190,11 @@ struct FastBuffers {
     ranks: Vec<u32>,
     /// Rank counts `counts[p·n + r − 1]`.
     counts: Vec<u32>,
+    /// Above [`DEFER_ABOVE`] units (and up to `u16::MAX`): the block's ranks position-major,
+    /// `deferred[p·BLOCK + v]` (0 = counted already), counted row by row after the block, so the
+    /// increments of one position stay in one row of `counts` instead of touching one page of the
+    /// `n × n` table per unit and variant.
+    deferred: Vec<u16>,
     rank_missing: Vec<u64>,
     stats: PermutedStats,
     /// Variants without a missing score since the last flush (their `n` is added at the flush).
@@ -201,6 +210,8 @@ struct FastBuffers {
     cells: Vec<i32>,
     /// Every cell index fits an `i32`.
     cells_fit: bool,
+    /// Variant `k` is binned iff `k % every == 0` ([`bin_every`]).
+    every: usize,
 }
 
 /// What a chunk hands back: everything (general path) or its score sums in nominal-position order
@@ -295,6 +306,7 @@ impl BatchModel {
         let starts: Vec<usize> = range.clone().step_by(cfg.chunk_size).collect();
         let total = range.len();
         let done = AtomicUsize::new(0);
+        let every = bin_every(cfg.variants);
         // Integer accumulators of the fast path (rank and score-histogram counts) go straight into
         // one shared accumulator (addition of integers is order-free); only the order-sensitive score
         // sums are returned per chunk and merged in chunk order below.
@@ -308,11 +320,12 @@ impl BatchModel {
                 let e = (s + cfg.chunk_size).min(range.end);
                 let part = match &plan {
                     Some(p) => {
+                        buf.fast.every = every;
                         Part::Sums(self.run_chunk_fast(p, &sampler, s, e, &shared, &mut buf.fast))
                     }
                     None => {
                         let mut acc = new_acc();
-                        self.run_chunk(&sampler, s, e, &mut acc, buf)?;
+                        self.run_chunk(&sampler, s, e, every, &mut acc, buf)?;
                         Part::Full(acc)
                     }
                 };
@@ -351,6 +364,7 @@ impl BatchModel {
         sampler: &VariantSampler,
         s: usize,
         e: usize,
+        every: usize,
         acc: &mut Acc,
         buf: &mut Buffers,
     ) -> Result<()> {
@@ -377,13 +391,13 @@ impl BatchModel {
         } else {
             buf.s = self.score_batch(buf.w.view(), &buf.alts)?;
         }
-        for row in buf.s.rows() {
+        for (i, row) in buf.s.rows().into_iter().enumerate() {
             let row = row
                 .as_slice()
                 .ok_or_else(|| Error::param("scores", "non-contiguous buffer"))?;
             buf.ranker.rank_into(row, &mut buf.ranks);
             acc.ranks.add(&buf.ranks);
-            acc.scores.add(row);
+            acc.scores.add_maybe_binned(row, (s + i) % every == 0);
         }
         Ok(())
     }
@@ -454,7 +468,7 @@ impl BatchModel {
                 break;
             };
             ndarray::linalg::general_mat_mul(1.0, &ev.t(), &plan.xtp, 0.0, &mut sv);
-            fb.accumulate_block(b, n, &plan.bonus);
+            fb.accumulate_block(start, b, n, &plan.bonus);
             if fb.variants > u64::from(u32::MAX) - 2 * BLOCK as u64 {
                 fb.flush(plan, shared, &mut sums);
             }
@@ -516,9 +530,23 @@ impl FastBuffers {
 
     /// Accumulate the `b` variants whose scores fill `self.s`.
     #[inline(always)]
-    fn accumulate_block_body(&mut self, b: usize, n: usize, bonus: &[f64]) {
+    fn accumulate_block_body(&mut self, start: usize, b: usize, n: usize, bonus: &[f64]) {
+        let every = self.every.max(1);
         for v in 0..b {
-            self.add_variant(v * n, n, bonus);
+            self.add_variant(v * n, n, bonus, (start + v) % every == 0);
+        }
+        if !self.deferred.is_empty() {
+            for (row, cnt) in self
+                .deferred
+                .chunks_exact(BLOCK)
+                .zip(self.counts.chunks_exact_mut(n))
+            {
+                for &r in &row[..b.min(BLOCK)] {
+                    if let Some(c) = (r as usize).checked_sub(1).and_then(|i| cnt.get_mut(i)) {
+                        *c += 1;
+                    }
+                }
+            }
         }
     }
 
@@ -536,8 +564,8 @@ impl FastBuffers {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    fn accumulate_block_avx2(&mut self, b: usize, n: usize, bonus: &[f64]) {
-        self.accumulate_block_body(b, n, bonus)
+    fn accumulate_block_avx2(&mut self, start: usize, b: usize, n: usize, bonus: &[f64]) {
+        self.accumulate_block_body(start, b, n, bonus)
     }
 
     /// [`FastBuffers::weights_block_body`], compiled for AVX2 when the CPU has it (the arithmetic is
@@ -559,14 +587,14 @@ impl FastBuffers {
     }
 
     /// [`FastBuffers::accumulate_block_body`], compiled for AVX2 when the CPU has it.
-    fn accumulate_block(&mut self, b: usize, n: usize, bonus: &[f64]) {
+    fn accumulate_block(&mut self, start: usize, b: usize, n: usize, bonus: &[f64]) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
         {
             // SAFETY: the CPU supports AVX2 and FMA (checked just above); the function is safe code.
-            return unsafe { self.accumulate_block_avx2(b, n, bonus) };
+            return unsafe { self.accumulate_block_avx2(start, b, n, bonus) };
         }
-        self.accumulate_block_body(b, n, bonus)
+        self.accumulate_block_body(start, b, n, bonus)
     }
 
     fn reset(&mut self, n: usize) {
@@ -577,6 +605,8 @@ impl FastBuffers {
         };
         self.counts.clear();
         self.counts.resize(n * n, 0);
+        let defer = n > DEFER_ABOVE && n <= usize::from(u16::MAX);
+        self.deferred.resize(if defer { n * BLOCK } else { 0 }, 0);
         self.rank_missing.clear();
         self.rank_missing.resize(n, 0);
         let st = &mut self.stats;
@@ -628,7 +658,7 @@ impl FastBuffers {
 
     /// Accumulate the variant whose scores (position order) start at `self.s[off]`.
     #[inline(always)]
-    fn add_variant(&mut self, off: usize, n: usize, bonus: &[f64]) {
+    fn add_variant(&mut self, off: usize, n: usize, bonus: &[f64], bin: bool) {
         let Some(t) = self.s.get_mut(off..off + n) else {
             return;
         };
@@ -645,6 +675,14 @@ impl FastBuffers {
         let stride = self.bins + 2;
         let top = self.bins as f64;
         if nan {
+            if !self.deferred.is_empty() {
+                let v = off / n.max(1);
+                for p in 0..n {
+                    if let Some(d) = self.deferred.get_mut(p * BLOCK + v) {
+                        *d = 0;
+                    }
+                }
+            }
             rank_min_into(t, &mut self.ranks);
             for (p, &r) in self.ranks.iter().enumerate() {
                 if r == 0 {
@@ -661,7 +699,7 @@ impl FastBuffers {
                 let d = x - self.shift[p];
                 st.sum[p] += d;
                 st.sum2[p] += d * d;
-                if self.bins > 0 {
+                if self.bins > 0 && bin {
                     let (lo, hi) = (self.lo[p], self.hi[p]);
                     let c = ((x - lo) * self.scale[p]).clamp(0.0, top - 1.0) as usize + 1;
                     let cell = if x < lo {
@@ -683,7 +721,9 @@ impl FastBuffers {
             *sum += d;
             *sum2 += d * d;
         }
-        if self.bins > 0 && self.cells_fit {
+        if !bin || self.bins == 0 {
+            // moments only
+        } else if self.cells_fit {
             // bin cells as in `ScoreStats::add`, computed for all units in straight (vector) code
             // into `cells`, then counted
             let (stride_i, topm1) = (stride as i32, top - 1.0);
@@ -710,7 +750,7 @@ impl FastBuffers {
                     *h += 1;
                 }
             }
-        } else if self.bins > 0 {
+        } else {
             for (p, (((&x, &lo), &hi), &sc)) in t
                 .iter()
                 .zip(&self.lo)
@@ -736,9 +776,19 @@ impl FastBuffers {
         } else {
             rank_counting(t, &mut self.s32, &mut self.ranks);
         }
-        for (p, &r) in self.ranks.iter().enumerate() {
-            if let Some(c) = self.counts.get_mut(p * n + r as usize - 1) {
-                *c += 1;
+        if self.deferred.is_empty() {
+            for (p, &r) in self.ranks.iter().enumerate() {
+                if let Some(c) = self.counts.get_mut(p * n + r as usize - 1) {
+                    *c += 1;
+                }
+            }
+        } else {
+            // ranks ≤ n ≤ u16::MAX here
+            let v = off / n.max(1);
+            for (p, &r) in self.ranks.iter().enumerate() {
+                if let Some(d) = self.deferred.get_mut(p * BLOCK + v) {
+                    *d = r as u16;
+                }
             }
         }
     }
@@ -768,7 +818,8 @@ mod tests {
         for s in (0..cfg.variants).step_by(cfg.chunk_size) {
             let e = (s + cfg.chunk_size).min(cfg.variants);
             let mut acc = new_acc();
-            m.run_chunk(&sampler, s, e, &mut acc, &mut buf).unwrap();
+            m.run_chunk(&sampler, s, e, bin_every(cfg.variants), &mut acc, &mut buf)
+                .unwrap();
             total.ranks.merge(&acc.ranks).unwrap();
             total.scores.merge(&acc.scores).unwrap();
         }
@@ -852,6 +903,76 @@ mod tests {
                 assert_eq!(r, fast, "{threads} threads");
             }
         }
+        // above DEFER_ABOVE units rank counts are deferred to the end of each block; with a
+        // missing sub-pillar for some variants (zero weights drawn) the NaN path mixes in
+        let (fw, raw) = synthetic(DEFER_ABOVE + 44, 9, 3, 2, 4).unwrap();
+        let n_agg = fw.nodes().len() - fw.n_indicators();
+        let big = BatchModel::new(
+            fw,
+            vec![AggregatorKind::Arithmetic; n_agg],
+            MissingPolicy::default(),
+            None,
+            vec![min_max_columns(&raw)],
+        )
+        .unwrap();
+        let mut cfg = SweepConfig::new(
+            700,
+            3,
+            WeightSampler::Uniform {
+                spread: 1.0,
+                nodes: NodeSelection::All,
+            },
+        );
+        cfg.chunk_size = 300;
+        let fast = big.sweep(&cfg, Control::default()).unwrap();
+        let (ranks, scores) = general_path(&big, &cfg);
+        assert_eq!(fast.ranks, ranks);
+        assert_eq!(fast.scores, scores);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        assert_eq!(
+            pool.install(|| big.sweep(&cfg, Control::default()).unwrap()),
+            fast
+        );
+        // above 131 071 variants only every `bin_every(K)`-th variant is binned
+        let mut cfg = SweepConfig::new(
+            140_000,
+            9,
+            WeightSampler::Uniform {
+                spread: 0.5,
+                nodes: NodeSelection::All,
+            },
+        );
+        cfg.score_bins = 32;
+        assert_eq!(bin_every(cfg.variants), 2);
+        let fast = mean.sweep(&cfg, Control::default()).unwrap();
+        let (ranks, scores) = general_path(&mean, &cfg);
+        assert_eq!(fast.ranks, ranks);
+        assert_eq!(fast.scores, scores);
+        assert_eq!(fast.scores.count(0), 140_000);
+        assert_eq!(fast.scores.binned(0), 70_000);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        assert_eq!(
+            pool.install(|| mean.sweep(&cfg, Control::default()).unwrap()),
+            fast
+        );
+        let mut a = mean
+            .sweep_range(&cfg, 0..70_001, Control::default())
+            .unwrap();
+        a.merge(
+            &mean
+                .sweep_range(&cfg, 70_001..140_000, Control::default())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(a.ranks, fast.ranks);
+        assert_eq!(a.scores.binned(3), 70_000);
+        assert_eq!(a.scores.quantile(3, 0.5), fast.scores.quantile(3, 0.5));
         assert_eq!(
             zero.sweep(
                 &SweepConfig::new(10, 1, WeightSampler::Nominal),
