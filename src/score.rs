@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::{Aggregator, AggregatorKind, Linearity, MissingPolicy, NodeContext};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::normalise::{ColumnContext, FittedNormaliser, Normaliser, NormaliserKind};
+use crate::normalise::{ColumnContext, FittedNormaliser, Normaliser, NormaliserKind, orient};
 use crate::rank::{TieRule, rank_desc};
 use crate::spec::{Framework, NodeKind};
 use crate::weights::{WeightScheme, is_bonus};
@@ -279,7 +279,7 @@ impl Scorer {
         let units = data.unit_codes();
         let mut fitted = Vec::with_capacity(raw.ncols());
         for (k, ind) in self.framework.indicators().iter().enumerate() {
-            let col = oriented(raw.column(k), ind.direction.sign());
+            let col = orient(raw.column(k), ind.direction);
             let ctx = column_context(ind, units);
             let f = self.normaliser_of(k).fit(col.view(), &ctx)?;
             fitted.push(f);
@@ -299,10 +299,6 @@ impl Scorer {
         let codes = self.framework.indicator_codes();
         data.select(&codes)
     }
-}
-
-fn oriented(col: ArrayView1<'_, f64>, sign: f64) -> Array1<f64> {
-    col.mapv(|v| v * sign)
 }
 
 fn column_context<'a>(ind: &'a crate::spec::Indicator, units: &'a [String]) -> ColumnContext<'a> {
@@ -343,7 +339,7 @@ impl FittedScorer {
         }
         let mut out = Array2::from_elem(raw.raw_dim(), f64::NAN);
         for (k, ind) in self.scorer.framework.indicators().iter().enumerate() {
-            let col = oriented(raw.column(k), ind.direction.sign());
+            let col = orient(raw.column(k), ind.direction);
             let f = self.fitted.get(k).ok_or_else(|| Error::ShapeMismatch {
                 what: "fitted normalisers vs indicators".into(),
                 expected: raw.ncols(),

@@ -322,9 +322,24 @@ impl Default for NormaliserKind {
     }
 }
 
+/// Multiply a raw column by the indicator's direction: the orientation every [`Normaliser`] expects
+/// (COINr's rule; a direction −1 column is negated). NaN stays NaN.
+///
+/// ```
+/// use composite_indicators::normalise::orient;
+/// use composite_indicators::Direction;
+/// use ndarray::array;
+/// assert_eq!(orient(array![1.0, -2.0].view(), Direction::Negative), array![-1.0, 2.0]);
+/// ```
+pub fn orient(raw: ArrayView1<'_, f64>, direction: Direction) -> Array1<f64> {
+    let sign = direction.sign();
+    raw.mapv(|v| v * sign)
+}
+
 /// Normalise one raw column: multiply it by `ctx.direction`, fit `kind` on it, and apply the fitted
-/// normaliser to the same values. This is the one place the direction rule lives; any [`Normaliser`],
-/// built-in or user-defined, goes through it.
+/// normaliser to the same values. The direction rule lives in [`orient`], which this function and the
+/// `Scorer` (fitting and applying separately) both call; any [`Normaliser`], built-in or user-defined,
+/// goes through it.
 ///
 /// `ctx.unit_codes` must be empty or name every row. Missing values (NaN) stay NaN.
 ///
@@ -347,8 +362,7 @@ pub fn normalise_column(
     ctx: &ColumnContext<'_>,
 ) -> Result<Array1<f64>> {
     builtin::check_input(raw, ctx.unit_codes, ctx.code)?;
-    let sign = ctx.direction.sign();
-    let x = raw.mapv(|v| v * sign);
+    let x = orient(raw, ctx.direction);
     let fitted = kind.fit(x.view(), ctx)?;
     let out = fitted.apply(x.view(), ctx.unit_codes)?;
     if out.len() != raw.len() {
