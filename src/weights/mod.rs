@@ -106,7 +106,7 @@ pub enum WeightScheme {
     /// Budget allocation / expert panel (Delphi): for each group given, experts distribute points over
     /// the group's children; the points are aggregated per child across experts with `aggregate` (mean,
     /// median or trimmed mean, missing answers skipped) and divided by their total
-    /// ([`budget_weights`](crate::panel::budget_weights), which also reports Kendall's W and the
+    /// ([`budget_weights`], which also reports Kendall's W and the
     /// coefficient of variation). Other groups keep their nominal weights.
     Budget {
         /// Aggregate code → its survey.
