@@ -392,3 +392,46 @@ pub fn check_scorer(
     }
     true
 }
+
+// ------------------------------------------------------------------ reference results
+
+/// Assert that a treatment report is COINr's ASEM one (`build_example_coin()`: denominate, impute by
+/// `EurAsia_group` mean, screen at 0.9, winsorise with winmax 5): exactly these 15 indicators
+/// winsorised, with these units at the high and low ends (1–4 points each), none log-transformed, and
+/// every one passing after treatment. The per-unit lists come from an independent Python transcription
+/// of COINr's `winsorise()` on the same data.
+pub fn assert_coinr_asem_treatment(rep: &composite_indicators::prepare::TreatReport) {
+    use composite_indicators::prepare::TreatStatus;
+    let expected: Vec<(&str, usize, Vec<&str>, Vec<&str>)> = vec![
+        ("Flights", 1, vec!["MLT"], vec![]),
+        ("Bord", 3, vec!["BEL", "LUX", "SGP"], vec![]),
+        ("Gas", 3, vec!["BRN", "MMR", "NOR"], vec![]),
+        ("Services", 4, vec!["IRL", "LUX", "MLT", "SGP"], vec![]),
+        ("FDI", 2, vec!["KHM", "MNG"], vec![]),
+        ("ForPort", 3, vec!["IRL", "LUX", "MLT"], vec![]),
+        ("CostImpEx", 1, vec!["PAK"], vec![]),
+        ("Tariff", 3, vec!["BGD", "KHM", "PAK"], vec![]),
+        ("StMob", 2, vec!["CYP", "LUX"], vec![]),
+        ("CultServ", 3, vec!["ESP", "LUX", "MLT"], vec![]),
+        ("Forest", 2, vec!["KHM", "PRT"], vec![]),
+        ("Poverty", 3, vec!["BGD", "IND", "LAO"], vec![]),
+        ("NGOs", 3, vec!["BEL", "CHE", "LUX"], vec![]),
+        ("FemLab", 1, vec![], vec!["PAK"]),
+        ("PubDebt", 1, vec!["JPN"], vec![]),
+    ];
+    let wins = rep.winsorised();
+    assert_eq!(wins.len(), 15);
+    assert_eq!(wins.len(), expected.len());
+    assert!(rep.log_transformed().is_empty());
+    for ((code, n, hi, lo), o) in expected.iter().zip(&wins) {
+        assert_eq!(&o.indicator, code);
+        let TreatStatus::Winsorised { n: got, high, low } = &o.status else {
+            panic!("{code}: {:?}", o.status)
+        };
+        assert_eq!(got, n, "{code}");
+        assert_eq!(high, hi, "{code}");
+        assert_eq!(low, lo, "{code}");
+        assert!(o.passes_after, "{code}");
+        assert!((1..=4).contains(n));
+    }
+}
