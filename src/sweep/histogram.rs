@@ -721,6 +721,27 @@ impl ScoreStats {
             .get(u * stride..(u + 1) * stride)
             .map_or(0, |c| c.iter().sum())
     }
+    /// Number of units.
+    ///
+    /// ```
+    /// use composite_indicators::sweep::ScoreStats;
+    /// let s = ScoreStats::new(vec![0.0; 3], vec![(0.0, 1.0); 3], 8);
+    /// assert_eq!((s.n_units(), s.n_bins()), (3, 8));
+    /// ```
+    pub fn n_units(&self) -> usize {
+        self.shift.len()
+    }
+
+    /// Histogram bins per unit (0 = no quantiles).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::ScoreStats;
+    /// assert_eq!(ScoreStats::new(vec![0.0], vec![(0.0, 1.0)], 0).n_bins(), 0);
+    /// ```
+    pub fn n_bins(&self) -> usize {
+        self.bins
+    }
+
     /// The histogram bounds of unit `u`.
     pub fn bounds(&self, u: usize) -> Option<(f64, f64)> {
         self.bounds.get(u).copied()

@@ -14,6 +14,7 @@
 //! Determinism: variant `k` (or Sobol row `j`) depends on `(seed, k)` only, chunks are merged in order,
 //! so results are identical for any thread count.
 
+mod fast32;
 mod from_scorer;
 mod histogram;
 mod kernel;

@@ -1,0 +1,695 @@
+//! The single-precision sweep path for up to [`MAX_UNITS`] units, with exact ranks.
+//!
+//! Per block of variants (effective weights `e`, indicators × variants, already computed in `f64`):
+//!
+//! 1. **Product in `f32`.** `S = X·E` (units × variants) with `f32` copies of the data and the
+//!    weights: half the work of the `f64` product.
+//! 2. **Error bound.** For variant `v`, every `f32` score is within
+//!    `β_v = γ · max|x| · Σ_i |e_iv|` of the `f64` score `Σ_i x_ui e_iv` (a fused multiply-add chain
+//!    in indicator order, as the `f64` product computes it), where
+//!    `γ = (m + 4)·2⁻²⁴ / (1 − (m + 4)·2⁻²⁴) + (m + 2)·2⁻⁵²`, `m` the indicator count: the standard
+//!    bound for a sum of `m` rounded products in any order, plus the rounding of the inputs to `f32` and
+//!    of the `f64` reference itself (Higham, *Accuracy and Stability of Numerical Algorithms*, §3.1).
+//! 3. **Keys.** Each score is mapped monotonically to a 24-bit integer over fixed bounds and the unit's
+//!    position is put in the low bits, so one unsigned integer orders by score and carries the unit.
+//! 4. **Sorting network.** Sixteen variants are sorted side by side (one SIMD lane each) by a pruned
+//!    Batcher odd–even merge network: no branches, no data-dependent memory access.
+//! 5. **Exact ranks.** Two neighbours in a sorted variant whose keys differ by more than the image of
+//!    `2β_v` (plus the key rounding) are in the same order as their `f64` scores. Runs of neighbours
+//!    closer than that are re-ranked from their `f64` scores (recomputed), with the `Min` tie rule. The
+//!    ranks are therefore exactly those of the `f64` scores; a variant whose bound is not finite or too
+//!    wide (a missing group, overflow) is scored entirely in `f64`.
+//! 6. **Counts.** Rank `r` of position `p` is counted in `cpos[(r − 1)·n + p]` (rank-major, so a sorted
+//!    position's sixteen increments go to one row).
+//!
+//! Score moments and score-histogram cells are taken from the `f32` scores (widened to `f64`): each is
+//! within `β_v` of the `f64` score, far below the histogram's bin width; see [`ScoreStats`].
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+use super::histogram::{PermutedStats, rank_min_into};
+use super::kernel::LinearPlan;
+
+#[cfg(doc)]
+use super::histogram::ScoreStats;
+
+/// Largest unit count of the `f32` path (unit positions take at most 8 key bits).
+pub(crate) const MAX_UNITS: usize = 256;
+
+/// Variants sorted side by side.
+const LANES: usize = 16;
+
+/// Key bits of the quantised score.
+const QBITS: u32 = 23;
+
+/// Threshold marking a variant scored entirely in `f64`.
+const SPECIAL: u32 = u32::MAX;
+
+/// Comparators of Batcher's odd–even merge sort for `n` keys (ascending), pruned to the comparators
+/// whose two ends are below `n` (valid: padding keys at the maximum never move).
+pub(crate) fn batcher_pairs(n: usize) -> Vec<(u16, u16)> {
+    let mut out = Vec::new();
+    let mut p = 1;
+    while p < n {
+        let mut k = p;
+        while k >= 1 {
+            let mut j = k % p;
+            while j + k < n {
+                for i in 0..k.min(n - j - k) {
+                    if (i + j) / (2 * p) == (i + j + k) / (2 * p) {
+                        out.push(((i + j) as u16, (i + j + k) as u16));
+                    }
+                }
+                j += 2 * k;
+            }
+            k /= 2;
+        }
+        p *= 2;
+    }
+    out
+}
+
+/// What the `f32` path needs of a model, fixed for a sweep.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan32 {
+    n: usize,
+    ni: usize,
+    /// units × indicators, position order.
+    x32: ndarray::Array2<f32>,
+    /// units × indicators, position order (exact re-ranking).
+    x64: Vec<f64>,
+    maxabs: f64,
+    /// Every data value is `≥ 0`: the bound can use the variant's largest score.
+    nonneg: bool,
+    gamma: f64,
+    lo: f32,
+    scale: f32,
+    scale64: f64,
+    ib: u32,
+    mask: u32,
+    pairs: Vec<(u16, u16)>,
+}
+
+impl Plan32 {
+    /// The plan, or `None` when the path does not apply: bonus terms, fewer than 2 or more than
+    /// [`MAX_UNITS`] units, data beyond `f32` range, or empty score bounds.
+    pub(crate) fn new(plan: &LinearPlan, lo: f64, hi: f64) -> Option<Plan32> {
+        let (ni, n) = plan.xtp.dim();
+        if !plan.bonus.is_empty() || !(2..=MAX_UNITS).contains(&n) || ni == 0 {
+            return None;
+        }
+        let maxabs = plan.xtp.iter().fold(0.0f64, |m, &v| m.max(v.abs()));
+        let usable = maxabs.is_finite() && maxabs < 1e30 && lo.is_finite() && hi.is_finite();
+        if !usable || hi < lo {
+            return None;
+        }
+        let w = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
+        let (lo, hi) = (lo - 0.01 * w, hi + 0.01 * w);
+        let x64: Vec<f64> = (0..n).flat_map(|u| plan.xtp.column(u).to_vec()).collect();
+        let x32 = ndarray::Array2::from_shape_fn((n, ni), |(u, i)| x64[u * ni + i] as f32);
+        let ib = usize::BITS - (n - 1).leading_zeros();
+        let m = (ni + 4) as f64 * 2f64.powi(-24);
+        let gamma = m / (1.0 - m) + (ni + 2) as f64 * 2f64.powi(-52);
+        let qmax = ((1u32 << QBITS) - 1) as f64;
+        let scale64 = qmax / (hi - lo);
+        Some(Plan32 {
+            n,
+            ni,
+            x32,
+            x64,
+            maxabs,
+            nonneg: plan.xtp.iter().all(|&v| v >= 0.0),
+            gamma,
+            lo: lo as f32,
+            scale: scale64 as f32,
+            scale64,
+            ib,
+            mask: (1u32 << ib) - 1,
+            pairs: batcher_pairs(n),
+        })
+    }
+
+    /// Key threshold of a variant whose scores are within `beta` of their `f64` values: neighbours
+    /// whose quantised scores differ by at most this may be out of `f64` order. [`SPECIAL`] if the
+    /// bound is not usable.
+    fn threshold(&self, beta: f64) -> u32 {
+        // |s32 − s64| ≤ β for each score; the key map adds at most 2 quanta per key (two roundings
+        // of a value below 2²⁴), plus 1 for truncation; 8 covers it with room.
+        let t = (2.0 * beta * self.scale64).ceil() + 8.0;
+        if t.is_finite() && t < f64::from(1u32 << (QBITS - 1)) {
+            t as u32
+        } else {
+            SPECIAL
+        }
+    }
+
+    /// The error bound `β_v` of a variant: `γ·max|x|·Σ|e|` in general; with non-negative data and
+    /// weights `Σ_i |x_ui e_i|` is the exact score itself, so `γ·max_u s32_u / (1 − γ)` bounds it.
+    fn beta(&self, se: f64, emin: f64, smax: f32) -> f64 {
+        let guard = (self.ni + 4) as f64 * f64::from(f32::MIN_POSITIVE);
+        if !se.is_finite() {
+            return f64::NAN;
+        }
+        if self.nonneg && emin >= 0.0 && smax.is_finite() {
+            self.gamma * f64::from(smax).max(0.0) / (1.0 - self.gamma) + guard
+        } else {
+            self.gamma * self.maxabs * se + guard
+        }
+    }
+
+    /// The `f64` score of position `u` under effective weights `e[i·b + v]`: a fused multiply-add
+    /// chain in indicator order starting from 0, which is what the `f64` product computes.
+    #[inline(always)]
+    fn exact(&self, u: usize, e: &[f64], b: usize, v: usize) -> f64 {
+        let mut acc = 0.0f64;
+        if let Some(row) = self.x64.get(u * self.ni..(u + 1) * self.ni) {
+            for (&x, col) in row.iter().zip(e.chunks_exact(b)) {
+                acc = x.mul_add(col.get(v).copied().unwrap_or(f64::NAN), acc);
+            }
+        }
+        acc
+    }
+
+    /// [`Plan32::exact`] for every `(position, variant)` request, four independent chains at a time
+    /// (the chains are latency-bound one by one).
+    #[inline(always)]
+    fn exact_many(&self, e: &[f64], b: usize, reqs: &[(u32, u32)], out: &mut Vec<f64>) {
+        out.clear();
+        let ni = self.ni;
+        let mut it = reqs.chunks_exact(4);
+        for q in &mut it {
+            let row = |k: usize| {
+                let u = q[k].0 as usize;
+                self.x64.get(u * ni..(u + 1) * ni).unwrap_or(&[])
+            };
+            let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3));
+            let vs = [q[0].1, q[1].1, q[2].1, q[3].1].map(|v| v as usize);
+            if vs.iter().any(|&v| v >= b) || [r0, r1, r2, r3].iter().any(|r| r.len() != ni) {
+                out.extend(
+                    q.iter()
+                        .map(|&(u, v)| self.exact(u as usize, e, b, v as usize)),
+                );
+                continue;
+            }
+            let mut a = [0.0f64; 4];
+            for ((((&x0, &x1), &x2), &x3), col) in
+                r0.iter().zip(r1).zip(r2).zip(r3).zip(e.chunks_exact(b))
+            {
+                a[0] = x0.mul_add(col[vs[0]], a[0]);
+                a[1] = x1.mul_add(col[vs[1]], a[1]);
+                a[2] = x2.mul_add(col[vs[2]], a[2]);
+                a[3] = x3.mul_add(col[vs[3]], a[3]);
+            }
+            out.extend_from_slice(&a);
+        }
+        out.extend(
+            it.remainder()
+                .iter()
+                .map(|&(u, v)| self.exact(u as usize, e, b, v as usize)),
+        );
+    }
+}
+
+/// A run of close neighbours: sorted positions `j0..=j1` of variant `v`, units at `run_units[off..]`.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    v: u32,
+    j0: u32,
+    j1: u32,
+    off: u32,
+}
+
+/// Scratch and per-chunk accumulators of the `f32` path, in position order.
+#[derive(Debug, Default)]
+pub(crate) struct Buf32 {
+    e32: Vec<f32>,
+    s: Vec<f32>,
+    keys: Vec<u32>,
+    se: Vec<f64>,
+    emin: Vec<f64>,
+    smax: Vec<f32>,
+    thr: Vec<u32>,
+    /// Per sorted position of the current group: lanes whose next neighbour is too close.
+    gap: Vec<u32>,
+    /// Runs of close neighbours in the current block, and their units (position indices).
+    runs: Vec<Run>,
+    run_units: Vec<u32>,
+    reqs: Vec<(u32, u32)>,
+    vals: Vec<f64>,
+    net: Vec<[u32; LANES]>,
+    /// Rank-major counts `cpos[(r − 1)·n + p]`, plus `LANES` trash cells at the end.
+    pub(crate) cpos: Vec<u32>,
+    pub(crate) rank_missing: Vec<u64>,
+    pub(crate) stats: PermutedStats,
+    /// Variants whose `n` is added at the flush (all but the `f64`-scored ones with missing scores).
+    pub(crate) clean: u64,
+    pub(crate) variants: u64,
+    run: Vec<(f64, usize)>,
+    s64: Vec<f64>,
+    ranks: Vec<u32>,
+    pub(crate) shift: Vec<f64>,
+    pub(crate) lo: Vec<f64>,
+    pub(crate) hi: Vec<f64>,
+    pub(crate) scale: Vec<f64>,
+    pub(crate) bins: usize,
+    pub(crate) every: usize,
+}
+
+impl Buf32 {
+    /// Clear the accumulators for `n` positions.
+    pub(crate) fn reset(&mut self, n: usize) {
+        self.cpos.clear();
+        self.cpos.resize(n * n + LANES, 0);
+        self.rank_missing.clear();
+        self.rank_missing.resize(n, 0);
+        let st = &mut self.stats;
+        for v in [&mut st.n, &mut st.missing] {
+            v.clear();
+            v.resize(n, 0);
+        }
+        for v in [&mut st.sum, &mut st.sum2] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        st.hist.clear();
+        st.hist.resize(
+            if self.bins > 0 {
+                n * (self.bins + 2)
+            } else {
+                0
+            },
+            0,
+        );
+        self.clean = 0;
+        self.variants = 0;
+    }
+
+    /// Rank counts in the unit-major layout `counts[p·n + r − 1]` of the `f64` fast path.
+    pub(crate) fn unit_major_counts(&self, n: usize) -> Vec<u32> {
+        let mut out = vec![0u32; n * n];
+        for r in 0..n {
+            for p in 0..n {
+                out[p * n + r] = self.cpos[r * n + p];
+            }
+        }
+        out
+    }
+
+    /// Histogram cell of score `x` at position `p` (as [`ScoreStats`] bins it).
+    #[inline(always)]
+    fn bin(&mut self, p: usize, x: f64) {
+        let stride = self.bins + 2;
+        let top = self.bins as f64;
+        let (lo, hi) = (self.lo[p], self.hi[p]);
+        let c = ((x - lo) * self.scale[p]).clamp(0.0, top - 1.0) as usize + 1;
+        let cell = if x < lo {
+            0
+        } else if x > hi {
+            stride - 1
+        } else {
+            c
+        };
+        if let Some(h) = self.stats.hist.get_mut(p * stride + cell) {
+            *h += 1;
+        }
+    }
+
+    /// Process variants `start..start + b` whose effective weights are `e[i·b + v]`.
+    pub(crate) fn block(&mut self, plan: &Plan32, e: &[f64], start: usize, b: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above); the function is safe code.
+            return unsafe { self.block_avx2(plan, e, start, b) };
+        }
+        self.block_body(plan, e, start, b)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn block_avx2(&mut self, plan: &Plan32, e: &[f64], start: usize, b: usize) {
+        self.block_body(plan, e, start, b)
+    }
+
+    #[inline(always)]
+    fn block_body(&mut self, plan: &Plan32, e: &[f64], start: usize, b: usize) {
+        let (n, ni) = (plan.n, plan.ni);
+        if b == 0 || e.len() < ni * b {
+            return;
+        }
+        if self.e32.len() < ni * b {
+            self.e32.resize(ni * b, 0.0);
+        }
+        if self.s.len() < n * b {
+            self.s.resize(n * b, 0.0);
+            self.keys.resize(n * b, 0);
+        }
+        self.net.resize(n, [0; LANES]);
+        // 1. f32 weights and Σ|e| per variant
+        self.se.clear();
+        self.se.resize(b, 0.0);
+        self.emin.clear();
+        self.emin.resize(b, f64::INFINITY);
+        for (src, dst) in e[..ni * b]
+            .chunks_exact(b)
+            .zip(self.e32.chunks_exact_mut(b))
+        {
+            for (d, &x) in dst.iter_mut().zip(src) {
+                *d = x as f32;
+            }
+            for (s, &x) in self.se.iter_mut().zip(src) {
+                *s += x.abs();
+            }
+            for (m, &x) in self.emin.iter_mut().zip(src) {
+                *m = if x < *m { x } else { *m };
+            }
+        }
+        // 2. the product, units × variants
+        let (Ok(ev), Ok(mut sv)) = (
+            ArrayView2::from_shape((ni, b), &self.e32[..ni * b]),
+            ArrayViewMut2::from_shape((n, b), &mut self.s[..n * b]),
+        ) else {
+            return;
+        };
+        ndarray::linalg::general_mat_mul(1.0f32, &plan.x32, &ev, 0.0f32, &mut sv);
+        self.smax.clear();
+        self.smax.resize(b, f32::NEG_INFINITY);
+        for row in self.s[..n * b].chunks_exact(b) {
+            for (m, &x) in self.smax.iter_mut().zip(row) {
+                *m = m.max(x);
+            }
+        }
+        self.thr.clear();
+        for v in 0..b {
+            let beta = plan.beta(self.se[v], self.emin[v], self.smax[v]);
+            self.thr.push(plan.threshold(beta));
+        }
+        let any_special = self.thr.contains(&SPECIAL);
+        // 3. score moments (eight partial sums per position) and histogram cells
+        let every = self.every.max(1);
+        for p in 0..n {
+            let row = &self.s[p * b..(p + 1) * b];
+            let c = self.shift[p];
+            let (mut a, mut a2) = ([0.0f64; 8], [0.0f64; 8]);
+            if any_special {
+                for (v, &x) in row.iter().enumerate() {
+                    if self.thr[v] != SPECIAL {
+                        let d = f64::from(x) - c;
+                        a[v % 8] += d;
+                        a2[v % 8] += d * d;
+                    }
+                }
+            } else {
+                let mut ch = row.chunks_exact(8);
+                for xs in &mut ch {
+                    for l in 0..8 {
+                        let d = f64::from(xs[l]) - c;
+                        a[l] += d;
+                        a2[l] += d * d;
+                    }
+                }
+                for (l, &x) in ch.remainder().iter().enumerate() {
+                    let d = f64::from(x) - c;
+                    a[l] += d;
+                    a2[l] += d * d;
+                }
+            }
+            let sum = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+            let sum2 = ((a2[0] + a2[1]) + (a2[2] + a2[3])) + ((a2[4] + a2[5]) + (a2[6] + a2[7]));
+            self.stats.sum[p] += sum;
+            self.stats.sum2[p] += sum2;
+            if self.bins > 0 {
+                let first = (every - start % every) % every;
+                let mut v = first;
+                while v < b {
+                    if self.thr[v] != SPECIAL {
+                        let x = f64::from(self.s[p * b + v]);
+                        self.bin(p, x);
+                    }
+                    v += every;
+                }
+            }
+        }
+        // 4. keys: the clamped, scaled score plus 2²³ has the integer in its low 23 mantissa bits
+        // (rounded to nearest: monotone)
+        let qmax = ((1u32 << QBITS) - 1) as f32;
+        let two23 = (1u32 << 23) as f32;
+        for (p, (row, keys)) in self.s[..n * b]
+            .chunks_exact(b)
+            .zip(self.keys.chunks_exact_mut(b))
+            .enumerate()
+        {
+            for (k, &x) in keys.iter_mut().zip(row) {
+                let y = (x - plan.lo) * plan.scale;
+                let y = if y > 0.0 { y } else { 0.0 };
+                let y = if y < qmax { y } else { qmax };
+                let q = (y + two23).to_bits() & 0x007f_ffff;
+                *k = (q << plan.ib) | p as u32;
+            }
+        }
+        // 5. sort sixteen variants at a time, check neighbours, count
+        self.runs.clear();
+        self.run_units.clear();
+        let mut g = 0;
+        while g < b {
+            let lanes = LANES.min(b - g);
+            for (p, slot) in self.net.iter_mut().enumerate() {
+                let src = &self.keys[p * b + g..p * b + g + lanes];
+                slot[..lanes].copy_from_slice(src);
+            }
+            for &(i, j) in &plan.pairs {
+                let (i, j) = (usize::from(i), usize::from(j));
+                let Some((x, rest)) = self.net.get_mut(i..=j).and_then(|s| s.split_first_mut())
+                else {
+                    continue;
+                };
+                let Some(y) = rest.last_mut() else {
+                    continue;
+                };
+                for l in 0..LANES {
+                    let (a, c) = (x[l], y[l]);
+                    x[l] = a.min(c);
+                    y[l] = a.max(c);
+                }
+            }
+            // gap[j] bit l: the keys at j and j + 1 of lane l are too close to trust
+            let mut thr = [SPECIAL; LANES];
+            thr[..lanes].copy_from_slice(&self.thr[g..g + lanes]);
+            let mut any = 0u32;
+            self.gap.clear();
+            for w in self.net.windows(2) {
+                let mut m = 0u32;
+                for l in 0..LANES {
+                    let d = (w[1][l] >> plan.ib) - (w[0][l] >> plan.ib);
+                    m |= u32::from(d <= thr[l]) << l;
+                }
+                any |= m;
+                self.gap.push(m);
+            }
+            // every lane but those past `b` and the special ones is counted in sorted order;
+            // runs of close neighbours are corrected afterwards
+            // lane by lane: consecutive increments go to different rows (the same unit often holds
+            // the same rank in neighbouring lanes, and back-to-back increments of one cell stall)
+            for l in 0..lanes {
+                if thr[l] == SPECIAL {
+                    continue;
+                }
+                for (j, keys) in self.net.iter().enumerate() {
+                    let idx = (n - 1 - j) * n + (keys[l] & plan.mask) as usize;
+                    if let Some(c) = self.cpos.get_mut(idx) {
+                        *c += 1;
+                    }
+                }
+            }
+            if any != 0 {
+                self.collect_runs(plan, g, lanes);
+            }
+            for l in 0..lanes {
+                let v = g + l;
+                if self.thr[v] == SPECIAL {
+                    self.f64_variant(plan, e, b, v, (start + v) % every == 0);
+                }
+            }
+            g += LANES;
+        }
+        self.rerank(plan, e, b);
+        let n_special = self.thr.iter().filter(|&&t| t == SPECIAL).count() as u64;
+        self.clean += b as u64 - n_special;
+        self.variants += b as u64;
+    }
+
+    /// Record the runs of close neighbours of the sorted group starting at variant `g`: maximal
+    /// `j..=k` with `gap[j..k]` set for the lane (special lanes and lanes past the block excluded).
+    #[inline(always)]
+    fn collect_runs(&mut self, plan: &Plan32, g: usize, lanes: usize) {
+        // start[l]..=end[l]: the open run of lane l (end = usize::MAX: none)
+        let mut start = [0usize; LANES];
+        let mut end = [usize::MAX; LANES];
+        let live = if lanes >= 32 {
+            u32::MAX
+        } else {
+            (1u32 << lanes) - 1
+        };
+        for j in 0..self.gap.len() {
+            let mut m = self.gap[j] & live;
+            while m != 0 {
+                let l = m.trailing_zeros() as usize;
+                m &= m - 1;
+                if end[l] == j {
+                    end[l] = j + 1;
+                } else {
+                    if end[l] != usize::MAX {
+                        self.push_run(plan, g, l, start[l], end[l]);
+                    }
+                    start[l] = j;
+                    end[l] = j + 1;
+                }
+            }
+        }
+        for l in 0..lanes {
+            if end[l] != usize::MAX {
+                self.push_run(plan, g, l, start[l], end[l]);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn push_run(&mut self, plan: &Plan32, g: usize, l: usize, j0: usize, j1: usize) {
+        if self.thr.get(g + l) == Some(&SPECIAL) {
+            return;
+        }
+        let off = self.run_units.len() as u32;
+        self.run_units
+            .extend(self.net[j0..=j1].iter().map(|k| k[l] & plan.mask));
+        self.runs.push(Run {
+            v: (g + l) as u32,
+            j0: j0 as u32,
+            j1: j1 as u32,
+            off,
+        });
+    }
+
+    /// Re-rank the recorded runs by their `f64` scores (all computed first, four at a time): remove
+    /// the counts of the `f32` order and add those of the exact order (`Min` rule).
+    #[inline(always)]
+    fn rerank(&mut self, plan: &Plan32, e: &[f64], b: usize) {
+        if self.runs.is_empty() {
+            return;
+        }
+        let n = plan.n;
+        self.reqs.clear();
+        for r in &self.runs {
+            let len = (r.j1 - r.j0 + 1) as usize;
+            let us = &self.run_units[r.off as usize..r.off as usize + len];
+            self.reqs.extend(us.iter().map(|&u| (u, r.v)));
+        }
+        let mut vals = std::mem::take(&mut self.vals);
+        plan.exact_many(e, b, &self.reqs, &mut vals);
+        let mut run = std::mem::take(&mut self.run);
+        for r in &self.runs {
+            let (j0, j1, off) = (r.j0 as usize, r.j1 as usize, r.off as usize);
+            run.clear();
+            for (t, j) in (j0..=j1).enumerate() {
+                let u = self.run_units[off + t] as usize;
+                if let Some(c) = self.cpos.get_mut((n - 1 - j) * n + u) {
+                    *c -= 1;
+                }
+                run.push((vals.get(off + t).copied().unwrap_or(f64::NAN), u));
+            }
+            run.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            // the run holds the descending ranks n − j1 ..= n − j0 (1-based)
+            let base = n - 1 - j1;
+            let mut rank = base;
+            for (i, &(s, u)) in run.iter().enumerate() {
+                if i > 0 && s != run[i - 1].0 {
+                    rank = base + i;
+                }
+                if let Some(c) = self.cpos.get_mut(rank * n + u) {
+                    *c += 1;
+                }
+            }
+        }
+        self.vals = vals;
+        self.run = run;
+    }
+
+    /// Score variant `v` entirely in `f64` and accumulate it (missing scores allowed).
+    fn f64_variant(&mut self, plan: &Plan32, e: &[f64], b: usize, v: usize, bin: bool) {
+        let n = plan.n;
+        self.s64.clear();
+        for u in 0..n {
+            let s = plan.exact(u, e, b, v);
+            self.s64.push(s);
+        }
+        self.ranks.resize(n, 0);
+        rank_min_into(&self.s64, &mut self.ranks);
+        for p in 0..n {
+            let r = self.ranks[p] as usize;
+            if r == 0 {
+                self.rank_missing[p] += 1;
+            } else if let Some(c) = self.cpos.get_mut((r - 1) * n + p) {
+                *c += 1;
+            }
+            let x = self.s64[p];
+            if x.is_nan() {
+                self.stats.missing[p] += 1;
+                continue;
+            }
+            self.stats.n[p] += 1;
+            let d = x - self.shift[p];
+            self.stats.sum[p] += d;
+            self.stats.sum2[p] += d * d;
+            if self.bins > 0 && bin {
+                self.bin(p, x);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A network sorts every 0/1 input iff it sorts everything (Knuth's 0–1 principle): check all
+    /// 0/1 inputs for small n and random inputs for larger n.
+    #[test]
+    fn batcher_networks_sort() {
+        for n in 1..=14usize {
+            let pairs = batcher_pairs(n);
+            for bits in 0u32..(1 << n) {
+                let mut a: Vec<u32> = (0..n).map(|i| (bits >> i) & 1).collect();
+                for &(i, j) in &pairs {
+                    let (x, y) = (a[i as usize], a[j as usize]);
+                    a[i as usize] = x.min(y);
+                    a[j as usize] = x.max(y);
+                }
+                assert!(
+                    a.windows(2).all(|w| w[0] <= w[1]),
+                    "n = {n}, input {bits:b}"
+                );
+            }
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for n in [15usize, 72, 100, 128, 129, 200, 256] {
+            let pairs = batcher_pairs(n);
+            for _ in 0..200 {
+                let mut a: Vec<u32> = (0..n)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        (state % 50) as u32
+                    })
+                    .collect();
+                let mut want = a.clone();
+                want.sort_unstable();
+                for &(i, j) in &pairs {
+                    let (x, y) = (a[i as usize], a[j as usize]);
+                    a[i as usize] = x.min(y);
+                    a[j as usize] = x.max(y);
+                }
+                assert_eq!(a, want, "n = {n}");
+            }
+        }
+    }
+}
