@@ -79,7 +79,8 @@ pub(crate) struct Plan32 {
     /// units × indicators, position order (exact re-ranking).
     x64: Vec<f64>,
     maxabs: f64,
-    /// Every data value is `≥ 0`: the bound can use the variant's largest score.
+    /// Every data value and every weight the sampler can draw is `≥ 0`: the bound can use the
+    /// variant's largest score.
     nonneg: bool,
     gamma: f64,
     lo: f32,
@@ -93,7 +94,7 @@ pub(crate) struct Plan32 {
 impl Plan32 {
     /// The plan, or `None` when the path does not apply: bonus terms, fewer than 2 or more than
     /// [`MAX_UNITS`] units, data beyond `f32` range, or empty score bounds.
-    pub(crate) fn new(plan: &LinearPlan, lo: f64, hi: f64) -> Option<Plan32> {
+    pub(crate) fn new(plan: &LinearPlan, lo: f64, hi: f64, weights_nonneg: bool) -> Option<Plan32> {
         let (ni, n) = plan.xtp.dim();
         if !plan.bonus.is_empty() || !(2..=MAX_UNITS).contains(&n) || ni == 0 {
             return None;
@@ -118,7 +119,7 @@ impl Plan32 {
             x32,
             x64,
             maxabs,
-            nonneg: plan.xtp.iter().all(|&v| v >= 0.0),
+            nonneg: weights_nonneg && plan.xtp.iter().all(|&v| v >= 0.0),
             gamma,
             lo: lo as f32,
             scale: scale64 as f32,
@@ -143,14 +144,12 @@ impl Plan32 {
         }
     }
 
-    /// The error bound `β_v` of a variant: `γ·max|x|·Σ|e|` in general; with non-negative data and
-    /// weights `Σ_i |x_ui e_i|` is the exact score itself, so `γ·max_u s32_u / (1 − γ)` bounds it.
-    fn beta(&self, se: f64, emin: f64, smax: f32) -> f64 {
+    /// The error bound `β_v` of a variant: `γ·max|x|·Σ|e|` in general (`se = Σ|e|`); with
+    /// non-negative data and weights `Σ_i |x_ui e_i|` is the exact score itself, so
+    /// `γ·max_u s32_u / (1 − γ)` bounds it (`smax`, NaN if any score is NaN).
+    fn beta(&self, se: f64, smax: f32) -> f64 {
         let guard = (self.ni + 4) as f64 * f64::from(f32::MIN_POSITIVE);
-        if !se.is_finite() {
-            return f64::NAN;
-        }
-        if self.nonneg && emin >= 0.0 && smax.is_finite() {
+        if self.nonneg {
             self.gamma * f64::from(smax).max(0.0) / (1.0 - self.gamma) + guard
         } else {
             self.gamma * self.maxabs * se + guard
@@ -226,7 +225,6 @@ pub(crate) struct Buf32 {
     s: Vec<f32>,
     keys: Vec<u32>,
     se: Vec<f64>,
-    emin: Vec<f64>,
     smax: Vec<f32>,
     thr: Vec<u32>,
     /// Per sorted position of the current group: lanes whose next neighbour is too close.
@@ -345,11 +343,7 @@ impl Buf32 {
             self.keys.resize(n * b, 0);
         }
         self.net.resize(n, [0; LANES]);
-        // 1. f32 weights and Σ|e| per variant
-        self.se.clear();
-        self.se.resize(b, 0.0);
-        self.emin.clear();
-        self.emin.resize(b, f64::INFINITY);
+        // 1. f32 weights (and Σ|e| per variant for the general bound)
         for (src, dst) in e[..ni * b]
             .chunks_exact(b)
             .zip(self.e32.chunks_exact_mut(b))
@@ -357,11 +351,14 @@ impl Buf32 {
             for (d, &x) in dst.iter_mut().zip(src) {
                 *d = x as f32;
             }
-            for (s, &x) in self.se.iter_mut().zip(src) {
-                *s += x.abs();
-            }
-            for (m, &x) in self.emin.iter_mut().zip(src) {
-                *m = if x < *m { x } else { *m };
+        }
+        self.se.clear();
+        self.se.resize(b, 0.0);
+        if !plan.nonneg {
+            for src in e[..ni * b].chunks_exact(b) {
+                for (s, &x) in self.se.iter_mut().zip(src) {
+                    *s += x.abs();
+                }
             }
         }
         // 2. the product, units × variants
@@ -372,16 +369,21 @@ impl Buf32 {
             return;
         };
         ndarray::linalg::general_mat_mul(1.0f32, &plan.x32, &ev, 0.0f32, &mut sv);
+        // largest score per variant, NaN once a NaN is seen (a group with zero weight)
         self.smax.clear();
         self.smax.resize(b, f32::NEG_INFINITY);
         for row in self.s[..n * b].chunks_exact(b) {
             for (m, &x) in self.smax.iter_mut().zip(row) {
-                *m = m.max(x);
+                *m = if x > *m || x.is_nan() { x } else { *m };
             }
         }
         self.thr.clear();
         for v in 0..b {
-            let beta = plan.beta(self.se[v], self.emin[v], self.smax[v]);
+            let beta = if self.smax[v].is_nan() {
+                f64::NAN
+            } else {
+                plan.beta(self.se[v], self.smax[v])
+            };
             self.thr.push(plan.threshold(beta));
         }
         let any_special = self.thr.contains(&SPECIAL);

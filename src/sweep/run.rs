@@ -303,7 +303,7 @@ impl BatchModel {
         let plan32 = plan.as_ref().and_then(|p| {
             let lo = bounds.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
             let hi = bounds.iter().map(|b| b.1).fold(f64::NEG_INFINITY, f64::max);
-            Plan32::new(p, lo, hi)
+            Plan32::new(p, lo, hi, sampler.weights_nonneg())
         });
         let n_units = self.n_units();
         let new_acc = || Acc {

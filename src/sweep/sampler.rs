@@ -168,6 +168,19 @@ pub(crate) fn unit(rng: &mut Xoshiro256PlusPlus) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
+/// Noise draw `t` of a variant (after its alternative draw): uniforms in `[0, 1)` with 32 random
+/// bits, two per generator output (draw `2j` from the high half of output `j`, draw `2j + 1` from
+/// its low half; `cur` holds the current output).
+#[inline]
+pub(crate) fn noise_unit(rng: &mut Xoshiro256PlusPlus, t: usize, cur: &mut u64) -> f64 {
+    if t % 2 == 0 {
+        *cur = rng.next_u64();
+        (*cur >> 32) as f64 * (1.0 / 4_294_967_296.0)
+    } else {
+        (*cur & 0xffff_ffff) as f64 * (1.0 / 4_294_967_296.0)
+    }
+}
+
 /// Inverse CDF of the symmetric triangular distribution on `[−1, 1]`.
 #[inline]
 pub(crate) fn tri(u: f64) -> f64 {
@@ -415,8 +428,9 @@ impl VariantSampler {
                 triangular,
             } => {
                 w.copy_from_slice(&self.nominal);
-                for ((&n, &ai), &bi) in nodes.iter().zip(a).zip(b) {
-                    let u = unit(&mut rng);
+                let mut cur = 0;
+                for (t, ((&n, &ai), &bi)) in nodes.iter().zip(a).zip(b).enumerate() {
+                    let u = noise_unit(&mut rng, t, &mut cur);
                     let g = if *triangular { tri(u) } else { u };
                     if let Some(x) = w.get_mut(n) {
                         *x = ai + bi * g;
@@ -508,6 +522,24 @@ impl Lanes {
         Some(l)
     }
 
+    /// One step of every lane: the raw outputs.
+    #[inline(always)]
+    fn next_raw(&mut self, out: &mut [u64; LANES]) {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = self.s0[i]
+                .wrapping_add(self.s3[i])
+                .rotate_left(23)
+                .wrapping_add(self.s0[i]);
+            let t = self.s1[i] << 17;
+            self.s2[i] ^= self.s0[i];
+            self.s3[i] ^= self.s1[i];
+            self.s1[i] ^= self.s2[i];
+            self.s0[i] ^= self.s3[i];
+            self.s2[i] ^= t;
+            self.s3[i] = self.s3[i].rotate_left(45);
+        }
+    }
+
     /// One step of every lane: uniforms in `[0, 1)` with 53 random bits, bit-identical to [`unit`].
     /// `(x >> 11)` is split into 21 high and 32 low bits, each converted exactly through the
     /// `2^52` exponent trick (AVX2 has no `u64 → f64` conversion).
@@ -552,8 +584,9 @@ impl VariantSampler {
     ) {
         let mut rng = rng_for(self.seed, k as u64);
         unit(&mut rng);
-        for ((&n, &ai), &bi) in nodes.iter().zip(a).zip(bb) {
-            let ui = unit(&mut rng);
+        let mut cur = 0;
+        for (t, ((&n, &ai), &bi)) in nodes.iter().zip(a).zip(bb).enumerate() {
+            let ui = noise_unit(&mut rng, t, &mut cur);
             let g = if triangular { tri(ui) } else { ui };
             if let Some(x) = w.get_mut(n * b + v) {
                 *x = ai + bi * g;
@@ -590,8 +623,7 @@ impl VariantSampler {
         let magic = _mm256_set1_epi64x(0x4330_0000_0000_0000);
         let low32 = _mm256_set1_epi64x(0xffff_ffff);
         let two52 = _mm256_set1_pd(f64::from_bits(0x4330_0000_0000_0000));
-        let two32 = _mm256_set1_pd(4_294_967_296.0);
-        let inv53 = _mm256_set1_pd(1.0 / (1u64 << 53) as f64);
+        let inv32 = _mm256_set1_pd(1.0 / 4_294_967_296.0);
         let mut v0 = 0;
         while v0 < b {
             let lanes = if v0 + LANES <= b {
@@ -615,21 +647,25 @@ impl VariantSampler {
                 s0 = _mm256_xor_si256(s0, s3);
                 s2 = _mm256_xor_si256(s2, t);
                 s3 = rotl::<45, 19>(s3);
-                let x = _mm256_srli_epi64::<11>(r);
-                let hi = _mm256_sub_pd(
-                    _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<32>(x), magic)),
-                    two52,
-                );
-                let lo = _mm256_sub_pd(
-                    _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(x, low32), magic)),
-                    two52,
-                );
-                _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(hi, two32), lo), inv53)
+                r
             };
+            // a 32-bit integer to f64 exactly (the 2^52 exponent trick), times 2^-32
+            let half = |x: __m256i| {
+                _mm256_mul_pd(
+                    _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(x, magic)), two52),
+                    inv32,
+                )
+            };
+            let mut cur = _mm256_setzero_si256();
             step(); // the alternative draw
             let mut u = [0.0; LANES];
-            for ((&n, &ai), &bi) in nodes.iter().zip(a).zip(bb) {
-                let g = step();
+            for (t, ((&n, &ai), &bi)) in nodes.iter().zip(a).zip(bb).enumerate() {
+                let g = if t % 2 == 0 {
+                    cur = step();
+                    half(_mm256_srli_epi64::<32>(cur))
+                } else {
+                    half(_mm256_and_si256(cur, low32))
+                };
                 let Some(dst) = w.get_mut(n * b + v0..n * b + v0 + LANES) else {
                     continue;
                 };
@@ -646,6 +682,37 @@ impl VariantSampler {
                 }
             }
             v0 += LANES;
+        }
+    }
+
+    /// Whether every weight this sampler can draw is `≥ 0` (nominal and noise samplers only: a noise
+    /// weight is `a + b·g` with `g` in `[0, 1)` (uniform) or `[−1, 1]` (triangular)).
+    pub(crate) fn weights_nonneg(&self) -> bool {
+        let nominal_ok = |skip: &[usize]| {
+            self.nominal
+                .iter()
+                .enumerate()
+                .all(|(n, &x)| x >= 0.0 || skip.binary_search(&n).is_ok())
+        };
+        match &self.compiled {
+            Compiled::Nominal => nominal_ok(&[]),
+            Compiled::Noise {
+                nodes,
+                a,
+                b,
+                triangular,
+            } => {
+                nominal_ok(nodes)
+                    && a.iter().zip(b).all(|(&ai, &bi)| {
+                        let low = if *triangular {
+                            ai - bi.abs()
+                        } else {
+                            ai + bi.min(0.0)
+                        };
+                        low >= 0.0
+                    })
+            }
+            _ => false,
         }
     }
 
@@ -707,8 +774,15 @@ impl VariantSampler {
             match lanes {
                 Some(mut l) => {
                     l.next_unit(&mut u); // the alternative draw
-                    for ((&n, &ai), &bi) in nodes.iter().zip(a).zip(bb) {
-                        l.next_unit(&mut u);
+                    let mut cur = [0u64; LANES];
+                    for (t, ((&n, &ai), &bi)) in nodes.iter().zip(a).zip(bb).enumerate() {
+                        if t % 2 == 0 {
+                            l.next_raw(&mut cur);
+                        }
+                        for (ui, &c) in u.iter_mut().zip(&cur) {
+                            let h = if t % 2 == 0 { c >> 32 } else { c & 0xffff_ffff };
+                            *ui = h as f64 * (1.0 / 4_294_967_296.0);
+                        }
                         let dst = &mut w[n * b + v0..n * b + v0 + LANES];
                         for (d, &ui) in dst.iter_mut().zip(&u) {
                             let g = if triangular { tri(ui) } else { ui };
