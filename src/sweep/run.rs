@@ -1,6 +1,7 @@
 //! The sweep driver: sample, score in batches, rank and accumulate, in parallel chunks.
 //!
-//! Two chunk paths give bit-identical results:
+//! Three chunk paths; each is deterministic (any thread count gives bit-identical results) and all give
+//! identical rank histograms:
 //!
 //! * the **fast path** (fixed alternative, nominal/uniform/triangular weight noise, a model whose
 //!   variants are one matrix product): blocks of [`BLOCK`] variants are drawn node-major, four
@@ -11,6 +12,11 @@
 //!   160 units: AVX2 counting on `f32` copies with the exact `f64` fallback on `f32` ties; above:
 //!   radix sort of `f32` keys with an `f64` fix-up of `f32` ties) go into per-chunk `u32` / `f64`
 //!   buffers, merged into the `u64` accumulators at the end of the chunk;
+//! * the **`f32` path**, the fast path's variant for 2 to 256 units without a bonus term (see the
+//!   `fast32` module): the same sampling and effective weights, then an `f32` product, a sorting
+//!   network over sixteen variants at a time and an exact `f64` re-ranking of neighbours closer than a
+//!   proven rounding bound, so ranks equal those of the `f64` scores; score moments and histogram cells
+//!   come from the `f32` scores;
 //! * the **general path** for everything else: [`BatchModel::score_batch`] per chunk, then
 //!   [`Ranker`] and [`ScoreStats::add`] per variant.
 
@@ -262,7 +268,11 @@ impl BatchModel {
     ///
     /// Chunks run in parallel; see the module notes in the source for the fast path taken when the
     /// alternative is fixed, the weight sampler is nominal / uniform / triangular and the model is one
-    /// matrix product ([`BatchModel::is_single_product`]); it gives the same results bit for bit.
+    /// matrix product ([`BatchModel::is_single_product`]); it gives the same rank histograms bit for
+    /// bit. For 2 to 256 units without a bonus term that path multiplies in `f32`: ranks are still
+    /// exactly those of the `f64` scores (close neighbours are re-ranked in `f64`), while score moments
+    /// and score-histogram cells come from the `f32` scores, each within
+    /// `γ·max|x|·Σ|e|`, `γ ≈ (indicators + 4)·2⁻²⁴`, of the `f64` score.
     ///
     /// Score-quantile bounds: [`BatchModel::mean_bounds`] when it applies, otherwise the range of the
     /// nominal scores and of variants `0..min(256, K)` per unit, widened by half its width on both

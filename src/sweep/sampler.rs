@@ -2,7 +2,9 @@
 //!
 //! Every variant is a function of `(seed, variant index)` only: variant `k` draws from its own
 //! `Xoshiro256PlusPlus` seeded with a SplitMix64 hash of `seed` and `k`, so a sweep gives the same
-//! variants whatever the thread count, chunk size or variant range it is split into.
+//! variants whatever the thread count, chunk size or variant range it is split into. The first draw
+//! (53 random bits) picks the method alternative; weight-noise draws are uniforms with 32 random bits,
+//! two per generator output.
 
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
