@@ -546,26 +546,16 @@ impl Lanes {
     /// `(x >> 11)` is split into 21 high and 32 low bits, each converted exactly through the
     /// `2^52` exponent trick (AVX2 has no `u64 → f64` conversion).
     #[inline(always)]
-    #[allow(clippy::needless_range_loop)]
     fn next_unit(&mut self, out: &mut [f64; LANES]) {
         const MAGIC: u64 = 0x4330_0000_0000_0000; // 2^52
         let two52 = f64::from_bits(MAGIC);
-        for i in 0..LANES {
-            let r = self.s0[i]
-                .wrapping_add(self.s3[i])
-                .rotate_left(23)
-                .wrapping_add(self.s0[i]);
-            let t = self.s1[i] << 17;
-            self.s2[i] ^= self.s0[i];
-            self.s3[i] ^= self.s1[i];
-            self.s1[i] ^= self.s2[i];
-            self.s0[i] ^= self.s3[i];
-            self.s2[i] ^= t;
-            self.s3[i] = self.s3[i].rotate_left(45);
+        let mut raw = [0u64; LANES];
+        self.next_raw(&mut raw);
+        for (o, &r) in out.iter_mut().zip(&raw) {
             let x = r >> 11;
             let hi = f64::from_bits(MAGIC | (x >> 32)) - two52;
             let lo = f64::from_bits(MAGIC | (x & 0xffff_ffff)) - two52;
-            out[i] = (hi * 4_294_967_296.0 + lo) * (1.0 / (1u64 << 53) as f64);
+            *o = (hi * 4_294_967_296.0 + lo) * (1.0 / (1u64 << 53) as f64);
         }
     }
 }
