@@ -27,7 +27,7 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-use super::histogram::{PermutedStats, rank_min_into};
+use super::histogram::{PermutedLayout, PermutedStats, rank_min_into};
 use super::kernel::LinearPlan;
 
 #[cfg(doc)]
@@ -246,11 +246,8 @@ pub(crate) struct Buf32 {
     s64: Vec<f64>,
     ranks: Vec<u32>,
     cells: Vec<u32>,
-    pub(crate) shift: Vec<f64>,
-    pub(crate) lo: Vec<f64>,
-    pub(crate) hi: Vec<f64>,
-    pub(crate) scale: Vec<f64>,
-    pub(crate) bins: usize,
+    /// Score-histogram layout in position order.
+    pub(crate) lay: PermutedLayout,
     pub(crate) every: usize,
 }
 
@@ -261,24 +258,12 @@ impl Buf32 {
         self.cpos.resize(n * n + LANES, 0);
         self.rank_missing.clear();
         self.rank_missing.resize(n, 0);
-        let st = &mut self.stats;
-        for v in [&mut st.n, &mut st.missing] {
-            v.clear();
-            v.resize(n, 0);
-        }
-        for v in [&mut st.sum, &mut st.sum2] {
-            v.clear();
-            v.resize(n, 0.0);
-        }
-        st.hist.clear();
-        st.hist.resize(
-            if self.bins > 0 {
-                n * (self.bins + 2)
-            } else {
-                0
-            },
-            0,
-        );
+        let cells = if self.lay.bins > 0 {
+            n * (self.lay.bins + 2)
+        } else {
+            0
+        };
+        self.stats.reset(n, cells);
         self.clean = 0;
         self.variants = 0;
     }
@@ -297,10 +282,10 @@ impl Buf32 {
     /// Histogram cell of score `x` at position `p` (as [`ScoreStats`] bins it).
     #[inline(always)]
     fn bin(&mut self, p: usize, x: f64) {
-        let stride = self.bins + 2;
-        let top = self.bins as f64;
-        let (lo, hi) = (self.lo[p], self.hi[p]);
-        let c = ((x - lo) * self.scale[p]).clamp(0.0, top - 1.0) as usize + 1;
+        let stride = self.lay.bins + 2;
+        let top = self.lay.bins as f64;
+        let (lo, hi) = (self.lay.lo[p], self.lay.hi[p]);
+        let c = ((x - lo) * self.lay.scale[p]).clamp(0.0, top - 1.0) as usize + 1;
         let cell = if x < lo {
             0
         } else if x > hi {
@@ -392,7 +377,7 @@ impl Buf32 {
         let every = self.every.max(1);
         for p in 0..n {
             let row = &self.s[p * b..(p + 1) * b];
-            let c = self.shift[p];
+            let c = self.lay.shift[p];
             let (mut a, mut a2) = ([0.0f64; 8], [0.0f64; 8]);
             if any_special {
                 for (v, &x) in row.iter().enumerate() {
@@ -421,7 +406,7 @@ impl Buf32 {
             let sum2 = ((a2[0] + a2[1]) + (a2[2] + a2[3])) + ((a2[4] + a2[5]) + (a2[6] + a2[7]));
             self.stats.sum[p] += sum;
             self.stats.sum2[p] += sum2;
-            if self.bins > 0 && every > 1 {
+            if self.lay.bins > 0 && every > 1 {
                 let first = (every - start % every) % every;
                 let mut v = first;
                 while v < b {
@@ -435,15 +420,15 @@ impl Buf32 {
         }
         // every variant binned: cells of a whole row in straight (vector) code, then counted with
         // four rows interleaved (one row's increments often hit the same cell back to back)
-        if self.bins > 0 && every == 1 {
-            let stride = self.bins + 2;
-            let top = self.bins as f64;
+        if self.lay.bins > 0 && every == 1 {
+            let stride = self.lay.bins + 2;
+            let top = self.lay.bins as f64;
             self.cells.resize(4 * b, 0);
             for p0 in (0..n).step_by(4) {
                 let rows = 4.min(n - p0);
                 for r in 0..rows {
                     let p = p0 + r;
-                    let (lo, hi, sc) = (self.lo[p], self.hi[p], self.scale[p]);
+                    let (lo, hi, sc) = (self.lay.lo[p], self.lay.hi[p], self.lay.scale[p]);
                     let base = (p * stride) as u32;
                     for (c, &x) in self.cells[r * b..(r + 1) * b]
                         .iter_mut()
@@ -679,10 +664,10 @@ impl Buf32 {
                 continue;
             }
             self.stats.n[p] += 1;
-            let d = x - self.shift[p];
+            let d = x - self.lay.shift[p];
             self.stats.sum[p] += d;
             self.stats.sum2[p] += d * d;
-            if self.bins > 0 && bin {
+            if self.lay.bins > 0 && bin {
                 self.bin(p, x);
             }
         }

@@ -618,6 +618,28 @@ impl ScoreStats {
         (&self.shift, &self.bounds, &self.scale, self.bins)
     }
 
+    /// Shifts, histogram bounds and scales in position order (position `p` is unit `perm[p]`), for the
+    /// sweep fast paths, which bin scores as [`ScoreStats::add`] does in their own buffers.
+    pub(crate) fn permuted_layout(&mut self, perm: &[usize]) -> PermutedLayout {
+        let (shift, bounds, scale, bins) = self.layout();
+        PermutedLayout {
+            bins,
+            shift: perm.iter().map(|&u| shift[u]).collect(),
+            lo: perm
+                .iter()
+                .map(|&u| bounds.get(u).map_or(0.0, |b| b.0))
+                .collect(),
+            hi: perm
+                .iter()
+                .map(|&u| bounds.get(u).map_or(0.0, |b| b.1))
+                .collect(),
+            scale: perm
+                .iter()
+                .map(|&u| scale.get(u).copied().unwrap_or(0.0))
+                .collect(),
+        }
+    }
+
     /// Add sums accumulated elsewhere: entry `p` of each slice belongs to unit `perm[p]`; `hist` holds
     /// `bins + 2` cells per position (an empty `hist` adds no counts).
     pub(crate) fn add_permuted(&mut self, perm: &[usize], part: &PermutedStats) {
@@ -798,6 +820,48 @@ pub(crate) struct PermutedStats {
     pub(crate) sum: Vec<f64>,
     pub(crate) sum2: Vec<f64>,
     pub(crate) hist: Vec<u32>,
+}
+
+impl PermutedStats {
+    /// Zeroed moments for `n` positions and `cells` histogram cells.
+    pub(crate) fn reset(&mut self, n: usize, cells: usize) {
+        for v in [&mut self.n, &mut self.missing] {
+            v.clear();
+            v.resize(n, 0);
+        }
+        for v in [&mut self.sum, &mut self.sum2] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        self.hist.clear();
+        self.hist.resize(cells, 0);
+    }
+
+    /// Add the moments (not the histogram) entry-wise into `into`, sized first if it is empty.
+    pub(crate) fn add_moments_to(&self, into: &mut PermutedStats) {
+        let n = self.n.len();
+        if into.n.len() != n {
+            into.reset(n, 0);
+        }
+        for p in 0..n {
+            into.n[p] += self.n[p];
+            into.missing[p] += self.missing[p];
+            into.sum[p] += self.sum[p];
+            into.sum2[p] += self.sum2[p];
+        }
+    }
+}
+
+/// Histogram layout of [`ScoreStats`] in position order ([`ScoreStats::permuted_layout`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PermutedLayout {
+    /// Bins per unit (0 = none).
+    pub(crate) bins: usize,
+    pub(crate) shift: Vec<f64>,
+    pub(crate) lo: Vec<f64>,
+    pub(crate) hi: Vec<f64>,
+    /// `bins / (hi − lo)` per position.
+    pub(crate) scale: Vec<f64>,
 }
 
 #[cfg(test)]

@@ -30,8 +30,8 @@ use serde::{Deserialize, Serialize};
 use super::BatchModel;
 use super::fast32::{Buf32, Plan32};
 use super::histogram::{
-    PermutedStats, RankHistogram, Ranker, SORT_ABOVE, ScoreStats, bin_every, rank_counting,
-    rank_min_into, rank_radix,
+    PermutedLayout, PermutedStats, RankHistogram, Ranker, SORT_ABOVE, ScoreStats, bin_every,
+    rank_counting, rank_min_into, rank_radix,
 };
 use super::kernel::LinearPlan;
 use super::sampler::{AltSampler, VariantSampler, WeightSampler};
@@ -209,11 +209,8 @@ struct FastBuffers {
     clean: u64,
     /// Variants since the last flush.
     variants: u64,
-    shift: Vec<f64>,
-    lo: Vec<f64>,
-    hi: Vec<f64>,
-    scale: Vec<f64>,
-    bins: usize,
+    /// Score-histogram layout in position order.
+    lay: PermutedLayout,
     /// Histogram cell index per position (i32, vector friendly).
     cells: Vec<i32>,
     /// Every cell index fits an `i32`.
@@ -453,27 +450,10 @@ impl BatchModel {
         let mut sums = PermutedStats::default();
         {
             let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-            let (shift, bounds, scale, bins) = acc.scores.layout();
-            fb.bins = bins;
-            fb.shift = plan.perm.iter().map(|&u| shift[u]).collect();
-            fb.lo = plan
-                .perm
-                .iter()
-                .map(|&u| bounds.get(u).map_or(0.0, |b| b.0))
-                .collect();
-            fb.hi = plan
-                .perm
-                .iter()
-                .map(|&u| bounds.get(u).map_or(0.0, |b| b.1))
-                .collect();
-            fb.scale = plan
-                .perm
-                .iter()
-                .map(|&u| scale.get(u).copied().unwrap_or(0.0))
-                .collect();
+            fb.lay = acc.scores.permuted_layout(&plan.perm);
         }
         fb.cells_fit = n
-            .checked_mul(fb.bins.saturating_add(2))
+            .checked_mul(fb.lay.bins.saturating_add(2))
             .is_some_and(|c| c < i32::MAX as usize);
         fb.cells.resize(n, 0);
         fb.reset(n);
@@ -526,24 +506,7 @@ impl BatchModel {
         let mut sums = PermutedStats::default();
         {
             let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-            let (shift, bounds, scale, bins) = acc.scores.layout();
-            b32.bins = bins;
-            b32.shift = plan.perm.iter().map(|&u| shift[u]).collect();
-            b32.lo = plan
-                .perm
-                .iter()
-                .map(|&u| bounds.get(u).map_or(0.0, |b| b.0))
-                .collect();
-            b32.hi = plan
-                .perm
-                .iter()
-                .map(|&u| bounds.get(u).map_or(0.0, |b| b.1))
-                .collect();
-            b32.scale = plan
-                .perm
-                .iter()
-                .map(|&u| scale.get(u).copied().unwrap_or(0.0))
-                .collect();
+            b32.lay = acc.scores.permuted_layout(&plan.perm);
         }
         b32.reset(n);
         let mut start = s;
@@ -611,18 +574,7 @@ fn flush32(
             .add_permuted(&plan.perm, &counts, &b.rank_missing, b.variants);
         acc.scores.add_permuted_hist(&plan.perm, &b.stats.hist);
     }
-    if sums.n.len() != n {
-        sums.n = vec![0; n];
-        sums.missing = vec![0; n];
-        sums.sum = vec![0.0; n];
-        sums.sum2 = vec![0.0; n];
-    }
-    for p in 0..n {
-        sums.n[p] += b.stats.n[p];
-        sums.missing[p] += b.stats.missing[p];
-        sums.sum[p] += b.stats.sum[p];
-        sums.sum2[p] += b.stats.sum2[p];
-    }
+    b.stats.add_moments_to(sums);
     b.reset(n);
 }
 
@@ -713,8 +665,8 @@ impl FastBuffers {
     }
 
     fn reset(&mut self, n: usize) {
-        let cells = if self.bins > 0 {
-            n * (self.bins + 2)
+        let cells = if self.lay.bins > 0 {
+            n * (self.lay.bins + 2)
         } else {
             0
         };
@@ -724,17 +676,7 @@ impl FastBuffers {
         self.deferred.resize(if defer { n * BLOCK } else { 0 }, 0);
         self.rank_missing.clear();
         self.rank_missing.resize(n, 0);
-        let st = &mut self.stats;
-        for v in [&mut st.n, &mut st.missing] {
-            v.clear();
-            v.resize(n, 0);
-        }
-        for v in [&mut st.sum, &mut st.sum2] {
-            v.clear();
-            v.resize(n, 0.0);
-        }
-        st.hist.clear();
-        st.hist.resize(cells, 0);
+        self.stats.reset(n, cells);
         self.clean = 0;
         self.variants = 0;
     }
@@ -756,18 +698,7 @@ impl FastBuffers {
                 .add_permuted(&plan.perm, &self.counts, &self.rank_missing, self.variants);
             acc.scores.add_permuted_hist(&plan.perm, &self.stats.hist);
         }
-        if sums.n.len() != n {
-            sums.n = vec![0; n];
-            sums.missing = vec![0; n];
-            sums.sum = vec![0.0; n];
-            sums.sum2 = vec![0.0; n];
-        }
-        for p in 0..n {
-            sums.n[p] += self.stats.n[p];
-            sums.missing[p] += self.stats.missing[p];
-            sums.sum[p] += self.stats.sum[p];
-            sums.sum2[p] += self.stats.sum2[p];
-        }
+        self.stats.add_moments_to(sums);
         self.reset(n);
     }
 
@@ -787,8 +718,8 @@ impl FastBuffers {
             nan |= x.is_nan();
         }
         let st = &mut self.stats;
-        let stride = self.bins + 2;
-        let top = self.bins as f64;
+        let stride = self.lay.bins + 2;
+        let top = self.lay.bins as f64;
         if nan {
             if !self.deferred.is_empty() {
                 let v = off / n.max(1);
@@ -811,12 +742,12 @@ impl FastBuffers {
                     continue;
                 }
                 st.n[p] += 1;
-                let d = x - self.shift[p];
+                let d = x - self.lay.shift[p];
                 st.sum[p] += d;
                 st.sum2[p] += d * d;
-                if self.bins > 0 && bin {
-                    let (lo, hi) = (self.lo[p], self.hi[p]);
-                    let c = ((x - lo) * self.scale[p]).clamp(0.0, top - 1.0) as usize + 1;
+                if self.lay.bins > 0 && bin {
+                    let (lo, hi) = (self.lay.lo[p], self.lay.hi[p]);
+                    let c = ((x - lo) * self.lay.scale[p]).clamp(0.0, top - 1.0) as usize + 1;
                     let cell = if x < lo {
                         0
                     } else if x > hi {
@@ -830,13 +761,17 @@ impl FastBuffers {
             return;
         }
         self.clean += 1;
-        for (((&x, &c), sum), sum2) in t.iter().zip(&self.shift).zip(&mut st.sum).zip(&mut st.sum2)
+        for (((&x, &c), sum), sum2) in t
+            .iter()
+            .zip(&self.lay.shift)
+            .zip(&mut st.sum)
+            .zip(&mut st.sum2)
         {
             let d = x - c;
             *sum += d;
             *sum2 += d * d;
         }
-        if !bin || self.bins == 0 {
+        if !bin || self.lay.bins == 0 {
             // moments only
         } else if self.cells_fit {
             // bin cells as in `ScoreStats::add`, computed for all units in straight (vector) code
@@ -844,9 +779,9 @@ impl FastBuffers {
             let (stride_i, topm1) = (stride as i32, top - 1.0);
             for (p, ((((&x, &lo), &hi), &sc), cell)) in t
                 .iter()
-                .zip(&self.lo)
-                .zip(&self.hi)
-                .zip(&self.scale)
+                .zip(&self.lay.lo)
+                .zip(&self.lay.hi)
+                .zip(&self.lay.scale)
                 .zip(self.cells.iter_mut())
                 .enumerate()
             {
@@ -868,9 +803,9 @@ impl FastBuffers {
         } else {
             for (p, (((&x, &lo), &hi), &sc)) in t
                 .iter()
-                .zip(&self.lo)
-                .zip(&self.hi)
-                .zip(&self.scale)
+                .zip(&self.lay.lo)
+                .zip(&self.lay.hi)
+                .zip(&self.lay.scale)
                 .enumerate()
             {
                 let c = ((x - lo) * sc).clamp(0.0, top - 1.0) as usize + 1;
