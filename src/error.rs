@@ -261,6 +261,18 @@ pub enum Error {
     /// A long computation was cancelled through its cancellation flag.
     #[error("the computation was cancelled")]
     Cancelled,
+    /// Building one method alternative of a sweep failed; `source` is the underlying error (with its
+    /// unit, indicator or setting).
+    #[error("method alternative {index} ({alternative}): {source}")]
+    InAlternative {
+        /// Alternative index.
+        index: usize,
+        /// The alternative's options, `choice=option` joined by `, `.
+        alternative: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
     // ---------------------------------------------------------------- io extensions
     // (variants added by the io module go here)
 

@@ -38,6 +38,24 @@ impl Aggregator for SharedAggregator {
     }
 }
 
+/// The aggregator of every aggregate node (node order) under `config`, with the scorer's precedence:
+/// node code in `aggregate_nodes`, the node's `aggregation` in the spec, `aggregate_levels`,
+/// `aggregate`.
+pub(crate) fn resolve_kinds(fw: &Framework, config: &ScorerConfig) -> Vec<AggregatorKind> {
+    fw.aggregate_indices()
+        .map(|k| {
+            let node = &fw.nodes()[k];
+            config
+                .aggregate_nodes
+                .get(&node.code)
+                .or(node.aggregation.as_ref())
+                .or_else(|| config.aggregate_levels.get(&node.level))
+                .unwrap_or(&config.aggregate)
+                .clone()
+        })
+        .collect()
+}
+
 /// Builds a [`BatchModel`] that scores like a [`Scorer`] on one [`Dataset`], with optional method
 /// alternatives (one normalised matrix each).
 ///
@@ -107,6 +125,8 @@ pub struct SweepSetup<'a> {
     data: &'a Dataset,
     kinds: Option<Vec<AggregatorKind>>,
     matrices: Vec<Array2<f64>>,
+    /// Per alternative: its own aggregators (`None`: the scorer's).
+    alt_kinds: Vec<Option<Vec<AggregatorKind>>>,
     names: Vec<String>,
     nominal: Vec<f64>,
 }
@@ -144,6 +164,7 @@ impl<'a> SweepSetup<'a> {
             data,
             kinds: None,
             matrices: vec![x0],
+            alt_kinds: vec![None],
             names: vec!["scorer".into()],
             nominal,
         })
@@ -177,20 +198,7 @@ impl<'a> SweepSetup<'a> {
         data: &'a Dataset,
     ) -> Result<Self> {
         let scorer = Scorer::from_config(framework, config)?;
-        let fw = scorer.framework();
-        let kinds: Vec<AggregatorKind> = fw
-            .aggregate_indices()
-            .map(|k| {
-                let node = &fw.nodes()[k];
-                config
-                    .aggregate_nodes
-                    .get(&node.code)
-                    .or(node.aggregation.as_ref())
-                    .or_else(|| config.aggregate_levels.get(&node.level))
-                    .unwrap_or(&config.aggregate)
-                    .clone()
-            })
-            .collect();
+        let kinds = resolve_kinds(scorer.framework(), config);
         let mut setup = Self::from_scorer(&scorer, data)?;
         setup.kinds = Some(kinds);
         Ok(setup)
@@ -336,6 +344,7 @@ impl<'a> SweepSetup<'a> {
             }
             self.names.push(format!("matrix {}", self.matrices.len()));
             self.matrices.push(x);
+            self.alt_kinds.push(None);
         }
         Ok(self)
     }
@@ -343,8 +352,50 @@ impl<'a> SweepSetup<'a> {
     fn push_scorer_alt(&mut self, scorer: &Scorer, name: String) -> Result<()> {
         let x = scorer.fit(self.data)?.normalise(self.data)?;
         self.matrices.push(x);
+        self.alt_kinds.push(None);
         self.names.push(name);
         Ok(())
+    }
+
+    /// Add one alternative per aggregator: the scorer's own normalisation (alternative 0's matrix)
+    /// aggregated with `kind` at every aggregate node, as COINr's `SA_specs` aggregation choice
+    /// (`a_amean` / `a_gmean`). Names: the aggregators' names. Geometric, harmonic and power means are
+    /// batched on transformed values (see [`BatchModel::with_alternative`]); data outside their domain
+    /// (a zero under the geometric mean without offset, say) makes the sweep fail with
+    /// [`Error::NonPositive`] naming unit and indicator, so pick a normalisation that keeps values
+    /// positive (min-max to `[1, 100]`, as COINr does for its geometric example).
+    ///
+    /// Errors: [`Error::InvalidParameter`] for an invalid aggregator parameter.
+    ///
+    /// ```
+    /// # use composite_indicators::prelude::*;
+    /// # use composite_indicators::score::Scorer;
+    /// # use composite_indicators::sweep::SweepSetup;
+    /// # let fw = FrameworkSpec { name: "t".into(),
+    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
+    ///     ndarray::array![[1.0, 4.0], [4.0, 1.0]])?;
+    /// let scorer = Scorer::new(fw).normaliser(NormaliserKind::MinMax { lo: 1.0, hi: 4.0 });
+    /// let m = SweepSetup::from_scorer(&scorer, &data)?
+    ///     .with_aggregator_alternatives(vec![AggregatorKind::Geometric { offset: 0.0 }])?
+    ///     .build()?;
+    /// assert_eq!(m.alternative_aggregators(1)?, ["geometric"]);
+    /// // X: a = 1, b = 4: arithmetic 2.5, geometric 2
+    /// assert_eq!(m.score_index(m.nominal_weights(), 0)?[0], 2.5);
+    /// assert!((m.score_index(m.nominal_weights(), 1)?[0] - 2.0).abs() < 1e-12);
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn with_aggregator_alternatives(mut self, kinds: Vec<AggregatorKind>) -> Result<Self> {
+        let n_agg = self.scorer.framework().aggregate_indices().count();
+        for kind in kinds {
+            kind.check()?;
+            let x0 = self.matrices[0].clone();
+            self.names.push(kind.to_string());
+            self.matrices.push(x0);
+            self.alt_kinds.push(Some(vec![kind; n_agg]));
+        }
+        Ok(self)
     }
 
     /// Number of alternatives so far (1 + those added).
@@ -399,8 +450,10 @@ impl<'a> SweepSetup<'a> {
         let fw = self.scorer.framework().clone();
         let missing = self.scorer.missing_policy();
         let bonus = self.scorer.weight_scheme().bonus_weight();
-        let model = match self.kinds {
-            Some(kinds) => BatchModel::new(fw, kinds, missing, bonus, self.matrices)?,
+        let mut matrices = self.matrices.into_iter();
+        let first: Vec<Array2<f64>> = matrices.next().into_iter().collect();
+        let mut model = match self.kinds {
+            Some(kinds) => BatchModel::new(fw, kinds, missing, bonus, first)?,
             // every aggregator a built-in: the typed constructor keeps the kernel's bounds
             None if fw
                 .aggregate_indices()
@@ -410,7 +463,7 @@ impl<'a> SweepSetup<'a> {
                     .aggregate_indices()
                     .filter_map(|k| self.scorer.aggregator_of(k).as_kind())
                     .collect();
-                BatchModel::new(fw, kinds, missing, bonus, self.matrices)?
+                BatchModel::new(fw, kinds, missing, bonus, first)?
             }
             None => {
                 let aggs: Vec<Box<dyn Aggregator>> = fw
@@ -420,12 +473,14 @@ impl<'a> SweepSetup<'a> {
                             as Box<dyn Aggregator>
                     })
                     .collect();
-                BatchModel::with_aggregators(fw, aggs, missing, bonus, self.matrices)?
+                BatchModel::with_aggregators(fw, aggs, missing, bonus, first)?
             }
         };
-        model
-            .with_unit_codes(self.data.unit_codes().to_vec())?
-            .with_nominal_weights(self.nominal)
+        model = model.with_unit_codes(self.data.unit_codes().to_vec())?;
+        for (x, kinds) in matrices.zip(self.alt_kinds.into_iter().skip(1)) {
+            model = model.with_alternative(x, kinds)?;
+        }
+        model.with_nominal_weights(self.nominal)
     }
 }
 

@@ -7,6 +7,8 @@ use crate::aggregate::{Aggregator, AggregatorKind, Linearity, MissingPolicy, Nod
 use crate::error::{Error, Result};
 use crate::spec::Framework;
 
+use super::methods::MethodDimension;
+
 /// Per-alternative precomputed data.
 #[derive(Debug, Clone)]
 struct Alt {
@@ -23,6 +25,97 @@ struct Alt {
     /// Per aggregate node: indicator children as (values NaN→0, mask) blocks, m × units, and the
     /// per-unit count of available indicator children.
     blocks: Vec<NodeBlock>,
+    /// Index of the alternative's aggregation in [`BatchModel::aggregations`].
+    agg: usize,
+}
+
+/// The aggregators of one or more method alternatives.
+#[derive(Debug)]
+struct Aggregation {
+    aggs: Vec<Box<dyn Aggregator>>,
+    kinds: Option<Vec<AggregatorKind>>,
+    lin: Vec<Option<Linearity>>,
+    /// Per aggregate node: the transform of a quasi-arithmetic mean (geometric, harmonic, power).
+    quasi: Vec<Option<Quasi>>,
+    all_linear: bool,
+}
+
+impl Aggregation {
+    fn new(aggs: Vec<Box<dyn Aggregator>>, kinds: Option<Vec<AggregatorKind>>) -> Self {
+        let lin: Vec<Option<Linearity>> = aggs.iter().map(|a| a.linearity()).collect();
+        let quasi = aggs
+            .iter()
+            .map(|a| a.as_kind().and_then(|k| Quasi::of(&k)))
+            .collect();
+        let all_linear = lin.iter().all(|l| l.is_some());
+        Aggregation {
+            aggs,
+            kinds,
+            lin,
+            quasi,
+            all_linear,
+        }
+    }
+}
+
+/// A quasi-arithmetic mean `φ⁻¹(Σ w φ(x) / Σ w)`: geometric (`φ = ln(x + offset)`), harmonic
+/// (`φ = 1/(x + offset)`) and power (`φ = x^p`, `p ≠ 0`; `p = 0` is geometric). Linear in the weights
+/// once the children are transformed, so a node is two matrix products (values and mask), as for the
+/// arithmetic mean.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Quasi {
+    Log(f64),
+    Recip(f64),
+    Pow(f64),
+}
+
+impl Quasi {
+    fn of(kind: &AggregatorKind) -> Option<Quasi> {
+        // an invalid parameter goes through the trait, which reports it
+        kind.check().ok()?;
+        match *kind {
+            AggregatorKind::Geometric { offset } => Some(Quasi::Log(offset)),
+            AggregatorKind::Harmonic { offset } => Some(Quasi::Recip(offset)),
+            AggregatorKind::Power { p: 0.0 } => Some(Quasi::Log(0.0)),
+            AggregatorKind::Power { p } => Some(Quasi::Pow(p)),
+            _ => None,
+        }
+    }
+
+    /// `φ(x)`, or `None` outside the aggregator's domain (the trait path then reports the error).
+    #[inline]
+    fn phi(self, x: f64) -> Option<f64> {
+        let y = match self {
+            Quasi::Log(o) => {
+                let t = x + o;
+                if t > 0.0 { t.ln() } else { return None }
+            }
+            Quasi::Recip(o) => {
+                let t = x + o;
+                if t > 0.0 { 1.0 / t } else { return None }
+            }
+            Quasi::Pow(p) => {
+                let odd = p.fract() == 0.0 && (p / 2.0).fract() != 0.0;
+                let ok = if p < 0.0 { x > 0.0 } else { odd || x >= 0.0 };
+                if !ok {
+                    return None;
+                }
+                x.powf(p)
+            }
+        };
+        y.is_finite().then_some(y)
+    }
+
+    /// `φ⁻¹(m)` of a weighted mean `m` of transformed values, as the aggregators compute it.
+    #[inline]
+    fn inv(self, m: f64) -> f64 {
+        match self {
+            Quasi::Log(o) => m.exp() - o,
+            Quasi::Recip(o) => 1.0 / m - o,
+            Quasi::Pow(p) if m < 0.0 => -(-m).powf(1.0 / p),
+            Quasi::Pow(p) => m.powf(1.0 / p),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +127,9 @@ struct NodeBlock {
     x0t: Array2<f64>,
     mt: Array2<f64>,
     cnt: Vec<u32>,
+    /// `φ(x)` (NaN→0) of the indicator children when the node is a quasi-arithmetic mean and every
+    /// available value is in its domain; `None` otherwise (the node then goes through the trait).
+    phi_t: Option<Array2<f64>>,
 }
 
 /// A framework ready to be re-scored under many weightings and method alternatives.
@@ -43,7 +139,9 @@ struct NodeBlock {
 /// [`WeightScheme::Bonus`](crate::weights::WeightScheme::Bonus): bonus-flagged indicators are left out of
 /// their parent and `bonus_weight · value` is added to the root), and one or more **normalised**
 /// matrices (units × indicators, indicator columns in framework node order, NaN = missing), one per
-/// method alternative (e.g. per normaliser choice).
+/// method alternative (e.g. per normaliser choice). More alternatives, each with its own aggregators if
+/// needed, come from [`BatchModel::with_alternative`]; [`BatchModel::with_method_dimensions`] declares
+/// them a grid of independent choices.
 ///
 /// Two scoring paths give the same numbers (to rounding, tested to 1e-12):
 ///
@@ -54,8 +152,11 @@ struct NodeBlock {
 ///   effective indicator weights per variant and all index scores are one matrix product
 ///   `(K × indicators)·(indicators × units)`. With missing data (policy `Skip` / `Propagate`) linear nodes
 ///   are computed level by level with a value product and a mask product (`Σ w·x` over available
-///   children divided by `Σ w` over available children). Non-linear nodes fall back to the trait, one
-///   variant at a time.
+///   children divided by `Σ w` over available children). Otherwise (a non-linear node anywhere) the
+///   same holds level by level: geometric, harmonic and power means are computed the same way on
+///   transformed values, `φ⁻¹(Σ w·φ(x) / Σ w)` (see [`BatchModel::with_alternative`]); median and
+///   Copeland nodes, custom aggregators, and quasi-arithmetic nodes whose values leave `φ`'s domain fall
+///   back to the trait, one variant at a time.
 ///
 /// **Missing values.** Non-bonus values follow the policy as implemented by each aggregator. A missing
 /// bonus value adds nothing under `Skip`, makes the index missing under `Propagate` and is an error under
@@ -88,10 +189,9 @@ struct NodeBlock {
 #[derive(Debug)]
 pub struct BatchModel {
     fw: Framework,
-    aggs: Vec<Box<dyn Aggregator>>,
-    kinds: Option<Vec<AggregatorKind>>,
-    lin: Vec<Option<Linearity>>,
-    all_linear: bool,
+    /// Aggregator sets; alternative `a` uses `aggregations[alts[a].agg]` (0 unless added with
+    /// [`BatchModel::with_alternative`]).
+    aggregations: Vec<Aggregation>,
     missing: MissingPolicy,
     bonus_weight: Option<f64>,
     /// Per aggregate node: children used in the aggregation (bonus indicators removed).
@@ -102,6 +202,8 @@ pub struct BatchModel {
     unit_codes: Vec<String>,
     nominal: Vec<f64>,
     n_units: usize,
+    /// The alternatives as a grid of method choices (empty: a flat list).
+    dims: Vec<MethodDimension>,
 }
 
 impl BatchModel {
@@ -124,7 +226,9 @@ impl BatchModel {
             .map(|a| Box::new(a.clone()) as Box<dyn Aggregator>)
             .collect();
         let mut m = Self::with_aggregators(fw, boxed, missing, bonus_weight, alternatives)?;
-        m.kinds = Some(aggregators);
+        if let Some(a) = m.aggregations.first_mut() {
+            a.kinds = Some(aggregators);
+        }
         Ok(m)
     }
 
@@ -201,15 +305,10 @@ impl BatchModel {
             child_codes.push(cs.iter().map(|&c| fw.nodes()[c].code.clone()).collect());
             children.push(cs);
         }
-        let lin: Vec<Option<Linearity>> = aggregators.iter().map(|a| a.linearity()).collect();
-        let all_linear = lin.iter().all(|l| l.is_some());
         let unit_codes: Vec<String> = (1..=n_units).map(|i| i.to_string()).collect();
         let nominal: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
         let mut model = BatchModel {
-            aggs: aggregators,
-            kinds: None,
-            lin,
-            all_linear,
+            aggregations: vec![Aggregation::new(aggregators, None)],
             missing,
             bonus_weight,
             children,
@@ -220,16 +319,17 @@ impl BatchModel {
             nominal,
             n_units,
             fw,
+            dims: Vec::new(),
         };
         let mut alts = Vec::with_capacity(alternatives.len());
         for x in alternatives {
-            alts.push(model.prepare_alt(x)?);
+            alts.push(model.prepare_alt(x, 0)?);
         }
         model.alts = alts;
         Ok(model)
     }
 
-    fn prepare_alt(&self, x: Array2<f64>) -> Result<Alt> {
+    fn prepare_alt(&self, x: Array2<f64>, agg: usize) -> Result<Alt> {
         let n_ind = self.fw.n_indicators();
         if x.ncols() != n_ind {
             return Err(Error::ShapeMismatch {
@@ -264,8 +364,13 @@ impl BatchModel {
         }
         let xt0 = xt0.as_standard_layout().to_owned();
         let bonus_add = self.bonus_term(&x);
+        let quasi = self
+            .aggregations
+            .get(agg)
+            .map(|a| a.quasi.clone())
+            .unwrap_or_default();
         let mut blocks = Vec::with_capacity(self.children.len());
-        for cs in &self.children {
+        for (j, cs) in self.children.iter().enumerate() {
             let ind: Vec<usize> = cs.iter().copied().filter(|&c| c < n_ind).collect();
             let agg: Vec<usize> = cs.iter().copied().filter(|&c| c >= n_ind).collect();
             let mut x0t = Array2::zeros((ind.len(), self.n_units));
@@ -280,12 +385,29 @@ impl BatchModel {
                     }
                 }
             }
+            let phi_t = match quasi.get(j).copied().flatten() {
+                Some(q) => {
+                    let mut t = Array2::zeros((ind.len(), self.n_units));
+                    let mut ok = true;
+                    for ((dst, &v), &m) in t.iter_mut().zip(&x0t).zip(&mt) {
+                        if m > 0.0 {
+                            match q.phi(v) {
+                                Some(y) => *dst = y,
+                                None => ok = false,
+                            }
+                        }
+                    }
+                    ok.then_some(t)
+                }
+                None => None,
+            };
             blocks.push(NodeBlock {
                 ind,
                 agg,
                 x0t,
                 mt,
                 cnt,
+                phi_t,
             });
         }
         Ok(Alt {
@@ -295,6 +417,7 @@ impl BatchModel {
             any_missing,
             bonus_add,
             blocks,
+            agg,
         })
     }
 
@@ -323,6 +446,181 @@ impl BatchModel {
             out[u] = bw * s;
         }
         out
+    }
+
+    /// Add a method alternative: a normalised matrix (checked as in [`BatchModel::new`]) scored with
+    /// its own built-in aggregators (one per aggregate node, node order), or with the model's first
+    /// aggregator set when `aggregators` is `None`. This is how an aggregation choice enters a sweep
+    /// (COINr's `SA_specs` alternatives of `f_ag`): the same matrix again with, say, the geometric mean
+    /// at every level. Alternatives with equal aggregator lists share one set.
+    ///
+    /// Geometric, harmonic and power means are scored in batches like the arithmetic mean, as
+    /// quasi-arithmetic means `φ⁻¹(Σ w φ(x) / Σ w)` with `φ = ln(x + offset)`, `1/(x + offset)` or
+    /// `x^p`: two matrix products per node on transformed values. A node whose values leave `φ`'s
+    /// domain (a value `≤ −offset` for the geometric mean, say) is scored through the
+    /// [`Aggregator`] trait instead, which reports [`Error::NonPositive`] with unit and child.
+    ///
+    /// Errors: as [`BatchModel::new`] for the matrix; [`Error::ShapeMismatch`] for a wrong aggregator
+    /// count; [`Error::InvalidParameter`] for an invalid aggregator parameter.
+    ///
+    /// ```
+    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// use composite_indicators::sweep::BatchModel;
+    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let x = ndarray::array![[1.0, 4.0], [2.0, 2.0]];
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![x.clone()]).unwrap()
+    ///     .with_alternative(x, Some(vec![AggregatorKind::Geometric { offset: 0.0 }])).unwrap();
+    /// assert_eq!(m.alternative_aggregators(1).unwrap(), ["geometric"]);
+    /// assert_eq!(m.score_index(&[1.0; 3], 0).unwrap(), vec![2.5, 2.0]);
+    /// let g = m.score_index(&[1.0; 3], 1).unwrap();
+    /// assert!((g[0] - 2.0).abs() < 1e-12 && (g[1] - 2.0).abs() < 1e-12);
+    /// // the batched kernel gives the same numbers
+    /// let b = m.score_batch(ndarray::array![[1.0, 1.0, 1.0]].view(), &[1]).unwrap();
+    /// assert!((b[[0, 0]] - 2.0).abs() < 1e-12);
+    /// ```
+    pub fn with_alternative(
+        mut self,
+        x: Array2<f64>,
+        aggregators: Option<Vec<AggregatorKind>>,
+    ) -> Result<Self> {
+        let agg = match aggregators {
+            None => 0,
+            Some(kinds) => {
+                if kinds.len() != self.children.len() {
+                    return Err(Error::ShapeMismatch {
+                        what: "aggregators (one per aggregate node)".into(),
+                        expected: self.children.len(),
+                        found: kinds.len(),
+                    });
+                }
+                for k in &kinds {
+                    k.check()?;
+                }
+                match self
+                    .aggregations
+                    .iter()
+                    .position(|a| a.kinds.as_ref() == Some(&kinds))
+                {
+                    Some(i) => i,
+                    None => {
+                        let boxed = kinds
+                            .iter()
+                            .map(|k| Box::new(k.clone()) as Box<dyn Aggregator>)
+                            .collect();
+                        self.aggregations.push(Aggregation::new(boxed, Some(kinds)));
+                        self.aggregations.len() - 1
+                    }
+                }
+            }
+        };
+        let alt = self.prepare_alt(x, agg)?;
+        self.alts.push(alt);
+        self.dims.clear();
+        Ok(self)
+    }
+
+    /// The aggregator names ([`Aggregator::name`]) alternative `alt` uses, aggregate-node order.
+    /// Errors: [`Error::InvalidParameter`] for an alternative out of range.
+    ///
+    /// ```
+    /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// # use composite_indicators::sweep::BatchModel;
+    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Median], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[1.0]]]).unwrap();
+    /// assert_eq!(m.alternative_aggregators(0).unwrap(), ["median"]);
+    /// assert!(m.alternative_aggregators(1).is_err());
+    /// ```
+    pub fn alternative_aggregators(&self, alt: usize) -> Result<Vec<String>> {
+        let a = self.alt(alt)?;
+        Ok(self.aggregation(a).aggs.iter().map(|g| g.name()).collect())
+    }
+
+    /// Declare the alternatives as the grid of independent method choices (COINr's `SA_specs`):
+    /// dimension `d` has `n_d` options, and alternative `alt` is the mixed-radix number of the option
+    /// indices with the **last dimension fastest**, `alt = ((l₀·n₁ + l₁)·n₂ + l₂)…`; alternative 0 has
+    /// every choice at its first option. [`GroupInput::Method`](super::GroupInput::Method) Sobol
+    /// groups refer to dimensions by name. Adding an alternative afterwards clears the grid.
+    ///
+    /// Errors: [`Error::ShapeMismatch`] if the product of the option counts is not the number of
+    /// alternatives; [`Error::InvalidParameter`] for an empty or repeated dimension name or a
+    /// dimension without options.
+    ///
+    /// ```
+    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// use composite_indicators::sweep::{BatchModel, MethodDimension};
+    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+    ///     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let x = ndarray::array![[1.0]];
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![x.clone(); 6]).unwrap()
+    ///     .with_method_dimensions(vec![
+    ///         MethodDimension::new("normaliser", ["min_max", "z_score"]),
+    ///         MethodDimension::new("aggregator", ["arithmetic", "geometric", "median"]),
+    ///     ]).unwrap();
+    /// assert_eq!(m.method_levels(4).unwrap(), vec![1, 1]); // 4 = 1·3 + 1
+    /// ```
+    pub fn with_method_dimensions(mut self, dims: Vec<MethodDimension>) -> Result<Self> {
+        let mut total = 1usize;
+        for (i, d) in dims.iter().enumerate() {
+            if d.name.trim().is_empty() {
+                return Err(Error::param("method dimension", "has an empty name"));
+            }
+            if dims[..i].iter().any(|e| e.name == d.name) {
+                return Err(Error::param(
+                    format!("method dimension `{}`", d.name),
+                    "is named twice",
+                ));
+            }
+            if d.options.is_empty() {
+                return Err(Error::param(
+                    format!("method dimension `{}`", d.name),
+                    "has no options",
+                ));
+            }
+            total = total.saturating_mul(d.options.len());
+        }
+        if total != self.alts.len() {
+            return Err(Error::ShapeMismatch {
+                what: "alternatives (product of the method dimensions' option counts)".into(),
+                expected: self.alts.len(),
+                found: total,
+            });
+        }
+        self.dims = dims;
+        Ok(self)
+    }
+
+    /// The method dimensions ([`BatchModel::with_method_dimensions`]); empty for a flat list.
+    pub fn method_dimensions(&self) -> &[MethodDimension] {
+        &self.dims
+    }
+
+    /// Option index of every method dimension for alternative `alt` (empty without dimensions).
+    /// Errors: [`Error::InvalidParameter`] for an alternative out of range.
+    ///
+    /// ```
+    /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// # use composite_indicators::sweep::BatchModel;
+    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[1.0]]]).unwrap();
+    /// assert!(m.method_levels(0).unwrap().is_empty());
+    /// ```
+    pub fn method_levels(&self, alt: usize) -> Result<Vec<usize>> {
+        self.alt(alt)?;
+        let mut rest = alt;
+        let mut out = vec![0; self.dims.len()];
+        for (d, slot) in self.dims.iter().zip(out.iter_mut()).rev() {
+            let n = d.options.len().max(1);
+            *slot = rest % n;
+            rest /= n;
+        }
+        Ok(out)
     }
 
     /// Replace the default unit codes (used in error messages and reports).
@@ -402,7 +700,19 @@ impl BatchModel {
     /// Whether every aggregator is linear (mean or sum) and, for alternative `alt`, no non-bonus value
     /// is missing: the variants of that alternative are then scored by one matrix product.
     pub fn is_single_product(&self, alt: usize) -> bool {
-        self.all_linear && self.alts.get(alt).is_some_and(|a| a.complete)
+        self.alts
+            .get(alt)
+            .is_some_and(|a| a.complete && self.aggregation(a).all_linear)
+    }
+
+    /// The aggregation of an alternative (every alternative has one; the fallback is unreachable).
+    fn aggregation(&self, a: &Alt) -> &Aggregation {
+        let i = if a.agg < self.aggregations.len() {
+            a.agg
+        } else {
+            0
+        };
+        &self.aggregations[i]
     }
 
     /// Per-unit bounds `[lo, hi]` every index score provably lies in when every aggregator is a mean
@@ -410,15 +720,17 @@ impl BatchModel {
     /// child) and there is no bonus: the smallest and largest non-missing value of the unit over all
     /// alternatives. `None` otherwise (sums, Copeland, custom aggregators, bonus).
     pub fn mean_bounds(&self) -> Option<Vec<(f64, f64)>> {
-        let kinds = self.kinds.as_ref()?;
         if self.bonus_weight.is_some() && !self.bonus_ind.is_empty() {
             return None;
         }
-        if kinds
-            .iter()
-            .any(|k| matches!(k, AggregatorKind::Sum | AggregatorKind::Copeland))
-        {
-            return None;
+        for agg in &self.aggregations {
+            let kinds = agg.kinds.as_ref()?;
+            if kinds
+                .iter()
+                .any(|k| matches!(k, AggregatorKind::Sum | AggregatorKind::Copeland))
+            {
+                return None;
+            }
         }
         let mut out = vec![(f64::INFINITY, f64::NEG_INFINITY); self.n_units];
         for a in &self.alts {
@@ -499,7 +811,7 @@ impl BatchModel {
                 unit_codes: &self.unit_codes,
                 missing: self.missing,
             };
-            let out = self.aggs[j].aggregate(block.view(), &w, &ctx)?;
+            let out = self.aggregation(a).aggs[j].aggregate(block.view(), &w, &ctx)?;
             vals.column_mut(k).assign(&out);
         }
         if !self.bonus_ind.is_empty() {
@@ -600,8 +912,8 @@ impl BatchModel {
                 self.score_variant(&row.to_vec(), alt)?;
             }
         }
-        let mut out = if self.all_linear && a.complete {
-            let e = self.effective_weights_batch(w);
+        let mut out = if self.aggregation(a).all_linear && a.complete {
+            let e = self.effective_weights_batch(w, &self.aggregation(a).lin);
             e.dot(&a.xt0)
         } else {
             self.level_by_level(w, a)?
@@ -614,14 +926,18 @@ impl BatchModel {
 
     /// Effective indicator weights (K × indicators) of a linear tree: the product down the path of
     /// `w_c / Σ w` (means) or `w_c` (sums); bonus indicators get 0 (their term is added separately).
-    fn effective_weights_batch(&self, w: ArrayView2<'_, f64>) -> Array2<f64> {
+    fn effective_weights_batch(
+        &self,
+        w: ArrayView2<'_, f64>,
+        lin: &[Option<Linearity>],
+    ) -> Array2<f64> {
         let n_ind = self.fw.n_indicators();
         let mut e = Array2::zeros((w.nrows(), n_ind));
         let mut share = vec![0.0; 2 * self.children.len()];
         for (row, mut erow) in w.rows().into_iter().zip(e.rows_mut()) {
             match (row.as_slice(), erow.as_slice_mut()) {
-                (Some(r), Some(es)) => self.effective_weights_into(r, es, &mut share),
-                (_, Some(es)) => self.effective_weights_into(&row.to_vec(), es, &mut share),
+                (Some(r), Some(es)) => self.effective_weights_into(r, lin, es, &mut share),
+                (_, Some(es)) => self.effective_weights_into(&row.to_vec(), lin, es, &mut share),
                 _ => {}
             }
         }
@@ -631,7 +947,13 @@ impl BatchModel {
     /// Effective weights of one variant into `e` (length = indicators); `share` is scratch (length =
     /// twice the aggregate count). Walks the aggregates from the root down: each child's share is its parent's
     /// share times `w_c / Σ w` (one reciprocal per group) or `w_c` (sums).
-    pub(crate) fn effective_weights_into(&self, w: &[f64], e: &mut [f64], share: &mut [f64]) {
+    pub(crate) fn effective_weights_into(
+        &self,
+        w: &[f64],
+        lin: &[Option<Linearity>],
+        e: &mut [f64],
+        share: &mut [f64],
+    ) {
         let n_ind = self.fw.n_indicators();
         let na = self.children.len();
         if w.len() < self.n_nodes() || e.len() < n_ind || share.len() < 2 * na || na == 0 {
@@ -643,7 +965,7 @@ impl BatchModel {
         let (sh, inv) = share.split_at_mut(na);
         for (j, cs) in self.children.iter().enumerate() {
             let sum: f64 = cs.iter().map(|&c| w[c]).sum();
-            inv[j] = match self.lin[j] {
+            inv[j] = match lin.get(j).copied().flatten() {
                 Some(Linearity::Sum) => 1.0,
                 _ if sum > 0.0 => 1.0 / sum,
                 _ => f64::NAN,
@@ -675,9 +997,10 @@ impl BatchModel {
         out: &mut Array2<f64>,
     ) -> Result<()> {
         let a = self.alt(alt)?;
+        let lin = &self.aggregation(a).lin;
         for (row, mut erow) in w.rows().into_iter().zip(e.rows_mut()) {
             if let (Some(r), Some(es)) = (row.as_slice(), erow.as_slice_mut()) {
-                self.effective_weights_into(r, es, share);
+                self.effective_weights_into(r, lin, es, share);
             }
         }
         ndarray::linalg::general_mat_mul(1.0, e, &a.xt0, 0.0, out);
@@ -696,11 +1019,17 @@ impl BatchModel {
         let kk = w.nrows();
         let nu = self.n_units;
         let n_ind = self.fw.n_indicators();
+        let agg = self.aggregation(a);
         let mut vals: Vec<Option<Array2<f64>>> = vec![None; self.children.len()];
         for (j, k) in self.fw.aggregate_indices().enumerate() {
-            let node_vals = match self.lin[j] {
-                Some(lin) => self.linear_node(w, a, j, lin, &vals)?,
-                None => {
+            let quasi = match agg.quasi.get(j).copied().flatten() {
+                Some(q) => self.quasi_node(w, a, j, q, &vals)?,
+                None => None,
+            };
+            let node_vals = match (agg.lin[j], quasi) {
+                (_, Some(v)) => v,
+                (Some(lin), None) => self.linear_node(w, a, j, lin, &vals)?,
+                (None, None) => {
                     let cs = &self.children[j];
                     let ctx = NodeContext {
                         node: &self.fw.nodes()[k].code,
@@ -719,7 +1048,7 @@ impl BatchModel {
                             }
                         }
                         let wv: Vec<f64> = cs.iter().map(|&c| w[[v, c]]).collect();
-                        let r = self.aggs[j].aggregate(block.view(), &wv, &ctx)?;
+                        let r = agg.aggs[j].aggregate(block.view(), &wv, &ctx)?;
                         out.row_mut(v).assign(&r);
                     }
                     out
@@ -730,6 +1059,67 @@ impl BatchModel {
         vals.pop()
             .flatten()
             .ok_or_else(|| Error::param("framework", "no aggregate node"))
+    }
+
+    /// A quasi-arithmetic node ([`Quasi`]) for K variants: `Σ w φ(x)` over available children by a
+    /// product with the transformed indicator block plus the aggregate children, `Σ w` over available
+    /// children by the mask product, the same missing-value rules as [`BatchModel::linear_node`], then
+    /// `φ⁻¹`. `None` when a value the node would use is outside `φ`'s domain: the caller then runs the
+    /// trait, which reports the error with unit and child (or skips the value if its weight is 0).
+    fn quasi_node(
+        &self,
+        w: ArrayView2<'_, f64>,
+        a: &Alt,
+        j: usize,
+        q: Quasi,
+        vals: &[Option<Array2<f64>>],
+    ) -> Result<Option<Array2<f64>>> {
+        let n_ind = self.fw.n_indicators();
+        let blk = &a.blocks[j];
+        let Some(phi_t) = &blk.phi_t else {
+            return Ok(None);
+        };
+        let kk = w.nrows();
+        let nu = self.n_units;
+        let len = self.children[j].len() as f64;
+        let wi = w.select(Axis(1), &blk.ind);
+        let mut num = wi.dot(phi_t);
+        let mut den = wi.dot(&blk.mt);
+        let mut cnt = Array2::from_shape_fn((kk, nu), |(_, u)| blk.cnt[u]);
+        for &c in &blk.agg {
+            let Some(cv) = vals.get(c - n_ind).and_then(|v| v.as_ref()) else {
+                return Err(Error::param("framework", "child computed after parent"));
+            };
+            for v in 0..kk {
+                let wc = w[[v, c]];
+                for u in 0..nu {
+                    let x = cv[[v, u]];
+                    if x.is_nan() {
+                        continue;
+                    }
+                    if wc > 0.0 {
+                        let Some(y) = q.phi(x) else {
+                            return Ok(None);
+                        };
+                        num[[v, u]] += wc * y;
+                    }
+                    den[[v, u]] += wc;
+                    cnt[[v, u]] += 1;
+                }
+            }
+        }
+        let missing = self.missing;
+        ndarray::Zip::from(&mut num)
+            .and(&den)
+            .and(&cnt)
+            .for_each(|n, &d, &c| {
+                *n = if coverage_ok(missing, c, len) && d > 0.0 {
+                    q.inv(*n / d)
+                } else {
+                    f64::NAN
+                };
+            });
+        Ok(Some(num))
     }
 
     fn linear_node(
@@ -770,13 +1160,7 @@ impl BatchModel {
             .and(&den)
             .and(&cnt)
             .for_each(|n, &d, &c| {
-                let ok = match missing {
-                    MissingPolicy::Skip { min_coverage } => {
-                        c > 0 && (c as f64) / len >= min_coverage
-                    }
-                    MissingPolicy::Propagate => c as f64 == len,
-                    MissingPolicy::Error => true,
-                };
+                let ok = coverage_ok(missing, c, len);
                 *n = match lin {
                     Linearity::Mean if ok && d > 0.0 => *n / d,
                     Linearity::Sum if ok => *n,
@@ -784,6 +1168,16 @@ impl BatchModel {
                 };
             });
         Ok(num)
+    }
+}
+
+/// Whether a node value with `c` of `len` children available is computed under `missing` (the rule of
+/// [`row_weight_sum`](crate::aggregate::row_weight_sum); `Error` never reaches here with a gap).
+fn coverage_ok(missing: MissingPolicy, c: u32, len: f64) -> bool {
+    match missing {
+        MissingPolicy::Skip { min_coverage } => c > 0 && (c as f64) / len >= min_coverage,
+        MissingPolicy::Propagate => c as f64 == len,
+        MissingPolicy::Error => true,
     }
 }
 
@@ -838,6 +1232,7 @@ impl BatchModel {
             n_nodes: self.n_nodes(),
             children: self.children.clone(),
             is_sum: self
+                .aggregation(a)
                 .lin
                 .iter()
                 .map(|l| matches!(l, Some(Linearity::Sum)))

@@ -1,7 +1,10 @@
 //! Weight sweeps: samplers, batched re-scoring, rank histograms, uncertainty and Sobol sensitivity.
 //!
 //! Build a [`BatchModel`] from a checked framework, one aggregator per aggregate node, a missing-value
-//! policy, an optional bonus weight and one normalised matrix per method alternative. Then:
+//! policy, an optional bonus weight and one normalised matrix per method alternative (each alternative
+//! may have its own aggregators: [`BatchModel::with_alternative`]); or let [`SweepSetup`] build it from
+//! a [`Scorer`](crate::score::Scorer), or [`MethodSpace`] from a grid of pipeline choices (imputation,
+//! treatment, normalisation, aggregation, ... in the style of COINr's `SA_specs`). Then:
 //!
 //! * [`BatchModel::score_variant`] / [`BatchModel::score_batch`]: one variant through the
 //!   [`Aggregator`](crate::Aggregator) trait, or K variants at once (one matrix product when the tree is
@@ -18,6 +21,7 @@ mod fast32;
 mod from_scorer;
 mod histogram;
 mod kernel;
+mod methods;
 mod run;
 mod sampler;
 mod sobol;
@@ -27,6 +31,7 @@ mod ua;
 pub use from_scorer::SweepSetup;
 pub use histogram::{RankHistogram, ScoreStats, quantile_target, rank_min_into};
 pub use kernel::BatchModel;
+pub use methods::{MethodChoice, MethodDimension, MethodSpace};
 pub use run::{Control, SweepConfig, SweepResult};
 pub use sampler::{AltSampler, NodeSelection, VariantSampler, WeightSampler};
 pub use sobol::{GroupInput, OatResult, SobolGroup, SobolIndices, saltelli};

@@ -120,8 +120,10 @@ pub enum WeightSampler {
     },
 }
 
-/// How the method alternative (index into the model's normalised matrices) of a variant is drawn, in
-/// the style of COINr's `SA_specs` discrete choices.
+/// How the method alternative (index into the model's alternatives: a normalised matrix and its
+/// aggregators) of a variant is drawn, in the style of COINr's `SA_specs` discrete choices. For a model
+/// whose alternatives form a grid of method choices ([`BatchModel::with_method_dimensions`], e.g. from a
+/// [`MethodSpace`](super::MethodSpace)), `Uniform` draws every choice independently and uniformly.
 ///
 /// ```
 /// use composite_indicators::sweep::AltSampler;

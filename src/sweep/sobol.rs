@@ -261,12 +261,55 @@ pub enum GroupInput {
         #[serde(default)]
         triangular: bool,
     },
-    /// The method alternative (one input mapped through the choice's probabilities; at most one group).
+    /// The method alternative (one input mapped through the choice's probabilities; at most one group,
+    /// and not together with [`GroupInput::Method`] groups).
     Alternative {
         /// The choice (`Uniform` or `Probabilities`).
         #[serde(default = "uniform_choice")]
         choice: AltSampler,
     },
+    /// One method dimension of the model's grid ([`BatchModel::with_method_dimensions`], e.g. from a
+    /// [`MethodSpace`](super::MethodSpace)): one input mapped to the dimension's options, equally
+    /// likely or with relative `probabilities`; dimensions in no group stay at option 0. Each
+    /// dimension in at most one group.
+    Method {
+        /// The dimension's name.
+        dimension: String,
+        /// Relative probabilities, one per option (empty: equally likely).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        probabilities: Vec<f64>,
+    },
+}
+
+/// Cumulative probabilities of `n` options from relative ones (finite, non-negative, positive sum).
+fn option_cdf(group: &str, p: &[f64], n: usize) -> Result<Vec<f64>> {
+    if p.len() != n {
+        return Err(Error::ShapeMismatch {
+            what: format!("option probabilities of group `{group}`"),
+            expected: n,
+            found: p.len(),
+        });
+    }
+    if p.iter().any(|x| !x.is_finite() || *x < 0.0) {
+        return Err(Error::param(
+            group,
+            "probabilities must be finite and non-negative",
+        ));
+    }
+    let total: f64 = p.iter().sum();
+    if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        return Err(Error::param(
+            group,
+            "probabilities must have a positive sum",
+        ));
+    }
+    let mut acc = 0.0;
+    Ok(p.iter()
+        .map(|x| {
+            acc += x / total;
+            acc
+        })
+        .collect())
 }
 
 fn uniform_choice() -> AltSampler {
@@ -307,6 +350,8 @@ enum Mapped {
         triangular: bool,
     },
     Alt(Vec<f64>),
+    /// Cumulative option probabilities and the dimension's stride in the alternative index.
+    Method(Vec<f64>, usize),
 }
 
 /// One-at-a-time results: per target (rows) and group (columns), the population variance, minimum and
@@ -332,6 +377,8 @@ impl BatchModel {
         let mut mapped = Vec::with_capacity(groups.len());
         let mut dims = Vec::with_capacity(groups.len());
         let mut n_alt = 0;
+        let mut n_method = 0;
+        let mut dim_used = vec![false; self.method_dimensions().len()];
         for g in groups {
             match &g.input {
                 GroupInput::Weights {
@@ -367,14 +414,54 @@ impl BatchModel {
                 }
                 GroupInput::Alternative { choice } => {
                     n_alt += 1;
-                    if n_alt > 1 {
+                    if n_alt > 1 || n_method > 0 {
                         return Err(Error::param(
                             &g.name,
-                            "only one alternative group is allowed",
+                            "only one alternative group is allowed, and not with method groups",
                         ));
                     }
                     dims.push(1);
                     mapped.push(Mapped::Alt(alt_cdf(self, choice)?));
+                }
+                GroupInput::Method {
+                    dimension,
+                    probabilities,
+                } => {
+                    n_method += 1;
+                    if n_alt > 0 {
+                        return Err(Error::param(
+                            &g.name,
+                            "method groups cannot be combined with an alternative group",
+                        ));
+                    }
+                    let grid = self.method_dimensions();
+                    let d = grid
+                        .iter()
+                        .position(|m| &m.name == dimension)
+                        .ok_or_else(|| {
+                            let names: Vec<&str> = grid.iter().map(|m| m.name.as_str()).collect();
+                            Error::param(
+                                &g.name,
+                                format!(
+                                    "no method dimension `{dimension}` (the model has {names:?})"
+                                ),
+                            )
+                        })?;
+                    if std::mem::replace(&mut dim_used[d], true) {
+                        return Err(Error::param(
+                            &g.name,
+                            format!("method dimension `{dimension}` is already in another group"),
+                        ));
+                    }
+                    let n_opt = grid[d].options.len();
+                    let stride: usize = grid[d + 1..].iter().map(|m| m.options.len()).product();
+                    let p = if probabilities.is_empty() {
+                        vec![1.0; n_opt]
+                    } else {
+                        probabilities.clone()
+                    };
+                    dims.push(1);
+                    mapped.push(Mapped::Method(option_cdf(&g.name, &p, n_opt)?, stride));
                 }
             }
         }
@@ -430,6 +517,13 @@ impl BatchModel {
                         let x = u[[i, c]];
                         if !x.is_nan() {
                             alts[i] = pick_alt(cdf, x);
+                        }
+                        c += 1;
+                    }
+                    Mapped::Method(cdf, stride) => {
+                        let x = u[[i, c]];
+                        if !x.is_nan() {
+                            alts[i] += pick_alt(cdf, x) * stride;
                         }
                         c += 1;
                     }
