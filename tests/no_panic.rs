@@ -686,4 +686,128 @@ fn scorer_survives_nasty_data() {
     }
 }
 
+#[test]
+fn batch_models_and_method_spaces_survive_nasty_input() {
+    use composite_indicators::prepare::PipelineConfig;
+    use composite_indicators::sweep::{
+        AltSampler, BatchModel, Control, GroupInput, MethodChoice, MethodDimension, MethodSpace,
+        SobolGroup, SweepConfig, WeightSampler,
+    };
+    let mut g = Gen(11);
+    let fw = FrameworkSpec {
+        name: "t".into(),
+        indicators: vec![
+            Indicator::new("a", "P"),
+            Indicator::new("b", "P"),
+            Indicator::new("c", "Q"),
+        ],
+        pillars: vec![
+            Pillar::new("P").with_parent("I"),
+            Pillar::new("Q").with_parent("I"),
+            Pillar::new("I"),
+        ],
+    }
+    .check()
+    .unwrap();
+    let aggs = aggregators();
+    let mut built = 0;
+    for case in 0..64 {
+        let n = 1 + g.below(5);
+        let x0 = g.matrix(n, 3, true);
+        let x1 = g.matrix(n, 3, true);
+        let k0: Vec<AggregatorKind> = (0..3).map(|_| aggs[g.below(aggs.len())].clone()).collect();
+        let k1: Vec<AggregatorKind> = (0..3).map(|_| aggs[g.below(aggs.len())].clone()).collect();
+        let w = Array2::from_shape_fn((4, 6), |_| {
+            if g.chance(0.8) {
+                g.unit() * 2.0
+            } else {
+                g.nasty(false)
+            }
+        });
+        let label = format!("case {case}: {k0:?} {k1:?} {x0} {x1} {w}");
+        no_panic(&format!("BatchModel {label}"), || {
+            let Ok(m) = BatchModel::new(fw.clone(), k0, MissingPolicy::default(), None, vec![x0])
+                .and_then(|m| m.with_alternative(x1, Some(k1)))
+                .and_then(|m| {
+                    m.with_method_dimensions(vec![MethodDimension::new("agg", ["0", "1"])])
+                })
+            else {
+                return;
+            };
+            built += 1;
+            let _ = m.score_batch(w.view(), &[0, 1, 1, 0]);
+            let mut cfg = SweepConfig::new(
+                40,
+                3,
+                WeightSampler::Uniform {
+                    spread: 0.5,
+                    nodes: Default::default(),
+                },
+            );
+            cfg.alternatives = AltSampler::Uniform;
+            cfg.chunk_size = 16;
+            let _ = m.sweep(&cfg, Control::default());
+            let group = SobolGroup::new(
+                "agg",
+                GroupInput::Method {
+                    dimension: "agg".into(),
+                    probabilities: vec![],
+                },
+            );
+            let _ = m.sobol(&[group], 8, 1, Control::default());
+        });
+    }
+    assert!(
+        built >= 16,
+        "only {built} of 64 models were built: the cases test too little"
+    );
+    // method choices at random addresses with random values
+    let addresses = [
+        "",
+        "/",
+        "/scorer",
+        "/scorer/aggregate",
+        "/scorer/normalise/lo",
+        "/treat/winmax",
+        "/impute",
+        "/impute/method/group",
+        "/screen/threshold",
+        "/x/y",
+        "/scorer/weights",
+        "~",
+        "/treat/~1",
+    ];
+    let values = [
+        serde_json::json!(null),
+        serde_json::json!(1e308),
+        serde_json::json!(-1),
+        serde_json::json!("geometric"),
+        serde_json::json!({"method": "power", "p": 1e300}),
+        serde_json::json!([1, 2]),
+        serde_json::json!({"threshold": 2.0}),
+    ];
+    let data = Dataset::new(
+        codes("u", 3),
+        vec!["a".into(), "b".into(), "c".into()],
+        ndarray::array![[1.0, 2.0, 3.0], [2.0, f64::NAN, 1.0], [0.0, 5.0, 4.0]],
+    )
+    .unwrap();
+    for case in 0..64 {
+        let address = addresses[g.below(addresses.len())];
+        let opts: Vec<serde_json::Value> = (0..1 + g.below(3))
+            .map(|_| values[g.below(values.len())].clone())
+            .collect();
+        no_panic(
+            &format!("MethodSpace case {case}: {address} {opts:?}"),
+            || {
+                let space = MethodSpace::new(PipelineConfig::default())
+                    .with_choice(MethodChoice::new("c", address, opts));
+                if let Ok(space) = space {
+                    let _ = space.build(&data, &fw);
+                }
+            },
+        );
+    }
+}
+
 // ------------------------------------------------------------------ fuzz regressions
