@@ -495,6 +495,44 @@ fn method_space_round_trips_through_json() {
     assert_eq!(back.config(7).unwrap(), space.config(7).unwrap());
 }
 
+#[test]
+fn method_sampler_draws_each_dimension_with_its_probabilities() {
+    let (data, fw) = asem();
+    let model = asem_space().build(&data, &fw).unwrap();
+    // imputation 3:1, treatment uniform, aggregator always arithmetic
+    let alts = model
+        .method_sampler(&[vec![3.0, 1.0], vec![], vec![1.0, 0.0]])
+        .unwrap();
+    let s = VariantSampler::new(&model, &WeightSampler::Nominal, &alts, 9).unwrap();
+    let mut count = [[0usize; 2]; 3];
+    for k in 0..4000 {
+        let (_, alt) = s.sample(k).unwrap();
+        let l = model.method_levels(alt).unwrap();
+        for d in 0..3 {
+            count[d][l[d]] += 1;
+        }
+    }
+    assert_eq!(count[2], [4000, 0]);
+    assert!(
+        (count[0][0] as f64 / 4000.0 - 0.75).abs() < 0.03,
+        "{count:?}"
+    );
+    assert!(
+        (count[1][0] as f64 / 4000.0 - 0.5).abs() < 0.03,
+        "{count:?}"
+    );
+    assert!(matches!(
+        model.method_sampler(&[vec![1.0], vec![], vec![]]),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(model.method_sampler(&[vec![], vec![]]).is_err());
+    assert!(
+        model
+            .method_sampler(&[vec![-1.0, 1.0], vec![], vec![]])
+            .is_err()
+    );
+}
+
 fn quasi_kind() -> impl Strategy<Value = AggregatorKind> {
     prop_oneof![
         Just(AggregatorKind::Arithmetic),

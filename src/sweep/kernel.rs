@@ -599,6 +599,71 @@ impl BatchModel {
         &self.dims
     }
 
+    /// An [`AltSampler`](super::AltSampler) that draws every method dimension independently with
+    /// relative probabilities `per_dimension[d]` (one entry per option; an empty list: equally likely):
+    /// alternative `alt` gets the product of its options' probabilities.
+    ///
+    /// Errors: [`Error::InvalidParameter`] if the model has no method dimensions;
+    /// [`Error::ShapeMismatch`] for a wrong number of dimensions or options,
+    /// [`Error::InvalidParameter`] naming the dimension for a negative or non-finite probability or a
+    /// zero sum.
+    ///
+    /// ```
+    /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// use composite_indicators::sweep::{AltSampler, BatchModel, MethodDimension};
+    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[1.0]]; 4]).unwrap()
+    ///     .with_method_dimensions(vec![MethodDimension::new("n", ["a", "b"]),
+    ///         MethodDimension::new("g", ["x", "y"])]).unwrap();
+    /// let s = m.method_sampler(&[vec![3.0, 1.0], vec![]]).unwrap();
+    /// assert_eq!(s, AltSampler::Probabilities { probabilities: vec![0.375, 0.375, 0.125, 0.125] });
+    /// ```
+    pub fn method_sampler(&self, per_dimension: &[Vec<f64>]) -> Result<super::AltSampler> {
+        if self.dims.is_empty() {
+            return Err(Error::param(
+                "method dimensions",
+                "the model has none (use AltSampler::Probabilities over its alternatives)",
+            ));
+        }
+        if per_dimension.len() != self.dims.len() {
+            return Err(Error::ShapeMismatch {
+                what: "option probabilities (one list per method dimension)".into(),
+                expected: self.dims.len(),
+                found: per_dimension.len(),
+            });
+        }
+        let mut probabilities = vec![1.0];
+        for (d, p) in self.dims.iter().zip(per_dimension) {
+            let n = d.options.len();
+            let p = if p.is_empty() {
+                vec![1.0; n]
+            } else {
+                p.clone()
+            };
+            if p.len() != n {
+                return Err(Error::ShapeMismatch {
+                    what: format!("option probabilities of method dimension `{}`", d.name),
+                    expected: n,
+                    found: p.len(),
+                });
+            }
+            let total: f64 = p.iter().sum();
+            if p.iter().any(|x| !x.is_finite() || *x < 0.0) || !(total > 0.0 && total.is_finite()) {
+                return Err(Error::param(
+                    format!("method dimension `{}`", d.name),
+                    "probabilities must be finite, non-negative and have a positive sum",
+                ));
+            }
+            probabilities = probabilities
+                .iter()
+                .flat_map(|&a| p.iter().map(move |&b| a * b / total))
+                .collect();
+        }
+        Ok(super::AltSampler::Probabilities { probabilities })
+    }
+
     /// Option index of every method dimension for alternative `alt` (empty without dimensions).
     /// Errors: [`Error::InvalidParameter`] for an alternative out of range.
     ///
