@@ -1087,14 +1087,18 @@ impl BatchModel {
         let agg = self.aggregation(a);
         let mut vals: Vec<Option<Array2<f64>>> = vec![None; self.children.len()];
         for (j, k) in self.fw.aggregate_indices().enumerate() {
-            let quasi = match agg.quasi.get(j).copied().flatten() {
-                Some(q) => self.quasi_node(w, a, j, q, &vals)?,
+            let mean = match (agg.quasi.get(j).copied().flatten(), agg.lin[j]) {
+                (Some(q), _) => Some(NodeMean::Quasi(q)),
+                (None, Some(l)) => Some(NodeMean::Linear(l)),
+                (None, None) => None,
+            };
+            let batched = match mean {
+                Some(m) => self.mean_node(w, a, j, m, &vals)?,
                 None => None,
             };
-            let node_vals = match (agg.lin[j], quasi) {
-                (_, Some(v)) => v,
-                (Some(lin), None) => self.linear_node(w, a, j, lin, &vals)?,
-                (None, None) => {
+            let node_vals = match batched {
+                Some(v) => v,
+                None => {
                     let cs = &self.children[j];
                     let ctx = NodeContext {
                         node: &self.fw.nodes()[k].code,
@@ -1126,29 +1130,33 @@ impl BatchModel {
             .ok_or_else(|| Error::param("framework", "no aggregate node"))
     }
 
-    /// A quasi-arithmetic node ([`Quasi`]) for K variants: `Σ w φ(x)` over available children by a
-    /// product with the transformed indicator block plus the aggregate children, `Σ w` over available
-    /// children by the mask product, the same missing-value rules as [`BatchModel::linear_node`], then
-    /// `φ⁻¹`. `None` when a value the node would use is outside `φ`'s domain: the caller then runs the
-    /// trait, which reports the error with unit and child (or skips the value if its weight is 0).
-    fn quasi_node(
+    /// A linear or quasi-arithmetic node for K variants: `Σ w φ(x)` over available children by a
+    /// product with the (transformed) indicator block plus the aggregate children, `Σ w` over available
+    /// children by the mask product, the missing-value rule of
+    /// [`row_weight_sum`](crate::aggregate::row_weight_sum), then the mean (`φ⁻¹(num / den)`, `num / den`)
+    /// or the sum. `None` when a value the node would use is outside a quasi-arithmetic `φ`'s domain:
+    /// the caller then runs the trait, which reports the error with unit and child (or skips the value
+    /// if its weight is 0).
+    fn mean_node(
         &self,
         w: ArrayView2<'_, f64>,
         a: &Alt,
         j: usize,
-        q: Quasi,
+        mean: NodeMean,
         vals: &[Option<Array2<f64>>],
     ) -> Result<Option<Array2<f64>>> {
         let n_ind = self.fw.n_indicators();
         let blk = &a.blocks[j];
-        let Some(phi_t) = &blk.phi_t else {
-            return Ok(None);
+        let xt = match (mean, &blk.phi_t) {
+            (NodeMean::Linear(_), _) => &blk.x0t,
+            (NodeMean::Quasi(_), Some(t)) => t,
+            (NodeMean::Quasi(_), None) => return Ok(None),
         };
         let kk = w.nrows();
         let nu = self.n_units;
         let len = self.children[j].len() as f64;
         let wi = w.select(Axis(1), &blk.ind);
-        let mut num = wi.dot(phi_t);
+        let mut num = wi.dot(xt);
         let mut den = wi.dot(&blk.mt);
         let mut cnt = Array2::from_shape_fn((kk, nu), |(_, u)| blk.cnt[u]);
         for &c in &blk.agg {
@@ -1163,7 +1171,7 @@ impl BatchModel {
                         continue;
                     }
                     if wc > 0.0 {
-                        let Some(y) = q.phi(x) else {
+                        let Some(y) = mean.phi(x) else {
                             return Ok(None);
                         };
                         num[[v, u]] += wc * y;
@@ -1178,61 +1186,39 @@ impl BatchModel {
             .and(&den)
             .and(&cnt)
             .for_each(|n, &d, &c| {
-                *n = if coverage_ok(missing, c, len) && d > 0.0 {
-                    q.inv(*n / d)
-                } else {
-                    f64::NAN
-                };
+                *n = mean.finish(*n, d, coverage_ok(missing, c, len));
             });
         Ok(Some(num))
     }
+}
 
-    fn linear_node(
-        &self,
-        w: ArrayView2<'_, f64>,
-        a: &Alt,
-        j: usize,
-        lin: Linearity,
-        vals: &[Option<Array2<f64>>],
-    ) -> Result<Array2<f64>> {
-        let n_ind = self.fw.n_indicators();
-        let blk = &a.blocks[j];
-        let kk = w.nrows();
-        let nu = self.n_units;
-        let len = self.children[j].len() as f64;
-        let wi = w.select(Axis(1), &blk.ind);
-        let mut num = wi.dot(&blk.x0t);
-        let mut den = wi.dot(&blk.mt);
-        let mut cnt = Array2::from_shape_fn((kk, nu), |(_, u)| blk.cnt[u]);
-        for &c in &blk.agg {
-            let Some(cv) = vals.get(c - n_ind).and_then(|v| v.as_ref()) else {
-                return Err(Error::param("framework", "child computed after parent"));
-            };
-            for v in 0..kk {
-                let wc = w[[v, c]];
-                for u in 0..nu {
-                    let x = cv[[v, u]];
-                    if !x.is_nan() {
-                        num[[v, u]] += wc * x;
-                        den[[v, u]] += wc;
-                        cnt[[v, u]] += 1;
-                    }
-                }
-            }
+/// How a node is batched: a linear mean or sum, or a quasi-arithmetic mean.
+#[derive(Debug, Clone, Copy)]
+enum NodeMean {
+    Linear(Linearity),
+    Quasi(Quasi),
+}
+
+impl NodeMean {
+    /// The transform of a child value (`None` outside a quasi-arithmetic mean's domain).
+    #[inline]
+    fn phi(self, x: f64) -> Option<f64> {
+        match self {
+            NodeMean::Linear(_) => Some(x),
+            NodeMean::Quasi(q) => q.phi(x),
         }
-        let missing = self.missing;
-        ndarray::Zip::from(&mut num)
-            .and(&den)
-            .and(&cnt)
-            .for_each(|n, &d, &c| {
-                let ok = coverage_ok(missing, c, len);
-                *n = match lin {
-                    Linearity::Mean if ok && d > 0.0 => *n / d,
-                    Linearity::Sum if ok => *n,
-                    _ => f64::NAN,
-                };
-            });
-        Ok(num)
+    }
+
+    /// The node value from `num = Σ w φ(x)` and `den = Σ w` over available children; NaN unless the
+    /// coverage rule holds (`ok`) and, for means, `den > 0`.
+    #[inline]
+    fn finish(self, num: f64, den: f64, ok: bool) -> f64 {
+        match self {
+            NodeMean::Linear(Linearity::Mean) if ok && den > 0.0 => num / den,
+            NodeMean::Linear(Linearity::Sum) if ok => num,
+            NodeMean::Quasi(q) if ok && den > 0.0 => q.inv(num / den),
+            _ => f64::NAN,
+        }
     }
 }
 
