@@ -146,23 +146,31 @@ fn power(row: &RowInput<'_>, p: f64, ctx: &NodeContext<'_>, method: &str) -> Res
     if p == 0.0 {
         return geometric(row, 0.0, ctx, method);
     }
-    let is_int = p.fract() == 0.0;
-    let odd = is_int && (p / 2.0).fract() != 0.0;
     let mut s = 0.0;
     for (j, x, w) in row.available() {
-        let ok = if p < 0.0 { x > 0.0 } else { odd || x >= 0.0 };
-        if !ok {
+        if !power_domain(p, x) {
             return Err(non_positive(row, j, x, ctx, method));
         }
         s += w * x.powf(p);
     }
-    let m = s / row.weight_sum;
-    // Only an odd integer p can give m < 0; t ↦ t^p is then odd and strictly increasing.
-    Ok(if m < 0.0 {
+    Ok(power_root(s / row.weight_sum, p))
+}
+
+/// Whether `x` is in the power mean's domain for `p ≠ 0`: `x > 0` for `p < 0`; any `x` for an odd
+/// integer `p`; `x ≥ 0` otherwise.
+pub(crate) fn power_domain(p: f64, x: f64) -> bool {
+    let odd = p.fract() == 0.0 && (p / 2.0).fract() != 0.0;
+    if p < 0.0 { x > 0.0 } else { odd || x >= 0.0 }
+}
+
+/// `m^(1/p)`, the last step of the power mean. Only an odd integer `p` can give `m < 0`; `t ↦ t^p` is
+/// then odd and strictly increasing, so the root keeps the sign.
+pub(crate) fn power_root(m: f64, p: f64) -> f64 {
+    if m < 0.0 {
         -(-m).powf(1.0 / p)
     } else {
         m.powf(1.0 / p)
-    })
+    }
 }
 
 /// Weighted median of the available children (see [`AggregatorKind::Median`]).

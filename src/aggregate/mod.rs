@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 mod builtin;
 mod rows;
 
+pub(crate) use builtin::{power_domain, power_root};
 pub use rows::{RowInput, aggregate_rows, check_block, row_weight_sum};
 
 /// What to do with missing (NaN) children when aggregating.

@@ -4,10 +4,12 @@
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::aggregate::{Aggregator, AggregatorKind, Linearity, MissingPolicy, NodeContext};
+use crate::aggregate::{power_domain, power_root};
 use crate::error::{Error, Result};
 use crate::spec::Framework;
 
-use super::methods::MethodDimension;
+use super::methods::{MethodDimension, option_levels};
+use super::sampler::normalised_probabilities;
 
 /// Per-alternative precomputed data.
 #[derive(Debug, Clone)]
@@ -95,9 +97,7 @@ impl Quasi {
                 if t > 0.0 { 1.0 / t } else { return None }
             }
             Quasi::Pow(p) => {
-                let odd = p.fract() == 0.0 && (p / 2.0).fract() != 0.0;
-                let ok = if p < 0.0 { x > 0.0 } else { odd || x >= 0.0 };
-                if !ok {
+                if !power_domain(p, x) {
                     return None;
                 }
                 x.powf(p)
@@ -112,8 +112,7 @@ impl Quasi {
         match self {
             Quasi::Log(o) => m.exp() - o,
             Quasi::Recip(o) => 1.0 / m - o,
-            Quasi::Pow(p) if m < 0.0 => -(-m).powf(1.0 / p),
-            Quasi::Pow(p) => m.powf(1.0 / p),
+            Quasi::Pow(p) => power_root(m, p),
         }
     }
 }
@@ -642,23 +641,15 @@ impl BatchModel {
             } else {
                 p.clone()
             };
-            if p.len() != n {
-                return Err(Error::ShapeMismatch {
-                    what: format!("option probabilities of method dimension `{}`", d.name),
-                    expected: n,
-                    found: p.len(),
-                });
-            }
-            let total: f64 = p.iter().sum();
-            if p.iter().any(|x| !x.is_finite() || *x < 0.0) || !(total > 0.0 && total.is_finite()) {
-                return Err(Error::param(
-                    format!("method dimension `{}`", d.name),
-                    "probabilities must be finite, non-negative and have a positive sum",
-                ));
-            }
+            let q = normalised_probabilities(
+                &p,
+                n,
+                &format!("option probabilities of method dimension `{}`", d.name),
+                &format!("probabilities of method dimension `{}`", d.name),
+            )?;
             probabilities = probabilities
                 .iter()
-                .flat_map(|&a| p.iter().map(move |&b| a * b / total))
+                .flat_map(|&a| q.iter().map(move |&b| a * b))
                 .collect();
         }
         Ok(super::AltSampler::Probabilities { probabilities })
@@ -678,14 +669,8 @@ impl BatchModel {
     /// ```
     pub fn method_levels(&self, alt: usize) -> Result<Vec<usize>> {
         self.alt(alt)?;
-        let mut rest = alt;
-        let mut out = vec![0; self.dims.len()];
-        for (d, slot) in self.dims.iter().zip(out.iter_mut()).rev() {
-            let n = d.options.len().max(1);
-            *slot = rest % n;
-            rest /= n;
-        }
-        Ok(out)
+        let sizes: Vec<usize> = self.dims.iter().map(|d| d.options.len()).collect();
+        Ok(option_levels(alt, &sizes))
     }
 
     /// Replace the default unit codes (used in error messages and reports).

@@ -9,8 +9,20 @@ use super::from_scorer::resolve_kinds;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::prepare::{Pipeline, PipelineConfig};
-use crate::score::Scorer;
 use crate::spec::Framework;
+
+/// The option index of every dimension of alternative `alt` in a grid with `sizes[d]` options per
+/// dimension, the last dimension fastest (`alt = ((l₀·n₁ + l₁)·n₂ + l₂)…`).
+pub(crate) fn option_levels(alt: usize, sizes: &[usize]) -> Vec<usize> {
+    let mut rest = alt;
+    let mut out = vec![0; sizes.len()];
+    for (&n, slot) in sizes.iter().zip(out.iter_mut()).rev() {
+        let n = n.max(1);
+        *slot = rest % n;
+        rest /= n;
+    }
+    out
+}
 
 /// One dimension of a grid of method alternatives: a named choice and its option labels.
 ///
@@ -259,13 +271,8 @@ impl MethodSpace {
                 format!("index {alt} out of range; the space has {n} alternatives"),
             ));
         }
-        let mut rest = alt;
-        let mut out = vec![0; self.choices.len()];
-        for (c, slot) in self.choices.iter().zip(out.iter_mut()).rev() {
-            *slot = rest % c.options.len();
-            rest /= c.options.len();
-        }
-        Ok(out)
+        let sizes: Vec<usize> = self.choices.iter().map(|c| c.options.len()).collect();
+        Ok(option_levels(alt, &sizes))
     }
 
     /// `choice=option` for every choice of alternative `alt`, joined by `, ` (`"base"` without choices).
@@ -324,9 +331,9 @@ impl MethodSpace {
             model = Some(match model {
                 None => {
                     units = prepared.unit_codes().to_vec();
-                    let scorer = Scorer::from_config(fw.clone(), &cfg.scorer)?;
-                    let nominal = scorer.weight_scheme().node_weights(fw, Some(x.view()))?;
-                    let bonus = scorer.weight_scheme().bonus_weight();
+                    // the pipeline evaluated the weight scheme on this normalised matrix already
+                    let nominal = res.scores().node_weights().to_vec();
+                    let bonus = cfg.scorer.weights.bonus_weight();
                     BatchModel::new(fw.clone(), kinds, cfg.scorer.missing, bonus, vec![x])?
                         .with_unit_codes(units.clone())?
                         .with_nominal_weights(nominal)?

@@ -209,35 +209,48 @@ pub(crate) fn alt_cdf(model: &BatchModel, s: &AltSampler) -> Result<Vec<f64>> {
             (0..n).map(|i| if i == *alt { 1.0 } else { 0.0 }).collect()
         }
         AltSampler::Uniform => vec![1.0; n],
-        AltSampler::Probabilities { probabilities } => {
-            if probabilities.len() != n {
-                return Err(Error::ShapeMismatch {
-                    what: "alternative probabilities".into(),
-                    expected: n,
-                    found: probabilities.len(),
-                });
-            }
-            if probabilities.iter().any(|p| !p.is_finite() || *p < 0.0) {
-                return Err(Error::param(
-                    "probabilities",
-                    "must be finite and non-negative",
-                ));
-            }
-            probabilities.clone()
-        }
+        AltSampler::Probabilities { probabilities } => probabilities.clone(),
     };
-    let total: f64 = p.iter().sum();
-    if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-        return Err(Error::param("probabilities", "must have a positive sum"));
-    }
-    let inv = 1.0 / total;
+    probability_cdf(&p, n, "alternative probabilities", "probabilities")
+}
+
+/// Cumulative probabilities of [`normalised_probabilities`] (same checks and errors).
+pub(crate) fn probability_cdf(p: &[f64], n: usize, what: &str, param: &str) -> Result<Vec<f64>> {
+    let q = normalised_probabilities(p, n, what, param)?;
     let mut acc = 0.0;
-    Ok(p.iter()
+    Ok(q.iter()
         .map(|x| {
-            acc += x * inv;
+            acc += x;
             acc
         })
         .collect())
+}
+
+/// `p / Σp`, one entry per option (`n`), checked: a wrong length is [`Error::ShapeMismatch`] about
+/// `what`; a negative or non-finite entry or a sum that is not positive is [`Error::InvalidParameter`]
+/// named `param`. Each entry is `pᵢ · (1/Σp)`.
+pub(crate) fn normalised_probabilities(
+    p: &[f64],
+    n: usize,
+    what: &str,
+    param: &str,
+) -> Result<Vec<f64>> {
+    if p.len() != n {
+        return Err(Error::ShapeMismatch {
+            what: what.into(),
+            expected: n,
+            found: p.len(),
+        });
+    }
+    if p.iter().any(|x| !x.is_finite() || *x < 0.0) {
+        return Err(Error::param(param, "must be finite and non-negative"));
+    }
+    let total: f64 = p.iter().sum();
+    if !(total > 0.0 && total.is_finite()) {
+        return Err(Error::param(param, "must have a positive sum"));
+    }
+    let inv = 1.0 / total;
+    Ok(p.iter().map(|x| x * inv).collect())
 }
 
 /// Alternative for a uniform draw `u` given cumulative probabilities (first `i` with `u < cdf[i]`,

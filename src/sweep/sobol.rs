@@ -9,7 +9,7 @@ use super::BatchModel;
 use super::histogram::rank_min_into;
 use super::run::Control;
 use super::sampler::{
-    AltSampler, NodeSelection, alt_cdf, check_spread, pick_alt, rng_for, tri, unit,
+    AltSampler, NodeSelection, alt_cdf, check_spread, pick_alt, probability_cdf, rng_for, tri, unit,
 };
 use crate::error::{Error, Result};
 
@@ -281,37 +281,6 @@ pub enum GroupInput {
     },
 }
 
-/// Cumulative probabilities of `n` options from relative ones (finite, non-negative, positive sum).
-fn option_cdf(group: &str, p: &[f64], n: usize) -> Result<Vec<f64>> {
-    if p.len() != n {
-        return Err(Error::ShapeMismatch {
-            what: format!("option probabilities of group `{group}`"),
-            expected: n,
-            found: p.len(),
-        });
-    }
-    if p.iter().any(|x| !x.is_finite() || *x < 0.0) {
-        return Err(Error::param(
-            group,
-            "probabilities must be finite and non-negative",
-        ));
-    }
-    let total: f64 = p.iter().sum();
-    if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-        return Err(Error::param(
-            group,
-            "probabilities must have a positive sum",
-        ));
-    }
-    let mut acc = 0.0;
-    Ok(p.iter()
-        .map(|x| {
-            acc += x / total;
-            acc
-        })
-        .collect())
-}
-
 fn uniform_choice() -> AltSampler {
     AltSampler::Uniform
 }
@@ -461,7 +430,13 @@ impl BatchModel {
                         probabilities.clone()
                     };
                     dims.push(1);
-                    mapped.push(Mapped::Method(option_cdf(&g.name, &p, n_opt)?, stride));
+                    let cdf = probability_cdf(
+                        &p,
+                        n_opt,
+                        &format!("option probabilities of group `{}`", g.name),
+                        &format!("probabilities of group `{}`", g.name),
+                    )?;
+                    mapped.push(Mapped::Method(cdf, stride));
                 }
             }
         }
