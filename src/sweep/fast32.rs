@@ -226,6 +226,8 @@ pub(crate) struct Buf32 {
     keys: Vec<u32>,
     se: Vec<f64>,
     smax: Vec<f32>,
+    /// Per variant: 0 while every score is finite, NaN after.
+    sbad: Vec<f32>,
     thr: Vec<u32>,
     /// Per sorted position of the current group: lanes whose next neighbour is too close.
     gap: Vec<u32>,
@@ -355,12 +357,22 @@ impl Buf32 {
             return;
         };
         ndarray::linalg::general_mat_mul(1.0f32, &plan.x32, &ev, 0.0f32, &mut sv);
-        // largest score per variant, NaN once a NaN is seen (a group with zero weight)
+        // largest score per variant, NaN once a score is NaN (a group with zero weight) or infinite
+        // (`max` and a running `x − x`, which turns NaN at a NaN or infinite score: straight vector
+        // code, where a conditional update compiles to masked stores that are slow on some CPUs)
         self.smax.clear();
         self.smax.resize(b, f32::NEG_INFINITY);
+        self.sbad.clear();
+        self.sbad.resize(b, 0.0);
         for row in self.s[..n * b].chunks_exact(b) {
-            for (m, &x) in self.smax.iter_mut().zip(row) {
-                *m = if x > *m || x.is_nan() { x } else { *m };
+            for ((m, z), &x) in self.smax.iter_mut().zip(self.sbad.iter_mut()).zip(row) {
+                *m = m.max(x);
+                *z += x - x;
+            }
+        }
+        for (m, &z) in self.smax.iter_mut().zip(&self.sbad) {
+            if z != 0.0 {
+                *m = f32::NAN;
             }
         }
         self.thr.clear();
