@@ -2,10 +2,12 @@
 //! preparation pipeline (a JSON pointer into [`PipelineConfig`]) and the options it may take; the
 //! model's alternatives are every combination, each prepared once.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::BatchModel;
 use super::from_scorer::resolve_kinds;
+use crate::aggregate::{AggregatorKind, MissingPolicy};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::prepare::{Pipeline, PipelineConfig};
@@ -305,45 +307,48 @@ impl MethodSpace {
     /// [`MethodSpace::config`]`(alt)`'s normalised matrix with its aggregators, and the model's method
     /// dimensions are [`MethodSpace::dimensions`]. Unit codes are those of alternative 0's prepared data.
     ///
+    /// The pipelines run in parallel on the current rayon pool (wrap the call in
+    /// `ThreadPool::install` to choose the threads); each keeps only its normalised matrix, so memory
+    /// grows with the alternatives' matrices, not with their whole pipeline results. The model is the
+    /// same for any thread count, and when several alternatives fail the error is that of the
+    /// lowest-numbered one.
+    ///
     /// Errors: an error of alternative 0 as the pipeline returns it; an error of another alternative
     /// as [`Error::InAlternative`] around it; [`Error::InAlternative`] around
     /// [`Error::InvalidParameter`] when an alternative keeps other units than alternative 0.
     pub fn build(&self, data: &Dataset, fw: &Framework) -> Result<BatchModel> {
         let n = self.n_alternatives();
+        let wrap = |alt: usize, e: Error| -> Error {
+            if alt == 0 {
+                return e;
+            }
+            Error::InAlternative {
+                index: alt,
+                alternative: self.alternative_name(alt).unwrap_or_default(),
+                source: Box::new(e),
+            }
+        };
+        // every pipeline in parallel, keeping only what the model needs of each; the first error in
+        // alternative order wins, so the result does not depend on the thread count
+        let prepared: Vec<Result<Prepared>> = (0..n)
+            .into_par_iter()
+            .map(|alt| self.prepare(alt, data, fw).map_err(|e| wrap(alt, e)))
+            .collect();
         let mut model: Option<BatchModel> = None;
         let mut units: Vec<String> = Vec::new();
-        for alt in 0..n {
-            let wrap = |e: Error| -> Error {
-                if alt == 0 {
-                    return e;
-                }
-                Error::InAlternative {
-                    index: alt,
-                    alternative: self.alternative_name(alt).unwrap_or_default(),
-                    source: Box::new(e),
-                }
-            };
-            let cfg = self.config(alt).map_err(wrap)?;
-            let res = Pipeline::new(cfg.clone()).run(data, fw).map_err(wrap)?;
-            let prepared = res.prepared();
-            let x = res.dataset("Normalised").map_err(wrap)?.values().clone();
-            let kinds = resolve_kinds(fw, &cfg.scorer);
+        for (alt, p) in prepared.into_iter().enumerate() {
+            let p = p?;
             model = Some(match model {
                 None => {
-                    units = prepared.unit_codes().to_vec();
-                    // the pipeline evaluated the weight scheme on this normalised matrix already
-                    let nominal = res.scores().node_weights().to_vec();
-                    let bonus = cfg.scorer.weights.bonus_weight();
-                    BatchModel::new(fw.clone(), kinds, cfg.scorer.missing, bonus, vec![x])?
+                    units = p.units;
+                    BatchModel::new(fw.clone(), p.kinds, p.missing, p.bonus, vec![p.x])?
                         .with_unit_codes(units.clone())?
-                        .with_nominal_weights(nominal)?
+                        .with_nominal_weights(p.nominal)?
                 }
                 Some(m) => {
-                    if prepared.unit_codes() != units.as_slice() {
-                        let missing: Vec<&String> = units
-                            .iter()
-                            .filter(|u| !prepared.unit_codes().contains(u))
-                            .collect();
+                    if p.units != units {
+                        let missing: Vec<&String> =
+                            units.iter().filter(|u| !p.units.contains(u)).collect();
                         let reason = if missing.is_empty() {
                             "keeps other units than alternative 0".to_string()
                         } else {
@@ -351,13 +356,40 @@ impl MethodSpace {
                                 "drops units {missing:?} that alternative 0 keeps; every alternative must keep the same units"
                             )
                         };
-                        return Err(wrap(Error::param("units", reason)));
+                        return Err(wrap(alt, Error::param("units", reason)));
                     }
-                    m.with_alternative(x, Some(kinds)).map_err(wrap)?
+                    m.with_alternative(p.x, Some(p.kinds))
+                        .map_err(|e| wrap(alt, e))?
                 }
             });
         }
         let model = model.ok_or_else(|| Error::param("method space", "has no alternative"))?;
         model.with_method_dimensions(self.dimensions())
     }
+
+    /// Run alternative `alt`'s pipeline and keep what the model needs of it.
+    fn prepare(&self, alt: usize, data: &Dataset, fw: &Framework) -> Result<Prepared> {
+        let cfg = self.config(alt)?;
+        let res = Pipeline::new(cfg.clone()).run(data, fw)?;
+        let x = res.dataset("Normalised")?.values().clone();
+        Ok(Prepared {
+            units: res.prepared().unit_codes().to_vec(),
+            x,
+            kinds: resolve_kinds(fw, &cfg.scorer),
+            // the pipeline evaluated the weight scheme on this normalised matrix already
+            nominal: res.scores().node_weights().to_vec(),
+            missing: cfg.scorer.missing,
+            bonus: cfg.scorer.weights.bonus_weight(),
+        })
+    }
+}
+
+/// What [`MethodSpace::build`] keeps of one alternative's pipeline run.
+struct Prepared {
+    units: Vec<String>,
+    x: ndarray::Array2<f64>,
+    kinds: Vec<AggregatorKind>,
+    nominal: Vec<f64>,
+    missing: MissingPolicy,
+    bonus: Option<f64>,
 }
