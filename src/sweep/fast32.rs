@@ -358,7 +358,7 @@ impl Buf32 {
         };
         ndarray::linalg::general_mat_mul(1.0f32, &plan.x32, &ev, 0.0f32, &mut sv);
         // largest score per variant, NaN once a score is NaN (a group with zero weight) or infinite
-        // (`max` and a running `x − x`, which turns NaN at a NaN or infinite score: straight vector
+        // (`max` and a running sum of `x · 0`, NaN at a NaN or infinite score: straight vector
         // code, where a conditional update compiles to masked stores that are slow on some CPUs)
         self.smax.clear();
         self.smax.resize(b, f32::NEG_INFINITY);
@@ -367,7 +367,7 @@ impl Buf32 {
         for row in self.s[..n * b].chunks_exact(b) {
             for ((m, z), &x) in self.smax.iter_mut().zip(self.sbad.iter_mut()).zip(row) {
                 *m = m.max(x);
-                *z += x - x;
+                *z += x * 0.0;
             }
         }
         for (m, &z) in self.smax.iter_mut().zip(&self.sbad) {
