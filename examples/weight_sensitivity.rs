@@ -28,8 +28,8 @@ use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::prelude::*;
 use composite_indicators::score::Scorer;
 use composite_indicators::sweep::{
-    AltSampler, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup, UaRow,
-    WeightSampler,
+    AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup,
+    UaRow, WeightSampler,
 };
 use plotters::prelude::*;
 
@@ -249,10 +249,15 @@ fn run(args: &Args) -> Result<()> {
     let bar = Progress::new("Sobol rows");
     let progress = |done: usize, total: usize| bar.update(done, total);
     let t0 = Instant::now();
-    let sobol = model.sobol(
+    // COINr bootstraps its one target; 1,000 replicates of it cost little next to the model runs
+    let boot = Bootstrap::new(1000)
+        .with_seed(SEED + 2)
+        .with_targets(["mean_abs_rank_shift"]);
+    let sobol = model.sobol_bootstrap(
         &groups,
         args.sobol_n,
         SEED + 1,
+        &boot,
         Control {
             progress: Some(&progress),
             cancel: None,
@@ -269,13 +274,24 @@ fn run(args: &Args) -> Result<()> {
         elapsed,
         sobol.variance.get(t).copied().unwrap_or(f64::NAN)
     );
-    println!("{:<20} {:>8} {:>8}", "input group", "first", "total");
+    let ci = sobol
+        .intervals
+        .as_ref()
+        .ok_or_else(|| Error::param("bootstrap", "no intervals returned"))?;
+    println!(
+        "{:<20} {:>8} {:>17} {:>8} {:>17}",
+        "input group", "first", "90% bootstrap CI", "total", "90% bootstrap CI"
+    );
     for (i, g) in sobol.groups.iter().enumerate() {
         println!(
-            "{:<20} {:>8.3} {:>8.3}",
+            "{:<20} {:>8.3}   [{:>6.3}, {:>6.3}] {:>8.3}   [{:>6.3}, {:>6.3}]",
             g,
             sobol.first[[t, i]],
-            sobol.total[[t, i]]
+            ci.first_lo[[t, i]],
+            ci.first_hi[[t, i]],
+            sobol.total[[t, i]],
+            ci.total_lo[[t, i]],
+            ci.total_hi[[t, i]]
         );
     }
     let sum_first: f64 = (0..sobol.groups.len()).map(|i| sobol.first[[t, i]]).sum();

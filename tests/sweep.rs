@@ -405,6 +405,117 @@ fn sobol_on_model_recovers_single_group_and_separates_groups() {
     assert!(m.sobol(&dup, 16, 1, Control::default()).is_err());
 }
 
+#[test]
+fn bootstrap_intervals_cover_analytic_indices_shrink_with_n_and_ignore_threads() {
+    // y = x0 + 2 x1 + 3 x2: first = total = (1, 4, 9) / 14
+    let names: Vec<String> = ["x0", "x1", "x2"].iter().map(|s| s.to_string()).collect();
+    let f = |u: ArrayView2<'_, f64>| -> Result<Array2<f64>> {
+        Ok(
+            u.map_axis(ndarray::Axis(1), |r| r[0] + 2.0 * r[1] + 3.0 * r[2])
+                .insert_axis(ndarray::Axis(1)),
+        )
+    };
+    let boot = Bootstrap::new(400).with_level(0.99).with_seed(5);
+    let run = |n: usize, threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                saltelli_bootstrap(
+                    &names,
+                    &[1, 1, 1],
+                    &["y".into()],
+                    n,
+                    9,
+                    256,
+                    &boot,
+                    Control::default(),
+                    f,
+                )
+                .unwrap()
+            })
+    };
+    let big = run(8192, 2);
+    let plain = saltelli(
+        &names,
+        &[1, 1, 1],
+        &["y".into()],
+        8192,
+        9,
+        256,
+        Control::default(),
+        f,
+    )
+    .unwrap();
+    assert_eq!(big.first, plain.first);
+    assert_eq!(big.total, plain.total);
+    assert!(plain.intervals.is_none());
+    let ci = big.intervals.as_ref().unwrap();
+    assert_eq!((ci.replicates, ci.level), (400, 0.99));
+    let small = run(512, 2);
+    let cs = small.intervals.as_ref().unwrap();
+    for i in 0..3 {
+        let truth = [1.0, 4.0, 9.0][i] / 14.0;
+        for (lo, hi, est) in [
+            (&ci.first_lo, &ci.first_hi, &big.first),
+            (&ci.total_lo, &ci.total_hi, &big.total),
+        ] {
+            assert!(
+                lo[[0, i]] < truth && truth < hi[[0, i]],
+                "group {i}: {truth} outside [{}, {}]",
+                lo[[0, i]],
+                hi[[0, i]]
+            );
+            assert!(lo[[0, i]] <= est[[0, i]] && est[[0, i]] <= hi[[0, i]]);
+        }
+        // 16 times the rows: intervals about 4 times narrower (between 2 and 8 here)
+        let ratio = (cs.total_hi[[0, i]] - cs.total_lo[[0, i]])
+            / (ci.total_hi[[0, i]] - ci.total_lo[[0, i]]);
+        assert!(ratio > 2.0 && ratio < 8.0, "group {i}: width ratio {ratio}");
+    }
+    // bit-identical for any thread count
+    assert_eq!(run(8192, 1), big);
+    // serde round trip keeps the intervals
+    let back: SobolIndices = serde_json::from_str(&serde_json::to_string(&big).unwrap()).unwrap();
+    assert_eq!(back.intervals, big.intervals);
+}
+
+#[test]
+fn bootstrap_settings_are_checked() {
+    let names = vec!["x".to_string()];
+    let f = |u: ArrayView2<'_, f64>| -> Result<Array2<f64>> { Ok(u.to_owned()) };
+    let go = |b: Bootstrap| {
+        saltelli_bootstrap(
+            &names,
+            &[1],
+            &["y".into()],
+            16,
+            1,
+            8,
+            &b,
+            Control::default(),
+            f,
+        )
+    };
+    for bad in [
+        Bootstrap::new(1),
+        Bootstrap::new(10).with_level(1.0),
+        Bootstrap::new(10).with_level(f64::NAN),
+        Bootstrap::new(10).with_targets(["z"]),
+    ] {
+        match go(bad.clone()) {
+            Err(Error::InvalidParameter { .. }) => {}
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    let e = go(Bootstrap::new(10).with_targets(["z"]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown target `z`"), "{e}");
+    assert!(go(Bootstrap::new(10).with_targets(["y"])).is_ok());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
 

@@ -34,6 +34,9 @@ pub use kernel::BatchModel;
 pub use methods::{MethodChoice, MethodDimension, MethodSpace};
 pub use run::{Control, SweepConfig, SweepResult};
 pub use sampler::{AltSampler, NodeSelection, VariantSampler, WeightSampler};
-pub use sobol::{GroupInput, OatResult, SobolGroup, SobolIndices, saltelli};
+pub use sobol::{
+    Bootstrap, GroupInput, OatResult, SobolGroup, SobolIndices, SobolIntervals, saltelli,
+    saltelli_bootstrap,
+};
 pub use synthetic::{min_max_columns, synthetic};
 pub use ua::{UaReport, UaRow};

@@ -2,6 +2,7 @@
 //! and total-order (Jansen) Sobol indices, and a one-at-a-time mode.
 
 use ndarray::{Array2, ArrayView2};
+use rand_distr::{Distribution, Uniform};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,107 @@ pub struct SobolIndices {
     pub n: usize,
     /// Model runs, `N·(d + 2)`.
     pub runs: usize,
+    /// Bootstrap confidence intervals, when asked for ([`saltelli_bootstrap`],
+    /// [`BatchModel::sobol_bootstrap`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<SobolIntervals>,
+}
+
+/// Bootstrap settings for Sobol confidence intervals, in the style of COINr's `SA_estimate(Nboot)`.
+///
+/// Replicate `b` resamples the `N` base rows with replacement (indices drawn uniformly by a
+/// generator seeded by `(seed, b)`) and recomputes both estimators on the resampled rows, with the
+/// output variance `V` and mean `f̄` kept at their full-sample values (as COINr keeps `varY`). The
+/// interval is the `(1 − level)/2` and `(1 + level)/2` quantiles of the replicate estimates, R's
+/// default quantile (type 7, linear interpolation between order statistics). COINr resamples the
+/// first- and total-order terms with separate draws; here one draw serves both.
+///
+/// Cost: `replicates · N · d` additions per bootstrapped target, and `16 · N · d` bytes per
+/// bootstrapped target to hold the per-row terms; restrict [`Bootstrap::targets`] for large models.
+///
+/// ```
+/// use composite_indicators::sweep::Bootstrap;
+/// let b = Bootstrap::new(500).with_level(0.95).with_targets(["mean_abs_rank_shift"]);
+/// assert_eq!(b.replicates, 500);
+/// assert_eq!(b.targets, Some(vec!["mean_abs_rank_shift".to_string()]));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bootstrap {
+    /// Number of bootstrap replicates (at least 2).
+    pub replicates: usize,
+    /// Coverage of the interval, in `(0, 1)`; 0.9 gives COINr's 5 % and 95 % quantiles.
+    pub level: f64,
+    /// Seed of the resampling (independent of the sample's seed).
+    pub seed: u64,
+    /// Targets to bootstrap by name; `None` for every target.
+    #[serde(default)]
+    pub targets: Option<Vec<String>>,
+}
+
+impl Bootstrap {
+    /// `replicates` replicates, level 0.9, seed 0, every target.
+    pub fn new(replicates: usize) -> Self {
+        Bootstrap {
+            replicates,
+            level: 0.9,
+            seed: 0,
+            targets: None,
+        }
+    }
+
+    /// Set the coverage level.
+    pub fn with_level(mut self, level: f64) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// Set the resampling seed.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Bootstrap only these targets.
+    pub fn with_targets<I, S>(mut self, targets: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.targets = Some(targets.into_iter().map(Into::into).collect());
+        self
+    }
+}
+
+/// Bootstrap confidence intervals of Sobol indices (targets × groups, NaN for targets that were not
+/// bootstrapped or whose indices are NaN). See [`Bootstrap`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SobolIntervals {
+    /// Coverage level.
+    pub level: f64,
+    /// Replicates drawn.
+    pub replicates: usize,
+    /// Lower bound of the first-order indices.
+    pub first_lo: Array2<f64>,
+    /// Upper bound of the first-order indices.
+    pub first_hi: Array2<f64>,
+    /// Lower bound of the total-order indices.
+    pub total_lo: Array2<f64>,
+    /// Upper bound of the total-order indices.
+    pub total_hi: Array2<f64>,
+}
+
+/// R's default sample quantile (type 7) of sorted, non-empty `x`: `x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋])`
+/// with `h = (n − 1)·q` (0-based).
+pub(crate) fn quantile_type7(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    let (a, b) = (sorted[lo.min(n - 1)], sorted[hi]);
+    a + (h - lo as f64) * (b - a)
 }
 
 impl SobolIndices {
@@ -121,6 +223,70 @@ pub fn saltelli<F>(
 where
     F: Fn(ArrayView2<'_, f64>) -> Result<Array2<f64>> + Sync,
 {
+    saltelli_impl(groups, dims, targets, n, seed, chunk_size, None, ctl, eval)
+}
+
+/// [`saltelli`] plus bootstrap confidence intervals ([`Bootstrap`]) in
+/// [`SobolIndices::intervals`]; the point estimates are those of [`saltelli`] with the same
+/// arguments.
+///
+/// Errors as [`saltelli`], and [`Error::InvalidParameter`] for fewer than 2 replicates, a level
+/// outside `(0, 1)` or an unknown target name.
+///
+/// ```
+/// use composite_indicators::sweep::{saltelli_bootstrap, Bootstrap, Control};
+/// // y = x0 + 2 x1: S = (1/5, 4/5)
+/// let s = saltelli_bootstrap(&["x0".into(), "x1".into()], &[1, 1], &["y".into()], 2048, 1, 512,
+///     &Bootstrap::new(200).with_seed(7), Control::default(),
+///     |u| Ok(u.map_axis(ndarray::Axis(1), |r| r[0] + 2.0 * r[1]).insert_axis(ndarray::Axis(1))))
+///     .unwrap();
+/// let ci = s.intervals.as_ref().unwrap();
+/// assert!(ci.first_lo[[0, 1]] < 0.8 && 0.8 < ci.first_hi[[0, 1]]);
+/// assert!(ci.total_lo[[0, 0]] <= s.total[[0, 0]] && s.total[[0, 0]] <= ci.total_hi[[0, 0]]);
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn saltelli_bootstrap<F>(
+    groups: &[String],
+    dims: &[usize],
+    targets: &[String],
+    n: usize,
+    seed: u64,
+    chunk_size: usize,
+    boot: &Bootstrap,
+    ctl: Control<'_>,
+    eval: F,
+) -> Result<SobolIndices>
+where
+    F: Fn(ArrayView2<'_, f64>) -> Result<Array2<f64>> + Sync,
+{
+    saltelli_impl(
+        groups,
+        dims,
+        targets,
+        n,
+        seed,
+        chunk_size,
+        Some(boot),
+        ctl,
+        eval,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn saltelli_impl<F>(
+    groups: &[String],
+    dims: &[usize],
+    targets: &[String],
+    n: usize,
+    seed: u64,
+    chunk_size: usize,
+    boot: Option<&Bootstrap>,
+    ctl: Control<'_>,
+    eval: F,
+) -> Result<SobolIndices>
+where
+    F: Fn(ArrayView2<'_, f64>) -> Result<Array2<f64>> + Sync,
+{
     if groups.len() != dims.len() {
         return Err(Error::ShapeMismatch {
             what: "group names".into(),
@@ -143,6 +309,36 @@ where
     let d = dims.len();
     let dd: usize = dims.iter().sum();
     let t = targets.len();
+    // targets to bootstrap (positions into `targets`)
+    let boot_targets: Vec<usize> = match boot {
+        None => Vec::new(),
+        Some(b) => {
+            if b.replicates < 2 {
+                return Err(Error::param(
+                    "bootstrap replicates",
+                    format!("need at least 2, got {}", b.replicates),
+                ));
+            }
+            if !(b.level > 0.0 && b.level < 1.0) {
+                return Err(Error::param(
+                    "bootstrap level",
+                    format!("must lie in (0, 1), got {}", b.level),
+                ));
+            }
+            match &b.targets {
+                None => (0..t).collect(),
+                Some(names) => names
+                    .iter()
+                    .map(|name| {
+                        targets.iter().position(|x| x == name).ok_or_else(|| {
+                            Error::param("bootstrap targets", format!("unknown target `{name}`"))
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+            }
+        }
+    };
+    let tb = boot_targets.len();
     let offs: Vec<usize> = dims
         .iter()
         .scan(0, |acc, &x| {
@@ -153,7 +349,7 @@ where
         .collect();
     let starts: Vec<usize> = (0..n).step_by(chunk_size).collect();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let parts: Vec<SobolAcc> = starts
+    let parts: Vec<(SobolAcc, Vec<f64>)> = starts
         .par_iter()
         .map(|&s| {
             if ctl.cancelled() {
@@ -209,15 +405,22 @@ where
                 acc.mean[tt] = mean;
                 acc.m2[tt] = m2;
             }
+            // outputs kept for the bootstrap, per row: f(A), f(B), f(A_B⁽ⁱ⁾) of each target
+            let mut kept = Vec::with_capacity(rows * (d + 2) * tb);
+            for j in 0..rows {
+                for r in 0..d + 2 {
+                    kept.extend(boot_targets.iter().map(|&tt| f[[j * (d + 2) + r, tt]]));
+                }
+            }
             let dn = done.fetch_add(rows, std::sync::atomic::Ordering::Relaxed) + rows;
             if let Some(p) = ctl.progress {
                 p(dn, n);
             }
-            Ok(acc)
+            Ok((acc, kept))
         })
         .collect::<Result<Vec<_>>>()?;
     let mut acc = SobolAcc::new(t, d);
-    for p in &parts {
+    for (p, _) in &parts {
         acc.merge(p);
     }
     let nf = n as f64;
@@ -234,6 +437,22 @@ where
             }
         }
     }
+    let intervals = match boot {
+        None => None,
+        Some(b) => {
+            let kept: Vec<f64> = parts.into_iter().flat_map(|(_, k)| k).collect();
+            let means: Vec<f64> = boot_targets.iter().map(|&tt| acc.mean[tt]).collect();
+            let vars: Vec<f64> = boot_targets.iter().map(|&tt| variance[tt]).collect();
+            Some(bootstrap_intervals(
+                b,
+                &kept,
+                (n, d, t),
+                &boot_targets,
+                &means,
+                &vars,
+            )?)
+        }
+    };
     Ok(SobolIndices {
         groups: groups.to_vec(),
         targets: targets.to_vec(),
@@ -242,8 +461,101 @@ where
         variance,
         n,
         runs: n * (d + 2),
+        intervals,
     })
 }
+
+/// Bootstrap the estimators over the base rows. `kept` holds, per row, `f(A)`, `f(B)` and each
+/// `f(A_B⁽ⁱ⁾)` of the bootstrapped targets (`boot_targets`, with full-sample means and variances).
+fn bootstrap_intervals(
+    b: &Bootstrap,
+    kept: &[f64],
+    (n, d, t): (usize, usize, usize),
+    boot_targets: &[usize],
+    means: &[f64],
+    vars: &[f64],
+) -> Result<SobolIntervals> {
+    let tb = boot_targets.len();
+    let w = tb * d;
+    // per-row terms: first order (f(B) − f̄)(f(A_B) − f(A)), total order (f(A) − f(A_B))²
+    let mut terms = vec![0.0; n * 2 * w];
+    for (row, out) in kept
+        .chunks_exact((d + 2) * tb)
+        .zip(terms.chunks_exact_mut(2 * w))
+    {
+        let (fa, rest) = row.split_at(tb);
+        let (fb, fab) = rest.split_at(tb);
+        for k in 0..tb {
+            for i in 0..d {
+                let x = fab[i * tb + k];
+                out[k * d + i] = (fb[k] - means[k]) * (x - fa[k]);
+                out[w + k * d + i] = (fa[k] - x) * (fa[k] - x);
+            }
+        }
+    }
+    let draw = Uniform::new(0, n)
+        .map_err(|e| Error::param("n", format!("cannot resample {n} rows: {e}")))?;
+    let nf = n as f64;
+    // one replicate: resampled sums turned into estimates (first, then total), target-major
+    let reps: Vec<Vec<f64>> = (0..b.replicates)
+        .into_par_iter()
+        .map(|r| {
+            let mut rng = rng_for(b.seed ^ BOOT_SALT, r as u64);
+            let mut sum = vec![0.0; 2 * w];
+            for _ in 0..n {
+                let j = draw.sample(&mut rng);
+                for (s, &x) in sum.iter_mut().zip(&terms[j * 2 * w..(j + 1) * 2 * w]) {
+                    *s += x;
+                }
+            }
+            for k in 0..tb {
+                for i in 0..d {
+                    sum[k * d + i] /= nf * vars[k];
+                    sum[w + k * d + i] /= 2.0 * nf * vars[k];
+                }
+            }
+            sum
+        })
+        .collect();
+    let (qlo, qhi) = ((1.0 - b.level) / 2.0, (1.0 + b.level) / 2.0);
+    let mut bounds = [
+        Array2::from_elem((t, d), f64::NAN),
+        Array2::from_elem((t, d), f64::NAN),
+        Array2::from_elem((t, d), f64::NAN),
+        Array2::from_elem((t, d), f64::NAN),
+    ];
+    let mut col = Vec::with_capacity(b.replicates);
+    for (k, &tt) in boot_targets.iter().enumerate() {
+        if vars[k].is_nan() || vars[k] <= 0.0 {
+            continue;
+        }
+        for i in 0..d {
+            for (which, off) in [(0, 0), (2, w)] {
+                col.clear();
+                col.extend(reps.iter().map(|r| r[off + k * d + i]));
+                if col.iter().any(|x| x.is_nan()) {
+                    continue;
+                }
+                col.sort_by(f64::total_cmp);
+                bounds[which][[tt, i]] = quantile_type7(&col, qlo);
+                bounds[which + 1][[tt, i]] = quantile_type7(&col, qhi);
+            }
+        }
+    }
+    let [first_lo, first_hi, total_lo, total_hi] = bounds;
+    Ok(SobolIntervals {
+        level: b.level,
+        replicates: b.replicates,
+        first_lo,
+        first_hi,
+        total_lo,
+        total_hi,
+    })
+}
+
+/// Mixed into the bootstrap seed so that resampling streams differ from the sample's rows when both
+/// seeds are equal.
+const BOOT_SALT: u64 = 0xB007_5A3B_1E5E_ED00;
 
 /// What one Sobol input group of a [`BatchModel`] varies (serde-tagged by `input`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -560,16 +872,61 @@ impl BatchModel {
         seed: u64,
         ctl: Control<'_>,
     ) -> Result<SobolIndices> {
+        self.sobol_impl(groups, n, seed, None, ctl)
+    }
+
+    /// [`BatchModel::sobol`] plus bootstrap confidence intervals ([`Bootstrap`]); the point
+    /// estimates equal [`BatchModel::sobol`]'s for the same groups, `n` and `seed`. Bootstrapping
+    /// every target of a large model is costly (see [`Bootstrap`]); COINr bootstraps its one target,
+    /// `mean_abs_rank_shift`.
+    ///
+    /// ```
+    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// use composite_indicators::sweep::{BatchModel, Bootstrap, Control, GroupInput, NodeSelection,
+    ///     SobolGroup};
+    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
+    /// let g = vec![SobolGroup::new("a weight", GroupInput::Weights {
+    ///     nodes: NodeSelection::Codes { codes: vec!["a".into()] }, spread: 0.5, triangular: false })];
+    /// let boot = Bootstrap::new(100).with_targets(["score:1"]);
+    /// let s = m.sobol_bootstrap(&g, 256, 1, &boot, Control::default()).unwrap();
+    /// let ci = s.intervals.as_ref().unwrap();
+    /// let t = s.target("score:1").unwrap();
+    /// assert!(ci.total_lo[[t, 0]] <= s.total[[t, 0]] && s.total[[t, 0]] <= ci.total_hi[[t, 0]]);
+    /// assert!(ci.first_lo[[s.target("score:2").unwrap(), 0]].is_nan()); // not bootstrapped
+    /// ```
+    pub fn sobol_bootstrap(
+        &self,
+        groups: &[SobolGroup],
+        n: usize,
+        seed: u64,
+        boot: &Bootstrap,
+        ctl: Control<'_>,
+    ) -> Result<SobolIndices> {
+        self.sobol_impl(groups, n, seed, Some(boot), ctl)
+    }
+
+    fn sobol_impl(
+        &self,
+        groups: &[SobolGroup],
+        n: usize,
+        seed: u64,
+        boot: Option<&Bootstrap>,
+        ctl: Control<'_>,
+    ) -> Result<SobolIndices> {
         let (mapped, dims) = self.map_groups(groups)?;
         let (_, nominal_ranks) = self.nominal()?;
         let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
-        saltelli(
+        saltelli_impl(
             &names,
             &dims,
             &self.sobol_targets(),
             n,
             seed,
             1024,
+            boot,
             ctl,
             |u| self.eval_targets(&mapped, u, &nominal_ranks),
         )
@@ -642,6 +999,99 @@ impl BatchModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantile_type7_matches_r() {
+        // R: quantile(1:10, c(0.05, 0.5, 0.95)) = 1.45 5.50 9.55
+        let x: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert!((quantile_type7(&x, 0.05) - 1.45).abs() < 1e-12);
+        assert!((quantile_type7(&x, 0.5) - 5.5).abs() < 1e-12);
+        assert!((quantile_type7(&x, 0.95) - 9.55).abs() < 1e-12);
+        assert_eq!(quantile_type7(&x, 0.0), 1.0);
+        assert_eq!(quantile_type7(&x, 1.0), 10.0);
+        assert_eq!(quantile_type7(&[3.0], 0.3), 3.0);
+        assert!(quantile_type7(&[], 0.5).is_nan());
+    }
+
+    #[test]
+    fn bootstrap_replicates_are_the_estimators_on_resampled_rows() {
+        // recompute two replicates by hand from the same resampling streams
+        let names = ["x0".to_string(), "x1".to_string()];
+        let (n, seed) = (64, 5);
+        let f = lin(&[1.0, 3.0]);
+        let boot = Bootstrap::new(2).with_level(0.5).with_seed(11);
+        let s = saltelli_bootstrap(
+            &names,
+            &[1, 1],
+            &["y".into()],
+            n,
+            seed,
+            16,
+            &boot,
+            Control::default(),
+            &f,
+        )
+        .unwrap();
+        let plain = saltelli(
+            &names,
+            &[1, 1],
+            &["y".into()],
+            n,
+            seed,
+            16,
+            Control::default(),
+            &f,
+        )
+        .unwrap();
+        assert_eq!(s.first, plain.first);
+        assert_eq!(s.total, plain.total);
+        // the sample's outputs, row by row (A, B, A_B0, A_B1), as `saltelli` builds them
+        let mut ya = vec![0.0; n];
+        let mut yb = vec![0.0; n];
+        let mut yab = vec![[0.0; 2]; n];
+        for j in 0..n {
+            let mut rng = rng_for(seed, j as u64);
+            let a = [unit(&mut rng), unit(&mut rng)];
+            let b = [unit(&mut rng), unit(&mut rng)];
+            ya[j] = a[0] + 3.0 * a[1];
+            yb[j] = b[0] + 3.0 * b[1];
+            yab[j] = [b[0] + 3.0 * a[1], a[0] + 3.0 * b[1]];
+        }
+        let all: Vec<f64> = ya.iter().chain(&yb).copied().collect();
+        let mean = all.iter().sum::<f64>() / all.len() as f64;
+        let var = all.iter().map(|y| (y - mean) * (y - mean)).sum::<f64>() / all.len() as f64;
+        assert!((var - s.variance[0]).abs() < 1e-12);
+        let draw = Uniform::new(0, n).unwrap();
+        let mut reps = [[0.0; 4]; 2];
+        for (r, rep) in reps.iter_mut().enumerate() {
+            let mut rng = rng_for(11 ^ BOOT_SALT, r as u64);
+            let mut sum = [0.0; 4];
+            for _ in 0..n {
+                let j = draw.sample(&mut rng);
+                for i in 0..2 {
+                    sum[i] += (yb[j] - mean) * (yab[j][i] - ya[j]);
+                    sum[2 + i] += (ya[j] - yab[j][i]) * (ya[j] - yab[j][i]);
+                }
+            }
+            for i in 0..2 {
+                rep[i] = sum[i] / n as f64 / var;
+                rep[2 + i] = sum[2 + i] / n as f64 / (2.0 * var);
+            }
+        }
+        let ci = s.intervals.as_ref().unwrap();
+        // two replicates, level 0.5: bounds at q = 0.25 and 0.75 of the pair
+        for i in 0..2 {
+            for (k, (lo, hi)) in [(&ci.first_lo, &ci.first_hi), (&ci.total_lo, &ci.total_hi)]
+                .into_iter()
+                .enumerate()
+            {
+                let (x, y) = (reps[0][2 * k + i], reps[1][2 * k + i]);
+                let (a, b) = (x.min(y), x.max(y));
+                assert!((lo[[0, i]] - (a + 0.25 * (b - a))).abs() < 1e-12);
+                assert!((hi[[0, i]] - (a + 0.75 * (b - a))).abs() < 1e-12);
+            }
+        }
+    }
 
     fn lin(a: &'static [f64]) -> impl Fn(ArrayView2<'_, f64>) -> Result<Array2<f64>> + Sync {
         move |u| {
