@@ -148,7 +148,16 @@ fn run(variants: usize, sobol_n: usize) -> Result<()> {
     let ua = result.ua_report();
     let mut rows: Vec<&UaRow> = ua.rows.iter().collect();
     rows.sort_by_key(|r| (r.nominal_rank.unwrap_or(u32::MAX), r.unit.clone()));
-    let show = |x: Option<u32>| x.map_or("-".to_string(), |v| v.to_string());
+    // rank quantiles are R's type 7: whole ranks without decimals, interpolated ones with one
+    let show = |x: Option<f64>| {
+        x.map_or("-".to_string(), |v| {
+            if v.fract() == 0.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            }
+        })
+    };
     println!(
         "\n{} variants (±{:.0}% weight noise, every choice uniform) in {:.2} s\n",
         variants,
@@ -162,7 +171,7 @@ fn run(variants: usize, sobol_n: usize) -> Result<()> {
     for r in &rows {
         println!(
             "{:>4}  {:<5} {:>6} {:>9} {:>11.2}",
-            show(r.nominal_rank),
+            show(r.nominal_rank.map(f64::from)),
             r.unit,
             show(r.median_rank),
             format!("{}-{}", show(r.q05_rank), show(r.q95_rank)),

@@ -121,15 +121,15 @@ fn run(a: &Args) -> Result<(), String> {
         a.seed,
         rayon::current_num_threads()
     );
-    println!("unit  nominal  median  q05  q95  mean|shift|  score mean ± sd");
+    println!("unit  nominal  median   q05   q95  mean|shift|  score mean ± sd");
     for r in ua.rows.iter().take(5) {
         println!(
-            "{:>4}  {:>7}  {:>6}  {:>3}  {:>3}  {:>11.2}  {:.2} ± {:.2}",
+            "{:>4}  {:>7}  {:>6.1}  {:>4.1}  {:>4.1}  {:>11.2}  {:.2} ± {:.2}",
             r.unit,
             r.nominal_rank.unwrap_or(0),
-            r.median_rank.unwrap_or(0),
-            r.q05_rank.unwrap_or(0),
-            r.q95_rank.unwrap_or(0),
+            r.median_rank.unwrap_or(f64::NAN),
+            r.q05_rank.unwrap_or(f64::NAN),
+            r.q95_rank.unwrap_or(f64::NAN),
             r.mean_abs_shift.unwrap_or(f64::NAN),
             r.score_mean.unwrap_or(f64::NAN),
             r.score_sd.unwrap_or(f64::NAN)

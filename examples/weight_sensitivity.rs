@@ -184,7 +184,7 @@ fn run(args: &Args) -> Result<()> {
         .map(String::as_str)
         .zip(data.unit_names().iter().map(String::as_str))
         .collect();
-    let show = |x: Option<u32>| x.map_or("-".to_string(), |v| v.to_string());
+    let show = |x: Option<f64>| x.map_or("-".to_string(), rank_text);
     println!(
         "\n{:>4}  {:<5} {:<16} {:>6} {:>6} {:>9} {:>10}",
         "rank", "code", "country", "score", "median", "Q5-Q95", "mean|shift|"
@@ -192,7 +192,7 @@ fn run(args: &Args) -> Result<()> {
     for r in &rows {
         println!(
             "{:>4}  {:<5} {:<16} {:>6.1} {:>6} {:>9} {:>10.2}",
-            show(r.nominal_rank),
+            show(r.nominal_rank.map(f64::from)),
             r.unit,
             names
                 .get(r.unit.as_str())
@@ -203,7 +203,7 @@ fn run(args: &Args) -> Result<()> {
             r.mean_abs_shift.unwrap_or(f64::NAN)
         );
     }
-    let widths: Vec<u32> = rows
+    let widths: Vec<f64> = rows
         .iter()
         .filter_map(|r| Some(r.q95_rank? - r.q05_rank?))
         .collect();
@@ -215,8 +215,8 @@ fn run(args: &Args) -> Result<()> {
         "\nmean absolute rank shift over countries: {:.2}; median Q5-Q95 width: {} ranks; \
          widest: {} ranks; countries with a fixed rank: {stable}",
         ua.mean_abs_shift().unwrap_or(f64::NAN),
-        median_u32(&widths),
-        widths.iter().max().copied().unwrap_or(0)
+        rank_text(median(&widths)),
+        rank_text(widths.iter().copied().fold(0.0, f64::max))
     );
     println!(
         "sweep: {} variants in {:.2} s = {:.0} variants/s ({} threads)",
@@ -299,10 +299,19 @@ fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-fn median_u32(v: &[u32]) -> u32 {
+fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
-    s.sort_unstable();
-    s.get(s.len() / 2).copied().unwrap_or(0)
+    s.sort_by(f64::total_cmp);
+    s.get(s.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// A rank quantile as text: whole ranks without decimals, interpolated ones with one.
+fn rank_text(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
 }
 
 /// COINr-style `plot_uncertainty`: x = countries in nominal rank order, y = rank (1 at the top).
@@ -314,9 +323,8 @@ fn plot(rows: &[&UaRow], out: &Path) -> Result<()> {
     let n = rows.len();
     let max_rank = rows
         .iter()
-        .filter_map(|r| r.q95_rank.max(r.nominal_rank))
-        .max()
-        .unwrap_or(1);
+        .flat_map(|r| r.q95_rank.into_iter().chain(r.nominal_rank.map(f64::from)))
+        .fold(1.0, f64::max);
     let codes: Vec<String> = rows.iter().map(|r| r.unit.clone()).collect();
     let root = SVGBackend::new(out, (1100, 520)).into_drawing_area();
     let draw = |e: &dyn std::fmt::Display| io(e.to_string());
@@ -330,7 +338,7 @@ fn plot(rows: &[&UaRow], out: &Path) -> Result<()> {
         .x_label_area_size(48)
         .y_label_area_size(44)
         // y is the negated rank so that rank 1 is at the top
-        .build_cartesian_2d(-1i32..n as i32, -(f64::from(max_rank) + 1.0)..0.0)
+        .build_cartesian_2d(-1i32..n as i32, -(max_rank + 1.0)..0.0)
         .map_err(|e| draw(&e))?;
     chart
         .configure_mesh()
@@ -366,10 +374,10 @@ fn plot(rows: &[&UaRow], out: &Path) -> Result<()> {
     for (i, r) in rows.iter().enumerate() {
         let x = i as i32;
         if let (Some(lo), Some(hi)) = (r.q05_rank, r.q95_rank) {
-            intervals.push(vec![(x, -f64::from(lo)), (x, -f64::from(hi))]);
+            intervals.push(vec![(x, -lo), (x, -hi)]);
         }
         if let Some(m) = r.median_rank {
-            medians.push((x, -f64::from(m)));
+            medians.push((x, -m));
         }
         if let Some(m) = r.nominal_rank {
             nominals.push((x, -f64::from(m)));

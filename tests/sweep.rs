@@ -529,6 +529,13 @@ proptest! {
         sorted.sort_unstable();
         let k = quantile_target(q, sorted.len() as u64) as usize;
         prop_assert_eq!(h.quantile(0, q), Some(sorted[k - 1]));
+        // R's type 7 on the sorted ranks: x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋ + 1] − x[⌊h⌋]), h = (n − 1)q
+        let hh = (sorted.len() - 1) as f64 * q;
+        let lo = hh.floor() as usize;
+        let hi = (lo + 1).min(sorted.len() - 1);
+        let r7 = f64::from(sorted[lo]) + (hh - lo as f64) * f64::from(sorted[hi] - sorted[lo]);
+        let got = h.quantile_interpolated(0, q).unwrap();
+        prop_assert!((got - r7).abs() < 1e-9, "{} vs {}", got, r7);
         let mean = ranks.iter().map(|&r| r as f64).sum::<f64>() / ranks.len() as f64;
         prop_assert!((h.mean(0).unwrap() - mean).abs() < 1e-12);
         prop_assert_eq!(h.n_missing(1), ranks.len() as u64);

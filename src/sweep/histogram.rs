@@ -260,6 +260,8 @@ impl Ranker {
 /// **Quantile rule:** the `q`-quantile of a unit's ranks is the smallest rank `r` whose cumulative
 /// count reaches `⌈q·n⌉` (at least 1), `n` the number of variants in which the unit was ranked; this is
 /// the `⌈q·n⌉`-th smallest rank (R's `quantile(type = 1)`). The median is the 0.5-quantile.
+/// [`RankHistogram::quantile_interpolated`] gives R's default rule (type 7) instead, as COINr's rank
+/// summaries and [`UaReport`](super::UaReport) use it.
 ///
 /// ```
 /// use composite_indicators::sweep::RankHistogram;
@@ -415,6 +417,53 @@ impl RankHistogram {
     /// Median rank (the 0.5-quantile).
     pub fn median(&self, u: usize) -> Option<u32> {
         self.quantile(u, 0.5)
+    }
+    /// The `q`-quantile of unit `u`'s ranks by R's default rule (`quantile(type = 7)`, also numpy's
+    /// default, and what COINr's rank summaries use): with `n` ranked variants and `h = (n − 1)·q`,
+    /// the `⌊h⌋ + 1`-th smallest rank plus `h − ⌊h⌋` times the step to the next one. So the 0.5-quantile
+    /// is R's `median()` (the mean of the two middle ranks for even `n`). `None` as for
+    /// [`RankHistogram::quantile`].
+    ///
+    /// ```
+    /// use composite_indicators::sweep::RankHistogram;
+    /// let mut h = RankHistogram::new(3);
+    /// for ranks in [[1, 2, 3], [2, 1, 3], [1, 2, 3], [2, 1, 3]] {
+    ///     h.add(&ranks);
+    /// }
+    /// // unit 0's ranks 1, 1, 2, 2: R's median is 1.5 and quantile(0.05) = 1
+    /// assert_eq!(h.quantile_interpolated(0, 0.5), Some(1.5));
+    /// assert_eq!(h.quantile_interpolated(0, 0.05), Some(1.0));
+    /// assert_eq!(h.quantile_interpolated(0, 0.95), Some(2.0));
+    /// assert_eq!(h.median(0), Some(1)); // the type-1 rule
+    /// ```
+    pub fn quantile_interpolated(&self, u: usize, q: f64) -> Option<f64> {
+        if !(0.0..=1.0).contains(&q) {
+            return None;
+        }
+        let c = self.unit_counts(u);
+        let n: u64 = c.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let h = (n - 1) as f64 * q;
+        let k = h.floor();
+        // 1-based order statistics k + 1 and k + 2 (capped at n)
+        let lo_k = (k as u64 + 1).min(n);
+        let hi_k = (lo_k + 1).min(n);
+        let (mut lo, mut hi) = (None, None);
+        let mut acc = 0u64;
+        for (i, &cnt) in c.iter().enumerate() {
+            acc += cnt;
+            if lo.is_none() && acc >= lo_k {
+                lo = Some(i as f64 + 1.0);
+            }
+            if acc >= hi_k {
+                hi = Some(i as f64 + 1.0);
+                break;
+            }
+        }
+        let (lo, hi) = (lo?, hi?);
+        Some(lo + (h - k) * (hi - lo))
     }
     /// Share of ranked variants in which unit `u` ranks `k` or better.
     pub fn prob_at_most(&self, u: usize, k: usize) -> Option<f64> {

@@ -22,6 +22,9 @@ use crate::error::{Error, Result};
 /// `f(B)` centred at the mean `f̄` of the `2N` outputs: the centring term has expectation zero and
 /// removes the estimator's noise growing with the output's mean, which is large for index scores);
 /// total order `STᵢ = mean_j (f(A)_j − f(A_B⁽ⁱ⁾)_j)² / (2V)` (Jansen 1999).
+/// COINr's `SA_estimate` uses the uncentred first-order form `mean(f(B)(f(A_B) − f(A)))` and the
+/// sample variance of the `2N` outputs (divisor `2N − 1`): the estimates agree in expectation, not draw
+/// by draw (and COINr's sample matrices come from R's generator, so no run reproduces another's).
 /// A target that is missing (NaN) in any run gets NaN indices; a target with zero variance gets NaN.
 /// Estimates are random: negative first-order values near zero are sampling noise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::run::SweepResult;
 
 /// One unit's line of the uncertainty report. Rank fields are `None` when the unit was never ranked
-/// (every score missing); quantiles follow [`RankHistogram`](super::RankHistogram) and
-/// [`ScoreStats`](super::ScoreStats).
+/// (every score missing); rank quantiles are R's default (type 7, interpolated, as COINr's
+/// `get_sensitivity` rank summaries: [`RankHistogram::quantile_interpolated`](super::RankHistogram::quantile_interpolated)),
+/// score quantiles follow [`ScoreStats`](super::ScoreStats).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UaRow {
     /// Unit code.
@@ -15,12 +16,12 @@ pub struct UaRow {
     pub nominal_score: f64,
     /// Nominal rank (`None` if the nominal score is missing).
     pub nominal_rank: Option<u32>,
-    /// Median rank over variants.
-    pub median_rank: Option<u32>,
-    /// 5 % rank quantile (a good rank: small number).
-    pub q05_rank: Option<u32>,
-    /// 95 % rank quantile.
-    pub q95_rank: Option<u32>,
+    /// Median rank over variants (R's `median()`: the mean of the two middle ranks for an even count).
+    pub median_rank: Option<f64>,
+    /// 5 % rank quantile (a good rank: small number), R's default `quantile()` (type 7), as COINr.
+    pub q05_rank: Option<f64>,
+    /// 95 % rank quantile, R's default `quantile()` (type 7), as COINr.
+    pub q95_rank: Option<f64>,
     /// Mean rank.
     pub mean_rank: Option<f64>,
     /// Mean of `|rank − nominal rank|` (COINr's mean absolute rank shift).
@@ -75,9 +76,9 @@ impl UaReport {
                     unit: r.unit_codes.get(u).cloned().unwrap_or_default(),
                     nominal_score: r.nominal_scores.get(u).copied().unwrap_or(f64::NAN),
                     nominal_rank,
-                    median_rank: h.median(u),
-                    q05_rank: h.quantile(u, 0.05),
-                    q95_rank: h.quantile(u, 0.95),
+                    median_rank: h.quantile_interpolated(u, 0.5),
+                    q05_rank: h.quantile_interpolated(u, 0.05),
+                    q95_rank: h.quantile_interpolated(u, 0.95),
                     mean_rank: h.mean(u),
                     mean_abs_shift: nominal_rank.and_then(|n| h.mean_abs_shift(u, n)),
                     score_mean: s.mean(u),
