@@ -255,7 +255,9 @@ pub enum TreatStatus {
         /// Points winsorised in the failed first stage (discarded unless `combine`).
         n_winsorised: usize,
     },
-    /// Skewness/kurtosis undefined (constant column): left unchanged, as COINr does when the check is NA.
+    /// Skewness/kurtosis undefined: the column is constant, or winsorising made it constant (a 0/1
+    /// indicator, say). Left unchanged, as COINr's `Treat` returns the original column when its
+    /// check gives NA.
     Undefined,
     /// Excluded from treatment by configuration.
     Skipped,
@@ -336,8 +338,11 @@ impl TreatReport {
 ///    (to the winsorised one when `combine` is set, COINr's `combine_treat`).
 ///
 /// Missing values are ignored by the statistics and stay missing. An indicator with fewer than 4
-/// non-missing values is [`Error::InsufficientData`] (COINr stops too). Indicators listed in `exclude`
-/// are left untouched (COINr's `indiv_specs = "none"`).
+/// non-missing values is [`Error::InsufficientData`] (COINr's `kurt()` stops too). A column that is
+/// constant, or that winsorising makes constant, has no defined check and is returned unchanged
+/// ([`TreatStatus::Undefined`], as COINr returns the original column when its check is NA).
+/// Indicators listed in `exclude` are left untouched and never checked (COINr's
+/// `indiv_specs = "none"`).
 ///
 /// ```
 /// use composite_indicators::prelude::*;
@@ -433,11 +438,18 @@ impl Treat {
             },
             other => other,
         };
-        let (pass0, s0, k0) = check(x, self.skew_thresh, self.kurt_thresh).map_err(ctx)?;
+        let excluded = self.exclude.iter().any(|c| c == code);
+        // an excluded indicator is never checked (COINr returns it before any statistic), so too few
+        // values there are no error; its report statistics are NaN when they cannot be computed
+        let (pass0, s0, k0) = match check(x, self.skew_thresh, self.kurt_thresh) {
+            Ok(c) => c,
+            Err(_) if excluded => (None, f64::NAN, f64::NAN),
+            Err(e) => return Err(ctx(e)),
+        };
         let name = |rows: &[usize]| -> Vec<String> {
             rows.iter().filter_map(|&i| units.get(i).cloned()).collect()
         };
-        let (values, status) = if self.exclude.iter().any(|c| c == code) {
+        let (values, status) = if excluded {
             (x.to_vec(), TreatStatus::Skipped)
         } else {
             match pass0 {
@@ -448,7 +460,11 @@ impl Treat {
                         .map_err(ctx)?;
                     let (p1, _, _) =
                         check(&w.values, self.skew_thresh, self.kurt_thresh).map_err(ctx)?;
-                    if p1 == Some(true) || self.fallback == Fallback::None {
+                    if p1.is_none() {
+                        // winsorising made the column constant: COINr's check returns NA and
+                        // `Treat` hands back the original column untreated
+                        (x.to_vec(), TreatStatus::Undefined)
+                    } else if p1 == Some(true) || self.fallback == Fallback::None {
                         let st = TreatStatus::Winsorised {
                             n: w.n(),
                             high: name(&w.high),
@@ -467,7 +483,11 @@ impl Treat {
                 }
             }
         };
-        let (pass, s, k) = check(&values, self.skew_thresh, self.kurt_thresh).map_err(ctx)?;
+        let (pass, s, k) = match check(&values, self.skew_thresh, self.kurt_thresh) {
+            Ok(c) => c,
+            Err(_) if excluded => (None, f64::NAN, f64::NAN),
+            Err(e) => return Err(ctx(e)),
+        };
         Ok((
             values,
             TreatOutcome {
@@ -579,5 +599,26 @@ mod tests {
             .treat_column("s", &[1.0, 2.0, 3.0], &units(3))
             .unwrap_err();
         assert!(e.to_string().contains("`s`"));
+        // an excluded indicator is never checked: too few values are no error there
+        let t = Treat {
+            exclude: vec!["s".into()],
+            ..Treat::default()
+        };
+        let (v, o) = t.treat_column("s", &[1.0, 2.0, 3.0], &units(3)).unwrap();
+        assert_eq!(o.status, TreatStatus::Skipped);
+        assert_eq!(v, vec![1.0, 2.0, 3.0]);
+        assert!(o.kurt.is_nan() && o.kurt_after.is_nan());
+    }
+
+    #[test]
+    fn column_made_constant_by_winsorising_is_returned_untreated() {
+        // 45 zeros and 2 ones: skew 4.68, kurtosis 20.8 fail; winsorising the ones gives a constant
+        // column whose check is undefined, so COINr's Treat returns the original column
+        let mut x = vec![0.0; 45];
+        x.extend([1.0, 1.0]);
+        let (v, o) = Treat::default().treat_column("d", &x, &units(47)).unwrap();
+        assert!((o.skew - 4.68).abs() < 0.01 && (o.kurt - 20.8).abs() < 0.1);
+        assert_eq!(o.status, TreatStatus::Undefined);
+        assert_eq!(v, x);
     }
 }
