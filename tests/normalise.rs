@@ -266,10 +266,10 @@ proptest! {
         // n_fracmax
         let want: Vec<f64> = raw.iter().map(|&x| x / max).collect();
         prop_assert!(same(&fit_apply(NormaliserKind::FracMax, &ctx), &want));
-        // n_dist2targ with targ = 1100, cap_max = TRUE
+        // n_dist2targ (COINr v1.1) with targ = 1100, cap_max = TRUE
         let t = 1100.0;
         let want: Vec<f64> = raw.iter().map(|&x| {
-                let y = 1.0 - (t - x) / (t - min);
+                let y = (x - min) / (t - min);
                 if y > 1.0 { 1.0 } else { y } // R: y[y > 1] <- 1 leaves NA alone
             }).collect();
         let got = fit_apply(NormaliserKind::DistToTarget { cap_max: true }, &ctx.with_target(Some(t)));

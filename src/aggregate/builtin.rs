@@ -156,15 +156,18 @@ fn power(row: &RowInput<'_>, p: f64, ctx: &NodeContext<'_>, method: &str) -> Res
     Ok(power_root(s / row.weight_sum, p))
 }
 
-/// Whether `x` is in the power mean's domain for `p ≠ 0`: `x > 0` for `p < 0`; any `x` for an odd
-/// integer `p`; `x ≥ 0` otherwise.
+/// Whether `x` is in the power mean's domain for `p ≠ 0`: `x > 0` for `p < 0`; any `x` for an
+/// integer `p > 0`; `x ≥ 0` otherwise.
 pub(crate) fn power_domain(p: f64, x: f64) -> bool {
-    let odd = p.fract() == 0.0 && (p / 2.0).fract() != 0.0;
-    if p < 0.0 { x > 0.0 } else { odd || x >= 0.0 }
+    if p < 0.0 {
+        x > 0.0
+    } else {
+        p.fract() == 0.0 || x >= 0.0
+    }
 }
 
-/// `m^(1/p)`, the last step of the power mean. Only an odd integer `p` can give `m < 0`; `t ↦ t^p` is
-/// then odd and strictly increasing, so the root keeps the sign.
+/// `m^(1/p)`, the last step of the power mean. Only an odd integer `p` can give `m < 0` (even powers
+/// are ≥ 0); `t ↦ t^p` is then odd and strictly increasing, so the root keeps the sign.
 pub(crate) fn power_root(m: f64, p: f64) -> f64 {
     if m < 0.0 {
         -(-m).powf(1.0 / p)
@@ -676,16 +679,25 @@ mod tests {
         let e = run(&AggregatorKind::Harmonic { offset: 2.0 }, &x, &w, skip()).unwrap_err();
         assert_non_positive(&e, "c", -2.0, "harmonic");
         assert!(run(&AggregatorKind::Geometric { offset: 2.5 }, &x, &w, skip()).is_ok());
-        // power: p < 0 and p = 0 need x > 0; p > 0 needs x >= 0 unless p is an odd integer
+        // power: p < 0 and p = 0 need x > 0; p > 0 needs x >= 0 unless p is an integer
         for p in [-1.0, 0.0] {
             let e = run(&AggregatorKind::Power { p }, &x, &w, skip()).unwrap_err();
             assert_non_positive(&e, "b", 0.0, "power");
         }
-        for p in [0.5, 2.0] {
+        for p in [0.5, 2.5] {
             let e = run(&AggregatorKind::Power { p }, &x, &w, skip()).unwrap_err();
             assert_non_positive(&e, "c", -2.0, "power");
         }
         assert!(run(&AggregatorKind::Power { p: 3.0 }, &x, &w, skip()).is_ok());
+        // even p: R's a_genmean gives sqrt(((-1)^2 + 0.5^2 + 1^2)/3) = sqrt(0.75) for [-1, 0.5, 1]
+        let y = run(
+            &AggregatorKind::Power { p: 2.0 },
+            &array![[-1.0, 0.5, 1.0]],
+            &[1.0, 1.0, 1.0],
+            skip(),
+        )
+        .unwrap();
+        assert_close(&y, &[0.75f64.sqrt()]);
         // a zero-weight child takes no part and is not checked
         let y = run(
             &AggregatorKind::Geometric { offset: 0.0 },

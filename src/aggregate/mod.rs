@@ -219,9 +219,12 @@ pub enum AggregatorKind {
     /// geometric mean (COINr errors there), `p = 1` the arithmetic and `p = −1` the harmonic mean.
     ///
     /// Domain ([`Error::NonPositive`], method `"power (p = …)"`, otherwise): `p < 0` needs `xᵢ > 0`
-    /// (and so does `p = 0`); `p > 0` needs `xᵢ ≥ 0`, except for odd integer `p`, where `t ↦ tᵖ` is
-    /// strictly increasing on all reals and negative values are allowed (the root of a negative mean is
-    /// taken as `−|m|^(1/p)`). `p` must be finite.
+    /// (and so does `p = 0`), as COINr stops there; `p > 0` needs `xᵢ ≥ 0`, except for integer `p`,
+    /// where `xᵢ^p` is defined for negative values too: for even `p` the mean of the powers is ≥ 0 and
+    /// the result is what R computes; for odd `p` the root of a negative mean is taken as
+    /// `−|m|^(1/p)` (`t ↦ tᵖ` is strictly increasing; R gives NaN there). `p` must be finite.
+    /// Missing children follow the [`MissingPolicy`] like every aggregator (COINr's `a_genmean` has no
+    /// `na.rm` and returns NA).
     Power {
         /// The exponent.
         p: f64,
@@ -244,7 +247,9 @@ pub enum AggregatorKind {
     /// NaN and takes no part in the comparisons; under `Skip`, a child missing for either unit of a pair
     /// counts neither as a win nor as a loss for that pair (COINr drops it from one side of the pair
     /// only; this crate keeps the comparison symmetric). Without missing values the scores equal
-    /// COINr's. Cost: `O(n² · children)` for `n` units.
+    /// COINr's, except where COINr's floating-point sum lands an exact tie a rounding error off ½ (it
+    /// compares its outranking fractions exactly; here a difference within a relative `1e-12` is a
+    /// tie). Cost: `O(n² · children)` for `n` units.
     Copeland,
 }
 

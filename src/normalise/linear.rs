@@ -31,6 +31,13 @@ enum Form {
         min: f64,
         cap_max: bool,
     },
+    /// `(x − min)/(target − min)`, capped at 1 when `cap_max` (COINr v1.1 `n_dist2targ`'s order of
+    /// operations; equal to `DistTo` in exact arithmetic).
+    DistToTarget {
+        target: f64,
+        min: f64,
+        cap_max: bool,
+    },
     /// `x / max`.
     FracMax { max: f64 },
     /// `x`.
@@ -64,6 +71,14 @@ impl Form {
                 cap_max,
             } => {
                 let y = 1.0 - (reference - v) / (reference - min);
+                if cap_max && y > 1.0 { 1.0 } else { y }
+            }
+            Form::DistToTarget {
+                target,
+                min,
+                cap_max,
+            } => {
+                let y = (v - min) / (target - min);
                 if cap_max && y > 1.0 { 1.0 } else { y }
             }
             Form::FracMax { max } => v / max,
@@ -293,8 +308,8 @@ pub(super) fn fit_dist2targ(
     }
     Ok(fitted(
         ctx,
-        Form::DistTo {
-            reference: t,
+        Form::DistToTarget {
+            target: t,
             min,
             cap_max,
         },
@@ -560,6 +575,37 @@ mod tests {
         assert_same(&y, &[8.0 / 7.0, 6.0 / 7.0, NAN, 0.0, 4.0 / 7.0]);
         let y = run(NormaliserKind::DistToTarget { cap_max: true }, &ctx).unwrap();
         assert_same(&y, &[1.0, 6.0 / 7.0, NAN, 0.0, 4.0 / 7.0]);
+    }
+
+    #[test]
+    fn dist2targ_is_coinr_v1_1_to_the_bit() {
+        // COINr v1.1: (x − min)/(t − min) for direction 1, (max − x)/(max − t) for −1. The v1.0
+        // form 1 − (t − x)/(t − min) gives 0.33333333333333337 for min 0, target 3, x 1.
+        let u: Vec<String> = ["A", "B", "C", "D"].iter().map(|s| s.to_string()).collect();
+        let raw = [0.0, 1.0, 2.7, 0.3];
+        let ctx = ColumnContext::new("x", &u).with_target(Some(3.0));
+        let y = NormaliserKind::DistToTarget { cap_max: false }
+            .fit(ndarray::ArrayView1::from(&raw[..]), &ctx)
+            .unwrap()
+            .apply(ndarray::ArrayView1::from(&raw[..]), &u)
+            .unwrap();
+        for (i, &x) in raw.iter().enumerate() {
+            assert_eq!(y[i].to_bits(), ((x - 0.0) / (3.0 - 0.0)).to_bits(), "{x}");
+        }
+        assert_eq!(y[1], 0.3333333333333333);
+        // direction −1 (the column arrives negated), target 0.5: (max − x)/(max − t)
+        let neg: Vec<f64> = raw.iter().map(|x| -x).collect();
+        let ctx = ctx
+            .with_target(Some(0.5))
+            .with_direction(Direction::Negative);
+        let y = NormaliserKind::DistToTarget { cap_max: false }
+            .fit(ndarray::ArrayView1::from(&neg[..]), &ctx)
+            .unwrap()
+            .apply(ndarray::ArrayView1::from(&neg[..]), &u)
+            .unwrap();
+        for (i, &x) in raw.iter().enumerate() {
+            assert_eq!(y[i].to_bits(), ((2.7 - x) / (2.7 - 0.5)).to_bits(), "{x}");
+        }
     }
 
     #[test]

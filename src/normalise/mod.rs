@@ -287,21 +287,23 @@ pub enum NormaliserKind {
     /// (direction +1) or `(hi − x_raw)/(hi − lo)` (−1), with `x_raw = x·direction`, truncated to
     /// `[0, 1]` when `truncate`, times `scale` (finite, > 0).
     ///
-    /// Difference from COINr's `n_goalposts(x, gposts = c(l, u, a), direction = -1)`: COINr negates the
-    /// whole `gposts` vector, scale `a` included, so direction −1 indicators come out in `[−a, 0]`; here
-    /// both directions come out in `[0, scale]` (same value up to that sign). No goalposts, or
-    /// non-finite / `lo ≥ hi` → [`Error::InvalidSpec`].
+    /// COINr v1.1 (`n_goalposts` fed `c(u·dir, l·dir, a)` by `get_iMeta_norm_paras`) computes the same
+    /// values in both directions; v1.0 negated the whole `gposts` vector, scale included, so its
+    /// direction −1 indicators came out in `[−a, 0]`. No goalposts, or non-finite / `lo ≥ hi` →
+    /// [`Error::InvalidSpec`].
     Goalposts {
         /// Output scale (1 or 100, say).
         scale: f64,
         /// Truncate to the goalposts.
         truncate: bool,
     },
-    /// Distance to the spec's target: `1 − (t − x)/(t − min)` on direction-oriented values, with
-    /// `t = target·direction` (`ctx.target` is in raw units), optionally capped at 1 (COINr
-    /// `n_dist2targ`). No or non-finite target → [`Error::InvalidSpec`] naming the indicator;
-    /// `t = min` → [`Error::ZeroRange`]; `t < min` (every unit beyond the target, where COINr warns
-    /// and returns reversed scores) → [`Error::InvalidSpec`].
+    /// Distance to the spec's target: `(x − min)/(t − min)` on direction-oriented values, with
+    /// `t = target·direction` (`ctx.target` is in raw units), optionally capped at 1 (COINr v1.1
+    /// `n_dist2targ`, whose direction −1 form `(max − x)/(max − t)` on raw values is the same
+    /// computation on negated values, to the bit; v1.0 wrote `1 − (t − x)/(t − min)`). No or
+    /// non-finite target → [`Error::InvalidSpec`] naming the indicator; `t = min` →
+    /// [`Error::ZeroRange`]; `t < min` (every unit beyond the target, where COINr warns and returns
+    /// reversed scores) → [`Error::InvalidSpec`].
     DistToTarget {
         /// Cap scores beyond the target at 1.
         #[serde(default)]
