@@ -690,8 +690,8 @@ fn scorer_survives_nasty_data() {
 fn batch_models_and_method_spaces_survive_nasty_input() {
     use composite_indicators::prepare::PipelineConfig;
     use composite_indicators::sweep::{
-        AltSampler, BatchModel, Control, GroupInput, MethodChoice, MethodDimension, MethodSpace,
-        SobolGroup, SweepConfig, WeightSampler,
+        AltSampler, BatchModel, Bootstrap, Control, GroupInput, MethodChoice, MethodDimension,
+        MethodSpace, SobolGroup, SweepConfig, WeightSampler,
     };
     let mut g = Gen(11);
     let fw = FrameworkSpec {
@@ -754,7 +754,9 @@ fn batch_models_and_method_spaces_survive_nasty_input() {
                     probabilities: vec![],
                 },
             );
-            let _ = m.sobol(&[group], 8, 1, Control::default());
+            let _ = m.sobol(std::slice::from_ref(&group), 8, 1, Control::default());
+            // bootstrap intervals on nasty outputs (NaN targets, zero variance)
+            let _ = m.sobol_bootstrap(&[group], 8, 1, &Bootstrap::new(3), Control::default());
         });
     }
     assert!(

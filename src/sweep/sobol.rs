@@ -561,6 +561,13 @@ fn bootstrap_intervals(
 const BOOT_SALT: u64 = 0xB007_5A3B_1E5E_ED00;
 
 /// What one Sobol input group of a [`BatchModel`] varies (serde-tagged by `input`).
+///
+/// Differences from COINr's `get_sensitivity` input design: COINr draws `Nrep` noisy weight sets up
+/// front and makes them one discrete input, where a weight group here is one continuous uniform per
+/// node (the same distribution as COINr's in the limit of many sets); and COINr maps a uniform to one
+/// of `n` options with `cut(x, n)`, i.e. equal bins over the *sample's* range of that column, where
+/// here the bins are fixed on `[0, 1)` by the option probabilities (the two differ only for draws
+/// within a bin's width of the sample's extremes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "input", rename_all = "snake_case")]
 pub enum GroupInput {

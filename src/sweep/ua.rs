@@ -97,6 +97,10 @@ impl UaReport {
     }
 
     /// Mean over units of the mean absolute rank shift (units without a nominal rank left out).
+    /// Without missing scores this equals the mean over variants of COINr's per-run target (the mean
+    /// over units of `|rank − nominal rank|`, the [`BatchModel::sobol`](super::BatchModel::sobol)
+    /// target `mean_abs_rank_shift`); when some units go unranked in some variants the two weight
+    /// those variants differently.
     pub fn mean_abs_shift(&self) -> Option<f64> {
         let v: Vec<f64> = self.rows.iter().filter_map(|r| r.mean_abs_shift).collect();
         (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
