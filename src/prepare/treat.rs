@@ -441,11 +441,11 @@ impl Treat {
         let excluded = self.exclude.iter().any(|c| c == code);
         // an excluded indicator is never checked (COINr returns it before any statistic), so too few
         // values there are no error; its report statistics are NaN when they cannot be computed
-        let (pass0, s0, k0) = match check(x, self.skew_thresh, self.kurt_thresh) {
-            Ok(c) => c,
-            Err(_) if excluded => (None, f64::NAN, f64::NAN),
-            Err(e) => return Err(ctx(e)),
+        let stats = |v: &[f64]| match check(v, self.skew_thresh, self.kurt_thresh) {
+            Err(_) if excluded => Ok((None, f64::NAN, f64::NAN)),
+            other => other.map_err(ctx),
         };
+        let (pass0, s0, k0) = stats(x)?;
         let name = |rows: &[usize]| -> Vec<String> {
             rows.iter().filter_map(|&i| units.get(i).cloned()).collect()
         };
@@ -483,11 +483,7 @@ impl Treat {
                 }
             }
         };
-        let (pass, s, k) = match check(&values, self.skew_thresh, self.kurt_thresh) {
-            Ok(c) => c,
-            Err(_) if excluded => (None, f64::NAN, f64::NAN),
-            Err(e) => return Err(ctx(e)),
-        };
+        let (pass, s, k) = stats(&values)?;
         Ok((
             values,
             TreatOutcome {
