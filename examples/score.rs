@@ -14,6 +14,9 @@
 //!   --weights nominal|equal
 //!   --missing skip|skip:MIN_COVERAGE|propagate|error
 //!   --ties min|max|dense|ordinal|average
+//!   --save-scale FILE.json        save what every normaliser learned (min/max, mean/sd, ranks ...)
+//!   --scale FILE.json             normalise on a saved scale instead of fitting one (a new year on
+//!                                 last year's scale); not with --normalise
 //! ```
 //!
 //! The whole build runs as one [`Pipeline`]; COINr's `build_example_coin()` is
@@ -41,7 +44,7 @@ use composite_indicators::score::ScorerConfig;
 const USAGE: &str = "usage: score (--imeta FILE --idata FILE | --spec FILE --data FILE [--groups A,B]) \
 [--denominate] [--impute mean|median|group_mean:COL|group_median:COL] [--screen THRESHOLD] \
 [--treat winsorise:WINMAX] [--normalise M] [--aggregate A] [--weights nominal|equal] [--missing skip|propagate|error] \
-[--ties min|max|dense|ordinal|average] --out FILE.csv";
+[--ties min|max|dense|ordinal|average] [--save-scale FILE.json] [--scale FILE.json] --out FILE.csv";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -82,6 +85,8 @@ const FLAGS: &[&str] = &[
     "weights",
     "missing",
     "ties",
+    "scale",
+    "save-scale",
     "out",
 ];
 
@@ -112,6 +117,11 @@ fn parse_args(args: &[String]) -> std::result::Result<HashMap<String, String>, S
     if !out.contains_key("out") {
         return Err("missing `--out FILE`".into());
     }
+    if out.contains_key("scale") && out.contains_key("normalise") {
+        return Err(
+            "give --normalise or --scale, not both: a saved scale fixes the normalisation".into(),
+        );
+    }
     let coinr = out.contains_key("imeta") || out.contains_key("idata");
     let own = out.contains_key("spec") || out.contains_key("data");
     match (coinr, own) {
@@ -141,7 +151,15 @@ fn run(opts: &HashMap<String, String>) -> Result<usize> {
     };
     let data = data.sorted_by_code();
     let framework = spec.check()?;
-    let result = pipeline.run(&data, &framework)?;
+    let result = match opts.get("scale") {
+        Some(path) => pipeline.run_on_scale(&data, &framework, io::read_scale_path(path)?)?,
+        None => pipeline.run(&data, &framework)?,
+    };
+    if let Some(path) = opts.get("save-scale") {
+        let scale = result.fitted().params()?;
+        io::write_scale_path(path, &scale)?;
+        eprintln!("saved the scale of {} indicators to {path}", scale.len());
+    }
     let removed = result.removed_units();
     if let Some(t) = opts.get("screen") {
         if removed.is_empty() {

@@ -42,7 +42,9 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::{Aggregator, AggregatorKind, Linearity, MissingPolicy, NodeContext};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::normalise::{ColumnContext, FittedNormaliser, Normaliser, NormaliserKind, orient};
+use crate::normalise::{
+    ColumnContext, FittedNormaliser, FittedParams, Normaliser, NormaliserKind, orient,
+};
 use crate::rank::{TieRule, rank_desc};
 use crate::spec::{Framework, NodeKind};
 use crate::weights::{WeightScheme, is_bonus};
@@ -320,6 +322,134 @@ impl FittedScorer {
     /// The scorer.
     pub fn scorer(&self) -> &Scorer {
         &self.scorer
+    }
+
+    /// The fitted normalisation of every indicator (framework order) as data: what each normaliser
+    /// learned (min/max, mean/sd, the rank sample ...), to inspect or to save with serde and restore with
+    /// [`FittedScorer::from_params`].
+    ///
+    /// Only the normalisation is captured. Weights, aggregators, the missing-value policy and the tie
+    /// rule belong to the [`Scorer`] (keep its [`ScorerConfig`] and framework to rebuild it);
+    /// data-driven weight schemes are recomputed from each normalised matrix scored.
+    ///
+    /// Errors: [`Error::InvalidSpec`] naming the first indicator whose normaliser is a user-defined one
+    /// without [`FittedNormaliser::params`].
+    ///
+    /// ```
+    /// use composite_indicators::prelude::*;
+    /// use composite_indicators::normalise::FittedForm;
+    /// use composite_indicators::score::{FittedScorer, Scorer};
+    /// use ndarray::array;
+    ///
+    /// let fw = FrameworkSpec {
+    ///     name: "toy".into(),
+    ///     indicators: vec![Indicator::new("gdp", "Index"), Indicator::new("lpi", "Index")],
+    ///     pillars: vec![Pillar::new("Index")],
+    /// }
+    /// .check()?;
+    /// let cols = vec!["gdp".to_string(), "lpi".to_string()];
+    /// let y2024 = Dataset::new(vec!["A".into(), "B".into()], cols.clone(), array![[1.0, 3.0], [3.0, 1.0]])?;
+    /// let fitted = Scorer::new(fw.clone()).fit(&y2024)?;
+    /// let params = fitted.params()?;
+    /// assert_eq!(params[0].form, FittedForm::MinMax { min: 1.0, max: 3.0, lo: 0.0, hi: 100.0 });
+    ///
+    /// // later, in another process: the same scorer, last year's scale
+    /// let saved = serde_json::to_string(&params).unwrap();
+    /// let restored = FittedScorer::from_params(Scorer::new(fw), serde_json::from_str(&saved).unwrap())?;
+    /// let y2025 = Dataset::new(vec!["A".into()], cols, array![[2.0, 3.0]])?;
+    /// assert_eq!(restored.score(&y2025)?.value("A", "Index")?, 75.0);
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn params(&self) -> Result<Vec<FittedParams>> {
+        let codes = self.scorer.framework.indicators().iter().map(|i| &i.code);
+        self.fitted
+            .iter()
+            .zip(codes)
+            .enumerate()
+            .map(|(k, (f, code))| {
+                f.params().ok_or_else(|| Error::InvalidSpec {
+                    code: code.clone(),
+                    reason: format!(
+                        "its normaliser `{}` keeps no saveable parameters (FittedNormaliser::params \
+                         returns None)",
+                        self.scorer.normaliser_of(k).name()
+                    ),
+                })
+            })
+            .collect()
+    }
+
+    /// A fitted scorer from saved parameters ([`FittedScorer::params`]): `scorer` supplies the
+    /// framework, weights, aggregators, missing-value policy and tie rule; `params` the normalisation,
+    /// one entry per indicator, matched by code (any order). The scorer's own normalisers are not
+    /// consulted: the saved form decides the formula.
+    ///
+    /// Errors, each naming the indicator: [`Error::UnknownCode`] for parameters of an indicator the
+    /// framework lacks; [`Error::DuplicateCode`] for two entries of one indicator;
+    /// [`Error::InvalidSpec`] for an indicator without parameters, a direction that differs from the
+    /// framework's (the scale would be reversed), or parameters that fail [`FittedParams::check`].
+    ///
+    /// ```
+    /// use composite_indicators::prelude::*;
+    /// use composite_indicators::normalise::{FittedForm, FittedParams};
+    /// use composite_indicators::score::{FittedScorer, Scorer};
+    /// use ndarray::array;
+    /// let fw = FrameworkSpec {
+    ///     name: "toy".into(),
+    ///     indicators: vec![Indicator::new("gdp", "Index")],
+    ///     pillars: vec![Pillar::new("Index")],
+    /// }
+    /// .check()?;
+    /// // goalposts written by hand: 0 → 0, 50 → 100
+    /// let p = FittedParams::new("gdp", Direction::Positive,
+    ///     FittedForm::MinMax { min: 0.0, max: 50.0, lo: 0.0, hi: 100.0 });
+    /// let f = FittedScorer::from_params(Scorer::new(fw.clone()), vec![p.clone()])?;
+    /// let data = Dataset::new(vec!["A".into()], vec!["gdp".into()], array![[20.0]])?;
+    /// assert_eq!(f.score(&data)?.value("A", "Index")?, 40.0);
+    /// let flipped = FittedParams { direction: Direction::Negative, ..p };
+    /// assert!(FittedScorer::from_params(Scorer::new(fw), vec![flipped]).is_err());
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn from_params(scorer: Scorer, params: Vec<FittedParams>) -> Result<FittedScorer> {
+        let inds = scorer.framework.indicators();
+        let mut slots: Vec<Option<FittedParams>> = vec![None; inds.len()];
+        for p in params {
+            let k = inds
+                .iter()
+                .position(|i| i.code == p.indicator)
+                .ok_or_else(|| Error::UnknownCode {
+                    code: p.indicator.clone(),
+                })?;
+            let (ind, slot) = match (inds.get(k), slots.get_mut(k)) {
+                (Some(ind), Some(slot)) => (ind, slot),
+                _ => continue, // unreachable: k indexes both
+            };
+            if slot.is_some() {
+                return Err(Error::DuplicateCode {
+                    code: ind.code.clone(),
+                });
+            }
+            if p.direction != ind.direction {
+                return Err(Error::InvalidSpec {
+                    code: ind.code.clone(),
+                    reason: format!(
+                        "the saved parameters were fitted under direction {}, the framework says {}",
+                        p.direction, ind.direction
+                    ),
+                });
+            }
+            p.check()?;
+            *slot = Some(p);
+        }
+        let mut fitted: Vec<Box<dyn FittedNormaliser>> = Vec::with_capacity(inds.len());
+        for (ind, slot) in inds.iter().zip(slots) {
+            let p = slot.ok_or_else(|| Error::InvalidSpec {
+                code: ind.code.clone(),
+                reason: "no saved normalisation parameters for this indicator".into(),
+            })?;
+            fitted.push(Box::new(p));
+        }
+        Ok(FittedScorer { scorer, fitted })
     }
 
     /// The normalised indicator matrix (units × indicators, framework order) of `data` on the fitted

@@ -188,3 +188,61 @@ fn bad_option_and_missing_file_fail_with_one_line() {
     assert!(err[0].contains("no_such_iMeta.csv"), "{err:?}");
     assert!(!path.exists());
 }
+
+#[test]
+fn a_saved_scale_reproduces_the_run_and_bad_scales_fail_with_one_line() {
+    let (first, second) = (out_path("scaled_a.csv"), out_path("scaled_b.csv"));
+    let scale = out_path("scale.json");
+    let run = |extra: &[&str], out: &PathBuf| {
+        let mut args = vec!["--imeta", IMETA, "--idata", IDATA, "--impute", "mean"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", out.to_str().unwrap()]);
+        score(&args)
+    };
+    let s = scale.to_str().unwrap();
+    let o = run(&["--normalise", "zscore:10,2", "--save-scale", s], &first);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stderr_lines(&o)
+            .iter()
+            .any(|l| l.starts_with("saved the scale of 49 indicators")),
+        "{:?}",
+        stderr_lines(&o)
+    );
+    let saved = composite_indicators::io::read_scale_path(&scale).unwrap();
+    assert_eq!(saved.len(), 49);
+    assert!(saved.iter().all(|p| matches!(
+        p.form,
+        composite_indicators::normalise::FittedForm::ZScore {
+            target_mean: 10.0,
+            target_sd: 2.0,
+            ..
+        }
+    )));
+
+    // the default normaliser would be min-max: the saved z-scores decide, and give the same table
+    let o = run(&["--scale", s], &second);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (a, b) = (read_out(&first), read_out(&second));
+    assert_eq!((&a.0, &a.1), (&b.0, &b.1));
+    for (ra, rb) in a.2.iter().zip(&b.2) {
+        for (x, y) in ra.iter().zip(rb) {
+            assert!(x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()));
+        }
+    }
+
+    let both = run(&["--scale", s, "--normalise", "rank"], &second);
+    assert_eq!(both.status.code(), Some(2));
+    assert_eq!(stderr_lines(&both).len(), 1);
+
+    // a scale missing one indicator names it
+    let mut short = saved.clone();
+    let dropped = short.remove(3).indicator;
+    let broken = out_path("scale_short.json");
+    composite_indicators::io::write_scale_path(&broken, &short).unwrap();
+    let o = run(&["--scale", broken.to_str().unwrap()], &second);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr_lines(&o);
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert!(err[0].contains(&format!("`{dropped}`")), "{err:?}");
+}

@@ -1,5 +1,5 @@
-//! Readers and writers: TOML/JSON specs, COINr iMeta/iData CSV, plain CSV, score tables, and the
-//! China Biopharmaceutical City Innovation Index framework table.
+//! Readers and writers: TOML/JSON specs, COINr iMeta/iData CSV, plain CSV, score tables, saved
+//! normalisation scales (JSON), and the China Biopharmaceutical City Innovation Index framework table.
 //!
 //! Every reader takes any [`std::io::Read`] (use `text.as_bytes()` for a `&str`) and has a `*_path`
 //! convenience; file errors become [`Error::Io`] naming the path. Every error names
@@ -38,6 +38,7 @@ use crate::error::{Error, Result};
 mod cbcii;
 mod coinr;
 mod csv_data;
+mod scale;
 mod spec;
 mod table;
 mod write;
@@ -45,6 +46,7 @@ mod write;
 pub use cbcii::{CBCII_NAME, CBCII_ROOT, read_cbcii_framework, read_cbcii_framework_path};
 pub use coinr::{IMeta, read_idata, read_idata_path, read_imeta, read_imeta_path};
 pub use csv_data::{CsvOptions, read_csv, read_csv_path};
+pub use scale::{read_scale_path, scale_from_json, scale_to_json, write_scale_path};
 pub use spec::{read_spec, spec_from_json, spec_from_toml, spec_to_json, spec_to_toml, write_spec};
 pub use write::{format_f64, write_dataset, write_dataset_path, write_table, write_table_path};
 

@@ -59,7 +59,7 @@ fn toml_parse_error(text: &str, source_name: &str, e: toml::de::Error) -> Error 
     }
 }
 
-fn json_parse_error(source_name: &str, e: serde_json::Error) -> Error {
+pub(super) fn json_parse_error(source_name: &str, e: serde_json::Error) -> Error {
     let line = (e.line() > 0).then_some(e.line());
     // serde_json's Display appends " at line L column C"; keep only the message and add the column.
     let full = e.to_string();

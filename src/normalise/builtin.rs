@@ -5,7 +5,8 @@
 use ndarray::ArrayView1;
 
 use super::{
-    ColumnContext, FittedNormaliser, Normaliser, NormaliserKind, fixed_scale, linear, rank_based,
+    ColumnContext, FittedNormaliser, Normaliser, NormaliserKind, RankScale, fixed_scale, linear,
+    rank_based,
 };
 use crate::error::{Error, Result};
 
@@ -27,13 +28,11 @@ impl Normaliser for NormaliserKind {
             NormaliserKind::ZScore { mean, sd } => {
                 Box::new(linear::fit_zscore(x, ctx, *mean, *sd)?)
             }
-            NormaliserKind::Rank => Box::new(rank_based::fit(x, ctx, rank_based::RankScale::Rank)?),
+            NormaliserKind::Rank => Box::new(rank_based::fit(x, ctx, RankScale::Rank)?),
             NormaliserKind::PercentileRank => {
-                Box::new(rank_based::fit(x, ctx, rank_based::RankScale::Percentile)?)
+                Box::new(rank_based::fit(x, ctx, RankScale::Percentile)?)
             }
-            NormaliserKind::Borda => {
-                Box::new(rank_based::fit(x, ctx, rank_based::RankScale::Borda)?)
-            }
+            NormaliserKind::Borda => Box::new(rank_based::fit(x, ctx, RankScale::Borda)?),
             NormaliserKind::DistToMax => Box::new(linear::fit_dist2max(x, ctx)?),
             NormaliserKind::FracMax => Box::new(linear::fit_fracmax(x, ctx)?),
             NormaliserKind::DistToRef { unit, cap_max } => {

@@ -1,76 +1,47 @@
 //! Methods whose scale comes from the spec, not from the data: goalposts and max scores. They work in
-//! raw units, so they undo the direction (`x_raw = x·sign`) and orient the formula themselves.
+//! raw units, so the formula ([`FittedForm::Goalposts`], [`FittedForm::MaxScore`]) undoes the direction
+//! (`x_raw = x·sign`) and orients itself.
 
-use ndarray::{Array1, ArrayView1};
+use ndarray::ArrayView1;
 
-use super::builtin::{check_input, unit_label};
+use super::fitted::{FittedForm, FittedParams};
 use super::{ColumnContext, FittedNormaliser};
 use crate::error::{Error, Result};
-
-/// Goalposts `[lo, hi]` in raw units.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct GoalpostsFit {
-    code: String,
-    lo: f64,
-    hi: f64,
-    sign: f64,
-    scale: f64,
-    truncate: bool,
-}
 
 pub(super) fn fit_goalposts(
     ctx: &ColumnContext<'_>,
     scale: f64,
     truncate: bool,
-) -> Result<GoalpostsFit> {
+) -> Result<FittedParams> {
     let [lo, hi] = ctx.goalposts.ok_or_else(|| Error::InvalidSpec {
         code: ctx.code.to_string(),
         reason: "goalposts normalisation needs goalposts [lo, hi] for this indicator, and none are given"
             .into(),
     })?;
-    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+    if !(lo.is_finite() && hi.is_finite() && lo < hi && (hi - lo).is_finite()) {
         return Err(Error::InvalidSpec {
             code: ctx.code.to_string(),
-            reason: format!("goalposts [{lo}, {hi}] must be finite with lo < hi"),
+            reason: format!(
+                "goalposts [{lo}, {hi}] must be finite with lo < hi (and hi − lo finite)"
+            ),
         });
     }
-    Ok(GoalpostsFit {
-        code: ctx.code.to_string(),
-        lo,
-        hi,
-        sign: ctx.direction.sign(),
-        scale,
-        truncate,
-    })
+    Ok(FittedParams::new(
+        ctx.code,
+        ctx.direction,
+        FittedForm::Goalposts {
+            lo,
+            hi,
+            scale,
+            truncate,
+        },
+    ))
 }
 
-impl FittedNormaliser for GoalpostsFit {
-    fn apply(&self, x: ArrayView1<'_, f64>, unit_codes: &[String]) -> Result<Array1<f64>> {
-        check_input(x, unit_codes, &self.code)?;
-        Ok(x.mapv(|v| {
-            let raw = v * self.sign;
-            let mut y = if self.sign > 0.0 {
-                (raw - self.lo) / (self.hi - self.lo)
-            } else {
-                (self.hi - raw) / (self.hi - self.lo)
-            };
-            if self.truncate {
-                y = y.clamp(0.0, 1.0); // NaN stays NaN
-            }
-            y * self.scale
-        }))
-    }
-}
-
-/// Max score in raw units.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct MaxScoreFit {
-    code: String,
-    max: f64,
-    sign: f64,
-}
-
-pub(super) fn fit_maxscore(x: ArrayView1<'_, f64>, ctx: &ColumnContext<'_>) -> Result<MaxScoreFit> {
+pub(super) fn fit_maxscore(
+    x: ArrayView1<'_, f64>,
+    ctx: &ColumnContext<'_>,
+) -> Result<FittedParams> {
     let max = ctx.max_score.ok_or_else(|| Error::InvalidSpec {
         code: ctx.code.to_string(),
         reason: "maxscore normalisation needs a max score for this indicator, and none is given"
@@ -82,43 +53,10 @@ pub(super) fn fit_maxscore(x: ArrayView1<'_, f64>, ctx: &ColumnContext<'_>) -> R
             reason: format!("the max score {max} must be finite and positive"),
         });
     }
-    let fit = MaxScoreFit {
-        code: ctx.code.to_string(),
-        max,
-        sign: ctx.direction.sign(),
-    };
+    let fit = FittedParams::new(ctx.code, ctx.direction, FittedForm::MaxScore { max });
     // report out-of-range fitting values now, naming the unit
     fit.apply(x, ctx.unit_codes)?;
     Ok(fit)
-}
-
-impl FittedNormaliser for MaxScoreFit {
-    fn apply(&self, x: ArrayView1<'_, f64>, unit_codes: &[String]) -> Result<Array1<f64>> {
-        check_input(x, unit_codes, &self.code)?;
-        let mut out = Array1::from_elem(x.len(), f64::NAN);
-        for (i, (&v, o)) in x.iter().zip(out.iter_mut()).enumerate() {
-            if v.is_nan() {
-                continue;
-            }
-            let raw = v * self.sign;
-            if !(0.0..=self.max).contains(&raw) {
-                return Err(Error::OutOfRange {
-                    unit: unit_label(unit_codes, i),
-                    indicator: self.code.clone(),
-                    reason: format!(
-                        "raw value {raw} lies outside [0, {}], the range of the max-score method",
-                        self.max
-                    ),
-                });
-            }
-            *o = if self.sign > 0.0 {
-                raw / self.max
-            } else {
-                1.0 - raw / self.max
-            };
-        }
-        Ok(out)
-    }
 }
 
 #[cfg(test)]
@@ -126,7 +64,7 @@ mod tests {
     use super::super::{Normaliser, NormaliserKind, normalise_column};
     use super::*;
     use crate::spec::Direction;
-    use ndarray::array;
+    use ndarray::{Array1, array};
 
     const NAN: f64 = f64::NAN;
 

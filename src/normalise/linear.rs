@@ -1,111 +1,18 @@
 //! Methods that map each value through one formula with constants learned from the fitting column:
 //! min-max, z-score, distance to the maximum / a reference unit / a target, fraction of the maximum, and
-//! the identity. Each formula is evaluated in the same operation order as COINr's `n_*` function, so the
-//! results agree to the last bit wherever COINr's statistics (min, max) are exact.
+//! the identity. Fitting returns a [`FittedParams`] whose [`FittedForm`] evaluates each formula in the
+//! same operation order as COINr's `n_*` function, so the results agree to the last bit wherever
+//! COINr's statistics (min, max) are exact.
 
-use ndarray::{Array1, ArrayView1};
+use ndarray::ArrayView1;
 
-use super::builtin::{check_input, min_max};
-use super::{ColumnContext, FittedNormaliser};
+use super::ColumnContext;
+use super::builtin::min_max;
+use super::fitted::{FittedForm, FittedParams};
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Form {
-    /// `t = (x − min)/(max − min)`, `t·(hi − lo) + lo`.
-    MinMax {
-        min: f64,
-        max: f64,
-        lo: f64,
-        hi: f64,
-    },
-    /// `(x − mean)/sd·target_sd + target_mean`.
-    ZScore {
-        mean: f64,
-        sd: f64,
-        target_mean: f64,
-        target_sd: f64,
-    },
-    /// `1 − (reference − x)/(reference − min)`, capped at 1 when `cap_max`.
-    DistTo {
-        reference: f64,
-        min: f64,
-        cap_max: bool,
-    },
-    /// `(x − min)/(target − min)`, capped at 1 when `cap_max` (COINr v1.1 `n_dist2targ`'s order of
-    /// operations; equal to `DistTo` in exact arithmetic).
-    DistToTarget {
-        target: f64,
-        min: f64,
-        cap_max: bool,
-    },
-    /// `x / max`.
-    FracMax { max: f64 },
-    /// `x`.
-    Identity,
-}
-
-impl Form {
-    fn eval(self, v: f64) -> f64 {
-        match self {
-            Form::MinMax { min, max, lo, hi } => {
-                let t = (v - min) / (max - min);
-                let y = t * (hi - lo) + lo;
-                // Inside the fitted range the output must stay inside [lo, hi]; `t·(hi − lo) + lo` can
-                // overshoot by one rounding step (e.g. lo = 0.1, hi = 0.3). Values of new data outside the
-                // fitted range extrapolate linearly. Clamping only here keeps the map monotone.
-                if (0.0..=1.0).contains(&t) {
-                    y.clamp(lo, hi)
-                } else {
-                    y
-                }
-            }
-            Form::ZScore {
-                mean,
-                sd,
-                target_mean,
-                target_sd,
-            } => (v - mean) / sd * target_sd + target_mean,
-            Form::DistTo {
-                reference,
-                min,
-                cap_max,
-            } => {
-                let y = 1.0 - (reference - v) / (reference - min);
-                if cap_max && y > 1.0 { 1.0 } else { y }
-            }
-            Form::DistToTarget {
-                target,
-                min,
-                cap_max,
-            } => {
-                let y = (v - min) / (target - min);
-                if cap_max && y > 1.0 { 1.0 } else { y }
-            }
-            Form::FracMax { max } => v / max,
-            Form::Identity => v,
-        }
-    }
-}
-
-/// A fitted formula (see [`Form`]); NaN maps to NaN.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct LinearFit {
-    code: String,
-    form: Form,
-}
-
-impl FittedNormaliser for LinearFit {
-    fn apply(&self, x: ArrayView1<'_, f64>, unit_codes: &[String]) -> Result<Array1<f64>> {
-        check_input(x, unit_codes, &self.code)?;
-        Ok(x.mapv(|v| self.form.eval(v)))
-    }
-}
-
-fn fitted(ctx: &ColumnContext<'_>, form: Form) -> LinearFit {
-    LinearFit {
-        code: ctx.code.to_string(),
-        form,
-    }
+fn fitted(ctx: &ColumnContext<'_>, form: FittedForm) -> FittedParams {
+    FittedParams::new(ctx.code, ctx.direction, form)
 }
 
 fn zero_range(ctx: &ColumnContext<'_>, value: f64, method: impl Into<String>) -> Error {
@@ -134,13 +41,13 @@ pub(super) fn fit_minmax(
     ctx: &ColumnContext<'_>,
     lo: f64,
     hi: f64,
-) -> Result<LinearFit> {
+) -> Result<FittedParams> {
     let (min, max) = min_max(x, ctx.code)?;
     if min == max {
         return Err(zero_range(ctx, min, "min-max"));
     }
     finite_span(ctx, min, max, "min-max")?;
-    Ok(fitted(ctx, Form::MinMax { min, max, lo, hi }))
+    Ok(fitted(ctx, FittedForm::MinMax { min, max, lo, hi }))
 }
 
 /// Mean and sample standard deviation (n − 1) of the non-missing values, both two-pass (the mean gets
@@ -166,7 +73,7 @@ pub(super) fn fit_zscore(
     ctx: &ColumnContext<'_>,
     target_mean: f64,
     target_sd: f64,
-) -> Result<LinearFit> {
+) -> Result<FittedParams> {
     let (n, mean, sd) = mean_sd(x);
     if n < 2 {
         return Err(Error::InsufficientData {
@@ -186,7 +93,7 @@ pub(super) fn fit_zscore(
     }
     Ok(fitted(
         ctx,
-        Form::ZScore {
+        FittedForm::ZScore {
             mean,
             sd,
             target_mean,
@@ -195,7 +102,10 @@ pub(super) fn fit_zscore(
     ))
 }
 
-pub(super) fn fit_dist2max(x: ArrayView1<'_, f64>, ctx: &ColumnContext<'_>) -> Result<LinearFit> {
+pub(super) fn fit_dist2max(
+    x: ArrayView1<'_, f64>,
+    ctx: &ColumnContext<'_>,
+) -> Result<FittedParams> {
     let (min, max) = min_max(x, ctx.code)?;
     if min == max {
         return Err(zero_range(ctx, min, "dist2max"));
@@ -203,7 +113,7 @@ pub(super) fn fit_dist2max(x: ArrayView1<'_, f64>, ctx: &ColumnContext<'_>) -> R
     finite_span(ctx, min, max, "dist2max")?;
     Ok(fitted(
         ctx,
-        Form::DistTo {
+        FittedForm::DistTo {
             reference: max,
             min,
             cap_max: false,
@@ -211,7 +121,7 @@ pub(super) fn fit_dist2max(x: ArrayView1<'_, f64>, ctx: &ColumnContext<'_>) -> R
     ))
 }
 
-pub(super) fn fit_fracmax(x: ArrayView1<'_, f64>, ctx: &ColumnContext<'_>) -> Result<LinearFit> {
+pub(super) fn fit_fracmax(x: ArrayView1<'_, f64>, ctx: &ColumnContext<'_>) -> Result<FittedParams> {
     let (_, max) = min_max(x, ctx.code)?;
     if max <= 0.0 {
         return Err(Error::InvalidSpec {
@@ -223,7 +133,7 @@ pub(super) fn fit_fracmax(x: ArrayView1<'_, f64>, ctx: &ColumnContext<'_>) -> Re
             ),
         });
     }
-    Ok(fitted(ctx, Form::FracMax { max }))
+    Ok(fitted(ctx, FittedForm::FracMax { max }))
 }
 
 pub(super) fn fit_dist2ref(
@@ -231,7 +141,7 @@ pub(super) fn fit_dist2ref(
     ctx: &ColumnContext<'_>,
     unit: &str,
     cap_max: bool,
-) -> Result<LinearFit> {
+) -> Result<FittedParams> {
     let idx = ctx
         .unit_codes
         .iter()
@@ -262,7 +172,7 @@ pub(super) fn fit_dist2ref(
     }
     Ok(fitted(
         ctx,
-        Form::DistTo {
+        FittedForm::DistTo {
             reference,
             min,
             cap_max,
@@ -274,7 +184,7 @@ pub(super) fn fit_dist2targ(
     x: ArrayView1<'_, f64>,
     ctx: &ColumnContext<'_>,
     cap_max: bool,
-) -> Result<LinearFit> {
+) -> Result<FittedParams> {
     let target = ctx.target.ok_or_else(|| Error::InvalidSpec {
         code: ctx.code.to_string(),
         reason: "dist2targ needs a target for this indicator, and none is given".into(),
@@ -308,7 +218,7 @@ pub(super) fn fit_dist2targ(
     }
     Ok(fitted(
         ctx,
-        Form::DistToTarget {
+        FittedForm::DistToTarget {
             target: t,
             min,
             cap_max,
@@ -316,8 +226,8 @@ pub(super) fn fit_dist2targ(
     ))
 }
 
-pub(super) fn fit_identity(ctx: &ColumnContext<'_>) -> LinearFit {
-    fitted(ctx, Form::Identity)
+pub(super) fn fit_identity(ctx: &ColumnContext<'_>) -> FittedParams {
+    fitted(ctx, FittedForm::Identity)
 }
 
 #[cfg(test)]

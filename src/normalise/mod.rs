@@ -21,7 +21,8 @@
 //! sample, the oriented target ...), so applying it to new units or a new year puts them on the fitting
 //! data's scale: min-max and distance methods extrapolate linearly beyond the fitted range, rank methods
 //! rank a new value against the fitting sample. Applying to the fitting data itself gives exactly the
-//! one-shot result.
+//! one-shot result. The built-in methods keep it as a [`FittedParams`]: plain data that can be
+//! inspected, saved with serde and loaded in another process.
 //!
 //! ```
 //! use composite_indicators::normalise::{normalise_column, ColumnContext};
@@ -47,10 +48,13 @@ use crate::error::{Error, Result};
 use crate::spec::Direction;
 
 mod builtin;
+mod fitted;
 mod fixed_scale;
 mod linear;
 mod parse;
 mod rank_based;
+
+pub use fitted::{FittedForm, FittedParams, RankScale};
 
 /// What a normaliser may know about the column it fits, besides the values.
 ///
@@ -203,6 +207,23 @@ pub trait FittedNormaliser: fmt::Debug + Send + Sync {
     /// Map a column (already multiplied by the direction) onto the learned scale; NaN stays NaN.
     /// `unit_codes` name the rows of `x`, for error messages.
     fn apply(&self, x: ArrayView1<'_, f64>, unit_codes: &[String]) -> Result<Array1<f64>>;
+
+    /// The learned parameters as data, for inspection and saving: every built-in method returns
+    /// `Some` (the fitted normaliser *is* a [`FittedParams`]); the default, for a user's own method, is
+    /// `None`, which makes [`FittedScorer::params`](crate::score::FittedScorer::params) an error
+    /// naming the indicator.
+    ///
+    /// ```
+    /// use composite_indicators::normalise::{ColumnContext, FittedForm, Normaliser};
+    /// use composite_indicators::NormaliserKind;
+    /// use ndarray::array;
+    /// let units: Vec<String> = ["A", "B"].iter().map(|s| s.to_string()).collect();
+    /// let f = NormaliserKind::FracMax.fit(array![1.0, 4.0].view(), &ColumnContext::new("x", &units)).unwrap();
+    /// assert_eq!(f.params().unwrap().form, FittedForm::FracMax { max: 4.0 });
+    /// ```
+    fn params(&self) -> Option<FittedParams> {
+        None
+    }
 }
 
 /// Built-in normalisation methods (serde-tagged by `method`).
@@ -289,8 +310,8 @@ pub enum NormaliserKind {
     ///
     /// COINr v1.1 (`n_goalposts` fed `c(u·dir, l·dir, a)` by `get_iMeta_norm_paras`) computes the same
     /// values in both directions; v1.0 negated the whole `gposts` vector, scale included, so its
-    /// direction −1 indicators came out in `[−a, 0]`. No goalposts, or non-finite / `lo ≥ hi` →
-    /// [`Error::InvalidSpec`].
+    /// direction −1 indicators came out in `[−a, 0]`. No goalposts, or non-finite / `lo ≥ hi` /
+    /// `hi − lo` overflowing f64 → [`Error::InvalidSpec`].
     Goalposts {
         /// Output scale (1 or 100, say).
         scale: f64,

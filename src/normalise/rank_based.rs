@@ -6,36 +6,17 @@
 //! values above every reference value get rank `n + 1` (percentile rank above 1); new values do not
 //! change each other's ranks.
 
-use ndarray::{Array1, ArrayView1};
+use ndarray::ArrayView1;
 
-use super::builtin::check_input;
-use super::{ColumnContext, FittedNormaliser};
+use super::ColumnContext;
+use super::fitted::{FittedForm, FittedParams, RankScale};
 use crate::error::{Error, Result};
-
-/// Which score is derived from the rank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum RankScale {
-    /// `rank`.
-    Rank,
-    /// `(rank − 1)/(n − 1)`, `n` = non-missing fitting values.
-    Percentile,
-    /// `rank − 1`.
-    Borda,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct RankFit {
-    code: String,
-    scale: RankScale,
-    /// Non-missing fitting values, ascending.
-    sorted: Vec<f64>,
-}
 
 pub(super) fn fit(
     x: ArrayView1<'_, f64>,
     ctx: &ColumnContext<'_>,
     scale: RankScale,
-) -> Result<RankFit> {
+) -> Result<FittedParams> {
     let mut sorted: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
     if sorted.is_empty() {
         return Err(Error::AllMissing {
@@ -50,33 +31,11 @@ pub(super) fn fit(
         });
     }
     sorted.sort_by(f64::total_cmp);
-    Ok(RankFit {
-        code: ctx.code.to_string(),
-        scale,
-        sorted,
-    })
-}
-
-impl RankFit {
-    fn score(&self, v: f64) -> f64 {
-        if v.is_nan() {
-            return f64::NAN;
-        }
-        // `s < v` is monotone over the total order (−0.0 and 0.0 both compare false, so they tie).
-        let below = self.sorted.partition_point(|&s| s < v) as f64;
-        match self.scale {
-            RankScale::Rank => below + 1.0,
-            RankScale::Borda => below,
-            RankScale::Percentile => below / (self.sorted.len() as f64 - 1.0),
-        }
-    }
-}
-
-impl FittedNormaliser for RankFit {
-    fn apply(&self, x: ArrayView1<'_, f64>, unit_codes: &[String]) -> Result<Array1<f64>> {
-        check_input(x, unit_codes, &self.code)?;
-        Ok(x.mapv(|v| self.score(v)))
-    }
+    Ok(FittedParams::new(
+        ctx.code,
+        ctx.direction,
+        FittedForm::Rank { scale, sorted },
+    ))
 }
 
 #[cfg(test)]

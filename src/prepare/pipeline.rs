@@ -13,7 +13,7 @@ use super::{
 use crate::aggregate::AggregatorKind;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::normalise::NormaliserKind;
+use crate::normalise::{FittedParams, NormaliserKind};
 use crate::score::{FittedScorer, Scorer, ScorerConfig, Scores};
 use crate::spec::Framework;
 
@@ -312,6 +312,45 @@ impl Pipeline {
 
     /// Run every enabled step on `data` (whose indicator columns are those of `fw`) and score the result.
     pub fn run(&self, data: &Dataset, fw: &Framework) -> Result<PipelineResult> {
+        self.run_inner(data, fw, None)
+    }
+
+    /// Like [`Pipeline::run`], but normalise on a saved scale instead of fitting one: the preparation
+    /// steps (denominate, impute, screen, treat) run on `data` as configured, each learning from
+    /// `data` as in [`Pipeline::run`]; the normalisation of every indicator comes from `scale` (see
+    /// [`FittedScorer::from_params`], which checks it and names the indicator at fault), and the
+    /// configured normalisers are not used. This scores a new year on the scale of the year the
+    /// parameters were saved from ([`PipelineResult::fitted`] then [`FittedScorer::params`]).
+    ///
+    /// ```
+    /// use composite_indicators::io;
+    /// use composite_indicators::prepare::{Pipeline, PipelineConfig};
+    /// let meta = io::read_imeta_path("data/asem/iMeta.csv")?;
+    /// let data = io::read_idata_path("data/asem/iData.csv", &meta)?;
+    /// let fw = meta.spec.check()?;
+    /// let pipeline = Pipeline::new(PipelineConfig::coinr_example());
+    /// let this_year = pipeline.run(&data, &fw)?;
+    /// let scale = this_year.fitted().params()?;
+    /// // the same data on its own saved scale: the same index
+    /// let again = pipeline.run_on_scale(&data, &fw, scale)?;
+    /// assert_eq!(again.scores().index(), this_year.scores().index());
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn run_on_scale(
+        &self,
+        data: &Dataset,
+        fw: &Framework,
+        scale: Vec<FittedParams>,
+    ) -> Result<PipelineResult> {
+        self.run_inner(data, fw, Some(scale))
+    }
+
+    fn run_inner(
+        &self,
+        data: &Dataset,
+        fw: &Framework,
+        scale: Option<Vec<FittedParams>>,
+    ) -> Result<PipelineResult> {
         let cfg = &self.config;
         let mut reports = PipelineReports::default();
 
@@ -361,7 +400,10 @@ impl Pipeline {
         let prepared = treated.as_ref().unwrap_or(current);
 
         let scorer = Scorer::from_config(fw.clone(), &cfg.scorer)?;
-        let fitted = scorer.fit(prepared)?;
+        let fitted = match scale {
+            Some(params) => FittedScorer::from_params(scorer, params)?,
+            None => scorer.fit(prepared)?,
+        };
         let x = fitted.normalise(prepared)?;
         let codes = fw.indicator_codes().iter().map(|c| c.to_string()).collect();
         let normalised = like(prepared, codes, x.clone())?;

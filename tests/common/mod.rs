@@ -6,7 +6,9 @@
 #![allow(dead_code)]
 
 use composite_indicators::aggregate::{MissingPolicy, NodeContext};
-use composite_indicators::normalise::{ColumnContext, normalise_column};
+use composite_indicators::normalise::{
+    ColumnContext, FittedNormaliser, FittedParams, normalise_column,
+};
 use composite_indicators::prelude::*;
 use composite_indicators::score::{Scorer, Scores};
 use ndarray::{Array1, Array2, Axis, aview1, concatenate};
@@ -65,7 +67,10 @@ pub fn is_rank_based(kind: &NormaliserKind) -> bool {
 /// 4. fit-then-apply on the same rows equals one-shot `normalise_column`, and fitting on all rows
 ///    then applying to any subset (here: every other row) gives those rows' one-shot values;
 /// 5. rank-based methods: the output is unchanged when the raw column goes through the strictly
-///    increasing map `t ↦ t³ + 7t` (an increasing transform of the direction-oriented values).
+///    increasing map `t ↦ t³ + 7t` (an increasing transform of the direction-oriented values);
+/// 6. the fitted state is data: `params()` is `Some`, passes `check()`, names the indicator and the
+///    direction, survives a JSON round trip unchanged, and the loaded parameters apply exactly as the
+///    fitted normaliser does.
 ///
 /// Returns `false` if the method returned one of the errors in `expected` (e.g. a zero range).
 pub fn check_normaliser(
@@ -156,6 +161,24 @@ pub fn check_normaliser(
             "{kind}: not invariant under an increasing transform: {y} vs {yt}"
         );
     }
+    // 6
+    let params = fitted
+        .params()
+        .expect("built-in methods expose their parameters");
+    params
+        .check()
+        .expect("fitted parameters pass their own check");
+    assert_eq!((params.indicator.as_str(), params.direction), ("IND", dir));
+    let json = serde_json::to_string(&params).expect("parameters serialise");
+    let loaded: FittedParams = serde_json::from_str(&json).expect("parameters deserialise");
+    assert_eq!(loaded, params, "{kind}: JSON round trip");
+    let reloaded = loaded
+        .apply(x.view(), &units)
+        .expect("loaded parameters apply");
+    assert!(
+        reloaded.iter().zip(&y).all(|(a, b)| same(*a, *b)),
+        "{kind}: loaded parameters give {reloaded}, the fit {y}"
+    );
     true
 }
 
