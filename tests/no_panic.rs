@@ -12,11 +12,13 @@ use composite_indicators::audit::{
     pca_variance_explained,
 };
 use composite_indicators::io::{self, CsvOptions};
-use composite_indicators::normalise::ColumnContext;
+use composite_indicators::normalise::{
+    ColumnContext, FittedForm, FittedNormaliser, FittedParams, RankScale,
+};
 use composite_indicators::panel::{self, Dimension, PanelAggregate};
 use composite_indicators::prelude::*;
 use composite_indicators::quadrant::{Threshold, classify};
-use composite_indicators::score::Scorer;
+use composite_indicators::score::{FittedScorer, Scorer};
 use composite_indicators::tiers::{TierMethod, assign_tiers, pillar_tags};
 use composite_indicators::weights::{
     PairwiseMatrix, ahp_weights, critic_weights, entropy_weights, pca_weights, std_dev_weights,
@@ -244,7 +246,18 @@ fn parse_all(bytes: &[u8], meta: &io::IMeta, label: &str) {
     no_panic(&format!("read_cbcii_framework {label}"), || {
         io::read_cbcii_framework(bytes).map(|s| s.check())
     });
+    no_panic(&format!("scale_from_json {label}"), || {
+        io::scale_from_json(&text)
+    });
 }
+
+/// A saved scale of every fitted form for the toy framework's columns (JSON seed for mutation).
+const SCALE: &str = r#"[
+ {"indicator": "a", "direction": 1, "form": {"method": "min_max", "min": 0.0, "max": 2.5, "lo": 0.0, "hi": 100.0}},
+ {"indicator": "b", "direction": -1, "form": {"method": "rank", "scale": "percentile", "sorted": [-3.0, -1.0, -1.0]}},
+ {"indicator": "c", "direction": 1, "form": {"method": "z_score", "mean": 1.0, "sd": 0.5, "target_mean": 0.0, "target_sd": 1.0}},
+ {"indicator": "d", "direction": 1, "form": {"method": "goalposts", "lo": 0.0, "hi": 8.0, "scale": 1.0, "truncate": true}}
+]"#;
 
 #[test]
 fn parsers_survive_random_bytes() {
@@ -270,12 +283,13 @@ fn parsers_survive_mutated_real_files() {
         .copied()
         .collect();
     let cbcii = std::fs::read("data/cbcii/framework.csv").unwrap();
-    let seeds: [(&str, &[u8]); 5] = [
+    let seeds: [(&str, &[u8]); 6] = [
         ("iMeta", &imeta),
         ("iData", &idata),
         ("cbcii", &cbcii),
         ("toml", TOML.as_bytes()),
         ("json", JSON.as_bytes()),
+        ("scale", SCALE.as_bytes()),
     ];
     parse_all(&idata_full, &meta, "full iData");
     let mut g = Gen(2);
@@ -684,6 +698,82 @@ fn scorer_survives_nasty_data() {
             }
         });
     }
+}
+
+#[test]
+fn saved_scales_survive_nasty_parameters() {
+    let mut g = Gen(11);
+    let fw = toy();
+    let cols: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
+    let mut accepted = 0;
+    for case in 0..96 {
+        let params: Vec<FittedParams> = fw
+            .indicators()
+            .iter()
+            .map(|ind| {
+                let mut x = || g.nasty(false);
+                let form = match case % 9 {
+                    0 => FittedForm::MinMax {
+                        min: x(),
+                        max: x(),
+                        lo: x(),
+                        hi: x(),
+                    },
+                    1 => FittedForm::ZScore {
+                        mean: x(),
+                        sd: x(),
+                        target_mean: x(),
+                        target_sd: x(),
+                    },
+                    2 => FittedForm::DistTo {
+                        reference: x(),
+                        min: x(),
+                        cap_max: true,
+                    },
+                    3 => FittedForm::DistToTarget {
+                        target: x(),
+                        min: x(),
+                        cap_max: false,
+                    },
+                    4 => FittedForm::FracMax { max: x() },
+                    5 => FittedForm::Rank {
+                        scale: RankScale::Percentile,
+                        sorted: (0..(case % 4)).map(|_| x()).collect(),
+                    },
+                    6 => FittedForm::Goalposts {
+                        lo: x(),
+                        hi: x(),
+                        scale: x(),
+                        truncate: case % 2 == 0,
+                    },
+                    7 => FittedForm::MaxScore { max: x() },
+                    _ => FittedForm::Identity,
+                };
+                FittedParams::new(ind.code.clone(), ind.direction, form)
+            })
+            .collect();
+        let n = 1 + g.below(5);
+        let v = g.matrix(n, 4, true);
+        let column = g.matrix(n, 1, false).column(0).to_owned();
+        let label = format!("case {case}: {params:?} {v}");
+        no_panic(&format!("saved scale {label}"), || {
+            for p in &params {
+                // apply succeeds only on parameters that pass the check
+                if p.apply(column.view(), &codes("u", n)).is_ok() {
+                    assert!(p.check().is_ok(), "{p:?} applied unchecked");
+                }
+                let _ = io::scale_to_json(std::slice::from_ref(p));
+            }
+            let Ok(data) = Dataset::new(codes("u", n), cols.clone(), v.clone()) else {
+                return;
+            };
+            if let Ok(f) = FittedScorer::from_params(Scorer::new(fw.clone()), params.clone()) {
+                accepted += 1;
+                let _ = f.score(&data);
+            }
+        });
+    }
+    assert!(accepted > 0, "no case built a scorer");
 }
 
 #[test]

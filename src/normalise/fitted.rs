@@ -384,8 +384,11 @@ impl FittedParams {
     }
 }
 
+/// Applying checks the parameters first ([`FittedParams::check`]): parameters built or edited by hand
+/// get a typed error naming the indicator, never a panic or a silently reversed scale.
 impl FittedNormaliser for FittedParams {
     fn apply(&self, x: ArrayView1<'_, f64>, unit_codes: &[String]) -> Result<Array1<f64>> {
+        self.check()?;
         check_input(x, unit_codes, &self.indicator)?;
         let mut out = Array1::from_elem(x.len(), f64::NAN);
         for (i, (&v, o)) in x.iter().zip(out.iter_mut()).enumerate() {
@@ -567,6 +570,22 @@ mod tests {
             );
             assert!(msg.contains(want), "{f:?}: {msg}");
         }
+    }
+
+    #[test]
+    fn apply_checks_hand_made_parameters_first() {
+        // lo > hi would make `clamp` panic and reverse the scale
+        let f = p(FittedForm::MinMax {
+            min: 0.0,
+            max: 1.0,
+            lo: 1.0,
+            hi: 0.0,
+        });
+        let e = f.apply(array![0.5].view(), &[]).unwrap_err();
+        assert!(
+            matches!(e, Error::InvalidSpec { ref code, .. } if code == "x"),
+            "{e}"
+        );
     }
 
     #[test]
