@@ -10,7 +10,7 @@ use crate::aggregate::{Aggregator, AggregatorKind, Linearity, NodeContext};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::normalise::Normaliser;
-use crate::score::{Scorer, ScorerConfig};
+use crate::score::{FittedScorer, Scorer, ScorerConfig};
 use crate::spec::Framework;
 
 /// A shared aggregator of a [`Scorer`] handed to [`BatchModel::with_aggregators`] unchanged
@@ -155,7 +155,37 @@ impl<'a> SweepSetup<'a> {
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
     pub fn from_scorer(scorer: &Scorer, data: &'a Dataset) -> Result<Self> {
-        let x0 = scorer.fit(data)?.normalise(data)?;
+        Self::from_fitted(&scorer.fit(data)?, data)
+    }
+
+    /// Start from an already fitted scorer (say, one restored from a saved scale with
+    /// [`FittedScorer::from_params`]): alternative 0 is `data` normalised on the fitted scale, not
+    /// refitted. Normaliser alternatives added later are fitted on `data` as usual.
+    ///
+    /// Errors: whatever [`FittedScorer::normalise`] and
+    /// [`WeightScheme::node_weights`](crate::weights::WeightScheme::node_weights) return for this data.
+    ///
+    /// ```
+    /// # use composite_indicators::prelude::*;
+    /// # use composite_indicators::score::Scorer;
+    /// # use composite_indicators::sweep::SweepSetup;
+    /// # let fw = FrameworkSpec { name: "t".into(),
+    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// let cols = vec!["a".to_string(), "b".to_string()];
+    /// let last_year = Dataset::new(vec!["X".into(), "Y".into()], cols.clone(),
+    ///     ndarray::array![[0.0, 0.0], [10.0, 10.0]])?;
+    /// let fitted = Scorer::new(fw).fit(&last_year)?;
+    /// let this_year = Dataset::new(vec!["X".into(), "Y".into()], cols,
+    ///     ndarray::array![[5.0, 5.0], [20.0, 10.0]])?;
+    /// let model = SweepSetup::from_fitted(&fitted, &this_year)?.build()?;
+    /// // on last year's 0..10 scale: X = 50, Y = (200 + 100) / 2
+    /// assert_eq!(model.score_index(&[1.0, 1.0, 1.0], 0)?, vec![50.0, 150.0]);
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn from_fitted(fitted: &FittedScorer, data: &'a Dataset) -> Result<Self> {
+        let scorer = fitted.scorer();
+        let x0 = fitted.normalise(data)?;
         let nominal = scorer
             .weight_scheme()
             .node_weights(scorer.framework(), Some(x0.view()))?;
