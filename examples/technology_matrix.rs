@@ -357,8 +357,8 @@ fn run() -> BoxResult<()> {
     ];
     for (n, k) in names.iter().zip(&p.kendall) {
         println!(
-            "  Kendall's W {n:<22} {:.3} (chi² = {:.1}, df = {}, {} raters)",
-            k.w, k.chi_square, k.df, k.n_raters
+            "  Kendall's W {n:<22} {:.3} (chi² = {:.1}, df = {}, p = {:.2e}, {} raters)",
+            k.w, k.chi_square, k.df, k.p_value, k.n_raters
         );
     }
     println!(

@@ -5,6 +5,8 @@
 //!   observations (R's `cor(use = "pairwise.complete.obs")`; Spearman ranks with average ties on the
 //!   complete pairs); a pair with fewer than 3 complete observations is [`Error::InsufficientData`]; a
 //!   pair where one variable is constant gives NaN (R's `NA`);
+//! * their significance ([`correlation_test`], [`correlation_pvalues`], R's `cor.test`) and COINr's
+//!   `get_corr` masking of insignificant correlations ([`significant_correlation_matrix`]);
 //! * each node's correlation with its parent and with the index (from a units × nodes score matrix);
 //! * Cronbach's alpha per group ([`cronbach_alpha`], COINr's `get_cronbach()`);
 //! * the variance explained by each principal component per group ([`pca_variance_explained`]);
@@ -21,6 +23,7 @@
 
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::error::{Error, Result};
 use crate::spec::Framework;
@@ -73,6 +76,16 @@ fn corr_named(
     method: CorrMethod,
     what: &str,
 ) -> Result<f64> {
+    corr_named_n(x, y, method, what).map(|(r, _)| r)
+}
+
+/// The correlation and the number of complete pairs.
+fn corr_named_n(
+    x: ArrayView1<'_, f64>,
+    y: ArrayView1<'_, f64>,
+    method: CorrMethod,
+    what: &str,
+) -> Result<(f64, usize)> {
     if x.len() != y.len() {
         return Err(Error::ShapeMismatch {
             what: format!("{what}: lengths of the two variables"),
@@ -89,6 +102,151 @@ fn corr_named(
             what: format!("{what}: complete pairs"),
             needed: 3,
             found: n,
+        });
+    }
+    Ok((r, n))
+}
+
+/// A correlation with its two-sided significance test (see [`correlation_test`]).
+///
+/// ```
+/// use composite_indicators::audit::CorrTest;
+/// let t = CorrTest { r: 0.5, n: 10, t: 1.63, p_value: 0.14 };
+/// assert!(t.p_value > 0.05);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CorrTest {
+    /// The correlation.
+    pub r: f64,
+    /// Complete pairs it was computed on.
+    pub n: usize,
+    /// Test statistic `√(n − 2)·r / √(1 − r²)` (±∞ for `|r| = 1`), `n − 2` degrees of freedom.
+    pub t: f64,
+    /// Two-sided p-value `min(2·P(T > |t|), 1)`, `T` Student's t with `n − 2` degrees of freedom.
+    pub p_value: f64,
+}
+
+/// The two-sided test of zero correlation, as R's `cor.test` (which COINr's `get_pvals` calls for
+/// `get_corr`'s `pval` masking): Pearson's `t = √(n − 2)·r / √(1 − r²)` on the `n` complete pairs
+/// against Student's t with `n − 2` degrees of freedom, `p = min(2·P(T > |t|), 1)`. Spearman uses the
+/// same statistic on the rank correlation: R's asymptotic form, which `cor.test` uses with tied values
+/// or `exact = FALSE` (for untied samples below 1290 pairs R's default is the exact AS 89
+/// distribution instead; the two agree closely for moderate `n`, but not to the last digit). The t
+/// distribution's tail comes from `statrs`. A constant variable gives NaN `r`, `t` and `p_value`.
+///
+/// Errors: as [`correlation`].
+///
+/// ```
+/// use composite_indicators::audit::{CorrMethod, correlation_test};
+/// use ndarray::array;
+/// let x = array![1.0, 2.0, 3.0, 4.0, 5.0];
+/// let y = array![2.0, 1.0, 4.0, 3.0, 5.0];
+/// let t = correlation_test(x.view(), y.view(), CorrMethod::Pearson).unwrap();
+/// // R: cor.test(c(1,2,3,4,5), c(2,1,4,3,5)) gives r = 0.8, t = 2.3094, p-value = 0.1041
+/// assert!((t.r - 0.8).abs() < 1e-12);
+/// assert!((t.t - 2.309401076758503).abs() < 1e-12);
+/// assert!((t.p_value - 0.1040880).abs() < 1e-6);
+/// ```
+pub fn correlation_test(
+    x: ArrayView1<'_, f64>,
+    y: ArrayView1<'_, f64>,
+    method: CorrMethod,
+) -> Result<CorrTest> {
+    let (r, n) = corr_named_n(x, y, method, "correlation test")?;
+    Ok(corr_test(r, n))
+}
+
+fn corr_test(r: f64, n: usize) -> CorrTest {
+    let df = n.saturating_sub(2) as f64;
+    // R: STATISTIC <- sqrt(df) * r / sqrt(1 - r^2)
+    let t = df.sqrt() * r / (1.0 - r * r).sqrt();
+    CorrTest {
+        r,
+        n,
+        t,
+        p_value: two_sided_t(t, df),
+    }
+}
+
+/// `min(2·P(T > |t|), 1)` for Student's t with `df` degrees of freedom; 0 at ±∞, NaN at NaN.
+fn two_sided_t(t: f64, df: f64) -> f64 {
+    if t.is_nan() {
+        f64::NAN
+    } else if t.is_infinite() {
+        0.0
+    } else {
+        match StudentsT::new(0.0, 1.0, df) {
+            Ok(dist) => (2.0 * dist.sf(t.abs())).min(1.0),
+            Err(_) => f64::NAN,
+        }
+    }
+}
+
+/// Two-sided p-values of the correlations between the columns of `x` ([`correlation_test`] for every
+/// pair; COINr's `get_pvals`): a symmetric matrix with 0 on the diagonal, NaN where a column is
+/// constant.
+///
+/// Errors: as [`correlation_matrix`].
+///
+/// ```
+/// use composite_indicators::audit::{CorrMethod, correlation_pvalues};
+/// use ndarray::array;
+/// let x = array![[1.0, 2.0], [2.0, 1.0], [3.0, 4.0], [4.0, 3.0], [5.0, 5.0]];
+/// let p = correlation_pvalues(x.view(), CorrMethod::Pearson).unwrap();
+/// assert_eq!(p[[0, 0]], 0.0);
+/// assert!((p[[0, 1]] - 0.1040880).abs() < 1e-6 && p[[1, 0]] == p[[0, 1]]);
+/// ```
+pub fn correlation_pvalues(x: ArrayView2<'_, f64>, method: CorrMethod) -> Result<Array2<f64>> {
+    let m = x.ncols();
+    let mut p = Array2::zeros((m, m));
+    for j in 0..m {
+        for k in (j + 1)..m {
+            let what = format!("correlation test of column {j} and column {k}");
+            let (r, n) = corr_named_n(x.column(j), x.column(k), method, &what)?;
+            let v = corr_test(r, n).p_value;
+            p[[j, k]] = v;
+            p[[k, j]] = v;
+        }
+    }
+    Ok(p)
+}
+
+/// The correlation matrix with insignificant correlations masked, as COINr's `get_corr(pval = …)`:
+/// every correlation whose [`correlation_pvalues`] entry exceeds `pval` becomes NaN (COINr's `NA`);
+/// `pval = 0` masks nothing (COINr's switch to disable it; COINr's default is 0.05). The diagonal is
+/// kept.
+///
+/// Errors: `pval` outside `[0, 1]` → [`Error::InvalidParameter`]; otherwise as
+/// [`correlation_matrix`].
+///
+/// ```
+/// use composite_indicators::audit::{CorrMethod, significant_correlation_matrix};
+/// use ndarray::array;
+/// let x = array![[1.0, 2.0], [2.0, 1.0], [3.0, 4.0], [4.0, 3.0], [5.0, 5.0]];
+/// // r = 0.8 with p = 0.104: masked at 0.05, kept at 0.2
+/// let r = significant_correlation_matrix(x.view(), CorrMethod::Pearson, 0.05).unwrap();
+/// assert!(r[[0, 1]].is_nan() && r[[0, 0]] == 1.0);
+/// let r = significant_correlation_matrix(x.view(), CorrMethod::Pearson, 0.2).unwrap();
+/// assert!((r[[0, 1]] - 0.8).abs() < 1e-12);
+/// ```
+pub fn significant_correlation_matrix(
+    x: ArrayView2<'_, f64>,
+    method: CorrMethod,
+    pval: f64,
+) -> Result<Array2<f64>> {
+    if !(0.0..=1.0).contains(&pval) {
+        return Err(Error::param(
+            "pval",
+            format!("{pval}: a significance level must lie in [0, 1]"),
+        ));
+    }
+    let mut r = correlation_matrix(x, method)?;
+    if pval > 0.0 {
+        let p = correlation_pvalues(x, method)?;
+        r.zip_mut_with(&p, |v, &pv| {
+            if pv > pval {
+                *v = f64::NAN;
+            }
         });
     }
     Ok(r)
@@ -483,4 +641,36 @@ pub fn audit(
         groups,
         flags,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two-sided tails against mpmath (40 digits): `I_{df/(df+t²)}(df/2, 1/2)`.
+    #[allow(clippy::excessive_precision)] // reference digits as mpmath printed them
+    #[test]
+    fn student_t_tails_match_a_40_digit_reference() {
+        let cases = [
+            (2.309401076758503, 3.0, 0.10408803866182787137),
+            (0.5, 49.0, 0.61931318621013137059),
+            (2.0, 49.0, 0.051059148257418093204),
+            (3.5, 49.0, 0.0010013273839442373848),
+            (1.0, 1.0, 0.5),
+            (10.0, 10.0, 1.5895531755964119543e-6),
+            (0.01, 100.0, 0.99204121023442850088),
+        ];
+        for (t, df, want) in cases {
+            for t in [t, -t] {
+                let got = two_sided_t(t, df);
+                assert!(
+                    (got - want).abs() <= 1e-12 * want,
+                    "t {t} df {df}: {got} vs {want}"
+                );
+            }
+        }
+        assert_eq!(two_sided_t(f64::INFINITY, 5.0), 0.0);
+        assert!(two_sided_t(f64::NAN, 5.0).is_nan());
+        assert_eq!(two_sided_t(0.0, 5.0), 1.0);
+    }
 }

@@ -31,6 +31,7 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
+use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use crate::error::{Error, Result};
 use crate::rank::{TieRule, rank_asc};
@@ -318,6 +319,10 @@ pub fn combine_dimensions(scores: ArrayView2<f64>, dims: &[Dimension]) -> Result
     Ok(out)
 }
 
+fn nan() -> f64 {
+    f64::NAN
+}
+
 /// Kendall's coefficient of concordance and what it was computed from.
 ///
 /// ```
@@ -337,6 +342,10 @@ pub struct KendallW {
     pub chi_square: f64,
     /// Degrees of freedom `n − 1`.
     pub df: usize,
+    /// `P(χ²_{n−1} > chi_square)`: the large-sample test of no agreement (as R's `irr::kendall`
+    /// reports it); NaN when `w` is. From `statrs`'s χ² distribution.
+    #[serde(default = "nan")]
+    pub p_value: f64,
     /// Number of raters `m` included (those who rated every item).
     pub n_raters: usize,
     /// Raters left out because they missed at least one item.
@@ -367,6 +376,9 @@ pub struct KendallW {
 /// // R = [4, 6, 8, 12], R̄ = 7.5, S = 35, W = 12 * 35 / (9 * 60) = 7 / 9
 /// let k = kendall_w(array![[1., 2., 3., 4.], [2., 1., 3., 4.], [1., 3., 2., 4.]].view())?;
 /// assert!((k.w - 7.0 / 9.0).abs() < 1e-12);
+/// // χ² = m (n − 1) W = 7 on 3 degrees of freedom: p = 0.0719 (R: pchisq(7, 3, lower.tail = FALSE))
+/// assert_eq!(k.chi_square, 7.0);
+/// assert!((k.p_value - 0.071897772496465127).abs() < 1e-12);
 /// # Ok::<(), composite_indicators::Error>(())
 /// ```
 pub fn kendall_w(scores: ArrayView2<f64>) -> Result<KendallW> {
@@ -433,10 +445,16 @@ pub fn kendall_w(scores: ArrayView2<f64>) -> Result<KendallW> {
     } else {
         f64::NAN
     };
+    let chi_square = mf * (nf - 1.0) * w;
+    let p_value = match ChiSquared::new((n - 1) as f64) {
+        Ok(d) if !chi_square.is_nan() => d.sf(chi_square),
+        _ => f64::NAN,
+    };
     Ok(KendallW {
         w,
-        chi_square: mf * (nf - 1.0) * w,
+        chi_square,
         df: n - 1,
+        p_value,
         n_raters: m,
         n_excluded: m_all - m,
         n_items: n,

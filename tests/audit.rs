@@ -6,8 +6,8 @@
 
 use approx::assert_abs_diff_eq;
 use composite_indicators::audit::{
-    AuditOptions, CorrMethod, Flag, audit, correlation, correlation_matrix, cronbach_alpha,
-    pca_variance_explained,
+    AuditOptions, CorrMethod, Flag, audit, correlation, correlation_matrix, correlation_pvalues,
+    correlation_test, cronbach_alpha, pca_variance_explained, significant_correlation_matrix,
 };
 use composite_indicators::prelude::*;
 use ndarray::{Array2, array};
@@ -205,4 +205,139 @@ fn negative_with_parent_flag() {
             .iter()
             .any(|f| matches!(f, Flag::NegativeWithParent { node, .. } if node == "a"))
     );
+}
+
+/// ASEM raw indicators `LPI`, `Flights`, `Ship`, `Bord`, `Goods`, `Services`.
+fn asem_columns() -> Array2<f64> {
+    let meta = composite_indicators::io::read_imeta_path("data/asem/iMeta.csv").unwrap();
+    let data = composite_indicators::io::read_idata_path("data/asem/iData.csv", &meta).unwrap();
+    data.select(&["LPI", "Flights", "Ship", "Bord", "Goods", "Services"])
+        .unwrap()
+}
+
+/// Significance tests on real data against a 40-digit reference: r from the textbook formulas in
+/// Python (`mpmath`, 40 digits), `t = √(n − 2)·r/√(1 − r²)`, two-sided `p = I_{df/(df+t²)}(df/2, 1/2)`
+/// (the regularized incomplete beta, which equals R's `2·pt(−|t|, df)`).
+#[allow(clippy::excessive_precision)] // reference digits as mpmath printed them
+#[test]
+fn correlation_tests_on_asem_match_an_independent_reference() {
+    let x = asem_columns();
+    // (column a, column b, method, r, t, p), n = 51 complete pairs
+    let cases = [
+        (
+            0,
+            1,
+            CorrMethod::Pearson,
+            0.50908220892804912,
+            4.1402362605405196,
+            0.00013624264186505295,
+        ),
+        (
+            0,
+            1,
+            CorrMethod::Spearman,
+            0.59429864253393665,
+            5.172669249904019,
+            4.2677599900086086e-6,
+        ),
+        (
+            0,
+            2,
+            CorrMethod::Pearson,
+            0.31695265015546879,
+            2.3392785674253921,
+            0.023441806699215871,
+        ),
+        (
+            0,
+            2,
+            CorrMethod::Spearman,
+            0.36751497345236402,
+            2.7661893735141003,
+            0.0079763712025037871,
+        ),
+        (
+            2,
+            3,
+            CorrMethod::Pearson,
+            0.10507409730350973,
+            0.73961288548269954,
+            0.46306373819127586,
+        ),
+        (
+            2,
+            3,
+            CorrMethod::Spearman,
+            0.043797320620779203,
+            0.30687571093166584,
+            0.76023833784238132,
+        ),
+        (
+            4,
+            5,
+            CorrMethod::Pearson,
+            0.88867291261274872,
+            13.566292715664303,
+            3.2449351525387922e-18,
+        ),
+        (
+            4,
+            5,
+            CorrMethod::Spearman,
+            0.88497737556561086,
+            13.304100008826104,
+            6.9112604091916499e-18,
+        ),
+    ];
+    for (a, b, method, r, t, p) in cases {
+        let got = correlation_test(x.column(a).view(), x.column(b).view(), method).unwrap();
+        assert_eq!(got.n, 51);
+        assert_abs_diff_eq!(got.r, r, epsilon = 1e-13);
+        assert!(
+            (got.t - t).abs() <= 1e-11 * t,
+            "{a}-{b} {method:?}: t {} vs {t}",
+            got.t
+        );
+        assert!(
+            (got.p_value - p).abs() <= 1e-9 * p,
+            "{a}-{b} {method:?}: p {} vs {p}",
+            got.p_value
+        );
+    }
+}
+
+#[test]
+fn insignificant_correlations_are_masked_as_coinr_get_corr_does() {
+    let x = asem_columns();
+    for method in [CorrMethod::Pearson, CorrMethod::Spearman] {
+        let r = correlation_matrix(x.view(), method).unwrap();
+        let p = correlation_pvalues(x.view(), method).unwrap();
+        for j in 0..6 {
+            assert_eq!(p[[j, j]], 0.0);
+            for k in 0..6 {
+                assert_eq!(p[[j, k]].to_bits(), p[[k, j]].to_bits());
+                if j != k {
+                    let one = correlation_test(x.column(j), x.column(k), method).unwrap();
+                    assert_eq!(p[[j, k]].to_bits(), one.p_value.to_bits());
+                }
+            }
+        }
+        let masked = significant_correlation_matrix(x.view(), method, 0.05).unwrap();
+        for ((idx, &m), &pv) in masked.indexed_iter().zip(p.iter()) {
+            if pv > 0.05 {
+                assert!(m.is_nan(), "{idx:?} p = {pv} kept");
+            } else {
+                assert_eq!(m.to_bits(), r[idx].to_bits(), "{idx:?}");
+            }
+        }
+        // Ship–Bord (p = 0.46 / 0.76) goes, LPI–Flights stays
+        assert!(masked[[2, 3]].is_nan() && masked[[3, 2]].is_nan());
+        assert!(!masked[[0, 1]].is_nan());
+        let off = significant_correlation_matrix(x.view(), method, 0.0).unwrap();
+        assert_eq!(off.map(|v| v.to_bits()), r.map(|v| v.to_bits()));
+    }
+    for bad in [-0.1, 1.5, f64::NAN] {
+        let e = significant_correlation_matrix(x.view(), CorrMethod::Pearson, bad).unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+    }
 }

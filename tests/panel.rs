@@ -22,6 +22,11 @@ fn three_experts_in_perfect_agreement_give_w_one() {
     assert_eq!(k.w, 1.0);
     assert_eq!((k.n_raters, k.n_items, k.df, k.n_excluded), (3, 4, 3, 0));
     assert_abs_diff_eq!(k.chi_square, 9.0, epsilon = 1e-12); // m (n - 1) W
+    // P(χ²₃ > 9), mpmath
+    assert_abs_diff_eq!(k.p_value, 0.029290886534888232, epsilon = 1e-15);
+    // no agreement is undefined for identical scores: NaN W, NaN p
+    let flat = kendall_w(array![[1.0, 1.0], [2.0, 2.0]].view()).unwrap();
+    assert!(flat.w.is_nan() && flat.p_value.is_nan());
 }
 
 #[test]
@@ -41,6 +46,11 @@ fn kendall_w_worked_example_proofwiki() {
     );
 }
 
+/// `P(χ²₉ > 28.5818…)` from mpmath (30 digits).
+#[allow(clippy::excessive_precision)] // digits as mpmath printed them
+const P_TEN_PROJECTS: f64 = 0.000_762_080_068_454_039_5;
+
+#[allow(clippy::excessive_precision)] // reference digits as mpmath printed them
 #[test]
 fn kendall_w_worked_example_ten_projects() {
     // Classroom example "The Kendall coefficient of concordance W" (4 judges, 10 projects):
@@ -54,6 +64,14 @@ fn kendall_w_worked_example_ten_projects() {
     let k = kendall_w(m.view()).unwrap();
     assert_abs_diff_eq!(k.w, 12576.0 / 15840.0, epsilon = 1e-12);
     assert_abs_diff_eq!(k.w, 0.79394, epsilon = 1e-5);
+    // χ² = 4 · 9 · W on 9 degrees of freedom; upper tail from mpmath (30 digits), as R's
+    // pchisq(28.581818…, 9, lower.tail = FALSE)
+    assert_abs_diff_eq!(k.chi_square, 28.581818181818181818, epsilon = 1e-12);
+    assert!(
+        (k.p_value - P_TEN_PROJECTS).abs() <= 1e-12 * P_TEN_PROJECTS,
+        "{}",
+        k.p_value
+    );
 }
 
 #[test]
