@@ -117,12 +117,15 @@ fn corr_named_n(
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CorrTest {
     /// The correlation.
+    #[serde(with = "crate::serde_nan::num")]
     pub r: f64,
     /// Complete pairs it was computed on.
     pub n: usize,
     /// Test statistic `√(n − 2)·r / √(1 − r²)` (±∞ for `|r| = 1`), `n − 2` degrees of freedom.
+    #[serde(with = "crate::serde_nan::num")]
     pub t: f64,
     /// Two-sided p-value `min(2·P(T > |t|), 1)`, `T` Student's t with `n − 2` degrees of freedom.
+    #[serde(with = "crate::serde_nan::num")]
     pub p_value: f64,
 }
 
@@ -423,8 +426,10 @@ pub struct ParentCorrelation {
     /// Parent code.
     pub parent: String,
     /// Correlation with the parent's scores.
+    #[serde(with = "crate::serde_nan::num")]
     pub with_parent: f64,
     /// Correlation with the index (root) scores.
+    #[serde(with = "crate::serde_nan::num")]
     pub with_index: f64,
 }
 
@@ -502,8 +507,10 @@ pub struct AuditReport {
     /// Indicator codes (row/column order of the matrices).
     pub indicators: Vec<String>,
     /// Pearson correlations between indicators.
+    #[serde(with = "crate::serde_nan::array2")]
     pub pearson: Array2<f64>,
     /// Spearman correlations between indicators.
+    #[serde(with = "crate::serde_nan::array2")]
     pub spearman: Array2<f64>,
     /// Every non-root node with its parent and the index (empty without node scores).
     pub parents: Vec<ParentCorrelation>,

@@ -29,15 +29,56 @@ use crate::error::{Error, Result};
 /// assert!(d.column("y").unwrap()[0].is_nan());
 /// assert_eq!(d.group("region").unwrap()[1], "S");
 /// ```
+///
+/// **Serde.** A data set serialises as its unit codes, names, groups, columns and values (missing
+/// values as JSON `null`). Deserialising goes through the same checks as [`Dataset::new`],
+/// [`Dataset::with_names`] and [`Dataset::with_group`], so a hand-edited file with duplicate codes,
+/// infinite values or mismatched lengths is an error, never an inconsistent data set.
+///
+/// ```
+/// use composite_indicators::Dataset;
+/// let d = Dataset::new(vec!["A".into()], vec!["x".into()], ndarray::array![[f64::NAN]]).unwrap();
+/// let json = serde_json::to_string(&d).unwrap();
+/// assert!(json.contains(r#""data":[null]"#));
+/// let back: Dataset = serde_json::from_str(&json).unwrap();
+/// assert!(back.column("x").unwrap()[0].is_nan());
+/// assert_eq!(serde_json::to_string(&back).unwrap(), json);
+/// assert!(serde_json::from_str::<Dataset>(&json.replace(r#""A""#, r#""A","A""#)).is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "DatasetRepr")]
 pub struct Dataset {
     unit_codes: Vec<String>,
     unit_names: Vec<String>,
     groups: Vec<(String, Vec<String>)>,
     columns: Vec<String>,
+    #[serde(serialize_with = "crate::serde_nan::array2::serialize")]
     values: Array2<f64>,
     #[serde(skip)]
     col_index: HashMap<String, usize>,
+}
+
+/// The serialised form of a [`Dataset`], checked by `TryFrom`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatasetRepr {
+    unit_codes: Vec<String>,
+    unit_names: Vec<String>,
+    groups: Vec<(String, Vec<String>)>,
+    columns: Vec<String>,
+    #[serde(with = "crate::serde_nan::array2")]
+    values: Array2<f64>,
+}
+
+impl TryFrom<DatasetRepr> for Dataset {
+    type Error = Error;
+    fn try_from(r: DatasetRepr) -> Result<Dataset> {
+        let mut d = Dataset::new(r.unit_codes, r.columns, r.values)?.with_names(r.unit_names)?;
+        for (name, labels) in r.groups {
+            d = d.with_group(name, labels)?;
+        }
+        Ok(d)
+    }
 }
 
 impl Dataset {
@@ -182,12 +223,7 @@ impl Dataset {
         })
     }
     fn lookup(&self, code: &str) -> Option<usize> {
-        if self.col_index.len() == self.columns.len() {
-            self.col_index.get(code).copied()
-        } else {
-            // after deserialisation the index is rebuilt lazily by a linear scan
-            self.columns.iter().position(|c| c == code)
-        }
+        self.col_index.get(code).copied()
     }
     /// A column by code.
     pub fn column(&self, code: &str) -> Result<ArrayView1<'_, f64>> {

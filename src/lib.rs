@@ -27,6 +27,7 @@ pub mod prepare;
 pub mod quadrant;
 pub mod rank;
 pub mod score;
+mod serde_nan;
 pub mod spec;
 pub mod sweep;
 pub mod tiers;

@@ -337,14 +337,16 @@ fn nan() -> f64 {
 pub struct KendallW {
     /// `W` in `[0, 1]`; NaN if every included rater gave every item the same score (the
     /// denominator is zero and agreement is undefined).
+    #[serde(with = "crate::serde_nan::num")]
     pub w: f64,
     /// Friedman's statistic `m (n − 1) W`, approximately χ² with `n − 1` degrees of freedom.
+    #[serde(with = "crate::serde_nan::num")]
     pub chi_square: f64,
     /// Degrees of freedom `n − 1`.
     pub df: usize,
     /// `P(χ²_{n−1} > chi_square)`: the large-sample test of no agreement (as R's `irr::kendall`
     /// reports it); NaN when `w` is. From `statrs`'s χ² distribution.
-    #[serde(default = "nan")]
+    #[serde(default = "nan", with = "crate::serde_nan::num")]
     pub p_value: f64,
     /// Number of raters `m` included (those who rated every item).
     pub n_raters: usize,
@@ -543,8 +545,10 @@ fn cv_of(it: impl Iterator<Item = f64>) -> f64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetWeights {
     /// Aggregated points per indicator divided by their total: non-negative, sum 1.
+    #[serde(with = "crate::serde_nan::vec")]
     pub weights: Vec<f64>,
     /// Aggregated points per indicator before normalisation.
+    #[serde(with = "crate::serde_nan::vec")]
     pub aggregated: Vec<f64>,
     /// Number of experts who gave points to each indicator (non-missing).
     pub n_raters: Vec<usize>,
@@ -552,6 +556,7 @@ pub struct BudgetWeights {
     /// rated every indicator or there is a single indicator.
     pub agreement: Option<KendallW>,
     /// Coefficient of variation across experts per indicator (as [`coefficient_of_variation`]).
+    #[serde(with = "crate::serde_nan::vec")]
     pub cv: Vec<f64>,
 }
 

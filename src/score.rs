@@ -726,12 +726,16 @@ pub struct GroupSummary {
     /// Units with a non-missing score.
     pub count: usize,
     /// Mean of the non-missing scores (NaN if none).
+    #[serde(with = "crate::serde_nan::num")]
     pub mean: f64,
     /// Median of the non-missing scores (mean of the two middle values for an even count).
+    #[serde(with = "crate::serde_nan::num")]
     pub median: f64,
     /// Minimum.
+    #[serde(with = "crate::serde_nan::num")]
     pub min: f64,
     /// Maximum.
+    #[serde(with = "crate::serde_nan::num")]
     pub max: f64,
 }
 

@@ -375,8 +375,10 @@ pub struct PillarTag {
     /// Column index of the pillar with the lowest z-score.
     pub weakest: usize,
     /// The unit's z-score on its strongest pillar.
+    #[serde(with = "crate::serde_nan::num")]
     pub strongest_z: f64,
     /// The unit's z-score on its weakest pillar.
+    #[serde(with = "crate::serde_nan::num")]
     pub weakest_z: f64,
 }
 
@@ -396,10 +398,13 @@ pub struct PillarTags {
     /// Pillar names, one per column.
     pub names: Vec<String>,
     /// Mean of each pillar over units with a non-missing value.
+    #[serde(with = "crate::serde_nan::vec")]
     pub mean: Vec<f64>,
     /// Sample standard deviation (divisor `n − 1`) of each pillar over the same units.
+    #[serde(with = "crate::serde_nan::vec")]
     pub sd: Vec<f64>,
     /// `z[[u, p]] = (x[[u, p]] − mean[p]) / sd[p]`; NaN where the score is missing.
+    #[serde(with = "crate::serde_nan::array2")]
     pub z: Array2<f64>,
     /// Tag per unit; `None` when every pillar score of the unit is missing.
     pub tags: Vec<Option<PillarTag>>,

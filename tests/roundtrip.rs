@@ -215,3 +215,149 @@ fn edge_values_round_trip_bit_for_bit() {
     // -0.0 keeps its sign
     assert_eq!(back.values()[[0, 1]].to_bits(), (-0.0f64).to_bits());
 }
+
+/// JSON of `t`, read back and written again: equal text means every value came back bit for bit
+/// (finite floats in shortest round-trip form, NaN as `null`, ±∞ as `"inf"` / `"-inf"`).
+fn json_round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(t: &T, what: &str) -> T {
+    json_round_trip_nan(t, what).0
+}
+
+/// [`json_round_trip`], also returning how many values were NaN (written as `null`).
+fn json_round_trip_nan<T: serde::Serialize + serde::de::DeserializeOwned>(
+    t: &T,
+    what: &str,
+) -> (T, usize) {
+    let json = serde_json::to_string(t).unwrap_or_else(|e| panic!("{what}: write: {e}"));
+    let back: T = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{what}: read: {e}"));
+    let again = serde_json::to_string(&back).unwrap();
+    assert_eq!(again, json, "{what}: JSON round trip changed a value");
+    (back, json.matches("null").count())
+}
+
+#[test]
+fn data_sets_and_reports_with_missing_values_survive_json() {
+    use composite_indicators::audit::{AuditOptions, audit};
+    use composite_indicators::panel::kendall_w;
+    use composite_indicators::prepare::{Step, Treat};
+    use composite_indicators::sweep::{
+        Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup,
+        WeightSampler,
+    };
+    use composite_indicators::tiers::pillar_tags;
+
+    let (fw, data) = asem();
+    assert!(
+        data.values().iter().any(|v| v.is_nan()),
+        "ASEM has missing values"
+    );
+    let (back, nan) = json_round_trip_nan(&data, "ASEM data set");
+    assert_eq!(nan, data.values().iter().filter(|v| v.is_nan()).count());
+    // (`==` on data sets is never true with missing values: NaN != NaN)
+    assert_eq!(back.unit_codes(), data.unit_codes());
+    assert_eq!(back.unit_names(), data.unit_names());
+    assert_eq!(back.groups(), data.groups());
+    assert_eq!(back.columns(), data.columns());
+    assert_bitwise(back.values(), data.values());
+    assert_eq!(back.column("LPI").unwrap(), data.column("LPI").unwrap());
+
+    // a hand-edited data set goes through the constructor's checks
+    let json = serde_json::to_string(&data).unwrap();
+    let dup = json.replacen(r#""AUT""#, r#""BEL""#, 1);
+    assert!(
+        serde_json::from_str::<Dataset>(&dup)
+            .unwrap_err()
+            .to_string()
+            .contains("BEL")
+    );
+    let inf = json.replacen("null", r#""inf""#, 1);
+    assert!(
+        serde_json::from_str::<Dataset>(&inf)
+            .unwrap_err()
+            .to_string()
+            .contains("not finite")
+    );
+
+    // reports holding NaN: undefined statistics, missing scores, zero-variance targets
+    let (treated, treat_report) = Treat::default().apply(&data, &fw).unwrap();
+    json_round_trip(&treat_report, "treatment report");
+    let scores = Scorer::new(fw.clone())
+        .missing(MissingPolicy::Propagate)
+        .score(&treated)
+        .unwrap();
+    assert!(
+        scores.index().iter().any(|v| v.is_nan()),
+        "Propagate leaves some index missing"
+    );
+    let x = Scorer::new(fw.clone())
+        .fit(&treated)
+        .unwrap()
+        .normalise(&treated)
+        .unwrap();
+    let report = audit(
+        x.view(),
+        Some(scores.values().view()),
+        &fw,
+        &AuditOptions::default(),
+    );
+    json_round_trip(&report.unwrap(), "audit report");
+    json_round_trip(
+        &scores.group_summary("GDP_group", "Index").unwrap(),
+        "group summaries",
+    );
+    let pillars: Vec<String> = ["Physical", "ConEcFin", "Political"]
+        .map(String::from)
+        .to_vec();
+    let cols: Vec<usize> = pillars
+        .iter()
+        .map(|p| scores.node_codes().iter().position(|c| c == p).unwrap())
+        .collect();
+    let p = scores.values().select(ndarray::Axis(1), &cols);
+    let (_, nan) = json_round_trip_nan(&pillar_tags(p.view(), &pillars).unwrap(), "pillar tags");
+    assert!(nan > 0);
+    let k = kendall_w(ndarray::array![[1.0, 1.0], [2.0, 2.0]].view()).unwrap();
+    assert!(k.w.is_nan());
+    assert_eq!(
+        json_round_trip_nan(&k, "Kendall's W without agreement").1,
+        3
+    );
+
+    // a sweep and Sobol indices on the data with missing values (nominal scores missing for some)
+    let model = SweepSetup::from_scorer(
+        &Scorer::new(fw.clone()).missing(MissingPolicy::Propagate),
+        &data,
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let cfg = SweepConfig::new(
+        200,
+        3,
+        WeightSampler::Uniform {
+            spread: 0.25,
+            nodes: NodeSelection::All,
+        },
+    );
+    let ctl = || Control {
+        progress: None,
+        cancel: None,
+    };
+    let result = model.sweep(&cfg, ctl()).unwrap();
+    let (back, nan) = json_round_trip_nan(&result, "sweep result");
+    assert!(nan > 0);
+    assert_eq!(
+        serde_json::to_string(&back.ua_report()).unwrap(),
+        serde_json::to_string(&result.ua_report()).unwrap()
+    );
+    let groups = [SobolGroup::new(
+        "all weights",
+        GroupInput::Weights {
+            nodes: NodeSelection::All,
+            spread: 0.25,
+            triangular: false,
+        },
+    )];
+    let boot = Bootstrap::new(20).with_seed(7);
+    let s = model.sobol_bootstrap(&groups, 64, 5, &boot, ctl()).unwrap();
+    assert!(json_round_trip_nan(&s, "Sobol indices with intervals").1 > 0);
+    assert!(json_round_trip_nan(&model.oat(&groups, 16, 5).unwrap(), "one-at-a-time result").1 > 0);
+}

@@ -284,14 +284,18 @@ pub struct TreatOutcome {
     /// Indicator code.
     pub indicator: String,
     /// Skewness before treatment.
+    #[serde(with = "crate::serde_nan::num")]
     pub skew: f64,
     /// Excess kurtosis before treatment.
+    #[serde(with = "crate::serde_nan::num")]
     pub kurt: f64,
     /// What was done.
     pub status: TreatStatus,
     /// Skewness after treatment.
+    #[serde(with = "crate::serde_nan::num")]
     pub skew_after: f64,
     /// Excess kurtosis after treatment.
+    #[serde(with = "crate::serde_nan::num")]
     pub kurt_after: f64,
     /// Whether the treated column passes the check.
     pub passes_after: bool,

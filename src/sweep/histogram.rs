@@ -531,11 +531,15 @@ pub fn quantile_target(q: f64, n: u64) -> u64 {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreStats {
+    #[serde(with = "crate::serde_nan::vec")]
     shift: Vec<f64>,
     n: Vec<u64>,
     missing: Vec<u64>,
+    #[serde(with = "crate::serde_nan::vec")]
     sum: Vec<f64>,
+    #[serde(with = "crate::serde_nan::vec")]
     sum2: Vec<f64>,
+    #[serde(with = "crate::serde_nan::pairs")]
     bounds: Vec<(f64, f64)>,
     bins: usize,
     /// per unit: [under, bins..., over]

@@ -128,6 +128,7 @@ pub struct SweepResult {
     /// Unit codes.
     pub unit_codes: Vec<String>,
     /// Index scores under the nominal weights and alternative 0.
+    #[serde(with = "crate::serde_nan::vec")]
     pub nominal_scores: Vec<f64>,
     /// Nominal ranks (`Min` rule, 0 = no rank).
     pub nominal_ranks: Vec<u32>,

@@ -34,10 +34,13 @@ pub struct SobolIndices {
     /// Target names (rows).
     pub targets: Vec<String>,
     /// First-order indices, targets × groups.
+    #[serde(with = "crate::serde_nan::array2")]
     pub first: Array2<f64>,
     /// Total-order indices, targets × groups.
+    #[serde(with = "crate::serde_nan::array2")]
     pub total: Array2<f64>,
     /// Output variance per target.
+    #[serde(with = "crate::serde_nan::vec")]
     pub variance: Vec<f64>,
     /// Base sample size `N`.
     pub n: usize,
@@ -123,12 +126,16 @@ pub struct SobolIntervals {
     /// Replicates drawn.
     pub replicates: usize,
     /// Lower bound of the first-order indices.
+    #[serde(with = "crate::serde_nan::array2")]
     pub first_lo: Array2<f64>,
     /// Upper bound of the first-order indices.
+    #[serde(with = "crate::serde_nan::array2")]
     pub first_hi: Array2<f64>,
     /// Lower bound of the total-order indices.
+    #[serde(with = "crate::serde_nan::array2")]
     pub total_lo: Array2<f64>,
     /// Upper bound of the total-order indices.
+    #[serde(with = "crate::serde_nan::array2")]
     pub total_hi: Array2<f64>,
 }
 
@@ -654,10 +661,13 @@ pub struct OatResult {
     /// Target names.
     pub targets: Vec<String>,
     /// Variance, targets × groups.
+    #[serde(with = "crate::serde_nan::array2")]
     pub variance: Array2<f64>,
     /// Minimum, targets × groups.
+    #[serde(with = "crate::serde_nan::array2")]
     pub min: Array2<f64>,
     /// Maximum, targets × groups.
+    #[serde(with = "crate::serde_nan::array2")]
     pub max: Array2<f64>,
 }
 

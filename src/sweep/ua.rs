@@ -13,6 +13,7 @@ pub struct UaRow {
     /// Unit code.
     pub unit: String,
     /// Nominal index score.
+    #[serde(with = "crate::serde_nan::num")]
     pub nominal_score: f64,
     /// Nominal rank (`None` if the nominal score is missing).
     pub nominal_rank: Option<u32>,
