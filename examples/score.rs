@@ -155,11 +155,6 @@ fn run(opts: &HashMap<String, String>) -> Result<usize> {
         Some(path) => pipeline.run_on_scale(&data, &framework, io::read_scale_path(path)?)?,
         None => pipeline.run(&data, &framework)?,
     };
-    if let Some(path) = opts.get("save-scale") {
-        let scale = result.fitted().params()?;
-        io::write_scale_path(path, &scale)?;
-        eprintln!("saved the scale of {} indicators to {path}", scale.len());
-    }
     let removed = result.removed_units();
     if let Some(t) = opts.get("screen") {
         if removed.is_empty() {
@@ -190,6 +185,12 @@ fn run(opts: &HashMap<String, String>) -> Result<usize> {
         values.view(),
         &[],
     )?;
+    // after the table: a run whose output fails leaves no scale behind
+    if let Some(path) = opts.get("save-scale") {
+        let scale = result.fitted().params()?;
+        io::write_scale_path(path, &scale)?;
+        eprintln!("saved the scale of {} indicators to {path}", scale.len());
+    }
     Ok(data.n_units())
 }
 

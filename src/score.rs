@@ -400,7 +400,7 @@ impl FittedScorer {
     ///     pillars: vec![Pillar::new("Index")],
     /// }
     /// .check()?;
-    /// // goalposts written by hand: 0 → 0, 50 → 100
+    /// // a min-max scale written by hand: 0 → 0, 50 → 100
     /// let p = FittedParams::new("gdp", Direction::Positive,
     ///     FittedForm::MinMax { min: 0.0, max: 50.0, lo: 0.0, hi: 100.0 });
     /// let f = FittedScorer::from_params(Scorer::new(fw.clone()), vec![p.clone()])?;

@@ -747,7 +747,7 @@ fn saved_scales_survive_nasty_parameters() {
                         truncate: case % 2 == 0,
                     },
                     7 => FittedForm::MaxScore { max: x() },
-                    _ => FittedForm::Identity,
+                    _ => FittedForm::Identity {},
                 };
                 FittedParams::new(ind.code.clone(), ind.direction, form)
             })

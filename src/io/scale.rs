@@ -73,7 +73,7 @@ pub fn scale_to_json(scale: &[FittedParams]) -> Result<String> {
 /// use composite_indicators::normalise::{FittedForm, FittedParams};
 /// use composite_indicators::Direction;
 /// let path = std::env::temp_dir().join(format!("ci-read-scale-{}.json", std::process::id()));
-/// let scale = vec![FittedParams::new("x", Direction::Positive, FittedForm::Identity)];
+/// let scale = vec![FittedParams::new("x", Direction::Positive, FittedForm::Identity {})];
 /// write_scale_path(&path, &scale).unwrap();
 /// assert_eq!(read_scale_path(&path).unwrap(), scale);
 /// std::fs::remove_file(&path).unwrap();

@@ -94,8 +94,8 @@ pub enum FittedForm {
         /// Largest fitting value (> 0).
         max: f64,
     },
-    /// `x`.
-    Identity,
+    /// `x`. (A struct variant, so that unknown fields in its JSON are rejected like everywhere else.)
+    Identity {},
     /// `rank = 1 + #{sorted values < x}`, then [`RankScale`]; on the fitting data this is the min-tie
     /// rank.
     Rank {
@@ -162,7 +162,7 @@ impl FittedParams {
     /// ```
     /// use composite_indicators::normalise::{FittedForm, FittedParams};
     /// use composite_indicators::Direction;
-    /// let p = FittedParams::new("x", Direction::Positive, FittedForm::Identity);
+    /// let p = FittedParams::new("x", Direction::Positive, FittedForm::Identity {});
     /// assert_eq!(p.indicator, "x");
     /// ```
     pub fn new(indicator: impl Into<String>, direction: Direction, form: FittedForm) -> Self {
@@ -252,7 +252,7 @@ impl FittedParams {
                 finite(&[("max", max)])?;
                 positive("max", max)
             }
-            FittedForm::Identity => Ok(()),
+            FittedForm::Identity {} => Ok(()),
             FittedForm::Rank { scale, sorted } => {
                 if let Some(v) = sorted.iter().find(|v| !v.is_finite()) {
                     return bad(format!("the rank sample holds {v}; it must be finite"));
@@ -268,7 +268,8 @@ impl FittedParams {
                         sorted.len()
                     ));
                 }
-                if let Some(i) = sorted.windows(2).position(|w| w[0] > w[1]) {
+                let descending = |w: &[f64]| w[0].total_cmp(&w[1]) == std::cmp::Ordering::Greater;
+                if let Some(i) = sorted.windows(2).position(descending) {
                     return bad(format!(
                         "the rank sample is not ascending at position {} ({} > {})",
                         i + 1,
@@ -330,7 +331,7 @@ impl FittedParams {
                 if cap_max && y > 1.0 { 1.0 } else { y }
             }
             &FittedForm::FracMax { max } => v / max,
-            FittedForm::Identity => v,
+            FittedForm::Identity {} => v,
             FittedForm::Rank { scale, sorted } => {
                 if v.is_nan() {
                     return Ok(f64::NAN);
@@ -437,7 +438,7 @@ mod tests {
                 cap_max: false,
             },
             FittedForm::FracMax { max: 2.0 },
-            FittedForm::Identity,
+            FittedForm::Identity {},
             FittedForm::Rank {
                 scale: RankScale::Percentile,
                 sorted: vec![1.0, 1.0, 2.0],
@@ -544,6 +545,14 @@ mod tests {
                 "not ascending at position 2",
             ),
             (
+                // fitting sorts by the total order, where −0.0 comes first
+                FittedForm::Rank {
+                    scale: RankScale::Rank,
+                    sorted: vec![0.0, -0.0],
+                },
+                "not ascending at position 1",
+            ),
+            (
                 FittedForm::Rank {
                     scale: RankScale::Borda,
                     sorted: vec![1.0, f64::NAN],
@@ -616,5 +625,14 @@ mod tests {
         assert_eq!(serde_json::from_str::<FittedParams>(&json).unwrap(), f);
         let extra = r#"{"indicator":"x","direction":1,"form":{"method":"identity"},"unit":"y"}"#;
         assert!(serde_json::from_str::<FittedParams>(extra).is_err());
+        // unknown fields inside every form, the field-less identity included
+        let id = p(FittedForm::Identity {});
+        assert_eq!(
+            serde_json::to_string(&id).unwrap(),
+            r#"{"indicator":"x","direction":1,"form":{"method":"identity"}}"#
+        );
+        let inner =
+            r#"{"indicator":"x","direction":1,"form":{"method":"identity","sorted":[1.0]}}"#;
+        assert!(serde_json::from_str::<FittedParams>(inner).is_err());
     }
 }

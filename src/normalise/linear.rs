@@ -227,7 +227,7 @@ pub(super) fn fit_dist2targ(
 }
 
 pub(super) fn fit_identity(ctx: &ColumnContext<'_>) -> FittedParams {
-    fitted(ctx, FittedForm::Identity)
+    fitted(ctx, FittedForm::Identity {})
 }
 
 #[cfg(test)]

@@ -321,6 +321,8 @@ impl Pipeline {
     /// [`FittedScorer::from_params`], which checks it and names the indicator at fault), and the
     /// configured normalisers are not used. This scores a new year on the scale of the year the
     /// parameters were saved from ([`PipelineResult::fitted`] then [`FittedScorer::params`]).
+    /// [`PipelineResult::config`] and the result's scorer still name the configured normalisers;
+    /// [`FittedScorer::params`] of [`PipelineResult::fitted`] shows the forms actually applied.
     ///
     /// ```
     /// use composite_indicators::io;

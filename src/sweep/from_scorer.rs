@@ -62,7 +62,9 @@ pub(crate) fn resolve_kinds(fw: &Framework, config: &ScorerConfig) -> Vec<Aggreg
 /// What is taken from the scorer:
 ///
 /// * **alternative 0** is the scorer's own normalisation (default normaliser plus per-indicator
-///   overrides, directions applied), fitted once on `data`;
+///   overrides, directions applied), fitted once on `data` ([`SweepSetup::from_scorer`]), or `data` on
+///   a scale fitted elsewhere ([`SweepSetup::from_fitted`]; normaliser alternatives added afterwards
+///   are still fitted on `data`, so they sit on this data's scale, not the saved one);
 /// * **aggregators** per aggregate node: [`Scorer::aggregator_of`] (node setting, spec, level, default).
 ///   With [`SweepSetup::from_config`] they are the resolved [`AggregatorKind`]s and the model is built by
 ///   [`BatchModel::new`]; with [`SweepSetup::from_scorer`] too when every aggregator is a built-in
