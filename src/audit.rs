@@ -23,9 +23,9 @@
 
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::error::{Error, Result};
+use crate::significance::{has_ties, spearman_two_sided, two_sided_t};
 use crate::spec::Framework;
 use crate::weights::data_driven_pca_eigen as pca_eigen;
 use crate::weights::linalg::{pearson_pairwise, spearman_pairwise};
@@ -124,18 +124,27 @@ pub struct CorrTest {
     /// Test statistic `√(n − 2)·r / √(1 − r²)` (±∞ for `|r| = 1`), `n − 2` degrees of freedom.
     #[serde(with = "crate::serde_nan::num")]
     pub t: f64,
-    /// Two-sided p-value `min(2·P(T > |t|), 1)`, `T` Student's t with `n − 2` degrees of freedom.
+    /// Two-sided p-value, by the rule of [`correlation_test`].
     #[serde(with = "crate::serde_nan::num")]
     pub p_value: f64,
 }
 
-/// The two-sided test of zero correlation, as R's `cor.test` (which COINr's `get_pvals` calls for
-/// `get_corr`'s `pval` masking): Pearson's `t = √(n − 2)·r / √(1 − r²)` on the `n` complete pairs
-/// against Student's t with `n − 2` degrees of freedom, `p = min(2·P(T > |t|), 1)`. Spearman uses the
-/// same statistic on the rank correlation: R's asymptotic form, which `cor.test` uses with tied values
-/// or `exact = FALSE` (for untied samples below 1290 pairs R's default is the exact AS 89
-/// distribution instead; the two agree closely for moderate `n`, but not to the last digit). The t
-/// distribution's tail comes from `statrs`. A constant variable gives NaN `r`, `t` and `p_value`.
+/// Spearman tests are exact (AS 89) below this many untied pairs, as R's `cor.test`.
+const SPEARMAN_EXACT_BELOW: usize = 1290;
+
+/// The two-sided test of zero correlation on the `n` complete pairs, as R's `cor.test` with its
+/// defaults (which COINr's `get_pvals` calls for `get_corr`'s `pval` masking):
+/// * **Pearson**: `t = √(n − 2)·r / √(1 − r²)` against Student's t with `n − 2` degrees of freedom,
+///   `p = min(2·P(T > |t|), 1)` (R's `pt` branches; the incomplete beta from `statrs`, within 1e-12
+///   of a 40-digit reference for up to 10⁴ degrees of freedom);
+/// * **Spearman** without ties and with fewer than 1290 pairs: the null distribution of
+///   `S = (n³ − n)(1 − r)/6` by algorithm AS 89, as R's `prho`: exact enumeration of the `n!` rank
+///   permutations for `n ≤ 9`, AS 89's Edgeworth series beyond; the tail on the side of `S`'s mean,
+///   doubled, capped at 1;
+/// * **Spearman** with ties in either variable, or 1290 pairs or more: the t statistic above on the
+///   rank correlation (R's fallback, with its warning "Cannot compute exact p-value with ties").
+///
+/// `t` is reported in every case. A constant variable gives NaN `r`, `t` and `p_value`.
 ///
 /// Errors: as [`correlation`].
 ///
@@ -149,47 +158,75 @@ pub struct CorrTest {
 /// assert!((t.r - 0.8).abs() < 1e-12);
 /// assert!((t.t - 2.309401076758503).abs() < 1e-12);
 /// assert!((t.p_value - 0.1040880).abs() < 1e-6);
+/// // Spearman, no ties, n = 5: exact. rho = 0.8, S = 4: P(S <= 4) = 8/120, p = 16/120
+/// // (R: cor.test(c(1,2,3,4,5), c(2,1,4,3,5), method = "spearman") gives p-value = 0.1333)
+/// let s = correlation_test(x.view(), y.view(), CorrMethod::Spearman).unwrap();
+/// assert!((s.p_value - 16.0 / 120.0).abs() < 1e-15);
 /// ```
 pub fn correlation_test(
     x: ArrayView1<'_, f64>,
     y: ArrayView1<'_, f64>,
     method: CorrMethod,
 ) -> Result<CorrTest> {
-    let (r, n) = corr_named_n(x, y, method, "correlation test")?;
-    Ok(corr_test(r, n))
+    test_named(x, y, method, "correlation test")
 }
 
-fn corr_test(r: f64, n: usize) -> CorrTest {
+fn test_named(
+    x: ArrayView1<'_, f64>,
+    y: ArrayView1<'_, f64>,
+    method: CorrMethod,
+    what: &str,
+) -> Result<CorrTest> {
+    let (r, n) = corr_named_n(x, y, method, what)?;
     let df = n.saturating_sub(2) as f64;
     // R: STATISTIC <- sqrt(df) * r / sqrt(1 - r^2)
     let t = df.sqrt() * r / (1.0 - r * r).sqrt();
-    CorrTest {
-        r,
-        n,
-        t,
-        p_value: two_sided_t(t, df),
-    }
+    let exact = method == CorrMethod::Spearman && n < SPEARMAN_EXACT_BELOW && {
+        let pairs: Vec<(f64, f64)> = x
+            .iter()
+            .zip(y.iter())
+            .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+            .map(|(&a, &b)| (a, b))
+            .collect();
+        !has_ties(&pairs)
+    };
+    let p_value = if exact {
+        spearman_two_sided(r, n)
+    } else {
+        two_sided_t(t, df)
+    };
+    Ok(CorrTest { r, n, t, p_value })
 }
 
-/// `min(2·P(T > |t|), 1)` for Student's t with `df` degrees of freedom; 0 at ±∞, NaN at NaN.
-fn two_sided_t(t: f64, df: f64) -> f64 {
-    if t.is_nan() {
-        f64::NAN
-    } else if t.is_infinite() {
-        0.0
-    } else {
-        match StudentsT::new(0.0, 1.0, df) {
-            Ok(dist) => (2.0 * dist.sf(t.abs())).min(1.0),
-            Err(_) => f64::NAN,
+/// Correlations and their p-values for every pair of columns, in one pass.
+fn corr_and_p(x: ArrayView2<'_, f64>, method: CorrMethod) -> Result<(Array2<f64>, Array2<f64>)> {
+    let m = x.ncols();
+    let mut r = Array2::from_elem((m, m), f64::NAN);
+    let mut p = Array2::zeros((m, m));
+    for j in 0..m {
+        for k in j..m {
+            let what = format!("correlation of `column {j}` and `column {k}`");
+            if j == k {
+                let v = corr_named(x.column(j), x.column(k), method, &what)?;
+                r[[j, j]] = if v.is_nan() { v } else { 1.0 };
+                continue;
+            }
+            let t = test_named(x.column(j), x.column(k), method, &what)?;
+            r[[j, k]] = t.r;
+            r[[k, j]] = t.r;
+            p[[j, k]] = t.p_value;
+            p[[k, j]] = t.p_value;
         }
     }
+    Ok((r, p))
 }
 
 /// Two-sided p-values of the correlations between the columns of `x` ([`correlation_test`] for every
-/// pair; COINr's `get_pvals`): a symmetric matrix with 0 on the diagonal, NaN where a column is
-/// constant.
+/// pair; COINr's `get_pvals`): a symmetric matrix with 0 on the diagonal (as COINr), NaN off the
+/// diagonal where a column is constant.
 ///
-/// Errors: as [`correlation_matrix`].
+/// Errors: as [`correlation_matrix`] (a column, or a pair of columns, with fewer than 3 complete
+/// observations → [`Error::InsufficientData`] naming the column positions).
 ///
 /// ```
 /// use composite_indicators::audit::{CorrMethod, correlation_pvalues};
@@ -200,18 +237,7 @@ fn two_sided_t(t: f64, df: f64) -> f64 {
 /// assert!((p[[0, 1]] - 0.1040880).abs() < 1e-6 && p[[1, 0]] == p[[0, 1]]);
 /// ```
 pub fn correlation_pvalues(x: ArrayView2<'_, f64>, method: CorrMethod) -> Result<Array2<f64>> {
-    let m = x.ncols();
-    let mut p = Array2::zeros((m, m));
-    for j in 0..m {
-        for k in (j + 1)..m {
-            let what = format!("correlation test of column {j} and column {k}");
-            let (r, n) = corr_named_n(x.column(j), x.column(k), method, &what)?;
-            let v = corr_test(r, n).p_value;
-            p[[j, k]] = v;
-            p[[k, j]] = v;
-        }
-    }
-    Ok(p)
+    corr_and_p(x, method).map(|(_, p)| p)
 }
 
 /// The correlation matrix with insignificant correlations masked, as COINr's `get_corr(pval = …)`:
@@ -243,9 +269,8 @@ pub fn significant_correlation_matrix(
             format!("{pval}: a significance level must lie in [0, 1]"),
         ));
     }
-    let mut r = correlation_matrix(x, method)?;
+    let (mut r, p) = corr_and_p(x, method)?;
     if pval > 0.0 {
-        let p = correlation_pvalues(x, method)?;
         r.zip_mut_with(&p, |v, &pv| {
             if pv > pval {
                 *v = f64::NAN;
@@ -648,36 +673,4 @@ pub fn audit(
         groups,
         flags,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Two-sided tails against mpmath (40 digits): `I_{df/(df+t²)}(df/2, 1/2)`.
-    #[allow(clippy::excessive_precision)] // reference digits as mpmath printed them
-    #[test]
-    fn student_t_tails_match_a_40_digit_reference() {
-        let cases = [
-            (2.309401076758503, 3.0, 0.10408803866182787137),
-            (0.5, 49.0, 0.61931318621013137059),
-            (2.0, 49.0, 0.051059148257418093204),
-            (3.5, 49.0, 0.0010013273839442373848),
-            (1.0, 1.0, 0.5),
-            (10.0, 10.0, 1.5895531755964119543e-6),
-            (0.01, 100.0, 0.99204121023442850088),
-        ];
-        for (t, df, want) in cases {
-            for t in [t, -t] {
-                let got = two_sided_t(t, df);
-                assert!(
-                    (got - want).abs() <= 1e-12 * want,
-                    "t {t} df {df}: {got} vs {want}"
-                );
-            }
-        }
-        assert_eq!(two_sided_t(f64::INFINITY, 5.0), 0.0);
-        assert!(two_sided_t(f64::NAN, 5.0).is_nan());
-        assert_eq!(two_sided_t(0.0, 5.0), 1.0);
-    }
 }

@@ -28,6 +28,7 @@ pub mod quadrant;
 pub mod rank;
 pub mod score;
 mod serde_nan;
+mod significance;
 pub mod spec;
 pub mod sweep;
 pub mod tiers;

@@ -344,8 +344,10 @@ pub struct KendallW {
     pub chi_square: f64,
     /// Degrees of freedom `n − 1`.
     pub df: usize,
-    /// `P(χ²_{n−1} > chi_square)`: the large-sample test of no agreement (as R's `irr::kendall`
-    /// reports it); NaN when `w` is. From `statrs`'s χ² distribution.
+    /// `P(χ²_{n−1} > chi_square)`: the large-sample test of no agreement (R:
+    /// `pchisq(chi_square, df, lower.tail = FALSE)`; `irr::kendall(correct = TRUE)` reports the same
+    /// for complete data, though `irr` drops items with missing ratings where this drops raters); NaN
+    /// when `w` is. From `statrs`'s χ² distribution.
     #[serde(default = "nan", with = "crate::serde_nan::num")]
     pub p_value: f64,
     /// Number of raters `m` included (those who rated every item).
