@@ -74,6 +74,11 @@ fn next_year(d: &Dataset, fw: &Framework) -> Dataset {
     out
 }
 
+/// The scale the default scorer (min-max 0–100) fits on `data`.
+fn default_scale(fw: &Framework, data: &Dataset) -> Vec<FittedParams> {
+    Scorer::new(fw.clone()).fit(data).unwrap().params().unwrap()
+}
+
 fn assert_same_scores(a: &Scores, b: &Scores) {
     assert_eq!(a.unit_codes(), b.unit_codes());
     for (x, y) in a.values().iter().zip(b.values()) {
@@ -155,11 +160,7 @@ fn one_indicator() -> (Framework, Dataset) {
 #[test]
 fn restoring_names_the_indicator_at_fault() {
     let (fw, data) = one_indicator();
-    let params = Scorer::new(fw.clone())
-        .fit(&data)
-        .unwrap()
-        .params()
-        .unwrap();
+    let params = default_scale(&fw, &data);
     let restore = |p: Vec<FittedParams>| FittedScorer::from_params(Scorer::new(fw.clone()), p);
 
     let mut unknown = params.clone();
@@ -281,11 +282,7 @@ fn pipeline_on_a_saved_scale_prepares_the_new_data_and_normalises_on_the_old_sca
 fn a_sweep_can_start_from_a_restored_scale() {
     use composite_indicators::sweep::SweepSetup;
     let (fw, data) = asem();
-    let params = Scorer::new(fw.clone())
-        .fit(&data)
-        .unwrap()
-        .params()
-        .unwrap();
+    let params = default_scale(&fw, &data);
     let restored = FittedScorer::from_params(Scorer::new(fw.clone()), params).unwrap();
     let next = next_year(&data, &fw);
     let scores = restored.score(&next).unwrap();

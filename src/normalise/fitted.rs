@@ -10,8 +10,8 @@
 use ndarray::{Array1, ArrayView1};
 use serde::{Deserialize, Serialize};
 
-use super::FittedNormaliser;
 use super::builtin::{check_input, unit_label};
+use super::{ColumnContext, FittedNormaliser};
 use crate::error::{Error, Result};
 use crate::spec::Direction;
 
@@ -171,6 +171,11 @@ impl FittedParams {
             direction,
             form,
         }
+    }
+
+    /// The parameters a fit on the column `ctx` describes learned (its code and direction).
+    pub(super) fn fitted(ctx: &ColumnContext<'_>, form: FittedForm) -> Self {
+        FittedParams::new(ctx.code, ctx.direction, form)
     }
 
     /// Check parameters that did not come from fitting (loaded from a file, written by hand): the

@@ -26,9 +26,8 @@ pub(super) fn fit_goalposts(
             ),
         });
     }
-    Ok(FittedParams::new(
-        ctx.code,
-        ctx.direction,
+    Ok(FittedParams::fitted(
+        ctx,
         FittedForm::Goalposts {
             lo,
             hi,
@@ -53,7 +52,7 @@ pub(super) fn fit_maxscore(
             reason: format!("the max score {max} must be finite and positive"),
         });
     }
-    let fit = FittedParams::new(ctx.code, ctx.direction, FittedForm::MaxScore { max });
+    let fit = FittedParams::fitted(ctx, FittedForm::MaxScore { max });
     // report out-of-range fitting values now, naming the unit
     fit.apply(x, ctx.unit_codes)?;
     Ok(fit)

@@ -11,10 +11,6 @@ use super::builtin::min_max;
 use super::fitted::{FittedForm, FittedParams};
 use crate::error::{Error, Result};
 
-fn fitted(ctx: &ColumnContext<'_>, form: FittedForm) -> FittedParams {
-    FittedParams::new(ctx.code, ctx.direction, form)
-}
-
 fn zero_range(ctx: &ColumnContext<'_>, value: f64, method: impl Into<String>) -> Error {
     Error::ZeroRange {
         indicator: ctx.code.to_string(),
@@ -47,7 +43,10 @@ pub(super) fn fit_minmax(
         return Err(zero_range(ctx, min, "min-max"));
     }
     finite_span(ctx, min, max, "min-max")?;
-    Ok(fitted(ctx, FittedForm::MinMax { min, max, lo, hi }))
+    Ok(FittedParams::fitted(
+        ctx,
+        FittedForm::MinMax { min, max, lo, hi },
+    ))
 }
 
 /// Mean and sample standard deviation (n − 1) of the non-missing values, both two-pass (the mean gets
@@ -91,7 +90,7 @@ pub(super) fn fit_zscore(
             reason: "the mean or standard deviation overflows f64; rescale the indicator".into(),
         });
     }
-    Ok(fitted(
+    Ok(FittedParams::fitted(
         ctx,
         FittedForm::ZScore {
             mean,
@@ -111,7 +110,7 @@ pub(super) fn fit_dist2max(
         return Err(zero_range(ctx, min, "dist2max"));
     }
     finite_span(ctx, min, max, "dist2max")?;
-    Ok(fitted(
+    Ok(FittedParams::fitted(
         ctx,
         FittedForm::DistTo {
             reference: max,
@@ -133,7 +132,7 @@ pub(super) fn fit_fracmax(x: ArrayView1<'_, f64>, ctx: &ColumnContext<'_>) -> Re
             ),
         });
     }
-    Ok(fitted(ctx, FittedForm::FracMax { max }))
+    Ok(FittedParams::fitted(ctx, FittedForm::FracMax { max }))
 }
 
 pub(super) fn fit_dist2ref(
@@ -170,7 +169,7 @@ pub(super) fn fit_dist2ref(
             format!("dist2ref (the reference unit `{unit}` holds the minimum)"),
         ));
     }
-    Ok(fitted(
+    Ok(FittedParams::fitted(
         ctx,
         FittedForm::DistTo {
             reference,
@@ -216,7 +215,7 @@ pub(super) fn fit_dist2targ(
             ),
         });
     }
-    Ok(fitted(
+    Ok(FittedParams::fitted(
         ctx,
         FittedForm::DistToTarget {
             target: t,
@@ -227,7 +226,7 @@ pub(super) fn fit_dist2targ(
 }
 
 pub(super) fn fit_identity(ctx: &ColumnContext<'_>) -> FittedParams {
-    fitted(ctx, FittedForm::Identity {})
+    FittedParams::fitted(ctx, FittedForm::Identity {})
 }
 
 #[cfg(test)]

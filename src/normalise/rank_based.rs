@@ -31,9 +31,8 @@ pub(super) fn fit(
         });
     }
     sorted.sort_by(f64::total_cmp);
-    Ok(FittedParams::new(
-        ctx.code,
-        ctx.direction,
+    Ok(FittedParams::fitted(
+        ctx,
         FittedForm::Rank { scale, sorted },
     ))
 }
