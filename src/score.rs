@@ -414,16 +414,13 @@ impl FittedScorer {
         let inds = scorer.framework.indicators();
         let mut slots: Vec<Option<FittedParams>> = vec![None; inds.len()];
         for p in params {
-            let k = inds
+            let (ind, slot) = inds
                 .iter()
-                .position(|i| i.code == p.indicator)
+                .zip(slots.iter_mut())
+                .find(|(i, _)| i.code == p.indicator)
                 .ok_or_else(|| Error::UnknownCode {
                     code: p.indicator.clone(),
                 })?;
-            let (ind, slot) = match (inds.get(k), slots.get_mut(k)) {
-                (Some(ind), Some(slot)) => (ind, slot),
-                _ => continue, // unreachable: k indexes both
-            };
             if slot.is_some() {
                 return Err(Error::DuplicateCode {
                     code: ind.code.clone(),
