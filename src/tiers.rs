@@ -100,6 +100,7 @@ pub struct Tiering {
     /// ranked unit is in tier `t` or better exactly when its score is `>= breaks[t − 1]`. For
     /// [`TierMethod::Thresholds`] these are the cut points; for the data-driven methods they are the
     /// lowest score in tiers `1..=t` (so a break is an observed score).
+    #[serde(with = "crate::serde_nan::vec")]
     pub breaks: Vec<f64>,
     /// Number of units per tier (`sizes[t − 1]` for tier `t`); sums to the number of ranked units.
     pub sizes: Vec<usize>,

@@ -310,6 +310,13 @@ fn data_sets_and_reports_with_missing_values_survive_json() {
     let p = scores.values().select(ndarray::Axis(1), &cols);
     let (_, nan) = json_round_trip_nan(&pillar_tags(p.view(), &pillars).unwrap(), "pillar tags");
     assert!(nan > 0);
+    // tiers with empty tiers (ranges `null`)
+    let t = composite_indicators::tiers::assign_tiers(
+        &[1.0, 1.0, 1.0, 5.0],
+        &composite_indicators::tiers::TierMethod::Quantiles { k: 4 },
+    )
+    .unwrap();
+    json_round_trip(&t, "quantile tiers");
     let k = kendall_w(ndarray::array![[1.0, 1.0], [2.0, 2.0]].view()).unwrap();
     assert!(k.w.is_nan());
     assert_eq!(
