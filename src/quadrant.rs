@@ -179,8 +179,10 @@ pub struct Quadrants {
     /// Quadrant per unit, in input order.
     pub quadrant: Vec<Quadrant>,
     /// The `x` threshold actually used.
+    #[serde(with = "crate::serde_nan::num")]
     pub x_threshold: f64,
     /// The `y` threshold actually used.
+    #[serde(with = "crate::serde_nan::num")]
     pub y_threshold: f64,
     /// Indices of units with a missing score on either axis.
     pub unclassified: Vec<usize>,

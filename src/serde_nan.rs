@@ -4,54 +4,76 @@
 //! back as a float, so a data set with a missing value, or a report with an undefined correlation,
 //! would not survive a round trip. The fields that can hold such values use these helpers:
 //!
-//! * in human-readable formats (JSON, TOML ...) a finite value is a number, NaN is `null` (what most
-//!   JSON tools write for a missing number), `+∞` / `−∞` are the strings `"inf"` / `"-inf"`;
-//! * reading accepts a number, `null` (NaN), or one of the strings `"NaN"`, `"inf"`, `"+inf"`,
-//!   `"-inf"`, `"infinity"`, `"-infinity"` (any case);
+//! * in human-readable formats a value is written as the float it is, except ±∞, which are the
+//!   strings `"inf"` / `"-inf"` (JSON would turn them into `null`, indistinguishable from NaN): JSON
+//!   shows NaN as `null` (what most JSON tools write for a missing number), TOML as `nan`;
+//! * reading accepts a number (TOML's `nan` / `inf` included), `null` (NaN), or one of the strings
+//!   `"NaN"`, `"inf"`, `"+inf"`, `"-inf"`, `"infinity"`, `"-infinity"` (any case);
 //! * compact binary formats store the `f64` itself.
 //!
 //! Arrays keep `ndarray`'s own layout (`{"v": 1, "dim": [rows, cols], "data": [...]}`, row-major), so
-//! files written before these helpers existed still read.
+//! files written by `ndarray`'s serde read, and the other way round.
+
+use std::fmt;
 
 use ndarray::Array2;
-use serde::de::Error as _;
+use serde::de::{Error as _, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// One float in a human-readable format.
-#[derive(Serialize, Deserialize)]
-#[serde(untagged)]
-enum Repr {
-    Num(f64),
-    Text(String),
-    Null(()),
-}
+/// One float in a human-readable format (see the module docs).
+#[derive(Clone, Copy)]
+struct Human(f64);
 
-impl Repr {
-    fn of(v: f64) -> Repr {
-        if v.is_nan() {
-            Repr::Null(())
-        } else if v == f64::INFINITY {
-            Repr::Text("inf".into())
-        } else if v == f64::NEG_INFINITY {
-            Repr::Text("-inf".into())
+impl Serialize for Human {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0 == f64::INFINITY {
+            s.serialize_str("inf")
+        } else if self.0 == f64::NEG_INFINITY {
+            s.serialize_str("-inf")
         } else {
-            Repr::Num(v)
+            s.serialize_f64(self.0)
         }
     }
+}
 
-    fn value<E: serde::de::Error>(self) -> Result<f64, E> {
-        match self {
-            Repr::Num(v) => Ok(v),
-            Repr::Null(()) => Ok(f64::NAN),
-            Repr::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
-                "nan" => Ok(f64::NAN),
-                "inf" | "+inf" | "infinity" | "+infinity" => Ok(f64::INFINITY),
-                "-inf" | "-infinity" => Ok(f64::NEG_INFINITY),
-                _ => Err(E::custom(format!(
-                    "expected a number, null, \"NaN\", \"inf\" or \"-inf\", found \"{t}\""
-                ))),
-            },
+struct HumanVisitor;
+
+impl Visitor<'_> for HumanVisitor {
+    type Value = Human;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number, null, \"NaN\", \"inf\" or \"-inf\"")
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Human, E> {
+        Ok(Human(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Human, E> {
+        Ok(Human(v as f64))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Human, E> {
+        Ok(Human(v as f64))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Human, E> {
+        Ok(Human(f64::NAN))
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Human, E> {
+        Ok(Human(f64::NAN))
+    }
+    fn visit_str<E: serde::de::Error>(self, t: &str) -> Result<Human, E> {
+        match t.trim().to_ascii_lowercase().as_str() {
+            "nan" => Ok(Human(f64::NAN)),
+            "inf" | "+inf" | "infinity" | "+infinity" => Ok(Human(f64::INFINITY)),
+            "-inf" | "-infinity" => Ok(Human(f64::NEG_INFINITY)),
+            _ => Err(E::custom(format!(
+                "expected a number, null, \"NaN\", \"inf\" or \"-inf\", found \"{t}\""
+            ))),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Human {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Human, D::Error> {
+        d.deserialize_any(HumanVisitor)
     }
 }
 
@@ -61,7 +83,7 @@ pub(crate) mod num {
 
     pub(crate) fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            Repr::of(*v).serialize(s)
+            Human(*v).serialize(s)
         } else {
             v.serialize(s)
         }
@@ -69,7 +91,7 @@ pub(crate) mod num {
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
         if d.is_human_readable() {
-            Repr::deserialize(d)?.value()
+            Human::deserialize(d).map(|h| h.0)
         } else {
             f64::deserialize(d)
         }
@@ -82,7 +104,7 @@ pub(crate) mod vec {
 
     pub(crate) fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            s.collect_seq(v.iter().map(|&x| Repr::of(x)))
+            s.collect_seq(v.iter().map(|&x| Human(x)))
         } else {
             v.serialize(s)
         }
@@ -90,12 +112,39 @@ pub(crate) mod vec {
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
         if d.is_human_readable() {
-            Vec::<Repr>::deserialize(d)?
+            Ok(Vec::<Human>::deserialize(d)?
                 .into_iter()
-                .map(Repr::value)
-                .collect()
+                .map(|h| h.0)
+                .collect())
         } else {
             Vec::<f64>::deserialize(d)
+        }
+    }
+}
+
+/// `Vec<Vec<f64>>` fields: `#[serde(with = "crate::serde_nan::vec_vec")]`.
+pub(crate) mod vec_vec {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(v: &[Vec<f64>], s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.collect_seq(
+                v.iter()
+                    .map(|row| row.iter().map(|&x| Human(x)).collect::<Vec<_>>()),
+            )
+        } else {
+            v.serialize(s)
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
+        if d.is_human_readable() {
+            Ok(Vec::<Vec<Human>>::deserialize(d)?
+                .into_iter()
+                .map(|row| row.into_iter().map(|h| h.0).collect())
+                .collect())
+        } else {
+            Vec::<Vec<f64>>::deserialize(d)
         }
     }
 }
@@ -106,7 +155,7 @@ pub(crate) mod pairs {
 
     pub(crate) fn serialize<S: Serializer>(v: &[(f64, f64)], s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            s.collect_seq(v.iter().map(|&(a, b)| (Repr::of(a), Repr::of(b))))
+            s.collect_seq(v.iter().map(|&(a, b)| (Human(a), Human(b))))
         } else {
             v.serialize(s)
         }
@@ -116,10 +165,10 @@ pub(crate) mod pairs {
         d: D,
     ) -> Result<Vec<(f64, f64)>, D::Error> {
         if d.is_human_readable() {
-            Vec::<(Repr, Repr)>::deserialize(d)?
+            Ok(Vec::<(Human, Human)>::deserialize(d)?
                 .into_iter()
-                .map(|(a, b)| Ok((a.value()?, b.value()?)))
-                .collect()
+                .map(|(a, b)| (a.0, b.0))
+                .collect())
         } else {
             Vec::<(f64, f64)>::deserialize(d)
         }
@@ -131,6 +180,7 @@ pub(crate) mod array2 {
     use super::*;
 
     #[derive(Serialize)]
+    #[serde(rename = "Array")]
     struct Out<T> {
         v: u8,
         dim: [usize; 2],
@@ -138,6 +188,7 @@ pub(crate) mod array2 {
     }
 
     #[derive(Deserialize)]
+    #[serde(rename = "Array", deny_unknown_fields)]
     struct In<T> {
         v: u8,
         dim: [usize; 2],
@@ -147,7 +198,7 @@ pub(crate) mod array2 {
     pub(crate) fn serialize<S: Serializer>(a: &Array2<f64>, s: S) -> Result<S::Ok, S::Error> {
         let dim = [a.nrows(), a.ncols()];
         if s.is_human_readable() {
-            let data = a.iter().map(|&x| Repr::of(x)).collect();
+            let data = a.iter().map(|&x| Human(x)).collect();
             Out { v: 1, dim, data }.serialize(s)
         } else {
             let data = a.iter().copied().collect();
@@ -157,13 +208,8 @@ pub(crate) mod array2 {
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Array2<f64>, D::Error> {
         let (v, dim, data) = if d.is_human_readable() {
-            let i = In::<Repr>::deserialize(d)?;
-            let data = i
-                .data
-                .into_iter()
-                .map(Repr::value)
-                .collect::<Result<Vec<f64>, D::Error>>()?;
-            (i.v, i.dim, data)
+            let i = In::<Human>::deserialize(d)?;
+            (i.v, i.dim, i.data.into_iter().map(|h| h.0).collect())
         } else {
             let i = In::<f64>::deserialize(d)?;
             (i.v, i.dim, i.data)
@@ -239,14 +285,43 @@ mod tests {
     }
 
     #[test]
-    fn toml_round_trip() {
+    fn toml_round_trip_uses_toml_nan() {
         let t = T {
-            x: 2.5,
-            v: vec![f64::INFINITY, 1.0],
-            a: array![[3.0]],
+            x: f64::NAN,
+            v: vec![f64::INFINITY, f64::NAN, 1.0],
+            a: array![[3.0, f64::NAN]],
         };
         let text = toml::to_string(&t).unwrap();
+        assert!(text.contains("x = nan"), "{text}");
         let back: T = toml::from_str(&text).unwrap();
-        assert_eq!((back.x, back.v, back.a), (t.x, t.v, t.a));
+        assert!(back.x.is_nan());
+        assert_eq!(
+            back.v.iter().map(|&v| bits(v)).collect::<Vec<_>>(),
+            t.v.iter().map(|&v| bits(v)).collect::<Vec<_>>()
+        );
+        assert_eq!(back.a.map(|&v| bits(v)), t.a.map(|&v| bits(v)));
+    }
+
+    #[test]
+    fn the_array_layout_is_ndarrays() {
+        let a = array![[1.0, 2.5], [-0.0, 4.0]];
+        #[derive(Serialize, Deserialize)]
+        struct W {
+            #[serde(with = "super::array2")]
+            a: ndarray::Array2<f64>,
+        }
+        #[derive(Serialize, Deserialize)]
+        struct Plain {
+            a: ndarray::Array2<f64>,
+        }
+        let ours = serde_json::to_string(&W { a: a.clone() }).unwrap();
+        assert_eq!(
+            ours,
+            serde_json::to_string(&Plain { a: a.clone() }).unwrap()
+        );
+        let back: Plain = serde_json::from_str(&ours).unwrap();
+        assert_eq!(back.a, a);
+        let extra = ours.replace(r#""v":1,"#, r#""v":1,"w":2,"#);
+        assert!(serde_json::from_str::<W>(&extra).is_err());
     }
 }

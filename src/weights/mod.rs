@@ -385,7 +385,8 @@ fn rows_to_matrix(
 pub struct BudgetSurvey {
     /// Child codes, in the order of the columns (every child of the group exactly once).
     pub children: Vec<String>,
-    /// One row per expert, one column per child; NaN (`nan` in TOML) = no answer.
+    /// One row per expert, one column per child; NaN (`nan` in TOML, `null` in JSON) = no answer.
+    #[serde(with = "crate::serde_nan::vec_vec")]
     pub points: Vec<Vec<f64>>,
 }
 
