@@ -32,8 +32,8 @@ use crate::error::{Error, Result};
 ///
 /// **Serde.** A data set serialises as its unit codes, names, groups, columns and values (missing
 /// values as JSON `null`). Deserialising goes through the same checks as [`Dataset::new`],
-/// [`Dataset::with_names`] and [`Dataset::with_group`], so a hand-edited file with duplicate codes,
-/// infinite values or mismatched lengths is an error, never an inconsistent data set.
+/// [`Dataset::with_names`] and [`Dataset::with_group`], so a hand-edited file with duplicate codes
+/// or group names, infinite values or mismatched lengths is an error, never an inconsistent data set.
 ///
 /// ```
 /// use composite_indicators::Dataset;
@@ -96,6 +96,10 @@ impl TryFrom<DatasetRepr> for Dataset {
     fn try_from(r: DatasetRepr) -> Result<Dataset> {
         let mut d = Dataset::new(r.unit_codes, r.columns, r.values)?.with_names(r.unit_names)?;
         for (name, labels) in r.groups {
+            // `with_group` replaces a group of the same name; in a file that would lose labels
+            if d.groups.iter().any(|(g, _)| *g == name) {
+                return Err(Error::DuplicateCode { code: name });
+            }
             d = d.with_group(name, labels)?;
         }
         Ok(d)

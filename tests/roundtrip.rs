@@ -272,6 +272,12 @@ fn data_sets_and_reports_with_missing_values_survive_json() {
             .to_string()
             .contains("not finite")
     );
+    // two groups of one name would lose the first group's labels
+    let twice = json.replacen(r#""GDPpc_group""#, r#""GDP_group""#, 1);
+    let e = serde_json::from_str::<Dataset>(&twice)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("GDP_group"), "{e}");
 
     // reports holding NaN: undefined statistics, missing scores, zero-variance targets
     let (treated, treat_report) = Treat::default().apply(&data, &fw).unwrap();
