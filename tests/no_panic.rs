@@ -903,3 +903,90 @@ fn batch_models_and_method_spaces_survive_nasty_input() {
 }
 
 // ------------------------------------------------------------------ fuzz regressions
+
+/// A sweep result read from a damaged file: every array of its histograms and statistics shortened,
+/// lengthened or emptied in turn. Each read is an error or a result whose report, merge and quantiles
+/// run without panicking; the plain length damage is always an error.
+#[test]
+fn damaged_sweep_results_are_errors_not_panics() {
+    use composite_indicators::sweep::{
+        BatchModel, Control, NodeSelection, SweepConfig, SweepResult, WeightSampler,
+    };
+    let fw = FrameworkSpec {
+        name: "t".into(),
+        indicators: vec![
+            Indicator::new("a", "P"),
+            Indicator::new("b", "P"),
+            Indicator::new("c", "Q"),
+        ],
+        pillars: vec![
+            Pillar::new("P").with_parent("I"),
+            Pillar::new("Q").with_parent("I"),
+            Pillar::new("I"),
+        ],
+    }
+    .check()
+    .unwrap();
+    let x = ndarray::array![[0.1, 0.5, 0.9], [0.4, f64::NAN, 0.2], [0.8, 0.3, 0.6]];
+    let m = BatchModel::new(
+        fw,
+        vec![AggregatorKind::Arithmetic; 3],
+        MissingPolicy::default(),
+        None,
+        vec![x],
+    )
+    .unwrap();
+    let cfg = SweepConfig::new(
+        50,
+        1,
+        WeightSampler::Uniform {
+            spread: 0.3,
+            nodes: NodeSelection::All,
+        },
+    );
+    let ctl = Control {
+        progress: None,
+        cancel: None,
+    };
+    let good = m.sweep(&cfg, ctl).unwrap();
+    let value = serde_json::to_value(&good).unwrap();
+    let arrays = [
+        ("ranks", "counts"),
+        ("ranks", "missing"),
+        ("scores", "shift"),
+        ("scores", "n"),
+        ("scores", "missing"),
+        ("scores", "sum"),
+        ("scores", "sum2"),
+        ("scores", "bounds"),
+        ("scores", "hist"),
+    ];
+    let mut rejected = 0;
+    for (part, field) in arrays {
+        for edit in 0..3 {
+            let mut v = value.clone();
+            let arr = v[part][field].as_array_mut().unwrap();
+            match edit {
+                0 => {
+                    arr.pop();
+                }
+                1 => arr.push(arr[0].clone()),
+                _ => arr.clear(),
+            }
+            let label = format!("{part}.{field} edit {edit}");
+            no_panic(&label, || match serde_json::from_value::<SweepResult>(v) {
+                Err(_) => rejected += 1,
+                Ok(mut r) => {
+                    let _ = r.ua_report();
+                    let _ = r.merge(&good);
+                    for u in 0..4 {
+                        let _ = r.scores.quantile(u, 0.5);
+                        let _ = r.ranks.quantile_interpolated(u, 0.5);
+                    }
+                }
+            });
+        }
+    }
+    // bounds may legitimately be shorter (they only bound the histogram); everything else is checked
+    assert!(rejected >= 8 * 3, "only {rejected} damaged files rejected");
+}

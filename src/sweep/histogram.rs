@@ -276,11 +276,49 @@ impl Ranker {
 /// assert_eq!(h.prob_at_most(1, 2), Some(2.0 / 3.0));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RankHistogramRepr")]
 pub struct RankHistogram {
     n_units: usize,
     counts: Vec<u64>,
     missing: Vec<u64>,
     variants: u64,
+}
+
+/// The serialised form of a [`RankHistogram`]; reading checks the lengths (`n_units²` counts,
+/// `n_units` missing counts), so a damaged file is an error rather than a histogram that panics later.
+#[derive(Deserialize)]
+struct RankHistogramRepr {
+    n_units: usize,
+    counts: Vec<u64>,
+    missing: Vec<u64>,
+    variants: u64,
+}
+
+impl TryFrom<RankHistogramRepr> for RankHistogram {
+    type Error = Error;
+    fn try_from(r: RankHistogramRepr) -> Result<Self> {
+        let cells = r.n_units.checked_mul(r.n_units);
+        if cells != Some(r.counts.len()) {
+            return Err(Error::ShapeMismatch {
+                what: format!("rank histogram counts ({} units squared)", r.n_units),
+                expected: cells.unwrap_or(usize::MAX),
+                found: r.counts.len(),
+            });
+        }
+        if r.missing.len() != r.n_units {
+            return Err(Error::ShapeMismatch {
+                what: "rank histogram missing counts (one per unit)".into(),
+                expected: r.n_units,
+                found: r.missing.len(),
+            });
+        }
+        Ok(RankHistogram {
+            n_units: r.n_units,
+            counts: r.counts,
+            missing: r.missing,
+            variants: r.variants,
+        })
+    }
 }
 
 impl RankHistogram {
@@ -530,6 +568,7 @@ pub fn quantile_target(q: f64, n: u64) -> u64 {
 /// assert_eq!(s.quantile(0, 0.5), Some(2.0));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ScoreStatsRepr")]
 pub struct ScoreStats {
     #[serde(with = "crate::serde_nan::vec")]
     shift: Vec<f64>,
@@ -547,6 +586,76 @@ pub struct ScoreStats {
     /// per unit `bins / (hi − lo)` (0 for a zero range); derived, rebuilt after deserialisation.
     #[serde(skip)]
     scale: Vec<f64>,
+}
+
+/// The serialised form of [`ScoreStats`]; reading checks that every per-unit vector has one entry per
+/// unit, the shifts are finite and the histogram has `units × (bins + 2)` cells.
+#[derive(Deserialize)]
+struct ScoreStatsRepr {
+    #[serde(with = "crate::serde_nan::vec")]
+    shift: Vec<f64>,
+    n: Vec<u64>,
+    missing: Vec<u64>,
+    #[serde(with = "crate::serde_nan::vec")]
+    sum: Vec<f64>,
+    #[serde(with = "crate::serde_nan::vec")]
+    sum2: Vec<f64>,
+    #[serde(with = "crate::serde_nan::pairs")]
+    bounds: Vec<(f64, f64)>,
+    bins: usize,
+    hist: Vec<u64>,
+}
+
+impl TryFrom<ScoreStatsRepr> for ScoreStats {
+    type Error = Error;
+    fn try_from(r: ScoreStatsRepr) -> Result<Self> {
+        let units = r.shift.len();
+        let per_unit = [
+            ("counts", r.n.len()),
+            ("missing counts", r.missing.len()),
+            ("sums", r.sum.len()),
+            ("sums of squares", r.sum2.len()),
+        ];
+        for (what, found) in per_unit {
+            if found != units {
+                return Err(Error::ShapeMismatch {
+                    what: format!("score statistics: {what} (one per unit)"),
+                    expected: units,
+                    found,
+                });
+            }
+        }
+        if let Some(u) = r.shift.iter().position(|c| !c.is_finite()) {
+            return Err(Error::param(
+                "score statistics",
+                format!("shift of unit {u} is not finite"),
+            ));
+        }
+        let cells = if r.bins > 0 {
+            r.bins.checked_add(2).and_then(|s| s.checked_mul(units))
+        } else {
+            Some(0)
+        };
+        if cells != Some(r.hist.len()) {
+            return Err(Error::ShapeMismatch {
+                what: format!("score statistics: histogram cells ({units} units × (bins + 2))"),
+                expected: cells.unwrap_or(usize::MAX),
+                found: r.hist.len(),
+            });
+        }
+        // `scale` is derived and built lazily on the first `add`, as for a new value
+        Ok(ScoreStats {
+            shift: r.shift,
+            n: r.n,
+            missing: r.missing,
+            sum: r.sum,
+            sum2: r.sum2,
+            bounds: r.bounds,
+            bins: r.bins,
+            hist: r.hist,
+            scale: Vec::new(),
+        })
+    }
 }
 
 impl ScoreStats {
