@@ -135,12 +135,13 @@ const SPEARMAN_EXACT_BELOW: usize = 1290;
 /// The two-sided test of zero correlation on the `n` complete pairs, as R's `cor.test` with its
 /// defaults (which COINr's `get_pvals` calls for `get_corr`'s `pval` masking):
 /// * **Pearson**: `t = √(n − 2)·r / √(1 − r²)` against Student's t with `n − 2` degrees of freedom,
-///   `p = min(2·P(T > |t|), 1)` (R's `pt` branches; the incomplete beta from `statrs`, within 1e-12
-///   of a 40-digit reference for up to 10⁴ degrees of freedom);
+///   `p = min(2·P(T > |t|), 1)` (the incomplete beta from `statrs`, evaluated on the side that keeps
+///   small p accurate: within 1e-12 relative of a 40-digit reference up to 10⁴ degrees of freedom,
+///   p down to 1e-22 included);
 /// * **Spearman** without ties and with fewer than 1290 pairs: the null distribution of
 ///   `S = (n³ − n)(1 − r)/6` by algorithm AS 89, as R's `prho`: exact enumeration of the `n!` rank
-///   permutations for `n ≤ 9`, AS 89's Edgeworth series beyond; the tail on the side of `S`'s mean,
-///   doubled, capped at 1;
+///   permutations for `n ≤ 9`, AS 89's Edgeworth series beyond (its normal tail from `statrs`, so
+///   within about 2e-9 relative of R); the tail on the side of `S`'s mean, doubled, capped at 1;
 /// * **Spearman** with ties in either variable, or 1290 pairs or more: the t statistic above on the
 ///   rank correlation (R's fallback, with its warning "Cannot compute exact p-value with ties").
 ///

@@ -1,8 +1,8 @@
 //! Tail probabilities for the audit's correlation tests, following R's `cor.test`.
 //!
-//! * Student's t (Pearson, and Spearman with ties or from 1290 pairs): R's `pt` branch, the
-//!   regularised incomplete beta of `t²/(df + t²)` while `t² < df`, of `df/(df + t²)` beyond; the beta
-//!   function comes from `statrs`.
+//! * Student's t (Pearson, and Spearman with ties or from 1290 pairs): the regularised incomplete
+//!   beta of `df/(df + t²)` for small p, one minus that of `t²/(df + t²)` for p near 1 (so neither end
+//!   cancels); the beta function comes from `statrs`.
 //! * Spearman without ties below 1290 pairs: the null distribution of `S = Σ d²` by algorithm AS 89
 //!   (Best & Roberts, *Applied Statistics* 24, 1975), as R's `prho`: exact by enumerating the `n!`
 //!   rank permutations for `n ≤ 9`, an Edgeworth series for larger `n`.
@@ -22,11 +22,12 @@ pub(crate) fn two_sided_t(t: f64, df: f64) -> f64 {
         return 0.0;
     }
     let t2 = t * t;
-    let p = if t2 < df {
-        // the beta argument is small here and exact to rounding; p is not tiny
-        checked_beta_reg(0.5, df / 2.0, t2 / (df + t2)).map(|i| 1.0 - i)
-    } else {
-        checked_beta_reg(df / 2.0, 0.5, df / (df + t2))
+    // p = I_{df/(df+t²)}(df/2, 1/2) directly while it is below 1/2 (no cancellation: small p keep
+    // their digits); near 1, as 1 − I_{t²/(df+t²)}(1/2, df/2), whose small argument is exact to
+    // rounding (statrs has no upper-tail beta, which R's pbeta(lower_tail = FALSE) uses instead)
+    let p = match checked_beta_reg(df / 2.0, 0.5, df / (df + t2)) {
+        Ok(p) if p < 0.5 => Ok(p),
+        _ => checked_beta_reg(0.5, df / 2.0, t2 / (df + t2)).map(|i| 1.0 - i),
     };
     p.map(|p| p.clamp(0.0, 1.0)).unwrap_or(f64::NAN)
 }
@@ -168,6 +169,11 @@ mod tests {
             (1e-8, 3.0, 0.99999999264894806104),
             (5.0, 1e7, 5.7331280750085389921e-7),
             (2.0, 1e6, 0.045500533851319208421),
+            // significant correlations with many units (t² < df, tiny p)
+            (9.359228810126409, 98.0, 2.9774285946503899779e-15),
+            (10.553435459602715, 198.0, 6.0666122010479160122e-21),
+            (9.739463170891035, 498.0, 1.236354304079540271e-20),
+            (9.934953281384704, 998.0, 3.0374833803511154421e-22),
         ];
         for (t, df, want) in cases {
             // statrs's incomplete beta loses digits for huge df (2e-8 relative at df = 1e7); the
