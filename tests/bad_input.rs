@@ -626,3 +626,39 @@ fn b57_minmax_range_overflows() {
         "minmax"
     );
 }
+
+#[test]
+fn b58_sweep_chunk_size_zero_and_too_many_score_bins() {
+    use composite_indicators::sweep::{
+        Control, MAX_SCORE_BINS, NodeSelection, SweepConfig, SweepSetup, WeightSampler,
+    };
+    let d = good_data();
+    let model = SweepSetup::from_scorer(&Scorer::new(good_fw()), &d)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut cfg = SweepConfig::new(
+        10,
+        1,
+        WeightSampler::Uniform {
+            spread: 0.2,
+            nodes: NodeSelection::All,
+        },
+    );
+    cfg.chunk_size = 0;
+    bad!(
+        model.sweep(&cfg, Control::default()),
+        Error::InvalidParameter { .. },
+        "chunk_size"
+    );
+    cfg.chunk_size = 4;
+    // a billion bins per unit would try to allocate gigabytes per chunk
+    cfg.score_bins = 1_000_000_000;
+    bad!(
+        model.sweep(&cfg, Control::default()),
+        Error::InvalidParameter { .. },
+        "score_bins"
+    );
+    cfg.score_bins = MAX_SCORE_BINS;
+    assert!(model.sweep(&cfg, Control::default()).is_ok());
+}

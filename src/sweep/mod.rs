@@ -32,7 +32,7 @@ pub use from_scorer::SweepSetup;
 pub use histogram::{RankHistogram, ScoreStats, quantile_target, rank_min_into};
 pub use kernel::BatchModel;
 pub use methods::{MethodChoice, MethodDimension, MethodSpace};
-pub use run::{Control, SweepConfig, SweepResult};
+pub use run::{Control, MAX_SCORE_BINS, SweepConfig, SweepResult};
 pub use sampler::{AltSampler, NodeSelection, VariantSampler, WeightSampler};
 pub use sobol::{
     Bootstrap, GroupInput, OatResult, SobolGroup, SobolIndices, SobolIntervals, saltelli,

@@ -45,6 +45,15 @@ fn default_bins() -> usize {
     256
 }
 
+/// Largest [`SweepConfig::score_bins`]: finer bins than `1/65 536` of a unit's score range cannot be
+/// resolved by the binned subsample (its quantile levels are only good to about 0.002), and every
+/// parallel chunk keeps `units × (bins + 2)` counters.
+///
+/// ```
+/// assert_eq!(composite_indicators::sweep::MAX_SCORE_BINS, 65_536);
+/// ```
+pub const MAX_SCORE_BINS: usize = 65_536;
+
 /// What a sweep samples and how it is cut into work.
 ///
 /// ```
@@ -67,8 +76,9 @@ pub struct SweepConfig {
     /// moments only through summation order).
     #[serde(default = "default_chunk")]
     pub chunk_size: usize,
-    /// Histogram bins per unit for score quantiles (0 = none). Only a deterministic subsample of at
-    /// least 65 536 variants (every variant up to 131 071) is binned: see [`ScoreStats`].
+    /// Histogram bins per unit for score quantiles (0 = none; at most [`MAX_SCORE_BINS`]). Only a
+    /// deterministic subsample of at least 65 536 variants (every variant up to 131 071) is binned: see
+    /// [`ScoreStats`].
     #[serde(default = "default_bins")]
     pub score_bins: usize,
 }
@@ -283,6 +293,15 @@ impl BatchModel {
     ) -> Result<SweepResult> {
         if cfg.chunk_size == 0 {
             return Err(Error::param("chunk_size", "must be positive"));
+        }
+        if cfg.score_bins > MAX_SCORE_BINS {
+            return Err(Error::param(
+                "score_bins",
+                format!(
+                    "{} requested; at most {MAX_SCORE_BINS} (finer bins cannot be resolved)",
+                    cfg.score_bins
+                ),
+            ));
         }
         if range.end > cfg.variants {
             return Err(Error::param(
