@@ -131,7 +131,8 @@ code = "Index"
 "#;
 
 /// 3..10 units × 5 indicators of the TOML framework; rows 0 and 1 hold each column's extremes
-/// (non-zero ranges), optional missing values elsewhere; and a unit permutation.
+/// (non-zero ranges), optional missing values elsewhere, at least one observed value in every row (a
+/// unit with none is refused by design, `UnitAllMissing`); and a unit permutation.
 fn scored_data(missing: bool) -> impl Strategy<Value = (Dataset, Vec<usize>)> {
     (3usize..10).prop_flat_map(move |n| {
         let nan_weight = if missing { 1 } else { 0 };
@@ -145,6 +146,11 @@ fn scored_data(missing: bool) -> impl Strategy<Value = (Dataset, Vec<usize>)> {
                 for mut col in m.columns_mut() {
                     col[0] = -60.0;
                     col[1] = 60.0;
+                }
+                for (i, mut row) in m.rows_mut().into_iter().enumerate() {
+                    if row.iter().all(|v| v.is_nan()) {
+                        row[i % 5] = 0.0;
+                    }
                 }
                 let cols = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
                 (Dataset::new(codes("u", n), cols, m).unwrap(), perm)
