@@ -136,6 +136,25 @@ fn toy() -> Framework {
     io::spec_from_toml(TOML).unwrap().check().unwrap()
 }
 
+/// Indicators a, b under P and c under Q, under the index I (all weights 1).
+fn two_pillars() -> Framework {
+    FrameworkSpec {
+        name: "t".into(),
+        indicators: vec![
+            Indicator::new("a", "P"),
+            Indicator::new("b", "P"),
+            Indicator::new("c", "Q"),
+        ],
+        pillars: vec![
+            Pillar::new("P").with_parent("I"),
+            Pillar::new("Q").with_parent("I"),
+            Pillar::new("I"),
+        ],
+    }
+    .check()
+    .unwrap()
+}
+
 // ------------------------------------------------------------------ mutations
 
 const TOKENS: [&[u8]; 16] = [
@@ -784,21 +803,7 @@ fn batch_models_and_method_spaces_survive_nasty_input() {
         MethodSpace, SobolGroup, SweepConfig, WeightSampler,
     };
     let mut g = Gen(11);
-    let fw = FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![
-            Indicator::new("a", "P"),
-            Indicator::new("b", "P"),
-            Indicator::new("c", "Q"),
-        ],
-        pillars: vec![
-            Pillar::new("P").with_parent("I"),
-            Pillar::new("Q").with_parent("I"),
-            Pillar::new("I"),
-        ],
-    }
-    .check()
-    .unwrap();
+    let fw = two_pillars();
     let aggs = aggregators();
     let mut built = 0;
     for case in 0..64 {
@@ -902,8 +907,6 @@ fn batch_models_and_method_spaces_survive_nasty_input() {
     }
 }
 
-// ------------------------------------------------------------------ fuzz regressions
-
 /// A sweep result read from a damaged file: every array of its histograms and statistics shortened,
 /// lengthened or emptied in turn. Each read is an error or a result whose report, merge and quantiles
 /// run without panicking; the plain length damage is always an error.
@@ -912,21 +915,7 @@ fn damaged_sweep_results_are_errors_not_panics() {
     use composite_indicators::sweep::{
         BatchModel, Control, NodeSelection, SweepConfig, SweepResult, WeightSampler,
     };
-    let fw = FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![
-            Indicator::new("a", "P"),
-            Indicator::new("b", "P"),
-            Indicator::new("c", "Q"),
-        ],
-        pillars: vec![
-            Pillar::new("P").with_parent("I"),
-            Pillar::new("Q").with_parent("I"),
-            Pillar::new("I"),
-        ],
-    }
-    .check()
-    .unwrap();
+    let fw = two_pillars();
     let x = ndarray::array![[0.1, 0.5, 0.9], [0.4, f64::NAN, 0.2], [0.8, 0.3, 0.6]];
     let m = BatchModel::new(
         fw,
@@ -990,3 +979,5 @@ fn damaged_sweep_results_are_errors_not_panics() {
     // bounds may legitimately be shorter (they only bound the histogram); everything else is checked
     assert!(rejected >= 8 * 3, "only {rejected} damaged files rejected");
 }
+
+// ------------------------------------------------------------------ fuzz regressions
