@@ -6,6 +6,8 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+mod common;
+
 use composite_indicators::aggregate::{MissingPolicy, NodeContext};
 use composite_indicators::audit::{
     self, AuditOptions, CorrMethod, correlation, correlation_matrix, cronbach_alpha,
@@ -134,25 +136,6 @@ const JSON: &str = r#"{"name": "toy",
 
 fn toy() -> Framework {
     io::spec_from_toml(TOML).unwrap().check().unwrap()
-}
-
-/// Indicators a, b under P and c under Q, under the index I (all weights 1).
-fn two_pillars() -> Framework {
-    FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![
-            Indicator::new("a", "P"),
-            Indicator::new("b", "P"),
-            Indicator::new("c", "Q"),
-        ],
-        pillars: vec![
-            Pillar::new("P").with_parent("I"),
-            Pillar::new("Q").with_parent("I"),
-            Pillar::new("I"),
-        ],
-    }
-    .check()
-    .unwrap()
 }
 
 // ------------------------------------------------------------------ mutations
@@ -803,7 +786,7 @@ fn batch_models_and_method_spaces_survive_nasty_input() {
         MethodSpace, SobolGroup, SweepConfig, WeightSampler,
     };
     let mut g = Gen(11);
-    let fw = two_pillars();
+    let fw = common::two_pillars();
     let aggs = aggregators();
     let mut built = 0;
     for case in 0..64 {
@@ -915,7 +898,7 @@ fn damaged_sweep_results_are_errors_not_panics() {
     use composite_indicators::sweep::{
         BatchModel, Control, NodeSelection, SweepConfig, SweepResult, WeightSampler,
     };
-    let fw = two_pillars();
+    let fw = common::two_pillars();
     let x = ndarray::array![[0.1, 0.5, 0.9], [0.4, f64::NAN, 0.2], [0.8, 0.3, 0.6]];
     let m = BatchModel::new(
         fw,

@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+mod common;
+
 use approx::assert_abs_diff_eq;
 use composite_indicators::prelude::*;
 use composite_indicators::weights::{
@@ -298,21 +300,7 @@ mod budget {
     use std::collections::BTreeMap;
 
     fn fw() -> Framework {
-        FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![
-                Indicator::new("a", "P"),
-                Indicator::new("b", "P"),
-                Indicator::new("c", "Q"),
-            ],
-            pillars: vec![
-                Pillar::new("P").with_parent("I"),
-                Pillar::new("Q").with_parent("I"),
-                Pillar::new("I"),
-            ],
-        }
-        .check()
-        .unwrap()
+        crate::common::two_pillars()
     }
 
     fn scheme(children: &[&str], points: Vec<Vec<f64>>, aggregate: PanelAggregate) -> WeightScheme {

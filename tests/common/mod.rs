@@ -13,6 +13,25 @@ use composite_indicators::prelude::*;
 use composite_indicators::score::{Scorer, Scores};
 use ndarray::{Array1, Array2, Axis, aview1, concatenate};
 
+/// Indicators a, b under P and c under Q, under the index I (all weights 1).
+pub fn two_pillars() -> Framework {
+    FrameworkSpec {
+        name: "t".into(),
+        indicators: vec![
+            Indicator::new("a", "P"),
+            Indicator::new("b", "P"),
+            Indicator::new("c", "Q"),
+        ],
+        pillars: vec![
+            Pillar::new("P").with_parent("I"),
+            Pillar::new("Q").with_parent("I"),
+            Pillar::new("I"),
+        ],
+    }
+    .check()
+    .unwrap()
+}
+
 pub fn codes(prefix: &str, n: usize) -> Vec<String> {
     (0..n).map(|i| format!("{prefix}{i}")).collect()
 }
