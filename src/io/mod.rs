@@ -35,6 +35,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+mod atomic;
 mod cbcii;
 mod coinr;
 mod csv_data;
@@ -43,6 +44,7 @@ mod spec;
 mod table;
 mod write;
 
+pub use atomic::write_atomic;
 pub use cbcii::{CBCII_NAME, CBCII_ROOT, read_cbcii_framework, read_cbcii_framework_path};
 pub use coinr::{IMeta, read_idata, read_idata_path, read_imeta, read_imeta_path};
 pub use csv_data::{CsvOptions, read_csv, read_csv_path};
@@ -71,18 +73,13 @@ pub(crate) fn read_to_string_path(path: &Path) -> Result<String> {
     })
 }
 
-/// Write a whole file, mapping failure to [`Error::Io`] naming the path.
+/// Write a whole file atomically (see [`write_atomic`]), mapping failure to [`Error::Io`] naming the
+/// path.
 pub(crate) fn write_string_path(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|e| Error::Io {
-        path: path_name(path),
-        source: e,
-    })
-}
-
-/// Create a file for writing, mapping failure to [`Error::Io`] naming the path.
-pub(crate) fn create_path(path: &Path) -> Result<std::fs::File> {
-    std::fs::File::create(path).map_err(|e| Error::Io {
-        path: path_name(path),
-        source: e,
+    write_atomic(path, |w| {
+        w.write_all(text.as_bytes()).map_err(|e| Error::Io {
+            path: path_name(path),
+            source: e,
+        })
     })
 }

@@ -9,7 +9,7 @@ use ndarray::ArrayView2;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 
-use super::{create_path, path_name};
+use super::{path_name, write_atomic};
 
 /// Format a float for CSV so that parsing the text gives back the same bits.
 ///
@@ -194,16 +194,17 @@ pub fn write_table_path(
     extra: &[(String, Vec<String>)],
 ) -> Result<()> {
     let path = path.as_ref();
-    let f = std::io::BufWriter::new(create_path(path)?);
-    write_table_to(
-        f,
-        &path_name(path),
-        header_first,
-        rows,
-        columns,
-        values,
-        extra,
-    )
+    write_atomic(path, |f| {
+        write_table_to(
+            f,
+            &path_name(path),
+            header_first,
+            rows,
+            columns,
+            values,
+            extra,
+        )
+    })
 }
 
 /// Write a [`Dataset`] as CSV: `uCode`, `uName`, the group columns, then the numeric columns. Reading
@@ -241,8 +242,7 @@ pub fn write_dataset<W: Write>(w: W, data: &Dataset) -> Result<()> {
 /// ```
 pub fn write_dataset_path(path: impl AsRef<Path>, data: &Dataset) -> Result<()> {
     let path = path.as_ref();
-    let f = std::io::BufWriter::new(create_path(path)?);
-    write_dataset_to(f, &path_name(path), data)
+    write_atomic(path, |f| write_dataset_to(f, &path_name(path), data))
 }
 
 fn write_dataset_to<W: Write>(w: W, target: &str, data: &Dataset) -> Result<()> {

@@ -1,0 +1,135 @@
+//! Atomic file writes: every file the crate writes goes through [`write_atomic`].
+//!
+//! The bytes go to a temporary file created in the target's own directory (so the final rename never
+//! crosses a file system); only after the last byte is written, flushed and synced is the temporary
+//! file renamed over the target. An error at any point (a failed check inside the writer closure, a
+//! full disk, a file-size limit) removes the temporary file and leaves the target exactly as it was:
+//! a previous output is never truncated to zero bytes or cut mid-row.
+//!
+//! Temporary files are managed by the `tempfile` crate (created with an unpredictable name, removed
+//! on drop, persisted with an atomic rename).
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+use super::path_name;
+
+/// Write a file atomically: `body` writes into a buffered temporary file in the target's directory,
+/// which replaces `path` only when `body` returned `Ok` and every byte reached the disk.
+///
+/// If `path` is a symbolic link, the link's target is replaced (the link itself is kept), so writing
+/// through a link behaves as an in-place write would, but atomically.
+///
+/// # Errors
+/// Whatever `body` returns (the target is then untouched), or [`Error::Io`] naming `path` if the
+/// temporary file cannot be created, written, synced or renamed (a missing directory, no permission,
+/// a full disk).
+///
+/// # Examples
+/// ```
+/// use composite_indicators::{io::write_atomic, Error};
+/// use std::io::Write;
+/// let io = |e| Error::Io { path: "out.txt".into(), source: e };
+/// let dir = std::env::temp_dir().join("ci_atomic_doc");
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let p = dir.join("out.txt");
+/// write_atomic(&p, |w| w.write_all(b"first\n").map_err(io)).unwrap();
+/// // A failing writer leaves the previous file untouched.
+/// let failed = write_atomic(&p, |w| {
+///     w.write_all(b"half a row").map_err(io)?;
+///     Err(Error::EmptyFramework)
+/// });
+/// assert!(failed.is_err());
+/// assert_eq!(std::fs::read_to_string(&p).unwrap(), "first\n");
+/// ```
+pub fn write_atomic<F>(path: impl AsRef<Path>, body: F) -> Result<()>
+where
+    F: FnOnce(&mut dyn Write) -> Result<()>,
+{
+    let path = path.as_ref();
+    let io_err = |source: std::io::Error| Error::Io {
+        path: path_name(path),
+        source,
+    };
+    // Follow a symlink so the link keeps pointing at the (replaced) file.
+    let target = match std::fs::canonicalize(path) {
+        Ok(real) => real,
+        Err(_) => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".ci-tmp-")
+        .tempfile_in(&dir)
+        .map_err(io_err)?;
+    let mut w = BufWriter::new(tmp);
+    body(&mut w)?;
+    w.flush().map_err(io_err)?;
+    let tmp = w.into_inner().map_err(|e| io_err(e.into_error()))?;
+    tmp.as_file().sync_all().map_err(io_err)?;
+    // Keep the permissions of a file we replace.
+    if let Ok(meta) = std::fs::metadata(&target) {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
+    tmp.persist(&target).map_err(|e| io_err(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn io(e: std::io::Error) -> Error {
+        Error::Io {
+            path: "test".into(),
+            source: e,
+        }
+    }
+
+    #[test]
+    fn replaces_only_on_success() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        std::fs::write(&p, "old\n").unwrap();
+        let r = write_atomic(&p, |w| {
+            w.write_all(b"new partial").map_err(io)?;
+            Err(Error::EmptyFramework)
+        });
+        assert!(r.is_err());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "old\n");
+        write_atomic(&p, |w| w.write_all(b"new\n").map_err(io)).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new\n");
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn missing_directory_is_an_io_error_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("no/such/dir/a.csv");
+        let e = write_atomic(&p, |w| w.write_all(b"x").map_err(io)).unwrap_err();
+        assert!(e.to_string().contains("a.csv"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.csv");
+        let link = dir.path().join("link.csv");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, |w| w.write_all(b"new").map_err(io)).unwrap();
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+}
