@@ -83,6 +83,12 @@ impl Aggregator for AggregatorKind {
                 aggregate_rows(values, weights, ctx, |row| Ok(median(&row, &mut scratch)))
             }
             AggregatorKind::Copeland => copeland(values, weights, ctx),
+            AggregatorKind::Topsis { normalisation } => {
+                super::mcda::topsis(values, weights, ctx, normalisation)
+            }
+            AggregatorKind::Promethee { preference } => {
+                super::mcda::promethee(values, weights, ctx, preference)
+            }
         }
     }
 
