@@ -253,6 +253,17 @@ pub enum AggregatorKind {
     /// compares its outranking fractions exactly; here a difference within a relative `1e-12` is a
     /// tie). Cost: `O(n² · children)` for `n` units.
     Copeland,
+    /// Weighted arithmetic mean with weights of **either sign**, COINr's `a_amean` as it is used with
+    /// signed PCA weights ([`NegativeLoadings::Keep`](crate::weights::NegativeLoadings::Keep)):
+    /// `Σ wᵢxᵢ / W` over the available children, `W = Σ wᵢ` over the same children. Weights must be
+    /// finite; zero-weight children take no part. A negative weight makes its child count against
+    /// the result, which can therefore leave the range of the children (no clamp). A unit whose
+    /// available children's weights sum to zero **or less** gets NaN (COINr divides by such a sum,
+    /// flipping the sign of every term; that is a deliberate difference). Missing children follow
+    /// the [`MissingPolicy`] as for [`Arithmetic`](AggregatorKind::Arithmetic); `Σ wᵢxᵢ` is a
+    /// compensated (Neumaier) sum. With non-negative weights it equals `Arithmetic` up to its
+    /// one-ulp clamp.
+    SignedArithmetic,
     /// TOPSIS (Hwang and Yoon): the closeness of each unit to the ideal solution, in `[0, 1]`, over
     /// the units scored together (see the [module docs](self) on multi-criteria methods in a tree).
     ///
@@ -300,11 +311,12 @@ impl AggregatorKind {
     /// ```
     /// assert!(composite_indicators::AggregatorKind::FORMS.contains("power:P"));
     /// ```
-    pub const FORMS: &'static str = "arithmetic, sum, geometric, geometric:OFFSET, harmonic, harmonic:OFFSET, power:P, median, copeland, topsis, topsis:vector, promethee, promethee:u_shape:Q, promethee:v_shape:P, promethee:level:P:Q, promethee:v_shape_indifference:P:Q, promethee:gaussian:S";
+    pub const FORMS: &'static str = "arithmetic, sum, geometric, geometric:OFFSET, harmonic, harmonic:OFFSET, power:P, median, copeland, signed_arithmetic, topsis, topsis:vector, promethee, promethee:u_shape:Q, promethee:v_shape:P, promethee:level:P:Q, promethee:v_shape_indifference:P:Q, promethee:gaussian:S";
 
     /// Whether the method is a mean: its result lies between the smallest and the largest available
     /// child (arithmetic, geometric, harmonic, power, median). Sums, Copeland, TOPSIS and PROMETHEE II
-    /// produce values on their own scales. Score bounds in sweeps rely on this.
+    /// produce values on their own scales, and the signed arithmetic mean leaves that range when a
+    /// weight is negative. Score bounds in sweeps rely on this.
     ///
     /// ```
     /// use composite_indicators::AggregatorKind;
@@ -354,7 +366,8 @@ impl AggregatorKind {
 }
 
 /// The CLI form: `arithmetic`, `sum`, `geometric` or `geometric:OFFSET` (offset ≠ 0), `harmonic` or
-/// `harmonic:OFFSET`, `power:P`, `median`, `copeland`, `topsis` (min-max) or `topsis:vector`,
+/// `harmonic:OFFSET`, `power:P`, `median`, `copeland`, `signed_arithmetic`, `topsis` (min-max) or
+/// `topsis:vector`,
 /// `promethee` (usual criterion), `promethee:u_shape:Q`, `promethee:v_shape:P`,
 /// `promethee:level:P:Q`, `promethee:v_shape_indifference:P:Q`, `promethee:gaussian:S`. Numbers use
 /// Rust's shortest round-trip format, so `s.parse::<AggregatorKind>()` gives back the same value.
@@ -380,6 +393,7 @@ impl fmt::Display for AggregatorKind {
             AggregatorKind::Power { p } => write!(f, "power:{p}"),
             AggregatorKind::Median => f.write_str("median"),
             AggregatorKind::Copeland => f.write_str("copeland"),
+            AggregatorKind::SignedArithmetic => f.write_str("signed_arithmetic"),
             AggregatorKind::Topsis { normalisation } => match normalisation {
                 TopsisNormalisation::MinMax => f.write_str("topsis"),
                 TopsisNormalisation::Vector => f.write_str("topsis:vector"),
@@ -481,7 +495,8 @@ impl FromStr for AggregatorKind {
                 kind.check().map_err(|e| bad(format!("`{s}`: {e}")))?;
                 kind
             }
-            ("arithmetic" | "sum" | "median" | "copeland", Some(_)) => {
+            ("signed_arithmetic", None) => AggregatorKind::SignedArithmetic,
+            ("arithmetic" | "sum" | "median" | "copeland" | "signed_arithmetic", Some(_)) => {
                 return Err(bad(format!("`{s}`: `{name}` takes no parameter")));
             }
             ("median", None) => AggregatorKind::Median,
@@ -508,6 +523,7 @@ mod tests {
             ("power:-1.5", AggregatorKind::Power { p: -1.5 }),
             ("median", AggregatorKind::Median),
             ("copeland", AggregatorKind::Copeland),
+            ("signed_arithmetic", AggregatorKind::SignedArithmetic),
             (
                 "topsis",
                 AggregatorKind::Topsis {
