@@ -1,30 +1,12 @@
 //! Multi-criteria decision analysis (MCDA) aggregators: TOPSIS and PROMETHEE II.
 //!
 //! Both methods rank alternatives against each other, so unlike the row-wise means they need the whole
-//! units × children block of a node at once (as Copeland does). Inside a hierarchical framework they
-//! aggregate the children of **one node** across **all units** scored together: the units are the
-//! alternatives, the node's children (indicators or sub-aggregates) are the criteria, and the node's
-//! weights are the criteria weights. The output per unit is the method's raw score, **not rescaled**:
+//! units × children block of a node at once (as Copeland does). How they sit in a hierarchical
+//! framework (one node's children across all units, raw scores not rescaled) and their missing-value
+//! rules are documented on the `aggregate` module and on the two `AggregatorKind` variants.
 //!
-//! * TOPSIS: the relative closeness to the ideal solution, in `[0, 1]` (1 = the ideal on every
-//!   criterion);
-//! * PROMETHEE II: the net outranking flow, in `[−1, 1]`, summing to 0 over the units taking part.
-//!
-//! A parent of such a node therefore sees a child on `[0, 1]` or `[−1, 1]` beside siblings on the
-//! normaliser's scale (0–100 by default); use the same method at every level, or weights that account
-//! for the scales, when mixing. Both scores depend on which units are scored together: adding or
-//! removing a unit can change every other unit's score (as for Copeland).
-//!
-//! **Inputs** are the normalised, direction-oriented values (higher = better for every child), so every
-//! criterion is a benefit criterion. Weights are relative (scaling all of them changes nothing);
-//! zero-weight children take no part.
-//!
-//! **Missing values** follow the [`MissingPolicy`](super::MissingPolicy) through
-//! [`row_weight_sum`](super::row_weight_sum), as for every built-in: a unit whose result is missing under the policy
-//! (`Propagate` with a missing child, `Skip` below `min_coverage` or with no available child, available
-//! children weighing zero) gets NaN and is **not an alternative** of the comparison (it affects no
-//! other unit's score); `Error` fails on the first missing value. Under `Skip`, a unit with some
-//! missing children takes part with the children it has, as documented per method.
+//! Missing values go through [`row_weight_sum`](super::row_weight_sum) as for every built-in: a unit
+//! whose result is missing under the policy gets NaN and is not an alternative of the comparison.
 
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};

@@ -13,6 +13,18 @@
 //!
 //! One code path applies these rules for every built-in method ([`check_block`], [`row_weight_sum`],
 //! and [`aggregate_rows`] for row-wise methods); custom aggregators can call the same functions.
+//!
+//! **Multi-criteria methods** ([`AggregatorKind::Topsis`], [`AggregatorKind::Promethee`]) rank units
+//! against each other, so inside a hierarchical framework they aggregate the children of **one node**
+//! across **all units scored together**: the units are the alternatives, the node's children
+//! (indicators or sub-aggregates) the criteria, the node's weights the criteria weights. The output per
+//! unit is the method's raw score, **not rescaled**: a TOPSIS closeness in `[0, 1]`, a PROMETHEE II net
+//! flow in `[−1, 1]`. A parent therefore sees such a child on its own scale beside siblings on the
+//! normaliser's scale (0–100 by default): use the same method at every level, or weights that account
+//! for the scales, when mixing. Adding or removing a unit can change every other unit's score (as for
+//! Copeland). The children's values are the normalised, direction-oriented ones, so every criterion is
+//! a benefit criterion. A unit whose result is missing under the policy is not an alternative of the
+//! comparison (it gets NaN and affects no other unit).
 
 use std::fmt;
 use std::str::FromStr;
@@ -265,7 +277,8 @@ pub enum AggregatorKind {
     /// one-ulp clamp.
     SignedArithmetic,
     /// TOPSIS (Hwang and Yoon): the closeness of each unit to the ideal solution, in `[0, 1]`, over
-    /// the units scored together (see the [module docs](self) on multi-criteria methods in a tree).
+    /// the units scored together (see the [module docs](crate::aggregate) on multi-criteria methods
+    /// in a tree).
     ///
     /// Each child `j` with weight `wⱼ > 0` is normalised over the units taking part
     /// ([`TopsisNormalisation`]) to `rᵢⱼ` and weighted, `vᵢⱼ = (wⱼ / Σw) · rᵢⱼ`; the ideal and anti-ideal
@@ -286,7 +299,7 @@ pub enum AggregatorKind {
         normalisation: TopsisNormalisation,
     },
     /// PROMETHEE II (Brans): the net outranking flow of each unit, in `[−1, 1]`, over the units scored
-    /// together (see the [module docs](self)).
+    /// together (see the [module docs](crate::aggregate) on multi-criteria methods in a tree).
     ///
     /// For every ordered pair of units `(a, b)`, `π(a, b) = Σⱼ wⱼ Pⱼ(xₐⱼ − x_bⱼ) / Σⱼ wⱼ` with the
     /// [`PreferenceFunction`] `P`; the net flow is `φ(a) = Σ_b (π(a, b) − π(b, a)) / (n − 1)` over the
