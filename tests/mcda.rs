@@ -251,6 +251,110 @@ fn topsis_as_a_sweep_alternative_gives_the_scorers_scores() {
     assert_eq!(r.ranks.n_variants(), 16);
 }
 
+mod props {
+    //! Invariants of the two methods on random blocks (no reference values needed): ranges, net flows
+    //! summing to zero, weights being relative, TOPSIS (min-max) unchanged by a positive affine map of
+    //! a child, PROMETHEE II (usual criterion) unchanged by any strictly increasing map of a child,
+    //! and both equivariant under a permutation of the units.
+    use super::*;
+    use ndarray::Array2;
+    use proptest::prelude::*;
+
+    fn run(kind: &AggregatorKind, x: &Array2<f64>, w: &[f64]) -> Vec<f64> {
+        let children: Vec<String> = (0..x.ncols()).map(|j| format!("c{j}")).collect();
+        let units: Vec<String> = (0..x.nrows()).map(|i| format!("u{i}")).collect();
+        let ctx = NodeContext {
+            node: "P",
+            children: &children,
+            unit_codes: &units,
+            missing: MissingPolicy::default(),
+        };
+        kind.aggregate(x.view(), w, &ctx).unwrap().to_vec()
+    }
+
+    fn kinds() -> Vec<AggregatorKind> {
+        [
+            "topsis",
+            "topsis:vector",
+            "promethee",
+            "promethee:u_shape:0.1",
+            "promethee:v_shape:0.3",
+            "promethee:level:0.3:0.1",
+            "promethee:v_shape_indifference:0.3:0.1",
+            "promethee:gaussian:0.2",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect()
+    }
+
+    fn block() -> impl Strategy<Value = (Array2<f64>, Vec<f64>)> {
+        (2usize..9, 1usize..5).prop_flat_map(|(n, m)| {
+            (
+                proptest::collection::vec(0.0f64..1.0, n * m)
+                    .prop_map(move |v| Array2::from_shape_vec((n, m), v).unwrap()),
+                proptest::collection::vec(0.05f64..2.0, m),
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn ranges_sums_and_relative_weights((x, w) in block(), c in 0.1f64..10.0) {
+            let scaled: Vec<f64> = w.iter().map(|v| v * c).collect();
+            for kind in kinds() {
+                let y = run(&kind, &x, &w);
+                let (lo, hi) = if matches!(kind, AggregatorKind::Topsis { .. }) {
+                    (0.0, 1.0)
+                } else {
+                    prop_assert!(y.iter().sum::<f64>().abs() < 1e-12, "{kind}: {y:?}");
+                    (-1.0, 1.0)
+                };
+                prop_assert!(y.iter().all(|v| *v >= lo - 1e-15 && *v <= hi + 1e-15), "{kind}: {y:?}");
+                let z = run(&kind, &x, &scaled);
+                for (a, b) in y.iter().zip(&z) {
+                    prop_assert!((a - b).abs() < 1e-12, "{kind}: {y:?} vs {z:?}");
+                }
+            }
+        }
+
+        #[test]
+        fn transformations_of_one_child((x, w) in block(), a in 0.5f64..20.0, b in -5.0f64..5.0) {
+            // TOPSIS min-max: r = (x − min)/(max − min) is unchanged by x ↦ a·x + b, a > 0
+            let mut affine = x.clone();
+            affine.column_mut(0).mapv_inplace(|v| a * v + b);
+            let topsis: AggregatorKind = "topsis".parse().unwrap();
+            let (p, q) = (run(&topsis, &x, &w), run(&topsis, &affine, &w));
+            for (u, v) in p.iter().zip(&q) {
+                prop_assert!((u - v).abs() < 1e-9, "{p:?} vs {q:?}");
+            }
+            // PROMETHEE II, usual criterion: only the order within a child matters
+            let mut monotone = x.clone();
+            monotone.column_mut(0).mapv_inplace(|v| (v * a).exp() + v * v * v);
+            let usual: AggregatorKind = "promethee".parse().unwrap();
+            prop_assert_eq!(run(&usual, &x, &w), run(&usual, &monotone, &w));
+        }
+
+        #[test]
+        fn permuting_units_permutes_scores((x, w) in block(), seed in 0u64..1000) {
+            let n = x.nrows();
+            // a rotation by a seed-dependent offset
+            let k = (seed as usize) % n;
+            let order: Vec<usize> = (0..n).map(|i| (i + k) % n).collect();
+            let px = x.select(ndarray::Axis(0), &order);
+            for kind in kinds() {
+                let y = run(&kind, &x, &w);
+                let py = run(&kind, &px, &w);
+                for (i, &o) in order.iter().enumerate() {
+                    prop_assert!((py[i] - y[o]).abs() < 1e-12, "{kind}: {y:?} vs {py:?}");
+                }
+            }
+        }
+    }
+}
+
 /// POLITICAL_TOPSIS_MINMAX
 const POLITICAL_TOPSIS_MINMAX: [f64; 51] = [
     0.7531905073434858,
