@@ -906,6 +906,7 @@ const RAW_TOPSIS_VECTOR_W532: [f64; 51] = [
 ];
 
 /// RAW_PROMETHEE_USUAL_W532
+#[allow(clippy::approx_constant)] // 0.318 is a net flow (pymcdm), not 1/π
 const RAW_PROMETHEE_USUAL_W532: [f64; 51] = [
     0.472,
     0.5700000000000001,
