@@ -542,7 +542,12 @@ fn weight_schemes_and_audit_survive_nasty_matrices() {
             WeightScheme::Entropy,
             WeightScheme::Critic,
             WeightScheme::StdDev,
-            WeightScheme::Pca,
+            WeightScheme::Pca {
+                negative_loadings: composite_indicators::weights::NegativeLoadings::Reject,
+            },
+            WeightScheme::Pca {
+                negative_loadings: composite_indicators::weights::NegativeLoadings::Keep,
+            },
         ] {
             no_panic(&format!("{scheme:?} node weights {norm}"), || {
                 scheme.node_weights(&fw, Some(norm.view()))
@@ -662,7 +667,9 @@ fn scorer_survives_nasty_data() {
         WeightScheme::Nominal,
         WeightScheme::Equal,
         WeightScheme::Entropy,
-        WeightScheme::Pca,
+        WeightScheme::Pca {
+            negative_loadings: composite_indicators::weights::NegativeLoadings::Reject,
+        },
         WeightScheme::Bonus {
             base: Box::new(WeightScheme::Nominal),
             bonus_weight: 0.5,

@@ -5,7 +5,9 @@
 
 use ndarray::{Array1, ArrayView2};
 
-use super::rows::{aggregate_rows, check_block, child_code, row_weight_sum, unit_code};
+use super::rows::{
+    aggregate_rows, check_block, check_block_signs, child_code, row_weight_sum, unit_code,
+};
 use super::{Aggregator, AggregatorKind, Linearity, NodeContext, RowInput};
 use crate::error::{Error, Result};
 
@@ -83,6 +85,13 @@ impl Aggregator for AggregatorKind {
                 aggregate_rows(values, weights, ctx, |row| Ok(median(&row, &mut scratch)))
             }
             AggregatorKind::Copeland => copeland(values, weights, ctx),
+            AggregatorKind::SignedArithmetic => signed_mean(values, weights, ctx),
+            AggregatorKind::Topsis { normalisation } => {
+                super::mcda::topsis(values, weights, ctx, normalisation)
+            }
+            AggregatorKind::Promethee { preference } => {
+                super::mcda::promethee(values, weights, ctx, preference)
+            }
         }
     }
 
@@ -92,7 +101,7 @@ impl Aggregator for AggregatorKind {
 
     fn linearity(&self) -> Option<Linearity> {
         match self {
-            AggregatorKind::Arithmetic => Some(Linearity::Mean),
+            AggregatorKind::Arithmetic | AggregatorKind::SignedArithmetic => Some(Linearity::Mean),
             AggregatorKind::Sum => Some(Linearity::Sum),
             _ => None,
         }
@@ -199,6 +208,29 @@ fn median(row: &RowInput<'_>, scratch: &mut Vec<(f64, f64)>) -> f64 {
     }
     // Unreachable in exact arithmetic (the weights sum to weight_sum > 0); keep the largest value.
     scratch.last().map_or(f64::NAN, |&(x, _)| x)
+}
+
+/// COINr's `a_amean` with weights of any sign (see [`AggregatorKind::SignedArithmetic`]).
+fn signed_mean(
+    values: ArrayView2<'_, f64>,
+    weights: &[f64],
+    ctx: &NodeContext<'_>,
+) -> Result<Array1<f64>> {
+    check_block_signs(values, weights, ctx, true)?;
+    let mut out = Array1::from_elem(values.nrows(), f64::NAN);
+    for ((unit, row), slot) in values.rows().into_iter().enumerate().zip(out.iter_mut()) {
+        // `Some` only for a positive weight sum of the available children
+        if let Some(weight_sum) = row_weight_sum(row, unit, weights, ctx)? {
+            let num = neumaier_sum(
+                row.iter()
+                    .zip(weights)
+                    .filter(|(x, w)| !x.is_nan() && **w != 0.0)
+                    .map(|(x, w)| w * x),
+            );
+            *slot = num / weight_sum;
+        }
+    }
+    Ok(out)
 }
 
 /// Copeland scores (see [`AggregatorKind::Copeland`]).
@@ -319,6 +351,36 @@ mod tests {
         // u1: (2 + 2·4 + 8) / 4 = 4.5; u2: (1 + 4) / 2 = 2.5 (b dropped, re-weighted)
         let y = run(&AggregatorKind::Arithmetic, &x, &w, skip()).unwrap();
         assert_close(&y, &[4.5, 2.5, NAN]);
+    }
+
+    #[test]
+    fn signed_arithmetic_hand_computed() {
+        let kind = AggregatorKind::SignedArithmetic;
+        let x = array![
+            [2.0, 4.0, 8.0],
+            [1.0, NAN, 4.0],
+            [4.0, 1.0, NAN],
+            [NAN, NAN, NAN]
+        ];
+        let w = [1.0, -1.0, 2.0];
+        // u0: (2 − 4 + 16) / 2 = 7; u1: (1 + 8) / 3 = 3; u2: available weights 1 − 1 = 0 -> NaN
+        let y = run(&kind, &x, &w, skip()).unwrap();
+        assert_close(&y, &[7.0, 3.0, NAN, NAN]);
+        // a negative available weight sum is NaN too (COINr would divide by it): u0 with c missing
+        let y = run(&kind, &array![[2.0, 4.0, NAN]], &[1.0, -2.0, 5.0], skip()).unwrap();
+        assert_close(&y, &[NAN]);
+        // non-negative weights: the arithmetic mean
+        let (b, bw) = block();
+        assert_close(&run(&kind, &b, &bw, skip()).unwrap(), &[4.5, 2.5, NAN]);
+        // weights must still be finite; policies as for every method
+        let e = run(&kind, &x, &[1.0, f64::INFINITY, 1.0], skip()).unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+        let y = run(&kind, &x, &w, MissingPolicy::Propagate).unwrap();
+        assert_close(&y, &[7.0, NAN, NAN, NAN]);
+        assert!(run(&kind, &x, &w, MissingPolicy::Error).is_err());
+        // the plain arithmetic mean still rejects a negative weight, pointing to the signed one
+        let e = run(&AggregatorKind::Arithmetic, &x, &w, skip()).unwrap_err();
+        assert!(e.to_string().contains("signed_arithmetic"), "{e}");
     }
 
     #[test]
@@ -742,12 +804,18 @@ mod tests {
             Some(Linearity::Mean)
         );
         assert_eq!(AggregatorKind::Sum.linearity(), Some(Linearity::Sum));
+        assert_eq!(
+            AggregatorKind::SignedArithmetic.linearity(),
+            Some(Linearity::Mean)
+        );
         for kind in [
             AggregatorKind::Geometric { offset: 0.0 },
             AggregatorKind::Harmonic { offset: 0.0 },
             AggregatorKind::Power { p: 1.0 },
             AggregatorKind::Median,
             AggregatorKind::Copeland,
+            "topsis".parse().unwrap(),
+            "promethee".parse().unwrap(),
         ] {
             assert_eq!(kind.linearity(), None);
         }

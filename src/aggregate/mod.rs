@@ -13,6 +13,18 @@
 //!
 //! One code path applies these rules for every built-in method ([`check_block`], [`row_weight_sum`],
 //! and [`aggregate_rows`] for row-wise methods); custom aggregators can call the same functions.
+//!
+//! **Multi-criteria methods** ([`AggregatorKind::Topsis`], [`AggregatorKind::Promethee`]) rank units
+//! against each other, so inside a hierarchical framework they aggregate the children of **one node**
+//! across **all units scored together**: the units are the alternatives, the node's children
+//! (indicators or sub-aggregates) the criteria, the node's weights the criteria weights. The output per
+//! unit is the method's raw score, **not rescaled**: a TOPSIS closeness in `[0, 1]`, a PROMETHEE II net
+//! flow in `[−1, 1]`. A parent therefore sees such a child on its own scale beside siblings on the
+//! normaliser's scale (0–100 by default): use the same method at every level, or weights that account
+//! for the scales, when mixing. Adding or removing a unit can change every other unit's score (as for
+//! Copeland). The children's values are the normalised, direction-oriented ones, so every criterion is
+//! a benefit criterion. A unit whose result is missing under the policy is not an alternative of the
+//! comparison (it gets NaN and affects no other unit).
 
 use std::fmt;
 use std::str::FromStr;
@@ -23,9 +35,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 mod builtin;
+mod mcda;
 mod rows;
 
 pub(crate) use builtin::{power_domain, power_root};
+pub use mcda::{PreferenceFunction, TopsisNormalisation};
 pub use rows::{RowInput, aggregate_rows, check_block, row_weight_sum};
 
 /// What to do with missing (NaN) children when aggregating.
@@ -251,6 +265,57 @@ pub enum AggregatorKind {
     /// compares its outranking fractions exactly; here a difference within a relative `1e-12` is a
     /// tie). Cost: `O(n² · children)` for `n` units.
     Copeland,
+    /// Weighted arithmetic mean with weights of **either sign**, COINr's `a_amean` as it is used with
+    /// signed PCA weights ([`NegativeLoadings::Keep`](crate::weights::NegativeLoadings::Keep)):
+    /// `Σ wᵢxᵢ / W` over the available children, `W = Σ wᵢ` over the same children. Weights must be
+    /// finite; zero-weight children take no part. A negative weight makes its child count against
+    /// the result, which can therefore leave the range of the children (no clamp). A unit whose
+    /// available children's weights sum to zero **or less** gets NaN (COINr divides by such a sum,
+    /// flipping the sign of every term; that is a deliberate difference). Missing children follow
+    /// the [`MissingPolicy`] as for [`Arithmetic`](AggregatorKind::Arithmetic); `Σ wᵢxᵢ` is a
+    /// compensated (Neumaier) sum. With non-negative weights it equals `Arithmetic` up to its
+    /// one-ulp clamp.
+    SignedArithmetic,
+    /// TOPSIS (Hwang and Yoon): the closeness of each unit to the ideal solution, in `[0, 1]`, over
+    /// the units scored together (see the [module docs](crate::aggregate) on multi-criteria methods
+    /// in a tree).
+    ///
+    /// Each child `j` with weight `wⱼ > 0` is normalised over the units taking part
+    /// ([`TopsisNormalisation`]) to `rᵢⱼ` and weighted, `vᵢⱼ = (wⱼ / Σw) · rᵢⱼ`; the ideal and anti-ideal
+    /// are `v⁺ⱼ = maxᵢ vᵢⱼ`, `v⁻ⱼ = minᵢ vᵢⱼ`; `D⁺ᵢ = √Σⱼ (vᵢⱼ − v⁺ⱼ)²`, `D⁻ᵢ = √Σⱼ (vᵢⱼ − v⁻ⱼ)²` and the
+    /// score is `D⁻ᵢ / (D⁺ᵢ + D⁻ᵢ)`. With complete data this is pymcdm's `TOPSIS` (every child a
+    /// profit criterion). A child whose values are all equal (zero for the vector normalisation)
+    /// is the same for every unit and contributes nothing; a unit with `D⁺ = D⁻ = 0` (every child it
+    /// has is such a child, or it is the only unit) scores `½` (pymcdm: NaN).
+    ///
+    /// Missing values: a unit missing under the [`MissingPolicy`] gets NaN and takes no part (it
+    /// moves neither the normalisation nor the ideals). Under `Skip`, a unit with missing children
+    /// takes part with the children it has: each child is normalised and its ideals taken over the
+    /// units that have it, and the unit's distances sum over its available children only.
+    /// Cost: `O(n · children)`.
+    Topsis {
+        /// How each child is normalised (min-max by default).
+        #[serde(default)]
+        normalisation: TopsisNormalisation,
+    },
+    /// PROMETHEE II (Brans): the net outranking flow of each unit, in `[−1, 1]`, over the units scored
+    /// together (see the [module docs](crate::aggregate) on multi-criteria methods in a tree).
+    ///
+    /// For every ordered pair of units `(a, b)`, `π(a, b) = Σⱼ wⱼ Pⱼ(xₐⱼ − x_bⱼ) / Σⱼ wⱼ` with the
+    /// [`PreferenceFunction`] `P`; the net flow is `φ(a) = Σ_b (π(a, b) − π(b, a)) / (n − 1)` over the
+    /// `n − 1` other units taking part (`φ⁺ − φ⁻`). With complete data this is pymcdm's
+    /// `PROMETHEE_II` with the same function and thresholds for every child; the net flows sum to 0.
+    ///
+    /// Missing values: a unit missing under the [`MissingPolicy`] gets NaN and takes no part. Under
+    /// `Skip`, each pair is compared on the children both units have, with their weights re-normalised
+    /// over those children (COINr's re-weighting rule, applied per pair); a pair with no such child is
+    /// not comparable and the unit's flow averages over its comparable partners only. A unit with no
+    /// comparable partner (e.g. the only unit) scores 0. Cost: `O(n² · children)`.
+    Promethee {
+        /// The preference function and its thresholds (the usual criterion by default).
+        #[serde(default)]
+        preference: PreferenceFunction,
+    },
 }
 
 impl AggregatorKind {
@@ -259,9 +324,32 @@ impl AggregatorKind {
     /// ```
     /// assert!(composite_indicators::AggregatorKind::FORMS.contains("power:P"));
     /// ```
-    pub const FORMS: &'static str = "arithmetic, sum, geometric, geometric:OFFSET, harmonic, harmonic:OFFSET, power:P, median, copeland";
+    pub const FORMS: &'static str = "arithmetic, sum, geometric, geometric:OFFSET, harmonic, harmonic:OFFSET, power:P, median, copeland, signed_arithmetic, topsis, topsis:vector, promethee, promethee:u_shape:Q, promethee:v_shape:P, promethee:level:P:Q, promethee:v_shape_indifference:P:Q, promethee:gaussian:S";
 
-    /// Check the method's parameters: `offset` and `p` must be finite ([`Error::InvalidParameter`]).
+    /// Whether the method is a mean: its result lies between the smallest and the largest available
+    /// child (arithmetic, geometric, harmonic, power, median). Sums, Copeland, TOPSIS and PROMETHEE II
+    /// produce values on their own scales, and the signed arithmetic mean leaves that range when a
+    /// weight is negative. Score bounds in sweeps rely on this.
+    ///
+    /// ```
+    /// use composite_indicators::AggregatorKind;
+    /// assert!(AggregatorKind::Median.is_mean());
+    /// assert!(!AggregatorKind::Copeland.is_mean());
+    /// assert!(!"topsis".parse::<AggregatorKind>().unwrap().is_mean());
+    /// ```
+    pub fn is_mean(&self) -> bool {
+        matches!(
+            self,
+            AggregatorKind::Arithmetic
+                | AggregatorKind::Geometric { .. }
+                | AggregatorKind::Harmonic { .. }
+                | AggregatorKind::Power { .. }
+                | AggregatorKind::Median
+        )
+    }
+
+    /// Check the method's parameters: `offset` and `p` must be finite, PROMETHEE thresholds as
+    /// [`PreferenceFunction::check`] ([`Error::InvalidParameter`]).
     /// [`Aggregator::aggregate`] calls this first; call it yourself to validate a spec early.
     ///
     /// ```
@@ -284,19 +372,27 @@ impl AggregatorKind {
                 "p",
                 format!("is {p}; the power-mean exponent must be finite"),
             )),
+            AggregatorKind::Promethee { preference } => preference.check(),
             _ => Ok(()),
         }
     }
 }
 
 /// The CLI form: `arithmetic`, `sum`, `geometric` or `geometric:OFFSET` (offset ≠ 0), `harmonic` or
-/// `harmonic:OFFSET`, `power:P`, `median`, `copeland`. Numbers use Rust's shortest round-trip format,
-/// so `s.parse::<AggregatorKind>()` gives back the same value.
+/// `harmonic:OFFSET`, `power:P`, `median`, `copeland`, `signed_arithmetic`, `topsis` (min-max) or
+/// `topsis:vector`,
+/// `promethee` (usual criterion), `promethee:u_shape:Q`, `promethee:v_shape:P`,
+/// `promethee:level:P:Q`, `promethee:v_shape_indifference:P:Q`, `promethee:gaussian:S`. Numbers use
+/// Rust's shortest round-trip format, so `s.parse::<AggregatorKind>()` gives back the same value.
 ///
 /// ```
 /// use composite_indicators::AggregatorKind;
 /// assert_eq!(AggregatorKind::Power { p: 0.5 }.to_string(), "power:0.5");
 /// assert_eq!(AggregatorKind::Harmonic { offset: 0.0 }.to_string(), "harmonic");
+/// let k = AggregatorKind::Promethee {
+///     preference: composite_indicators::aggregate::PreferenceFunction::Level { p: 20.0, q: 5.0 },
+/// };
+/// assert_eq!(k.to_string(), "promethee:level:20:5");
 /// ```
 impl fmt::Display for AggregatorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -310,6 +406,21 @@ impl fmt::Display for AggregatorKind {
             AggregatorKind::Power { p } => write!(f, "power:{p}"),
             AggregatorKind::Median => f.write_str("median"),
             AggregatorKind::Copeland => f.write_str("copeland"),
+            AggregatorKind::SignedArithmetic => f.write_str("signed_arithmetic"),
+            AggregatorKind::Topsis { normalisation } => match normalisation {
+                TopsisNormalisation::MinMax => f.write_str("topsis"),
+                TopsisNormalisation::Vector => f.write_str("topsis:vector"),
+            },
+            AggregatorKind::Promethee { preference } => match preference {
+                PreferenceFunction::Usual => f.write_str("promethee"),
+                PreferenceFunction::UShape { q } => write!(f, "promethee:u_shape:{q}"),
+                PreferenceFunction::VShape { p } => write!(f, "promethee:v_shape:{p}"),
+                PreferenceFunction::Level { p, q } => write!(f, "promethee:level:{p}:{q}"),
+                PreferenceFunction::VShapeIndifference { p, q } => {
+                    write!(f, "promethee:v_shape_indifference:{p}:{q}")
+                }
+                PreferenceFunction::Gaussian { s } => write!(f, "promethee:gaussian:{s}"),
+            },
         }
     }
 }
@@ -322,6 +433,8 @@ impl fmt::Display for AggregatorKind {
 /// use composite_indicators::AggregatorKind;
 /// assert_eq!("Median".parse::<AggregatorKind>().unwrap(), AggregatorKind::Median);
 /// assert_eq!("power:-1".parse::<AggregatorKind>().unwrap(), AggregatorKind::Power { p: -1.0 });
+/// assert_eq!("promethee:v_shape:10".parse::<AggregatorKind>().unwrap().to_string(),
+///            "promethee:v_shape:10");
 /// let e = "mean".parse::<AggregatorKind>().unwrap_err();
 /// assert!(e.to_string().contains("geometric:OFFSET"));
 /// ```
@@ -355,7 +468,48 @@ impl FromStr for AggregatorKind {
             ("harmonic", Some(a)) => AggregatorKind::Harmonic { offset: number(a)? },
             ("power", Some(a)) => AggregatorKind::Power { p: number(a)? },
             ("power", None) => return Err(bad(format!("`{s}` needs an exponent (power:P)"))),
-            ("arithmetic" | "sum" | "median" | "copeland", Some(_)) => {
+            ("topsis", None) => AggregatorKind::Topsis {
+                normalisation: TopsisNormalisation::MinMax,
+            },
+            ("topsis", Some(a)) => AggregatorKind::Topsis {
+                normalisation: match a.to_ascii_lowercase().as_str() {
+                    "min_max" | "minmax" => TopsisNormalisation::MinMax,
+                    "vector" => TopsisNormalisation::Vector,
+                    _ => {
+                        return Err(bad(format!(
+                            "`{s}`: TOPSIS normalisation `{a}` is neither `min_max` nor `vector`"
+                        )));
+                    }
+                },
+            },
+            ("promethee", None) => AggregatorKind::Promethee {
+                preference: PreferenceFunction::Usual,
+            },
+            ("promethee", Some(a)) => {
+                let mut parts = a.split(':').map(str::trim);
+                let function = parts.next().unwrap_or_default().to_ascii_lowercase();
+                let nums = parts.map(number).collect::<Result<Vec<f64>>>()?;
+                let preference = match (function.as_str(), nums.as_slice()) {
+                    ("usual", []) => PreferenceFunction::Usual,
+                    ("u_shape", &[q]) => PreferenceFunction::UShape { q },
+                    ("v_shape", &[p]) => PreferenceFunction::VShape { p },
+                    ("level", &[p, q]) => PreferenceFunction::Level { p, q },
+                    ("v_shape_indifference", &[p, q]) => {
+                        PreferenceFunction::VShapeIndifference { p, q }
+                    }
+                    ("gaussian", &[s]) => PreferenceFunction::Gaussian { s },
+                    _ => {
+                        return Err(bad(format!(
+                            "`{s}`: not a PROMETHEE preference function with its thresholds"
+                        )));
+                    }
+                };
+                let kind = AggregatorKind::Promethee { preference };
+                kind.check().map_err(|e| bad(format!("`{s}`: {e}")))?;
+                kind
+            }
+            ("signed_arithmetic", None) => AggregatorKind::SignedArithmetic,
+            ("arithmetic" | "sum" | "median" | "copeland" | "signed_arithmetic", Some(_)) => {
                 return Err(bad(format!("`{s}`: `{name}` takes no parameter")));
             }
             ("median", None) => AggregatorKind::Median,
@@ -382,6 +536,55 @@ mod tests {
             ("power:-1.5", AggregatorKind::Power { p: -1.5 }),
             ("median", AggregatorKind::Median),
             ("copeland", AggregatorKind::Copeland),
+            ("signed_arithmetic", AggregatorKind::SignedArithmetic),
+            (
+                "topsis",
+                AggregatorKind::Topsis {
+                    normalisation: TopsisNormalisation::MinMax,
+                },
+            ),
+            (
+                "topsis:vector",
+                AggregatorKind::Topsis {
+                    normalisation: TopsisNormalisation::Vector,
+                },
+            ),
+            (
+                "promethee",
+                AggregatorKind::Promethee {
+                    preference: PreferenceFunction::Usual,
+                },
+            ),
+            (
+                "promethee:u_shape:5",
+                AggregatorKind::Promethee {
+                    preference: PreferenceFunction::UShape { q: 5.0 },
+                },
+            ),
+            (
+                "promethee:v_shape:12.5",
+                AggregatorKind::Promethee {
+                    preference: PreferenceFunction::VShape { p: 12.5 },
+                },
+            ),
+            (
+                "promethee:level:20:5",
+                AggregatorKind::Promethee {
+                    preference: PreferenceFunction::Level { p: 20.0, q: 5.0 },
+                },
+            ),
+            (
+                "promethee:v_shape_indifference:20:5",
+                AggregatorKind::Promethee {
+                    preference: PreferenceFunction::VShapeIndifference { p: 20.0, q: 5.0 },
+                },
+            ),
+            (
+                "promethee:gaussian:10",
+                AggregatorKind::Promethee {
+                    preference: PreferenceFunction::Gaussian { s: 10.0 },
+                },
+            ),
         ];
         for (s, kind) in cases {
             assert_eq!(s.parse::<AggregatorKind>().unwrap(), kind, "{s}");
@@ -390,6 +593,18 @@ mod tests {
         assert_eq!(
             " Geometric : 1 ".parse::<AggregatorKind>().unwrap(),
             AggregatorKind::Geometric { offset: 1.0 }
+        );
+        assert_eq!(
+            "TOPSIS:Min_Max".parse::<AggregatorKind>().unwrap(),
+            AggregatorKind::Topsis {
+                normalisation: TopsisNormalisation::MinMax
+            }
+        );
+        assert_eq!(
+            "promethee:usual".parse::<AggregatorKind>().unwrap(),
+            AggregatorKind::Promethee {
+                preference: PreferenceFunction::Usual
+            }
         );
     }
 
@@ -406,6 +621,13 @@ mod tests {
             "median:1",
             "sum:2",
             "power:1:2",
+            "topsis:z",
+            "promethee:v_shape",
+            "promethee:v_shape:0",
+            "promethee:level:1:2",
+            "promethee:usual:1",
+            "promethee:cubic:1",
+            "promethee:gaussian:-1",
         ] {
             let e = bad.parse::<AggregatorKind>().unwrap_err();
             match &e {
@@ -424,5 +646,25 @@ mod tests {
         assert_eq!(json, r#"{"method":"power","p":2.0}"#);
         let k: AggregatorKind = serde_json::from_str(r#"{"method":"geometric"}"#).unwrap();
         assert_eq!(k, AggregatorKind::Geometric { offset: 0.0 });
+        // MCDA methods: parameters default, nested preference function tagged by `function`
+        let k: AggregatorKind = serde_json::from_str(r#"{"method":"topsis"}"#).unwrap();
+        assert_eq!(k, "topsis".parse().unwrap());
+        let k: AggregatorKind =
+            serde_json::from_str(r#"{"method":"topsis","normalisation":"vector"}"#).unwrap();
+        assert_eq!(k, "topsis:vector".parse().unwrap());
+        let k: AggregatorKind = serde_json::from_str(r#"{"method":"promethee"}"#).unwrap();
+        assert_eq!(k, "promethee".parse().unwrap());
+        let json =
+            serde_json::to_string(&"promethee:level:20:5".parse::<AggregatorKind>().unwrap())
+                .unwrap();
+        assert_eq!(
+            json,
+            r#"{"method":"promethee","preference":{"function":"level","p":20.0,"q":5.0}}"#
+        );
+        let k: AggregatorKind = toml::from_str(
+            "method = \"promethee\"\npreference = { function = \"v_shape_indifference\", p = 20, q = 5 }",
+        )
+        .unwrap();
+        assert_eq!(k, "promethee:v_shape_indifference:20:5".parse().unwrap());
     }
 }

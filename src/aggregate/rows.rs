@@ -85,6 +85,17 @@ pub fn check_block(
     weights: &[f64],
     ctx: &NodeContext<'_>,
 ) -> Result<()> {
+    check_block_signs(values, weights, ctx, false)
+}
+
+/// [`check_block`], with negative (finite) weights allowed when `signed` is true (for
+/// [`AggregatorKind::SignedArithmetic`](super::AggregatorKind::SignedArithmetic)).
+pub(crate) fn check_block_signs(
+    values: ArrayView2<'_, f64>,
+    weights: &[f64],
+    ctx: &NodeContext<'_>,
+    signed: bool,
+) -> Result<()> {
     let (n_units, n_children) = values.dim();
     if weights.len() != n_children {
         return Err(Error::ShapeMismatch {
@@ -108,11 +119,22 @@ pub fn check_block(
         });
     }
     for (j, &w) in weights.iter().enumerate() {
-        if !(w.is_finite() && w >= 0.0) {
+        if !w.is_finite() {
             return Err(Error::param(
                 format!("weights of `{}`", ctx.node),
                 format!(
-                    "weight of child `{}` is {w}; weights must be finite and non-negative",
+                    "weight of child `{}` is {w}; weights must be finite",
+                    child_code(ctx, j)
+                ),
+            ));
+        }
+        if w < 0.0 && !signed {
+            return Err(Error::param(
+                format!("weights of `{}`", ctx.node),
+                format!(
+                    "weight of child `{}` is {w}; weights must be non-negative (signed weights, \
+                     such as PCA loadings kept with `negative_loadings = \"keep\"`, need the \
+                     `signed_arithmetic` aggregator)",
                     child_code(ctx, j)
                 ),
             ));

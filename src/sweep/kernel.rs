@@ -768,17 +768,15 @@ impl BatchModel {
     /// Per-unit bounds `[lo, hi]` every index score provably lies in when every aggregator is a mean
     /// (arithmetic, geometric, harmonic, power, median: a mean lies between its smallest and largest
     /// child) and there is no bonus: the smallest and largest non-missing value of the unit over all
-    /// alternatives. `None` otherwise (sums, Copeland, custom aggregators, bonus).
+    /// alternatives. `None` otherwise (sums, Copeland, TOPSIS, PROMETHEE II, custom aggregators,
+    /// bonus; see [`AggregatorKind::is_mean`]).
     pub fn mean_bounds(&self) -> Option<Vec<(f64, f64)>> {
         if self.bonus_weight.is_some() && !self.bonus_ind.is_empty() {
             return None;
         }
         for agg in &self.aggregations {
             let kinds = agg.kinds.as_ref()?;
-            if kinds
-                .iter()
-                .any(|k| matches!(k, AggregatorKind::Sum | AggregatorKind::Copeland))
-            {
+            if kinds.iter().any(|k| !k.is_mean()) {
                 return None;
             }
         }

@@ -8,6 +8,7 @@
 //! loadings (see [`pca_weights`]). Missing values (NaN) are skipped as documented per method.
 
 use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
 
 use super::linalg::{complete_rows, correlation_complete, pearson_pairwise, sample_sd, sym_eigen};
 use crate::error::{Error, Result};
@@ -250,6 +251,39 @@ pub(crate) fn critic_named(
         c[j] = s[j] * conflict;
     }
     normalise_sum(c, codes, group)
+}
+
+/// What the PCA weight scheme ([`WeightScheme::Pca`](super::WeightScheme::Pca)) does with a negative
+/// first-component loading (an indicator that runs against the others in its group).
+///
+/// COINr's `get_PCA()` writes the loadings as weights whatever their sign, and its arithmetic mean
+/// (`a_amean`) divides by their sum, so a negative loading makes its indicator count *against* the
+/// aggregate. This crate rejects that by default; [`NegativeLoadings::Keep`] asks for COINr's
+/// behaviour explicitly. Serialised as `"reject"` / `"keep"`; a config without the field rejects.
+///
+/// ```
+/// use composite_indicators::weights::NegativeLoadings;
+/// use composite_indicators::WeightScheme;
+/// assert_eq!(NegativeLoadings::default(), NegativeLoadings::Reject);
+/// // old configs parse unchanged
+/// let s: WeightScheme = serde_json::from_str(r#"{"scheme": "pca"}"#).unwrap();
+/// assert_eq!(s, WeightScheme::Pca { negative_loadings: NegativeLoadings::Reject });
+/// let s: WeightScheme = toml::from_str("scheme = \"pca\"\nnegative_loadings = \"keep\"").unwrap();
+/// assert_eq!(s, WeightScheme::Pca { negative_loadings: NegativeLoadings::Keep });
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NegativeLoadings {
+    /// A negative loading is [`Error::InvalidWeight`] naming the indicator (the default): every
+    /// aggregator of this crate except [`AggregatorKind::SignedArithmetic`](crate::AggregatorKind::SignedArithmetic)
+    /// needs non-negative weights.
+    #[default]
+    Reject,
+    /// Keep the signed loadings as weights (COINr's behaviour). Aggregate the groups with
+    /// [`AggregatorKind::SignedArithmetic`](crate::AggregatorKind::SignedArithmetic) (COINr's
+    /// `a_amean`): the other aggregators reject negative weights with [`Error::InvalidParameter`],
+    /// and so do weight sweeps (their weights must be non-negative).
+    Keep,
 }
 
 /// PCA weights as COINr's `get_PCA()` computes them: the loadings of the first principal component of

@@ -28,7 +28,9 @@ pub(crate) mod linalg;
 
 pub use ahp::{AhpResult, PairwiseMatrix, RANDOM_INDEX, RECIPROCAL_TOL, ahp_weights};
 pub(crate) use data_driven::pca_eigen as data_driven_pca_eigen;
-pub use data_driven::{critic_weights, entropy_weights, pca_weights, std_dev_weights};
+pub use data_driven::{
+    NegativeLoadings, critic_weights, entropy_weights, pca_weights, std_dev_weights,
+};
 
 use std::collections::BTreeMap;
 
@@ -90,9 +92,37 @@ pub enum WeightScheme {
     StdDev,
     /// PCA weights ([`pca_weights`], COINr's `get_PCA()` by group at the indicator level): first-component
     /// loadings within each aggregate's indicator children, rescaled like the other data-driven
-    /// schemes. A negative loading is [`Error::InvalidWeight`] (COINr would accept it; this crate's
-    /// weights must be non-negative).
-    Pca,
+    /// schemes (`wⱼ = vⱼ / Σv · Σ nominal`; the loadings are oriented so that `Σv > 0`, so the rescaling
+    /// keeps every sign). A negative loading is [`Error::InvalidWeight`] by default; with
+    /// `negative_loadings: Keep` it stays a negative weight, as in COINr (see [`NegativeLoadings`]).
+    ///
+    /// With kept signs, the weighted mean `Σ wx / Σ w` ([`AggregatorKind::SignedArithmetic`](crate::AggregatorKind::SignedArithmetic))
+    /// does not depend on the orientation of the component (flipping every sign changes nothing),
+    /// so the scores equal COINr's whatever sign its LAPACK returns.
+    ///
+    /// ```
+    /// use composite_indicators::weights::NegativeLoadings;
+    /// use composite_indicators::{FrameworkSpec, Indicator, Pillar, WeightScheme};
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I"), Indicator::new("c", "I")],
+    ///     pillars: vec![Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// // c runs against a and b: its loading is negative
+    /// let x = ndarray::array![[1.0, 2.0, 3.0], [2.0, 3.0, 1.0], [3.0, 5.0, 2.0], [4.0, 4.0, 0.0]];
+    /// let reject = WeightScheme::Pca { negative_loadings: NegativeLoadings::Reject };
+    /// assert!(reject.node_weights(&fw, Some(x.view())).is_err());
+    /// let keep = WeightScheme::Pca { negative_loadings: NegativeLoadings::Keep };
+    /// let w = keep.node_weights(&fw, Some(x.view())).unwrap();
+    /// assert!(w[2] < 0.0 && (w[0] + w[1] + w[2] - 3.0).abs() < 1e-12);
+    /// ```
+    Pca {
+        /// Reject negative loadings (default) or keep them as COINr does.
+        #[serde(default)]
+        negative_loadings: NegativeLoadings,
+    },
     /// AHP weights ([`ahp_weights`]) for the groups given, keyed by aggregate code; other groups keep
     /// their nominal weights. A matrix whose children are not exactly the group's children is
     /// [`Error::InvalidSpec`]; a consistency ratio above `max_cr` is [`Error::InconsistentPairwise`].
@@ -160,7 +190,7 @@ impl WeightScheme {
             WeightScheme::Entropy
             | WeightScheme::Critic
             | WeightScheme::StdDev
-            | WeightScheme::Pca => self.data_driven(fw, normalised)?,
+            | WeightScheme::Pca { .. } => self.data_driven(fw, normalised)?,
             WeightScheme::Ahp { matrices, max_cr } => ahp_node_weights(fw, matrices, *max_cr)?,
             WeightScheme::Budget { surveys, aggregate } => {
                 budget_node_weights(fw, surveys, aggregate)?
@@ -214,11 +244,19 @@ impl WeightScheme {
                 WeightScheme::StdDev => data_driven::std_dev_named(sub.view(), &codes, &group)?,
                 _ => data_driven::pca_named(sub.view(), &codes)?,
             };
+            let signed = matches!(
+                self,
+                WeightScheme::Pca {
+                    negative_loadings: NegativeLoadings::Keep
+                }
+            );
             if let Some((c, v)) = codes.iter().zip(&learned).find(|(_, v)| **v < 0.0) {
-                return Err(Error::InvalidWeight {
-                    code: c.clone(),
-                    weight: *v,
-                });
+                if !signed {
+                    return Err(Error::InvalidWeight {
+                        code: c.clone(),
+                        weight: *v,
+                    });
+                }
             }
             let nominal: f64 = kids.iter().map(|&c| w[c]).sum();
             let total: f64 = learned.iter().sum();
