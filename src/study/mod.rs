@@ -4,7 +4,7 @@
 //! Every result type is serde-serialisable and writes CSV (`uCode` first where the table is per unit)
 //! through [`crate::io::write_atomic`].
 
-// pub mod compare;
+pub mod compare;
 mod csv_rows;
 pub mod stats;
 // pub mod strweak;
