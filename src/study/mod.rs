@@ -7,4 +7,4 @@
 pub mod compare;
 mod csv_rows;
 pub mod stats;
-// pub mod strweak;
+pub mod strweak;
