@@ -470,3 +470,60 @@ fn rank_similarity_bad_input() {
             .is_nan()
     );
 }
+
+mod rank_similarity_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pair() -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
+        (3usize..25).prop_flat_map(|n| {
+            (
+                proptest::collection::vec(0u8..6, n),
+                proptest::collection::vec(0u8..6, n),
+            )
+                .prop_map(|(a, b)| {
+                    (
+                        a.into_iter().map(f64::from).collect(),
+                        b.into_iter().map(f64::from).collect(),
+                    )
+                })
+        })
+    }
+
+    proptest! {
+        // Invariants of the definitions (coarse values, so ties are frequent):
+        // tau-b and gamma are symmetric and lie in [-1, 1]; |gamma| >= |tau-b| (tau-b's denominator
+        // is at least C + D); reversing one variable flips both signs; every measure of a set with
+        // itself is 1 unless it is undefined; WS lies in [0, 1] on two permutations of 1..n.
+        #[test]
+        fn definitions_hold((x, y) in pair()) {
+            let (xa, ya) = (ndarray::Array1::from(x.clone()), ndarray::Array1::from(y.clone()));
+            let t = kendall_tau_b(xa.view(), ya.view()).unwrap();
+            let g = goodman_kruskal_gamma(xa.view(), ya.view()).unwrap();
+            prop_assert!(same(t, kendall_tau_b(ya.view(), xa.view()).unwrap()));
+            prop_assert!(same(g, goodman_kruskal_gamma(ya.view(), xa.view()).unwrap()));
+            if !t.is_nan() {
+                prop_assert!((-1.0 - 1e-12..=1.0 + 1e-12).contains(&t));
+                prop_assert!(g.abs() >= t.abs() - 1e-12);
+                let neg = ya.mapv(|v| -v);
+                prop_assert!((kendall_tau_b(xa.view(), neg.view()).unwrap() + t).abs() < 1e-12);
+            }
+            let self_t = kendall_tau_b(xa.view(), xa.view()).unwrap();
+            prop_assert!(self_t.is_nan() || (self_t - 1.0).abs() < 1e-12);
+
+            // two permutations of 1..n (ties broken by position)
+            let perm = |v: &[f64]| composite_indicators::rank::rank_desc(v, TieRule::Ordinal);
+            let (px, py) = (ndarray::Array1::from(perm(&x)), ndarray::Array1::from(perm(&y)));
+            let ws = ws_coefficient(px.view(), py.view()).unwrap();
+            prop_assert!((-1e-12..=1.0 + 1e-12).contains(&ws));
+            prop_assert_eq!(ws_coefficient(px.view(), px.view()).unwrap(), 1.0);
+            prop_assert_eq!(weighted_spearman(px.view(), px.view()).unwrap(), 1.0);
+            let rw = weighted_spearman(px.view(), py.view()).unwrap();
+            prop_assert!(same(rw, weighted_spearman(py.view(), px.view()).unwrap()));
+        }
+    }
+
+    fn same(a: f64, b: f64) -> bool {
+        a == b || (a.is_nan() && b.is_nan()) || (a - b).abs() < 1e-12
+    }
+}
