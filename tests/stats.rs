@@ -150,3 +150,39 @@ fn flags_use_coinr_denominators() {
     assert!(s.low_unique); // 0.2 < 0.3 even though 0.5 >= 0.3
     assert!(!s.low_avail); // 0.4 is not below 0.4
 }
+
+// Reference: the 51 ASEM index values of the default build (printed by this crate), summarised in
+// Python by numpy 2.4 / scipy 1.17.1: mean 49.8619824316387, median 49.089204006376676,
+// std(ddof=1) 9.06990706997858, skew(bias=False) 0.41645176950601204,
+// kurtosis(bias=False) 0.14082952243548919, min 31.70537099658012, max 75.22780465428178.
+#[test]
+fn asem_index_statistics_from_scores() {
+    use composite_indicators::score::Scorer;
+    use composite_indicators::study::stats::stats_of_scores;
+    let meta = read_imeta_path("data/asem/iMeta.csv").unwrap();
+    let data = read_idata_path("data/asem/iData.csv", &meta)
+        .unwrap()
+        .sorted_by_code();
+    let fw = meta.spec.clone().check().unwrap();
+    let scores = Scorer::new(fw).score(&data).unwrap();
+    let t = stats_of_scores(&scores, &StatsOptions::default()).unwrap();
+    assert_eq!(t.rows.len(), scores.node_codes().len());
+    let i = t.get("Index").unwrap();
+    let got = [i.mean, i.median, i.sd, i.skew, i.kurt, i.min, i.max];
+    let want = [
+        49.8619824316387,
+        49.089204006376676,
+        9.06990706997858,
+        0.41645176950601204,
+        0.14082952243548919,
+        31.70537099658012,
+        75.22780465428178,
+    ];
+    for (g, w) in got.iter().zip(want) {
+        assert!(close(*g, w), "{got:?} vs {want:?}");
+    }
+    assert!(!i.outlier && !i.low_unique);
+    // normalised indicators span [0, 100]
+    let lpi = t.get("LPI").unwrap();
+    assert_eq!((lpi.min, lpi.max), (0.0, 100.0));
+}

@@ -34,6 +34,7 @@ use super::csv_rows::{rows_to_string, write_rows, write_rows_path};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::io::format_f64;
+use crate::score::Scores;
 use crate::spec::Framework;
 
 /// Thresholds of the flags of [`get_stats`], COINr's defaults.
@@ -320,8 +321,7 @@ pub fn stats_of_matrix(
 }
 
 /// COINr's `get_stats(coin, dset)`: the statistics of the framework's indicator columns of `data`
-/// (framework order). For an aggregated data set, pass a [`Scores`](crate::score::Scores)' values to
-/// [`stats_of_matrix`] with its node codes.
+/// (framework order). For the normalised and aggregated values see [`stats_of_scores`].
 ///
 /// # Errors
 /// An indicator missing from `data` → [`Error::MissingColumns`]; otherwise as [`stats_of_matrix`].
@@ -351,6 +351,35 @@ pub fn get_stats(data: &Dataset, fw: &Framework, opts: &StatsOptions) -> Result<
     let codes = fw.indicator_codes();
     let x = data.select(&codes)?;
     stats_of_matrix(&codes, x.view(), opts)
+}
+
+/// COINr's `get_stats(coin, dset = "Aggregated")`: the statistics of every node of a score set
+/// (indicators as normalised, then the aggregates, the index last; framework node order).
+///
+/// # Errors
+/// As [`stats_of_matrix`].
+///
+/// # Examples
+/// ```
+/// use composite_indicators::prelude::*;
+/// use composite_indicators::score::Scorer;
+/// use composite_indicators::study::stats::{StatsOptions, stats_of_scores};
+/// use ndarray::array;
+/// let fw = FrameworkSpec {
+///     name: "t".into(),
+///     indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+///     pillars: vec![Pillar::new("I")],
+/// }
+/// .check()?;
+/// let d = Dataset::new(vec!["A".into(), "B".into()], vec!["x".into(), "y".into()], array![[1.0, 2.0], [3.0, 4.0]])?;
+/// let t = stats_of_scores(&Scorer::new(fw).score(&d)?, &StatsOptions::default())?;
+/// let codes: Vec<&str> = t.rows.iter().map(|r| r.code.as_str()).collect();
+/// assert_eq!(codes, ["x", "y", "I"]);
+/// assert_eq!((t.rows[2].min, t.rows[2].max), (0.0, 100.0));
+/// # Ok::<(), composite_indicators::Error>(())
+/// ```
+pub fn stats_of_scores(scores: &Scores, opts: &StatsOptions) -> Result<StatsTable> {
+    stats_of_matrix(&scores.node_codes(), scores.values().view(), opts)
 }
 
 fn flag(low: bool, word: &str) -> String {
