@@ -6,7 +6,7 @@ use composite_indicators::prelude::*;
 use composite_indicators::score::{Scorer, Scores};
 use composite_indicators::study::compare::{
     CompareBy, CompareOptions, MultiOptions, MultiTable, SortBy, compare, compare_multi,
-    compare_nodes, similarity,
+    compare_nodes, similarity, similarity_table,
 };
 
 /// The ASEM build of examples/asem.rs (units sorted by code, COINr defaults) and the same build with
@@ -211,4 +211,28 @@ fn pillars_and_multi_runs() {
         ),
         Err(Error::InvalidParameter { .. })
     ));
+}
+
+#[test]
+fn compare_coins_corr_on_asem() {
+    // COINr's compare_coins_corr: Pearson of the two rank columns (no ties in either index, so it is
+    // the Spearman value of the Python reference above, 0.9528506787330318) or of the scores
+    // (pearsonr 0.9454562242433268).
+    let (a, b) = asem_runs();
+    let mut nodes = a.level_codes(2);
+    nodes.push("Index");
+    let t = similarity_table(&a, &b, &nodes, CompareBy::Ranks).unwrap();
+    assert_eq!(t.rows.len(), 9);
+    let index = t.rows.last().unwrap();
+    assert!((index.correlation - 0.9528506787330318).abs() < 1e-13);
+    assert!((index.measures.kendall_tau_b - 0.8211764705882354).abs() < 1e-13);
+    let t = similarity_table(&a, &b, &["Index"], CompareBy::Scores).unwrap();
+    assert!((t.rows[0].correlation - 0.9454562242433268).abs() < 1e-13);
+    let csv = t.to_csv_string().unwrap();
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("Index,0.94545622424332")
+    );
 }

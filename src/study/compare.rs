@@ -1,6 +1,7 @@
 //! Compare score sets: two or more runs (two configurations, two years, before and after a change)
 //! unit by unit at one node, as COINr's `compare_coins` and `compare_coins_multi`, plus the
-//! rank-similarity measures of [`crate::audit`] between two runs.
+//! rank-similarity measures of [`crate::audit`] between two runs ([`similarity`], and per node with
+//! COINr's `compare_coins_corr` correlation in [`similarity_table`]).
 //!
 //! # Semantics (COINr's)
 //!
@@ -445,6 +446,179 @@ pub fn similarity(a: &Scores, b: &Scores, node: &str) -> Result<RankSimilarity> 
         .map(|(_, p)| aligned(&cb, p.get(1).copied().flatten()))
         .collect();
     rank_similarity(x.view(), y.view())
+}
+
+/// One node of a [`SimilarityTable`].
+///
+/// # Examples
+/// See [`similarity_table`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeSimilarity {
+    /// Node code.
+    pub node: String,
+    /// COINr's `compare_coins_corr` value: the Pearson correlation of the two columns of
+    /// [`compare`] (ranks or scores) over the units present in both runs.
+    #[serde(with = "crate::serde_nan::num")]
+    pub correlation: f64,
+    /// Every rank-similarity measure of the two runs' values ([`similarity`]).
+    pub measures: RankSimilarity,
+}
+
+/// COINr's `compare_coins_corr` with the rank-similarity measures: one row per node.
+///
+/// # Examples
+/// See [`similarity_table`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimilarityTable {
+    /// Ranks or scores, for the `correlation` column.
+    pub compare_by: CompareBy,
+    /// One row per node, in the order asked.
+    pub rows: Vec<NodeSimilarity>,
+}
+
+/// How similar two runs are at each of `nodes` (COINr's `compare_coins_corr(coin1, coin2, dset,
+/// iCodes, compare_by)`, plus the measures of [`similarity`]): the Pearson correlation of the two
+/// runs' ranks (the default, re-ranked with min ties as [`compare`]) or scores over the units present
+/// in both, and Kendall's tau-b, gamma, Spearman, weighted Spearman and WS of their values.
+///
+/// # Errors
+/// As [`compare_nodes`]; fewer than 3 units scored in both at a node → [`Error::InsufficientData`].
+///
+/// # Examples
+/// ```
+/// use composite_indicators::prelude::*;
+/// use composite_indicators::score::Scorer;
+/// use composite_indicators::study::compare::{CompareBy, similarity_table};
+/// use ndarray::array;
+/// let fw = FrameworkSpec {
+///     name: "t".into(),
+///     indicators: vec![Indicator::new("a", "I")],
+///     pillars: vec![Pillar::new("I")],
+/// }
+/// .check()?;
+/// let units = vec!["A".to_string(), "B".into(), "C".into(), "D".into()];
+/// let one = Dataset::new(units.clone(), vec!["a".into()], array![[1.0], [2.0], [3.0], [4.0]])?;
+/// let two = Dataset::new(units, vec!["a".into()], array![[1.0], [3.0], [2.0], [4.0]])?;
+/// let (s1, s2) = (Scorer::new(fw.clone()).score(&one)?, Scorer::new(fw).score(&two)?);
+/// let t = similarity_table(&s1, &s2, &["I"], CompareBy::Ranks)?;
+/// // ranks 4 3 2 1 vs 4 2 3 1: Pearson of the ranks = 1 − 6·2/(4·15) = 0.8; tau-b = (5 − 1)/6
+/// assert!((t.rows[0].correlation - 0.8).abs() < 1e-12);
+/// assert!((t.rows[0].measures.kendall_tau_b - 4.0 / 6.0).abs() < 1e-12);
+/// assert!(t.to_csv_string()?.starts_with("iCode,Correlation,n,pearson,"));
+/// # Ok::<(), composite_indicators::Error>(())
+/// ```
+pub fn similarity_table(
+    a: &Scores,
+    b: &Scores,
+    nodes: &[&str],
+    compare_by: CompareBy,
+) -> Result<SimilarityTable> {
+    let opts = CompareOptions {
+        compare_by,
+        ..CompareOptions::default()
+    };
+    let c = compare_nodes(a, b, nodes, &opts)?;
+    let rows = nodes
+        .iter()
+        .map(|node| {
+            let (x, y): (Vec<f64>, Vec<f64>) = c
+                .rows
+                .iter()
+                .filter(|r| r.node == *node)
+                .map(|r| (r.first, r.second))
+                .unzip();
+            let correlation = crate::audit::correlation(
+                Array1::from(x).view(),
+                Array1::from(y).view(),
+                crate::audit::CorrMethod::Pearson,
+            )?;
+            Ok(NodeSimilarity {
+                node: node.to_string(),
+                correlation,
+                measures: similarity(a, b, node)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(SimilarityTable { compare_by, rows })
+}
+
+impl SimilarityTable {
+    fn header() -> Vec<String> {
+        [
+            "iCode",
+            "Correlation",
+            "n",
+            "pearson",
+            "spearman",
+            "kendall_tau_b",
+            "gamma",
+            "weighted_spearman",
+            "ws",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    fn cells(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                let m = &r.measures;
+                vec![
+                    r.node.clone(),
+                    format_f64(r.correlation),
+                    m.n.to_string(),
+                    format_f64(m.pearson),
+                    format_f64(m.spearman),
+                    format_f64(m.kendall_tau_b),
+                    format_f64(m.gamma),
+                    format_f64(m.weighted_spearman),
+                    format_f64(m.ws),
+                ]
+            })
+            .collect()
+    }
+
+    /// Write the table as CSV: `iCode,Correlation,n,pearson,spearman,kendall_tau_b,gamma,
+    /// weighted_spearman,ws` (`Correlation` is COINr's `compare_coins_corr` column).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when writing fails.
+    ///
+    /// # Examples
+    /// See [`similarity_table`].
+    pub fn write_csv<W: std::io::Write>(&self, w: W) -> Result<()> {
+        write_rows(w, "similarity table", &Self::header(), &self.cells())
+    }
+
+    /// The CSV of [`SimilarityTable::write_csv`] as a string.
+    ///
+    /// # Errors
+    /// None in practice (memory); typed as the writer.
+    ///
+    /// # Examples
+    /// See [`similarity_table`].
+    pub fn to_csv_string(&self) -> Result<String> {
+        rows_to_string(&Self::header(), &self.cells())
+    }
+
+    /// Write the CSV of [`SimilarityTable::write_csv`] to `path` atomically.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path.
+    ///
+    /// # Examples
+    /// ```
+    /// use composite_indicators::study::compare::{CompareBy, SimilarityTable};
+    /// let p = std::env::temp_dir().join("ci_similarity_doc.csv");
+    /// SimilarityTable { compare_by: CompareBy::Ranks, rows: vec![] }.write_csv_path(&p)?;
+    /// assert!(std::fs::read_to_string(&p).unwrap().starts_with("iCode,Correlation,"));
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_rows_path(path.as_ref(), &Self::header(), &self.cells())
+    }
 }
 
 /// Options of [`compare_multi`] (COINr's `compare_coins_multi` arguments).
