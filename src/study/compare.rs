@@ -21,7 +21,7 @@
 //! (COINr's left join on the base run drops them silently) and sorts its three tables the same way
 //! (by the base run's column) where COINr sorts its difference tables by the base column of zeros.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use ndarray::{Array1, Array2};
@@ -139,12 +139,19 @@ fn union_units(runs: &[&Scores]) -> Vec<(String, Vec<Option<usize>>)> {
         .iter()
         .flat_map(|s| s.unit_codes().iter().map(String::as_str))
         .collect();
+    let index: Vec<HashMap<&str, usize>> = runs
+        .iter()
+        .map(|s| {
+            s.unit_codes()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.as_str(), i))
+                .collect()
+        })
+        .collect();
     all.into_iter()
         .map(|u| {
-            let pos = runs
-                .iter()
-                .map(|s| s.unit_codes().iter().position(|c| c == u))
-                .collect();
+            let pos = index.iter().map(|m| m.get(u).copied()).collect();
             (u.to_string(), pos)
         })
         .collect()

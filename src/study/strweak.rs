@@ -169,6 +169,8 @@ struct Prepared<'a> {
     adjusted: ndarray::Array2<f64>,
     kept: Vec<usize>,
     parents: Vec<String>,
+    /// Ranks over all units, computed once when no group is used.
+    all_ranks: Option<Vec<Vec<f64>>>,
     opts: &'a StrWeakOptions,
 }
 
@@ -233,6 +235,13 @@ fn prepare<'a>(
                 .unwrap_or_default()
         })
         .collect();
+    let all_ranks = match opts.use_group {
+        None => Some(ranks_within(
+            &adjusted,
+            &(0..data.n_units()).collect::<Vec<_>>(),
+        )),
+        Some(_) => None,
+    };
     Ok(Prepared {
         fw,
         data,
@@ -240,6 +249,7 @@ fn prepare<'a>(
         adjusted,
         kept,
         parents,
+        all_ranks,
         opts,
     })
 }
@@ -247,9 +257,17 @@ fn prepare<'a>(
 impl Prepared<'_> {
     fn unit(&self, row: usize) -> Result<StrWeak> {
         let code = self.data.unit_codes().get(row).cloned().unwrap_or_default();
-        let rows: Vec<usize> = match &self.opts.use_group {
-            None => (0..self.data.n_units()).collect(),
-            Some(g) => {
+        let group_ranks;
+        let ranks = match (&self.all_ranks, &self.opts.use_group) {
+            (Some(r), _) => r,
+            (None, None) => {
+                group_ranks = ranks_within(
+                    &self.adjusted,
+                    &(0..self.data.n_units()).collect::<Vec<_>>(),
+                );
+                &group_ranks
+            }
+            (None, Some(g)) => {
                 let labels = self.data.group(g)?;
                 let mine = labels.get(row).map(String::as_str).unwrap_or("");
                 if mine.is_empty() {
@@ -258,15 +276,16 @@ impl Prepared<'_> {
                         format!("unit `{code}` has no label in the group column `{g}`"),
                     ));
                 }
-                labels
+                let rows: Vec<usize> = labels
                     .iter()
                     .enumerate()
                     .filter(|(_, l)| l.as_str() == mine)
                     .map(|(i, _)| i)
-                    .collect()
+                    .collect();
+                group_ranks = ranks_within(&self.adjusted, &rows);
+                &group_ranks
             }
         };
-        let ranks = ranks_within(&self.adjusted, &rows);
         let mut cand: Vec<(usize, f64)> = self
             .kept
             .iter()
