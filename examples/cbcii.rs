@@ -49,6 +49,7 @@ use composite_indicators::io::{CsvOptions, read_cbcii_framework_path, read_csv_p
 use composite_indicators::prelude::*;
 use composite_indicators::rank::{TieRule, rank_desc};
 use composite_indicators::score::{Scorer, Scores, summarise_groups};
+use composite_indicators::study::strweak::{StrWeakOptions, str_weak_table};
 use composite_indicators::tiers::{TierMethod, assign_tiers, pillar_tags};
 use ndarray::Array2;
 use rand::{RngExt, SeedableRng};
@@ -470,6 +471,42 @@ fn run() -> BoxResult<()> {
             line.push(';');
         }
         println!("{line}");
+    }
+
+    // ------------------------------------------------ strengths and weaknesses (study layer)
+    // COINr's get_str_weak on the synthetic raw data: indicators ranked across the 72 cities after
+    // applying their directions, indicators with at most 20% distinct values (bonus flags, coarse
+    // max-score items) left out, worst-rank ties discarded; the pillar (level 3) reported.
+    let sw_opts = StrWeakOptions {
+        top_n: 3,
+        bottom_n: 3,
+        unq_discard: Some(0.2),
+        report_level: 3,
+        ..StrWeakOptions::default()
+    };
+    let picks: Vec<&str> = [0, n / 2, n.saturating_sub(1)]
+        .iter()
+        .filter_map(|&k| order.get(k))
+        .map(|&u| syn.base.unit_codes()[u].as_str())
+        .collect();
+    let table = str_weak_table(&syn.base, &fw, &picks, &sw_opts)?;
+    println!(
+        "\nStrengths and weaknesses (rank among {n} cities; top, middle and bottom city by synthetic rank)"
+    );
+    for unit in &table.units {
+        let u = syn.base.unit_position(&unit.unit)?;
+        println!("{} (overall rank {})", names[u], ranks[u]);
+        for (label, list) in [
+            ("strength", &unit.strengths),
+            ("weakness", &unit.weaknesses),
+        ] {
+            for r in list {
+                println!(
+                    "   {label:<8} {:>3}  {:<8} {:<4} {:>12.2}  {}",
+                    r.rank, r.indicator, r.parent, r.value, r.name
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -675,3 +675,313 @@ pub fn audit(
         flags,
     })
 }
+
+// ---------------------------------------------------------------- rank similarity (study layer)
+
+/// The complete pairs of two equally long variables (both values non-missing), in input order.
+///
+/// Errors: lengths differ → [`Error::ShapeMismatch`]; fewer than 2 complete pairs →
+/// [`Error::InsufficientData`], both naming `what`.
+fn complete_pairs(
+    x: ArrayView1<'_, f64>,
+    y: ArrayView1<'_, f64>,
+    what: &str,
+) -> Result<Vec<(f64, f64)>> {
+    if x.len() != y.len() {
+        return Err(Error::ShapeMismatch {
+            what: format!("{what}: lengths of the two variables"),
+            expected: x.len(),
+            found: y.len(),
+        });
+    }
+    let pairs: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y.iter())
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(&a, &b)| (a, b))
+        .collect();
+    if pairs.len() < 2 {
+        return Err(Error::InsufficientData {
+            what: format!("{what}: complete pairs"),
+            needed: 2,
+            found: pairs.len(),
+        });
+    }
+    Ok(pairs)
+}
+
+/// Pair counts of two variables: concordant, discordant, tied in `x` (any `y`), tied in `y` (any
+/// `x`), over all `n(n − 1)/2` pairs of observations (exact `f64` equality decides a tie).
+fn pair_counts(pairs: &[(f64, f64)]) -> (f64, f64, f64, f64) {
+    let (mut conc, mut disc, mut tx, mut ty) = (0u64, 0u64, 0u64, 0u64);
+    for (i, &(xi, yi)) in pairs.iter().enumerate() {
+        for &(xj, yj) in pairs.iter().skip(i + 1) {
+            let dx = xi - xj;
+            let dy = yi - yj;
+            if dx == 0.0 {
+                tx += 1;
+            }
+            if dy == 0.0 {
+                ty += 1;
+            }
+            if dx != 0.0 && dy != 0.0 {
+                if (dx > 0.0) == (dy > 0.0) {
+                    conc += 1;
+                } else {
+                    disc += 1;
+                }
+            }
+        }
+    }
+    (conc as f64, disc as f64, tx as f64, ty as f64)
+}
+
+/// Kendall's rank correlation **tau-b** of two variables over their pairwise complete observations
+/// (`scipy.stats.kendalltau`'s default variant; R's `cor(method = "kendall")`).
+///
+/// With `n` complete pairs, `n₀ = n(n − 1)/2` pairs of observations, `C` concordant and `D`
+/// discordant pairs (pairs tied in either variable are neither), `T_x` pairs tied in `x` and `T_y`
+/// pairs tied in `y` (a pair tied in both counts in both):
+///
+/// `τ_b = (C − D) / √((n₀ − T_x)(n₀ − T_y))`.
+///
+/// Ties are exact `f64` equality. Without ties `τ_b` is Kendall's tau-a. It depends only on the order
+/// of each variable, so scores and ranks give the same value as long as both are oriented the same
+/// way. NaN when either variable is constant over the complete pairs (as scipy). The pair count is
+/// `O(n²)` (about 5·10⁷ comparisons for 10 000 units).
+///
+/// # Errors
+/// Different lengths → [`Error::ShapeMismatch`]; fewer than 2 complete pairs →
+/// [`Error::InsufficientData`].
+///
+/// # Examples
+/// ```
+/// use composite_indicators::audit::kendall_tau_b;
+/// use ndarray::array;
+/// // scipy.stats.kendalltau([1, 2, 3, 4, 5], [3, 1, 2, 5, 4]) -> 0.4 (C = 7, D = 3)
+/// let t = kendall_tau_b(array![1.0, 2.0, 3.0, 4.0, 5.0].view(), array![3.0, 1.0, 2.0, 5.0, 4.0].view())?;
+/// assert!((t - 0.4).abs() < 1e-15);
+/// # Ok::<(), composite_indicators::Error>(())
+/// ```
+pub fn kendall_tau_b(x: ArrayView1<'_, f64>, y: ArrayView1<'_, f64>) -> Result<f64> {
+    let pairs = complete_pairs(x, y, "Kendall's tau-b")?;
+    let n = pairs.len() as f64;
+    let n0 = n * (n - 1.0) / 2.0;
+    let (c, d, tx, ty) = pair_counts(&pairs);
+    let den = ((n0 - tx) * (n0 - ty)).sqrt();
+    if den == 0.0 {
+        return Ok(f64::NAN);
+    }
+    Ok((c - d) / den)
+}
+
+/// The **Goodman–Kruskal gamma** of two variables over their pairwise complete observations:
+/// `γ = (C − D) / (C + D)` with `C` concordant and `D` discordant pairs; pairs tied in either
+/// variable (exact `f64` equality) are left out. NaN when no pair is untied in both variables. Order
+/// based, like [`kendall_tau_b`] (`|γ| ≥ |τ_b|`, equal without ties); `O(n²)`.
+///
+/// # Errors
+/// Different lengths → [`Error::ShapeMismatch`]; fewer than 2 complete pairs →
+/// [`Error::InsufficientData`].
+///
+/// # Examples
+/// ```
+/// use composite_indicators::audit::goodman_kruskal_gamma;
+/// use ndarray::array;
+/// // x = 1 1 2 3, y = 1 2 2 3: pairs (1,2) tied in x, (2,3) tied in y; C = 4, D = 0 -> 1
+/// let g = goodman_kruskal_gamma(array![1.0, 1.0, 2.0, 3.0].view(), array![1.0, 2.0, 2.0, 3.0].view())?;
+/// assert_eq!(g, 1.0);
+/// # Ok::<(), composite_indicators::Error>(())
+/// ```
+pub fn goodman_kruskal_gamma(x: ArrayView1<'_, f64>, y: ArrayView1<'_, f64>) -> Result<f64> {
+    let pairs = complete_pairs(x, y, "Goodman-Kruskal gamma")?;
+    let (c, d, _, _) = pair_counts(&pairs);
+    if c + d == 0.0 {
+        return Ok(f64::NAN);
+    }
+    Ok((c - d) / (c + d))
+}
+
+/// Checks that every complete rank is finite and at least 1.
+fn check_ranks(pairs: &[(f64, f64)], what: &str) -> Result<()> {
+    if let Some(&(a, b)) = pairs
+        .iter()
+        .find(|(a, b)| !(a.is_finite() && b.is_finite() && *a >= 1.0 && *b >= 1.0))
+    {
+        return Err(Error::param(
+            what,
+            format!(
+                "ranks must be finite and at least 1 (rank 1 = best); found the pair ({a}, {b})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The **weighted Spearman rank correlation** `r_W` of two rankings (Pinto da Costa & Soares 2005,
+/// "A weighted rank measure of correlation", ANZ J. Stat. 47(4)), which weighs disagreements at the
+/// top of the rankings more than at the bottom:
+///
+/// `r_W = 1 − 6 Σᵢ (xᵢ − yᵢ)² ((N − xᵢ + 1) + (N − yᵢ + 1)) / (N⁴ + N³ − N² − N)`
+///
+/// where `xᵢ`, `yᵢ` are the ranks (**1 = best**) and `N` the number of complete pairs. Symmetric in
+/// `x` and `y`; 1 for identical rankings; not bounded by −1 from below in general. The ranks are used
+/// as given (tied ranks too, as pymcdm's `weighted_spearman`); pairs with a missing rank are left
+/// out, so rank the common units afresh (as [`rank_similarity`] does) when the two rankings cover
+/// different units.
+///
+/// # Errors
+/// Different lengths → [`Error::ShapeMismatch`]; fewer than 2 complete pairs →
+/// [`Error::InsufficientData`]; a rank below 1 or infinite → [`Error::InvalidParameter`].
+///
+/// # Examples
+/// ```
+/// use composite_indicators::audit::weighted_spearman;
+/// use ndarray::array;
+/// // pymcdm.correlations.weighted_spearman([1,2,3,4,5], [2,1,3,4,5]):
+/// // 1 - 6 * (1 * (5 + 4) + 1 * (4 + 5)) / (625 + 125 - 25 - 5) = 1 - 108/720 = 0.85
+/// let r = weighted_spearman(array![1.0, 2.0, 3.0, 4.0, 5.0].view(), array![2.0, 1.0, 3.0, 4.0, 5.0].view())?;
+/// assert!((r - 0.85).abs() < 1e-15);
+/// # Ok::<(), composite_indicators::Error>(())
+/// ```
+pub fn weighted_spearman(x: ArrayView1<'_, f64>, y: ArrayView1<'_, f64>) -> Result<f64> {
+    let pairs = complete_pairs(x, y, "weighted Spearman r_W")?;
+    check_ranks(&pairs, "weighted Spearman ranks")?;
+    let n = pairs.len() as f64;
+    let num: f64 = pairs
+        .iter()
+        .map(|&(a, b)| (a - b).powi(2) * ((n - a + 1.0) + (n - b + 1.0)))
+        .sum();
+    let den = n.powi(4) + n.powi(3) - n * n - n;
+    Ok(1.0 - 6.0 * num / den)
+}
+
+/// The **WS rank similarity coefficient** of a ranking `y` to a reference ranking `x` (Sałabun &
+/// Urbaniak 2020, "A new coefficient of rankings similarity in decision-making problems", ICCS 2020):
+///
+/// `WS = 1 − Σᵢ 2^(−xᵢ) · |xᵢ − yᵢ| / max(|xᵢ − 1|, |xᵢ − N|)`
+///
+/// with ranks **1 = best** and `N` complete pairs. A disagreement on the reference's top positions
+/// costs most (the weight halves with every rank); `WS` lies in `[0, 1]` for rankings of the same `N`
+/// positions and is **not symmetric**: `x` is the reference. Ranks are used as given (as pymcdm's
+/// `rank_similarity_coef`); pairs with a missing rank are left out.
+///
+/// # Errors
+/// Different lengths → [`Error::ShapeMismatch`]; fewer than 2 complete pairs →
+/// [`Error::InsufficientData`]; a rank below 1 or infinite → [`Error::InvalidParameter`].
+///
+/// # Examples
+/// ```
+/// use composite_indicators::audit::ws_coefficient;
+/// use ndarray::array;
+/// // pymcdm.correlations.rank_similarity_coef([1,2,3,4,5], [2,1,3,4,5]):
+/// // 1 - (2^-1 * 1/4 + 2^-2 * 1/3) = 1 - 0.125 - 0.08333 = 0.791666...
+/// let ws = ws_coefficient(array![1.0, 2.0, 3.0, 4.0, 5.0].view(), array![2.0, 1.0, 3.0, 4.0, 5.0].view())?;
+/// assert!((ws - (1.0 - 0.125 - 1.0 / 12.0)).abs() < 1e-15);
+/// # Ok::<(), composite_indicators::Error>(())
+/// ```
+pub fn ws_coefficient(reference: ArrayView1<'_, f64>, other: ArrayView1<'_, f64>) -> Result<f64> {
+    let pairs = complete_pairs(reference, other, "WS coefficient")?;
+    check_ranks(&pairs, "WS coefficient ranks")?;
+    let n = pairs.len() as f64;
+    let sum: f64 = pairs
+        .iter()
+        .map(|&(a, b)| {
+            let den = (a - 1.0).abs().max((a - n).abs());
+            if den == 0.0 {
+                0.0
+            } else {
+                (-a).exp2() * (a - b).abs() / den
+            }
+        })
+        .sum();
+    Ok(1.0 - sum)
+}
+
+/// Every rank-similarity measure of two score sets at once (see [`rank_similarity`]).
+///
+/// # Examples
+/// ```
+/// use composite_indicators::audit::rank_similarity;
+/// use ndarray::array;
+/// let s = rank_similarity(array![3.0, 2.0, 1.0].view(), array![3.0, 2.0, 1.0].view())?;
+/// assert_eq!((s.n, s.kendall_tau_b, s.ws), (3, 1.0, 1.0));
+/// # Ok::<(), composite_indicators::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RankSimilarity {
+    /// Units with a score in both sets (the others are left out).
+    pub n: usize,
+    /// Pearson correlation of the scores.
+    #[serde(with = "crate::serde_nan::num")]
+    pub pearson: f64,
+    /// Spearman correlation (average ranks).
+    #[serde(with = "crate::serde_nan::num")]
+    pub spearman: f64,
+    /// Kendall's tau-b ([`kendall_tau_b`]).
+    #[serde(with = "crate::serde_nan::num")]
+    pub kendall_tau_b: f64,
+    /// Goodman–Kruskal gamma ([`goodman_kruskal_gamma`]).
+    #[serde(with = "crate::serde_nan::num")]
+    pub gamma: f64,
+    /// Weighted Spearman `r_W` of the rankings ([`weighted_spearman`]).
+    #[serde(with = "crate::serde_nan::num")]
+    pub weighted_spearman: f64,
+    /// WS coefficient of the second ranking to the first ([`ws_coefficient`]).
+    #[serde(with = "crate::serde_nan::num")]
+    pub ws: f64,
+}
+
+/// Compare two score sets of the same units (higher = better; NaN = missing): the units scored in
+/// both are kept, and on them Pearson and Spearman ([`correlation`]), [`kendall_tau_b`] and
+/// [`goodman_kruskal_gamma`] are computed on the scores, [`weighted_spearman`] and
+/// [`ws_coefficient`] (reference = `reference`) on the ranks of the kept units, rank 1 = highest
+/// score, tied scores sharing the average rank (as Spearman).
+///
+/// Pearson and Spearman need 3 complete pairs, as [`correlation`]; with exactly 2 they are NaN and the
+/// other measures are still given.
+///
+/// # Errors
+/// Different lengths → [`Error::ShapeMismatch`]; fewer than 2 units scored in both →
+/// [`Error::InsufficientData`].
+///
+/// # Examples
+/// ```
+/// use composite_indicators::audit::rank_similarity;
+/// use ndarray::array;
+/// // ranks 1 2 3 4 5 against 2 1 3 4 5 (the first two swapped), a unit missing in one set
+/// let a = array![50.0, 40.0, 30.0, 20.0, 10.0, 5.0];
+/// let b = array![40.0, 50.0, 30.0, 20.0, 10.0, f64::NAN];
+/// let s = rank_similarity(a.view(), b.view())?;
+/// assert_eq!(s.n, 5);
+/// assert!((s.kendall_tau_b - 0.8).abs() < 1e-15 && (s.weighted_spearman - 0.85).abs() < 1e-15);
+/// # Ok::<(), composite_indicators::Error>(())
+/// ```
+pub fn rank_similarity(
+    reference: ArrayView1<'_, f64>,
+    other: ArrayView1<'_, f64>,
+) -> Result<RankSimilarity> {
+    let pairs = complete_pairs(reference, other, "rank similarity")?;
+    let a: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    let b: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    let (av, bv) = (ArrayView1::from(&a), ArrayView1::from(&b));
+    let corr_or_nan = |m: CorrMethod| -> Result<f64> {
+        if a.len() < 3 {
+            Ok(f64::NAN)
+        } else {
+            correlation(av, bv, m)
+        }
+    };
+    let ra = crate::rank::rank_desc(&a, crate::rank::TieRule::Average);
+    let rb = crate::rank::rank_desc(&b, crate::rank::TieRule::Average);
+    let (rav, rbv) = (ArrayView1::from(&ra), ArrayView1::from(&rb));
+    Ok(RankSimilarity {
+        n: a.len(),
+        pearson: corr_or_nan(CorrMethod::Pearson)?,
+        spearman: corr_or_nan(CorrMethod::Spearman)?,
+        kendall_tau_b: kendall_tau_b(av, bv)?,
+        gamma: goodman_kruskal_gamma(av, bv)?,
+        weighted_spearman: weighted_spearman(rav, rbv)?,
+        ws: ws_coefficient(rav, rbv)?,
+    })
+}

@@ -7,7 +7,8 @@
 use approx::assert_abs_diff_eq;
 use composite_indicators::audit::{
     AuditOptions, CorrMethod, Flag, audit, correlation, correlation_matrix, correlation_pvalues,
-    correlation_test, cronbach_alpha, pca_variance_explained, significant_correlation_matrix,
+    correlation_test, cronbach_alpha, goodman_kruskal_gamma, kendall_tau_b, pca_variance_explained,
+    rank_similarity, significant_correlation_matrix, weighted_spearman, ws_coefficient,
 };
 use composite_indicators::prelude::*;
 use ndarray::{Array2, array};
@@ -342,5 +343,187 @@ fn insignificant_correlations_are_masked_as_coinr_get_corr_does() {
     for bad in [-0.1, 1.5, f64::NAN] {
         let e = significant_correlation_matrix(x.view(), CorrMethod::Pearson, bad).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+    }
+}
+
+// ---------------------------------------------------------------- rank similarity
+//
+// Reference values from a Python script run for this test (scipy 1.17.1, pymcdm 1.4.0):
+//   x = [3.1, 2.0, 2.0, 5.5, 4.2, 1.0, 3.1, 7.7, 0.5, 2.0]
+//   y = [2.9, 2.5, 1.0, 6.0, 3.0, 1.0, 4.4, 7.0, 0.7, 2.2]
+//   scipy.stats.kendalltau(x, y).statistic          -> 0.8946750577612211 (tau-b, ties in both)
+//   pymcdm.correlations.goodman_kruskal_gamma(x, y) -> 0.95
+//   a = [1..10], b = [3, 1, 2, 6, 4, 5, 10, 7, 9, 8]
+//   pymcdm weighted_spearman(a, b) = (b, a)         -> 0.8633608815426997
+//   pymcdm rank_similarity_coef(a, b)               -> 0.8048921130952381
+//   pymcdm rank_similarity_coef(b, a)               -> 0.851819816468254
+//   scipy.stats.kendalltau(a, b).statistic          -> 0.6444444444444444
+
+fn tied_pair() -> (Vec<f64>, Vec<f64>) {
+    (
+        vec![3.1, 2.0, 2.0, 5.5, 4.2, 1.0, 3.1, 7.7, 0.5, 2.0],
+        vec![2.9, 2.5, 1.0, 6.0, 3.0, 1.0, 4.4, 7.0, 0.7, 2.2],
+    )
+}
+
+fn rankings() -> (Vec<f64>, Vec<f64>) {
+    (
+        (1..=10).map(f64::from).collect(),
+        vec![3.0, 1.0, 2.0, 6.0, 4.0, 5.0, 10.0, 7.0, 9.0, 8.0],
+    )
+}
+
+#[test]
+fn kendall_and_gamma_match_scipy_and_pymcdm_with_ties() {
+    let (x, y) = tied_pair();
+    let (x, y) = (ndarray::Array1::from(x), ndarray::Array1::from(y));
+    assert_abs_diff_eq!(
+        kendall_tau_b(x.view(), y.view()).unwrap(),
+        0.8946750577612211,
+        epsilon = 1e-14
+    );
+    assert_abs_diff_eq!(
+        goodman_kruskal_gamma(x.view(), y.view()).unwrap(),
+        0.95,
+        epsilon = 1e-14
+    );
+    // symmetric in x and y
+    assert_eq!(
+        kendall_tau_b(x.view(), y.view()).unwrap(),
+        kendall_tau_b(y.view(), x.view()).unwrap()
+    );
+}
+
+#[test]
+fn weighted_spearman_and_ws_match_pymcdm() {
+    let (a, b) = rankings();
+    let (a, b) = (ndarray::Array1::from(a), ndarray::Array1::from(b));
+    assert_abs_diff_eq!(
+        weighted_spearman(a.view(), b.view()).unwrap(),
+        0.8633608815426997,
+        epsilon = 1e-14
+    );
+    assert_abs_diff_eq!(
+        weighted_spearman(b.view(), a.view()).unwrap(),
+        0.8633608815426997,
+        epsilon = 1e-14
+    );
+    assert_abs_diff_eq!(
+        ws_coefficient(a.view(), b.view()).unwrap(),
+        0.8048921130952381,
+        epsilon = 1e-14
+    );
+    // WS is not symmetric: the first argument is the reference
+    assert_abs_diff_eq!(
+        ws_coefficient(b.view(), a.view()).unwrap(),
+        0.851819816468254,
+        epsilon = 1e-14
+    );
+    assert_abs_diff_eq!(
+        kendall_tau_b(a.view(), b.view()).unwrap(),
+        0.6444444444444444,
+        epsilon = 1e-14
+    );
+}
+
+#[test]
+fn rank_similarity_on_scores_ranks_the_common_units() {
+    // scores whose descending ranks are exactly `rankings()`, plus a unit missing in one set
+    let (a, b) = rankings();
+    let mut sa: Vec<f64> = a.iter().map(|r| 100.0 - r).collect();
+    let mut sb: Vec<f64> = b.iter().map(|r| 100.0 - 5.0 * r).collect();
+    sa.push(1000.0);
+    sb.push(f64::NAN);
+    let s = rank_similarity(
+        ndarray::Array1::from(sa).view(),
+        ndarray::Array1::from(sb).view(),
+    )
+    .unwrap();
+    assert_eq!(s.n, 10);
+    assert_abs_diff_eq!(s.weighted_spearman, 0.8633608815426997, epsilon = 1e-14);
+    assert_abs_diff_eq!(s.ws, 0.8048921130952381, epsilon = 1e-14);
+    assert_abs_diff_eq!(s.kendall_tau_b, 0.6444444444444444, epsilon = 1e-14);
+    // no ties: gamma equals tau
+    assert_abs_diff_eq!(s.gamma, s.kendall_tau_b, epsilon = 1e-15);
+}
+
+#[test]
+fn rank_similarity_bad_input() {
+    let one = array![1.0, f64::NAN, 3.0];
+    let other = array![f64::NAN, 2.0, 3.0];
+    assert!(matches!(
+        kendall_tau_b(one.view(), other.view()),
+        Err(Error::InsufficientData { found: 1, .. })
+    ));
+    assert!(matches!(
+        kendall_tau_b(one.view(), array![1.0, 2.0].view()),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        weighted_spearman(array![0.0, 1.0].view(), array![1.0, 2.0].view()),
+        Err(Error::InvalidParameter { .. })
+    ));
+    // a constant variable: tau-b NaN, as scipy
+    assert!(
+        kendall_tau_b(array![1.0, 1.0, 1.0].view(), array![1.0, 2.0, 3.0].view())
+            .unwrap()
+            .is_nan()
+    );
+}
+
+mod rank_similarity_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pair() -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
+        (3usize..25).prop_flat_map(|n| {
+            (
+                proptest::collection::vec(0u8..6, n),
+                proptest::collection::vec(0u8..6, n),
+            )
+                .prop_map(|(a, b)| {
+                    (
+                        a.into_iter().map(f64::from).collect(),
+                        b.into_iter().map(f64::from).collect(),
+                    )
+                })
+        })
+    }
+
+    proptest! {
+        // Invariants of the definitions (coarse values, so ties are frequent):
+        // tau-b and gamma are symmetric and lie in [-1, 1]; |gamma| >= |tau-b| (tau-b's denominator
+        // is at least C + D); reversing one variable flips both signs; every measure of a set with
+        // itself is 1 unless it is undefined; WS lies in [0, 1] on two permutations of 1..n.
+        #[test]
+        fn definitions_hold((x, y) in pair()) {
+            let (xa, ya) = (ndarray::Array1::from(x.clone()), ndarray::Array1::from(y.clone()));
+            let t = kendall_tau_b(xa.view(), ya.view()).unwrap();
+            let g = goodman_kruskal_gamma(xa.view(), ya.view()).unwrap();
+            prop_assert!(same(t, kendall_tau_b(ya.view(), xa.view()).unwrap()));
+            prop_assert!(same(g, goodman_kruskal_gamma(ya.view(), xa.view()).unwrap()));
+            if !t.is_nan() {
+                prop_assert!((-1.0 - 1e-12..=1.0 + 1e-12).contains(&t));
+                prop_assert!(g.abs() >= t.abs() - 1e-12);
+                let neg = ya.mapv(|v| -v);
+                prop_assert!((kendall_tau_b(xa.view(), neg.view()).unwrap() + t).abs() < 1e-12);
+            }
+            let self_t = kendall_tau_b(xa.view(), xa.view()).unwrap();
+            prop_assert!(self_t.is_nan() || (self_t - 1.0).abs() < 1e-12);
+
+            // two permutations of 1..n (ties broken by position)
+            let perm = |v: &[f64]| composite_indicators::rank::rank_desc(v, TieRule::Ordinal);
+            let (px, py) = (ndarray::Array1::from(perm(&x)), ndarray::Array1::from(perm(&y)));
+            let ws = ws_coefficient(px.view(), py.view()).unwrap();
+            prop_assert!((-1e-12..=1.0 + 1e-12).contains(&ws));
+            prop_assert_eq!(ws_coefficient(px.view(), px.view()).unwrap(), 1.0);
+            prop_assert_eq!(weighted_spearman(px.view(), px.view()).unwrap(), 1.0);
+            let rw = weighted_spearman(px.view(), py.view()).unwrap();
+            prop_assert!(same(rw, weighted_spearman(py.view(), px.view()).unwrap()));
+        }
+    }
+
+    fn same(a: f64, b: f64) -> bool {
+        a == b || (a.is_nan() && b.is_nan()) || (a - b).abs() < 1e-12
     }
 }

@@ -55,7 +55,7 @@ pub use impute::{
     Imputation, Impute, ImputeMethod, ImputeReport, WithinPillar, impute_within_pillar,
 };
 pub use pipeline::{Pipeline, PipelineConfig, PipelineReports, PipelineResult, Stage};
-pub use screen::{Screen, ScreenReport, UnitAvailability};
+pub use screen::{Screen, ScreenBy, ScreenReport, UnitAvailability};
 pub use treat::{
     Fallback, Treat, TreatOutcome, TreatReport, TreatStatus, Winsorised, kurtosis, log_ct,
     skewness, winsorise,
