@@ -189,7 +189,10 @@ mod tests {
         // `x.csv` and `./x.csv` name the same new file
         let e = check_output_paths::<&Path, _>(
             &[],
-            &[Path::new("ci-never-written.csv"), Path::new("./ci-never-written.csv")],
+            &[
+                Path::new("ci-never-written.csv"),
+                Path::new("./ci-never-written.csv"),
+            ],
         );
         assert!(e.is_err());
     }

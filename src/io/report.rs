@@ -46,7 +46,11 @@ pub enum Cell {
 
 impl From<f64> for Cell {
     fn from(v: f64) -> Self {
-        if v.is_nan() { Cell::Missing } else { Cell::Num(v) }
+        if v.is_nan() {
+            Cell::Missing
+        } else {
+            Cell::Num(v)
+        }
     }
 }
 
@@ -875,7 +879,10 @@ mod tests {
         assert_eq!(format_f64(round_to(-0.001, Some(2))), "0");
         assert!(round_to(f64::NAN, Some(2)).is_nan());
         assert_eq!(round_to(1e300, Some(300)), 1e300);
-        assert_eq!(round_to(0.1 + 0.2, None).to_bits(), (0.1f64 + 0.2).to_bits());
+        assert_eq!(
+            round_to(0.1 + 0.2, None).to_bits(),
+            (0.1f64 + 0.2).to_bits()
+        );
     }
 
     #[test]
@@ -895,7 +902,10 @@ mod tests {
         );
         let mut c = Vec::new();
         t.write_csv(&mut c).unwrap();
-        assert_eq!(String::from_utf8(c).unwrap(), "a,b,c\n,-inf,\"x,\"\"y\"\"\"\n");
+        assert_eq!(
+            String::from_utf8(c).unwrap(),
+            "a,b,c\n,-inf,\"x,\"\"y\"\"\"\n"
+        );
     }
 
     #[test]

@@ -89,10 +89,16 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut tables: Vec<(String, Table)> = io::audit_tables(&rep)?;
     let p = correlation_pvalues(normalised.view(), method)?;
     let masked = significant_correlation_matrix(normalised.view(), method, a.pval)?;
-    tables.insert(2, ("corr_pvalues".into(), matrix_table(&rep.indicators, &p)?));
+    tables.insert(
+        2,
+        ("corr_pvalues".into(), matrix_table(&rep.indicators, &p)?),
+    );
     tables.insert(
         3,
-        ("corr_masked".into(), matrix_table(&rep.indicators, &masked)?),
+        (
+            "corr_masked".into(),
+            matrix_table(&rep.indicators, &masked)?,
+        ),
     );
     tables.push((
         "stats".into(),

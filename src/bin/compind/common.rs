@@ -364,17 +364,16 @@ fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<Option<f64>>
         let Some(ind) = spec.indicators.iter_mut().find(|x| x.code == c) else {
             continue;
         };
-        match (
-            num(lo, "goalpost_lower")?,
-            num(hi, "goalpost_upper")?,
-        ) {
+        match (num(lo, "goalpost_lower")?, num(hi, "goalpost_upper")?) {
             (Some(l), Some(h)) => ind.goalposts = Some([l, h]),
             (None, None) => {}
             _ => {
                 return Err(parse_err(
                     Some(line),
                     None,
-                    format!("indicator `{c}` has one goalpost; give goalpost_lower and goalpost_upper"),
+                    format!(
+                        "indicator `{c}` has one goalpost; give goalpost_lower and goalpost_upper"
+                    ),
                 ));
             }
         }
@@ -384,7 +383,9 @@ fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<Option<f64>>
                     return Err(parse_err(
                         Some(line),
                         Some("goalpost_scale"),
-                        format!("{s} differs from {prev} on an earlier row; one scale applies to every indicator"),
+                        format!(
+                            "{s} differs from {prev} on an earlier row; one scale applies to every indicator"
+                        ),
                     ));
                 }
                 _ => scale = Some(s),
@@ -404,9 +405,9 @@ impl Progress {
         use std::io::IsTerminal;
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let b = indicatif::ProgressBar::new(total as u64);
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{msg} [{bar:40}] {pos}/{len} ({eta} left)",
-            ) {
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta} left)")
+            {
                 b.set_style(style.progress_chars("=> "));
             }
             b.set_message(what.to_string());

@@ -40,14 +40,16 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     };
     let mut last_path = first_path.clone();
     for (path, f) in iter {
-        let clash = |what: &str| Error::param(
-            "merge",
-            format!(
-                "`{}` and `{}` come from different sweeps ({what} differ)",
-                first_path.display(),
-                path.display()
-            ),
-        );
+        let clash = |what: &str| {
+            Error::param(
+                "merge",
+                format!(
+                    "`{}` and `{}` come from different sweeps ({what} differ)",
+                    first_path.display(),
+                    path.display()
+                ),
+            )
+        };
         if f.config != acc.config {
             return Err(clash("configurations").into());
         }

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use composite_indicators::Error;
 use composite_indicators::io::sobol_table;
-use composite_indicators::sweep::{AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup};
+use composite_indicators::sweep::{
+    AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup,
+};
 
 use crate::common::{self, Outcome, Progress};
 use crate::sweep::ModelArgs;
@@ -20,7 +22,7 @@ use crate::sweep::ModelArgs;
 /// Example:
 ///
 ///   compind sobol --imeta data/asem/iMeta.csv --idata data/asem/iData.csv --impute mean
-///     --alt-aggregate geometric --n 2000 --bootstrap 200 --targets mean_abs_rank_shift --out sobol.csv
+///     --alt-normalise rank --n 2000 --bootstrap 200 --targets mean_abs_rank_shift --out sobol.csv
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -120,7 +122,11 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     }
     let targets = (!a.targets.is_empty()).then_some(a.targets.as_slice());
     let known = m.model.sobol_targets();
-    if let Some(t) = targets.iter().flat_map(|t| t.iter()).find(|t| !known.contains(t)) {
+    if let Some(t) = targets
+        .iter()
+        .flat_map(|t| t.iter())
+        .find(|t| !known.contains(t))
+    {
         return Err(Error::param(
             "--targets",
             format!("`{t}` is not a target (score:<uCode>, rank:<uCode>, mean_abs_rank_shift)"),

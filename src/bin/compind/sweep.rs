@@ -70,8 +70,13 @@ impl ModelArgs {
         let f = self.inputs.framework()?;
         let config = self.methods.config(f.goalpost_scale)?;
         let data = self.inputs.data(&f)?;
-        let result =
-            common::run_pipeline(&Pipeline::new(config.clone()), &data, &f.framework, None, quiet)?;
+        let result = common::run_pipeline(
+            &Pipeline::new(config.clone()),
+            &data,
+            &f.framework,
+            None,
+            quiet,
+        )?;
         let prepared = result.prepared();
         let mut setup = SweepSetup::from_config(f.framework.clone(), &config.scorer, prepared)?;
         if !alt_n.is_empty() {
