@@ -899,15 +899,11 @@ fn every_help_explains_every_option_with_an_example() {
                 continue;
             }
             let t = line.trim_start();
-            if t.starts_with("--")
-                || t.starts_with("-q")
-                || t.starts_with('<')
-                || t.starts_with("-h")
-                || t.starts_with("-V")
-            {
-                if !current.is_empty() {
-                    blocks.push(std::mem::take(&mut current));
-                }
+            let starts_option = ["--", "-q", "<", "-h", "-V"]
+                .iter()
+                .any(|p| t.starts_with(p));
+            if starts_option && !current.is_empty() {
+                blocks.push(std::mem::take(&mut current));
             }
             current.push_str(line);
             current.push('\n');
