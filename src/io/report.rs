@@ -410,10 +410,11 @@ pub fn score_table_columns(
                 column: c.to_string(),
             });
         }
+        // a node named like a unit-group column (which the table also writes)
         if nodes.iter().any(|n| &n.code == g) {
             return Err(Error::ColumnClash {
                 code: g.clone(),
-                column: format!("{g}` group `{g}"),
+                column: g.clone(),
             });
         }
     }
@@ -793,7 +794,7 @@ pub fn audit_tables(report: &AuditReport) -> Result<Vec<(String, Table)>> {
 /// missing.
 ///
 /// # Errors
-/// [`Error::UnknownColumn`](Error) (as [`Dataset::column`]) for a code that is not a column.
+/// [`Error::MissingColumns`] (as [`Dataset::column`]) for a code that is not a column.
 ///
 /// # Examples
 /// ```

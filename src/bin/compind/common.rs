@@ -76,7 +76,8 @@ pub struct Methods {
     #[arg(long, value_name = "METHOD")]
     pub normalise: Option<String>,
     /// Aggregator at every level: arithmetic (default), sum, geometric, harmonic, power:P, median,
-    /// copeland. Example: `--aggregate geometric`.
+    /// copeland. Example: `--aggregate geometric` (with positive values only, e.g. after
+    /// `--normalise minmax:1,100`).
     #[arg(long, value_name = "METHOD")]
     pub aggregate: Option<String>,
     /// Weights: nominal (the framework's, default) or equal. Example: `--weights equal`.

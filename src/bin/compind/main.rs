@@ -31,7 +31,7 @@ mod sweepfile;
 #[derive(Parser, Debug)]
 #[command(name = "compind", version, propagate_version = true)]
 struct Cli {
-    /// Print nothing on stderr except errors (no progress bars, no summaries).
+    /// Print nothing on stderr except errors (no progress bars, no summaries). Example: `-q`.
     #[arg(long, short, global = true)]
     quiet: bool,
     /// Worker threads for sweeps and Sobol analyses (default: all cores). Results are identical for

@@ -76,8 +76,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         match a.by.as_str() {
             "all" => groups.push(SobolGroup::new("weights", weights(NodeSelection::All))),
             "node" => {
-                for (k, n) in fw.nodes().iter().enumerate().filter(|(k, _)| *k != root) {
-                    let _ = k;
+                for (_, n) in fw.nodes().iter().enumerate().filter(|(k, _)| *k != root) {
                     groups.push(SobolGroup::new(
                         n.code.clone(),
                         weights(NodeSelection::Codes {

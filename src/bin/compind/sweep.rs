@@ -25,7 +25,7 @@ pub struct ModelArgs {
     #[arg(long, value_name = "M;M", value_delimiter = ';')]
     pub alt_normalise: Vec<String>,
     /// Alternative aggregators (`;`-separated, same syntax as --aggregate), each one method
-    /// alternative (same at every level). Example: `--alt-aggregate 'geometric;median'`.
+    /// alternative (same at every level). Example: `--alt-aggregate 'median;copeland'`.
     #[arg(long, value_name = "A;A", value_delimiter = ';')]
     pub alt_aggregate: Vec<String>,
 }
