@@ -886,6 +886,44 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Every finite number written to CSV or JSON reads back to the same bits; NaN is missing
+        /// in both (an empty field, `null`).
+        #[test]
+        fn numbers_round_trip_bit_exactly(bits in proptest::collection::vec(proptest::num::u64::ANY, 1..20)) {
+            let vals: Vec<f64> = bits
+                .iter()
+                .map(|&b| f64::from_bits(b))
+                .map(|v| if v.is_infinite() { f64::NAN } else { v })
+                .collect();
+            let mut t = Table::new(["k", "v"]).unwrap();
+            for (i, v) in vals.iter().enumerate() {
+                t.push(vec![Cell::Text(format!("u{i}")), Cell::from(*v)]).unwrap();
+            }
+            let mut csv_out = Vec::new();
+            t.write_csv(&mut csv_out).unwrap();
+            let mut rdr = csv::Reader::from_reader(csv_out.as_slice());
+            for (rec, v) in rdr.records().zip(&vals) {
+                let field = rec.unwrap()[1].to_string();
+                if v.is_nan() {
+                    proptest::prop_assert!(field.is_empty());
+                } else {
+                    proptest::prop_assert_eq!(field.parse::<f64>().unwrap().to_bits(), v.to_bits());
+                }
+            }
+            let mut json_out = Vec::new();
+            t.write_json(&mut json_out).unwrap();
+            let parsed: Vec<serde_json::Map<String, serde_json::Value>> =
+                serde_json::from_slice(&json_out).unwrap();
+            for (row, v) in parsed.iter().zip(&vals) {
+                match row["v"].as_f64() {
+                    None => proptest::prop_assert!(v.is_nan()),
+                    Some(x) => proptest::prop_assert_eq!(x.to_bits(), v.to_bits()),
+                }
+            }
+        }
+    }
+
     #[test]
     fn json_writes_missing_as_null_and_infinities_as_strings() {
         let mut t = Table::new(["a", "b", "c"]).unwrap();
