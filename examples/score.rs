@@ -29,6 +29,11 @@
 //! listed on stderr. Missing values are written as empty fields; numbers use the
 //! shortest representation that reads back to the same f64. Errors print one line and exit with code 1
 //! (2 for bad arguments).
+//!
+//! Nothing is ever destroyed: an output (`--out`, `--save-scale`) that resolves to an input or to the
+//! other output (symbolic links followed) is refused before anything is read, a node coded `Rank` or
+//! `uCode` is refused before anything is written, and files are replaced atomically. The installable
+//! `compind score` (feature `cli`) writes the same table and adds names, all ranks and rounding.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -135,6 +140,16 @@ fn parse_args(args: &[String]) -> std::result::Result<HashMap<String, String>, S
 fn run(opts: &HashMap<String, String>) -> Result<usize> {
     // check every method option before reading any file
     let pipeline = Pipeline::new(config(opts)?);
+    // never overwrite an input, never write two outputs to one file (symlinks followed)
+    let inputs: Vec<&String> = ["imeta", "idata", "spec", "data", "scale"]
+        .iter()
+        .filter_map(|k| opts.get(*k))
+        .collect();
+    let outputs: Vec<&String> = ["out", "save-scale"]
+        .iter()
+        .filter_map(|k| opts.get(*k))
+        .collect();
+    io::check_output_paths(&inputs, &outputs)?;
     let (spec, data) = if let (Some(m), Some(d)) = (opts.get("imeta"), opts.get("idata")) {
         let meta = io::read_imeta_path(m)?;
         let data = io::read_idata_path(d, &meta)?;
@@ -151,6 +166,8 @@ fn run(opts: &HashMap<String, String>) -> Result<usize> {
     };
     let data = data.sorted_by_code();
     let framework = spec.check()?;
+    // a node coded `Rank` or `uCode` fails here, before any output is written
+    io::score_table_columns(&framework, &[], &io::ScoreTableOptions::default())?;
     let result = match opts.get("scale") {
         Some(path) => pipeline.run_on_scale(&data, &framework, io::read_scale_path(path)?)?,
         None => pipeline.run(&data, &framework)?,

@@ -313,6 +313,26 @@ pub enum Error {
 
     // ---------------------------------------------------------------- study extensions
     // (variants added by the tiers / matrix / panel modules go here)
+
+    // ---------------------------------------------------------------- front door (CLI, output paths)
+    /// An output path resolves to an input or to another output of the same run: writing it would
+    /// destroy that file, so nothing is written.
+    #[error("output `{output}` is the same file as {other}; nothing was written")]
+    OutputClash {
+        /// The output path as given.
+        output: String,
+        /// What it clashes with, e.g. "input `data/iData.csv`" or "output `a.csv`".
+        other: String,
+    },
+    /// A framework code equals a column name the writer adds itself (such as `Rank` or `uCode`), so
+    /// the output table would have two columns of that name.
+    #[error("node `{code}` has the name of the output's own `{column}` column; rename the node")]
+    ColumnClash {
+        /// The framework code.
+        code: String,
+        /// The output column it collides with.
+        column: String,
+    },
 }
 
 fn fmt_location(line: Option<usize>, column: Option<&str>) -> String {

@@ -246,3 +246,81 @@ fn a_saved_scale_reproduces_the_run_and_bad_scales_fail_with_one_line() {
     assert_eq!(err.len(), 1, "{err:?}");
     assert!(err[0].contains(&format!("`{dropped}`")), "{err:?}");
 }
+
+#[test]
+fn outputs_that_are_inputs_are_refused_and_nothing_is_destroyed() {
+    let dir = out_path("no_loss").with_extension("d");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (imeta, idata) = (dir.join("iMeta.csv"), dir.join("iData.csv"));
+    std::fs::copy(IMETA, &imeta).unwrap();
+    std::fs::copy(IDATA, &idata).unwrap();
+    let (m, d) = (imeta.to_str().unwrap(), idata.to_str().unwrap());
+    let out = dir.join("scores.csv");
+    let o = out.to_str().unwrap();
+    let dotted = dir.join(".").join("iMeta.csv");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--out", d],
+        vec!["--out", dotted.to_str().unwrap()],
+        vec!["--save-scale", m, "--out", o],
+        vec!["--save-scale", o, "--out", o],
+    ];
+    for extra in cases {
+        let mut args = vec!["--imeta", m, "--idata", d];
+        args.extend_from_slice(&extra);
+        let run = score(&args);
+        assert_eq!(run.status.code(), Some(1), "{extra:?}");
+        let err = stderr_lines(&run);
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert!(err[0].contains("is the same file as"), "{err:?}");
+    }
+    assert_eq!(
+        std::fs::read(&imeta).unwrap(),
+        std::fs::read(IMETA).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(&idata).unwrap(),
+        std::fs::read(IDATA).unwrap()
+    );
+    assert!(!out.exists());
+    #[cfg(unix)]
+    {
+        let link = dir.join("link.csv");
+        std::os::unix::fs::symlink(&idata, &link).unwrap();
+        let run = score(&["--imeta", m, "--idata", d, "--out", link.to_str().unwrap()]);
+        assert_eq!(run.status.code(), Some(1));
+        assert_eq!(
+            std::fs::read(&idata).unwrap(),
+            std::fs::read(IDATA).unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_node_coded_rank_leaves_the_previous_output_untouched() {
+    let dir = out_path("rank_node").with_extension("d");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("spec.toml");
+    std::fs::write(
+        &spec,
+        "name = \"t\"\n[[indicators]]\ncode = \"a\"\nparent = \"Rank\"\n[[indicators]]\ncode = \"b\"\nparent = \"Rank\"\n[[pillars]]\ncode = \"Rank\"\n",
+    )
+    .unwrap();
+    let data = dir.join("data.csv");
+    std::fs::write(&data, "uCode,a,b\nX,1,2\nY,2,1\nZ,3,3\n").unwrap();
+    let out = dir.join("scores.csv");
+    std::fs::write(&out, "previous output\n").unwrap();
+    let run = score(&[
+        "--spec",
+        spec.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr_lines(&run);
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert!(err[0].contains("`Rank`"), "{err:?}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous output\n");
+}

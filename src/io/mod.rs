@@ -39,6 +39,8 @@ mod atomic;
 mod cbcii;
 mod coinr;
 mod csv_data;
+mod paths;
+mod report;
 mod scale;
 mod spec;
 mod table;
@@ -48,6 +50,11 @@ pub use atomic::write_atomic;
 pub use cbcii::{CBCII_NAME, CBCII_ROOT, read_cbcii_framework, read_cbcii_framework_path};
 pub use coinr::{IMeta, read_idata, read_idata_path, read_imeta, read_imeta_path};
 pub use csv_data::{CsvOptions, read_csv, read_csv_path};
+pub use paths::check_output_paths;
+pub use report::{
+    Cell, RankColumns, ScoreTableOptions, Table, TableFormat, audit_tables, describe_table,
+    matrix_table, score_table, score_table_columns, sobol_table, ua_table,
+};
 pub use scale::{read_scale_path, scale_from_json, scale_to_json, write_scale_path};
 pub use spec::{read_spec, spec_from_json, spec_from_toml, spec_to_json, spec_to_toml, write_spec};
 pub use write::{format_f64, write_dataset, write_dataset_path, write_table, write_table_path};

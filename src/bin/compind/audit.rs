@@ -1,0 +1,128 @@
+//! `compind audit`: the statistical audit of a build, one CSV per table.
+
+use std::path::PathBuf;
+
+use composite_indicators::audit::{
+    AuditOptions, CorrMethod, audit, correlation_pvalues, significant_correlation_matrix,
+};
+use composite_indicators::io::{self, Table, describe_table, matrix_table};
+use composite_indicators::prepare::Pipeline;
+use composite_indicators::{Error, Result};
+
+use crate::common::{self, Inputs, Methods, Outcome};
+
+/// Audit a build: correlations (Pearson and Spearman, pairwise complete), their p-values and the
+/// correlations masked where insignificant (COINr's get_corr(pval)), each node's correlation with
+/// its parent and the index, Cronbach's alpha and PCA variance shares per group, flags (negative
+/// correlation with the parent, collinear pairs), and descriptive statistics of the prepared data.
+///
+/// Tables written into --out DIR (created if missing): corr_pearson, corr_spearman, corr_pvalues,
+/// corr_masked (of --method), parents, groups, pca, flags, stats; `.csv` (or `.json` with --json).
+/// Correlations are between the normalised indicators, as the scores use them.
+///
+/// Example:
+///
+///   compind audit --imeta data/asem/iMeta.csv --idata data/asem/iData.csv --impute mean --out audit/
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[command(flatten)]
+    inputs: Inputs,
+    #[command(flatten)]
+    methods: Methods,
+    /// Correlation for parent/index correlations, flags, p-values and masking: pearson or
+    /// spearman. Example: `--method spearman`.
+    #[arg(long, value_name = "pearson|spearman", default_value = "pearson", value_parser = ["pearson", "spearman"])]
+    method: String,
+    /// Mask correlations whose p-value exceeds P (COINr's default 0.05; 0 masks nothing).
+    /// Example: `--pval 0.01`.
+    #[arg(long, value_name = "P", default_value_t = 0.05)]
+    pval: f64,
+    /// Flag pairs of indicators of one group with |r| above this. Example: `--collinear 0.9`.
+    #[arg(long, value_name = "R", default_value_t = 0.92)]
+    collinear: f64,
+    /// Write JSON tables instead of CSV. Example: `--json`.
+    #[arg(long)]
+    json: bool,
+    /// Output directory. Example: `--out audit/`.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+const TABLES: [&str; 9] = [
+    "corr_pearson",
+    "corr_spearman",
+    "corr_pvalues",
+    "corr_masked",
+    "parents",
+    "groups",
+    "pca",
+    "flags",
+    "stats",
+];
+
+pub fn run(a: &Args, quiet: bool) -> Outcome {
+    a.inputs.require()?;
+    a.methods.config(None)?;
+    let ext = if a.json { "json" } else { "csv" };
+    let path_of = |name: &str| a.out.join(format!("{name}.{ext}"));
+    let outputs: Vec<PathBuf> = TABLES.iter().map(|t| path_of(t)).collect();
+    common::check_outputs(&a.inputs.paths(), &outputs)?;
+    let method = if a.method == "spearman" {
+        CorrMethod::Spearman
+    } else {
+        CorrMethod::Pearson
+    };
+    let f = a.inputs.framework()?;
+    let pipeline = Pipeline::new(a.methods.config(f.goalpost_scale)?);
+    let data = a.inputs.data(&f)?;
+    let result = common::run_pipeline(&pipeline, &data, &f.framework, None, quiet)?;
+    let fw = &f.framework;
+    let scores = result.scores();
+    let m = fw.n_indicators();
+    let normalised = scores.values().slice(ndarray::s![.., ..m]).to_owned();
+    let opts = AuditOptions {
+        method,
+        collinear_threshold: a.collinear,
+    };
+    let rep = audit(normalised.view(), Some(scores.values().view()), fw, &opts)?;
+    let mut tables: Vec<(String, Table)> = io::audit_tables(&rep)?;
+    let p = correlation_pvalues(normalised.view(), method)?;
+    let masked = significant_correlation_matrix(normalised.view(), method, a.pval)?;
+    tables.insert(
+        2,
+        ("corr_pvalues".into(), matrix_table(&rep.indicators, &p)?),
+    );
+    tables.insert(
+        3,
+        (
+            "corr_masked".into(),
+            matrix_table(&rep.indicators, &masked)?,
+        ),
+    );
+    tables.push((
+        "stats".into(),
+        describe_table(result.prepared(), &rep.indicators)?,
+    ));
+    std::fs::create_dir_all(&a.out).map_err(|e| Error::Io {
+        path: a.out.display().to_string(),
+        source: e,
+    })?;
+    write_all(&tables, &path_of)?;
+    if !quiet {
+        eprintln!(
+            "wrote {} tables ({} flags) to {}",
+            tables.len(),
+            rep.flags.len(),
+            a.out.display()
+        );
+    }
+    Ok(())
+}
+
+fn write_all(tables: &[(String, Table)], path_of: &dyn Fn(&str) -> PathBuf) -> Result<()> {
+    for (name, t) in tables {
+        t.write_path(path_of(name))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,439 @@
+//! What several subcommands share: input files, the preparation and scoring options, progress bars.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use composite_indicators::io::{self, CsvOptions};
+use composite_indicators::prelude::*;
+use composite_indicators::prepare::{
+    Denominate, Impute, ImputeMethod, Pipeline, PipelineConfig, Screen, Treat,
+};
+use composite_indicators::score::ScorerConfig;
+
+/// Why a subcommand failed: bad input (exit 1) or a usage mistake clap cannot see (exit 2).
+pub enum Failure {
+    Input(Error),
+    Usage(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Input(e)
+    }
+}
+
+pub type Outcome = std::result::Result<(), Failure>;
+
+/// Where the framework and the data come from.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Inputs {
+    /// COINr indicator metadata table (iCode, Direction, Weight, Parent, Type, optional Target,
+    /// Denominator, goalpost_lower, goalpost_upper, goalpost_scale). With `--idata`.
+    /// Example: `--imeta data/asem/iMeta.csv`.
+    #[arg(long, value_name = "FILE", requires = "idata", conflicts_with_all = ["spec", "data"])]
+    pub imeta: Option<PathBuf>,
+    /// COINr data table (uCode, uName, group and indicator columns). With `--imeta`.
+    /// Example: `--idata data/asem/iData.csv`.
+    #[arg(long, value_name = "FILE", requires = "imeta")]
+    pub idata: Option<PathBuf>,
+    /// This crate's framework spec (TOML, or JSON by extension). With `--data`.
+    /// Example: `--spec index.toml`.
+    #[arg(long, value_name = "FILE", requires = "data")]
+    pub spec: Option<PathBuf>,
+    /// Data CSV for `--spec`: `uCode`, optional `uName`, one column per indicator.
+    /// Example: `--data data.csv`.
+    #[arg(long, value_name = "FILE", requires = "spec")]
+    pub data: Option<PathBuf>,
+    /// Label (non-numeric) columns of `--data`, comma-separated; iMeta declares them itself.
+    /// Example: `--groups region,income`.
+    #[arg(long, value_name = "A,B", value_delimiter = ',', requires = "data")]
+    pub groups: Vec<String>,
+}
+
+/// Preparation (COINr's Denominate, Impute, Screen, Treat, in this order) and scoring options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Methods {
+    /// Divide every indicator by the column named in its `Denominator` (iMeta or spec).
+    /// Example: `--denominate`.
+    #[arg(long)]
+    pub denominate: bool,
+    /// Impute missing values: mean, median, group_mean:COL or group_median:COL (within the unit
+    /// groups of label column COL). Example: `--impute group_mean:EurAsia_group`.
+    #[arg(long, value_name = "METHOD")]
+    pub impute: Option<String>,
+    /// Drop units whose data availability (share of non-missing indicators) is below THRESHOLD, in
+    /// [0, 1]. Example: `--screen 0.9`.
+    #[arg(long, value_name = "THRESHOLD")]
+    pub screen: Option<String>,
+    /// Outlier treatment as COINr's Treat(): winsorise up to WINMAX points per indicator, else log.
+    /// Example: `--treat winsorise:5`.
+    #[arg(long, value_name = "winsorise:WINMAX")]
+    pub treat: Option<String>,
+    /// Normaliser: minmax:LO,HI (default minmax:0,100), zscore:MEAN,SD, rank, prank, borda, dist2max,
+    /// fracmax, dist2ref:UNIT, goalposts[:SCALE] (goalposts from iMeta's goalpost_lower /
+    /// goalpost_upper, scale from goalpost_scale), dist2targ (iMeta's Target), maxscore, identity.
+    /// Example: `--normalise zscore:10,2`.
+    #[arg(long, value_name = "METHOD")]
+    pub normalise: Option<String>,
+    /// Aggregator at every level: arithmetic (default), sum, geometric, harmonic, power:P, median,
+    /// copeland. Example: `--aggregate geometric` (with positive values only, e.g. after
+    /// `--normalise minmax:1,100`).
+    #[arg(long, value_name = "METHOD")]
+    pub aggregate: Option<String>,
+    /// Weights: nominal (the framework's, default) or equal. Example: `--weights equal`.
+    #[arg(long, value_name = "nominal|equal")]
+    pub weights: Option<String>,
+    /// Missing children when aggregating: skip (default), skip:MIN_COVERAGE (0..1), propagate, error.
+    /// Example: `--missing skip:0.5`.
+    #[arg(long, value_name = "POLICY")]
+    pub missing: Option<String>,
+    /// Tie rule of ranks: min (default), max, dense, ordinal, average. Example: `--ties average`.
+    #[arg(long, value_name = "RULE")]
+    pub ties: Option<String>,
+}
+
+impl Inputs {
+    /// The input paths given (for the output-path check).
+    pub fn paths(&self) -> Vec<PathBuf> {
+        [&self.imeta, &self.idata, &self.spec, &self.data]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    /// Refuse (usage error) when neither input pair is given.
+    pub fn require(&self) -> std::result::Result<(), Failure> {
+        if self.imeta.is_none() && self.spec.is_none() {
+            return Err(Failure::Usage(
+                "give either --imeta FILE --idata FILE, or --spec FILE --data FILE".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Read the framework (not yet the data): the spec, the label columns of the data and the
+    /// goalpost scale declared in iMeta.
+    pub fn framework(&self) -> Result<Framework0> {
+        if let Some(m) = &self.imeta {
+            let mut meta = io::read_imeta_path(m)?;
+            let scale = imeta_goalposts(m, &mut meta.spec)?;
+            let groups = meta.groups.clone();
+            let framework = meta.spec.clone().check()?;
+            Ok(Framework0 {
+                framework,
+                groups,
+                meta: Some(meta),
+                goalpost_scale: scale,
+            })
+        } else {
+            let spec = io::read_spec(self.spec.as_deref().unwrap_or(Path::new("")))?;
+            Ok(Framework0 {
+                framework: spec.check()?,
+                groups: self.groups.clone(),
+                meta: None,
+                goalpost_scale: None,
+            })
+        }
+    }
+
+    /// Read the data for a framework read by [`Inputs::framework`], sorted by unit code (COINr's
+    /// order).
+    pub fn data(&self, f: &Framework0) -> Result<Dataset> {
+        let data = match (&f.meta, &self.idata) {
+            (Some(meta), Some(d)) => io::read_idata_path(d, meta)?,
+            _ => {
+                let o = CsvOptions::default().with_group_columns(self.groups.clone());
+                io::read_csv_path(self.data.as_deref().unwrap_or(Path::new("")), &o)?
+            }
+        };
+        Ok(data.sorted_by_code())
+    }
+}
+
+/// A checked framework and what the data reader needs to know.
+pub struct Framework0 {
+    pub framework: Framework,
+    /// Label columns of the data (iMeta `Group` rows, or `--groups`).
+    pub groups: Vec<String>,
+    meta: Option<io::IMeta>,
+    /// iMeta's common `goalpost_scale`, if the column is there.
+    pub goalpost_scale: Option<f64>,
+}
+
+impl Methods {
+    /// The pipeline configuration (every option checked before any file is read).
+    pub fn config(&self, goalpost_scale: Option<f64>) -> Result<PipelineConfig> {
+        let mut scorer = ScorerConfig::default();
+        if let Some(n) = &self.normalise {
+            scorer.normalise = NormaliserKind::from_str(n)?;
+            if let (NormaliserKind::Goalposts { scale, .. }, Some(s), true) =
+                (&mut scorer.normalise, goalpost_scale, n == "goalposts")
+            {
+                *scale = s;
+            }
+        }
+        if let Some(a) = &self.aggregate {
+            scorer.aggregate = AggregatorKind::from_str(a)?;
+        }
+        if let Some(w) = &self.weights {
+            scorer.weights = match w.as_str() {
+                "nominal" => WeightScheme::Nominal,
+                "equal" => WeightScheme::Equal,
+                other => {
+                    return Err(Error::param(
+                        "--weights",
+                        format!("`{other}`: expected nominal or equal"),
+                    ));
+                }
+            };
+        }
+        if let Some(m) = &self.missing {
+            scorer.missing = parse_missing(m)?;
+        }
+        if let Some(t) = &self.ties {
+            scorer.ties = parse_ties(t)?;
+        }
+        Ok(PipelineConfig {
+            denominate: self.denominate.then(Denominate::default),
+            impute: self.impute.as_deref().map(parse_impute).transpose()?,
+            screen: self.screen.as_deref().map(parse_screen).transpose()?,
+            treat: self.treat.as_deref().map(parse_treat).transpose()?,
+            scorer,
+        })
+    }
+}
+
+/// Run the pipeline and report screened-out units on stderr.
+pub fn run_pipeline(
+    pipeline: &Pipeline,
+    data: &Dataset,
+    fw: &Framework,
+    scale: Option<Vec<composite_indicators::normalise::FittedParams>>,
+    quiet: bool,
+) -> Result<composite_indicators::prepare::PipelineResult> {
+    let result = match scale {
+        Some(s) => pipeline.run_on_scale(data, fw, s)?,
+        None => pipeline.run(data, fw)?,
+    };
+    if let (Some(s), false) = (&pipeline.config().screen, quiet) {
+        let removed = result.removed_units();
+        let t = s.threshold;
+        if removed.is_empty() {
+            eprintln!("screening at {t} removed no units");
+        } else {
+            eprintln!(
+                "screening at {t} removed {} units: {}",
+                removed.len(),
+                removed.join(", ")
+            );
+        }
+    }
+    Ok(result)
+}
+
+fn parse_screen(t: &str) -> Result<Screen> {
+    match t.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(Screen::new(v)),
+        _ => Err(Error::param(
+            "--screen",
+            format!("`{t}`: expected a data availability threshold in [0, 1]"),
+        )),
+    }
+}
+
+fn parse_impute(s: &str) -> Result<Impute> {
+    let method = match s.split_once(':') {
+        None if s == "mean" => ImputeMethod::Mean,
+        None if s == "median" => ImputeMethod::Median,
+        Some(("group_mean", g)) if !g.trim().is_empty() => ImputeMethod::GroupMean {
+            group: g.trim().to_string(),
+        },
+        Some(("group_median", g)) if !g.trim().is_empty() => ImputeMethod::GroupMedian {
+            group: g.trim().to_string(),
+        },
+        _ => {
+            return Err(Error::param(
+                "--impute",
+                format!("`{s}`: expected mean, median, group_mean:COLUMN or group_median:COLUMN"),
+            ));
+        }
+    };
+    Ok(Impute::new(method))
+}
+
+fn parse_treat(s: &str) -> Result<Treat> {
+    match s.strip_prefix("winsorise:").map(str::parse::<usize>) {
+        Some(Ok(winmax)) => Ok(Treat {
+            winmax: Some(winmax),
+            ..Treat::default()
+        }),
+        _ => Err(Error::param(
+            "--treat",
+            format!("`{s}`: expected winsorise:WINMAX (a whole number of points)"),
+        )),
+    }
+}
+
+fn parse_missing(s: &str) -> Result<MissingPolicy> {
+    match s {
+        "skip" => Ok(MissingPolicy::Skip { min_coverage: 0.0 }),
+        "propagate" => Ok(MissingPolicy::Propagate),
+        "error" => Ok(MissingPolicy::Error),
+        other => match other.strip_prefix("skip:").map(str::parse::<f64>) {
+            Some(Ok(c)) if (0.0..=1.0).contains(&c) => Ok(MissingPolicy::Skip { min_coverage: c }),
+            _ => Err(Error::param(
+                "--missing",
+                format!("`{other}`: expected skip, skip:COVERAGE (0..1), propagate or error"),
+            )),
+        },
+    }
+}
+
+fn parse_ties(s: &str) -> Result<TieRule> {
+    Ok(match s {
+        "min" => TieRule::Min,
+        "max" => TieRule::Max,
+        "dense" => TieRule::Dense,
+        "ordinal" => TieRule::Ordinal,
+        "average" => TieRule::Average,
+        other => {
+            return Err(Error::param(
+                "--ties",
+                format!("`{other}`: expected min, max, dense, ordinal or average"),
+            ));
+        }
+    })
+}
+
+/// Goalposts from iMeta's optional `goalpost_lower` / `goalpost_upper` columns (both or neither
+/// per indicator row) and the common `goalpost_scale` (every non-empty value equal). Aggregate and
+/// other rows are not read. Returns the scale.
+fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<Option<f64>> {
+    let name = path.display().to_string();
+    let parse_err = |line: Option<usize>, column: Option<&str>, message: String| Error::Parse {
+        source_name: name.clone(),
+        line,
+        column: column.map(String::from),
+        message,
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| parse_err(None, None, e.to_string()))?;
+    let header = rdr
+        .headers()
+        .map_err(|e| parse_err(Some(1), None, e.to_string()))?
+        .clone();
+    let pos = |c: &str| header.iter().position(|h| h == c);
+    let (lo, hi, sc, code) = (
+        pos("goalpost_lower"),
+        pos("goalpost_upper"),
+        pos("goalpost_scale"),
+        pos("iCode"),
+    );
+    if lo.is_none() && hi.is_none() && sc.is_none() {
+        return Ok(None);
+    }
+    if lo.is_some() != hi.is_some() {
+        return Err(parse_err(
+            Some(1),
+            None,
+            "give both goalpost_lower and goalpost_upper columns, or neither".into(),
+        ));
+    }
+    let mut scale: Option<f64> = None;
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| parse_err(Some(line), None, e.to_string()))?;
+        let field = |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("");
+        let num = |c: Option<usize>, col: &str| -> Result<Option<f64>> {
+            let s = field(c);
+            if s.is_empty() || s.eq_ignore_ascii_case("na") {
+                return Ok(None);
+            }
+            match s.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(Some(v)),
+                _ => Err(parse_err(
+                    Some(line),
+                    Some(col),
+                    format!("`{s}` is not a finite number"),
+                )),
+            }
+        };
+        let c = field(code);
+        let Some(ind) = spec.indicators.iter_mut().find(|x| x.code == c) else {
+            continue;
+        };
+        match (num(lo, "goalpost_lower")?, num(hi, "goalpost_upper")?) {
+            (Some(l), Some(h)) => ind.goalposts = Some([l, h]),
+            (None, None) => {}
+            _ => {
+                return Err(parse_err(
+                    Some(line),
+                    None,
+                    format!(
+                        "indicator `{c}` has one goalpost; give goalpost_lower and goalpost_upper"
+                    ),
+                ));
+            }
+        }
+        if let Some(s) = num(sc, "goalpost_scale")? {
+            match scale {
+                Some(prev) if prev != s => {
+                    return Err(parse_err(
+                        Some(line),
+                        Some("goalpost_scale"),
+                        format!(
+                            "{s} differs from {prev} on an earlier row; one scale applies to every indicator"
+                        ),
+                    ));
+                }
+                _ => scale = Some(s),
+            }
+        }
+    }
+    Ok(scale)
+}
+
+/// A progress bar on stderr, only when stderr is a terminal and `--quiet` is not given.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    pub fn new(quiet: bool, total: usize, what: &str) -> Progress {
+        use std::io::IsTerminal;
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta} left)")
+            {
+                b.set_style(style.progress_chars("=> "));
+            }
+            b.set_message(what.to_string());
+            b
+        });
+        Progress { bar }
+    }
+
+    /// The callback for [`composite_indicators::sweep::Control::progress`].
+    pub fn callback(&self) -> impl Fn(usize, usize) + Sync + '_ {
+        move |done, _total| {
+            if let Some(b) = &self.bar {
+                b.set_position(done as u64);
+            }
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// Refuse outputs that resolve to an input or to each other (nothing is written).
+pub fn check_outputs(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<()> {
+    io::check_output_paths(inputs, outputs)
+}

@@ -1,0 +1,102 @@
+//! `compind merge`: join sweep shards into one result.
+
+use std::path::PathBuf;
+
+use composite_indicators::Error;
+
+use crate::common::{self, Outcome};
+use crate::sweepfile::SweepFile;
+
+/// Merge sweep files of disjoint variant ranges of one sweep into one file.
+///
+/// The files must come from the same sweep (same configuration, alternatives and units) and their
+/// ranges must tile a contiguous range without overlap (any order on the command line: they are
+/// merged in range order). Merging shards 1/N .. N/N gives the file one unsharded run writes.
+///
+/// Example:
+///
+///   compind merge part1.json part2.json part3.json part4.json --out sweep.json
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Sweep files written by `compind sweep` (two or more). Example: `part1.json part2.json`.
+    #[arg(value_name = "FILE.json", required = true, num_args = 2..)]
+    files: Vec<PathBuf>,
+    /// Merged output file (JSON). Example: `--out sweep.json`.
+    #[arg(long, value_name = "FILE.json")]
+    out: PathBuf,
+}
+
+pub fn run(a: &Args, quiet: bool) -> Outcome {
+    common::check_outputs(&a.files, std::slice::from_ref(&a.out))?;
+    let mut parts: Vec<(PathBuf, SweepFile)> = Vec::with_capacity(a.files.len());
+    for p in &a.files {
+        parts.push((p.clone(), SweepFile::read(p)?));
+    }
+    parts.sort_by_key(|(_, f)| f.range);
+    let mut iter = parts.into_iter();
+    let Some((first_path, mut acc)) = iter.next() else {
+        return Ok(());
+    };
+    let mut last_path = first_path.clone();
+    for (path, f) in iter {
+        let clash = |what: &str| {
+            Error::param(
+                "merge",
+                format!(
+                    "`{}` and `{}` come from different sweeps ({what} differ)",
+                    first_path.display(),
+                    path.display()
+                ),
+            )
+        };
+        if f.config != acc.config {
+            return Err(clash("configurations").into());
+        }
+        if f.alternatives != acc.alternatives {
+            return Err(clash("method alternatives").into());
+        }
+        if f.unit_names != acc.unit_names || f.result.unit_codes != acc.result.unit_codes {
+            return Err(clash("units").into());
+        }
+        let [s, e] = f.range;
+        let end = acc.range[1];
+        if s < end {
+            return Err(Error::param(
+                "merge",
+                format!(
+                    "`{}` (variants {s}..{e}) overlaps `{}` (variants up to {end}): each variant must be counted once",
+                    path.display(),
+                    last_path.display()
+                ),
+            )
+            .into());
+        }
+        if s > end {
+            return Err(Error::param(
+                "merge",
+                format!(
+                    "variants {end}..{s} are in no file (between `{}` and `{}`)",
+                    last_path.display(),
+                    path.display()
+                ),
+            )
+            .into());
+        }
+        acc.result.merge(&f.result)?;
+        acc.range[1] = e;
+        last_path = path;
+    }
+    acc.write(&a.out)?;
+    if !quiet {
+        eprintln!(
+            "merged {} files: variants {}..{} of {} to {}",
+            a.files.len(),
+            acc.range[0],
+            acc.range[1],
+            acc.config.variants,
+            a.out.display()
+        );
+    }
+    Ok(())
+}

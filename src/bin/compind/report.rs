@@ -1,0 +1,55 @@
+//! `compind report`: the uncertainty table of a sweep.
+
+use std::path::PathBuf;
+
+use composite_indicators::io::ua_table;
+
+use crate::common::{self, Outcome};
+use crate::sweepfile::SweepFile;
+
+/// Summarise a sweep file per unit (COINr's get_sensitivity rank summaries).
+///
+/// Columns: uCode, uName, nominal_rank, median_rank, q05_rank, q95_rank (rank quantiles as R's
+/// default quantile(), type 7), mean_abs_shift (mean |rank - nominal rank|), mean_rank,
+/// nominal_score, score_mean, score_sd, score_q05, score_median, score_q95, n_missing. A value
+/// that does not exist (a unit never ranked) is an empty cell (JSON null). An output ending in
+/// `.json` is written as JSON.
+///
+/// Example:
+///
+///   compind report sweep.json --out ua.csv
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// A sweep file from `compind sweep` or `compind merge`. Example: `sweep.json`.
+    #[arg(value_name = "FILE.json")]
+    file: PathBuf,
+    /// Output table (CSV; JSON if it ends in .json). Example: `--out ua.csv`.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+pub fn run(a: &Args, quiet: bool) -> Outcome {
+    common::check_outputs(std::slice::from_ref(&a.file), std::slice::from_ref(&a.out))?;
+    let f = SweepFile::read(&a.file)?;
+    let ua = f.result.ua_report();
+    ua_table(&ua, Some(&f.unit_names))?.write_path(&a.out)?;
+    if !quiet {
+        if !f.complete() {
+            eprintln!(
+                "note: {} covers variants {}..{} of {} (one shard; merge the others first for the whole sweep)",
+                a.file.display(),
+                f.range[0],
+                f.range[1],
+                f.config.variants
+            );
+        }
+        eprintln!(
+            "wrote {} units ({} variants) to {}",
+            ua.rows.len(),
+            ua.variants,
+            a.out.display()
+        );
+    }
+    Ok(())
+}

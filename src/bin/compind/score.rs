@@ -1,0 +1,100 @@
+//! `compind score`: score the index and write one row per unit.
+
+use std::path::PathBuf;
+
+use composite_indicators::io::{self, RankColumns, ScoreTableOptions};
+use composite_indicators::prepare::Pipeline;
+
+use crate::common::{self, Inputs, Methods, Outcome};
+
+/// Score a composite index: prepare, normalise, aggregate, rank; one row per unit.
+///
+/// The same options, names and semantics as the `score` example (`cargo run --example score`), and the
+/// same table by default: `uCode`, one column per indicator (normalised) and per aggregate (bottom-up,
+/// the index last), then `Rank` (of the index, 1 = best). Rows are sorted by unit code; units removed
+/// by `--screen` are listed on stderr. Numbers read back to the same f64; missing values are empty.
+/// An output ending in `.json` is written as a JSON array of objects (missing = null).
+///
+/// Example (COINr's build_example_coin()):
+///
+///   compind score --imeta data/asem/iMeta.csv --idata data/asem/iData.csv --denominate
+///     --impute group_mean:EurAsia_group --screen 0.9 --treat winsorise:5
+///     --normalise minmax:0,100 --aggregate arithmetic --names --ranks all --round 2 --out scores.csv
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[command(flatten)]
+    inputs: Inputs,
+    #[command(flatten)]
+    methods: Methods,
+    /// Normalise on a scale saved by `--save-scale` instead of fitting one (a new year on last
+    /// year's scale); not with `--normalise`. Example: `--scale scale2023.json`.
+    #[arg(long, value_name = "FILE.json", conflicts_with = "normalise")]
+    scale: Option<PathBuf>,
+    /// Save what every normaliser learned (min/max, mean/sd, ranks, ...) as JSON, after the table.
+    /// Example: `--save-scale scale2024.json`.
+    #[arg(long, value_name = "FILE.json")]
+    save_scale: Option<PathBuf>,
+    /// Add `uName` and the unit group columns (e.g. GDP_group) after `uCode`. Example: `--names`.
+    #[arg(long)]
+    names: bool,
+    /// Rank columns: `index` (only `Rank`, the default) or `all` (`Rank_<code>` for every aggregate
+    /// below the index, then `Rank`). Example: `--ranks all`.
+    #[arg(long, value_name = "index|all", default_value = "index", value_parser = ["index", "all"])]
+    ranks: String,
+    /// Round scores (not ranks) to N decimals (halves away from zero). Example: `--round 2`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=15))]
+    round: Option<u32>,
+    /// Output table (CSV; JSON if it ends in .json). Never one of the inputs.
+    /// Example: `--out scores.csv`.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+pub fn run(a: &Args, quiet: bool) -> Outcome {
+    a.inputs.require()?;
+    let mut inputs = a.inputs.paths();
+    inputs.extend(a.scale.iter().cloned());
+    let mut outputs = vec![a.out.clone()];
+    outputs.extend(a.save_scale.iter().cloned());
+    // every method option is checked before a file is read (the goalpost scale comes later)
+    a.methods.config(None)?;
+    common::check_outputs(&inputs, &outputs)?;
+    let f = a.inputs.framework()?;
+    let opts = ScoreTableOptions {
+        names: a.names,
+        ranks: if a.ranks == "all" {
+            RankColumns::All
+        } else {
+            RankColumns::Index
+        },
+        round: a.round,
+    };
+    // a node coded `Rank` (or like another column of ours) fails before any file is written
+    io::score_table_columns(&f.framework, &f.groups, &opts)?;
+    let pipeline = Pipeline::new(a.methods.config(f.goalpost_scale)?);
+    let data = a.inputs.data(&f)?;
+    let scale = a.scale.as_ref().map(io::read_scale_path).transpose()?;
+    let result = common::run_pipeline(&pipeline, &data, &f.framework, scale, quiet)?;
+    let table = io::score_table(result.scores(), result.prepared(), &opts)?;
+    table.write_path(&a.out)?;
+    if !quiet {
+        eprintln!(
+            "wrote {} units to {}",
+            result.prepared().n_units(),
+            a.out.display()
+        );
+    }
+    if let Some(path) = &a.save_scale {
+        let scale = result.fitted().params()?;
+        io::write_scale_path(path, &scale)?;
+        if !quiet {
+            eprintln!(
+                "saved the scale of {} indicators to {}",
+                scale.len(),
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}

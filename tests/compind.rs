@@ -1,0 +1,929 @@
+//! The `compind` binary (feature `cli`), run as a user runs it, on the embedded ASEM data: every
+//! subcommand, its outputs, malformed inputs (exit 1, one line, nothing destroyed), usage errors
+//! (exit 2), shard/merge identity across processes and thread counts, and equality with the `score`
+//! example's output.
+#![cfg(feature = "cli")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::prepare::{Pipeline, PipelineConfig};
+
+const IMETA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iMeta.csv");
+const IDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iData.csv");
+
+fn compind(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_compind"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("compind runs")
+}
+
+/// A fresh directory per test.
+fn dir(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("compind")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok(o: &Output) {
+    assert!(o.status.success(), "{}", stderr(o));
+}
+
+/// Exit code 1 with exactly one line on stderr starting with `error:`; returns the line.
+fn fails_with_one_line(o: &Output) -> String {
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(o));
+    let err = stderr(o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    lines[0].to_string()
+}
+
+/// Header and rows (as text) of a CSV file.
+fn read_csv(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(p).unwrap();
+    let h = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (h, rows)
+}
+
+fn num(s: &str) -> f64 {
+    if s.is_empty() {
+        f64::NAN
+    } else {
+        s.parse().unwrap()
+    }
+}
+
+const COINR_FLAGS: [&str; 9] = [
+    "--denominate",
+    "--impute",
+    "group_mean:EurAsia_group",
+    "--screen",
+    "0.9",
+    "--treat",
+    "winsorise:5",
+    "--normalise",
+    "minmax:0,100",
+];
+
+#[test]
+fn score_equals_the_score_example_byte_for_byte() {
+    let d = dir("score_eq");
+    let (a, b) = (d.join("compind.csv"), d.join("example.csv"));
+    let flags = &COINR_FLAGS;
+    let mut args = vec!["score", "--imeta", IMETA, "--idata", IDATA];
+    args.extend_from_slice(flags);
+    args.extend_from_slice(&["--out", s(&a)]);
+    ok(&compind(&args));
+    let o = Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--example", "score", "--"])
+        .args(["--imeta", IMETA, "--idata", IDATA])
+        .args(flags)
+        .args(["--out", s(&b)])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    ok(&o);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}
+
+#[test]
+fn score_with_names_all_ranks_and_rounding() {
+    let d = dir("score_names");
+    let out = d.join("s.csv");
+    let mut args = vec!["score", "--imeta", IMETA, "--idata", IDATA];
+    args.extend_from_slice(&COINR_FLAGS);
+    args.extend_from_slice(&[
+        "--names",
+        "--ranks",
+        "all",
+        "--round",
+        "2",
+        "--out",
+        s(&out),
+    ]);
+    ok(&compind(&args));
+    let (h, rows) = read_csv(&out);
+    // uCode, uName, 4 group columns, 49 indicators, 11 aggregates, 10 Rank_<code>, Rank
+    assert_eq!(h.len(), 2 + 4 + 49 + 11 + 10 + 1);
+    assert_eq!(
+        &h[..6],
+        &[
+            "uCode",
+            "uName",
+            "GDP_group",
+            "GDPpc_group",
+            "Pop_group",
+            "EurAsia_group"
+        ]
+    );
+    assert_eq!(h[66], "Rank_Physical");
+    assert_eq!(h.last().unwrap(), "Rank");
+    assert_eq!(rows.len(), 51);
+    assert_eq!(&rows[1][..2], &["AUT", "Austria"]);
+
+    // against the library pipeline: rounded scores within 0.005, ranks exact
+    let meta = read_imeta_path(IMETA).unwrap();
+    let data = read_idata_path(IDATA, &meta).unwrap().sorted_by_code();
+    let fw = meta.spec.check().unwrap();
+    let res = Pipeline::new(PipelineConfig::coinr_example())
+        .run(&data, &fw)
+        .unwrap();
+    let sc = res.scores();
+    for (u, row) in rows.iter().enumerate() {
+        for j in 0..60 {
+            let (text, lib) = (&row[6 + j], sc.values()[[u, j]]);
+            if lib.is_nan() {
+                assert!(text.is_empty());
+                continue;
+            }
+            assert!(
+                text.split('.').nth(1).is_none_or(|dec| dec.len() <= 2),
+                "{text} has more than 2 decimals"
+            );
+            assert!((num(text) - lib).abs() <= 0.005 + 1e-12, "{text} vs {lib}");
+        }
+        // Rank_<aggregate> = the library's rank of that node; Rank = the index rank
+        for (k, name) in h[66..].iter().enumerate() {
+            let node = name.strip_prefix("Rank_").unwrap_or("Index");
+            let lib = sc.node_ranks(node).unwrap()[u];
+            assert_eq!(num(&row[66 + k]), lib, "{name}");
+        }
+    }
+}
+
+#[test]
+fn score_json_output_has_nulls_not_some() {
+    let d = dir("score_json");
+    let out = d.join("s.json");
+    ok(&compind(&[
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--names",
+        "--out",
+        s(&out),
+    ]));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains("Some") && !text.contains("NaN"));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 51);
+    assert_eq!(rows[0]["uCode"], "AUS");
+    // without imputation some indicator values are missing: written as null
+    assert!(
+        rows.iter()
+            .any(|r| r.as_object().unwrap().values().any(|x| x.is_null()))
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
+    let d = dir("usage");
+    let out = d.join("x.csv");
+    let o = compind(&[
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--bogus",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--bogus"));
+    // a number clap parses: usage error
+    let o = compind(&[
+        "sweep",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--variants",
+        "many",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    // neither input pair
+    let o = compind(&["score", "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    // --scale with --normalise
+    let o = compind(&[
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--scale",
+        "x.json",
+        "--normalise",
+        "rank",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = compind(&[
+        "sweep",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--shard",
+        "5/4",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    // method values are checked by the library: exit 1, one line naming the option
+    for (flag, value) in [
+        ("--screen", "lots"),
+        ("--impute", "mode"),
+        ("--normalise", "softmax"),
+        ("--missing", "skip:2"),
+    ] {
+        let o = compind(&[
+            "score",
+            "--imeta",
+            IMETA,
+            "--idata",
+            IDATA,
+            flag,
+            value,
+            "--out",
+            s(&out),
+        ]);
+        let line = fails_with_one_line(&o);
+        assert!(line.contains(value), "{line}");
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_bad_number_in_the_data_names_file_line_and_column() {
+    let d = dir("bad_number");
+    let text = std::fs::read_to_string(IDATA).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    // line 3 of the file: replace its LPI value by text
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let lpi = header.iter().position(|h| *h == "LPI").unwrap();
+    let mut cells: Vec<String> = lines[2].split(',').map(String::from).collect();
+    cells[lpi] = "4;1".into();
+    lines[2] = cells.join(",");
+    let bad = d.join("iData.csv");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    let out = d.join("s.csv");
+    let line = fails_with_one_line(&compind(&[
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        s(&bad),
+        "--out",
+        s(&out),
+    ]));
+    assert!(line.contains("4;1") && line.contains("LPI"), "{line}");
+    assert!(line.contains("line 3"), "{line}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn outputs_never_destroy_inputs() {
+    let d = dir("no_loss");
+    let idata = d.join("iData.csv");
+    let imeta = d.join("iMeta.csv");
+    std::fs::copy(IDATA, &idata).unwrap();
+    std::fs::copy(IMETA, &imeta).unwrap();
+    let before = std::fs::read(&idata).unwrap();
+    let base = ["score", "--imeta", s(&imeta), "--idata", s(&idata)];
+    // --out equal to an input
+    let line = fails_with_one_line(&compind(&[&base[..], &["--out", s(&idata)]].concat()));
+    assert!(line.contains("iData.csv"), "{line}");
+    // another spelling of it
+    let dotted = d.join(".").join("iData.csv");
+    fails_with_one_line(&compind(&[&base[..], &["--out", s(&dotted)]].concat()));
+    // --save-scale equal to --out
+    let out = d.join("s.csv");
+    let line = fails_with_one_line(&compind(
+        &[&base[..], &["--save-scale", s(&out), "--out", s(&out)]].concat(),
+    ));
+    assert!(line.contains("output"), "{line}");
+    assert!(!out.exists());
+    // a symbolic link to an input
+    #[cfg(unix)]
+    {
+        let link = d.join("link.csv");
+        std::os::unix::fs::symlink(&imeta, &link).unwrap();
+        fails_with_one_line(&compind(&[&base[..], &["--out", s(&link)]].concat()));
+    }
+    assert_eq!(std::fs::read(&idata).unwrap(), before);
+    assert_eq!(
+        std::fs::read(&imeta).unwrap(),
+        std::fs::read(IMETA).unwrap()
+    );
+    // report / merge refuse to overwrite their input sweep file
+    let sw = d.join("sw.json");
+    ok(&compind(&[
+        "-q",
+        "sweep",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--impute",
+        "mean",
+        "--variants",
+        "50",
+        "--out",
+        s(&sw),
+    ]));
+    let sweep_before = std::fs::read(&sw).unwrap();
+    fails_with_one_line(&compind(&["report", s(&sw), "--out", s(&sw)]));
+    fails_with_one_line(&compind(&["merge", s(&sw), s(&sw), "--out", s(&sw)]));
+    assert_eq!(std::fs::read(&sw).unwrap(), sweep_before);
+}
+
+#[test]
+fn a_node_coded_rank_fails_before_anything_is_written() {
+    let d = dir("rank_node");
+    let spec = d.join("spec.toml");
+    std::fs::write(
+        &spec,
+        "name = \"t\"\n[[indicators]]\ncode = \"a\"\nparent = \"Rank\"\n[[indicators]]\ncode = \"b\"\nparent = \"Rank\"\n[[pillars]]\ncode = \"Rank\"\n",
+    )
+    .unwrap();
+    let data = d.join("data.csv");
+    std::fs::write(&data, "uCode,a,b\nX,1,2\nY,2,1\nZ,3,3\n").unwrap();
+    let out = d.join("scores.csv");
+    std::fs::write(&out, "previous output\n").unwrap();
+    let line = fails_with_one_line(&compind(&[
+        "score",
+        "--spec",
+        s(&spec),
+        "--data",
+        s(&data),
+        "--out",
+        s(&out),
+    ]));
+    assert!(line.contains("`Rank`"), "{line}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous output\n");
+}
+
+/// Set to `true` once `SweepResult::merge` merges score moments exactly (the reliability helper's
+/// exact accumulator): then merged shards must equal one run byte for byte. Until then the score
+/// sums of squares may differ in the last bits and are compared with a relative tolerance.
+/// TODO(lead): tighten after the merge.
+const EXACT_MOMENTS: bool = false;
+
+/// Two sweep files are identical, or (before exact moments) identical except the score sums.
+fn assert_same_sweep(a: &Path, b: &Path) {
+    let (ta, tb) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    if EXACT_MOMENTS || ta == tb {
+        assert_eq!(ta, tb);
+        return;
+    }
+    let mut va: serde_json::Value = serde_json::from_slice(&ta).unwrap();
+    let mut vb: serde_json::Value = serde_json::from_slice(&tb).unwrap();
+    for key in ["sum", "sum2"] {
+        let xa = va["result"]["scores"][key].take();
+        let xb = vb["result"]["scores"][key].take();
+        let (xa, xb) = (xa.as_array().unwrap(), xb.as_array().unwrap());
+        assert_eq!(xa.len(), xb.len());
+        for (x, y) in xa.iter().zip(xb) {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+                "{key}: {x} vs {y}"
+            );
+        }
+    }
+    assert_eq!(va, vb, "everything but the score sums is identical");
+}
+
+#[test]
+fn shards_in_parallel_processes_merge_to_the_unsharded_run() {
+    let d = dir("shards");
+    let common = [
+        "-q",
+        "sweep",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--impute",
+        "mean",
+        "--variants",
+        "1601",
+        "--seed",
+        "11",
+        "--spread",
+        "0.3",
+        "--alt-aggregate",
+        "median",
+        "--chunk",
+        "256",
+    ];
+    let full = d.join("full.json");
+    ok(&compind(
+        &[&common[..], &["--threads", "1", "--out", s(&full)]].concat(),
+    ));
+    // another thread count: byte-identical
+    let full2 = d.join("full2.json");
+    ok(&compind(
+        &[&common[..], &["--threads", "2", "--out", s(&full2)]].concat(),
+    ));
+    assert_eq!(
+        std::fs::read(&full).unwrap(),
+        std::fs::read(&full2).unwrap()
+    );
+    // 4 shards as 4 concurrent processes
+    let parts: Vec<PathBuf> = (1..=4).map(|i| d.join(format!("part{i}.json"))).collect();
+    let children: Vec<_> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let shard = format!("{}/4", i + 1);
+            Command::new(env!("CARGO_BIN_EXE_compind"))
+                .args(common)
+                .args(["--threads", "1", "--shard", &shard, "--out", s(p)])
+                .output_async()
+        })
+        .collect();
+    for c in children {
+        ok(&c.wait_with_output().unwrap());
+    }
+    // merged in any order of the command line
+    let merged = d.join("merged.json");
+    ok(&compind(&[
+        "-q",
+        "merge",
+        s(&parts[2]),
+        s(&parts[0]),
+        s(&parts[3]),
+        s(&parts[1]),
+        "--out",
+        s(&merged),
+    ]));
+    assert_same_sweep(&full, &merged);
+    // two-level merge: (1+2) + (3+4)
+    let (m12, m34, m) = (d.join("m12.json"), d.join("m34.json"), d.join("m.json"));
+    ok(&compind(&[
+        "-q",
+        "merge",
+        s(&parts[0]),
+        s(&parts[1]),
+        "--out",
+        s(&m12),
+    ]));
+    ok(&compind(&[
+        "-q",
+        "merge",
+        s(&parts[2]),
+        s(&parts[3]),
+        "--out",
+        s(&m34),
+    ]));
+    ok(&compind(&["-q", "merge", s(&m34), s(&m12), "--out", s(&m)]));
+    assert_same_sweep(&full, &m);
+    // the reports of the merged file and of the single run are identical bytes
+    let (ua1, ua2) = (d.join("ua1.csv"), d.join("ua2.csv"));
+    ok(&compind(&["-q", "report", s(&full), "--out", s(&ua1)]));
+    ok(&compind(&["-q", "report", s(&m), "--out", s(&ua2)]));
+    let (h, r1) = read_csv(&ua1);
+    let (_, r2) = read_csv(&ua2);
+    // rank columns are exact; score moments within rounding until EXACT_MOMENTS
+    let sd = h.iter().position(|c| c == "score_sd").unwrap();
+    for (a, b) in r1.iter().zip(&r2) {
+        for (j, (x, y)) in a.iter().zip(b).enumerate() {
+            if EXACT_MOMENTS || (j != sd && h[j] != "score_mean") {
+                assert_eq!(x, y, "{}", h[j]);
+            } else {
+                assert!((num(x) - num(y)).abs() <= 1e-9 * num(x).abs().max(1.0));
+            }
+        }
+    }
+
+    // refusals: overlap, gap, another sweep
+    let line = fails_with_one_line(&compind(&[
+        "merge",
+        s(&parts[0]),
+        s(&m12),
+        "--out",
+        s(&d.join("x.json")),
+    ]));
+    assert!(line.contains("overlaps"), "{line}");
+    let line = fails_with_one_line(&compind(&[
+        "merge",
+        s(&parts[0]),
+        s(&parts[2]),
+        "--out",
+        s(&d.join("x.json")),
+    ]));
+    assert!(line.contains("in no file"), "{line}");
+    let other = d.join("other.json");
+    let mut other_args = common.to_vec();
+    other_args[11] = "12"; // another seed
+    ok(&compind(
+        &[&other_args[..], &["--shard", "2/4", "--out", s(&other)]].concat(),
+    ));
+    let line = fails_with_one_line(&compind(&[
+        "merge",
+        s(&parts[0]),
+        s(&other),
+        "--out",
+        s(&d.join("x.json")),
+    ]));
+    assert!(line.contains("different sweeps"), "{line}");
+    assert!(!d.join("x.json").exists());
+}
+
+trait SpawnOutput {
+    fn output_async(&mut self) -> std::process::Child;
+}
+
+impl SpawnOutput for Command {
+    fn output_async(&mut self) -> std::process::Child {
+        self.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+}
+
+#[test]
+fn report_lists_every_unit_with_names_and_no_option_debug_text() {
+    let d = dir("report");
+    let sw = d.join("sw.json");
+    ok(&compind(&[
+        "-q",
+        "sweep",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--impute",
+        "mean",
+        "--variants",
+        "500",
+        "--out",
+        s(&sw),
+    ]));
+    let ua = d.join("ua.csv");
+    ok(&compind(&["report", s(&sw), "--out", s(&ua)]));
+    let text = std::fs::read_to_string(&ua).unwrap();
+    assert!(!text.contains("Some") && !text.contains("None"));
+    let (h, rows) = read_csv(&ua);
+    assert_eq!(
+        &h[..7],
+        &[
+            "uCode",
+            "uName",
+            "nominal_rank",
+            "median_rank",
+            "q05_rank",
+            "q95_rank",
+            "mean_abs_shift"
+        ]
+    );
+    assert_eq!(rows.len(), 51);
+    assert_eq!(&rows[1][..2], &["AUT", "Austria"]);
+    for r in &rows {
+        let (nom, q5, med, q95) = (num(&r[2]), num(&r[4]), num(&r[3]), num(&r[5]));
+        assert!(q5 <= med && med <= q95 && (1.0..=51.0).contains(&nom));
+        assert!(num(&r[6]) >= 0.0);
+    }
+    // the nominal ranks are those of `compind score` with the same options
+    let sc = d.join("s.csv");
+    ok(&compind(&[
+        "-q",
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--impute",
+        "mean",
+        "--out",
+        s(&sc),
+    ]));
+    let (_, srows) = read_csv(&sc);
+    for (a, b) in rows.iter().zip(&srows) {
+        assert_eq!(a[0], b[0]);
+        assert_eq!(num(&a[2]), num(b.last().unwrap()));
+    }
+    // JSON
+    let uaj = d.join("ua.json");
+    ok(&compind(&["-q", "report", s(&sw), "--out", s(&uaj)]));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&uaj).unwrap()).unwrap();
+    assert_eq!(v[1]["uName"], "Austria");
+    // a file that is not a sweep: one line naming it
+    let line = fails_with_one_line(&compind(&["report", IMETA, "--out", s(&d.join("x.csv"))]));
+    assert!(line.contains("iMeta.csv"), "{line}");
+}
+
+#[test]
+fn sobol_writes_first_and_total_indices_with_intervals() {
+    let d = dir("sobol");
+    let out = d.join("sobol.csv");
+    ok(&compind(&[
+        "-q",
+        "sobol",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--impute",
+        "mean",
+        "--n",
+        "256",
+        "--alt-normalise",
+        "rank",
+        "--bootstrap",
+        "50",
+        "--out",
+        s(&out),
+    ]));
+    let (h, rows) = read_csv(&out);
+    assert_eq!(
+        h,
+        [
+            "target", "group", "first", "total", "first_lo", "first_hi", "total_lo", "total_hi"
+        ]
+    );
+    // 51 scores + 51 ranks + mean_abs_rank_shift, times 3 weight levels + the alternative
+    assert_eq!(rows.len(), 103 * 4);
+    let groups: Vec<&str> = rows[..4].iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(
+        groups,
+        ["weights L1", "weights L2", "weights L3", "alternative"]
+    );
+    for r in rows.iter().filter(|r| r[0] == "mean_abs_rank_shift") {
+        let (first, total) = (num(&r[2]), num(&r[3]));
+        assert!(first.is_finite() && total >= 0.0);
+        let (lo, hi) = (num(&r[6]), num(&r[7]));
+        assert!(lo <= hi, "{r:?}");
+    }
+    // other targets were not bootstrapped: empty interval cells
+    assert!(rows[0][4].is_empty());
+    // --targets restricts the rows; an unknown target is one line naming it
+    ok(&compind(&[
+        "-q",
+        "sobol",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--impute",
+        "mean",
+        "--n",
+        "64",
+        "--by",
+        "all",
+        "--targets",
+        "rank:AUT;mean_abs_rank_shift",
+        "--out",
+        s(&out),
+    ]));
+    let (_, rows) = read_csv(&out);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (rows[0][0].as_str(), rows[0][1].as_str()),
+        ("rank:AUT", "weights")
+    );
+    let line = fails_with_one_line(&compind(&[
+        "sobol",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--targets",
+        "rank:XXX",
+        "--out",
+        s(&out),
+    ]));
+    assert!(line.contains("rank:XXX"), "{line}");
+}
+
+#[test]
+fn audit_writes_every_table_with_reference_values() {
+    let d = dir("audit");
+    let out = d.join("audit");
+    ok(&compind(&[
+        "audit",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--impute",
+        "mean",
+        "--out",
+        s(&out),
+    ]));
+    for t in [
+        "corr_pearson",
+        "corr_spearman",
+        "corr_pvalues",
+        "corr_masked",
+        "parents",
+        "groups",
+        "pca",
+        "flags",
+        "stats",
+    ] {
+        assert!(out.join(format!("{t}.csv")).exists(), "{t}");
+    }
+    let (h, pear) = read_csv(&out.join("corr_pearson.csv"));
+    assert_eq!(h.len(), 50);
+    assert_eq!(pear.len(), 49);
+    // Reference: scipy.stats.pearsonr(LPI, Flights) on the raw iData columns (both complete and
+    // direction 1, so min-max normalisation leaves r unchanged): r = 0.5090822089280492,
+    // p = 0.0001362426418650519 (scipy 1.17.1).
+    let r = num(&pear[0][2]);
+    assert!((r - 0.5090822089280492).abs() < 1e-12, "{r}");
+    let (_, pv) = read_csv(&out.join("corr_pvalues.csv"));
+    let p = num(&pv[0][2]);
+    assert!((p - 0.0001362426418650519).abs() < 1e-9, "{p}");
+    // masking: a cell is kept iff its p-value is at most 0.05 (diagonal always)
+    let (_, masked) = read_csv(&out.join("corr_masked.csv"));
+    for i in 0..49 {
+        for j in 1..50 {
+            let kept = !masked[i][j].is_empty();
+            if i + 1 != j && !pear[i][j].is_empty() {
+                assert_eq!(kept, num(&pv[i][j]) <= 0.05, "{i},{j}");
+            }
+        }
+    }
+    // Reference: numpy / scipy on the raw LPI column (complete, so imputation leaves it alone):
+    // mean 3.4118710392156864, median 3.420043, sd (ddof=1) 0.5384761821615868,
+    // skew(bias=False) -0.3042681282970482, kurtosis(bias=False) -0.656751412485129.
+    let (sh, stats) = read_csv(&out.join("stats.csv"));
+    assert_eq!(
+        sh,
+        [
+            "iCode",
+            "n",
+            "n_missing",
+            "min",
+            "max",
+            "mean",
+            "median",
+            "sd",
+            "skew",
+            "kurtosis"
+        ]
+    );
+    let lpi = &stats[0];
+    assert_eq!(&lpi[..5], &["LPI", "51", "0", "2.067254", "4.225967"]);
+    for (k, want) in [
+        (5, 3.4118710392156864),
+        (6, 3.420043),
+        (7, 0.5384761821615868),
+        (8, -0.3042681282970482),
+        (9, -0.656751412485129),
+    ] {
+        assert!(
+            (num(&lpi[k]) - want).abs() < 1e-12,
+            "{}: {} vs {want}",
+            sh[k],
+            lpi[k]
+        );
+    }
+    let (gh, groups) = read_csv(&out.join("groups.csv"));
+    assert_eq!(gh[3], "cronbach_alpha");
+    assert_eq!(groups.len(), 8); // the 8 pillars have indicator children
+    let (_, flags) = read_csv(&out.join("flags.csv"));
+    assert!(
+        flags
+            .iter()
+            .all(|f| f[0] == "negative_with_parent" || f[0] == "collinear")
+    );
+}
+
+#[test]
+fn goalposts_come_from_imeta_columns() {
+    let d = dir("goalposts");
+    // a two-indicator framework with goalposts for both indicators and a common scale of 100
+    let meta = d.join("iMeta.csv");
+    std::fs::write(
+        &meta,
+        "Level,iCode,iName,Direction,Weight,Parent,Type,goalpost_lower,goalpost_upper,goalpost_scale\n\
+         1,a,A,1,1,P,Indicator,0,10,100\n\
+         1,b,B,-1,1,P,Indicator,0,4,100\n\
+         2,P,Pillar,1,1,,Aggregate,,,\n",
+    )
+    .unwrap();
+    let data = d.join("iData.csv");
+    std::fs::write(&data, "uCode,uName,a,b\nX,Ex,5,1\nY,Why,12,2\n").unwrap();
+    let out = d.join("s.csv");
+    ok(&compind(&[
+        "score",
+        "--imeta",
+        s(&meta),
+        "--idata",
+        s(&data),
+        "--normalise",
+        "goalposts",
+        "--out",
+        s(&out),
+    ]));
+    let (_, rows) = read_csv(&out);
+    // hand computation: X: a = (5-0)/10·100 = 50, b = (4-1)/4·100 = 75 (direction -1), P = 62.5;
+    // Y: a = 12 is above the upper goalpost, truncated to 100; b = (4-2)/4·100 = 50; P = 75
+    assert_eq!(&rows[0][1..4], &["50", "75", "62.5"]);
+    assert_eq!(&rows[1][1..4], &["100", "50", "75"]);
+    // one goalpost missing: one line naming the file and line
+    std::fs::write(
+        &meta,
+        "Level,iCode,iName,Direction,Weight,Parent,Type,goalpost_lower,goalpost_upper\n\
+         1,a,A,1,1,P,Indicator,0,\n\
+         1,b,B,-1,1,P,Indicator,0,4\n\
+         2,P,Pillar,1,1,,Aggregate,,\n",
+    )
+    .unwrap();
+    let line = fails_with_one_line(&compind(&[
+        "score",
+        "--imeta",
+        s(&meta),
+        "--idata",
+        s(&data),
+        "--normalise",
+        "goalposts",
+        "--out",
+        s(&out),
+    ]));
+    assert!(
+        line.contains("iMeta.csv") && line.contains("line 2"),
+        "{line}"
+    );
+}
+
+#[test]
+fn every_help_explains_every_option_with_an_example() {
+    for sub in ["score", "audit", "sweep", "merge", "report", "sobol"] {
+        let o = compind(&[sub, "--help"]);
+        ok(&o);
+        let text = String::from_utf8(o.stdout).unwrap();
+        assert!(text.contains("Example"), "{sub}");
+        // every long option's help has an example (`--flag` shown as `Example: ...`)
+        let mut in_options = false;
+        let mut current = String::new();
+        let mut blocks = Vec::new();
+        for line in text.lines() {
+            if line.starts_with("Options:") || line.starts_with("Arguments:") {
+                in_options = true;
+                continue;
+            }
+            if !in_options {
+                continue;
+            }
+            let t = line.trim_start();
+            let starts_option = ["--", "-q", "<", "-h", "-V"]
+                .iter()
+                .any(|p| t.starts_with(p));
+            if starts_option && !current.is_empty() {
+                blocks.push(std::mem::take(&mut current));
+            }
+            current.push_str(line);
+            current.push('\n');
+        }
+        blocks.push(current);
+        for b in blocks {
+            let t = b.trim_start();
+            if t.starts_with("-h") || t.starts_with("-V") {
+                continue;
+            }
+            assert!(
+                b.contains("Example"),
+                "{sub}: option without an example:\n{b}"
+            );
+        }
+    }
+    let o = compind(&["--help"]);
+    ok(&o);
+    let text = String::from_utf8(o.stdout).unwrap();
+    for sub in ["score", "audit", "sweep", "merge", "report", "sobol"] {
+        assert!(text.contains(sub));
+    }
+}
