@@ -437,3 +437,48 @@ impl Progress {
 pub fn check_outputs(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<()> {
     io::check_output_paths(inputs, outputs)
 }
+
+/// The COINr data set names accepted by `--dset`.
+pub const DSETS: [&str; 7] = [
+    "Raw",
+    "Denominated",
+    "Imputed",
+    "Screened",
+    "Treated",
+    "Normalised",
+    "Aggregated",
+];
+
+/// Check a `--dset` name (COINr's data set names) before any file is read.
+pub fn parse_dset(name: &str) -> Result<composite_indicators::prepare::Stage> {
+    name.parse().map_err(|_| {
+        Error::param(
+            "--dset",
+            format!("`{name}`: expected one of {}", DSETS.join(", ")),
+        )
+    })
+}
+
+/// Read the inputs and run the pipeline of `methods` (the usual start of a study subcommand).
+pub fn build(
+    inputs: &Inputs,
+    methods: &Methods,
+    quiet: bool,
+) -> Result<(Framework0, composite_indicators::prepare::PipelineResult)> {
+    let f = inputs.framework()?;
+    let pipeline = Pipeline::new(methods.config(f.goalpost_scale)?);
+    let data = inputs.data(&f)?;
+    let result = run_pipeline(&pipeline, &data, &f.framework, None, quiet)?;
+    Ok((f, result))
+}
+
+/// The data set `name` of a pipeline result, with the error naming `--dset` when its step is off.
+pub fn dataset<'a>(
+    result: &'a composite_indicators::prepare::PipelineResult,
+    name: &str,
+) -> Result<&'a Dataset> {
+    result.dataset(name).map_err(|e| match e {
+        Error::InvalidParameter { reason, .. } => Error::param("--dset", reason),
+        other => other,
+    })
+}

@@ -11,10 +11,13 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod common;
+mod compare;
 mod merge;
 mod report;
 mod score;
 mod sobol;
+mod stats;
+mod strweak;
 mod sweep;
 mod sweepfile;
 
@@ -50,6 +53,9 @@ enum Command {
     Merge(merge::Args),
     Report(report::Args),
     Sobol(sobol::Args),
+    Stats(stats::Args),
+    Compare(compare::Args),
+    Strweak(strweak::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +74,9 @@ fn main() -> ExitCode {
         Command::Merge(a) => merge::run(a, quiet),
         Command::Report(a) => report::run(a, quiet),
         Command::Sobol(a) => sobol::run(a, quiet),
+        Command::Stats(a) => stats::run(a, quiet),
+        Command::Compare(a) => compare::run(a, quiet),
+        Command::Strweak(a) => strweak::run(a, quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,112 @@
+//! `compind strweak`: the strengths and weaknesses of units (COINr's get_str_weak).
+
+use std::path::PathBuf;
+
+use composite_indicators::Error;
+use composite_indicators::prepare::Stage;
+use composite_indicators::study::strweak::{StrWeakOptions, str_weak_table};
+
+use crate::common::{self, Inputs, Methods, Outcome};
+
+/// Strengths and weaknesses of units (COINr's get_str_weak): each unit's best- and worst-ranked
+/// indicators of the chosen data set. Every indicator is ranked over all units (or within the unit's
+/// group with --use-group), highest value rank 1 after applying the indicator's direction, ties
+/// sharing the best rank; indicators the unit lacks, indicators with few distinct values
+/// (--unq-discard) and, by default, indicators where the unit is last are left out; the --top best
+/// are the strengths, the --bottom worst the weaknesses (in increasing rank, the worst last).
+///
+/// Output: one row per reported indicator, columns uCode, Type (Strength or Weakness), Position,
+/// iCode, iName, Parent (the ancestor at --report-level), Unit (of measure), Rank, Value (as in the
+/// data set, not direction-adjusted; not rounded, where COINr rounds to 3 significant figures).
+///
+/// Example (three ASEM countries, raw data, ranks within their EurAsia group):
+///
+///   compind strweak --imeta data/asem/iMeta.csv --idata data/asem/iData.csv
+///     --unit AUT --unit CHN --unit NZL --use-group EurAsia_group --out strweak.csv
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[command(flatten)]
+    inputs: Inputs,
+    #[command(flatten)]
+    methods: Methods,
+    /// Data set (COINr's names): Raw (default), Denominated, Imputed, Screened, Treated, Normalised,
+    /// Aggregated (its indicator columns). Example: `--dset Treated`.
+    #[arg(long, value_name = "NAME", default_value = "Raw")]
+    dset: String,
+    /// Unit to report (repeat for several, in the order given); none = every unit of the data set.
+    /// Example: `--unit AUT --unit CHN`.
+    #[arg(long = "unit", value_name = "CODE")]
+    units: Vec<String>,
+    /// Number of strengths per unit (COINr topN). Example: `--top 3`.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    top: usize,
+    /// Number of weaknesses per unit (COINr bottomN). Example: `--bottom 3`.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    bottom: usize,
+    /// Rank within the unit's group of this label column (COINr use_group).
+    /// Example: `--use-group GDP_group`.
+    #[arg(long, value_name = "COLUMN")]
+    use_group: Option<String>,
+    /// Leave out indicators whose share of distinct values is not above T, in [0, 1] (COINr
+    /// unq_discard). Example: `--unq-discard 0.2`.
+    #[arg(long, value_name = "T")]
+    unq_discard: Option<f64>,
+    /// Keep indicators where the unit has the worst rank (COINr min_discard = FALSE; by default they
+    /// are left out). Example: `--keep-min`.
+    #[arg(long)]
+    keep_min: bool,
+    /// Level of the ancestor reported as Parent, 2 (pillar, default) to the top level (COINr
+    /// report_level). Example: `--report-level 3`.
+    #[arg(long, value_name = "LEVEL", default_value_t = 2)]
+    report_level: usize,
+    /// Multiply each indicator by its direction before ranking (COINr adjust_direction): auto (yes
+    /// for data sets before normalisation, no for Normalised and Aggregated, whose directions are
+    /// already applied), yes or no. Example: `--adjust-direction no`.
+    #[arg(long, value_name = "auto|yes|no", default_value = "auto", value_parser = ["auto", "yes", "no"])]
+    adjust_direction: String,
+    /// Output table (CSV, `uCode` first). Never one of the inputs. Example: `--out strweak.csv`.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+pub fn run(a: &Args, quiet: bool) -> Outcome {
+    a.inputs.require()?;
+    a.methods.config(None)?;
+    let stage = common::parse_dset(&a.dset)?;
+    if let Some(t) = a.unq_discard {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(
+                Error::param("--unq-discard", format!("{t}: expected a share in [0, 1]")).into(),
+            );
+        }
+    }
+    let adjust_direction = match a.adjust_direction.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => !matches!(stage, Stage::Normalised | Stage::Aggregated),
+    };
+    let opts = StrWeakOptions {
+        top_n: a.top,
+        bottom_n: a.bottom,
+        use_group: a.use_group.clone(),
+        unq_discard: a.unq_discard,
+        min_discard: !a.keep_min,
+        report_level: a.report_level,
+        adjust_direction,
+    };
+    common::check_outputs(&a.inputs.paths(), std::slice::from_ref(&a.out))?;
+    let (f, result) = common::build(&a.inputs, &a.methods, quiet)?;
+    let data = common::dataset(&result, &a.dset)?;
+    let units: Vec<&str> = a.units.iter().map(String::as_str).collect();
+    let table = str_weak_table(data, &f.framework, &units, &opts)?;
+    table.write_csv_path(&a.out)?;
+    if !quiet {
+        eprintln!(
+            "wrote strengths and weaknesses of {} units to {}",
+            table.units.len(),
+            a.out.display()
+        );
+    }
+    Ok(())
+}
