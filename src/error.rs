@@ -313,6 +313,16 @@ pub enum Error {
 
     // ---------------------------------------------------------------- study extensions
     // (variants added by the tiers / matrix / panel modules go here)
+
+    // ---------------------------------------------------------------- plot extensions
+    /// Drawing a plot failed inside the plotting backend (cargo feature `plot`).
+    #[error("plot `{plot}`: drawing failed: {message}")]
+    Plot {
+        /// The plot (function name).
+        plot: String,
+        /// The backend's message.
+        message: String,
+    },
 }
 
 fn fmt_location(line: Option<usize>, column: Option<&str>) -> String {
