@@ -461,8 +461,13 @@ mod tests {
 
     #[test]
     fn ticks_are_nice_and_cover_the_range() {
+        // range 100 in at most 5 steps: the smallest of 10, 20, 25, 50 with 100 / step <= 5 is 20
         assert_eq!(
             nice_ticks(0.0, 100.0, 5),
+            vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
+        );
+        assert_eq!(
+            nice_ticks(0.0, 100.0, 4),
             vec![0.0, 25.0, 50.0, 75.0, 100.0]
         );
         assert_eq!(nice_ticks(0.0, 1.0, 5), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
