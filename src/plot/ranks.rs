@@ -43,7 +43,7 @@ const PLOT: &str = "rank_intervals";
 /// let report = UaReport { variants: 100, rows: vec![row("B", 2, 1.0, 2.0, 3.0), row("A", 1, 1.0, 1.0, 2.0)] };
 /// let svg = rank_intervals(&report, &PlotOptions::default())?;
 /// assert_eq!(svg.matches("<circle").count(), 2 + 1); // two medians and one legend dot
-/// assert!(svg.find(">A<").unwrap() < svg.find(">B<").unwrap()); // nominal rank order
+/// assert!(svg.find("\nA\n").unwrap() < svg.find("\nB\n").unwrap()); // nominal rank order
 /// # Ok::<(), composite_indicators::Error>(())
 /// ```
 pub fn rank_intervals(report: &UaReport, opts: &PlotOptions) -> Result<String> {
