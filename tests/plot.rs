@@ -244,7 +244,7 @@ fn rank_intervals_thin_labels_in_a_narrow_plot() {
     assert_eq!(units.len(), 17);
     assert_spaced(units, 12.0, "thinned");
     assert_eq!(s.circles, 51 + 1, "every unit keeps its marks");
-    assert!(s.has("unit (in order of nominal rank); every 3th label shown"));
+    assert!(s.has("unit (in order of nominal rank); every 3rd label shown"));
 }
 
 #[test]
@@ -642,6 +642,13 @@ fn bad_inputs_are_typed_errors() {
     assert!(matches!(
         plot::correlation_heatmap(r.view(), &labels, &o),
         Err(Error::InvalidParameter { reason, .. }) if reason.contains("cell (a, b)")
+    ));
+    // 708² cells × 2 elements > 1,000,000: refused before anything is drawn
+    let big = ndarray::Array2::<f64>::eye(708);
+    let big_labels: Vec<String> = (0..708).map(|i| format!("i{i}")).collect();
+    assert!(matches!(
+        plot::correlation_heatmap(big.view(), &big_labels, &o),
+        Err(Error::InvalidParameter { name, .. }) if name == "correlation_heatmap: input size"
     ));
     let q = classify(
         &[1.0, 2.0],

@@ -8,7 +8,8 @@ use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
-    AXIS, Canvas, INK, Mark, Scale, finite_range, nice_ticks, palette, render, text_width, truncate,
+    AXIS, Canvas, INK, Mark, Scale, check_marks, finite_range, nice_ticks, palette, render,
+    text_width, truncate,
 };
 use super::{PlotOptions, save};
 use crate::error::{Error, Result};
@@ -19,10 +20,13 @@ use crate::sweep::SobolIndices;
 /// Longest category label drawn, in characters (longer ones are cut with `…`).
 const MAX_LABEL: usize = 40;
 
+/// One bar: value, colour and optional interval `(lo, hi)`.
+type Bar = (f64, RGBColor, Option<(f64, f64)>);
+
 /// One row of a horizontal bar chart: a label and one or more bars (value, colour, optional interval).
 struct BarRow {
     label: String,
-    bars: Vec<(f64, RGBColor, Option<(f64, f64)>)>,
+    bars: Vec<Bar>,
     /// Optional vertical tick (e.g. the mean of all units).
     tick: Option<f64>,
     /// Text written right of the bars.
@@ -199,7 +203,8 @@ fn num(v: f64) -> String {
 ///
 /// # Errors
 /// [`Error::UnknownCode`] for a unit not in `scores`; [`Error::InvalidParameter`] for a level without
-/// nodes or an out-of-range size or font size; [`Error::Plot`] if the backend fails.
+/// nodes, an out-of-range size or font size, or more than a million elements to draw (about 150 MB
+/// of SVG, checked before drawing); [`Error::Plot`] if the backend fails.
 ///
 /// # Examples
 /// ```
@@ -227,6 +232,7 @@ pub fn unit_profile(
     let row = unit_row(scores, unit)?;
     let fw = scores.framework();
     let nodes = level_nodes(fw, level, PLOT)?;
+    check_marks(PLOT, "the level", nodes.len().saturating_mul(5))?;
     let values = scores.values();
     let ranks = scores.ranks();
     let n_units = scores.unit_codes().len();
@@ -336,8 +342,9 @@ pub fn unit_profile_path(
 ///
 /// # Errors
 /// [`Error::UnknownCode`] for a unit not in `scores`; [`Error::InvalidParameter`] when an aggregator
-/// is not linear (no contributions exist) or for an out-of-range size or font size; [`Error::Plot`]
-/// if the backend fails.
+/// is not linear (no contributions exist), an out-of-range size or font size, or more than a million
+/// elements to draw (about 150 MB of SVG, checked before drawing); [`Error::Plot`] if the backend
+/// fails.
 ///
 /// # Examples
 /// ```
@@ -363,6 +370,7 @@ pub fn unit_contributions(scores: &Scores, unit: &str, opts: &PlotOptions) -> Re
     let fw = scores.framework();
     let nodes = fw.nodes();
     let n_ind = fw.n_indicators();
+    check_marks(PLOT, "the framework", n_ind.saturating_mul(3))?;
     // indicators grouped by parent (parents in node order), spec order within a parent
     let mut parents: Vec<usize> = nodes.iter().take(n_ind).filter_map(|n| n.parent).collect();
     parents.sort_unstable();
@@ -395,10 +403,10 @@ pub fn unit_contributions(scores: &Scores, unit: &str, opts: &PlotOptions) -> Re
                 note,
             });
         }
-        let pnode = &nodes[p];
+        let pcode = nodes.get(p).map_or("", |n| n.code.as_str());
         legend.push((
             Mark::Square(colour),
-            format!("{} (sum {})", truncate(&pnode.code, MAX_LABEL), num(sum)),
+            format!("{} (sum {})", truncate(pcode, MAX_LABEL), num(sum)),
         ));
     }
     let total = scores
@@ -473,7 +481,8 @@ pub fn unit_contributions_path(
 ///
 /// # Errors
 /// [`Error::UnknownCode`] (`target:NAME`) for a target not in `sobol`; [`Error::InvalidParameter`] for
-/// an out-of-range size or font size; [`Error::Plot`] if the backend fails.
+/// an out-of-range size or font size, or more than a million elements to draw (about 150 MB of SVG,
+/// checked before drawing); [`Error::Plot`] if the backend fails.
 ///
 /// # Examples
 /// ```
@@ -496,6 +505,7 @@ pub fn sobol_bars(sobol: &SobolIndices, target: &str, opts: &PlotOptions) -> Res
     let t = sobol.target(target).ok_or_else(|| Error::UnknownCode {
         code: format!("target:{target}"),
     })?;
+    check_marks(PLOT, "the groups", sobol.groups.len().saturating_mul(10))?;
     let (c1, c2) = (palette(0), palette(1));
     let get = |a: &ndarray::Array2<f64>, g: usize| a.get((t, g)).copied().unwrap_or(f64::NAN);
     let rows: Vec<BarRow> = sobol

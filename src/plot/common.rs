@@ -67,6 +67,34 @@ pub(crate) fn thin_step(slot: f64, need: f64) -> usize {
     }
 }
 
+/// `k` as an English ordinal: 2nd, 3rd, 4th, 11th, 21st, ...
+pub(crate) fn ordinal(k: usize) -> String {
+    let suffix = match (k % 10, k % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{k}{suffix}")
+}
+
+/// Upper bound on the drawn elements of one plot: about 150 bytes of SVG each, so at most ~150 MB.
+pub(crate) const MAX_MARKS: usize = 1_000_000;
+
+/// Refuse a plot whose estimated element count `marks` exceeds [`MAX_MARKS`], before drawing it.
+pub(crate) fn check_marks(plot: &str, what: &str, marks: usize) -> Result<()> {
+    if marks > MAX_MARKS {
+        return Err(Error::param(
+            format!("{plot}: input size"),
+            format!(
+                "{what} would draw about {marks} elements (limit {MAX_MARKS}, ~150 bytes of SVG each)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A linear map from data values `[lo, hi]` to pixels `[p0, p1]` (p1 may be below p0 for y axes).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Scale {
@@ -251,7 +279,7 @@ impl Canvas<'_> {
     pub fn dashed(&self, a: (i32, i32), b: (i32, i32), colour: RGBColor, width: u32) -> Result<()> {
         self.area
             .draw(&plotters::element::DashedPathElement::new(
-                [a, b].into_iter(),
+                [a, b],
                 6,
                 4,
                 colour.stroke_width(width),
@@ -485,5 +513,14 @@ mod tests {
         assert_eq!(wrap("a bb ccc dddd", 6), vec!["a bb", "ccc", "dddd"]);
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
+        let o: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101].map(ordinal).to_vec();
+        assert_eq!(
+            o,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"
+            ]
+        );
+        assert!(check_marks("p", "x", MAX_MARKS).is_ok());
+        assert!(check_marks("p", "x", MAX_MARKS + 1).is_err());
     }
 }

@@ -6,8 +6,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::bars::level_nodes;
 use super::common::{
-    Canvas, GRID, INK, Mark, Scale, finite_range, nice_ticks, palette, render, text_width,
-    thin_step, truncate,
+    Canvas, GRID, INK, Mark, Scale, check_marks, finite_range, nice_ticks, palette, render,
+    text_width, thin_step, truncate,
 };
 use super::{PlotOptions, save};
 use crate::error::{Error, Result};
@@ -30,8 +30,9 @@ const PLOT: &str = "scores_by_level";
 /// (default "unit (rank by INDEX)").
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for a level without nodes, or an out-of-range size or font size;
-/// [`Error::Plot`] if the backend fails.
+/// [`Error::EmptyData`] for scores without units; [`Error::InvalidParameter`] for a level without
+/// nodes, an out-of-range size or font size, or more than a million elements to draw (about 150 MB of
+/// SVG, checked before drawing); [`Error::Plot`] if the backend fails.
 ///
 /// # Examples
 /// ```
@@ -60,6 +61,7 @@ pub fn scores_by_level(scores: &Scores, level: usize, opts: &PlotOptions) -> Res
             what: format!("{PLOT}: the scores have no units"),
         });
     }
+    check_marks(PLOT, "units × nodes", n.saturating_mul(nodes.len() + 2))?;
     let fs = f64::from(opts.font_size);
     let row_need = fs + 3.0;
     let values = scores.values();
@@ -147,7 +149,10 @@ pub fn scores_by_level(scores: &Scores, level: usize, opts: &PlotOptions) -> Res
             }
         }
         let y_note = if step > 1 {
-            format!("{y_label}; every {step}th label shown")
+            format!(
+                "{y_label}; every {} label shown",
+                super::common::ordinal(step)
+            )
         } else {
             y_label.clone()
         };

@@ -6,7 +6,7 @@ use ndarray::ArrayView2;
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::common::{AXIS, Canvas, INK, render, text_width, thin_step, truncate};
+use super::common::{AXIS, Canvas, INK, check_marks, render, text_width, thin_step, truncate};
 use super::{PlotOptions, save};
 use crate::error::{Error, Result};
 
@@ -59,8 +59,9 @@ fn cell_text(r: f64, narrow: bool) -> String {
 /// # Errors
 /// [`Error::EmptyData`] for a 0 × 0 matrix; [`Error::ShapeMismatch`] for a non-square matrix or a label
 /// count that differs from its size; [`Error::InvalidParameter`] naming the cell for a finite value
-/// outside `[−1, 1]` (beyond 1e-9 rounding), or an out-of-range size or font size; [`Error::Plot`] if
-/// the backend fails.
+/// outside `[−1, 1]` (beyond 1e-9 rounding), an out-of-range size or font size, or more than a million
+/// elements to draw (n² > 500,000 cells; about 150 MB of SVG, checked before drawing); [`Error::Plot`]
+/// if the backend fails.
 ///
 /// # Examples
 /// ```
@@ -97,6 +98,7 @@ pub fn correlation_heatmap(
             found: labels.len(),
         });
     }
+    check_marks(PLOT, "the matrix", n.saturating_mul(n).saturating_mul(2))?;
     for ((i, j), &r) in matrix.indexed_iter() {
         if r.is_finite() && r.abs() > 1.0 + 1e-9 || r.is_infinite() {
             return Err(Error::param(
@@ -231,7 +233,7 @@ pub fn correlation_heatmap(
         }
         // colour bar: 21 bands from +1 (top) to −1
         let bx = left + grid + 24;
-        let bar_h = (grid.min(320)).max(100);
+        let bar_h = grid.clamp(100, 320);
         c.bold("correlation", bx, top, fs, HPos::Left, VPos::Top)?;
         let by = top + (fs * 1.8).round() as i32;
         let bands = 40;

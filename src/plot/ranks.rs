@@ -4,7 +4,9 @@ use std::path::Path;
 
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::common::{Canvas, INK, Mark, Scale, nice_ticks, palette, render, text_width, thin_step};
+use super::common::{
+    Canvas, INK, Mark, Scale, check_marks, nice_ticks, palette, render, text_width, thin_step,
+};
 use super::{PlotOptions, save};
 use crate::error::{Error, Result};
 use crate::sweep::{UaReport, UaRow};
@@ -28,7 +30,8 @@ const PLOT: &str = "rank_intervals";
 ///
 /// # Errors
 /// [`Error::EmptyData`] for a report without rows; [`Error::InvalidParameter`] for an out-of-range
-/// size or font size; [`Error::Plot`] if the backend fails.
+/// size or font size, or a report that would draw more than a million elements (about 150 MB of
+/// SVG, checked before drawing); [`Error::Plot`] if the backend fails.
 ///
 /// # Examples
 /// ```
@@ -61,6 +64,7 @@ pub fn rank_intervals(report: &UaReport, opts: &PlotOptions) -> Result<String> {
         ))
     });
     let n = rows.len();
+    check_marks(PLOT, "the report", n.saturating_mul(5))?;
     let fs = f64::from(opts.font_size);
     let slot_need = fs + 2.0;
     let label_w = rows
@@ -150,7 +154,10 @@ pub fn rank_intervals(report: &UaReport, opts: &PlotOptions) -> Result<String> {
             }
         }
         let x_note = if step > 1 {
-            format!("{x_label}; every {step}th label shown")
+            format!(
+                "{x_label}; every {} label shown",
+                super::common::ordinal(step)
+            )
         } else {
             x_label.clone()
         };

@@ -6,13 +6,16 @@ use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
-    AXIS, Canvas, INK, Mark, Scale, nice_ticks, palette, render, text_width, truncate,
+    AXIS, Canvas, INK, Mark, Scale, check_marks, nice_ticks, palette, render, text_width, truncate,
 };
 use super::{PlotOptions, save};
 use crate::error::{Error, Result};
 use crate::quadrant::{Quadrant, Quadrants};
 
 const PLOT: &str = "quadrant_scatter";
+
+/// Above this many plotted units no point labels are tried (placement compares every pair).
+const MAX_LABELLED: usize = 2000;
 
 /// Colour of a quadrant: high-high red, high-low blue, low-high orange, low-low grey.
 fn quadrant_colour(q: Quadrant) -> RGBColor {
@@ -41,7 +44,8 @@ fn overlaps(a: &Bbox, b: &Bbox) -> bool {
 /// Each dot is labelled with `labels[i]` where the label fits: labels are placed greedily (units in
 /// input order; right, left, above or below the dot) and a label that would overlap an earlier label,
 /// another dot or the plot's edge is left out, so labels never overlap; the legend gives the count of
-/// labels shown. Give short labels (codes) for 50+ units.
+/// labels shown. Give short labels (codes) for 50+ units. Above 2,000 plotted units no labels are
+/// drawn (placement compares every pair of units).
 ///
 /// Options: title (default "Quadrants"), size (default 1000 × 760), font size, x and y labels
 /// (default "x" and "y": set them to the two scores' names).
@@ -49,7 +53,8 @@ fn overlaps(a: &Bbox, b: &Bbox) -> bool {
 /// # Errors
 /// [`Error::ShapeMismatch`] when `x`, `y`, `labels` and `q.quadrant` differ in length;
 /// [`Error::EmptyData`] for no units; [`Error::InvalidParameter`] for an out-of-range size or font
-/// size; [`Error::Plot`] if the backend fails.
+/// size, or more than a million elements to draw (about 150 MB of SVG, checked before drawing);
+/// [`Error::Plot`] if the backend fails.
 ///
 /// # Examples
 /// ```
@@ -91,6 +96,7 @@ pub fn quadrant_scatter(
             what: format!("{PLOT}: no units"),
         });
     }
+    check_marks(PLOT, "the units", n.saturating_mul(2))?;
     let size = opts.checked_size(PLOT, (1000, 760))?;
     let fs = f64::from(opts.font_size);
     let pts: Vec<(usize, f64, f64, Quadrant)> = (0..n)
@@ -183,7 +189,12 @@ pub fn quadrant_scatter(
             f64::from(right),
             f64::from(bottom),
         );
+        // placement is quadratic in the units: above MAX_LABELLED units no label is tried
+        let try_labels = pts.len() <= MAX_LABELLED;
         for (k, (p, d)) in pts.iter().zip(&dots).enumerate() {
+            if !try_labels {
+                break;
+            }
             let text = truncate(labels.get(p.0).map_or("", String::as_str), 30);
             if text.is_empty() {
                 continue;

@@ -5,7 +5,7 @@ use std::path::Path;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::bars::node_label;
-use super::common::{AXIS, Canvas, INK, Mark, palette, render, text_width};
+use super::common::{AXIS, Canvas, INK, Mark, check_marks, palette, render, text_width};
 use super::{PlotOptions, save};
 use crate::error::{Error, Result};
 use crate::spec::{Framework, NodeKind};
@@ -26,8 +26,9 @@ const PLOT: &str = "framework_tree";
 /// size; axis labels are not used (a tree has no axes).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for an out-of-range size or font size, or a height too small for one
-/// row per indicator; [`Error::Plot`] if the backend fails.
+/// [`Error::InvalidParameter`] for an out-of-range size or font size, a height too small for one
+/// row per indicator, or more than a million elements to draw (about 150 MB of SVG, checked before
+/// drawing); [`Error::Plot`] if the backend fails.
 ///
 /// # Examples
 /// ```
@@ -48,6 +49,7 @@ const PLOT: &str = "framework_tree";
 /// ```
 pub fn framework_tree(fw: &Framework, opts: &PlotOptions) -> Result<String> {
     let nodes = fw.nodes();
+    check_marks(PLOT, "the framework", nodes.len().saturating_mul(3))?;
     let fs = f64::from(opts.font_size);
     let row = fs + 5.0;
     // depth-first leaf order from the root
