@@ -674,3 +674,122 @@ fn bad_inputs_are_typed_errors() {
         Err(Error::EmptyData { .. })
     ));
 }
+
+mod no_panic {
+    //! Random small inputs with missing, extreme and degenerate values: every plot either returns
+    //! an SVG that parses or a typed error; none panics.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            4 => -10.0f64..10.0,
+            1 => Just(f64::NAN),
+            1 => Just(0.0),
+            1 => Just(1e300),
+            1 => Just(-1e300),
+        ]
+    }
+
+    fn rank() -> impl Strategy<Value = Option<f64>> {
+        prop_oneof![3 => (1.0f64..50.0).prop_map(Some), 1 => Just(None), 1 => Just(Some(f64::INFINITY))]
+    }
+
+    fn ok_or_typed(r: composite_indicators::Result<String>) {
+        if let Ok(svg) = r {
+            roxmltree::Document::parse(&svg).expect("SVG parses");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn plots_never_panic(
+            units in 1usize..12,
+            cells in proptest::collection::vec(value(), 36),
+            ranks in proptest::collection::vec((rank(), rank(), rank(), proptest::option::of(1u32..40)), 1..10),
+            sobol in proptest::collection::vec(value(), 8),
+            corr in proptest::collection::vec(prop_oneof![4 => -1.0f64..=1.0, 1 => Just(f64::NAN)], 9),
+            width in 50u32..1500,
+            font in 4u32..30,
+        ) {
+            let fw = FrameworkSpec {
+                name: "p".into(),
+                indicators: vec![
+                    Indicator::new("a", "P"),
+                    Indicator::new("b", "P"),
+                    Indicator::new("c", "Q"),
+                ],
+                pillars: vec![
+                    Pillar::new("P").with_parent("I"),
+                    Pillar::new("Q").with_parent("I"),
+                    Pillar::new("I"),
+                ],
+            }
+            .check()
+            .unwrap();
+            let codes: Vec<String> = (0..units).map(|i| format!("u{i}")).collect();
+            let values = ndarray::Array2::from_shape_fn((units, 3), |(u, j)| cells[(u * 3 + j) % cells.len()]);
+            let sized = PlotOptions::default().with_size(width, width).with_font_size(font);
+            for opts in [PlotOptions::default(), sized] {
+                if let Ok(data) = Dataset::new(codes.clone(), vec!["a".into(), "b".into(), "c".into()], values.clone()) {
+                    let scorer = Scorer::new(fw.clone()).normaliser(NormaliserKind::Identity);
+                    if let Ok(scores) = scorer.score(&data) {
+                        ok_or_typed(plot::scores_by_level(&scores, 2, &opts));
+                        ok_or_typed(plot::scores_by_level(&scores, 1, &opts));
+                        ok_or_typed(plot::unit_profile(&scores, "u0", 2, &opts));
+                        ok_or_typed(plot::unit_contributions(&scores, "u0", &opts));
+                    }
+                }
+                let x: Vec<f64> = (0..units).map(|u| values[[u, 0]]).collect();
+                let y: Vec<f64> = (0..units).map(|u| values[[u, 2]]).collect();
+                if let Ok(q) = classify(&x, &y, Threshold::Median, Threshold::Mean) {
+                    ok_or_typed(plot::quadrant_scatter(&x, &y, &codes, &q, &opts));
+                }
+                let rows = ranks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(a, b, c, n))| composite_indicators::sweep::UaRow {
+                        unit: format!("u{i}"),
+                        nominal_score: f64::NAN,
+                        nominal_rank: n,
+                        median_rank: a,
+                        q05_rank: b,
+                        q95_rank: c,
+                        mean_rank: None,
+                        mean_abs_shift: None,
+                        score_mean: None,
+                        score_sd: None,
+                        score_q05: None,
+                        score_median: None,
+                        score_q95: None,
+                        n_missing: 0,
+                    })
+                    .collect();
+                ok_or_typed(plot::rank_intervals(&UaReport { variants: 5, rows }, &opts));
+                let s = composite_indicators::sweep::SobolIndices {
+                    groups: vec!["g1".into(), "g2".into()],
+                    targets: vec!["t".into()],
+                    first: ndarray::Array2::from_shape_vec((1, 2), sobol[..2].to_vec()).unwrap(),
+                    total: ndarray::Array2::from_shape_vec((1, 2), sobol[2..4].to_vec()).unwrap(),
+                    variance: vec![1.0],
+                    n: 4,
+                    runs: 16,
+                    intervals: Some(composite_indicators::sweep::SobolIntervals {
+                        level: 0.9,
+                        replicates: 10,
+                        first_lo: ndarray::Array2::from_shape_vec((1, 2), sobol[4..6].to_vec()).unwrap(),
+                        first_hi: ndarray::Array2::from_shape_vec((1, 2), sobol[6..8].to_vec()).unwrap(),
+                        total_lo: ndarray::Array2::from_shape_vec((1, 2), sobol[..2].to_vec()).unwrap(),
+                        total_hi: ndarray::Array2::from_shape_vec((1, 2), sobol[2..4].to_vec()).unwrap(),
+                    }),
+                };
+                ok_or_typed(plot::sobol_bars(&s, "t", &opts));
+                let m = ndarray::Array2::from_shape_vec((3, 3), corr.clone()).unwrap();
+                ok_or_typed(plot::correlation_heatmap(m.view(), &["a".into(), "b".into(), "c".into()], &opts));
+                ok_or_typed(plot::framework_tree(&fw, &opts));
+            }
+        }
+    }
+}
