@@ -118,7 +118,8 @@ pub fn correlation_heatmap(
     let legend_w = (text_width("missing / masked", fs) + 60.0).max(110.0);
     let auto = (
         (label_w + 30.0 + auto_cell * n as f64 + legend_w + 20.0).round() as u32,
-        (70.0 + auto_cell * n as f64 + label_w + fs * 4.0).round() as u32,
+        (70.0 + auto_cell * n as f64 + label_w + if opts.x_label.is_some() { fs * 3.0 } else { fs })
+            .round() as u32,
     );
     let size = opts.checked_size(PLOT, auto)?;
     let title = opts
