@@ -11,7 +11,8 @@
 //!   named in the text; technical < 0.4 are the 9 "keep watching" ones (thresholds inferred from the
 //!   text, see data/cbcii/README.md T4). A score equal to a threshold counts as high.
 //! * **Plot**: an SVG scatter plot with both threshold lines and every point labelled, written to
-//!   `--out` (default `target/technology_matrix.svg`).
+//!   `--out` (default `technology_matrix.svg` in the cargo target directory: `$CARGO_TARGET_DIR`, or
+//!   the `target` folder the example was built in), atomically.
 //! * **Expert panel (SYNTHETIC)**: 45 simulated experts rate every technology on three criteria per
 //!   dimension (technical: public-health importance, R&D base, breakthrough difficulty;
 //!   industrialisation: economic importance, time to market, cost). Each expert's rating is the
@@ -176,9 +177,24 @@ pub fn panel(t: &[Technology], seed: u64) -> composite_indicators::Result<PanelR
     })
 }
 
-/// Draw the labelled scatter plot with threshold lines (SVG).
+/// Draw the labelled scatter plot with threshold lines (SVG), written atomically to `out` through
+/// [`composite_indicators::io::write_atomic`].
 pub fn plot(t: &[Technology], q: &Quadrants, out: &Path) -> BoxResult<()> {
-    let root = SVGBackend::new(out, (1000, 760)).into_drawing_area();
+    let mut svg = String::new();
+    draw(t, q, &mut svg)?;
+    composite_indicators::io::write_atomic(out, |w| {
+        w.write_all(svg.as_bytes())
+            .map_err(|source| composite_indicators::Error::Io {
+                path: out.display().to_string(),
+                source,
+            })
+    })?;
+    Ok(())
+}
+
+/// Render the scatter plot into `svg`.
+fn draw(t: &[Technology], q: &Quadrants, svg: &mut String) -> BoxResult<()> {
+    let root = SVGBackend::with_string(svg, (1000, 760)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let mut chart = ChartBuilder::on(&root)
         .caption(
@@ -246,10 +262,22 @@ pub fn plot(t: &[Technology], q: &Quadrants, out: &Path) -> BoxResult<()> {
     Ok(())
 }
 
+/// The cargo target directory: `$CARGO_TARGET_DIR` when set, else the `target` folder holding this
+/// executable (`<target>/<profile>/examples/<name>`), else `./target`.
+fn target_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(d);
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("target"))
+}
+
 fn out_path() -> BoxResult<PathBuf> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
-        [] => Ok(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/technology_matrix.svg")),
+        [] => Ok(target_dir().join("technology_matrix.svg")),
         [flag, path] if flag == "--out" => Ok(PathBuf::from(path)),
         _ => Err("usage: technology_matrix [--out FILE.svg]".into()),
     }

@@ -15,23 +15,25 @@
 //! (COINr's sensitivity target) for four input groups: indicator weights, pillar weights, sub-index
 //! weights (each ±25 %) and the normaliser choice; Saltelli design with N base rows (N·6 model runs).
 //!
-//! Run: `cargo run --release --example weight_sensitivity [-- --out PATH --variants K --sobol-n N]`
-//! (defaults: `target/weight_sensitivity.svg`, 100000, 4096). The SVG is COINr's `plot_uncertainty`
-//! picture: one column per country in nominal rank order, a line from the Q5 to the Q95 rank, a dot at
-//! the median and a cross at the nominal rank.
+//! Run: `cargo run --release --features plot --example weight_sensitivity [-- --out PATH --variants K
+//! --sobol-n N]` (defaults: `weight_sensitivity.svg` in the cargo target directory —
+//! `$CARGO_TARGET_DIR`, or the `target` folder the example was built in — 100000, 4096). The SVG is
+//! COINr's `plot_uncertainty` picture, drawn by the library's `plot::rank_intervals`: one column per
+//! country in nominal rank order, a line from the Q5 to the Q95 rank, a dot at the median and a cross
+//! at the nominal rank.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::plot::{self, PlotOptions};
 use composite_indicators::prelude::*;
 use composite_indicators::score::Scorer;
 use composite_indicators::sweep::{
     AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup,
-    UaRow, WeightSampler,
+    UaReport, UaRow, WeightSampler,
 };
-use plotters::prelude::*;
 
 const SPREAD: f64 = 0.25;
 const SEED: u64 = 20240611;
@@ -44,7 +46,7 @@ struct Args {
 
 fn parse_args() -> std::result::Result<Args, String> {
     let mut args = Args {
-        out: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/weight_sensitivity.svg"),
+        out: target_dir().join("weight_sensitivity.svg"),
         variants: 100_000,
         sobol_n: 4096,
     };
@@ -226,7 +228,7 @@ fn run(args: &Args) -> Result<()> {
         rayon::current_num_threads()
     );
 
-    plot(&rows, &args.out)?;
+    plot(&ua, args.variants, &args.out)?;
     println!("rank-interval plot written to {}", args.out.display());
 
     // ---- Sobol sensitivity ----
@@ -314,109 +316,31 @@ fn rank_text(x: f64) -> String {
     }
 }
 
-/// COINr-style `plot_uncertainty`: x = countries in nominal rank order, y = rank (1 at the top).
-fn plot(rows: &[&UaRow], out: &Path) -> Result<()> {
-    let io = |e: String| Error::param("--out", e);
-    if let Some(parent) = out.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| io(e.to_string()))?;
+/// COINr-style `plot_uncertainty` through the library plot ([`plot::rank_intervals_path`]): units in
+/// nominal rank order, Q5–Q95 bar, median dot, nominal cross, rank 1 at the top; written atomically.
+fn plot(ua: &UaReport, variants: usize, out: &Path) -> Result<()> {
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+            path: parent.display().to_string(),
+            source,
+        })?;
     }
-    let n = rows.len();
-    let max_rank = rows
-        .iter()
-        .flat_map(|r| r.q95_rank.into_iter().chain(r.nominal_rank.map(f64::from)))
-        .fold(1.0, f64::max);
-    let codes: Vec<String> = rows.iter().map(|r| r.unit.clone()).collect();
-    let root = SVGBackend::new(out, (1100, 520)).into_drawing_area();
-    let draw = |e: &dyn std::fmt::Display| io(e.to_string());
-    root.fill(&WHITE).map_err(|e| draw(&e))?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "ASEM index: rank uncertainty by country, in nominal rank order",
-            ("sans-serif", 20),
-        )
-        .margin(12)
-        .x_label_area_size(48)
-        .y_label_area_size(44)
-        // y is the negated rank so that rank 1 is at the top
-        .build_cartesian_2d(-1i32..n as i32, -(max_rank + 1.0)..0.0)
-        .map_err(|e| draw(&e))?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n + 2)
-        .x_label_formatter(&|x| {
-            usize::try_from(*x)
-                .ok()
-                .and_then(|i| codes.get(i).cloned())
-                .unwrap_or_default()
-        })
-        .x_label_style(
-            ("sans-serif", 11)
-                .into_font()
-                .transform(FontTransform::Rotate90),
-        )
-        .y_labels(12)
-        .y_label_formatter(&|y| {
-            if *y > -0.5 {
-                String::new() // no rank 0
-            } else {
-                format!("{:.0}", -y)
-            }
-        })
-        .y_desc("rank")
-        .draw()
-        .map_err(|e| draw(&e))?;
-    let blue = RGBColor(31, 119, 180);
-    let red = RGBColor(214, 39, 40);
-    let mut intervals = Vec::new();
-    let mut medians = Vec::new();
-    let mut nominals = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        let x = i as i32;
-        if let (Some(lo), Some(hi)) = (r.q05_rank, r.q95_rank) {
-            intervals.push(vec![(x, -lo), (x, -hi)]);
-        }
-        if let Some(m) = r.median_rank {
-            medians.push((x, -m));
-        }
-        if let Some(m) = r.nominal_rank {
-            nominals.push((x, -f64::from(m)));
-        }
+    let opts = PlotOptions::default().with_title(format!(
+        "ASEM index: rank uncertainty by country over {variants} variants (±{:.0} % weights, \
+         min-max or z-score)",
+        SPREAD * 100.0
+    ));
+    plot::rank_intervals_path(out, ua, &opts)
+}
+
+/// The cargo target directory: `$CARGO_TARGET_DIR` when set, else the `target` folder holding this
+/// executable (`<target>/<profile>/examples/<name>`), else `./target`.
+fn target_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(d);
     }
-    chart
-        .draw_series(
-            intervals
-                .into_iter()
-                .map(|p| PathElement::new(p, blue.stroke_width(2))),
-        )
-        .map_err(|e| draw(&e))?
-        .label("Q5-Q95 rank")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y - 6), (x, y + 6)], blue.stroke_width(2)));
-    chart
-        .draw_series(
-            medians
-                .into_iter()
-                .map(|p| Circle::new(p, 3, blue.filled())),
-        )
-        .map_err(|e| draw(&e))?
-        .label("median rank")
-        .legend(move |(x, y)| Circle::new((x, y), 3, blue.filled()));
-    chart
-        .draw_series(
-            nominals
-                .into_iter()
-                .map(|p| Cross::new(p, 4, red.stroke_width(2))),
-        )
-        .map_err(|e| draw(&e))?
-        .label("nominal rank")
-        .legend(move |(x, y)| Cross::new((x, y), 4, red.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| draw(&e))?;
-    root.present().map_err(|e| draw(&e))?;
-    Ok(())
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("target"))
 }

@@ -332,6 +332,14 @@ pub enum Error {
         code: String,
         /// The output column it collides with.
         column: String,
+    // ---------------------------------------------------------------- plot extensions
+    /// Drawing a plot failed inside the plotting backend (cargo feature `plot`).
+    #[error("plot `{plot}`: drawing failed: {message}")]
+    Plot {
+        /// The plot (function name).
+        plot: String,
+        /// The backend's message.
+        message: String,
     },
 }
 

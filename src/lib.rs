@@ -23,6 +23,8 @@ pub mod error;
 pub mod io;
 pub mod normalise;
 pub mod panel;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod prepare;
 pub mod quadrant;
 pub mod rank;
