@@ -313,6 +313,18 @@ pub enum Error {
 
     // ---------------------------------------------------------------- study extensions
     // (variants added by the tiers / matrix / panel modules go here)
+
+    // ---------------------------------------------------------------- study: leave-one-out, optimised weights
+    /// An iterative search (e.g. weight optimisation) stopped before meeting its tolerance.
+    #[error("{what} did not converge after {iterations} iterations: {reason}")]
+    NotConverged {
+        /// What was searched.
+        what: String,
+        /// Iterations run.
+        iterations: u64,
+        /// Why it stopped.
+        reason: String,
+    },
 }
 
 fn fmt_location(line: Option<usize>, column: Option<&str>) -> String {
