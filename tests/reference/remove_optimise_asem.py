@@ -96,3 +96,8 @@ for t in (np.array([0.5, 0.5]), np.array([1 / 3, 2 / 3])):
     r = corrs(res.x)
     print("itarg", t, "w* =", repr(res.x), "grid w* =", repr(g), "corr =", r, "norm =", r / r.sum(),
           "objective =", repr(res.fun), "objective at equal weights =", repr(coinr_obj(0.5, t)))
+
+# infomax at level 3: maximise corr(Conn, y) + corr(Sust, y)
+res = minimize_scalar(lambda w: -corrs(w).sum(), bounds=(1e-9, 1 - 1e-9), method="bounded",
+                      options={"xatol": 1e-12})
+print("infomax w* =", repr(res.x), "sum corr =", repr(-res.fun), "at equal weights =", repr(corrs(0.5).sum()))
