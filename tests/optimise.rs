@@ -7,7 +7,8 @@
 //!   a grid of step 1e-4): balance / equal → w* = 0.34939837529151746, objective −5.430859202781264
 //!   at equal weights; balance / (1, 2) → w* = 0.06866150426590613, objective −2.914780163728226 at
 //!   equal weights; infomax → w* = 0.34939837034210247, Σr = 1.6670056783685392 (1.634739529856183
-//!   at equal weights).
+//!   at equal weights); level 2 balance: −5.48894507606969 at equal weights, −6.995853563342295 the
+//!   best of scipy's Nelder–Mead from 7 starts.
 //! * COINr's own test (`tests/testthat/test-weights.R`, "opt_weights") on its example coin, which is
 //!   the full COINr example pipeline: level 3, `itarg = "equal"` gives normalised correlations that
 //!   round to (0.50, 0.50); `itarg = c(1, 2)` with `toler = 0.01` gives (0.33, 0.67) (reached by
@@ -157,6 +158,7 @@ fn coinr_documented_result_on_its_example_coin() {
 fn level2_balance_and_infomax_improve_and_rescore_consistently() {
     let (data, fw) = asem();
     let scorer = Scorer::new(fw);
+    let mut first = None;
     for goal in [OptimiseGoal::default(), OptimiseGoal::Infomax] {
         for method in [CorrMethod::Pearson, CorrMethod::Spearman] {
             let o = OptimiseOptions::new(2)
@@ -171,15 +173,21 @@ fn level2_balance_and_infomax_improve_and_rescore_consistently() {
             for (a, b) in again.iter().zip(&opt.corr_after) {
                 assert!((a - b).abs() < 1e-12);
             }
-            // deterministic: a second run gives the same bits
-            let twice = optimise_weights(&scorer, &data, &o).unwrap();
-            assert_eq!(twice, opt);
+            if o == OptimiseOptions::new(2) {
+                first = Some(opt);
+            }
         }
     }
     // Pearson balance at level 2 reaches (near) equal normalised correlations
+    // numpy: objective −5.48894507606969 at equal weights; the best of scipy's Nelder–Mead from 7
+    // starts is −6.995853563342295 (the objective is flat along the scale of each sub-index's
+    // pillars, with many local optima); the crate's search must do at least as well
     let opt = optimise_weights(&scorer, &data, &OptimiseOptions::new(2)).unwrap();
     opt.check_converged().unwrap();
-    assert!(opt.objective < opt.objective_before);
+    assert!((opt.objective_before - -5.48894507606969).abs() < 1e-9);
+    assert!(opt.objective <= -6.995853563342295, "{}", opt.objective);
+    // deterministic: the second run gives the same bits
+    assert_eq!(Some(&opt), first.as_ref());
     let csv = opt.to_csv_string().unwrap();
     assert_eq!(csv.lines().count(), 9);
     assert!(csv.starts_with("iCode,target,"));
