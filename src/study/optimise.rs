@@ -41,9 +41,10 @@
 //!   a negative weight the crate stops on the boundary (a weight of 0) and COINr goes beyond it: on
 //!   COINr's example coin, level 3 with `itarg = c(1, 2)`, COINr's documented normalised
 //!   correlations (0.33, 0.67) need a negative weight for Conn; the crate gives Conn weight 0 and
-//!   (0.376, 0.624) (`tests/optimise.rs`). With every weight non-negative the crate's optimum is at
-//!   least as good as COINr's on COINr's objective (level 3, equal targets: a perfect balance,
-//!   objective below −40, where COINr's test asks for two decimals).
+//!   (0.376, 0.624) (`tests/optimise.rs`). Where no negative weight is needed the crate's tighter
+//!   search does at least as well as COINr's documented results on COINr's objective (COINr's
+//!   example coin, level 3, equal targets: a perfect balance, objective below −30, where COINr's
+//!   test asks for two decimals, i.e. an objective below about −10.6).
 //! * Default tolerance `1e-10` on the simplex's spread with restarts, against COINr's `reltol = 0.1`
 //!   and 500 iterations: COINr stops far from the optimum on a flat objective, this crate goes on
 //!   until the simplex has collapsed, so the result is at least as balanced (lower objective).
