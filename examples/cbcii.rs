@@ -40,6 +40,8 @@
 //!   factor / Σ_tag path factor)`. With sums everywhere every path factor is 1, so the factor is
 //!   79 / 35: the index the city would get if all 79 indicators scored like its 35 sub-sector ones.
 //! * Ranks: 1 = best, ties share the best rank (`TieRule::Min`, "1224").
+//! * Leave-one-out of each pillar (COINr's `remove_elements`): each pillar's weight set to 0 in turn,
+//!   the index rebuilt, and the mean absolute rank change and the cities that move most reported.
 //!
 //! Run: `cargo run --release --example cbcii`
 
@@ -50,6 +52,7 @@ use composite_indicators::prelude::*;
 use composite_indicators::rank::{TieRule, rank_desc};
 use composite_indicators::score::{Scorer, Scores, summarise_groups};
 use composite_indicators::study::strweak::{StrWeakOptions, str_weak_table};
+use composite_indicators::study::remove::{RemoveOptions, remove_elements};
 use composite_indicators::tiers::{TierMethod, assign_tiers, pillar_tags};
 use ndarray::Array2;
 use rand::{RngExt, SeedableRng};
@@ -507,6 +510,43 @@ fn run() -> BoxResult<()> {
                 );
             }
         }
+    }
+
+    // ---------------------------------------------------------------- leave-one-out of each pillar
+    // COINr's remove_elements: each pillar's weight set to 0 in turn (its siblings re-weighted),
+    // the overall index rebuilt (batched: only the index is re-aggregated) and ranks compared.
+    let pillar_level = fw.node(PILLARS[0].0)?.level;
+    let loo = remove_elements(&scorer, &syn.base, &RemoveOptions::new(pillar_level))?;
+    println!(
+        "\nLeave-one-out of each pillar (weight set to 0, as COINr's remove_elements): mean |rank change|, largest moves"
+    );
+    for (j, code) in loo.removed.iter().enumerate() {
+        let short = PILLARS
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or(code.as_str(), |(_, h)| *h);
+        let mut moves: Vec<(f64, usize)> = loo
+            .rank_diffs
+            .column(j)
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, d)| !d.is_nan())
+            .map(|(u, d)| (d, u))
+            .collect();
+        moves.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1)));
+        let top: Vec<String> = moves
+            .iter()
+            .take(3)
+            .map(|&(d, u)| format!("{} {:+}", names[u], d))
+            .collect();
+        println!(
+            "  without {:<3} {:<8} {:>5.2}   {}",
+            code,
+            short,
+            loo.mean_abs_rank_diff[j],
+            top.join(", ")
+        );
     }
     Ok(())
 }

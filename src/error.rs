@@ -332,6 +332,7 @@ pub enum Error {
         code: String,
         /// The output column it collides with.
         column: String,
+    },
     // ---------------------------------------------------------------- plot extensions
     /// Drawing a plot failed inside the plotting backend (cargo feature `plot`).
     #[error("plot `{plot}`: drawing failed: {message}")]
@@ -340,6 +341,17 @@ pub enum Error {
         plot: String,
         /// The backend's message.
         message: String,
+    },
+    // ---------------------------------------------------------------- study: leave-one-out, optimised weights
+    /// An iterative search (e.g. weight optimisation) stopped before meeting its tolerance.
+    #[error("{what} did not converge after {iterations} iterations: {reason}")]
+    NotConverged {
+        /// What was searched.
+        what: String,
+        /// Iterations run.
+        iterations: u64,
+        /// Why it stopped.
+        reason: String,
     },
 }
 
