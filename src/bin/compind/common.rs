@@ -482,3 +482,13 @@ pub fn dataset<'a>(
         other => other,
     })
 }
+
+/// Write a text file (an SVG) atomically.
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    io::write_atomic(path, |w| {
+        w.write_all(text.as_bytes()).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    })
+}

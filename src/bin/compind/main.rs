@@ -13,6 +13,7 @@ mod audit;
 mod common;
 mod compare;
 mod merge;
+mod plot;
 mod report;
 mod score;
 mod sobol;
@@ -56,6 +57,7 @@ enum Command {
     Stats(stats::Args),
     Compare(compare::Args),
     Strweak(strweak::Args),
+    Plot(plot::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +79,7 @@ fn main() -> ExitCode {
         Command::Stats(a) => stats::run(a, quiet),
         Command::Compare(a) => compare::run(a, quiet),
         Command::Strweak(a) => strweak::run(a, quiet),
+        Command::Plot(a) => plot::run(a, quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
