@@ -13,7 +13,9 @@ mod audit;
 mod common;
 mod compare;
 mod merge;
+mod optweights;
 mod plot;
+mod remove;
 mod report;
 mod score;
 mod sobol;
@@ -58,6 +60,8 @@ enum Command {
     Compare(compare::Args),
     Strweak(strweak::Args),
     Plot(plot::Args),
+    Remove(remove::Args),
+    OptWeights(optweights::Args),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +84,8 @@ fn main() -> ExitCode {
         Command::Compare(a) => compare::run(a, quiet),
         Command::Strweak(a) => strweak::run(a, quiet),
         Command::Plot(a) => plot::run(a, quiet),
+        Command::Remove(a) => remove::run(a, quiet),
+        Command::OptWeights(a) => optweights::run(a, quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
