@@ -881,7 +881,20 @@ fn goalposts_come_from_imeta_columns() {
 
 #[test]
 fn every_help_explains_every_option_with_an_example() {
-    for sub in ["score", "audit", "sweep", "merge", "report", "sobol"] {
+    for sub in [
+        "score",
+        "audit",
+        "sweep",
+        "merge",
+        "report",
+        "sobol",
+        "stats",
+        "compare",
+        "strweak",
+        "remove",
+        "opt-weights",
+        "plot",
+    ] {
         let o = compind(&[sub, "--help"]);
         ok(&o);
         let text = String::from_utf8(o.stdout).unwrap();
@@ -923,7 +936,20 @@ fn every_help_explains_every_option_with_an_example() {
     let o = compind(&["--help"]);
     ok(&o);
     let text = String::from_utf8(o.stdout).unwrap();
-    for sub in ["score", "audit", "sweep", "merge", "report", "sobol"] {
+    for sub in [
+        "score",
+        "audit",
+        "sweep",
+        "merge",
+        "report",
+        "sobol",
+        "stats",
+        "compare",
+        "strweak",
+        "remove",
+        "opt-weights",
+        "plot",
+    ] {
         assert!(text.contains(sub));
     }
 }

@@ -16,6 +16,10 @@ use crate::common::{self, Inputs, Methods, Outcome};
 /// its parent and the index, Cronbach's alpha and PCA variance shares per group, flags (negative
 /// correlation with the parent, collinear pairs), and descriptive statistics of the prepared data.
 ///
+/// stats.csv is a short descriptive table (n, n_missing, min, max, mean, median, sd, skew, kurtosis)
+/// of the data that entered normalisation; for COINr's get_stats table with its flags (low
+/// availability, zeros, few unique values, outliers) of any data set, use `compind stats`.
+///
 /// Tables written into --out DIR (created if missing): corr_pearson, corr_spearman, corr_pvalues,
 /// corr_masked (of --method), parents, groups, pca, flags, stats; `.csv` (or `.json` with --json).
 /// Correlations are between the normalised indicators, as the scores use them.

@@ -1,0 +1,697 @@
+//! The study and plot subcommands of `compind` (feature `cli`), run as a user runs them on the
+//! embedded ASEM data: `stats`, `strweak`, `compare`, `remove`, `opt-weights` and `plot KIND`. Each
+//! output is checked against the library function it wraps, called here on the same build (COINr's
+//! example build, `PipelineConfig::coinr_example`), byte for byte, plus independent checks where a
+//! value can be derived another way (ranks against `compind score`, the optimised weights against
+//! COINr's documented example). Bad input exits 1 with one line; a missing required option exits 2.
+#![cfg(feature = "cli")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use composite_indicators::audit::{CorrMethod, significant_correlation_matrix};
+use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::plot::{self, PlotOptions};
+use composite_indicators::prepare::{Pipeline, PipelineConfig, PipelineResult};
+use composite_indicators::study::compare::{
+    CompareBy, CompareOptions, SortBy, compare_nodes, similarity_table,
+};
+use composite_indicators::study::optimise::{OptimiseOptions, optimise_weights};
+use composite_indicators::study::remove::{RemoveOptions, remove_elements};
+use composite_indicators::study::stats::{StatsOptions, get_stats, stats_of_scores};
+use composite_indicators::study::strweak::{StrWeakOptions, str_weak_table};
+use composite_indicators::{AggregatorKind, NormaliserKind};
+
+const IMETA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iMeta.csv");
+const IDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iData.csv");
+
+/// The command-line form of `PipelineConfig::coinr_example()`.
+const COINR_FLAGS: [&str; 13] = [
+    "--imeta",
+    IMETA,
+    "--idata",
+    IDATA,
+    "--denominate",
+    "--impute",
+    "group_mean:EurAsia_group",
+    "--screen",
+    "0.9",
+    "--treat",
+    "winsorise:5",
+    "--normalise",
+    "minmax:0,100",
+];
+
+fn compind(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_compind"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("compind runs")
+}
+
+/// `compind SUB <COINr flags> EXTRA...`
+fn coinr(sub: &str, extra: &[&str]) -> Output {
+    let mut args = vec![sub, "-q"];
+    args.extend_from_slice(&COINR_FLAGS);
+    args.extend_from_slice(extra);
+    compind(&args)
+}
+
+fn dir(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("compind_study")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn ok(o: &Output) {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn text(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+/// Exit code 1 with one line on stderr starting with `error:` that contains `needle`.
+fn fails_naming(o: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    assert!(lines[0].contains(needle), "`{needle}` not in: {err}");
+}
+
+/// The library-side build of COINr's example (data sorted by unit code, as compind reads it).
+fn build(config: PipelineConfig) -> (composite_indicators::Framework, PipelineResult) {
+    let meta = read_imeta_path(IMETA).unwrap();
+    let data = read_idata_path(IDATA, &meta).unwrap().sorted_by_code();
+    let fw = meta.spec.clone().check().unwrap();
+    let result = Pipeline::new(config).run(&data, &fw).unwrap();
+    (fw, result)
+}
+
+fn coinr_build() -> (composite_indicators::Framework, PipelineResult) {
+    build(PipelineConfig::coinr_example())
+}
+
+#[test]
+fn stats_equals_get_stats_on_every_data_set() {
+    let d = dir("stats");
+    let (fw, result) = coinr_build();
+    let opts = StatsOptions::default();
+    for dset in ["Raw", "Denominated", "Imputed", "Treated", "Normalised"] {
+        let out = d.join(format!("{dset}.csv"));
+        ok(&coinr("stats", &["--dset", dset, "--out", s(&out)]));
+        let want = get_stats(result.dataset(dset).unwrap(), &fw, &opts)
+            .unwrap()
+            .to_csv_string()
+            .unwrap();
+        assert_eq!(text(&out), want, "{dset}");
+    }
+    // the aggregated data set: every node, the index last
+    let out = d.join("agg.csv");
+    ok(&coinr(
+        "stats",
+        &["--dset", "Aggregated", "--t-skew", "1", "--out", s(&out)],
+    ));
+    let o = StatsOptions {
+        t_skew: 1.0,
+        ..StatsOptions::default()
+    };
+    let want = stats_of_scores(result.scores(), &o).unwrap();
+    assert_eq!(text(&out), want.to_csv_string().unwrap());
+    let last = text(&out).lines().last().unwrap().to_string();
+    assert!(last.starts_with("Index,"), "{last}");
+    // independent check: Raw N.Avail of each indicator is the number of non-empty cells of its
+    // column in iData.csv (counted here with the csv reader, not the library)
+    let raw = text(&d.join("Raw.csv"));
+    let mut r = csv::Reader::from_path(IDATA).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    for line in raw.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let col = h.iter().position(|c| c == f[0]).unwrap();
+        let avail = rows
+            .iter()
+            .filter(|rec| !rec[col].trim().is_empty() && rec[col].trim() != "NA")
+            .count();
+        assert_eq!(f[8], avail.to_string(), "{}", f[0]);
+    }
+}
+
+#[test]
+fn stats_bad_options_exit_1_naming_the_option() {
+    let d = dir("stats_bad");
+    let out = d.join("x.csv");
+    fails_naming(
+        &coinr("stats", &["--dset", "Cooked", "--out", s(&out)]),
+        "--dset",
+    );
+    fails_naming(
+        &coinr("stats", &["--t-avail", "1.5", "--out", s(&out)]),
+        "--t-avail",
+    );
+    // a data set whose step is disabled
+    let o = compind(&[
+        "stats",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--dset",
+        "Treated",
+        "--out",
+        s(&out),
+    ]);
+    fails_naming(&o, "treat step is disabled");
+    assert!(!out.exists());
+}
+
+#[test]
+fn strweak_equals_str_weak_table() {
+    let d = dir("strweak");
+    let (fw, result) = coinr_build();
+    // three units, ranked within their EurAsia group, raw data (directions applied)
+    let out = d.join("three.csv");
+    ok(&coinr(
+        "strweak",
+        &[
+            "--unit",
+            "AUT",
+            "--unit",
+            "CHN",
+            "--unit",
+            "NZL",
+            "--use-group",
+            "EurAsia_group",
+            "--top",
+            "3",
+            "--bottom",
+            "4",
+            "--out",
+            s(&out),
+        ],
+    ));
+    let opts = StrWeakOptions {
+        top_n: 3,
+        bottom_n: 4,
+        use_group: Some("EurAsia_group".into()),
+        ..StrWeakOptions::default()
+    };
+    let raw = result.dataset("Raw").unwrap();
+    let want = str_weak_table(raw, &fw, &["AUT", "CHN", "NZL"], &opts).unwrap();
+    assert_eq!(text(&out), want.to_csv_string().unwrap());
+    assert!(text(&out).starts_with("uCode,Type,Position,iCode,"));
+    // every unit of the normalised data: directions already applied (auto = no), worst kept
+    let out = d.join("all.csv");
+    ok(&coinr(
+        "strweak",
+        &[
+            "--dset",
+            "Normalised",
+            "--keep-min",
+            "--unq-discard",
+            "0.2",
+            "--report-level",
+            "3",
+            "--out",
+            s(&out),
+        ],
+    ));
+    let opts = StrWeakOptions {
+        min_discard: false,
+        unq_discard: Some(0.2),
+        report_level: 3,
+        adjust_direction: false,
+        ..StrWeakOptions::default()
+    };
+    let norm = result.dataset("Normalised").unwrap();
+    let want = str_weak_table(norm, &fw, &[], &opts).unwrap();
+    assert_eq!(want.units.len(), 51);
+    assert_eq!(text(&out), want.to_csv_string().unwrap());
+    // bad input: an unknown unit, a unit asked twice, a bad share
+    let x = d.join("x.csv");
+    fails_naming(&coinr("strweak", &["--unit", "XXX", "--out", s(&x)]), "XXX");
+    fails_naming(
+        &coinr(
+            "strweak",
+            &["--unit", "AUT", "--unit", "AUT", "--out", s(&x)],
+        ),
+        "AUT",
+    );
+    fails_naming(
+        &coinr("strweak", &["--unq-discard", "2", "--out", s(&x)]),
+        "--unq-discard",
+    );
+    assert!(!x.exists());
+}
+
+#[test]
+fn compare_equals_compare_nodes_and_its_ranks_are_the_score_ranks() {
+    let d = dir("compare");
+    let (out, sim) = (d.join("cmp.csv"), d.join("sim.csv"));
+    ok(&coinr(
+        "compare",
+        &[
+            "--b-normalise",
+            "rank",
+            "--b-aggregate",
+            "geometric",
+            "--node",
+            "Index",
+            "--node",
+            "Conn",
+            "--sort",
+            "abs_diff",
+            "--decreasing",
+            "--similarity",
+            s(&sim),
+            "--out",
+            s(&out),
+        ],
+    ));
+    let (_, a) = coinr_build();
+    let mut cb = PipelineConfig::coinr_example();
+    cb.scorer.normalise = "rank".parse::<NormaliserKind>().unwrap();
+    cb.scorer.aggregate = "geometric".parse::<AggregatorKind>().unwrap();
+    let (_, b) = build(cb);
+    let opts = CompareOptions {
+        compare_by: CompareBy::Ranks,
+        sort_by: Some(SortBy::AbsDiff),
+        decreasing: true,
+    };
+    let nodes = ["Index", "Conn"];
+    let want = compare_nodes(a.scores(), b.scores(), &nodes, &opts).unwrap();
+    assert_eq!(text(&out), want.to_csv_string().unwrap());
+    let want = similarity_table(a.scores(), b.scores(), &nodes, CompareBy::Ranks).unwrap();
+    assert_eq!(text(&sim), want.to_csv_string().unwrap());
+
+    // independent check: with run B equal to run A except the weights, run A's Index ranks
+    // (coin.1) are the Rank column that `compind score` writes for the same options
+    let (cmp, scores) = (d.join("cmp2.csv"), d.join("scores.csv"));
+    ok(&coinr(
+        "compare",
+        &["--b-weights", "equal", "--out", s(&cmp)],
+    ));
+    ok(&coinr("score", &["--out", s(&scores)]));
+    let mut r = csv::Reader::from_path(&scores).unwrap();
+    let h = r.headers().unwrap().clone();
+    let (ucol, rcol) = (
+        h.iter().position(|c| c == "uCode").unwrap(),
+        h.iter().position(|c| c == "Rank").unwrap(),
+    );
+    let ranks: std::collections::HashMap<String, String> = r
+        .records()
+        .map(|x| {
+            let x = x.unwrap();
+            (x[ucol].to_string(), x[rcol].to_string())
+        })
+        .collect();
+    let mut r = csv::Reader::from_path(&cmp).unwrap();
+    let mut n = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        assert_eq!(&rec[1], "Index");
+        assert_eq!(ranks[&rec[0]], rec[2].to_string(), "{}", &rec[0]);
+        // Diff = coin.1 - coin.2
+        let (x, y, diff): (f64, f64, f64) = (
+            rec[2].parse().unwrap(),
+            rec[3].parse().unwrap(),
+            rec[4].parse().unwrap(),
+        );
+        assert_eq!(diff, x - y);
+        n += 1;
+    }
+    assert_eq!(n, 51);
+
+    // bad input names the --b- flag; an unknown node; a clash of the two outputs
+    let x = d.join("x.csv");
+    fails_naming(
+        &coinr("compare", &["--b-normalise", "rnk", "--out", s(&x)]),
+        "--b-normalise",
+    );
+    fails_naming(
+        &coinr("compare", &["--b-missing", "skip:2", "--out", s(&x)]),
+        "--b-missing",
+    );
+    fails_naming(
+        &coinr("compare", &["--node", "Nope", "--out", s(&x)]),
+        "Nope",
+    );
+    fails_naming(
+        &coinr("compare", &["--similarity", s(&x), "--out", s(&x)]),
+        "same file",
+    );
+    assert!(!x.exists());
+}
+
+#[test]
+fn compare_runs_b_on_other_data() {
+    // run B reads a copy of iData with AUT's LPI changed: only the units whose ranks move differ
+    let d = dir("compare_data");
+    let copy = d.join("iData_b.csv");
+    let src = text(Path::new(IDATA));
+    let mut r = csv::Reader::from_reader(src.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let lpi = h.iter().position(|c| c == "LPI").unwrap();
+    let code = h.iter().position(|c| c == "uCode").unwrap();
+    let mut w = csv::Writer::from_path(&copy).unwrap();
+    w.write_record(&h).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let mut v: Vec<String> = rec.iter().map(String::from).collect();
+        if v[code] == "AUT" {
+            v[lpi] = "1.5".into();
+        }
+        w.write_record(&v).unwrap();
+    }
+    w.flush().unwrap();
+    let out = d.join("cmp.csv");
+    ok(&coinr(
+        "compare",
+        &[
+            "--b-idata",
+            s(&copy),
+            "--by",
+            "scores",
+            "--node",
+            "LPI",
+            "--out",
+            s(&out),
+        ],
+    ));
+    let mut r = csv::Reader::from_path(&out).unwrap();
+    let mut seen = false;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let diff: f64 = rec[4].parse().unwrap();
+        if &rec[0] == "AUT" {
+            // the lowest LPI after the change (1.5 < the raw minimum 2.07): min-max score 0 in run B
+            assert_eq!(&rec[3], "0", "{rec:?}");
+            assert!(diff > 0.0);
+            seen = true;
+        }
+    }
+    assert!(seen);
+}
+
+#[test]
+fn remove_equals_remove_elements() {
+    let d = dir("remove");
+    let (out, sum) = (d.join("loo.csv"), d.join("sum.csv"));
+    ok(&coinr(
+        "remove",
+        &["--level", "2", "--summary", s(&sum), "--out", s(&out)],
+    ));
+    let (_, result) = coinr_build();
+    let loo = remove_elements(
+        result.fitted().scorer(),
+        result.prepared(),
+        &RemoveOptions::new(2),
+    )
+    .unwrap();
+    assert_eq!(text(&out), loo.to_csv_string().unwrap());
+    let mut buf = Vec::new();
+    loo.write_summary_csv(&mut buf).unwrap();
+    assert_eq!(text(&sum), String::from_utf8(buf).unwrap());
+    // the nominal scores are the pipeline's index
+    assert_eq!(loo.nominal, result.scores().index().to_vec());
+    assert_eq!(loo.removed.len(), 8);
+    // the rebuild method gives the same table (the library tests it bit-identical on ASEM)
+    let out2 = d.join("loo_rebuild.csv");
+    ok(&coinr(
+        "remove",
+        &["--level", "2", "--method", "rebuild", "--out", s(&out2)],
+    ));
+    assert_eq!(text(&out), text(&out2));
+    // target node and bad level
+    let out3 = d.join("loo_conn.csv");
+    ok(&coinr(
+        "remove",
+        &["--level", "1", "--target", "Conn", "--out", s(&out3)],
+    ));
+    let want = remove_elements(
+        result.fitted().scorer(),
+        result.prepared(),
+        &RemoveOptions::new(1).target("Conn"),
+    )
+    .unwrap();
+    assert_eq!(text(&out3), want.to_csv_string().unwrap());
+    fails_naming(
+        &coinr("remove", &["--level", "4", "--out", s(&d.join("x.csv"))]),
+        "level",
+    );
+}
+
+#[test]
+fn opt_weights_equals_optimise_weights_and_coinr_example() {
+    let d = dir("optw");
+    let out = d.join("w.csv");
+    ok(&coinr(
+        "opt-weights",
+        &[
+            "--level",
+            "3",
+            "--importance",
+            "Conn=1,Sust=2",
+            "--out",
+            s(&out),
+        ],
+    ));
+    let (_, result) = coinr_build();
+    let mut imp = std::collections::BTreeMap::new();
+    imp.insert("Conn".to_string(), 1.0);
+    imp.insert("Sust".to_string(), 2.0);
+    let opts = OptimiseOptions::new(3).goal(
+        composite_indicators::study::optimise::OptimiseGoal::Balance {
+            importance: composite_indicators::study::optimise::Importance::Relative(imp),
+        },
+    );
+    let opt = optimise_weights(result.fitted().scorer(), result.prepared(), &opts).unwrap();
+    assert_eq!(text(&out), opt.to_csv_string().unwrap());
+    // equal importances at level 3: COINr's documented result is a perfect balance (normalised
+    // correlations 0.5 and 0.5; get_opt_weights example, see tests/optimise.rs)
+    let out = d.join("eq.csv");
+    ok(&coinr("opt-weights", &["--level", "3", "--out", s(&out)]));
+    let mut r = csv::Reader::from_path(&out).unwrap();
+    let h = r.headers().unwrap().clone();
+    let cn = h.iter().position(|c| c == "corr_norm").unwrap();
+    let w = h.iter().position(|c| c == "weight").unwrap();
+    let mut sum = 0.0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let c: f64 = rec[cn].parse().unwrap();
+        assert!((c - 0.5).abs() < 1e-6, "{rec:?}");
+        sum += rec[w].parse::<f64>().unwrap();
+    }
+    assert!((sum - 1.0).abs() < 1e-12);
+    // a search cut short does not converge: exit 1, nothing written; kept on request
+    let x = d.join("x.csv");
+    let o = coinr(
+        "opt-weights",
+        &[
+            "--level",
+            "2",
+            "--maxiter",
+            "2",
+            "--restarts",
+            "0",
+            "--out",
+            s(&x),
+        ],
+    );
+    fails_naming(&o, "converge");
+    assert!(!x.exists());
+    ok(&coinr(
+        "opt-weights",
+        &[
+            "--level",
+            "2",
+            "--maxiter",
+            "2",
+            "--restarts",
+            "0",
+            "--keep-unconverged",
+            "--out",
+            s(&x),
+        ],
+    ));
+    assert!(x.exists());
+    fails_naming(
+        &coinr(
+            "opt-weights",
+            &[
+                "--level",
+                "3",
+                "--importance",
+                "Conn=-1,Sust=1",
+                "--out",
+                s(&d.join("y.csv")),
+            ],
+        ),
+        "--importance",
+    );
+}
+
+#[test]
+fn every_plot_kind_equals_the_library_plot() {
+    let d = dir("plot");
+    let (fw, result) = coinr_build();
+    let scores = result.scores();
+    let o = PlotOptions::default();
+    let run = |kind: &str, extra: &[&str]| -> String {
+        let out = d.join(format!("{kind}.svg"));
+        let mut args = vec![kind];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", s(&out)]);
+        ok(&coinr("plot", &args));
+        let svg = text(&out);
+        assert!(svg.starts_with("<svg"), "{kind}");
+        svg
+    };
+    assert_eq!(
+        run("dots", &[]),
+        plot::scores_by_level(scores, 2, &o).unwrap()
+    );
+    assert_eq!(
+        run("profile", &["--unit", "AUT", "--level", "3"]),
+        plot::unit_profile(scores, "AUT", 3, &o).unwrap()
+    );
+    assert_eq!(
+        run("contributions", &["--unit", "NZL"]),
+        plot::unit_contributions(scores, "NZL", &o).unwrap()
+    );
+    let codes: Vec<String> = fw.indicator_codes().iter().map(|c| c.to_string()).collect();
+    let x = scores
+        .values()
+        .slice(ndarray::s![.., ..codes.len()])
+        .to_owned();
+    let r = significant_correlation_matrix(x.view(), CorrMethod::Pearson, 0.05).unwrap();
+    assert_eq!(
+        run("heatmap", &[]),
+        plot::correlation_heatmap(r.view(), &codes, &o).unwrap()
+    );
+    let xs = scores.node_values("Conn").unwrap().to_vec();
+    let ys = scores.node_values("Sust").unwrap().to_vec();
+    let q = composite_indicators::quadrant::classify(
+        &xs,
+        &ys,
+        composite_indicators::quadrant::Threshold::Fixed(50.0),
+        composite_indicators::quadrant::Threshold::Median,
+    )
+    .unwrap();
+    let qo = PlotOptions::default()
+        .with_x_label("Conn")
+        .with_y_label("Sust");
+    assert_eq!(
+        run(
+            "quadrant",
+            &["--x", "Conn", "--y", "Sust", "--x-threshold", "50"]
+        ),
+        plot::quadrant_scatter(&xs, &ys, scores.unit_codes(), &q, &qo).unwrap()
+    );
+    let to = PlotOptions::default().with_title("ASEM").with_font_size(14);
+    assert_eq!(
+        run("tree", &["--title", "ASEM", "--font-size", "14"]),
+        plot::framework_tree(&fw, &to).unwrap()
+    );
+    // one marker per unit in the dot plot: the 51 unit labels are all drawn (no thinning by default)
+    let dots = text(&d.join("dots.svg"));
+    let doc = roxmltree::Document::parse(&dots).expect("the SVG parses");
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    for u in scores.unit_codes() {
+        assert!(texts.iter().any(|t| t.ends_with(&format!(" {u}"))), "{u}");
+    }
+}
+
+#[test]
+fn plot_ranks_draws_the_sweep_file() {
+    let d = dir("plot_ranks");
+    let (sweep, svg) = (d.join("sweep.json"), d.join("ranks.svg"));
+    ok(&coinr(
+        "sweep",
+        &[
+            "--variants",
+            "40",
+            "--spread",
+            "0.25",
+            "--seed",
+            "7",
+            "--out",
+            s(&sweep),
+        ],
+    ));
+    ok(&compind(&[
+        "plot",
+        "ranks",
+        "-q",
+        "--sweep",
+        s(&sweep),
+        "--out",
+        s(&svg),
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&text(&sweep)).unwrap();
+    let result: composite_indicators::sweep::SweepResult =
+        serde_json::from_value(v["result"].clone()).unwrap();
+    let want = plot::rank_intervals(&result.ua_report(), &PlotOptions::default()).unwrap();
+    assert_eq!(text(&svg), want);
+}
+
+#[test]
+fn plot_bad_input_and_usage() {
+    let d = dir("plot_bad");
+    let x = d.join("x.svg");
+    // exit 2: a kind without its required option, an unknown kind
+    let o = coinr("plot", &["profile", "--out", s(&x)]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = coinr("plot", &["pie", "--out", s(&x)]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = compind(&["plot", "ranks", "--out", s(&x)]);
+    assert_eq!(o.status.code(), Some(2));
+    // exit 1: an unknown unit, a bad threshold, a bad font size, a file that is not a sweep file
+    fails_naming(
+        &coinr("plot", &["profile", "--unit", "XXX", "--out", s(&x)]),
+        "XXX",
+    );
+    fails_naming(
+        &coinr(
+            "plot",
+            &[
+                "quadrant",
+                "--x",
+                "Conn",
+                "--y",
+                "Sust",
+                "--y-threshold",
+                "high",
+                "--out",
+                s(&x),
+            ],
+        ),
+        "--y-threshold",
+    );
+    fails_naming(
+        &coinr("plot", &["dots", "--font-size", "2", "--out", s(&x)]),
+        "font_size",
+    );
+    fails_naming(
+        &compind(&["plot", "ranks", "--sweep", IMETA, "--out", s(&x)]),
+        "iMeta.csv",
+    );
+    // the output may not be an input
+    fails_naming(&coinr("plot", &["tree", "--out", IDATA]), "same file");
+    assert!(!x.exists());
+}
