@@ -695,3 +695,63 @@ fn plot_bad_input_and_usage() {
     fails_naming(&coinr("plot", &["tree", "--out", IDATA]), "same file");
     assert!(!x.exists());
 }
+
+#[test]
+fn sobol_draws_the_bars_of_its_target() {
+    let d = dir("sobol_plot");
+    let (csv_out, svg) = (d.join("sobol.csv"), d.join("sobol.svg"));
+    ok(&coinr(
+        "sobol",
+        &[
+            "--n",
+            "64",
+            "--bootstrap",
+            "20",
+            "--targets",
+            "mean_abs_rank_shift",
+            "--plot",
+            s(&svg),
+            "--out",
+            s(&csv_out),
+        ],
+    ));
+    let svg_text = text(&svg);
+    let doc = roxmltree::Document::parse(&svg_text).expect("the SVG parses");
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    // one label per input group of the table, each with its first and total index (3 decimals)
+    let mut r = csv::Reader::from_path(&csv_out).unwrap();
+    let mut groups = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        groups += 1;
+        assert!(texts.contains(&&rec[1]), "{}", &rec[1]);
+        let (first, total): (f64, f64) = (rec[2].parse().unwrap(), rec[3].parse().unwrap());
+        let label = format!("first {first:.3} · total {total:.3}");
+        assert!(texts.contains(&label.as_str()), "{label}");
+    }
+    assert_eq!(groups, 3);
+    // a plot target outside --targets: exit 1 before any work, nothing written
+    let x = d.join("x.svg");
+    fails_naming(
+        &coinr(
+            "sobol",
+            &[
+                "--n",
+                "64",
+                "--targets",
+                "rank:AUT",
+                "--plot",
+                s(&x),
+                "--out",
+                s(&d.join("y.csv")),
+            ],
+        ),
+        "--plot-target",
+    );
+    assert!(!x.exists());
+}

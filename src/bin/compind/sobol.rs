@@ -54,6 +54,18 @@ pub struct Args {
     /// Example: `--level 0.95`.
     #[arg(long, value_name = "P", default_value_t = 0.9)]
     level: f64,
+    /// Also draw the first and total indices of --plot-target as bars (SVG; COINr's
+    /// plot_sensitivity), with the bootstrap intervals when computed. Example: `--plot sobol.svg`.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+    /// The target drawn by --plot (default mean_abs_rank_shift). Example: `--plot-target rank:AUT`.
+    #[arg(
+        long,
+        value_name = "TARGET",
+        default_value = "mean_abs_rank_shift",
+        requires = "plot"
+    )]
+    plot_target: String,
     /// Output table (CSV; JSON if it ends in .json). Example: `--out sobol.csv`.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
@@ -62,7 +74,9 @@ pub struct Args {
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.model.inputs.require()?;
     a.model.check()?;
-    common::check_outputs(&a.model.inputs.paths(), std::slice::from_ref(&a.out))?;
+    let mut outputs = vec![a.out.clone()];
+    outputs.extend(a.plot.iter().cloned());
+    common::check_outputs(&a.model.inputs.paths(), &outputs)?;
     let m = a.model.build(quiet)?;
     let fw = m.model.framework();
     let root = fw.root_index();
@@ -132,6 +146,20 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         )
         .into());
     }
+    if a.plot.is_some() {
+        let drawn = targets.is_none_or(|t| t.contains(&a.plot_target));
+        if !known.contains(&a.plot_target) || !drawn {
+            return Err(Error::param(
+                "--plot-target",
+                format!(
+                    "`{}` is not one of the targets computed (score:<uCode>, rank:<uCode>, \
+                     mean_abs_rank_shift, within --targets)",
+                    a.plot_target
+                ),
+            )
+            .into());
+        }
+    }
     let progress = Progress::new(quiet, a.n, "sobol");
     let cb = progress.callback();
     let ctl = Control {
@@ -154,6 +182,10 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     progress.finish();
     let s = s?;
     sobol_table(&s, targets)?.write_path(&a.out)?;
+    if let Some(p) = &a.plot {
+        let opts = composite_indicators::plot::PlotOptions::default();
+        composite_indicators::plot::sobol_bars_path(p, &s, &a.plot_target, &opts)?;
+    }
     if !quiet {
         eprintln!(
             "wrote Sobol indices of {} groups ({} runs) to {}",
