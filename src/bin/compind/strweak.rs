@@ -61,8 +61,9 @@ pub struct Args {
     #[arg(long, value_name = "LEVEL", default_value_t = 2)]
     report_level: usize,
     /// Multiply each indicator by its direction before ranking (COINr adjust_direction): auto (yes
-    /// for data sets before normalisation, no for Normalised and Aggregated, whose directions are
-    /// already applied), yes or no. Example: `--adjust-direction no`.
+    /// for the data sets before normalisation, Raw to Treated; no for Normalised and Aggregated,
+    /// whose directions are already applied; COINr's default is yes for Raw only), yes or no.
+    /// Example: `--adjust-direction no`.
     #[arg(long, value_name = "auto|yes|no", default_value = "auto", value_parser = ["auto", "yes", "no"])]
     adjust_direction: String,
     /// Output table (CSV, `uCode` first). Never one of the inputs. Example: `--out strweak.csv`.
