@@ -90,6 +90,13 @@ pub struct Args {
     out: PathBuf,
 }
 
+/// A `--b-*` method option: its flag, its value, and where it goes in [`Methods`].
+type BOption<'a> = (
+    &'static str,
+    &'a Option<String>,
+    fn(&mut Methods) -> &mut Option<String>,
+);
+
 impl Args {
     /// Run B's inputs and methods: A's with the `--b-*` options replacing A's.
     fn run_b(&self) -> (Inputs, Methods) {
@@ -129,11 +136,7 @@ impl Args {
             missing: None,
             ties: None,
         };
-        let options: [(
-            &str,
-            &Option<String>,
-            fn(&mut Methods) -> &mut Option<String>,
-        ); 7] = [
+        let options: [BOption<'_>; 7] = [
             ("--b-impute", &self.b_impute, |m| &mut m.impute),
             ("--b-screen", &self.b_screen, |m| &mut m.screen),
             ("--b-treat", &self.b_treat, |m| &mut m.treat),
