@@ -30,6 +30,7 @@ pub mod score;
 mod serde_nan;
 mod significance;
 pub mod spec;
+pub mod study;
 pub mod sweep;
 pub mod tiers;
 pub mod weights;
