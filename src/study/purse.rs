@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::io::{format_f64, write_atomic};
 use crate::normalise::{FittedParams, NormaliserKind, OutOfRangePolicy};
 use crate::prepare::{Pipeline, PipelineConfig, PipelineResult};
-use crate::score::Scorer;
+use crate::score::{Scorer, ScorerConfig};
 use crate::spec::Framework;
 
 /// How a period's time is written in messages and tables (`2018`, `2020.5`).
@@ -439,10 +439,20 @@ impl Purse {
                          periods hold the reference unit once per period",
                     ));
                 }
-                // 1. prepare every period (its own normalisation is discarded)
+                // 1. prepare every period. Only the prepared data are used, so the scorer is
+                //    replaced by identity + arithmetic mean, which cannot fail on finite data: a
+                //    period on its own may well be unfit for the configured normaliser (an indicator
+                //    constant within one year has a zero min-max range) while the pooled data are fine.
+                let prep_only = Pipeline::new(PipelineConfig {
+                    scorer: ScorerConfig {
+                        normalise: NormaliserKind::Identity,
+                        ..ScorerConfig::default()
+                    },
+                    ..pipeline.config().clone()
+                });
                 let mut prepared = Vec::with_capacity(panel.periods().len());
                 for p in panel.periods() {
-                    let r = pipeline.run(&p.data, fw).map_err(in_period(p.time))?;
+                    let r = prep_only.run(&p.data, fw).map_err(in_period(p.time))?;
                     prepared.push(r);
                 }
                 // 2. one scale on the pooled prepared data
