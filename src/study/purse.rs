@@ -67,11 +67,29 @@ pub struct AbsentUnit {
 /// assert_eq!(panel.times(), vec![2020.0, 2021.0]);
 /// assert_eq!(panel.absent()[0].unit, "B");
 /// assert!(panel.require_balanced().is_err());
+/// // JSON round trip; what is read is validated like `new`
+/// let json = serde_json::to_string(&panel).unwrap();
+/// assert_eq!(serde_json::from_str::<PanelData>(&json).unwrap(), panel);
+/// assert!(serde_json::from_str::<PanelData>(r#"{"periods":[]}"#).is_err());
 /// # Ok::<(), composite_indicators::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "PanelRepr")]
 pub struct PanelData {
     periods: Vec<Period>,
+}
+
+/// The serde form of [`PanelData`], validated by [`PanelData::new`] when read.
+#[derive(Deserialize)]
+struct PanelRepr {
+    periods: Vec<Period>,
+}
+
+impl TryFrom<PanelRepr> for PanelData {
+    type Error = Error;
+    fn try_from(r: PanelRepr) -> Result<PanelData> {
+        PanelData::new(r.periods.into_iter().map(|p| (p.time, p.data)).collect())
+    }
 }
 
 impl PanelData {
@@ -359,7 +377,7 @@ pub struct PurseEntry {
 /// 1. Every period runs the preparation steps (denominate → impute → screen → treat) on its own data,
 ///    as COINr applies a step to each coin of a purse (`Impute.purse`, `Screen.purse`, `Treat.purse`
 ///    with their defaults work coin by coin). For imputation across periods use
-///    [`impute_panel`](super::impute_panel::impute_panel) on the panel first.
+///    [`ImputePanel`](super::impute_panel::ImputePanel) on the panel first.
 /// 2. Normalisation: [`NormalisationScope::PerPeriod`] fits each period's scale on that period's
 ///    prepared data; [`NormalisationScope::Global`] fits one scale on the prepared (treated) data of
 ///    all periods stacked into one table, as COINr's `Normalise.purse(global = TRUE)` passes the

@@ -22,12 +22,13 @@ use crate::spec::Framework;
 /// // CAGR of 100 → 121 over two years: 10 %
 /// assert!((TrendMetric::Cagr.eval(&[2020.0, 2022.0], &[100.0, 121.0]).unwrap() - 0.1).abs() < 1e-15);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "metric", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TrendMetric {
     /// COINr `CAGR` (the default of `get_trends`): `(y_l/y_f)^(1/(t_l − t_f)) − 1`, from the first and
     /// last points only; `0` when `y_l = y_f` (also when both are 0). Undefined (NaN, with a note) when
     /// `y_f = 0` or `y_l/y_f < 0`, where COINr returns `Inf` or `NaN`.
+    #[default]
     Cagr,
     /// The least-squares slope of `y` on `t` (units of `y` per unit of time):
     /// `Σ(t − t̄)(y − ȳ) / Σ(t − t̄)²` (R `coef(lm(y ~ t))[2]`).
@@ -40,12 +41,6 @@ pub enum TrendMetric {
         /// Period to express the change over (1 = per year for years).
         per: f64,
     },
-}
-
-impl Default for TrendMetric {
-    fn default() -> Self {
-        TrendMetric::Cagr
-    }
 }
 
 impl TrendMetric {
@@ -65,14 +60,10 @@ impl TrendMetric {
     /// 2 points.
     pub fn eval(&self, t: &[f64], y: &[f64]) -> std::result::Result<f64, String> {
         let n = t.len().min(y.len());
-        let (Some(&tf), Some(&tl), Some(&yf), Some(&yl)) =
-            (t.first(), t.get(n - 1), y.first(), y.get(n - 1))
-        else {
-            return Err("no points".into());
-        };
         if n < 2 {
             return Err("fewer than 2 points".into());
         }
+        let (tf, tl, yf, yl) = (t[0], t[n - 1], y[0], y[n - 1]);
         let ols = || {
             let nf = n as f64;
             let tm = t[..n].iter().sum::<f64>() / nf;
@@ -413,19 +404,40 @@ pub fn trends(
         None => all_cols,
     };
 
+    // row of every chosen unit and position of every chosen column in every period (None = absent)
+    let lookup = |names: &[String], of: &dyn Fn(&crate::Dataset) -> &[String]| {
+        let mut table = vec![vec![None; panel.periods().len()]; names.len()];
+        for (k, p) in panel.periods().iter().enumerate() {
+            let at: HashMap<&str, usize> = of(&p.data)
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.as_str(), i))
+                .collect();
+            for (row, name) in table.iter_mut().zip(names) {
+                if let Some(slot) = row.get_mut(k) {
+                    *slot = at.get(name.as_str()).copied();
+                }
+            }
+        }
+        table
+    };
+    let unit_rows = lookup(&units, &|d| d.unit_codes());
+    let column_pos = lookup(&columns, &|d| d.columns());
+
     let mut rows = Vec::with_capacity(units.len() * columns.len());
-    for column in &columns {
-        for unit in &units {
+    for (column, col_at) in columns.iter().zip(&column_pos) {
+        for (unit, unit_at) in units.iter().zip(&unit_rows) {
             // the full series (NaN = missing or no row)
             let raw: Vec<f64> = panel
                 .periods()
                 .iter()
-                .map(
-                    |p| match (p.data.unit_position(unit), p.data.column_position(column)) {
-                        (Ok(i), Ok(j)) => p.data.values().get([i, j]).copied().unwrap_or(f64::NAN),
-                        _ => f64::NAN,
-                    },
-                )
+                .zip(unit_at.iter().zip(col_at))
+                .map(|(p, pos)| match pos {
+                    (Some(i), Some(j)) => {
+                        p.data.values().get([*i, *j]).copied().unwrap_or(f64::NAN)
+                    }
+                    _ => f64::NAN,
+                })
                 .collect();
             let mut y = raw.clone();
             if let Some(at) = &interp {
@@ -561,6 +573,8 @@ mod tests {
         assert_eq!(TrendMetric::Cagr.eval(&t[..2], &[0.0, 0.0]), Ok(0.0));
         assert!(TrendMetric::Cagr.eval(&t[..2], &[0.0, 1.0]).is_err());
         assert!(TrendMetric::Cagr.eval(&t[..2], &[-1.0, 1.0]).is_err());
+        assert!(TrendMetric::Slope.eval(&[], &[]).is_err());
+        assert!(TrendMetric::Slope.eval(&t[..1], &y[..1]).is_err());
         assert_eq!(
             TrendMetric::PrcChange { per: 1.0 }.eval(&t, &[3.0; 4]),
             Ok(0.0)
