@@ -6,7 +6,6 @@
 //! Run: `cargo run --release --example asem_panel [-- --out DIR]` (with `--out`, the scores, trends
 //! and rank changes are written as CSV files into DIR).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use composite_indicators::io::{read_idata_panel_path, read_imeta_path, write_atomic};

@@ -69,6 +69,9 @@ pub fn read_idata_panel_path(path: impl AsRef<Path>, meta: &IMeta) -> Result<Pan
     read_named(open_path(path)?, meta, &path_name(path))
 }
 
+/// A data row with its 1-based line.
+type Row = (usize, Vec<String>);
+
 fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str) -> Result<PanelData> {
     let t = Table::read(reader, source)?;
     t.require_rows()?;
@@ -93,7 +96,7 @@ fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str) -> Result<PanelDat
 
     // times, and one row per (unit, time)
     let mut seen: HashMap<(&str, u64), usize> = HashMap::new();
-    let mut by_time: Vec<(f64, Vec<(usize, Vec<String>)>)> = Vec::new();
+    let mut by_time: Vec<(f64, Vec<Row>)> = Vec::new();
     for (line, row) in &t.rows {
         let code = field(row, unit_j);
         if code.is_empty() {
