@@ -353,6 +353,30 @@ pub enum Error {
         /// Why it stopped.
         reason: String,
     },
+    // study: panels (purse, panel imputation, trends)
+    /// A period of a panel has no units (a time asked for that the panel does not hold).
+    #[error("period {time} has no units in the panel")]
+    EmptyPeriod {
+        /// The period's time, as written in the data.
+        time: String,
+    },
+    /// A unit is absent from some periods of a panel that must be balanced.
+    #[error("unit `{unit}` is absent from period(s) {absent:?}")]
+    UnbalancedPanel {
+        /// The unit.
+        unit: String,
+        /// The periods without a row for it.
+        absent: Vec<String>,
+    },
+    /// An error while building or scoring one period of a panel.
+    #[error("period {time}: {source}")]
+    InPeriod {
+        /// The period's time.
+        time: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
 }
 
 fn fmt_location(line: Option<usize>, column: Option<&str>) -> String {

@@ -38,6 +38,7 @@ use crate::error::{Error, Result};
 mod atomic;
 mod cbcii;
 mod coinr;
+mod coinr_panel;
 mod csv_data;
 mod paths;
 mod report;
@@ -49,6 +50,7 @@ mod write;
 pub use atomic::write_atomic;
 pub use cbcii::{CBCII_NAME, CBCII_ROOT, read_cbcii_framework, read_cbcii_framework_path};
 pub use coinr::{IMeta, read_idata, read_idata_path, read_imeta, read_imeta_path};
+pub use coinr_panel::{read_idata_panel, read_idata_panel_path};
 pub use csv_data::{CsvOptions, read_csv, read_csv_path};
 pub use paths::check_output_paths;
 pub use report::{

@@ -54,7 +54,7 @@ mod linear;
 mod parse;
 mod rank_based;
 
-pub use fitted::{FittedForm, FittedParams, RankScale};
+pub use fitted::{FittedForm, FittedParams, OutOfRangePolicy, RankScale};
 
 /// What a normaliser may know about the column it fits, besides the values.
 ///
