@@ -574,10 +574,26 @@ where
             .copied()
             .filter(|&c| !(use_bonus && is_bonus(fw, c)))
             .collect();
-        let w: Vec<f64> = kids.iter().map(|&c| node_w[c]).collect();
+        let mut w: Vec<f64> = kids.iter().map(|&c| node_w[c]).collect();
         let codes: Vec<String> = kids.iter().map(|&c| nodes[c].code.clone()).collect();
         let block = values.select(Axis(1), &kids);
         let agg = aggregator_of(k);
+        // the built-in means use only weight ratios: scale tiny weights up by an exact power of two
+        // so that `w · x` does not lose bits in the subnormal range (a no-op for weights >= 1; sums
+        // and custom aggregators get the weights as given)
+        if agg.as_kind().is_some_and(|kind| {
+            matches!(
+                kind,
+                AggregatorKind::Arithmetic
+                    | AggregatorKind::Geometric { .. }
+                    | AggregatorKind::Harmonic { .. }
+                    | AggregatorKind::Power { .. }
+                    | AggregatorKind::Median
+                    | AggregatorKind::Copeland
+            )
+        }) {
+            crate::weights::rescale_pow2(&mut w, false);
+        }
         let ctx = NodeContext {
             node: &node.code,
             children: &codes,

@@ -11,8 +11,13 @@
 //! Validation rules (each has its own [`Error`] variant naming the offending code): at least one
 //! indicator; unique codes; every indicator has a parent; every parent exists and is an aggregate;
 //! exactly one root (an aggregate without parent); no cycles; no aggregate without children; weights
-//! finite and non-negative; positive weight sum within every group; goalposts `lo < hi`, positive
+//! finite and non-negative; positive and finite weight sum within every group (two sibling weights of
+//! `1e308` overflow to `+∞`: [`Error::NonFiniteWeightSum`]); goalposts `lo < hi`, positive
 //! `max_score`, finite targets.
+//!
+//! Every tree algorithm here (cycle check, heights, depths, ancestors, leaves) is iterative and linear
+//! in the number of nodes, so a chain of hundreds of thousands of levels validates without deep
+//! recursion.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -422,27 +427,44 @@ impl Framework {
                 _ => roots.push(p.code.clone()),
             }
         }
-        // cycles: walk up from every aggregate; a path longer than the number of aggregates loops.
+        // cycles: walk up from every aggregate, colouring nodes (0 = unseen, 1 = on the current walk,
+        // 2 = known to reach a root). Each node is coloured once, so the walk is linear in the number
+        // of aggregates, whatever the depth.
         let pillar_pos: HashMap<&str, usize> = spec
             .pillars
             .iter()
             .enumerate()
             .map(|(i, p)| (p.code.as_str(), i))
             .collect();
-        for p in &spec.pillars {
-            let mut cur = p;
-            let mut steps = 0usize;
-            while let Some(par) = cur.parent.as_deref().filter(|s| !s.trim().is_empty()) {
-                steps += 1;
-                if steps > spec.pillars.len() {
-                    return Err(Error::Cycle {
-                        code: p.code.clone(),
-                    });
+        let parent_of = |j: usize| -> Option<usize> {
+            spec.pillars
+                .get(j)
+                .and_then(|p| p.parent.as_deref())
+                .filter(|s| !s.trim().is_empty())
+                .and_then(|par| pillar_pos.get(par).copied())
+        };
+        let mut colour = vec![0u8; spec.pillars.len()];
+        let mut walk = Vec::new();
+        for start in 0..spec.pillars.len() {
+            walk.clear();
+            let mut cur = Some(start);
+            while let Some(j) = cur {
+                match colour.get(j).copied() {
+                    Some(0) => {
+                        colour[j] = 1;
+                        walk.push(j);
+                        cur = parent_of(j);
+                    }
+                    Some(1) => {
+                        return Err(Error::Cycle {
+                            code: spec.pillars[j].code.clone(),
+                        });
+                    }
+                    _ => cur = None,
                 }
-                match pillar_pos.get(par) {
-                    Some(&i) => cur = &spec.pillars[i],
-                    None => break,
-                }
+            }
+            for &j in &walk {
+                colour[j] = 2;
             }
         }
         match roots.len() {
@@ -483,26 +505,38 @@ impl Framework {
                     group: p.code.clone(),
                 });
             }
-        }
-        // heights of aggregates (memoised DFS; the tree is acyclic now)
-        let mut height = vec![0usize; n_p];
-        fn h(j: usize, ch: &[Vec<Child>], memo: &mut [usize]) -> usize {
-            if memo[j] > 0 {
-                return memo[j];
+            if !sum.is_finite() {
+                return Err(Error::NonFiniteWeightSum {
+                    group: p.code.clone(),
+                    sum,
+                });
             }
-            let mut m = 1;
-            for c in &ch[j] {
-                let hc = match *c {
+        }
+        // heights of aggregates, bottom-up without recursion: a pillar's height is known once all its
+        // aggregate children are done (Kahn's order on the acyclic tree; linear in the number of nodes)
+        let mut height = vec![1usize; n_p];
+        let mut pending: Vec<usize> = p_children
+            .iter()
+            .map(|ch| ch.iter().filter(|c| matches!(c, Child::Agg(_))).count())
+            .collect();
+        let mut ready: Vec<usize> = (0..n_p).filter(|&j| pending[j] == 0).collect();
+        while let Some(j) = ready.pop() {
+            // children's heights are final here; indicators have height 1
+            let m = p_children[j]
+                .iter()
+                .map(|c| match *c {
                     Child::Ind(_) => 1,
-                    Child::Agg(k) => h(k, ch, memo),
-                };
-                m = m.max(hc);
+                    Child::Agg(k) => height[k],
+                })
+                .max()
+                .unwrap_or(1);
+            height[j] = m + 1;
+            if let Some(pj) = parent_of(j) {
+                pending[pj] -= 1;
+                if pending[pj] == 0 {
+                    ready.push(pj);
+                }
             }
-            memo[j] = m + 1;
-            m + 1
-        }
-        for j in 0..n_p {
-            h(j, &p_children, &mut height);
         }
         // aggregate order: by height then spec order
         let mut order: Vec<usize> = (0..n_p).collect();
