@@ -22,6 +22,7 @@
 //!
 //! Run: `cargo run --release --example technology_matrix [-- --out FILE.svg]`
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use composite_indicators::audit::{CorrMethod, correlation};
@@ -176,9 +177,25 @@ pub fn panel(t: &[Technology], seed: u64) -> composite_indicators::Result<PanelR
     })
 }
 
-/// Draw the labelled scatter plot with threshold lines (SVG).
+/// Draw the labelled scatter plot with threshold lines (SVG) into `out`, atomically: the SVG is drawn
+/// in memory and written with [`composite_indicators::io::write_atomic`], so a failure leaves any
+/// previous file untouched rather than half-drawn.
 pub fn plot(t: &[Technology], q: &Quadrants, out: &Path) -> BoxResult<()> {
-    let root = SVGBackend::new(out, (1000, 760)).into_drawing_area();
+    let mut svg = String::new();
+    draw(t, q, &mut svg)?;
+    composite_indicators::io::write_atomic(out, |w| {
+        w.write_all(svg.as_bytes())
+            .map_err(|e| composite_indicators::Error::Io {
+                path: out.display().to_string(),
+                source: e,
+            })
+    })?;
+    Ok(())
+}
+
+/// Draw the plot as SVG text into `svg`.
+fn draw(t: &[Technology], q: &Quadrants, svg: &mut String) -> BoxResult<()> {
+    let root = SVGBackend::with_string(svg, (1000, 760)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let mut chart = ChartBuilder::on(&root)
         .caption(

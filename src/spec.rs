@@ -37,8 +37,11 @@ use crate::error::{Error, Result};
 /// assert_eq!(Direction::try_from(1).unwrap(), Direction::Positive);
 /// assert!(Direction::try_from(0).is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(try_from = "i64", into = "i64")]
+///
+/// Any other value in a spec (`0`, `2`, `"negative"`, `1.5`) is an error saying that direction must be
+/// 1 or -1 and what was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(into = "i64")]
 pub enum Direction {
     /// Higher is better.
     #[default]
@@ -65,6 +68,45 @@ impl TryFrom<i64> for Direction {
             -1 => Ok(Direction::Negative),
             other => Err(format!("direction must be 1 or -1, found {other}")),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Direction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Direction;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("direction 1 (higher is better) or -1 (lower is better)")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Direction, E> {
+                Direction::try_from(v).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Direction, E> {
+                match i64::try_from(v) {
+                    Ok(v) => self.visit_i64(v),
+                    Err(_) => Err(E::custom(format!(
+                        "direction must be 1 or -1, found {v}"
+                    ))),
+                }
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Direction, E> {
+                match v {
+                    1.0 => Ok(Direction::Positive),
+                    -1.0 => Ok(Direction::Negative),
+                    _ => Err(E::custom(format!("direction must be 1 or -1, found {v}"))),
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Direction, E> {
+                Err(E::custom(format!(
+                    "direction must be 1 or -1, found the text {v:?}"
+                )))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Direction, E> {
+                Err(E::custom(format!("direction must be 1 or -1, found {v}")))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -898,5 +940,15 @@ mod tests {
             serde_json::from_str::<Indicator>(r#"{"code":"x","parent":"P","direction":2}"#)
                 .is_err()
         );
+        for bad in ["\"negative\"", "0", "1.5", "true"] {
+            let e = serde_json::from_str::<Indicator>(&format!(
+                r#"{{"code":"x","parent":"P","direction":{bad}}}"#
+            ))
+            .unwrap_err();
+            assert!(e.to_string().contains("direction must be 1 or -1"), "{e}");
+        }
+        let i: Indicator =
+            serde_json::from_str(r#"{"code":"x","parent":"P","direction":-1.0}"#).unwrap();
+        assert_eq!(i.direction, Direction::Negative);
     }
 }
