@@ -161,3 +161,196 @@ fn effective_weights_split_huge_weights_by_their_ratio() {
     .unwrap();
     assert_eq!(effective_weights(&fw, &[1e308, 1e308, 1.0]), vec![0.5, 0.5]);
 }
+
+// ------------------------------------------------------------------ data files
+
+/// Write `text` to a fresh file in the temp directory and return its path.
+fn temp_csv(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ci_reliability_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn underflowing_literal_is_rejected_like_an_overflowing_one() {
+    let p = temp_csv("underflow.csv", "uCode,x\nA,1\nB,1e-400\n");
+    let e = io::read_csv_path(&p, &CsvOptions::default()).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(&e, Error::Underflow { line: 3, column, unit, value, .. } if column == "x" && unit == "B" && value == "1e-400"),
+        "{e:?}"
+    );
+    assert!(msg.contains(&p.display().to_string()), "{msg}");
+    // the overflowing literal: NonFinite naming unit and column, wrapped with the file and line
+    let p = temp_csv("overflow.csv", "uCode,x\nA,1\nB,1e400\n");
+    let e = io::read_csv_path(&p, &CsvOptions::default()).unwrap_err();
+    assert!(matches!(&e, Error::InFile { line: 3, .. }), "{e:?}");
+    assert!(
+        matches!(e.innermost(), Error::NonFinite { unit, indicator, .. } if unit == "B" && indicator == "x")
+    );
+    assert!(e.to_string().contains(&p.display().to_string()));
+    // zero and a subnormal literal are kept
+    let d = io::read_csv("uCode,x\nA,0e-400\nB,1e-310\n".as_bytes(), &CsvOptions::default()).unwrap();
+    assert_eq!(d.column("x").unwrap().to_vec(), vec![0.0, 1e-310]);
+}
+
+#[test]
+fn unit_codes_equal_in_nfc_are_duplicates() {
+    let nfc = "Caf\u{e9}";
+    let nfd = "Cafe\u{301}";
+    assert_ne!(nfc, nfd);
+    let p = temp_csv("nfc.csv", &format!("uCode,x\n{nfc},1\nB,2\n{nfd},3\n"));
+    let e = io::read_csv_path(&p, &CsvOptions::default()).unwrap_err();
+    assert!(
+        matches!(&e, Error::DuplicateUnit { code, first, source_name: Some(_), line: Some(4), first_line: Some(2) }
+            if code == nfd && first == nfc),
+        "{e:?}"
+    );
+    let msg = e.to_string();
+    assert!(msg.contains(&p.display().to_string()) && msg.contains("line 4"), "{msg}");
+    // the same rule when building a data set directly
+    let e = Dataset::new(
+        vec![nfd.into(), nfc.into()],
+        vec!["x".into()],
+        array![[1.0], [2.0]],
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::DuplicateUnit { .. }));
+    // and through the COINr reader
+    let meta = io::read_imeta(
+        "iCode,Direction,Weight,Parent,Type\nx,1,1,I,Indicator\nI,1,1,,Aggregate\n".as_bytes(),
+    )
+    .unwrap();
+    let e = io::read_idata(format!("uCode,x\n{nfc},1\n{nfd},2\n").as_bytes(), &meta).unwrap_err();
+    assert!(matches!(e, Error::DuplicateUnit { line: Some(3), .. }), "{e:?}");
+}
+
+#[test]
+fn non_numeric_cell_names_the_file_and_hints_at_label_columns() {
+    let p = temp_csv("labels.csv", "uCode,region,x\nA,North,1\nB,South,2\n");
+    let e = io::read_csv_path(&p, &CsvOptions::default()).unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(&e, Error::NonNumeric { line: 2, .. }), "{e:?}");
+    assert!(msg.contains(&p.display().to_string()), "{msg}");
+    assert!(msg.contains("`North` is not a number"), "{msg}");
+    assert!(
+        msg.contains("with_group_columns") && msg.contains("--groups region"),
+        "{msg}"
+    );
+    // a typo in a numeric column gets no label hint
+    let e = io::read_csv("uCode,x\nA,1\nB,2;5\n".as_bytes(), &CsvOptions::default())
+        .unwrap_err();
+    assert!(!e.to_string().contains("with_group_columns"), "{e}");
+}
+
+#[test]
+fn direction_in_toml_says_it_must_be_one_or_minus_one() {
+    let toml = r#"
+[[indicators]]
+code = "a"
+parent = "I"
+direction = "negative"
+[[pillars]]
+code = "I"
+"#;
+    let e = io::spec_from_toml(toml).unwrap_err();
+    assert!(e.to_string().contains("direction must be 1 or -1"), "{e}");
+    assert!(e.to_string().contains("negative"), "{e}");
+}
+
+#[test]
+fn group_imputation_with_an_unknown_column_names_it() {
+    use composite_indicators::prepare::{Impute, ImputeMethod, Step};
+    let fw = FrameworkSpec {
+        name: "t".into(),
+        indicators: vec![Indicator::new("x", "I")],
+        pillars: vec![Pillar::new("I")],
+    }
+    .check()
+    .unwrap();
+    let d = Dataset::new(
+        vec!["A".into(), "B".into()],
+        vec!["x".into()],
+        array![[1.0], [f64::NAN]],
+    )
+    .unwrap();
+    let e = Impute::new(ImputeMethod::GroupMean { group: "a".into() })
+        .apply(&d, &fw)
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("group_mean(a)") && msg.contains("group column `a`"), "{msg}");
+    assert!(!msg.contains("required by the framework"), "{msg}");
+}
+
+#[test]
+fn group_imputation_reports_values_left_without_donor() {
+    use composite_indicators::prepare::{Impute, ImputeMethod, MissingReason, Step};
+    let fw = FrameworkSpec {
+        name: "t".into(),
+        indicators: vec![Indicator::new("x", "I")],
+        pillars: vec![Pillar::new("I")],
+    }
+    .check()
+    .unwrap();
+    // group S has no value for x: B and D stay missing; C has no label
+    let d = Dataset::new(
+        vec!["A".into(), "B".into(), "C".into(), "D".into()],
+        vec!["x".into()],
+        array![[1.0], [f64::NAN], [f64::NAN], [f64::NAN]],
+    )
+    .unwrap()
+    .with_group("region", vec!["N".into(), "S".into(), "".into(), "S".into()])
+    .unwrap();
+    let (_, rep) = Impute::new(ImputeMethod::GroupMean {
+        group: "region".into(),
+    })
+    .apply(&d, &fw)
+    .unwrap();
+    assert!(rep.imputations.is_empty());
+    let left: Vec<(&str, String)> = rep
+        .left_missing
+        .iter()
+        .map(|l| (l.unit.as_str(), l.reason.to_string()))
+        .collect();
+    assert_eq!(left.len(), 3);
+    assert_eq!(left[0].0, "B");
+    assert!(left[0].1.contains("no unit in group `S`"), "{}", left[0].1);
+    assert_eq!(
+        rep.left_missing[1].reason,
+        MissingReason::NoGroupLabel {
+            column: "region".into()
+        }
+    );
+    assert_eq!(left[2].0, "D");
+}
+
+#[test]
+fn debug_of_an_error_is_its_message() {
+    // `fn main() -> Result<()>` prints the error with Debug: it must read like the message
+    let e = io::read_csv("uCode,x\nA,abc\n".as_bytes(), &CsvOptions::default()).unwrap_err();
+    assert_eq!(format!("{e:?}"), e.to_string());
+    let io_err = io::read_csv_path("/no/such/dir/data.csv", &CsvOptions::default()).unwrap_err();
+    let dbg = format!("{io_err:?}");
+    assert!(dbg.starts_with("/no/such/dir/data.csv: "), "{dbg}");
+    assert!(!dbg.contains("Io {"), "{dbg}");
+}
+
+#[test]
+fn dist2ref_with_the_reference_at_the_minimum_has_its_own_error() {
+    use composite_indicators::normalise::{ColumnContext, Normaliser, NormaliserKind};
+    let units = vec!["A".to_string(), "B".to_string(), "C".to_string()];
+    let kind = NormaliserKind::DistToRef {
+        unit: "A".into(),
+        cap_max: false,
+    };
+    let e = kind
+        .fit(array![-38.38, 1.0, 5.0].view(), &ColumnContext::new("x", &units))
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::ReferenceAtMinimum { unit, .. } if unit == "A"),
+        "{e:?}"
+    );
+    assert!(!e.to_string().contains("every non-missing value"), "{e}");
+}
