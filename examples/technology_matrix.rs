@@ -22,7 +22,6 @@
 //!
 //! Run: `cargo run --release --example technology_matrix [-- --out FILE.svg]`
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use composite_indicators::audit::{CorrMethod, correlation};

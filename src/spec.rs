@@ -85,9 +85,7 @@ impl<'de> Deserialize<'de> for Direction {
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Direction, E> {
                 match i64::try_from(v) {
                     Ok(v) => self.visit_i64(v),
-                    Err(_) => Err(E::custom(format!(
-                        "direction must be 1 or -1, found {v}"
-                    ))),
+                    Err(_) => Err(E::custom(format!("direction must be 1 or -1, found {v}"))),
                 }
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Direction, E> {

@@ -136,7 +136,9 @@ fn tiny_weights_give_the_same_scores_as_unit_weights() {
         array![[0.0, 3.0], [1.0, 1.0], [2.0, 0.0]],
     )
     .unwrap();
-    let tiny = Scorer::new(spec(1e-320).check().unwrap()).score(&d).unwrap();
+    let tiny = Scorer::new(spec(1e-320).check().unwrap())
+        .score(&d)
+        .unwrap();
     let unit = Scorer::new(spec(1.0).check().unwrap()).score(&d).unwrap();
     // min-max [0, 100]: a -> 0, 50, 100; b -> 100, 33.3.., 0; the means, bit for bit
     assert_eq!(tiny.index().to_vec(), unit.index().to_vec());
@@ -192,7 +194,11 @@ fn underflowing_literal_is_rejected_like_an_overflowing_one() {
     );
     assert!(e.to_string().contains(&p.display().to_string()));
     // zero and a subnormal literal are kept
-    let d = io::read_csv("uCode,x\nA,0e-400\nB,1e-310\n".as_bytes(), &CsvOptions::default()).unwrap();
+    let d = io::read_csv(
+        "uCode,x\nA,0e-400\nB,1e-310\n".as_bytes(),
+        &CsvOptions::default(),
+    )
+    .unwrap();
     assert_eq!(d.column("x").unwrap().to_vec(), vec![0.0, 1e-310]);
 }
 
@@ -209,7 +215,10 @@ fn unit_codes_equal_in_nfc_are_duplicates() {
         "{e:?}"
     );
     let msg = e.to_string();
-    assert!(msg.contains(&p.display().to_string()) && msg.contains("line 4"), "{msg}");
+    assert!(
+        msg.contains(&p.display().to_string()) && msg.contains("line 4"),
+        "{msg}"
+    );
     // the same rule when building a data set directly
     let e = Dataset::new(
         vec![nfd.into(), nfc.into()],
@@ -224,7 +233,10 @@ fn unit_codes_equal_in_nfc_are_duplicates() {
     )
     .unwrap();
     let e = io::read_idata(format!("uCode,x\n{nfc},1\n{nfd},2\n").as_bytes(), &meta).unwrap_err();
-    assert!(matches!(e, Error::DuplicateUnit { line: Some(3), .. }), "{e:?}");
+    assert!(
+        matches!(e, Error::DuplicateUnit { line: Some(3), .. }),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -240,8 +252,7 @@ fn non_numeric_cell_names_the_file_and_hints_at_label_columns() {
         "{msg}"
     );
     // a typo in a numeric column gets no label hint
-    let e = io::read_csv("uCode,x\nA,1\nB,2;5\n".as_bytes(), &CsvOptions::default())
-        .unwrap_err();
+    let e = io::read_csv("uCode,x\nA,1\nB,2;5\n".as_bytes(), &CsvOptions::default()).unwrap_err();
     assert!(!e.to_string().contains("with_group_columns"), "{e}");
 }
 
@@ -280,7 +291,10 @@ fn group_imputation_with_an_unknown_column_names_it() {
         .apply(&d, &fw)
         .unwrap_err();
     let msg = e.to_string();
-    assert!(msg.contains("group_mean(a)") && msg.contains("group column `a`"), "{msg}");
+    assert!(
+        msg.contains("group_mean(a)") && msg.contains("group column `a`"),
+        "{msg}"
+    );
     assert!(!msg.contains("required by the framework"), "{msg}");
 }
 
@@ -301,7 +315,10 @@ fn group_imputation_reports_values_left_without_donor() {
         array![[1.0], [f64::NAN], [f64::NAN], [f64::NAN]],
     )
     .unwrap()
-    .with_group("region", vec!["N".into(), "S".into(), "".into(), "S".into()])
+    .with_group(
+        "region",
+        vec!["N".into(), "S".into(), "".into(), "S".into()],
+    )
     .unwrap();
     let (_, rep) = Impute::new(ImputeMethod::GroupMean {
         group: "region".into(),
@@ -346,7 +363,10 @@ fn dist2ref_with_the_reference_at_the_minimum_has_its_own_error() {
         cap_max: false,
     };
     let e = kind
-        .fit(array![-38.38, 1.0, 5.0].view(), &ColumnContext::new("x", &units))
+        .fit(
+            array![-38.38, 1.0, 5.0].view(),
+            &ColumnContext::new("x", &units),
+        )
         .unwrap_err();
     assert!(
         matches!(&e, Error::ReferenceAtMinimum { unit, .. } if unit == "A"),

@@ -585,7 +585,11 @@ mod tests {
         assert_eq!(
             why,
             vec![
-                ("u6", "x", MissingReason::NoGroupLabel { column: "g".into() }),
+                (
+                    "u6",
+                    "x",
+                    MissingReason::NoGroupLabel { column: "g".into() }
+                ),
                 ("u0", "y", no_donor.clone()),
                 ("u1", "y", no_donor.clone()),
                 ("u2", "y", no_donor)
