@@ -731,6 +731,24 @@ impl Framework {
         t
     }
     /// The indicator positions below a node (itself if it is an indicator), in node order.
+    ///
+    /// Every valid node has at least one leaf, so an empty list means `node` is out of range
+    /// (`node >= nodes().len()`); no other node's leaves are ever returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    ///     pillars: vec![Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// assert_eq!(fw.leaves_under(fw.root_index()), vec![0, 1]);
+    /// assert!(fw.leaves_under(99).is_empty());
+    /// ```
     pub fn leaves_under(&self, node: usize) -> Vec<usize> {
         let mut out = Vec::new();
         let mut stack = vec![node];
@@ -745,14 +763,53 @@ impl Framework {
         out
     }
     /// The ancestors of a node, nearest first (excluding the node itself).
-    pub fn ancestors(&self, node: usize) -> Vec<usize> {
+    ///
+    /// `None` if `node` is out of range (`node >= nodes().len()`); the root has `Some(vec![])`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "P")],
+    ///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// assert_eq!(fw.try_ancestors(0), Some(vec![1, 2]));
+    /// assert_eq!(fw.try_ancestors(2), Some(vec![]));
+    /// assert_eq!(fw.try_ancestors(3), None);
+    /// ```
+    pub fn try_ancestors(&self, node: usize) -> Option<Vec<usize>> {
         let mut out = Vec::new();
-        let mut cur = self.nodes.get(node).and_then(|n| n.parent);
+        let mut cur = self.nodes.get(node)?.parent;
         while let Some(p) = cur {
             out.push(p);
-            cur = self.nodes[p].parent;
+            cur = self.nodes.get(p).and_then(|n| n.parent);
         }
-        out
+        Some(out)
+    }
+
+    /// The ancestors of a node, nearest first (excluding the node itself); empty for the root **and**
+    /// for an out-of-range `node` — use [`Framework::try_ancestors`] to tell them apart.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "I")],
+    ///     pillars: vec![Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// assert_eq!(fw.ancestors(0), vec![1]);
+    /// assert!(fw.ancestors(7).is_empty());
+    /// ```
+    pub fn ancestors(&self, node: usize) -> Vec<usize> {
+        self.try_ancestors(node).unwrap_or_default()
     }
 }
 

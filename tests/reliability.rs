@@ -374,3 +374,28 @@ fn dist2ref_with_the_reference_at_the_minimum_has_its_own_error() {
     );
     assert!(!e.to_string().contains("every non-missing value"), "{e}");
 }
+
+// ------------------------------------------------------------------ index-taking accessors
+
+#[test]
+fn index_accessors_tell_out_of_range_apart() {
+    let fw = FrameworkSpec {
+        name: "t".into(),
+        indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P")],
+        pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
+    }
+    .check()
+    .unwrap();
+    let n = fw.nodes().len();
+    // the old `ancestors` gave the root's answer (empty) for a node that does not exist
+    assert_eq!(fw.try_ancestors(fw.root_index()), Some(vec![]));
+    assert_eq!(fw.try_ancestors(n), None);
+    assert_eq!(fw.try_ancestors(usize::MAX), None);
+    assert!(fw.leaves_under(n).is_empty());
+    // the old accessors fell back to the defaults for any index
+    let s = Scorer::new(fw);
+    assert!(s.try_aggregator_of(n - 1).is_some());
+    assert!(s.try_aggregator_of(n).is_none());
+    assert!(s.try_normaliser_of(1).is_some());
+    assert!(s.try_normaliser_of(2).is_none());
+}
