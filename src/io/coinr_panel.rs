@@ -48,7 +48,7 @@ use super::{open_path, path_name};
 /// # Ok::<(), composite_indicators::Error>(())
 /// ```
 pub fn read_idata_panel<R: Read>(reader: R, meta: &IMeta) -> Result<PanelData> {
-    read_named(reader, meta, "panel iData CSV")
+    read_named(reader, meta, "panel iData CSV", false)
 }
 
 /// [`read_idata_panel`] on a file; errors name the path.
@@ -66,14 +66,15 @@ pub fn read_idata_panel<R: Read>(reader: R, meta: &IMeta) -> Result<PanelData> {
 /// ```
 pub fn read_idata_panel_path(path: impl AsRef<Path>, meta: &IMeta) -> Result<PanelData> {
     let path = path.as_ref();
-    read_named(open_path(path)?, meta, &path_name(path))
+    read_named(open_path(path)?, meta, &path_name(path), true)
 }
 
 /// A data row with its 1-based line.
 type Row = (usize, Vec<String>);
 
-fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str) -> Result<PanelData> {
-    let t = Table::read(reader, source)?;
+fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str, is_file: bool) -> Result<PanelData> {
+    let mut t = Table::read(reader, source)?;
+    t.is_file = is_file;
     t.require_rows()?;
     let unit_j = t.require("uCode")?;
     let time_j = t.require("Time")?;
@@ -176,8 +177,12 @@ fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str) -> Result<PanelDat
             headers: headers.clone(),
             header_line: t.header_line,
             rows,
+            is_file: t.is_file,
         };
-        periods.push((time, build_dataset(&sub, &roles)?));
+        periods.push((
+            time,
+            build_dataset(&sub, &roles, super::coinr::idata_label_hint)?,
+        ));
     }
     PanelData::new(periods)
 }
