@@ -17,10 +17,12 @@
 //! Determinism: variant `k` (or Sobol row `j`) depends on `(seed, k)` only, chunks are merged in order,
 //! so results are identical for any thread count.
 
+mod exact;
 mod fast32;
 mod from_scorer;
 mod histogram;
 mod kernel;
+mod memory;
 mod methods;
 mod run;
 mod sampler;
@@ -31,6 +33,7 @@ mod ua;
 pub use from_scorer::SweepSetup;
 pub use histogram::{RankHistogram, ScoreStats, quantile_target, rank_min_into};
 pub use kernel::BatchModel;
+pub use memory::{FALLBACK_MEMORY_BUDGET, default_memory_budget};
 pub use methods::{MethodChoice, MethodDimension, MethodSpace};
 pub use run::{Control, MAX_SCORE_BINS, SweepConfig, SweepResult};
 pub use sampler::{AltSampler, NodeSelection, VariantSampler, WeightSampler};
