@@ -341,7 +341,6 @@ pub enum Error {
         /// What differs or overlaps.
         reason: String,
     },
-
     // ---------------------------------------------------------------- study extensions
     // (variants added by the tiers / matrix / panel modules go here)
 }

@@ -182,11 +182,7 @@ impl Moments {
         let (mut pos_inf, mut neg_inf) = (false, false);
         let mut acc = 0.0f64;
         // highest level first
-        for (&(_, _, k), &v) in self
-            .extra
-            .range((p, which, 0)..=(p, which, u32::MAX))
-            .rev()
-        {
+        for (&(_, _, k), &v) in self.extra.range((p, which, 0)..=(p, which, u32::MAX)).rev() {
             match k {
                 INF_POS => pos_inf |= v > 0,
                 INF_NEG => neg_inf |= v > 0,
@@ -382,6 +378,10 @@ mod tests {
             m.add(0, x, m1, m2, e);
         }
         let exact: f64 = xs[..1002].iter().sum();
-        assert!((m.value(0, 0, e) - exact).abs() < 1e-6, "{}", m.value(0, 0, e));
+        assert!(
+            (m.value(0, 0, e) - exact).abs() < 1e-6,
+            "{}",
+            m.value(0, 0, e)
+        );
     }
 }

@@ -702,9 +702,7 @@ impl Buf32 {
             self.stats.n[p] += 1;
             let d = x - self.lay.shift[p];
             let e = self.lay.exp.get(p).copied().unwrap_or(0);
-            self.stats
-                .mom
-                .add(p, d, self.lay.m1[p], self.lay.m2[p], e);
+            self.stats.mom.add(p, d, self.lay.m1[p], self.lay.m2[p], e);
             if self.lay.bins > 0 && bin {
                 self.bin(p, x);
             }

@@ -364,13 +364,6 @@ impl RankHistogram {
         })
     }
 
-    /// Zero every count (the allocation is kept).
-    pub(crate) fn clear(&mut self) {
-        self.counts.fill(0);
-        self.missing.fill(0);
-        self.variants = 0;
-    }
-
     /// Add one variant's ranks (`0` = no rank). Ranks above the unit count are ignored as invalid
     /// (they cannot come from [`rank_min_into`]) and counted as missing.
     pub fn add(&mut self, ranks: &[u32]) {
@@ -450,7 +443,14 @@ impl RankHistogram {
     /// The counts of unit `u` for ranks `1..=n_units` (empty for an unknown unit).
     pub fn unit_counts(&self, u: usize) -> &[u64] {
         let n = self.n_units;
-        self.counts.get(u * n..(u + 1) * n).unwrap_or(&[])
+        if u >= n {
+            return &[];
+        }
+        // u < n and n² cells exist, so these products do not overflow
+        u.checked_mul(n)
+            .and_then(|a| Some(a..a.checked_add(n)?))
+            .and_then(|r| self.counts.get(r))
+            .unwrap_or(&[])
     }
     /// Variants in which unit `u` had no rank.
     pub fn n_missing(&self, u: usize) -> u64 {
@@ -809,7 +809,10 @@ impl ScoreStats {
             bins.checked_add(2)
                 .and_then(|b| b.checked_mul(n))
                 .ok_or_else(|| {
-                    Error::param("score_bins", format!("{n} units × ({bins} + 2) cells overflow"))
+                    Error::param(
+                        "score_bins",
+                        format!("{n} units × ({bins} + 2) cells overflow"),
+                    )
                 })?
         } else {
             0
@@ -859,12 +862,7 @@ impl ScoreStats {
             return;
         }
         // no missing value: straight-line loops
-        for (u, ((&s, &c), cnt)) in scores
-            .iter()
-            .zip(&self.shift)
-            .zip(&mut self.n)
-            .enumerate()
-        {
+        for (u, ((&s, &c), cnt)) in scores.iter().zip(&self.shift).zip(&mut self.n).enumerate() {
             let (m1, m2) = self.mult.get(u).copied().unwrap_or((0.0, 0.0));
             let e = self.exp.get(u).copied().unwrap_or(0);
             self.mom.add(u, s - c, m1, m2, e);
@@ -1001,15 +999,6 @@ impl ScoreStats {
         }
     }
 
-    /// Zero every count and sum (the allocations are kept).
-    pub(crate) fn clear(&mut self) {
-        self.n.fill(0);
-        self.missing.fill(0);
-        self.hist.fill(0);
-        let n = self.shift.len();
-        self.mom.reset(n);
-    }
-
     /// Same units, shifts, bounds, bins and steps: [`ScoreStats::merge`] accepts `other`.
     pub(crate) fn compatible(&self, other: &ScoreStats) -> bool {
         other.shift == self.shift
@@ -1078,13 +1067,18 @@ impl ScoreStats {
     /// assert_eq!(s.binned(0), 1);
     /// ```
     pub fn binned(&self, u: usize) -> u64 {
-        let stride = self.bins + 2;
-        if self.bins == 0 {
-            return 0;
+        self.unit_cells(u).map_or(0, |c| c.iter().sum())
+    }
+
+    /// The `bins + 2` histogram cells of unit `u` (`None` without bins or for an unknown unit; no
+    /// unchecked index arithmetic).
+    fn unit_cells(&self, u: usize) -> Option<&[u64]> {
+        if self.bins == 0 || u >= self.shift.len() {
+            return None;
         }
-        self.hist
-            .get(u * stride..(u + 1) * stride)
-            .map_or(0, |c| c.iter().sum())
+        let stride = self.bins.checked_add(2)?;
+        let a = u.checked_mul(stride)?;
+        self.hist.get(a..a.checked_add(stride)?)
     }
     /// Number of units.
     ///
@@ -1123,7 +1117,7 @@ impl ScoreStats {
         }
         let (lo, hi) = self.bounds.get(u).copied()?;
         let stride = self.bins + 2;
-        let cells = self.hist.get(u * stride..(u + 1) * stride)?;
+        let cells = self.unit_cells(u)?;
         let target = q * n as f64;
         let width = (hi - lo) / self.bins as f64;
         let mut acc = 0u64;

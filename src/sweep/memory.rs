@@ -92,30 +92,53 @@ impl Need {
             what: what.into(),
             needed,
             budget,
-            hint: format!(
-                "to reduce it: {}; or raise the budget",
-                knobs.join("; or ")
-            ),
+            hint: format!("to reduce it: {}; or raise the budget", knobs.join("; or ")),
         })
     }
 }
 
+/// Integer types whose all-zero bit pattern is the value 0.
+pub(crate) trait Zeroable: Copy {}
+impl Zeroable for u32 {}
+impl Zeroable for u64 {}
+
 /// A zeroed vector of `len` elements, allocated fallibly: [`Error::AllocationFailed`] (naming
-/// `what`) instead of an abort when the system refuses the allocation.
-pub(crate) fn try_zeroed<T: Copy + Default>(len: usize, what: &str) -> Result<Vec<T>> {
-    let mut v: Vec<T> = Vec::new();
-    v.try_reserve_exact(len)
-        .map_err(|_| Error::AllocationFailed {
-            what: what.to_string(),
-            bytes: bytes(len, std::mem::size_of::<T>(), 1),
-        })?;
-    v.resize(len, T::default());
-    Ok(v)
+/// `what`) instead of an abort when the system refuses the allocation. Like `vec![0; len]` it asks
+/// the allocator for zeroed memory, so large vectors get the system's lazily zeroed pages (only the
+/// pages written to become resident).
+pub(crate) fn try_zeroed<T: Zeroable>(len: usize, what: &str) -> Result<Vec<T>> {
+    let failed = || Error::AllocationFailed {
+        what: what.to_string(),
+        bytes: bytes(len, std::mem::size_of::<T>(), 1),
+    };
+    let layout = std::alloc::Layout::array::<T>(len).map_err(|_| failed())?;
+    if layout.size() == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: the layout has a non-zero size (checked just above).
+    let p = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<T>();
+    if p.is_null() {
+        return Err(failed());
+    }
+    // SAFETY: `p` comes from the global allocator with the layout of `[T; len]` (so capacity `len`),
+    // and all-zero bytes are a valid `T` (`Zeroable`: plain integers), so all `len` elements are
+    // initialised.
+    Ok(unsafe { Vec::from_raw_parts(p, len, len) })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zeroed_vectors() {
+        let v: Vec<u64> = try_zeroed(1000, "x").unwrap();
+        assert_eq!(v.len(), 1000);
+        assert!(v.iter().all(|&x| x == 0));
+        assert!(try_zeroed::<u32>(0, "x").unwrap().is_empty());
+        let e = try_zeroed::<u64>(usize::MAX / 4, "huge table").unwrap_err();
+        assert!(e.to_string().starts_with("huge table: allocating"), "{e}");
+    }
 
     #[test]
     fn meminfo_rule() {

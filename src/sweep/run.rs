@@ -18,8 +18,8 @@
 //!   proven rounding bound, so ranks equal those of the `f64` scores; score moments and histogram cells
 //!   come from the `f32` scores;
 //! * the **general path** for everything else: [`BatchModel::score_batch`] per chunk, then
-//!   [`Ranker`] and [`ScoreStats::add`] per variant into the worker's accumulator, which is added to
-//!   the shared one as soon as the chunk is done and then cleared: at most one rank histogram per
+//!   [`Ranker`] and [`ScoreStats::add`] per variant into the chunk's accumulator, which is added to
+//!   the shared one as soon as the chunk is done and then freed: at most one rank histogram per
 //!   worker thread plus the result, whatever the number of chunks.
 //!
 //! Every accumulator is a sum of integers (rank and histogram counts, and the exact score sums of
@@ -36,12 +36,12 @@ use serde::{Deserialize, Serialize};
 use super::BatchModel;
 use super::exact::Fnv;
 use super::fast32::{Buf32, Plan32};
-use super::memory::{Need, bytes};
 use super::histogram::{
     PermutedLayout, PermutedStats, RankHistogram, Ranker, SORT_ABOVE, ScoreStats, add_clean_row,
     bin_every, flush_clean, rank_counting, rank_min_into, rank_radix,
 };
 use super::kernel::LinearPlan;
+use super::memory::{Need, bytes};
 use super::sampler::{AltSampler, VariantSampler, WeightSampler};
 use super::ua::UaReport;
 use crate::error::{Error, Result};
@@ -345,8 +345,7 @@ impl SweepResult {
                 reason: "nominal ranks or unit codes differ".into(),
             });
         }
-        if !self.scores.compatible(&other.scores) || self.ranks.n_units() != other.ranks.n_units()
-        {
+        if !self.scores.compatible(&other.scores) || self.ranks.n_units() != other.ranks.n_units() {
             return Err(Error::SweepMerge {
                 reason: "the accumulators have different shapes (units, bins or bounds)".into(),
             });
@@ -377,8 +376,6 @@ struct Buffers {
     ranker: Ranker,
     fast: FastBuffers,
     b32: Buf32,
-    /// The general path's chunk accumulator, cleared and reused after each chunk.
-    acc: Option<Acc>,
 }
 
 /// Variants per block of the fast path: the block's weights (nodes × block), effective weights
@@ -589,19 +586,16 @@ impl BatchModel {
                         acc.scores.add_permuted_moments(&p.perm, &sums);
                     }
                     (None, _) => {
-                        let mut acc = match buf.acc.take() {
-                            Some(a) => a,
-                            None => new_acc()?,
-                        };
+                        let mut acc = new_acc()?;
                         self.run_chunk(&sampler, s, e, every, &mut acc, buf)?;
                         {
                             let mut total = shared.lock().unwrap_or_else(|e| e.into_inner());
                             total.ranks.merge(&acc.ranks)?;
                             total.scores.merge(&acc.scores)?;
                         }
-                        acc.ranks.clear();
-                        acc.scores.clear();
-                        buf.acc = Some(acc);
+                        // dropped, not cleared: a fresh zeroed allocation keeps untouched pages out of
+                        // memory and costs no pass over units² counters
+                        drop(acc);
                     }
                 }
                 let d = done.fetch_add(e - s, Ordering::Relaxed) + (e - s);
