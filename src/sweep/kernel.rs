@@ -740,6 +740,16 @@ impl BatchModel {
 
     /// The memory budget in bytes: the one set with [`BatchModel::with_memory_budget`], else
     /// [`default_memory_budget`](super::default_memory_budget).
+    ///
+    /// ```
+    /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// # use composite_indicators::sweep::BatchModel;
+    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[1.0]]]).unwrap();
+    /// assert!(m.memory_budget() > 0);
+    /// ```
     pub fn memory_budget(&self) -> u64 {
         self.memory_budget
             .unwrap_or_else(super::memory::default_memory_budget)

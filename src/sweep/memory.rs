@@ -82,7 +82,7 @@ impl Need {
             return Ok(());
         }
         let mut parts: Vec<&(String, u64)> = self.parts.iter().collect();
-        parts.sort_by(|a, b| b.1.cmp(&a.1));
+        parts.sort_by_key(|b| std::cmp::Reverse(b.1));
         let knobs: Vec<&str> = parts
             .iter()
             .filter(|(_, b)| *b >= needed / 10)

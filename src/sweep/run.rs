@@ -464,8 +464,22 @@ impl BatchModel {
     }
 
     /// Run variants `range` of the sweep `cfg` (in parallel chunks of `cfg.chunk_size`). Results of
-    /// disjoint ranges merge into the result of their union; ranks and histograms are bit-identical
-    /// for any thread count and chunk size.
+    /// disjoint ranges merge ([`SweepResult::merge`]) into the result of their union bit for bit, and
+    /// every result is bit-identical for any thread count and chunk size. The result records `range`
+    /// ([`SweepResult::ranges`]) and the sweep's [`SweepFingerprint`].
+    ///
+    /// Memory: before allocating its accumulators the sweep estimates its memory (rank histograms of
+    /// `units² × 8` bytes for the result and each worker thread, score histograms, chunk buffers) and
+    /// checks it against [`SweepConfig::memory_budget`] (else the model's
+    /// [`BatchModel::memory_budget`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MemoryBudget`] when the estimate exceeds the budget (naming the setting that reduces
+    /// it), [`Error::AllocationFailed`] when the system refuses an allocation anyway,
+    /// [`Error::InvalidParameter`] for a zero chunk size, too many score bins, a range beyond
+    /// `cfg.variants` or an invalid sampler, [`Error::Cancelled`] when cancelled through `ctl`, and
+    /// scoring errors of the model.
     ///
     /// Chunks run in parallel; see the module notes in the source for the fast path taken when the
     /// alternative is fixed, the weight sampler is nominal / uniform / triangular and the model is one

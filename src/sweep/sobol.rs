@@ -908,6 +908,12 @@ impl BatchModel {
     /// (`n·(d + 2)` model runs). Parameters outside every group stay at nominal (nominal weights,
     /// alternative 0). See [`saltelli`] for the estimators.
     ///
+    /// # Errors
+    ///
+    /// [`Error::MemoryBudget`] when the estimated memory (per worker, chunks of up to 1024 base rows
+    /// with `2·units + 1` targets per run) exceeds [`BatchModel::memory_budget`]; invalid groups or
+    /// `n < 2` are [`Error::InvalidParameter`]; [`Error::Cancelled`] through `ctl`.
+    ///
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, Control, GroupInput, NodeSelection, SobolGroup};
@@ -1002,6 +1008,11 @@ impl BatchModel {
     /// One-at-a-time analysis: for each group, `n` runs varying only that group (inputs drawn from
     /// generators seeded by `(seed, run)`), every other parameter at nominal. Targets as
     /// [`BatchModel::sobol_targets`]; NaN targets are left out of the statistics.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MemoryBudget`] when the `n` runs' targets (`2·units + 1` per run) and scoring buffers
+    /// exceed [`BatchModel::memory_budget`]; invalid groups are [`Error::InvalidParameter`].
     ///
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
