@@ -493,3 +493,31 @@ fn results_without_exact_sums_are_read() {
         assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "{a} vs {b}");
     }
 }
+
+/// Damaged exact sums (huge values, bad exponents or levels) are errors or merge without a panic.
+#[test]
+fn damaged_exact_sums_do_not_panic() {
+    let _g = serial();
+    let m = model(5, false);
+    let cfg = config(10, false);
+    let empty = m.sweep_range(&cfg, 3..3, Control::default()).unwrap();
+    assert!(empty.ranges.is_empty());
+    let mut v = serde_json::to_value(&empty).unwrap();
+    // 128-bit sums are decimal strings (beyond 64 bits JSON numbers do not survive `Value`)
+    v["scores"]["exact"]["sum"][0] = serde_json::json!(i128::MAX.to_string());
+    v["scores"]["exact"]["extra"] =
+        serde_json::json!([[1, 0, 7, i128::MIN.to_string()], [2, 1, 4294967295u32, "3"]]);
+    let mut r: SweepResult = serde_json::from_value(v.clone()).unwrap();
+    let other = r.clone();
+    r.merge(&other).unwrap(); // no variants on either side: nothing overlaps
+    let ua = r.ua_report();
+    assert_eq!(ua.rows.len(), 5);
+    for (field, bad) in [
+        ("exp", serde_json::json!([481, 0, 0, 0, 0])),
+        ("extra", serde_json::json!([[0, 0, 5000, "1"]])),
+    ] {
+        let mut w = v.clone();
+        w["scores"]["exact"][field] = bad;
+        assert!(serde_json::from_value::<SweepResult>(w).is_err(), "{field}");
+    }
+}

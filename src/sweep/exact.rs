@@ -27,6 +27,8 @@ pub(crate) const QMAX: f64 = (1u64 << 50) as f64;
 /// `1.5·2^52`: adding it to `|q| ≤ 2^51` rounds `q` to an integer, readable from the bits.
 const MAGIC: f64 = 6_755_399_441_055_744.0;
 const MAGIC_BITS: i64 = 0x4338_0000_0000_0000;
+/// Highest finite level (a term of at most `2^1024` at `E = −480`: `1024 + 2·480 + 1`).
+const MAX_LEVEL: u32 = 2048;
 /// Level codes of infinite terms.
 const INF_POS: u32 = u32::MAX;
 const INF_NEG: u32 = u32::MAX - 1;
@@ -106,11 +108,11 @@ impl Moments {
         let d2 = d * d;
         let (q, q2) = (d * m1, d2 * m2);
         match self.sum.get_mut(p) {
-            Some(s) if q.abs() <= QMAX => *s += i128::from(round_q(q)),
+            Some(s) if q.abs() <= QMAX => *s = s.wrapping_add(i128::from(round_q(q))),
             _ => self.add_slow(p, 0, d, exp),
         }
         match self.sum2.get_mut(p) {
-            Some(s) if q2.abs() <= QMAX => *s += i128::from(round_q(q2)),
+            Some(s) if q2.abs() <= QMAX => *s = s.wrapping_add(i128::from(round_q(q2))),
             _ => self.add_slow(p, 1, d2, 2 * exp),
         }
     }
@@ -124,7 +126,8 @@ impl Moments {
         }
         if t.is_infinite() {
             let code = if t > 0.0 { INF_POS } else { INF_NEG };
-            *self.extra.entry((p, which, code)).or_insert(0) += 1;
+            let e = self.extra.entry((p, which, code)).or_insert(0);
+            *e = e.saturating_add(1);
             return;
         }
         // the first level with |q| ≤ 2^50: start just below the exponent of t
@@ -142,11 +145,12 @@ impl Moments {
                     } else {
                         self.sum2.get_mut(p)
                     } {
-                        *s += r;
+                        *s = s.wrapping_add(r);
                         return;
                     }
                 }
-                *self.extra.entry((p, which, k)).or_insert(0) += r;
+                let e = self.extra.entry((p, which, k)).or_insert(0);
+                *e = e.wrapping_add(r);
                 return;
             }
         }
@@ -157,13 +161,16 @@ impl Moments {
         for (p, (&s, &s2)) in other.sum.iter().zip(&other.sum2).enumerate() {
             let Some(u) = map(p) else { continue };
             if let (Some(a), Some(b)) = (self.sum.get_mut(u), self.sum2.get_mut(u)) {
-                *a += s;
-                *b += s2;
+                // wrapping: sums of real terms stay far below 2^127 (2^77 terms of 2^50), so only a
+                // damaged file could wrap, and it must not panic
+                *a = a.wrapping_add(s);
+                *b = b.wrapping_add(s2);
             }
         }
         for (&(p, which, k), &v) in &other.extra {
             if let Some(u) = map(p) {
-                *self.extra.entry((u, which, k)).or_insert(0) += v;
+                let e = self.extra.entry((u, which, k)).or_insert(0);
+                *e = e.wrapping_add(v);
             }
         }
         self.extra.retain(|_, v| *v != 0);
@@ -227,15 +234,22 @@ impl Moments {
                 });
             }
         }
+        if let Some(u) = r.exp.iter().position(|e| !(-480..=480).contains(e)) {
+            return Err(Error::param(
+                "score statistics",
+                format!("exact-sum exponent of unit {u} is outside [-480, 480]"),
+            ));
+        }
         let mut extra = BTreeMap::new();
         for (p, w, k, v) in r.extra {
-            if p >= units || w > 1 {
+            if p >= units || w > 1 || (k > MAX_LEVEL && k < INF_NEG) {
                 return Err(Error::param(
                     "score statistics",
-                    format!("exact term ({p}, {w}, {k}) names no unit or sum"),
+                    format!("exact term ({p}, {w}, {k}) names no unit, sum or level"),
                 ));
             }
-            *extra.entry((p, w, k)).or_insert(0) += v;
+            let e = extra.entry((p, w, k)).or_insert(0i128);
+            *e = e.wrapping_add(v);
         }
         Ok((
             Moments {
@@ -289,14 +303,60 @@ impl Fnv {
 }
 
 /// Serialised exact sums: per-unit exponents `E`, level-0 multiples of `Σd` and `Σd²`, and the rare
-/// higher-level or infinite terms as `(unit, 0 = Σd / 1 = Σd², level, value)`.
+/// higher-level or infinite terms as `(unit, 0 = Σd / 1 = Σd², level, value)`. The 128-bit integers
+/// are written as decimal strings: JSON numbers beyond 64 bits do not survive common readers
+/// (`serde_json::Value` among them).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ExactRepr {
     pub(crate) exp: Vec<i32>,
+    #[serde(with = "i128_strings")]
     pub(crate) sum: Vec<i128>,
+    #[serde(with = "i128_strings")]
     pub(crate) sum2: Vec<i128>,
-    #[serde(default)]
+    #[serde(default, with = "extra_strings")]
     pub(crate) extra: Vec<(usize, u8, u32, i128)>,
+}
+
+/// `Vec<i128>` as decimal strings.
+mod i128_strings {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub(crate) fn serialize<S: Serializer>(v: &[i128], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|x| x.to_string()))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i128>, D::Error> {
+        let v: Vec<String> = Vec::deserialize(d)?;
+        v.iter()
+            .map(|t| {
+                t.parse::<i128>()
+                    .map_err(|e| D::Error::custom(format!("`{t}` is not a 128-bit integer: {e}")))
+            })
+            .collect()
+    }
+}
+
+/// The rare terms with their values as decimal strings.
+mod extra_strings {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    type Term = (usize, u8, u32, i128);
+
+    pub(crate) fn serialize<S: Serializer>(v: &[Term], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|&(p, w, k, x)| (p, w, k, x.to_string())))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Term>, D::Error> {
+        let v: Vec<(usize, u8, u32, String)> = Vec::deserialize(d)?;
+        v.into_iter()
+            .map(|(p, w, k, t)| {
+                let x = t.parse::<i128>().map_err(|e| {
+                    D::Error::custom(format!("`{t}` is not a 128-bit integer: {e}"))
+                })?;
+                Ok((p, w, k, x))
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -413,15 +413,16 @@ impl RankHistogram {
                 found: other.n_units,
             });
         }
+        // wrapping: real counts stay far below 2^64; only a damaged file could wrap, without a panic
         self.counts
             .iter_mut()
             .zip(&other.counts)
-            .for_each(|(a, b)| *a += b);
+            .for_each(|(a, b)| *a = a.wrapping_add(*b));
         self.missing
             .iter_mut()
             .zip(&other.missing)
-            .for_each(|(a, b)| *a += b);
-        self.variants += other.variants;
+            .for_each(|(a, b)| *a = a.wrapping_add(*b));
+        self.variants = self.variants.wrapping_add(other.variants);
         Ok(())
     }
 
@@ -1019,16 +1020,16 @@ impl ScoreStats {
             ));
         }
         for (a, b) in self.n.iter_mut().zip(&other.n) {
-            *a += b;
+            *a = a.wrapping_add(*b);
         }
         for (a, b) in self.missing.iter_mut().zip(&other.missing) {
-            *a += b;
+            *a = a.wrapping_add(*b);
         }
         self.mom.add_mapped(&other.mom, Some);
         self.hist
             .iter_mut()
             .zip(&other.hist)
-            .for_each(|(a, b)| *a += b);
+            .for_each(|(a, b)| *a = a.wrapping_add(*b));
         Ok(())
     }
 

@@ -273,10 +273,9 @@ fn normalise_ranges(mut r: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
 
 /// Variants covered by `ranges`.
 fn covered(ranges: &[[usize; 2]]) -> u64 {
-    ranges
-        .iter()
-        .map(|r| r[1].saturating_sub(r[0]) as u64)
-        .sum()
+    ranges.iter().fold(0u64, |a, r| {
+        a.saturating_add(r[1].saturating_sub(r[0]) as u64)
+    })
 }
 
 impl SweepResult {
