@@ -394,9 +394,10 @@ impl Buf32 {
             let (m1, m2) = (self.lay.m1[p], self.lay.m2[p]);
             let e = self.lay.exp.get(p).copied().unwrap_or(0);
             // exact sums (see `ScoreStats`): level-0 multiples in eight i64 lanes (a block has at
-            // most 256 variants of at most 2^50 each), the rare other terms one by one
-            let (mut a, mut a2) = ([0i64; 8], [0i64; 8]);
-            let mut bad = false;
+            // most 256 variants of at most 2^50 each) and the largest |q| per lane, all in straight
+            // vector code; `|q| ≤ 2^50` implies `|q2| ≤ 2^50`, so one check covers both sums, and a
+            // row with a larger term (rare) is added again term by term instead
+            let (mut a, mut a2, mut mx) = ([0i64; 8], [0i64; 8], [0.0f64; 8]);
             if any_special {
                 for (v, &x) in row.iter().enumerate() {
                     if self.thr[v] != SPECIAL {
@@ -410,37 +411,36 @@ impl Buf32 {
                     for l in 0..8 {
                         let d = f64::from(xs[l]) - c;
                         let (q, q2) = (d * m1, (d * d) * m2);
-                        let ok = q.abs() <= QMAX && q2.abs() <= QMAX;
-                        bad |= !ok;
-                        a[l] += if ok { round_q(q) } else { 0 };
-                        a2[l] += if ok { round_q(q2) } else { 0 };
+                        mx[l] = mx[l].max(q.abs());
+                        a[l] = a[l].wrapping_add(round_q(q));
+                        a2[l] = a2[l].wrapping_add(round_q(q2));
                     }
                 }
                 for (l, &x) in ch.remainder().iter().enumerate() {
                     let d = f64::from(x) - c;
                     let (q, q2) = (d * m1, (d * d) * m2);
-                    let ok = q.abs() <= QMAX && q2.abs() <= QMAX;
-                    bad |= !ok;
-                    a[l] += if ok { round_q(q) } else { 0 };
-                    a2[l] += if ok { round_q(q2) } else { 0 };
+                    mx[l] = mx[l].max(q.abs());
+                    a[l] = a[l].wrapping_add(round_q(q));
+                    a2[l] = a2[l].wrapping_add(round_q(q2));
                 }
-                if bad {
+                if mx.iter().all(|&m| m <= QMAX) {
+                    if let (Some(s), Some(s2)) = (
+                        self.stats.mom.sum.get_mut(p),
+                        self.stats.mom.sum2.get_mut(p),
+                    ) {
+                        *s = s.wrapping_add(i128::from(
+                            a.iter().fold(0i64, |x, &y| x.wrapping_add(y)),
+                        ));
+                        *s2 = s2.wrapping_add(i128::from(
+                            a2.iter().fold(0i64, |x, &y| x.wrapping_add(y)),
+                        ));
+                    }
+                } else {
                     for &x in row {
                         let d = f64::from(x) - c;
-                        let (q, q2) = (d * m1, (d * d) * m2);
-                        if !(q.abs() <= QMAX && q2.abs() <= QMAX) {
-                            self.stats.mom.add_slow(p, 0, d, e);
-                            self.stats.mom.add_slow(p, 1, d * d, 2 * e);
-                        }
+                        self.stats.mom.add(p, d, m1, m2, e);
                     }
                 }
-            }
-            if let (Some(s), Some(s2)) = (
-                self.stats.mom.sum.get_mut(p),
-                self.stats.mom.sum2.get_mut(p),
-            ) {
-                *s += i128::from(a.iter().sum::<i64>());
-                *s2 += i128::from(a2.iter().sum::<i64>());
             }
             if self.lay.bins > 0 && every > 1 {
                 let first = (every - start % every) % every;

@@ -1166,6 +1166,9 @@ pub(crate) fn add_clean_row(
     acc2: &mut [i64],
     mom: &mut Moments,
 ) {
+    // `|q| ≤ 2^50` implies `|q2| ≤ 2^50` (`q2 = q²·2^−50`), so one check covers both; a term
+    // beyond it leaves its position's `i64` sums alone (a select, no branch) and is added again
+    // term by term below
     let mut bad = false;
     for (((((&x, &c), &m1), &m2), a), a2) in t
         .iter()
@@ -1177,10 +1180,10 @@ pub(crate) fn add_clean_row(
     {
         let d = x - c;
         let (q, q2) = (d * m1, (d * d) * m2);
-        let ok = q.abs() <= QMAX && q2.abs() <= QMAX;
+        let ok = q.abs() <= QMAX;
         bad |= !ok;
-        *a += if ok { round_q(q) } else { 0 };
-        *a2 += if ok { round_q(q2) } else { 0 };
+        *a = a.wrapping_add(if ok { round_q(q) } else { 0 });
+        *a2 = a2.wrapping_add(if ok { round_q(q2) } else { 0 });
     }
     if bad {
         for (p, ((&x, &c), (&m1, &m2))) in t
@@ -1190,11 +1193,9 @@ pub(crate) fn add_clean_row(
             .enumerate()
         {
             let d = x - c;
-            let (q, q2) = (d * m1, (d * d) * m2);
-            if !(q.abs() <= QMAX && q2.abs() <= QMAX) {
+            if !((d * m1).abs() <= QMAX) {
                 let e = lay.exp.get(p).copied().unwrap_or(0);
-                mom.add_slow(p, 0, d, e);
-                mom.add_slow(p, 1, d * d, 2 * e);
+                mom.add(p, d, m1, m2, e);
             }
         }
     }
