@@ -413,11 +413,17 @@ impl RankHistogram {
                 found: other.n_units,
             });
         }
-        // wrapping: real counts stay far below 2^64; only a damaged file could wrap, without a panic
+        // wrapping: real counts stay far below 2^64; only a damaged file could wrap, without a panic.
+        // Zero cells are skipped, not added: a sweep's histograms come from lazily zeroed memory, and
+        // most units reach few ranks, so most pages of the result are never written (not resident).
         self.counts
             .iter_mut()
             .zip(&other.counts)
-            .for_each(|(a, b)| *a = a.wrapping_add(*b));
+            .for_each(|(a, &b)| {
+                if b != 0 {
+                    *a = a.wrapping_add(b);
+                }
+            });
         self.missing
             .iter_mut()
             .zip(&other.missing)
