@@ -1199,7 +1199,8 @@ pub(crate) fn add_clean_row(
             .enumerate()
         {
             let d = x - c;
-            if !((d * m1).abs() <= QMAX) {
+            let ok = (d * m1).abs() <= QMAX; // false for NaN, as in the loop above
+            if !ok {
                 let e = lay.exp.get(p).copied().unwrap_or(0);
                 mom.add(p, d, m1, m2, e);
             }
