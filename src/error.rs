@@ -400,7 +400,37 @@ pub enum Error {
     },
     // ---------------------------------------------------------------- sweep extensions
     // (variants added by the sweep module go here)
-
+    /// A computation would need more memory than its budget allows (checked before allocating).
+    #[error(
+        "{what} needs about {} but the memory budget is {}; {hint}",
+        fmt_bytes(*needed),
+        fmt_bytes(*budget)
+    )]
+    MemoryBudget {
+        /// What was about to be allocated (names the unit count, chunk size, ... behind it).
+        what: String,
+        /// Estimated bytes needed.
+        needed: u64,
+        /// The budget in bytes.
+        budget: u64,
+        /// Which setting reduces the need.
+        hint: String,
+    },
+    /// The system refused an allocation that passed the budget check.
+    #[error("{what}: allocating {} failed", fmt_bytes(*bytes))]
+    AllocationFailed {
+        /// What was being allocated.
+        what: String,
+        /// Bytes requested.
+        bytes: u64,
+    },
+    /// Two sweep results cannot be merged: different sweeps (config or model fingerprint), overlapping
+    /// variant ranges, or a result without provenance.
+    #[error("cannot merge sweep results: {reason}")]
+    SweepMerge {
+        /// What differs or overlaps.
+        reason: String,
+    },
     // ---------------------------------------------------------------- study extensions
     // (variants added by the tiers / matrix / panel modules go here)
 
@@ -500,6 +530,25 @@ impl std::fmt::Debug for Error {
             }
         }
         Ok(())
+    }
+}
+
+/// `12345678` → `"12345678 bytes (11.8 MiB)"`.
+fn fmt_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut x = b as f64;
+    let mut unit = "bytes";
+    for u in UNITS {
+        if x < 1024.0 {
+            break;
+        }
+        x /= 1024.0;
+        unit = u;
+    }
+    if unit == "bytes" {
+        format!("{b} bytes")
+    } else {
+        format!("{b} bytes ({x:.1} {unit})")
     }
 }
 
