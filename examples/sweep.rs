@@ -4,8 +4,13 @@
 //!
 //! ```text
 //! cargo run --release --example sweep -- --units 72 --indicators 79 --subpillars 20 --pillars 6 \
-//!     --variants 1000000 --spread 0.25 --seed 1 [--threads T] [--chunk C]
+//!     --variants 1000000 --spread 0.25 --seed 1 [--threads T] [--chunk C] [--path general]
 //! ```
+//!
+//! `--path general` forces the sweep's general chunk path (per-chunk rank histograms, the path every
+//! non-linear model takes): the model gets a second, identical alternative and the variants draw
+//! their alternative uniformly, so no chunk qualifies for the one-product fast paths. The ranks are
+//! those of the same model; only the weight draws differ (the alternative draw comes first).
 //!
 //! The last line printed is `variants_per_second=<number>`.
 
@@ -15,7 +20,8 @@ use std::time::Instant;
 use composite_indicators::AggregatorKind;
 use composite_indicators::MissingPolicy;
 use composite_indicators::sweep::{
-    BatchModel, Control, NodeSelection, SweepConfig, WeightSampler, min_max_columns, synthetic,
+    AltSampler, BatchModel, Control, NodeSelection, SweepConfig, WeightSampler, min_max_columns,
+    synthetic,
 };
 
 struct Args {
@@ -28,6 +34,7 @@ struct Args {
     seed: u64,
     threads: Option<usize>,
     chunk: usize,
+    general: bool,
 }
 
 fn parse() -> Result<Args, String> {
@@ -41,6 +48,7 @@ fn parse() -> Result<Args, String> {
         seed: 1,
         threads: None,
         chunk: 4096,
+        general: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -59,6 +67,13 @@ fn parse() -> Result<Args, String> {
             "--variants" => a.variants = num(&val)?,
             "--threads" => a.threads = Some(num(&val)?),
             "--chunk" => a.chunk = num(&val)?,
+            "--path" => {
+                a.general = match val.as_str() {
+                    "general" => true,
+                    "auto" => false,
+                    _ => return Err(format!("--path: `{val}` is not `auto` or `general`")),
+                }
+            }
             "--seed" => {
                 a.seed = val
                     .parse()
@@ -71,7 +86,7 @@ fn parse() -> Result<Args, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown argument `{other}` (expected --units, --indicators, --subpillars, --pillars, --variants, --spread, --seed, --threads, --chunk)"
+                    "unknown argument `{other}` (expected --units, --indicators, --subpillars, --pillars, --variants, --spread, --seed, --threads, --chunk, --path)"
                 ));
             }
         }
@@ -87,12 +102,17 @@ fn run(a: &Args) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let x = min_max_columns(&raw);
     let n_agg = fw.nodes().len() - fw.n_indicators();
+    let alternatives = if a.general {
+        vec![x.clone(), x]
+    } else {
+        vec![x]
+    };
     let model = BatchModel::new(
         fw,
         vec![AggregatorKind::Arithmetic; n_agg],
         MissingPolicy::default(),
         None,
-        vec![x],
+        alternatives,
     )
     .map_err(|e| e.to_string())?;
     let mut cfg = SweepConfig::new(
@@ -104,6 +124,9 @@ fn run(a: &Args) -> Result<(), String> {
         },
     );
     cfg.chunk_size = a.chunk;
+    if a.general {
+        cfg.alternatives = AltSampler::Uniform;
+    }
     let t0 = Instant::now();
     let res = model
         .sweep(&cfg, Control::default())
@@ -111,7 +134,7 @@ fn run(a: &Args) -> Result<(), String> {
     let ua = res.ua_report();
     let secs = t0.elapsed().as_secs_f64();
     println!(
-        "workload: {} units x {} indicators, {} sub-pillars, {} pillars; {} variants, spread {}, seed {}, {} threads",
+        "workload: {} units x {} indicators, {} sub-pillars, {} pillars; {} variants, spread {}, seed {}, {} threads, {} path",
         a.units,
         a.indicators,
         a.subpillars,
@@ -119,7 +142,8 @@ fn run(a: &Args) -> Result<(), String> {
         a.variants,
         a.spread,
         a.seed,
-        rayon::current_num_threads()
+        rayon::current_num_threads(),
+        if a.general { "general" } else { "auto" }
     );
     println!("unit  nominal  median   q05   q95  mean|shift|  score mean ± sd");
     for r in ua.rows.iter().take(5) {

@@ -1,5 +1,6 @@
 //! [`Dataset`]: units × columns of numbers (NaN = missing), with unit codes, names and group columns.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use ndarray::{Array2, ArrayView1, Axis};
@@ -106,12 +107,44 @@ impl TryFrom<DatasetRepr> for Dataset {
     }
 }
 
+/// The key under which unit codes are compared: the code in Unicode normalisation form C (borrowed
+/// when it already is NFC, the common case).
+pub(crate) fn nfc_key(code: &str) -> Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if is_nfc_quick(code.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(code)
+    } else {
+        Cow::Owned(code.nfc().collect())
+    }
+}
+
 impl Dataset {
     /// Build from unit codes, column codes and a units × columns matrix.
     ///
-    /// Errors: [`Error::EmptyData`] for no units, [`Error::ShapeMismatch`] if sizes disagree,
-    /// [`Error::DuplicateUnit`] / [`Error::DuplicateCode`] for repeated codes, [`Error::NonFinite`] for
-    /// ±∞ (NaN is accepted as missing).
+    /// Unit codes are compared in Unicode normalisation form C: two codes that differ only in
+    /// normalisation (`"\u{e9}"` and `"e\u{301}"`, both shown as `é`) are the same unit, so a data set
+    /// holding both is [`Error::DuplicateUnit`] naming both spellings. Codes are stored as given.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyData`] for no units or an empty unit code, [`Error::ShapeMismatch`] if sizes
+    /// disagree, [`Error::DuplicateUnit`] / [`Error::DuplicateCode`] for repeated codes,
+    /// [`Error::NonFinite`] for ±∞ (NaN is accepted as missing).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::{Dataset, Error};
+    /// let d = Dataset::new(vec!["A".into()], vec!["x".into()], ndarray::array![[1.0]]).unwrap();
+    /// assert_eq!(d.n_units(), 1);
+    /// let e = Dataset::new(
+    ///     vec!["Caf\u{e9}".into(), "Cafe\u{301}".into()],
+    ///     vec!["x".into()],
+    ///     ndarray::array![[1.0], [2.0]],
+    /// )
+    /// .unwrap_err();
+    /// assert!(matches!(e, Error::DuplicateUnit { .. }));
+    /// ```
     pub fn new(unit_codes: Vec<String>, columns: Vec<String>, values: Array2<f64>) -> Result<Self> {
         if unit_codes.is_empty() {
             return Err(Error::EmptyData {
@@ -132,15 +165,21 @@ impl Dataset {
                 found: values.ncols(),
             });
         }
-        let mut seen = HashMap::new();
-        for u in &unit_codes {
+        let mut seen: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(unit_codes.len());
+        for (i, u) in unit_codes.iter().enumerate() {
             if u.trim().is_empty() {
                 return Err(Error::EmptyData {
                     what: "a unit code is empty".into(),
                 });
             }
-            if seen.insert(u.as_str(), ()).is_some() {
-                return Err(Error::DuplicateUnit { code: u.clone() });
+            if let Some(first) = seen.insert(nfc_key(u), i) {
+                return Err(Error::DuplicateUnit {
+                    code: u.clone(),
+                    first: unit_codes.get(first).cloned().unwrap_or_default(),
+                    source_name: None,
+                    line: None,
+                    first_line: None,
+                });
             }
         }
         let mut col_index = HashMap::new();

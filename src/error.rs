@@ -15,7 +15,17 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// let e = Error::DuplicateCode { code: "LPI".into() };
 /// assert!(e.to_string().contains("LPI"));
 /// ```
-#[derive(Debug, Error)]
+///
+/// **Debug shows the message.** `{:?}` prints the same text as `Display` followed by the chain of
+/// underlying causes, so `fn main() -> Result<()>` reports a readable error (with its hint) rather
+/// than a struct dump; match on the variant to inspect fields.
+///
+/// ```
+/// use composite_indicators::Error;
+/// let e = Error::UnknownCode { code: "LPI".into() };
+/// assert_eq!(format!("{e:?}"), "unknown code `LPI`");
+/// ```
+#[derive(Error)]
 #[non_exhaustive]
 pub enum Error {
     // ---------------------------------------------------------------- framework spec
@@ -117,15 +127,20 @@ pub enum Error {
     },
     /// A data cell that should hold a number does not.
     #[error(
-        "line {line}, column `{column}`: `{value}` is not a number (use an empty field or NA for missing)"
+        "{source_name}, line {line}, column `{column}`: `{value}` is not a number (use an empty field or NA for missing){hint}"
     )]
     NonNumeric {
+        /// The file name or a description of the input (`"CSV data"`).
+        source_name: String,
         /// 1-based line in the file (the header is line 1).
         line: usize,
         /// Column name.
         column: String,
         /// The cell's text.
         value: String,
+        /// Extra advice appended to the message (empty, or `"; ..."`), e.g. how to declare a label
+        /// column.
+        hint: String,
     },
     /// A data value is infinite (NaN is accepted and means missing).
     #[error("unit `{unit}`, indicator `{indicator}`: value {value} is not finite")]
@@ -143,11 +158,30 @@ pub enum Error {
         /// Every missing column.
         columns: Vec<String>,
     },
-    /// A unit code appears twice.
-    #[error("unit code `{code}` appears more than once")]
+    /// A unit code appears twice. Codes are compared in Unicode normalisation form C (NFC), so `é`
+    /// written as one code point and as `e` + combining accent are the same code; `first` is the
+    /// spelling met first, `code` the repeat.
+    #[error(
+        "{}unit code `{code}`{} repeats unit code `{first}`{}{}",
+        source_name.as_deref().map(|s| format!("{s}: ")).unwrap_or_default(),
+        line.map(|l| format!(" (line {l})")).unwrap_or_default(),
+        first_line.map(|l| format!(" (line {l})")).unwrap_or_default(),
+        if code == first { String::new() } else {
+            " (the two spellings differ only in Unicode normalisation; they are the same code in NFC)".to_string()
+        }
+    )]
     DuplicateUnit {
-        /// The repeated unit code.
+        /// The repeated unit code, as spelt where it repeats.
         code: String,
+        /// The same code as spelt where it first appeared (equal to `code` unless the two differ in
+        /// Unicode normalisation).
+        first: String,
+        /// The file (or input description), when the codes were read from one.
+        source_name: Option<String>,
+        /// 1-based line of the repeat, when read from a file.
+        line: Option<usize>,
+        /// 1-based line of the first occurrence, when read from a file.
+        first_line: Option<usize>,
     },
     /// The data have no units (rows) or no columns.
     #[error("the data set is empty: {what}")]
@@ -308,9 +342,95 @@ pub enum Error {
         /// The accepted maximum.
         limit: f64,
     },
+    // ---------------------------------------------------------------- reliability (rel-io)
+    /// An error about one value of a file, with the file and line it was read from; `source` is the
+    /// underlying error (for example [`Error::NonFinite`] naming the unit and column). The `*_path`
+    /// readers wrap value errors this way; [`Error::innermost`] unwraps it.
+    #[error("{source_name}, line {line}: {source}")]
+    InFile {
+        /// The file.
+        source_name: String,
+        /// 1-based line (the header is line 1).
+        line: usize,
+        /// What is wrong with the value.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A nonzero number in a data file is too small for `f64` and would silently become 0.
+    #[error(
+        "{source_name}, line {line}, column `{column}`, unit `{unit}`: `{value}` is nonzero but underflows to 0 in f64 (magnitudes below about 4.9e-324 cannot be stored); write 0 if zero is meant, or rescale the column"
+    )]
+    Underflow {
+        /// The file name or a description of the input.
+        source_name: String,
+        /// 1-based line (the header is line 1).
+        line: usize,
+        /// Column name.
+        column: String,
+        /// Unit code of the row.
+        unit: String,
+        /// The cell's text.
+        value: String,
+    },
+    /// The weights of a group's children are finite but their sum is not (it overflows `f64`).
+    #[error(
+        "the weights of the children of `{group}` sum to {sum}; rescale them (only their ratios matter within a group)"
+    )]
+    NonFiniteWeightSum {
+        /// The aggregate whose children's weights overflow.
+        group: String,
+        /// The (infinite) sum.
+        sum: f64,
+    },
+    /// Distance to a reference unit: the reference unit holds the indicator's minimum (after
+    /// orientation), so every distance `(x − min) / (ref − min)` would divide by zero; the column
+    /// itself is not constant (that is [`Error::ZeroRange`]).
+    #[error(
+        "indicator `{indicator}`: reference unit `{unit}` holds the column's minimum ({value}), so {method} cannot scale by the distance from the minimum to the reference; choose a reference unit above the minimum"
+    )]
+    ReferenceAtMinimum {
+        /// The indicator.
+        indicator: String,
+        /// The reference unit.
+        unit: String,
+        /// The reference (and minimum) value after orientation.
+        value: f64,
+        /// The normalisation method.
+        method: String,
+    },
     // ---------------------------------------------------------------- sweep extensions
     // (variants added by the sweep module go here)
-
+    /// A computation would need more memory than its budget allows (checked before allocating).
+    #[error(
+        "{what} needs about {} but the memory budget is {}; {hint}",
+        fmt_bytes(*needed),
+        fmt_bytes(*budget)
+    )]
+    MemoryBudget {
+        /// What was about to be allocated (names the unit count, chunk size, ... behind it).
+        what: String,
+        /// Estimated bytes needed.
+        needed: u64,
+        /// The budget in bytes.
+        budget: u64,
+        /// Which setting reduces the need.
+        hint: String,
+    },
+    /// The system refused an allocation that passed the budget check.
+    #[error("{what}: allocating {} failed", fmt_bytes(*bytes))]
+    AllocationFailed {
+        /// What was being allocated.
+        what: String,
+        /// Bytes requested.
+        bytes: u64,
+    },
+    /// Two sweep results cannot be merged: different sweeps (config or model fingerprint), overlapping
+    /// variant ranges, or a result without provenance.
+    #[error("cannot merge sweep results: {reason}")]
+    SweepMerge {
+        /// What differs or overlaps.
+        reason: String,
+    },
     // ---------------------------------------------------------------- study extensions
     // (variants added by the tiers / matrix / panel modules go here)
 
@@ -353,6 +473,30 @@ pub enum Error {
         /// Why it stopped.
         reason: String,
     },
+    // study: panels (purse, panel imputation, trends)
+    /// A period of a panel has no units (a time asked for that the panel does not hold).
+    #[error("period {time} has no units in the panel")]
+    EmptyPeriod {
+        /// The period's time, as written in the data.
+        time: String,
+    },
+    /// A unit is absent from some periods of a panel that must be balanced.
+    #[error("unit `{unit}` is absent from period(s) {absent:?}")]
+    UnbalancedPanel {
+        /// The unit.
+        unit: String,
+        /// The periods without a row for it.
+        absent: Vec<String>,
+    },
+    /// An error while building or scoring one period of a panel.
+    #[error("period {time}: {source}")]
+    InPeriod {
+        /// The period's time.
+        time: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
 }
 
 fn fmt_location(line: Option<usize>, column: Option<&str>) -> String {
@@ -364,7 +508,73 @@ fn fmt_location(line: Option<usize>, column: Option<&str>) -> String {
     }
 }
 
+impl std::fmt::Debug for Error {
+    /// The `Display` text, then every underlying cause whose text the message does not already
+    /// contain, one per line after `Caused by:`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let top = self.to_string();
+        f.write_str(&top)?;
+        let mut causes = Vec::new();
+        let mut cur = std::error::Error::source(self);
+        while let Some(c) = cur {
+            let text = c.to_string();
+            if !top.contains(&text) {
+                causes.push(text);
+            }
+            cur = c.source();
+        }
+        if !causes.is_empty() {
+            f.write_str("\n\nCaused by:")?;
+            for (i, c) in causes.iter().enumerate() {
+                write!(f, "\n    {i}: {c}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `12345678` → `"12345678 bytes (11.8 MiB)"`.
+fn fmt_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut x = b as f64;
+    let mut unit = "bytes";
+    for u in UNITS {
+        if x < 1024.0 {
+            break;
+        }
+        x /= 1024.0;
+        unit = u;
+    }
+    if unit == "bytes" {
+        format!("{b} bytes")
+    } else {
+        format!("{b} bytes ({x:.1} {unit})")
+    }
+}
+
 impl Error {
+    /// The innermost error under the context wrappers [`Error::InFile`] and
+    /// [`Error::InAlternative`] (the error itself if it is neither).
+    ///
+    /// ```
+    /// use composite_indicators::Error;
+    /// let e = Error::InFile {
+    ///     source_name: "data.csv".into(),
+    ///     line: 3,
+    ///     source: Box::new(Error::UnknownCode { code: "x".into() }),
+    /// };
+    /// assert!(matches!(e.innermost(), Error::UnknownCode { .. }));
+    /// ```
+    pub fn innermost(&self) -> &Error {
+        let mut e = self;
+        loop {
+            match e {
+                Error::InFile { source, .. } | Error::InAlternative { source, .. } => e = source,
+                other => return other,
+            }
+        }
+    }
+
     /// Shorthand for [`Error::InvalidParameter`].
     ///
     /// ```

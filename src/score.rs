@@ -251,7 +251,9 @@ impl Scorer {
         Ok(k)
     }
 
-    /// The aggregator used for node `k` (see the module docs for the precedence).
+    /// The aggregator used for node `k` (see the module docs for the precedence). For `k` out of range
+    /// (no such node) this is the default aggregator; [`Scorer::try_aggregator_of`] returns `None`
+    /// instead.
     pub fn aggregator_of(&self, k: usize) -> Arc<dyn Aggregator> {
         if let Some(Some(a)) = self.node_aggregators.get(k) {
             return a.clone();
@@ -267,7 +269,52 @@ impl Scorer {
         self.default_aggregator.clone()
     }
 
-    /// The normaliser used for indicator `k`.
+    /// The aggregator of node `k`, or `None` if the framework has no node `k`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::prelude::*;
+    /// use composite_indicators::score::Scorer;
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "I")],
+    ///     pillars: vec![Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// let s = Scorer::new(fw);
+    /// assert!(s.try_aggregator_of(1).is_some());
+    /// assert!(s.try_aggregator_of(2).is_none());
+    /// ```
+    pub fn try_aggregator_of(&self, k: usize) -> Option<Arc<dyn Aggregator>> {
+        (k < self.framework.nodes().len()).then(|| self.aggregator_of(k))
+    }
+
+    /// The normaliser of indicator `k`, or `None` if the framework has no indicator `k`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::prelude::*;
+    /// use composite_indicators::score::Scorer;
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "I")],
+    ///     pillars: vec![Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// let s = Scorer::new(fw);
+    /// assert!(s.try_normaliser_of(0).is_some());
+    /// assert!(s.try_normaliser_of(1).is_none()); // node 1 is the index, not an indicator
+    /// ```
+    pub fn try_normaliser_of(&self, k: usize) -> Option<Arc<dyn Normaliser>> {
+        (k < self.framework.n_indicators()).then(|| self.normaliser_of(k))
+    }
+
+    /// The normaliser used for indicator `k`. For `k` out of range (not an indicator) this is the
+    /// default normaliser; [`Scorer::try_normaliser_of`] returns `None` instead.
     pub fn normaliser_of(&self, k: usize) -> Arc<dyn Normaliser> {
         match self.normaliser_overrides.get(k) {
             Some(Some(n)) => n.clone(),
@@ -574,10 +621,26 @@ where
             .copied()
             .filter(|&c| !(use_bonus && is_bonus(fw, c)))
             .collect();
-        let w: Vec<f64> = kids.iter().map(|&c| node_w[c]).collect();
+        let mut w: Vec<f64> = kids.iter().map(|&c| node_w[c]).collect();
         let codes: Vec<String> = kids.iter().map(|&c| nodes[c].code.clone()).collect();
         let block = values.select(Axis(1), &kids);
         let agg = aggregator_of(k);
+        // the built-in means use only weight ratios: scale tiny weights up by an exact power of two
+        // so that `w · x` does not lose bits in the subnormal range (a no-op for weights >= 1; sums
+        // and custom aggregators get the weights as given)
+        if agg.as_kind().is_some_and(|kind| {
+            matches!(
+                kind,
+                AggregatorKind::Arithmetic
+                    | AggregatorKind::Geometric { .. }
+                    | AggregatorKind::Harmonic { .. }
+                    | AggregatorKind::Power { .. }
+                    | AggregatorKind::Median
+                    | AggregatorKind::Copeland
+            )
+        }) {
+            crate::weights::rescale_pow2(&mut w, false);
+        }
         let ctx = NodeContext {
             node: &node.code,
             children: &codes,

@@ -11,8 +11,13 @@
 //! Validation rules (each has its own [`Error`] variant naming the offending code): at least one
 //! indicator; unique codes; every indicator has a parent; every parent exists and is an aggregate;
 //! exactly one root (an aggregate without parent); no cycles; no aggregate without children; weights
-//! finite and non-negative; positive weight sum within every group; goalposts `lo < hi`, positive
+//! finite and non-negative; positive and finite weight sum within every group (two sibling weights of
+//! `1e308` overflow to `+∞`: [`Error::NonFiniteWeightSum`]); goalposts `lo < hi`, positive
 //! `max_score`, finite targets.
+//!
+//! Every tree algorithm here (cycle check, heights, depths, ancestors, leaves) is iterative and linear
+//! in the number of nodes, so a chain of hundreds of thousands of levels validates without deep
+//! recursion.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -32,8 +37,11 @@ use crate::error::{Error, Result};
 /// assert_eq!(Direction::try_from(1).unwrap(), Direction::Positive);
 /// assert!(Direction::try_from(0).is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(try_from = "i64", into = "i64")]
+///
+/// Any other value in a spec (`0`, `2`, `"negative"`, `1.5`) is an error saying that direction must be
+/// 1 or -1 and what was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(into = "i64")]
 pub enum Direction {
     /// Higher is better.
     #[default]
@@ -60,6 +68,43 @@ impl TryFrom<i64> for Direction {
             -1 => Ok(Direction::Negative),
             other => Err(format!("direction must be 1 or -1, found {other}")),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Direction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Direction;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("direction 1 (higher is better) or -1 (lower is better)")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Direction, E> {
+                Direction::try_from(v).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Direction, E> {
+                match i64::try_from(v) {
+                    Ok(v) => self.visit_i64(v),
+                    Err(_) => Err(E::custom(format!("direction must be 1 or -1, found {v}"))),
+                }
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Direction, E> {
+                match v {
+                    1.0 => Ok(Direction::Positive),
+                    -1.0 => Ok(Direction::Negative),
+                    _ => Err(E::custom(format!("direction must be 1 or -1, found {v}"))),
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Direction, E> {
+                Err(E::custom(format!(
+                    "direction must be 1 or -1, found the text {v:?}"
+                )))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Direction, E> {
+                Err(E::custom(format!("direction must be 1 or -1, found {v}")))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -422,27 +467,44 @@ impl Framework {
                 _ => roots.push(p.code.clone()),
             }
         }
-        // cycles: walk up from every aggregate; a path longer than the number of aggregates loops.
+        // cycles: walk up from every aggregate, colouring nodes (0 = unseen, 1 = on the current walk,
+        // 2 = known to reach a root). Each node is coloured once, so the walk is linear in the number
+        // of aggregates, whatever the depth.
         let pillar_pos: HashMap<&str, usize> = spec
             .pillars
             .iter()
             .enumerate()
             .map(|(i, p)| (p.code.as_str(), i))
             .collect();
-        for p in &spec.pillars {
-            let mut cur = p;
-            let mut steps = 0usize;
-            while let Some(par) = cur.parent.as_deref().filter(|s| !s.trim().is_empty()) {
-                steps += 1;
-                if steps > spec.pillars.len() {
-                    return Err(Error::Cycle {
-                        code: p.code.clone(),
-                    });
+        let parent_of = |j: usize| -> Option<usize> {
+            spec.pillars
+                .get(j)
+                .and_then(|p| p.parent.as_deref())
+                .filter(|s| !s.trim().is_empty())
+                .and_then(|par| pillar_pos.get(par).copied())
+        };
+        let mut colour = vec![0u8; spec.pillars.len()];
+        let mut walk = Vec::new();
+        for start in 0..spec.pillars.len() {
+            walk.clear();
+            let mut cur = Some(start);
+            while let Some(j) = cur {
+                match colour.get(j).copied() {
+                    Some(0) => {
+                        colour[j] = 1;
+                        walk.push(j);
+                        cur = parent_of(j);
+                    }
+                    Some(1) => {
+                        return Err(Error::Cycle {
+                            code: spec.pillars[j].code.clone(),
+                        });
+                    }
+                    _ => cur = None,
                 }
-                match pillar_pos.get(par) {
-                    Some(&i) => cur = &spec.pillars[i],
-                    None => break,
-                }
+            }
+            for &j in &walk {
+                colour[j] = 2;
             }
         }
         match roots.len() {
@@ -483,26 +545,38 @@ impl Framework {
                     group: p.code.clone(),
                 });
             }
-        }
-        // heights of aggregates (memoised DFS; the tree is acyclic now)
-        let mut height = vec![0usize; n_p];
-        fn h(j: usize, ch: &[Vec<Child>], memo: &mut [usize]) -> usize {
-            if memo[j] > 0 {
-                return memo[j];
+            if !sum.is_finite() {
+                return Err(Error::NonFiniteWeightSum {
+                    group: p.code.clone(),
+                    sum,
+                });
             }
-            let mut m = 1;
-            for c in &ch[j] {
-                let hc = match *c {
+        }
+        // heights of aggregates, bottom-up without recursion: a pillar's height is known once all its
+        // aggregate children are done (Kahn's order on the acyclic tree; linear in the number of nodes)
+        let mut height = vec![1usize; n_p];
+        let mut pending: Vec<usize> = p_children
+            .iter()
+            .map(|ch| ch.iter().filter(|c| matches!(c, Child::Agg(_))).count())
+            .collect();
+        let mut ready: Vec<usize> = (0..n_p).filter(|&j| pending[j] == 0).collect();
+        while let Some(j) = ready.pop() {
+            // children's heights are final here; indicators have height 1
+            let m = p_children[j]
+                .iter()
+                .map(|c| match *c {
                     Child::Ind(_) => 1,
-                    Child::Agg(k) => h(k, ch, memo),
-                };
-                m = m.max(hc);
+                    Child::Agg(k) => height[k],
+                })
+                .max()
+                .unwrap_or(1);
+            height[j] = m + 1;
+            if let Some(pj) = parent_of(j) {
+                pending[pj] -= 1;
+                if pending[pj] == 0 {
+                    ready.push(pj);
+                }
             }
-            memo[j] = m + 1;
-            m + 1
-        }
-        for j in 0..n_p {
-            h(j, &p_children, &mut height);
         }
         // aggregate order: by height then spec order
         let mut order: Vec<usize> = (0..n_p).collect();
@@ -657,6 +731,24 @@ impl Framework {
         t
     }
     /// The indicator positions below a node (itself if it is an indicator), in node order.
+    ///
+    /// Every valid node has at least one leaf, so an empty list means `node` is out of range
+    /// (`node >= nodes().len()`); no other node's leaves are ever returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    ///     pillars: vec![Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// assert_eq!(fw.leaves_under(fw.root_index()), vec![0, 1]);
+    /// assert!(fw.leaves_under(99).is_empty());
+    /// ```
     pub fn leaves_under(&self, node: usize) -> Vec<usize> {
         let mut out = Vec::new();
         let mut stack = vec![node];
@@ -671,14 +763,53 @@ impl Framework {
         out
     }
     /// The ancestors of a node, nearest first (excluding the node itself).
-    pub fn ancestors(&self, node: usize) -> Vec<usize> {
+    ///
+    /// `None` if `node` is out of range (`node >= nodes().len()`); the root has `Some(vec![])`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "P")],
+    ///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// assert_eq!(fw.try_ancestors(0), Some(vec![1, 2]));
+    /// assert_eq!(fw.try_ancestors(2), Some(vec![]));
+    /// assert_eq!(fw.try_ancestors(3), None);
+    /// ```
+    pub fn try_ancestors(&self, node: usize) -> Option<Vec<usize>> {
         let mut out = Vec::new();
-        let mut cur = self.nodes.get(node).and_then(|n| n.parent);
+        let mut cur = self.nodes.get(node)?.parent;
         while let Some(p) = cur {
             out.push(p);
-            cur = self.nodes[p].parent;
+            cur = self.nodes.get(p).and_then(|n| n.parent);
         }
-        out
+        Some(out)
+    }
+
+    /// The ancestors of a node, nearest first (excluding the node itself); empty for the root **and**
+    /// for an out-of-range `node` — use [`Framework::try_ancestors`] to tell them apart.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "I")],
+    ///     pillars: vec![Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// assert_eq!(fw.ancestors(0), vec![1]);
+    /// assert!(fw.ancestors(7).is_empty());
+    /// ```
+    pub fn ancestors(&self, node: usize) -> Vec<usize> {
+        self.try_ancestors(node).unwrap_or_default()
     }
 }
 
@@ -864,5 +995,15 @@ mod tests {
             serde_json::from_str::<Indicator>(r#"{"code":"x","parent":"P","direction":2}"#)
                 .is_err()
         );
+        for bad in ["\"negative\"", "0", "1.5", "true"] {
+            let e = serde_json::from_str::<Indicator>(&format!(
+                r#"{{"code":"x","parent":"P","direction":{bad}}}"#
+            ))
+            .unwrap_err();
+            assert!(e.to_string().contains("direction must be 1 or -1"), "{e}");
+        }
+        let i: Indicator =
+            serde_json::from_str(r#"{"code":"x","parent":"P","direction":-1.0}"#).unwrap();
+        assert_eq!(i.direction, Direction::Negative);
     }
 }

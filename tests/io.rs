@@ -349,7 +349,7 @@ fn non_numeric_cell_names_line_and_column() {
     let e = read_idata("uCode,x,y\nA,1,2\nB,3,n/q\n".as_bytes(), &tiny_meta()).unwrap_err();
     let msg = e.to_string();
     assert!(
-        matches!(&e, Error::NonNumeric { line: 3, column, value } if column == "y" && value == "n/q"),
+        matches!(&e, Error::NonNumeric { line: 3, column, value, .. } if column == "y" && value == "n/q"),
         "{e:?}"
     );
     assert!(
@@ -373,7 +373,7 @@ fn inf_cell_names_unit_and_column() {
 fn duplicate_unit() {
     let e = read_idata("uCode,x,y\nA,1,2\nA,3,4\n".as_bytes(), &tiny_meta()).unwrap_err();
     assert!(
-        matches!(&e, Error::DuplicateUnit { code } if code == "A"),
+        matches!(&e, Error::DuplicateUnit { code, .. } if code == "A"),
         "{e:?}"
     );
     assert!(e.to_string().contains("`A`"));

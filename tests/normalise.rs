@@ -80,6 +80,7 @@ fn expected_error(kind: &NormaliserKind, dir: Direction, e: &Error) -> bool {
         (NormaliserKind::FracMax, Error::InvalidSpec { .. }) => dir == Direction::Negative,
         (NormaliserKind::FracMax, Error::ZeroRange { .. }) => false,
         (NormaliserKind::DistToRef { .. }, Error::ZeroRange { .. }) => true,
+        (NormaliserKind::DistToRef { .. }, Error::ReferenceAtMinimum { .. }) => true,
         _ => false,
     }
 }

@@ -161,9 +161,12 @@ fn bad_inputs() {
     let m = ImputeMethod::GroupMedian {
         group: "Continent".into(),
     };
+    // issue #14: the error names the imputation and its group column (was `MissingColumns`, whose
+    // message blamed the framework)
     assert!(matches!(
         Impute::new(m).apply(&d, &fw),
-        Err(Error::MissingColumns { columns }) if columns == vec!["Continent"]
+        Err(Error::InvalidParameter { name, reason })
+            if name == "impute group_median(Continent)" && reason.contains("`Continent`")
     ));
     // a data set without one indicator column
     let codes: Vec<&str> = fw

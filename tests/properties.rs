@@ -48,6 +48,7 @@ fn expected_normaliser_error(_: &NormaliserKind, e: &Error) -> bool {
     matches!(
         e,
         Error::ZeroRange { .. }
+            | Error::ReferenceAtMinimum { .. }
             | Error::InsufficientData { .. }
             | Error::AllMissing { .. }
             | Error::InvalidSpec { .. }

@@ -300,7 +300,7 @@ fn parse_target(t: &Table, line: usize, c: usize, code: &str, s: &str) -> Result
 /// assert!(data.column("x").unwrap()[1].is_nan());
 /// ```
 pub fn read_idata<R: Read>(reader: R, meta: &IMeta) -> Result<Dataset> {
-    read_idata_named(reader, meta, "iData CSV")
+    read_idata_named(reader, meta, "iData CSV", false)
 }
 
 /// [`read_idata`] on a file; errors name the path.
@@ -313,11 +313,17 @@ pub fn read_idata<R: Read>(reader: R, meta: &IMeta) -> Result<Dataset> {
 /// ```
 pub fn read_idata_path(path: impl AsRef<Path>, meta: &IMeta) -> Result<Dataset> {
     let path = path.as_ref();
-    read_idata_named(open_path(path)?, meta, &path_name(path))
+    read_idata_named(open_path(path)?, meta, &path_name(path), true)
 }
 
-fn read_idata_named<R: Read>(reader: R, meta: &IMeta, source: &str) -> Result<Dataset> {
-    let t = Table::read(reader, source)?;
+fn read_idata_named<R: Read>(
+    reader: R,
+    meta: &IMeta,
+    source: &str,
+    is_file: bool,
+) -> Result<Dataset> {
+    let mut t = Table::read(reader, source)?;
+    t.is_file = is_file;
     let unit_j = t.require("uCode")?;
     let name_j = t.position("uName");
 
@@ -357,7 +363,14 @@ fn read_idata_named<R: Read>(reader: R, meta: &IMeta, source: &str) -> Result<Da
             }
         })
         .collect();
-    build_dataset(&t, &roles)
+    build_dataset(&t, &roles, idata_label_hint)
+}
+
+/// The hint for an iData column that holds no number: declare it in iMeta as a group column.
+pub(super) fn idata_label_hint(column: &str) -> String {
+    format!(
+        "; if `{column}` is a label column, declare it in iMeta with `Type` `Group` (or `Other` to keep it without checks)"
+    )
 }
 
 #[cfg(test)]

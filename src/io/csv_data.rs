@@ -1,15 +1,16 @@
 //! Plain CSV data tables -> [`Dataset`].
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
 use ndarray::Array2;
 
-use crate::data::Dataset;
+use crate::data::{Dataset, nfc_key};
 use crate::error::{Error, Result};
 
-use super::table::{Table, field, parse_cell};
+use super::table::{Table, field, is_missing_token, looks_numeric, parse_cell};
 use super::{open_path, path_name};
 
 /// Which columns of a plain CSV table hold unit codes, unit names and group labels.
@@ -80,7 +81,14 @@ pub(crate) enum ColumnRole {
 ///
 /// Errors: [`Error::EmptyData`] for no rows, [`Error::Parse`] for an empty unit code,
 /// [`Error::DuplicateUnit`], and the cell errors of the module rules.
-pub(crate) fn build_dataset(table: &Table, roles: &[ColumnRole]) -> Result<Dataset> {
+///
+/// `label_hint(column)` gives the advice appended to [`Error::NonNumeric`] when a numeric column holds
+/// no number at all (so it is probably an undeclared label column).
+pub(crate) fn build_dataset(
+    table: &Table,
+    roles: &[ColumnRole],
+    label_hint: fn(&str) -> String,
+) -> Result<Dataset> {
     table.require_rows()?;
     let unit_j = roles
         .iter()
@@ -90,16 +98,23 @@ pub(crate) fn build_dataset(table: &Table, roles: &[ColumnRole]) -> Result<Datas
 
     // unit codes first: every other error message can then name the unit
     let mut codes = Vec::with_capacity(table.rows.len());
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (line, row) in &table.rows {
-        let code = field(row, unit_j).to_string();
+    // compared in NFC (see `Dataset::new`): value = (line, index) of the first occurrence
+    let mut seen: HashMap<Cow<'_, str>, (usize, usize)> = HashMap::new();
+    for (i, (line, row)) in table.rows.iter().enumerate() {
+        let code = field(row, unit_j);
         if code.is_empty() {
             return Err(table.cell_error(*line, unit_j, "empty unit code"));
         }
-        if seen.insert(code.clone(), *line).is_some() {
-            return Err(Error::DuplicateUnit { code });
+        if let Some((first_line, first)) = seen.insert(nfc_key(code), (*line, i)) {
+            return Err(Error::DuplicateUnit {
+                code: code.to_string(),
+                first: codes.get(first).cloned().unwrap_or_default(),
+                source_name: Some(table.source.clone()),
+                line: Some(*line),
+                first_line: Some(first_line),
+            });
         }
-        codes.push(code);
+        codes.push(code.to_string());
     }
 
     // soft columns: numeric when every cell parses as a number or a missing token
@@ -113,7 +128,7 @@ pub(crate) fn build_dataset(table: &Table, roles: &[ColumnRole]) -> Result<Datas
                 let numeric = table
                     .rows
                     .iter()
-                    .all(|(line, row)| parse_cell(field(row, j), *line, "", "").is_ok());
+                    .all(|(_, row)| looks_numeric(field(row, j)));
                 if numeric {
                     numeric_cols.push(j);
                 } else {
@@ -130,7 +145,23 @@ pub(crate) fn build_dataset(table: &Table, roles: &[ColumnRole]) -> Result<Datas
     for ((line, row), code) in table.rows.iter().zip(&codes) {
         for &j in &numeric_cols {
             let col = table.headers.get(j).map(String::as_str).unwrap_or("");
-            values.push(parse_cell(field(row, j), *line, col, code)?);
+            let v = parse_cell(field(row, j), table, *line, col, code).map_err(|e| match e {
+                Error::NonNumeric {
+                    source_name,
+                    line,
+                    column,
+                    value,
+                    ..
+                } if !column_has_a_number(table, j) => Error::NonNumeric {
+                    hint: label_hint(&column),
+                    source_name,
+                    line,
+                    column,
+                    value,
+                },
+                other => other,
+            })?;
+            values.push(v);
         }
     }
     let values = Array2::from_shape_vec((n, m), values).map_err(|_| Error::ShapeMismatch {
@@ -171,6 +202,22 @@ pub(crate) fn build_dataset(table: &Table, roles: &[ColumnRole]) -> Result<Datas
     Ok(data)
 }
 
+/// Whether some cell of column `j` is a number (not a missing token): a column without any looks like
+/// a label column.
+fn column_has_a_number(table: &Table, j: usize) -> bool {
+    table.rows.iter().any(|(_, row)| {
+        let s = field(row, j).trim();
+        !is_missing_token(s) && s.parse::<f64>().is_ok()
+    })
+}
+
+/// The hint for a plain CSV column that holds no number: declare it as a group column.
+fn csv_label_hint(column: &str) -> String {
+    format!(
+        "; if `{column}` is a label column, declare it with `CsvOptions::with_group_columns([\"{column}\"])` (CLI: `--groups {column}`)"
+    )
+}
+
 /// Read a plain CSV table of units × numeric columns into a [`Dataset`].
 ///
 /// Column roles come from [`CsvOptions`]; every remaining column is numeric. Rows keep their file order.
@@ -195,7 +242,7 @@ pub(crate) fn build_dataset(table: &Table, roles: &[ColumnRole]) -> Result<Datas
 /// assert!(matches!(err, Error::NonNumeric { line: 3, .. }));
 /// ```
 pub fn read_csv<R: Read>(reader: R, options: &CsvOptions) -> Result<Dataset> {
-    read_csv_named(reader, options, "CSV data")
+    read_csv_named(reader, options, "CSV data", false)
 }
 
 /// [`read_csv`] on a file; errors name the path.
@@ -210,11 +257,17 @@ pub fn read_csv<R: Read>(reader: R, options: &CsvOptions) -> Result<Dataset> {
 /// ```
 pub fn read_csv_path(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset> {
     let path = path.as_ref();
-    read_csv_named(open_path(path)?, options, &path_name(path))
+    read_csv_named(open_path(path)?, options, &path_name(path), true)
 }
 
-fn read_csv_named<R: Read>(reader: R, options: &CsvOptions, source: &str) -> Result<Dataset> {
-    let table = Table::read(reader, source)?;
+fn read_csv_named<R: Read>(
+    reader: R,
+    options: &CsvOptions,
+    source: &str,
+    is_file: bool,
+) -> Result<Dataset> {
+    let mut table = Table::read(reader, source)?;
+    table.is_file = is_file;
     let unit_j = match &options.unit_column {
         Some(c) => table.require(c)?,
         None => table.position("uCode").unwrap_or(0),
@@ -239,7 +292,7 @@ fn read_csv_named<R: Read>(reader: R, options: &CsvOptions, source: &str) -> Res
     if let Some(r) = roles.get_mut(unit_j) {
         *r = ColumnRole::Unit;
     }
-    build_dataset(&table, &roles)
+    build_dataset(&table, &roles, csv_label_hint)
 }
 
 #[cfg(test)]

@@ -14,10 +14,18 @@
 //!   [`Error::Parse`] naming its line.
 //! * Column names must be non-empty and unique ([`Error::Parse`] on line 1).
 //! * Numeric cells: an empty field, `NA`, `N/A`, `#N/A` (any case) and any spelling of NaN are
-//!   **missing** (stored as `NaN`). Anything `f64::from_str` accepts is a number (`1`, `-2.5`, `1e-3`).
-//!   `inf` / `Inf` / `-infinity` are [`Error::NonFinite`] naming unit and
-//!   column; any other text is [`Error::NonNumeric`] with line, column and the
-//!   text.
+//!   **missing** (stored as `NaN`). Anything `f64::from_str` accepts is a number (`1`, `-2.5`, `1e-3`),
+//!   rounded to the nearest `f64`.
+//!   `inf` / `Inf` / `-infinity` and literals that overflow (`1e400`) are [`Error::NonFinite`] naming
+//!   unit and column (wrapped in [`Error::InFile`] naming the file and line by the `*_path` readers).
+//!   A **nonzero** literal that underflows to zero (`1e-400`) is [`Error::Underflow`] naming the input,
+//!   line, column and unit, so that it is never silently read as 0; a literal in the subnormal range
+//!   (`1e-310`) is kept with its reduced precision. Any other text is [`Error::NonNumeric`] with the
+//!   input, line, column and the text; when the column holds no number at all the message adds how to
+//!   declare it as a label (group) column.
+//! * Unit codes are unique after Unicode normalisation (NFC): `é` as one code point and as `e` plus a
+//!   combining accent are the same unit, and a second spelling is [`Error::DuplicateUnit`] naming both
+//!   spellings, the input and both lines.
 //! * An input without header is [`Error::EmptyData`], and so is a header with
 //!   no data row.
 //!
@@ -38,6 +46,7 @@ use crate::error::{Error, Result};
 mod atomic;
 mod cbcii;
 mod coinr;
+mod coinr_panel;
 mod csv_data;
 mod paths;
 mod report;
@@ -49,6 +58,7 @@ mod write;
 pub use atomic::write_atomic;
 pub use cbcii::{CBCII_NAME, CBCII_ROOT, read_cbcii_framework, read_cbcii_framework_path};
 pub use coinr::{IMeta, read_idata, read_idata_path, read_imeta, read_imeta_path};
+pub use coinr_panel::{read_idata_panel, read_idata_panel_path};
 pub use csv_data::{CsvOptions, read_csv, read_csv_path};
 pub use paths::check_output_paths;
 pub use report::{

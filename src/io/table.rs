@@ -17,6 +17,9 @@ pub(crate) struct Table {
     pub header_line: usize,
     /// `(line, fields)` for every data record, in file order.
     pub rows: Vec<(usize, Vec<String>)>,
+    /// Whether `source` is a file path (set by the `*_path` readers): value errors are then wrapped
+    /// in [`Error::InFile`] naming the file and line.
+    pub is_file: bool,
 }
 
 impl Table {
@@ -87,6 +90,7 @@ impl Table {
             headers,
             header_line,
             rows,
+            is_file: false,
         })
     }
 
@@ -212,28 +216,74 @@ pub(crate) fn is_missing_token(s: &str) -> bool {
         || s.eq_ignore_ascii_case("#n/a")
 }
 
-/// Parse one numeric data cell.
+/// Whether a cell would be read as a number or a missing value (used to decide whether a soft column
+/// is numeric): a missing token, or a finite number. An underflowing literal such as `1e-400` counts as
+/// numeric here, so that [`parse_cell`] then rejects it rather than the column becoming a label column.
+pub(crate) fn looks_numeric(text: &str) -> bool {
+    let s = text.trim();
+    is_missing_token(s) || s.parse::<f64>().is_ok_and(|v| !v.is_infinite())
+}
+
+/// Whether the mantissa of a numeric literal (the part before any exponent) has a nonzero digit.
+fn has_nonzero_digit(s: &str) -> bool {
+    s.chars()
+        .take_while(|c| !matches!(c, 'e' | 'E'))
+        .any(|c| matches!(c, '1'..='9'))
+}
+
+/// Parse one numeric data cell of `table` at `line`, column `column`, in the row of unit `unit`.
 ///
 /// * missing tokens (see [`is_missing_token`]) and NaN -> `NaN`;
-/// * any decimal or scientific number Rust's `f64::from_str` accepts -> that number;
-/// * `inf`, `Inf`, `-infinity` ... -> [`Error::NonFinite`] naming `unit` and `column`;
-/// * anything else -> [`Error::NonNumeric`] naming line, column and the text.
-pub(crate) fn parse_cell(text: &str, line: usize, column: &str, unit: &str) -> Result<f64> {
+/// * any decimal or scientific number Rust's `f64::from_str` accepts -> that number (rounded to the
+///   nearest `f64`; a literal below the smallest normal magnitude, 2.2e-308, keeps its subnormal value
+///   with fewer significant bits);
+/// * a **nonzero** literal that rounds to zero (`1e-400`) -> [`Error::Underflow`] naming the source,
+///   line, column and unit (reading it as 0 would silently change the data);
+/// * `inf`, `Inf`, `-infinity`, or a literal that overflows (`1e400`) -> [`Error::NonFinite`] naming
+///   `unit` and `column`, wrapped in [`Error::InFile`] (file and line) when `table.is_file`;
+/// * anything else -> [`Error::NonNumeric`] naming the source, line, column and the text.
+pub(crate) fn parse_cell(
+    text: &str,
+    table: &Table,
+    line: usize,
+    column: &str,
+    unit: &str,
+) -> Result<f64> {
     let s = text.trim();
     if is_missing_token(s) {
         return Ok(f64::NAN);
     }
     match s.parse::<f64>() {
-        Ok(v) if v.is_infinite() => Err(Error::NonFinite {
+        Ok(v) if v.is_infinite() => {
+            let e = Error::NonFinite {
+                unit: unit.to_string(),
+                indicator: column.to_string(),
+                value: v,
+            };
+            Err(if table.is_file {
+                Error::InFile {
+                    source_name: table.source.clone(),
+                    line,
+                    source: Box::new(e),
+                }
+            } else {
+                e
+            })
+        }
+        Ok(v) if v == 0.0 && has_nonzero_digit(s) => Err(Error::Underflow {
+            source_name: table.source.clone(),
+            line,
+            column: column.to_string(),
             unit: unit.to_string(),
-            indicator: column.to_string(),
-            value: v,
+            value: s.to_string(),
         }),
         Ok(v) => Ok(v),
         Err(_) => Err(Error::NonNumeric {
+            source_name: table.source.clone(),
             line,
             column: column.to_string(),
             value: s.to_string(),
+            hint: String::new(),
         }),
     }
 }
@@ -242,21 +292,49 @@ pub(crate) fn parse_cell(text: &str, line: usize, column: &str, unit: &str) -> R
 mod tests {
     use super::*;
 
+    fn t() -> Table {
+        Table::read("uCode,x\nA,1\n".as_bytes(), "t").unwrap()
+    }
+
     #[test]
     fn cells() {
-        assert_eq!(parse_cell(" 1.5 ", 2, "x", "A").unwrap(), 1.5);
-        assert_eq!(parse_cell("-2e3", 2, "x", "A").unwrap(), -2000.0);
+        let t = t();
+        assert_eq!(parse_cell(" 1.5 ", &t, 2, "x", "A").unwrap(), 1.5);
+        assert_eq!(parse_cell("-2e3", &t, 2, "x", "A").unwrap(), -2000.0);
         for m in ["", "NA", "na", "#N/A", "N/A", "NaN", "nan"] {
-            assert!(parse_cell(m, 2, "x", "A").unwrap().is_nan(), "{m}");
+            assert!(parse_cell(m, &t, 2, "x", "A").unwrap().is_nan(), "{m}");
         }
         assert!(matches!(
-            parse_cell("Inf", 2, "x", "A"),
+            parse_cell("Inf", &t, 2, "x", "A"),
             Err(Error::NonFinite { unit, indicator, value }) if unit == "A" && indicator == "x" && value == f64::INFINITY
         ));
         assert!(matches!(
-            parse_cell("1,5", 7, "x", "A"),
-            Err(Error::NonNumeric { line: 7, column, value }) if column == "x" && value == "1,5"
+            parse_cell("1,5", &t, 7, "x", "A"),
+            Err(Error::NonNumeric { line: 7, column, value, .. }) if column == "x" && value == "1,5"
         ));
+    }
+
+    #[test]
+    fn underflow_of_a_nonzero_literal_is_rejected() {
+        let t = t();
+        // zeros in any spelling stay zeros
+        for z in ["0", "-0", "0.000", "0e-400", "0E5", "-0.0e-999"] {
+            assert_eq!(parse_cell(z, &t, 2, "x", "A").unwrap(), 0.0, "{z}");
+        }
+        // a subnormal keeps its (nonzero) value
+        assert_eq!(parse_cell("1e-310", &t, 2, "x", "A").unwrap(), 1e-310);
+        for u in ["1e-400", "-2.5E-330", "0.0001e-322"] {
+            assert!(
+                matches!(
+                    parse_cell(u, &t, 4, "x", "A"),
+                    Err(Error::Underflow { line: 4, ref column, ref unit, ref value, .. })
+                        if column == "x" && unit == "A" && value == u
+                ),
+                "{u}"
+            );
+        }
+        assert!(looks_numeric("1e-400"));
+        assert!(!looks_numeric("inf"));
     }
 
     #[test]

@@ -124,6 +124,59 @@ pub enum FittedForm {
     },
 }
 
+/// What applying a saved scale does with a value outside the range it was fitted on (a new year's
+/// value below last year's minimum, say).
+///
+/// * `Extrapolate` (the default, and the only behaviour before this option existed): every form
+///   applies its formula as it stands, so min-max gives scores below `lo` or above `hi`. Such scores
+///   can be zero or negative, which a geometric or harmonic mean then rejects.
+/// * `Clamp`: the oriented value is first clamped to the fitted range, where the form stores one:
+///   min-max to `[min, max]` (scores stay in `[lo, hi]`); distance to a reference or to the maximum to
+///   `[min, reference]` (scores in `[0, 1]`); distance to a target from below at `min` (scores ≥ 0; the
+///   upper end is `cap_max`'s business); fraction of the maximum from above at `max` (scores ≤ 1; no
+///   lower end was fitted). Z-scores, identity, goalposts (see their `truncate`), max score and the rank
+///   forms (already bounded by the sample) have no fitted range to clamp to and are unchanged. A
+///   missing value stays missing.
+///
+/// COINr has no such option: a coin normalised with `Normalise(purse, global = TRUE)` never meets values
+/// outside its range, and scoring new data on an old scale is not a COINr operation.
+///
+/// ```
+/// use composite_indicators::normalise::{FittedForm, FittedNormaliser, FittedParams, OutOfRangePolicy};
+/// use composite_indicators::Direction;
+/// use ndarray::array;
+/// let form = FittedForm::MinMax { min: 10.0, max: 20.0, lo: 1.0, hi: 100.0 };
+/// let p = FittedParams::new("x", Direction::Positive, form);
+/// let x = array![5.0, 15.0, 25.0];
+/// let units = ["A".to_string(), "B".to_string(), "C".to_string()];
+/// // extrapolated: (5 − 10)/10·99 + 1 = −48.5 (a geometric mean would fail on it)
+/// assert_eq!(p.apply(x.view(), &units).unwrap().to_vec(), vec![-48.5, 50.5, 149.5]);
+/// let clamped = p.with_out_of_range(OutOfRangePolicy::Clamp);
+/// assert_eq!(clamped.apply(x.view(), &units).unwrap().to_vec(), vec![1.0, 50.5, 100.0]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutOfRangePolicy {
+    /// Apply the formula to every value (today's behaviour).
+    #[default]
+    Extrapolate,
+    /// Clamp values to the fitted range first (see the type's docs for each form).
+    Clamp,
+}
+
+impl OutOfRangePolicy {
+    /// `true` for the default, [`OutOfRangePolicy::Extrapolate`] (serde leaves it out of the JSON, so
+    /// saved scales written before the option existed read back, and write, unchanged).
+    ///
+    /// ```
+    /// use composite_indicators::normalise::OutOfRangePolicy;
+    /// assert!(OutOfRangePolicy::default().is_extrapolate());
+    /// ```
+    pub fn is_extrapolate(&self) -> bool {
+        *self == OutOfRangePolicy::Extrapolate
+    }
+}
+
 /// What a built-in normaliser learned for one indicator: the indicator's code, the direction it was
 /// fitted under, and the formula with its constants. It is the [`FittedNormaliser`] the built-in
 /// methods return, and it round-trips through serde.
@@ -154,6 +207,10 @@ pub struct FittedParams {
     pub direction: Direction,
     /// Formula and constants.
     pub form: FittedForm,
+    /// What to do with values outside the fitted range; absent from JSON when it is the default
+    /// ([`OutOfRangePolicy::Extrapolate`]).
+    #[serde(default, skip_serializing_if = "OutOfRangePolicy::is_extrapolate")]
+    pub out_of_range: OutOfRangePolicy,
 }
 
 impl FittedParams {
@@ -170,6 +227,36 @@ impl FittedParams {
             indicator: indicator.into(),
             direction,
             form,
+            out_of_range: OutOfRangePolicy::Extrapolate,
+        }
+    }
+
+    /// The same parameters with another [`OutOfRangePolicy`].
+    ///
+    /// ```
+    /// use composite_indicators::normalise::{FittedForm, FittedParams, OutOfRangePolicy};
+    /// use composite_indicators::Direction;
+    /// let p = FittedParams::new("x", Direction::Positive, FittedForm::FracMax { max: 2.0 })
+    ///     .with_out_of_range(OutOfRangePolicy::Clamp);
+    /// assert_eq!(p.out_of_range, OutOfRangePolicy::Clamp);
+    /// ```
+    pub fn with_out_of_range(mut self, policy: OutOfRangePolicy) -> Self {
+        self.out_of_range = policy;
+        self
+    }
+
+    /// `v` clamped to the fitted range of the form under [`OutOfRangePolicy::Clamp`]; `v` itself
+    /// otherwise, for forms without a fitted range, and for NaN. Bounds are valid ([`Self::check`]).
+    fn clamp_input(&self, v: f64) -> f64 {
+        if self.out_of_range == OutOfRangePolicy::Extrapolate || v.is_nan() {
+            return v;
+        }
+        match self.form {
+            FittedForm::MinMax { min, max, .. } => v.clamp(min, max),
+            FittedForm::DistTo { reference, min, .. } => v.clamp(min, reference),
+            FittedForm::DistToTarget { min, .. } => v.max(min),
+            FittedForm::FracMax { max } => v.min(max),
+            _ => v,
         }
     }
 
@@ -299,6 +386,7 @@ impl FittedParams {
     /// The score of one oriented value (`x·direction`); `Err` only for a max-score value out of
     /// range (row `i` names the unit).
     fn eval(&self, v: f64, unit_codes: &[String], i: usize) -> Result<f64> {
+        let v = self.clamp_input(v);
         let sign = self.direction.sign();
         Ok(match &self.form {
             &FittedForm::MinMax { min, max, lo, hi } => {
@@ -614,6 +702,83 @@ mod tests {
         let y = f.apply(array![f64::NAN, 5.0].view(), &units).unwrap();
         assert!(y[0].is_nan());
         assert_eq!(y[1], 1.0);
+    }
+
+    #[test]
+    fn clamp_policy_bounds_each_form_with_a_fitted_range() {
+        let units: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
+        let x = array![-5.0, 5.0, 50.0];
+        let run = |form: FittedForm, policy: OutOfRangePolicy| {
+            p(form)
+                .with_out_of_range(policy)
+                .apply(x.view(), &units)
+                .unwrap()
+                .to_vec()
+        };
+        // hand computation, fitted range [0, 10]:
+        // min-max to [0, 100]: extrapolated (−5 − 0)/10·100 = −50, 50, 500; clamped 0, 50, 100
+        let mm = FittedForm::MinMax {
+            min: 0.0,
+            max: 10.0,
+            lo: 0.0,
+            hi: 100.0,
+        };
+        assert_eq!(
+            run(mm.clone(), OutOfRangePolicy::Extrapolate),
+            vec![-50.0, 50.0, 500.0]
+        );
+        assert_eq!(run(mm, OutOfRangePolicy::Clamp), vec![0.0, 50.0, 100.0]);
+        // distance to reference 10 from min 0: 1 − (10 − x)/10 = x/10 → clamped 0, 0.5, 1
+        let dt = FittedForm::DistTo {
+            reference: 10.0,
+            min: 0.0,
+            cap_max: false,
+        };
+        assert_eq!(run(dt, OutOfRangePolicy::Clamp), vec![0.0, 0.5, 1.0]);
+        // distance to target 10 from min 0, no cap: clamped below only → 0, 0.5, 5
+        let dtt = FittedForm::DistToTarget {
+            target: 10.0,
+            min: 0.0,
+            cap_max: false,
+        };
+        assert_eq!(run(dtt, OutOfRangePolicy::Clamp), vec![0.0, 0.5, 5.0]);
+        // fraction of max 10: clamped above only → −0.5, 0.5, 1
+        let fm = FittedForm::FracMax { max: 10.0 };
+        assert_eq!(run(fm, OutOfRangePolicy::Clamp), vec![-0.5, 0.5, 1.0]);
+        // z-score has no fitted range: unchanged, (x − 0)/1
+        let z = FittedForm::ZScore {
+            mean: 0.0,
+            sd: 1.0,
+            target_mean: 0.0,
+            target_sd: 1.0,
+        };
+        assert_eq!(run(z, OutOfRangePolicy::Clamp), vec![-5.0, 5.0, 50.0]);
+        // NaN stays NaN
+        let y = p(FittedForm::MinMax {
+            min: 0.0,
+            max: 1.0,
+            lo: 0.0,
+            hi: 1.0,
+        })
+        .with_out_of_range(OutOfRangePolicy::Clamp)
+        .apply(array![f64::NAN].view(), &units[..1])
+        .unwrap();
+        assert!(y[0].is_nan());
+    }
+
+    #[test]
+    fn clamp_policy_round_trips_and_default_json_is_unchanged() {
+        let f = p(FittedForm::FracMax { max: 2.0 }).with_out_of_range(OutOfRangePolicy::Clamp);
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(
+            json,
+            r#"{"indicator":"x","direction":1,"form":{"method":"frac_max","max":2.0},"out_of_range":"clamp"}"#
+        );
+        assert_eq!(serde_json::from_str::<FittedParams>(&json).unwrap(), f);
+        let old = r#"{"indicator":"x","direction":1,"form":{"method":"frac_max","max":2.0}}"#;
+        let back: FittedParams = serde_json::from_str(old).unwrap();
+        assert_eq!(back.out_of_range, OutOfRangePolicy::Extrapolate);
+        assert_eq!(serde_json::to_string(&back).unwrap(), old);
     }
 
     #[test]

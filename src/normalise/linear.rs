@@ -162,12 +162,17 @@ pub(super) fn fit_dist2ref(
     let (min, max) = min_max(x, ctx.code)?;
     finite_span(ctx, min, max, "dist2ref")?;
     finite_span(ctx, min, reference, "dist2ref")?;
+    if min == max {
+        return Err(zero_range(ctx, min, "dist2ref"));
+    }
     if reference == min {
-        return Err(zero_range(
-            ctx,
-            min,
-            format!("dist2ref (the reference unit `{unit}` holds the minimum)"),
-        ));
+        // the column is not constant, only the reference sits at its bottom
+        return Err(Error::ReferenceAtMinimum {
+            indicator: ctx.code.to_string(),
+            unit: unit.to_string(),
+            value: reference,
+            method: "dist2ref".into(),
+        });
     }
     Ok(FittedParams::fitted(
         ctx,
@@ -459,7 +464,19 @@ mod tests {
             matches!(e, Error::InvalidSpec { .. }) && e.to_string().contains("`C`"),
             "{e}"
         );
-        assert!(matches!(run(k("A"), &ctx), Err(Error::ZeroRange { .. })));
+        // A holds the minimum of a non-constant column: its own error (was ZeroRange, issue #14)
+        let e = run(k("A"), &ctx).unwrap_err();
+        assert!(
+            matches!(e, Error::ReferenceAtMinimum { ref indicator, ref unit, value: 2.0, .. } if indicator == "x" && unit == "A"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("zero range"), "{e}");
+        // a constant column is still a zero range
+        let u2 = vec!["A".to_string(), "B".to_string()];
+        assert!(matches!(
+            k("A").fit(array![3.0, 3.0].view(), &ColumnContext::new("x", &u2)),
+            Err(Error::ZeroRange { value: 3.0, .. })
+        ));
         // no unit codes at all: the reference cannot be found
         assert!(matches!(
             k("A").fit(x().view(), &ColumnContext::new("x", &[])),

@@ -54,7 +54,7 @@ mod linear;
 mod parse;
 mod rank_based;
 
-pub use fitted::{FittedForm, FittedParams, RankScale};
+pub use fitted::{FittedForm, FittedParams, OutOfRangePolicy, RankScale};
 
 /// What a normaliser may know about the column it fits, besides the values.
 ///
@@ -296,7 +296,8 @@ pub enum NormaliserKind {
     /// Distance to a reference unit: `1 − (x_ref − x)/(x_ref − min)`, optionally capped at 1 (COINr
     /// `n_dist2ref`, with the reference named by unit code instead of row index). Unit not among
     /// `ctx.unit_codes` → [`Error::UnknownCode`]; its value missing → [`Error::InvalidSpec`]; reference
-    /// equal to the minimum → [`Error::ZeroRange`].
+    /// equal to the minimum of a non-constant column → [`Error::ReferenceAtMinimum`]; a constant
+    /// column → [`Error::ZeroRange`].
     DistToRef {
         /// Code of the reference unit.
         unit: String,

@@ -82,7 +82,81 @@ pub struct Imputation {
     pub method: String,
 }
 
+/// Why an imputation left a value missing.
+///
+/// ```
+/// use composite_indicators::prepare::MissingReason;
+/// let r = MissingReason::NoDonorInGroup { column: "region".into(), label: "North".into() };
+/// assert_eq!(r.to_string(), "no unit in group `North` of column `region` has a value to impute from");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MissingReason {
+    /// The indicator has no non-missing value at all, so its mean or median does not exist.
+    NoValueAtAll,
+    /// The unit's label in the group column is empty, so it belongs to no group.
+    NoGroupLabel {
+        /// The group column.
+        column: String,
+    },
+    /// No unit of the unit's group has a value for the indicator (no donor).
+    NoDonorInGroup {
+        /// The group column.
+        column: String,
+        /// The unit's group label.
+        label: String,
+    },
+    /// Within-pillar imputation: the unit has no other non-missing value in the indicator's pillar.
+    NoOtherValueInPillar {
+        /// The pillar (parent) code.
+        pillar: String,
+    },
+}
+
+impl std::fmt::Display for MissingReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MissingReason::NoValueAtAll => {
+                f.write_str("the indicator has no non-missing value to impute from")
+            }
+            MissingReason::NoGroupLabel { column } => {
+                write!(f, "the unit has no label in group column `{column}`")
+            }
+            MissingReason::NoDonorInGroup { column, label } => write!(
+                f,
+                "no unit in group `{label}` of column `{column}` has a value to impute from"
+            ),
+            MissingReason::NoOtherValueInPillar { pillar } => write!(
+                f,
+                "the unit has no other non-missing value in pillar `{pillar}`"
+            ),
+        }
+    }
+}
+
+/// One value an imputation left missing, and why.
+///
+/// ```
+/// use composite_indicators::prepare::{LeftMissing, MissingReason};
+/// let l = LeftMissing { unit: "AUT".into(), indicator: "LPI".into(), reason: MissingReason::NoValueAtAll };
+/// assert_eq!(serde_json::to_value(&l).unwrap()["reason"]["reason"], "no_value_at_all");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftMissing {
+    /// Unit code.
+    pub unit: String,
+    /// Indicator code.
+    pub indicator: String,
+    /// Why no value was imputed.
+    pub reason: MissingReason,
+}
+
 /// What [`Impute`] did.
+///
+/// Every missing value of an imputed indicator is either in `imputations` or in `left_missing` (with
+/// its reason); `still_missing` repeats the `(unit, indicator)` pairs of `left_missing` in the same
+/// order.
 ///
 /// ```
 /// use composite_indicators::prepare::ImputeReport;
@@ -95,12 +169,17 @@ pub struct ImputeReport {
     /// `(unit, indicator)` pairs that are still missing because the statistic did not exist (a group with
     /// no value for the indicator, an empty group label, an indicator with no value at all).
     pub still_missing: Vec<(String, String)>,
+    /// Every value left missing with its reason, in the order of `still_missing`.
+    #[serde(default)]
+    pub left_missing: Vec<LeftMissing>,
 }
 
 /// Fill missing indicator values column by column (see [`ImputeMethod`] for the formulas).
 ///
-/// Only the framework's indicator columns are imputed. A missing indicator column or group column is
-/// [`Error::MissingColumns`].
+/// Only the framework's indicator columns are imputed. A missing indicator column is
+/// [`Error::MissingColumns`]; a group method whose group column is not a group column of the data is
+/// [`Error::InvalidParameter`] naming the method and the column. Every value left missing is listed
+/// with its reason in [`ImputeReport::left_missing`].
 ///
 /// ```
 /// use composite_indicators::prelude::*;
@@ -170,10 +249,15 @@ impl Step for Impute {
         let pos = indicator_positions(data, fw)?;
         let n = data.n_units();
         // group key per unit (None = no group / empty label)
-        let keys: Vec<Option<&str>> = match &self.method {
-            ImputeMethod::Mean | ImputeMethod::Median => vec![Some(""); n],
-            ImputeMethod::GroupMean { group } | ImputeMethod::GroupMedian { group } => data
-                .group(group)?
+        let group_column = match &self.method {
+            ImputeMethod::GroupMean { group } | ImputeMethod::GroupMedian { group } => {
+                Some(group.as_str())
+            }
+            ImputeMethod::Mean | ImputeMethod::Median => None,
+        };
+        let keys: Vec<Option<&str>> = match group_column {
+            None => vec![Some(""); n],
+            Some(group) => group_labels(data, group, &self.method)?
                 .iter()
                 .map(|l| {
                     if l.trim().is_empty() {
@@ -218,12 +302,8 @@ impl Step for Impute {
                     continue;
                 }
                 let unit = units.get(i).cloned().unwrap_or_default();
-                match keys
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .and_then(|k| stat.get(k).copied().flatten())
-                {
+                let key = keys.get(i).copied().flatten();
+                match key.and_then(|k| stat.get(k).copied().flatten()) {
                     Some(s) => {
                         if let Some(slot) = values.get_mut([i, j]) {
                             *slot = s;
@@ -235,7 +315,24 @@ impl Step for Impute {
                             method: method.clone(),
                         });
                     }
-                    None => report.still_missing.push((unit, code.to_string())),
+                    None => {
+                        let reason = match (group_column, key) {
+                            (None, _) => MissingReason::NoValueAtAll,
+                            (Some(column), None) => MissingReason::NoGroupLabel {
+                                column: column.to_string(),
+                            },
+                            (Some(column), Some(label)) => MissingReason::NoDonorInGroup {
+                                column: column.to_string(),
+                                label: label.to_string(),
+                            },
+                        };
+                        report.still_missing.push((unit.clone(), code.to_string()));
+                        report.left_missing.push(LeftMissing {
+                            unit,
+                            indicator: code.to_string(),
+                            reason,
+                        });
+                    }
                 }
             }
         }
@@ -245,6 +342,24 @@ impl Step for Impute {
         }
         Ok((out, report))
     }
+}
+
+/// The labels of the imputation's group column, or an error naming that column and the method.
+fn group_labels<'d>(data: &'d Dataset, group: &str, method: &ImputeMethod) -> Result<&'d [String]> {
+    data.group(group).map_err(|_| {
+        let have: Vec<String> = data.groups().iter().map(|(g, _)| format!("`{g}`")).collect();
+        Error::param(
+            format!("impute {}", method.name()),
+            format!(
+                "the imputation's group column `{group}` is not a group column of the data (group columns: {}); declare it with `CsvOptions::with_group_columns` (CLI: `--groups {group}`) or as `Group` in iMeta",
+                if have.is_empty() {
+                    "none".to_string()
+                } else {
+                    have.join(", ")
+                }
+            ),
+        )
+    })
 }
 
 /// Impute on a **normalised** units × indicators matrix (indicator order of `fw`): a missing value of
@@ -298,6 +413,7 @@ pub fn impute_within_pillar(
     let mut out = normalised.to_owned();
     let mut imps = Vec::new();
     let mut left = Vec::new();
+    let mut reasons = Vec::new();
     for (i, row) in normalised.rows().into_iter().enumerate() {
         for j in 0..m {
             if !row.get(j).is_some_and(|v| v.is_nan()) {
@@ -329,7 +445,18 @@ pub fn impute_within_pillar(
                         method: "within_pillar_mean".into(),
                     });
                 }
-                None => left.push((unit, code)),
+                None => {
+                    let pillar = parent
+                        .and_then(|p| nodes.get(p))
+                        .map(|p| p.code.clone())
+                        .unwrap_or_default();
+                    left.push((unit.clone(), code.clone()));
+                    reasons.push(LeftMissing {
+                        unit,
+                        indicator: code,
+                        reason: MissingReason::NoOtherValueInPillar { pillar },
+                    });
+                }
             }
         }
     }
@@ -337,6 +464,7 @@ pub fn impute_within_pillar(
         values: out,
         imputations: imps,
         still_missing: left,
+        left_missing: reasons,
     })
 }
 
@@ -344,7 +472,12 @@ pub fn impute_within_pillar(
 ///
 /// ```
 /// use composite_indicators::prepare::WithinPillar;
-/// let w = WithinPillar { values: ndarray::Array2::zeros((1, 1)), imputations: vec![], still_missing: vec![] };
+/// let w = WithinPillar {
+///     values: ndarray::Array2::zeros((1, 1)),
+///     imputations: vec![],
+///     still_missing: vec![],
+///     left_missing: vec![],
+/// };
 /// assert_eq!(w.values.dim(), (1, 1));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -355,6 +488,8 @@ pub struct WithinPillar {
     pub imputations: Vec<Imputation>,
     /// `(unit, indicator)` pairs left missing (no other value in the pillar for that unit).
     pub still_missing: Vec<(String, String)>,
+    /// The same values with their reason ([`MissingReason::NoOtherValueInPillar`]).
+    pub left_missing: Vec<LeftMissing>,
 }
 
 #[cfg(test)]
@@ -437,6 +572,29 @@ mod tests {
             ]
         );
         assert_eq!(r.imputations[0].method, "group_mean(g)");
+        // every value left missing has its reason
+        let why: Vec<(&str, &str, MissingReason)> = r
+            .left_missing
+            .iter()
+            .map(|l| (l.unit.as_str(), l.indicator.as_str(), l.reason.clone()))
+            .collect();
+        let no_donor = MissingReason::NoDonorInGroup {
+            column: "g".into(),
+            label: "a".into(),
+        };
+        assert_eq!(
+            why,
+            vec![
+                (
+                    "u6",
+                    "x",
+                    MissingReason::NoGroupLabel { column: "g".into() }
+                ),
+                ("u0", "y", no_donor.clone()),
+                ("u1", "y", no_donor.clone()),
+                ("u2", "y", no_donor)
+            ]
+        );
         let m = ImputeMethod::GroupMedian { group: "g".into() };
         let (o, _) = Impute::new(m).apply(&data(), &fw()).unwrap();
         assert_eq!(o.values()[[5, 0]], 15.0);
@@ -448,7 +606,12 @@ mod tests {
             group: "nope".into(),
         };
         let e = Impute::new(m).apply(&data(), &fw()).unwrap_err();
-        assert!(matches!(e, Error::MissingColumns { columns } if columns == vec!["nope"]));
+        // issue #14: the error names the imputation and its group column (it was MissingColumns,
+        // "the data lack columns required by the framework", which misled)
+        assert!(
+            matches!(&e, Error::InvalidParameter { name, reason } if name == "impute group_mean(nope)" && reason.contains("`nope`") && reason.contains("`g`")),
+            "{e}"
+        );
     }
 
     #[test]
@@ -481,6 +644,10 @@ mod tests {
         assert!(f[[1, 2]].is_nan() && f[[1, 3]].is_nan());
         assert_eq!(r.imputations.len(), 2);
         assert_eq!(r.still_missing.len(), 2);
+        assert_eq!(
+            r.left_missing[0].reason,
+            MissingReason::NoOtherValueInPillar { pillar: "Q".into() }
+        );
         assert!(matches!(
             impute_within_pillar(x.view(), &fw, &units[..1]),
             Err(Error::ShapeMismatch { .. })

@@ -52,7 +52,8 @@ mod treat;
 
 pub use denominate::{Denominate, DenominateReport, ZeroDenominatorPolicy};
 pub use impute::{
-    Imputation, Impute, ImputeMethod, ImputeReport, WithinPillar, impute_within_pillar,
+    Imputation, Impute, ImputeMethod, ImputeReport, LeftMissing, MissingReason, WithinPillar,
+    impute_within_pillar,
 };
 pub use pipeline::{Pipeline, PipelineConfig, PipelineReports, PipelineResult, Stage};
 pub use screen::{Screen, ScreenBy, ScreenReport, UnitAvailability};

@@ -1,15 +1,20 @@
 //! The study layer: what a COINr user does after the build — compare runs ([`compare`], COINr
 //! `compare_coins`), list a unit's strengths and weaknesses ([`strweak`], `get_str_weak`), tabulate
 //! indicator statistics ([`stats`], `get_stats`), leave framework elements out ([`remove`],
-//! `remove_elements`) and optimise weights ([`optimise`], `get_opt_weights`).
+//! `remove_elements`), optimise weights ([`optimise`], `get_opt_weights`), and work with panels of
+//! several periods ([`purse`], [`impute_panel`], [`trends`]; COINr's purse, `impute_panel`,
+//! `get_trends`).
 //!
-//! Every result type is serde-serialisable and writes CSV (`uCode` first where the table is per unit)
-//! through [`crate::io::write_atomic`].
+//! Every result type is serde-serialisable (except [`purse::Purse`], which holds pipeline results)
+//! and writes CSV (`uCode` first where the table is per unit) through [`crate::io::write_atomic`].
 
 pub mod compare;
 mod csv_rows;
+pub mod impute_panel;
 pub mod optimise;
+pub mod purse;
 pub mod remove;
 pub mod stats;
 pub mod strweak;
 mod tree;
+pub mod trends;

@@ -27,6 +27,7 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 
+use super::exact::{QMAX, round_q};
 use super::histogram::{PermutedLayout, PermutedStats, rank_min_into};
 use super::kernel::LinearPlan;
 
@@ -390,13 +391,18 @@ impl Buf32 {
         for p in 0..n {
             let row = &self.s[p * b..(p + 1) * b];
             let c = self.lay.shift[p];
-            let (mut a, mut a2) = ([0.0f64; 8], [0.0f64; 8]);
+            let (m1, m2) = (self.lay.m1[p], self.lay.m2[p]);
+            let e = self.lay.exp.get(p).copied().unwrap_or(0);
+            // exact sums (see `ScoreStats`): level-0 multiples in eight i64 lanes (a block has at
+            // most 256 variants of at most 2^50 each) and the largest |q| per lane, all in straight
+            // vector code; `|q| ≤ 2^50` implies `|q2| ≤ 2^50`, so one check covers both sums, and a
+            // row with a larger term (rare) is added again term by term instead
+            let (mut a, mut a2, mut mx) = ([0i64; 8], [0i64; 8], [0.0f64; 8]);
             if any_special {
                 for (v, &x) in row.iter().enumerate() {
                     if self.thr[v] != SPECIAL {
                         let d = f64::from(x) - c;
-                        a[v % 8] += d;
-                        a2[v % 8] += d * d;
+                        self.stats.mom.add(p, d, m1, m2, e);
                     }
                 }
             } else {
@@ -404,20 +410,38 @@ impl Buf32 {
                 for xs in &mut ch {
                     for l in 0..8 {
                         let d = f64::from(xs[l]) - c;
-                        a[l] += d;
-                        a2[l] += d * d;
+                        let (q, q2) = (d * m1, (d * d) * m2);
+                        mx[l] = mx[l].max(q.abs());
+                        a[l] = a[l].wrapping_add(round_q(q));
+                        a2[l] = a2[l].wrapping_add(round_q(q2));
                     }
                 }
                 for (l, &x) in ch.remainder().iter().enumerate() {
                     let d = f64::from(x) - c;
-                    a[l] += d;
-                    a2[l] += d * d;
+                    let (q, q2) = (d * m1, (d * d) * m2);
+                    mx[l] = mx[l].max(q.abs());
+                    a[l] = a[l].wrapping_add(round_q(q));
+                    a2[l] = a2[l].wrapping_add(round_q(q2));
+                }
+                if mx.iter().all(|&m| m <= QMAX) {
+                    if let (Some(s), Some(s2)) = (
+                        self.stats.mom.sum.get_mut(p),
+                        self.stats.mom.sum2.get_mut(p),
+                    ) {
+                        *s = s.wrapping_add(i128::from(
+                            a.iter().fold(0i64, |x, &y| x.wrapping_add(y)),
+                        ));
+                        *s2 = s2.wrapping_add(i128::from(
+                            a2.iter().fold(0i64, |x, &y| x.wrapping_add(y)),
+                        ));
+                    }
+                } else {
+                    for &x in row {
+                        let d = f64::from(x) - c;
+                        self.stats.mom.add(p, d, m1, m2, e);
+                    }
                 }
             }
-            let sum = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-            let sum2 = ((a2[0] + a2[1]) + (a2[2] + a2[3])) + ((a2[4] + a2[5]) + (a2[6] + a2[7]));
-            self.stats.sum[p] += sum;
-            self.stats.sum2[p] += sum2;
             if self.lay.bins > 0 && every > 1 {
                 let first = (every - start % every) % every;
                 let mut v = first;
@@ -677,8 +701,8 @@ impl Buf32 {
             }
             self.stats.n[p] += 1;
             let d = x - self.lay.shift[p];
-            self.stats.sum[p] += d;
-            self.stats.sum2[p] += d * d;
+            let e = self.lay.exp.get(p).copied().unwrap_or(0);
+            self.stats.mom.add(p, d, self.lay.m1[p], self.lay.m2[p], e);
             if self.lay.bins > 0 && bin {
                 self.bin(p, x);
             }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::exact::{ExactRepr, Moments, QMAX, exp_for, multipliers, round_q};
+use super::memory::try_zeroed;
 use crate::error::{Error, Result};
 
 /// Rank scores with the crate's `Min` tie rule by counting: `rank = 1 + #{j : s_j > s_i}` (1 = best).
@@ -322,7 +324,8 @@ impl TryFrom<RankHistogramRepr> for RankHistogram {
 }
 
 impl RankHistogram {
-    /// An empty histogram for `n_units` units.
+    /// An empty histogram for `n_units` units (`n_units² × 8` bytes; the process aborts if the system
+    /// cannot provide them: use [`RankHistogram::try_new`] for sizes that come from user data).
     pub fn new(n_units: usize) -> Self {
         RankHistogram {
             n_units,
@@ -330,6 +333,35 @@ impl RankHistogram {
             missing: vec![0; n_units],
             variants: 0,
         }
+    }
+
+    /// An empty histogram for `n_units` units, allocated fallibly.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when `n_units²` overflows, [`Error::AllocationFailed`] when the
+    /// system refuses the `n_units² × 8` bytes (instead of aborting the process). Sweeps check a
+    /// memory budget before they get here ([`SweepConfig::memory_budget`](super::SweepConfig::memory_budget)).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::RankHistogram;
+    /// assert_eq!(RankHistogram::try_new(3).unwrap(), RankHistogram::new(3));
+    /// assert!(RankHistogram::try_new(usize::MAX).is_err());
+    /// ```
+    pub fn try_new(n_units: usize) -> Result<Self> {
+        let cells = n_units.checked_mul(n_units).ok_or_else(|| {
+            Error::param(
+                "units",
+                format!("a rank histogram of {n_units} units has more than usize::MAX cells"),
+            )
+        })?;
+        let what = format!("rank histogram of {n_units} units");
+        Ok(RankHistogram {
+            n_units,
+            counts: try_zeroed(cells, &what)?,
+            missing: try_zeroed(n_units, &what)?,
+            variants: 0,
+        })
     }
 
     /// Add one variant's ranks (`0` = no rank). Ranks above the unit count are ignored as invalid
@@ -381,15 +413,22 @@ impl RankHistogram {
                 found: other.n_units,
             });
         }
+        // wrapping: real counts stay far below 2^64; only a damaged file could wrap, without a panic.
+        // Zero cells are skipped, not added: a sweep's histograms come from lazily zeroed memory, and
+        // most units reach few ranks, so most pages of the result are never written (not resident).
         self.counts
             .iter_mut()
             .zip(&other.counts)
-            .for_each(|(a, b)| *a += b);
+            .for_each(|(a, &b)| {
+                if b != 0 {
+                    *a = a.wrapping_add(b);
+                }
+            });
         self.missing
             .iter_mut()
             .zip(&other.missing)
-            .for_each(|(a, b)| *a += b);
-        self.variants += other.variants;
+            .for_each(|(a, b)| *a = a.wrapping_add(*b));
+        self.variants = self.variants.wrapping_add(other.variants);
         Ok(())
     }
 
@@ -411,7 +450,14 @@ impl RankHistogram {
     /// The counts of unit `u` for ranks `1..=n_units` (empty for an unknown unit).
     pub fn unit_counts(&self, u: usize) -> &[u64] {
         let n = self.n_units;
-        self.counts.get(u * n..(u + 1) * n).unwrap_or(&[])
+        if u >= n {
+            return &[];
+        }
+        // u < n and n² cells exist, so these products do not overflow
+        u.checked_mul(n)
+            .and_then(|a| Some(a..a.checked_add(n)?))
+            .and_then(|r| self.counts.get(r))
+            .unwrap_or(&[])
     }
     /// Variants in which unit `u` had no rank.
     pub fn n_missing(&self, u: usize) -> u64 {
@@ -540,8 +586,11 @@ pub fn quantile_target(q: f64, n: u64) -> u64 {
 /// **Moments.** Sums of `d = s − c` and `d²` with the shift `c` = the unit's nominal score (shifted
 /// sums avoid the cancellation of the textbook formula): mean `= c + Σd/n`, sample standard deviation
 /// `= √((Σd² − (Σd)²/n)/(n − 1))` (`None` below 2 values). Missing (NaN) scores are counted apart.
-/// Merging adds the sums; results of a split run agree with a single run up to floating-point
-/// summation order (last bits).
+/// The sums are exact integer sums of terms rounded to a fixed per-unit step (49–50 bits below the
+/// largest `|d|` the bounds allow, `2^(E−50)` with `2^(E−1) ≤ max(|lo − c|, |hi − c|) < 2^E`; `d²` in
+/// steps of `2^(2E−50)`; terms beyond go to coarser levels): integer addition does not depend on
+/// order, so merging the statistics of any split of the variants, in any order, gives bit for bit the
+/// statistics of one run. Each term is off by at most half a step, so a mean by at most `2^(E−51)`.
 ///
 /// **Quantiles.** Each unit has `bins` equal bins over its own `[lo, hi]`; values below `lo` or above
 /// `hi` are counted in under/overflow cells. The `q`-quantile finds the bin where the cumulative count
@@ -567,25 +616,63 @@ pub fn quantile_target(q: f64, n: u64) -> u64 {
 /// assert!((s.sd(0).unwrap() - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
 /// assert_eq!(s.quantile(0, 0.5), Some(2.0));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "ScoreStatsRepr")]
 pub struct ScoreStats {
-    #[serde(with = "crate::serde_nan::vec")]
     shift: Vec<f64>,
     n: Vec<u64>,
     missing: Vec<u64>,
-    #[serde(with = "crate::serde_nan::vec")]
-    sum: Vec<f64>,
-    #[serde(with = "crate::serde_nan::vec")]
-    sum2: Vec<f64>,
-    #[serde(with = "crate::serde_nan::pairs")]
+    /// Exact sums of `d` and `d²` (see the type docs).
+    mom: Moments,
+    /// Per-unit step exponents `E` of the exact sums.
+    exp: Vec<i32>,
+    /// Per-unit multipliers `2^(50 − E)` and `2^(50 − 2E)`; derived from `exp`.
+    mult: Vec<(f64, f64)>,
     bounds: Vec<(f64, f64)>,
     bins: usize,
     /// per unit: [under, bins..., over]
     hist: Vec<u64>,
     /// per unit `bins / (hi − lo)` (0 for a zero range); derived, rebuilt after deserialisation.
-    #[serde(skip)]
     scale: Vec<f64>,
+}
+
+/// The serialised form of [`ScoreStats`]: the `f64` sums `sum` / `sum2` (as before, derived from the
+/// exact sums) and the exact sums themselves (`exact`).
+#[derive(Serialize)]
+struct ScoreStatsOut<'a> {
+    #[serde(with = "crate::serde_nan::vec")]
+    shift: &'a [f64],
+    n: &'a [u64],
+    missing: &'a [u64],
+    #[serde(with = "crate::serde_nan::vec")]
+    sum: &'a [f64],
+    #[serde(with = "crate::serde_nan::vec")]
+    sum2: &'a [f64],
+    #[serde(with = "crate::serde_nan::pairs")]
+    bounds: &'a [(f64, f64)],
+    bins: usize,
+    hist: &'a [u64],
+    exact: ExactRepr,
+}
+
+impl Serialize for ScoreStats {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let units = self.shift.len();
+        let sum: Vec<f64> = (0..units).map(|u| self.sum_d(u)).collect();
+        let sum2: Vec<f64> = (0..units).map(|u| self.sum_d2(u)).collect();
+        ScoreStatsOut {
+            shift: &self.shift,
+            n: &self.n,
+            missing: &self.missing,
+            sum: &sum,
+            sum2: &sum2,
+            bounds: &self.bounds,
+            bins: self.bins,
+            hist: &self.hist,
+            exact: self.mom.to_repr(&self.exp),
+        }
+        .serialize(s)
+    }
 }
 
 /// The serialised form of [`ScoreStats`]; reading checks that every per-unit vector has one entry per
@@ -604,6 +691,10 @@ struct ScoreStatsRepr {
     bounds: Vec<(f64, f64)>,
     bins: usize,
     hist: Vec<u64>,
+    /// Absent in results written before the sums were exact: the `f64` sums are then read as one
+    /// term each.
+    #[serde(default)]
+    exact: Option<ExactRepr>,
 }
 
 impl TryFrom<ScoreStatsRepr> for ScoreStats {
@@ -643,18 +734,34 @@ impl TryFrom<ScoreStatsRepr> for ScoreStats {
                 found: r.hist.len(),
             });
         }
-        // `scale` is derived and built lazily on the first `add`, as for a new value
-        Ok(ScoreStats {
+        let (mom, exp) = match r.exact {
+            Some(x) => Moments::from_repr(x, units)?,
+            None => {
+                let exp = unit_exponents(&r.shift, &r.bounds);
+                let mut mom = Moments::default();
+                mom.reset(units);
+                for (u, (&s, &s2)) in r.sum.iter().zip(&r.sum2).enumerate() {
+                    let e = exp.get(u).copied().unwrap_or(0);
+                    mom.add_slow(u, 0, s, e);
+                    mom.add_slow(u, 1, s2, 2 * e);
+                }
+                (mom, exp)
+            }
+        };
+        let mut st = ScoreStats {
             shift: r.shift,
             n: r.n,
             missing: r.missing,
-            sum: r.sum,
-            sum2: r.sum2,
+            mult: exp.iter().map(|&e| multipliers(e)).collect(),
+            mom,
+            exp,
             bounds: r.bounds,
             bins: r.bins,
             hist: r.hist,
             scale: Vec::new(),
-        })
+        };
+        st.build_scale();
+        Ok(st)
     }
 }
 
@@ -663,15 +770,20 @@ impl ScoreStats {
     /// histogram bounds and the bin count (0 disables quantiles).
     pub fn new(shift: Vec<f64>, bounds: Vec<(f64, f64)>, bins: usize) -> Self {
         let n = shift.len();
-        ScoreStats {
-            shift: shift
-                .into_iter()
-                .map(|c| if c.is_finite() { c } else { 0.0 })
-                .collect(),
+        let shift: Vec<f64> = shift
+            .into_iter()
+            .map(|c| if c.is_finite() { c } else { 0.0 })
+            .collect();
+        let exp = unit_exponents(&shift, &bounds);
+        let mut mom = Moments::default();
+        mom.reset(n);
+        let mut st = ScoreStats {
+            shift,
             n: vec![0; n],
             missing: vec![0; n],
-            sum: vec![0.0; n],
-            sum2: vec![0.0; n],
+            mult: exp.iter().map(|&e| multipliers(e)).collect(),
+            mom,
+            exp,
             bounds,
             bins,
             hist: if bins > 0 {
@@ -680,7 +792,54 @@ impl ScoreStats {
                 Vec::new()
             },
             scale: Vec::new(),
-        }
+        };
+        st.build_scale();
+        st
+    }
+
+    /// [`ScoreStats::new`] with the histogram allocated fallibly: [`Error::AllocationFailed`] instead
+    /// of an abort when the system refuses `units × (bins + 2)` counters, and
+    /// [`Error::InvalidParameter`] when that count overflows.
+    ///
+    /// # Errors
+    ///
+    /// As above.
+    ///
+    /// ```
+    /// use composite_indicators::sweep::ScoreStats;
+    /// let s = ScoreStats::try_new(vec![0.0; 2], vec![(0.0, 1.0); 2], 8).unwrap();
+    /// assert_eq!(s.n_bins(), 8);
+    /// ```
+    pub fn try_new(shift: Vec<f64>, bounds: Vec<(f64, f64)>, bins: usize) -> Result<Self> {
+        let n = shift.len();
+        let cells = if bins > 0 {
+            bins.checked_add(2)
+                .and_then(|b| b.checked_mul(n))
+                .ok_or_else(|| {
+                    Error::param(
+                        "score_bins",
+                        format!("{n} units × ({bins} + 2) cells overflow"),
+                    )
+                })?
+        } else {
+            0
+        };
+        let hist = try_zeroed::<u64>(cells, "score histograms")?;
+        let mut st = ScoreStats::new(shift, bounds, 0);
+        st.bins = bins;
+        st.hist = hist;
+        st.build_scale();
+        Ok(st)
+    }
+
+    /// `Σd` of unit `u` as an `f64` (0 for an unknown unit).
+    fn sum_d(&self, u: usize) -> f64 {
+        self.mom.value(u, 0, self.exp.get(u).copied().unwrap_or(0))
+    }
+
+    /// `Σd²` of unit `u` as an `f64`.
+    fn sum_d2(&self, u: usize) -> f64 {
+        self.mom.value(u, 1, self.exp.get(u).copied().unwrap_or(0))
     }
 
     fn build_scale(&mut self) {
@@ -709,17 +868,11 @@ impl ScoreStats {
             self.add_slow(scores, bin);
             return;
         }
-        // no missing value: straight-line loops the compiler vectorises
-        for ((((s, c), sum), sum2), cnt) in scores
-            .iter()
-            .zip(&self.shift)
-            .zip(&mut self.sum)
-            .zip(&mut self.sum2)
-            .zip(&mut self.n)
-        {
-            let d = s - c;
-            *sum += d;
-            *sum2 += d * d;
+        // no missing value: straight-line loops
+        for (u, ((&s, &c), cnt)) in scores.iter().zip(&self.shift).zip(&mut self.n).enumerate() {
+            let (m1, m2) = self.mult.get(u).copied().unwrap_or((0.0, 0.0));
+            let e = self.exp.get(u).copied().unwrap_or(0);
+            self.mom.add(u, s - c, m1, m2, e);
             *cnt += 1;
         }
         if self.bins > 0 && bin {
@@ -753,8 +906,9 @@ impl ScoreStats {
             }
             let d = s - self.shift[u];
             self.n[u] += 1;
-            self.sum[u] += d;
-            self.sum2[u] += d * d;
+            let (m1, m2) = self.mult.get(u).copied().unwrap_or((0.0, 0.0));
+            let e = self.exp.get(u).copied().unwrap_or(0);
+            self.mom.add(u, d, m1, m2, e);
             if self.bins > 0 && bin {
                 let (lo, hi) = self.bounds.get(u).copied().unwrap_or((0.0, 0.0));
                 let p = ((s - lo) * self.scale[u]).clamp(0.0, top - 1.0) as usize + 1;
@@ -783,9 +937,20 @@ impl ScoreStats {
     /// Shifts, histogram bounds and scales in position order (position `p` is unit `perm[p]`), for the
     /// sweep fast paths, which bin scores as [`ScoreStats::add`] does in their own buffers.
     pub(crate) fn permuted_layout(&mut self, perm: &[usize]) -> PermutedLayout {
+        let mult: Vec<(f64, f64)> = perm
+            .iter()
+            .map(|&u| self.mult.get(u).copied().unwrap_or((0.0, 0.0)))
+            .collect();
+        let exp: Vec<i32> = perm
+            .iter()
+            .map(|&u| self.exp.get(u).copied().unwrap_or(0))
+            .collect();
         let (shift, bounds, scale, bins) = self.layout();
         PermutedLayout {
             bins,
+            m1: mult.iter().map(|m| m.0).collect(),
+            m2: mult.iter().map(|m| m.1).collect(),
+            exp,
             shift: perm.iter().map(|&u| shift[u]).collect(),
             lo: perm
                 .iter()
@@ -802,24 +967,23 @@ impl ScoreStats {
         }
     }
 
-    /// Add sums accumulated elsewhere: entry `p` of each slice belongs to unit `perm[p]`; `hist` holds
-    /// `bins + 2` cells per position (an empty `hist` adds no counts).
-    pub(crate) fn add_permuted(&mut self, perm: &[usize], part: &PermutedStats) {
-        for (p, &u) in perm.iter().enumerate().take(self.shift.len()) {
-            let (Some(&n), Some(&m), Some(&s), Some(&s2)) = (
+    /// Add the counts and exact sums (not the histogram) accumulated elsewhere in position order.
+    pub(crate) fn add_permuted_moments(&mut self, perm: &[usize], part: &PermutedStats) {
+        let units = self.shift.len();
+        for (p, &u) in perm.iter().enumerate().take(units) {
+            let (Some(&n), Some(&m), Some(a), Some(b)) = (
                 part.n.get(p),
                 part.missing.get(p),
-                part.sum.get(p),
-                part.sum2.get(p),
+                self.n.get_mut(u),
+                self.missing.get_mut(u),
             ) else {
                 continue;
             };
-            self.n[u] += n;
-            self.missing[u] += m;
-            self.sum[u] += s;
-            self.sum2[u] += s2;
+            *a += n;
+            *b += m;
         }
-        self.add_permuted_hist(perm, &part.hist);
+        self.mom
+            .add_mapped(&part.mom, |p| perm.get(p).copied().filter(|&u| u < units));
     }
 
     /// Add histogram counts accumulated elsewhere (`bins + 2` cells per position, position `p` is
@@ -842,24 +1006,36 @@ impl ScoreStats {
         }
     }
 
+    /// Same units, shifts, bounds, bins and steps: [`ScoreStats::merge`] accepts `other`.
+    pub(crate) fn compatible(&self, other: &ScoreStats) -> bool {
+        other.shift == self.shift
+            && other.bounds == self.bounds
+            && other.bins == self.bins
+            && other.exp == self.exp
+            && other.hist.len() == self.hist.len()
+            && other.n.len() == self.n.len()
+            && other.missing.len() == self.missing.len()
+    }
+
     /// Add `other` (same units, shifts, bounds and bins).
     pub fn merge(&mut self, other: &ScoreStats) -> Result<()> {
-        if other.shift != self.shift || other.bounds != self.bounds || other.bins != self.bins {
+        if !self.compatible(other) {
             return Err(Error::param(
                 "score statistics",
                 "cannot merge statistics with different units, shifts, bounds or bins",
             ));
         }
-        for u in 0..self.shift.len() {
-            self.n[u] += other.n[u];
-            self.missing[u] += other.missing[u];
-            self.sum[u] += other.sum[u];
-            self.sum2[u] += other.sum2[u];
+        for (a, b) in self.n.iter_mut().zip(&other.n) {
+            *a = a.wrapping_add(*b);
         }
+        for (a, b) in self.missing.iter_mut().zip(&other.missing) {
+            *a = a.wrapping_add(*b);
+        }
+        self.mom.add_mapped(&other.mom, Some);
         self.hist
             .iter_mut()
             .zip(&other.hist)
-            .for_each(|(a, b)| *a += b);
+            .for_each(|(a, b)| *a = a.wrapping_add(*b));
         Ok(())
     }
 
@@ -874,7 +1050,7 @@ impl ScoreStats {
     /// Mean score of unit `u`.
     pub fn mean(&self, u: usize) -> Option<f64> {
         let n = self.count(u);
-        (n > 0).then(|| self.shift[u] + self.sum[u] / n as f64)
+        (n > 0).then(|| self.shift[u] + self.sum_d(u) / n as f64)
     }
     /// Sample standard deviation (divisor `n − 1`) of unit `u`'s scores.
     pub fn sd(&self, u: usize) -> Option<f64> {
@@ -883,7 +1059,8 @@ impl ScoreStats {
             return None;
         }
         let nf = n as f64;
-        let v = (self.sum2[u] - self.sum[u] * self.sum[u] / nf) / (nf - 1.0);
+        let (s, s2) = (self.sum_d(u), self.sum_d2(u));
+        let v = (s2 - s * s / nf) / (nf - 1.0);
         Some(v.max(0.0).sqrt())
     }
     /// Values of unit `u` counted in its histogram (all non-missing values given to
@@ -897,13 +1074,18 @@ impl ScoreStats {
     /// assert_eq!(s.binned(0), 1);
     /// ```
     pub fn binned(&self, u: usize) -> u64 {
-        let stride = self.bins + 2;
-        if self.bins == 0 {
-            return 0;
+        self.unit_cells(u).map_or(0, |c| c.iter().sum())
+    }
+
+    /// The `bins + 2` histogram cells of unit `u` (`None` without bins or for an unknown unit; no
+    /// unchecked index arithmetic).
+    fn unit_cells(&self, u: usize) -> Option<&[u64]> {
+        if self.bins == 0 || u >= self.shift.len() {
+            return None;
         }
-        self.hist
-            .get(u * stride..(u + 1) * stride)
-            .map_or(0, |c| c.iter().sum())
+        let stride = self.bins.checked_add(2)?;
+        let a = u.checked_mul(stride)?;
+        self.hist.get(a..a.checked_add(stride)?)
     }
     /// Number of units.
     ///
@@ -942,7 +1124,7 @@ impl ScoreStats {
         }
         let (lo, hi) = self.bounds.get(u).copied()?;
         let stride = self.bins + 2;
-        let cells = self.hist.get(u * stride..(u + 1) * stride)?;
+        let cells = self.unit_cells(u)?;
         let target = q * n as f64;
         let width = (hi - lo) / self.bins as f64;
         let mut acc = 0u64;
@@ -967,6 +1149,79 @@ impl ScoreStats {
     }
 }
 
+/// Per-unit step exponents of the exact sums ([`exp_for`]); a missing bound counts as `(0, 0)`.
+fn unit_exponents(shift: &[f64], bounds: &[(f64, f64)]) -> Vec<i32> {
+    shift
+        .iter()
+        .enumerate()
+        .map(|(u, &c)| {
+            let (lo, hi) = bounds.get(u).copied().unwrap_or((0.0, 0.0));
+            exp_for(c, lo, hi)
+        })
+        .collect()
+}
+
+/// Add `d` (and `d²`) of each position of a variant without missing scores to `mom` in straight
+/// code: level-0 terms as `i64` multiples in `acc` / `acc2` (one per position), the rare others
+/// through [`Moments::add_slow`]. `acc` must not overflow: at most `2^13` variants between flushes.
+#[inline(always)]
+pub(crate) fn add_clean_row(
+    t: &[f64],
+    lay: &PermutedLayout,
+    acc: &mut [i64],
+    acc2: &mut [i64],
+    mom: &mut Moments,
+) {
+    // `|q| ≤ 2^50` implies `|q2| ≤ 2^50` (`q2 = q²·2^−50`), so one check covers both; a term
+    // beyond it leaves its position's `i64` sums alone (a select, no branch) and is added again
+    // term by term below
+    let mut bad = false;
+    for (((((&x, &c), &m1), &m2), a), a2) in t
+        .iter()
+        .zip(&lay.shift)
+        .zip(&lay.m1)
+        .zip(&lay.m2)
+        .zip(acc.iter_mut())
+        .zip(acc2.iter_mut())
+    {
+        let d = x - c;
+        let (q, q2) = (d * m1, (d * d) * m2);
+        let ok = q.abs() <= QMAX;
+        bad |= !ok;
+        *a = a.wrapping_add(if ok { round_q(q) } else { 0 });
+        *a2 = a2.wrapping_add(if ok { round_q(q2) } else { 0 });
+    }
+    if bad {
+        for (p, ((&x, &c), (&m1, &m2))) in t
+            .iter()
+            .zip(&lay.shift)
+            .zip(lay.m1.iter().zip(&lay.m2))
+            .enumerate()
+        {
+            let d = x - c;
+            let ok = (d * m1).abs() <= QMAX; // false for NaN, as in the loop above
+            if !ok {
+                let e = lay.exp.get(p).copied().unwrap_or(0);
+                mom.add(p, d, m1, m2, e);
+            }
+        }
+    }
+}
+
+/// Move `i64` level-0 multiples into `mom` (position order) and zero them.
+pub(crate) fn flush_clean(acc: &mut [i64], acc2: &mut [i64], mom: &mut Moments) {
+    for ((a, s), (a2, s2)) in acc
+        .iter_mut()
+        .zip(mom.sum.iter_mut())
+        .zip(acc2.iter_mut().zip(mom.sum2.iter_mut()))
+    {
+        *s += i128::from(*a);
+        *s2 += i128::from(*a2);
+        *a = 0;
+        *a2 = 0;
+    }
+}
+
 /// Variants a sweep of `k` variants keeps in its score histograms: every `bin_every(k)`-th (see
 /// [`ScoreStats`]).
 pub(crate) fn bin_every(k: usize) -> usize {
@@ -979,8 +1234,8 @@ pub(crate) fn bin_every(k: usize) -> usize {
 pub(crate) struct PermutedStats {
     pub(crate) n: Vec<u64>,
     pub(crate) missing: Vec<u64>,
-    pub(crate) sum: Vec<f64>,
-    pub(crate) sum2: Vec<f64>,
+    /// Exact sums of `d` and `d²` per position (see [`ScoreStats`]).
+    pub(crate) mom: Moments,
     pub(crate) hist: Vec<u32>,
 }
 
@@ -991,10 +1246,7 @@ impl PermutedStats {
             v.clear();
             v.resize(n, 0);
         }
-        for v in [&mut self.sum, &mut self.sum2] {
-            v.clear();
-            v.resize(n, 0.0);
-        }
+        self.mom.reset(n);
         self.hist.clear();
         self.hist.resize(cells, 0);
     }
@@ -1005,12 +1257,13 @@ impl PermutedStats {
         if into.n.len() != n {
             into.reset(n, 0);
         }
-        for p in 0..n {
-            into.n[p] += self.n[p];
-            into.missing[p] += self.missing[p];
-            into.sum[p] += self.sum[p];
-            into.sum2[p] += self.sum2[p];
+        for (a, b) in into.n.iter_mut().zip(&self.n) {
+            *a += b;
         }
+        for (a, b) in into.missing.iter_mut().zip(&self.missing) {
+            *a += b;
+        }
+        into.mom.add_mapped(&self.mom, Some);
     }
 }
 
@@ -1019,6 +1272,10 @@ impl PermutedStats {
 pub(crate) struct PermutedLayout {
     /// Bins per unit (0 = none).
     pub(crate) bins: usize,
+    /// Exact-sum multipliers `2^(50 − E)` (for `d`) and `2^(50 − 2E)` (for `d²`) and exponents `E`.
+    pub(crate) m1: Vec<f64>,
+    pub(crate) m2: Vec<f64>,
+    pub(crate) exp: Vec<i32>,
     pub(crate) shift: Vec<f64>,
     pub(crate) lo: Vec<f64>,
     pub(crate) hi: Vec<f64>,

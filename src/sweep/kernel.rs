@@ -203,6 +203,9 @@ pub struct BatchModel {
     n_units: usize,
     /// The alternatives as a grid of method choices (empty: a flat list).
     dims: Vec<MethodDimension>,
+    /// Memory budget of Sobol / one-at-a-time analyses and the default of sweeps (`None`:
+    /// [`default_memory_budget`](super::default_memory_budget)).
+    memory_budget: Option<u64>,
 }
 
 impl BatchModel {
@@ -319,6 +322,7 @@ impl BatchModel {
             n_units,
             fw,
             dims: Vec::new(),
+            memory_budget: None,
         };
         let mut alts = Vec::with_capacity(alternatives.len());
         for x in alternatives {
@@ -713,6 +717,113 @@ impl BatchModel {
         self.check_weights(&w)?;
         self.nominal = w;
         Ok(self)
+    }
+
+    /// Set the memory budget (bytes) that [`BatchModel::sobol`], [`BatchModel::sobol_bootstrap`] and
+    /// [`BatchModel::oat`] check their estimates against, also used by sweeps whose config sets none
+    /// ([`SweepConfig::with_memory_budget`](super::SweepConfig::with_memory_budget) overrides it).
+    /// Without it the budget is [`default_memory_budget`](super::default_memory_budget).
+    ///
+    /// ```
+    /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// # use composite_indicators::sweep::BatchModel;
+    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[1.0]]]).unwrap().with_memory_budget(1 << 30);
+    /// assert_eq!(m.memory_budget(), 1 << 30);
+    /// ```
+    pub fn with_memory_budget(mut self, bytes: u64) -> Self {
+        self.memory_budget = Some(bytes);
+        self
+    }
+
+    /// The memory budget in bytes: the one set with [`BatchModel::with_memory_budget`], else
+    /// [`default_memory_budget`](super::default_memory_budget).
+    ///
+    /// ```
+    /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// # use composite_indicators::sweep::BatchModel;
+    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[1.0]]]).unwrap();
+    /// assert!(m.memory_budget() > 0);
+    /// ```
+    pub fn memory_budget(&self) -> u64 {
+        self.memory_budget
+            .unwrap_or_else(super::memory::default_memory_budget)
+    }
+
+    /// A stable 64-bit FNV-1a hash of the model's inputs: unit codes, the framework's nodes (codes,
+    /// kinds, parents, children, weights), the nominal weights, the missing-value policy, the bonus
+    /// weight, each aggregation's aggregators (kinds with their parameters where known, otherwise
+    /// their names), each alternative's normalised matrix (bit patterns; every NaN hashed alike) and
+    /// aggregation, and the method dimensions. Two models with the same inputs hash alike on every
+    /// platform and Rust version (no `DefaultHasher`); sweep results record it to refuse merging
+    /// results of different models.
+    ///
+    /// ```
+    /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// # use composite_indicators::sweep::BatchModel;
+    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = |x: f64| BatchModel::new(fw.clone(), vec![AggregatorKind::Arithmetic],
+    ///     MissingPolicy::default(), None, vec![ndarray::array![[x], [2.0]]]).unwrap();
+    /// assert_eq!(m(1.0).model_hash(), m(1.0).model_hash());
+    /// assert_ne!(m(1.0).model_hash(), m(1.5).model_hash());
+    /// ```
+    pub fn model_hash(&self) -> u64 {
+        let mut h = super::exact::Fnv::default();
+        h.tag("units");
+        for c in &self.unit_codes {
+            h.str(c);
+        }
+        h.tag("nodes");
+        for n in self.fw.nodes() {
+            h.str(&n.code);
+            h.str(&format!("{:?}", n.kind));
+            h.u64(n.parent.map_or(u64::MAX, |p| p as u64));
+            h.u64(n.children.len() as u64);
+            for &c in &n.children {
+                h.u64(c as u64);
+            }
+            h.f64(n.weight);
+        }
+        h.tag("nominal");
+        for &w in &self.nominal {
+            h.f64(w);
+        }
+        h.str(&format!("{:?}", self.missing));
+        h.f64(self.bonus_weight.unwrap_or(f64::NAN));
+        h.tag("aggregations");
+        for a in &self.aggregations {
+            match &a.kinds {
+                Some(k) => h.str(&format!("{k:?}")),
+                None => {
+                    for g in &a.aggs {
+                        h.str(&g.name());
+                    }
+                }
+            }
+        }
+        h.tag("alternatives");
+        for alt in &self.alts {
+            h.u64(alt.agg as u64);
+            h.u64(alt.x.nrows() as u64);
+            h.u64(alt.x.ncols() as u64);
+            for &x in &alt.x {
+                h.f64(x);
+            }
+        }
+        h.tag("dimensions");
+        for d in &self.dims {
+            h.str(&d.name);
+            for o in &d.options {
+                h.str(o);
+            }
+        }
+        h.finish()
     }
 
     /// The framework.

@@ -14,13 +14,19 @@
 //! * [`BatchModel::sobol`] / [`saltelli`]: Saltelli-sampled first-order and total Sobol indices over
 //!   named input groups, and a one-at-a-time mode ([`BatchModel::oat`]).
 //!
-//! Determinism: variant `k` (or Sobol row `j`) depends on `(seed, k)` only, chunks are merged in order,
-//! so results are identical for any thread count.
+//! Determinism: variant `k` (or Sobol row `j`) depends on `(seed, k)` only, and a sweep's accumulators
+//! are integer sums (rank and histogram counts, exact score sums), so results are identical for any
+//! thread count and chunk size, and results of disjoint variant ranges merge into the single run bit
+//! for bit ([`SweepResult::merge`], checked by a fingerprint of the sweep). Memory: sweeps, Sobol and
+//! one-at-a-time analyses check an estimate against a budget before allocating
+//! ([`SweepConfig::with_memory_budget`], [`default_memory_budget`]).
 
+mod exact;
 mod fast32;
 mod from_scorer;
 mod histogram;
 mod kernel;
+mod memory;
 mod methods;
 mod run;
 mod sampler;
@@ -31,8 +37,9 @@ mod ua;
 pub use from_scorer::SweepSetup;
 pub use histogram::{RankHistogram, ScoreStats, quantile_target, rank_min_into};
 pub use kernel::BatchModel;
+pub use memory::{FALLBACK_MEMORY_BUDGET, default_memory_budget};
 pub use methods::{MethodChoice, MethodDimension, MethodSpace};
-pub use run::{Control, MAX_SCORE_BINS, SweepConfig, SweepResult};
+pub use run::{Control, MAX_SCORE_BINS, SweepConfig, SweepFingerprint, SweepResult};
 pub use sampler::{AltSampler, NodeSelection, VariantSampler, WeightSampler};
 pub use sobol::{
     Bootstrap, GroupInput, OatResult, SobolGroup, SobolIndices, SobolIntervals, saltelli,

@@ -18,7 +18,13 @@
 //!   proven rounding bound, so ranks equal those of the `f64` scores; score moments and histogram cells
 //!   come from the `f32` scores;
 //! * the **general path** for everything else: [`BatchModel::score_batch`] per chunk, then
-//!   [`Ranker`] and [`ScoreStats::add`] per variant.
+//!   [`Ranker`] and [`ScoreStats::add`] per variant into the chunk's accumulator, which is added to
+//!   the shared one as soon as the chunk is done and then freed: at most one rank histogram per
+//!   worker thread plus the result, whatever the number of chunks.
+//!
+//! Every accumulator is a sum of integers (rank and histogram counts, and the exact score sums of
+//! [`ScoreStats`]), so the order in which chunks finish, and in which split results are merged, does
+//! not change a bit of the result.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -28,12 +34,14 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::BatchModel;
+use super::exact::Fnv;
 use super::fast32::{Buf32, Plan32};
 use super::histogram::{
-    PermutedLayout, PermutedStats, RankHistogram, Ranker, SORT_ABOVE, ScoreStats, bin_every,
-    rank_counting, rank_min_into, rank_radix,
+    PermutedLayout, PermutedStats, RankHistogram, Ranker, SORT_ABOVE, ScoreStats, add_clean_row,
+    bin_every, flush_clean, rank_counting, rank_min_into, rank_radix,
 };
 use super::kernel::LinearPlan;
+use super::memory::{Need, bytes};
 use super::sampler::{AltSampler, VariantSampler, WeightSampler};
 use super::ua::UaReport;
 use crate::error::{Error, Result};
@@ -81,6 +89,12 @@ pub struct SweepConfig {
     /// [`ScoreStats`].
     #[serde(default = "default_bins")]
     pub score_bins: usize,
+    /// Memory budget in bytes that the sweep's estimate must fit before anything large is allocated
+    /// (`None`: the model's, see [`BatchModel::memory_budget`], by default
+    /// [`default_memory_budget`](super::default_memory_budget)). Not part of the result's
+    /// fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_budget: Option<u64>,
 }
 
 impl SweepConfig {
@@ -93,7 +107,92 @@ impl SweepConfig {
             alternatives: AltSampler::default(),
             chunk_size: default_chunk(),
             score_bins: default_bins(),
+            memory_budget: None,
         }
+    }
+
+    /// Set the memory budget in bytes ([`SweepConfig::memory_budget`]). A sweep whose estimate
+    /// exceeds it returns [`Error::MemoryBudget`] before allocating its accumulators.
+    ///
+    /// ```
+    /// use composite_indicators::sweep::{SweepConfig, WeightSampler};
+    /// let c = SweepConfig::new(10, 1, WeightSampler::Nominal).with_memory_budget(1 << 20);
+    /// assert_eq!(c.memory_budget, Some(1 << 20));
+    /// ```
+    pub fn with_memory_budget(mut self, bytes: u64) -> Self {
+        self.memory_budget = Some(bytes);
+        self
+    }
+
+    /// Hash of what, besides the model, defines the results: the weight and alternative samplers,
+    /// the variant count and the score bins (FNV-1a over their JSON form).
+    fn config_hash(&self) -> Result<u64> {
+        let mut h = Fnv::default();
+        for part in [
+            serde_json::to_string(&self.weights),
+            serde_json::to_string(&self.alternatives),
+        ] {
+            let text = part.map_err(|e| Error::param("sweep config", e.to_string()))?;
+            h.str(&text);
+        }
+        h.u64(self.variants as u64);
+        h.u64(self.score_bins as u64);
+        Ok(h.finish())
+    }
+}
+
+/// What identifies a sweep: results with equal fingerprints hold accumulators of the same variants
+/// (same seed, samplers, variant count, score bins and model) and may be merged.
+///
+/// ```
+/// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+/// use composite_indicators::sweep::{BatchModel, Control, SweepConfig, WeightSampler};
+/// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+///     pillars: vec![Pillar::new("I")] }.check().unwrap();
+/// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+///     vec![ndarray::array![[1.0], [2.0]]]).unwrap();
+/// let r = m.sweep(&SweepConfig::new(5, 9, WeightSampler::Nominal), Control::default()).unwrap();
+/// let f = r.fingerprint.unwrap();
+/// assert_eq!((f.seed, f.variants), (9, 5));
+/// assert_eq!(f.model, format!("{:016x}", m.model_hash()));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepFingerprint {
+    /// The seed.
+    pub seed: u64,
+    /// Variants `K` of the whole sweep.
+    pub variants: usize,
+    /// FNV-1a hash (16 hex digits) of the samplers, `K` and the score bins.
+    pub config: String,
+    /// [`BatchModel::model_hash`] (16 hex digits).
+    pub model: String,
+}
+
+impl SweepFingerprint {
+    /// What differs from `other`, in words (`None` if nothing does).
+    fn difference(&self, other: &SweepFingerprint) -> Option<String> {
+        if self.seed != other.seed {
+            return Some(format!("seeds differ ({} and {})", self.seed, other.seed));
+        }
+        if self.variants != other.variants {
+            return Some(format!(
+                "variant counts differ ({} and {})",
+                self.variants, other.variants
+            ));
+        }
+        if self.config != other.config {
+            return Some(format!(
+                "samplers or score bins differ (config fingerprints {} and {})",
+                self.config, other.config
+            ));
+        }
+        if self.model != other.model {
+            return Some(format!(
+                "models differ (model fingerprints {} and {})",
+                self.model, other.model
+            ));
+        }
+        None
     }
 }
 
@@ -132,7 +231,9 @@ impl Control<'_> {
 }
 
 /// Everything a sweep accumulates; serde-serialisable and exactly mergeable over disjoint variant
-/// ranges ([`SweepResult::merge`]).
+/// ranges ([`SweepResult::merge`]): any split of a sweep into contiguous ranges run with
+/// [`BatchModel::sweep_range`], merged in any order, equals the single run bit for bit (and so
+/// serialises to the same JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepResult {
     /// Unit codes.
@@ -146,19 +247,114 @@ pub struct SweepResult {
     pub ranks: RankHistogram,
     /// Score statistics over the variants.
     pub scores: ScoreStats,
+    /// The variant ranges covered, as sorted, disjoint, non-adjacent half-open `[start, end)` pairs
+    /// (one pair for a single run; empty in results written before ranges were recorded).
+    #[serde(default)]
+    pub ranges: Vec<[usize; 2]>,
+    /// The sweep's fingerprint (`None` in results written before fingerprints were recorded; such
+    /// results cannot be merged).
+    #[serde(default)]
+    pub fingerprint: Option<SweepFingerprint>,
+}
+
+/// Sorted, coalesced, non-empty ranges.
+fn normalise_ranges(mut r: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
+    r.retain(|x| x[0] < x[1]);
+    r.sort_unstable();
+    let mut out: Vec<[usize; 2]> = Vec::with_capacity(r.len());
+    for x in r {
+        match out.last_mut() {
+            Some(last) if x[0] <= last[1] => last[1] = last[1].max(x[1]),
+            _ => out.push(x),
+        }
+    }
+    out
+}
+
+/// Variants covered by `ranges`.
+fn covered(ranges: &[[usize; 2]]) -> u64 {
+    ranges.iter().fold(0u64, |a, r| {
+        a.saturating_add(r[1].saturating_sub(r[0]) as u64)
+    })
 }
 
 impl SweepResult {
-    /// Add the accumulators of another range of the same sweep.
+    /// Add the accumulators of another range of the same sweep. Exact: the result does not depend
+    /// on how the variants were split or in which order the parts are merged.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SweepMerge`] when the fingerprints differ (seed, samplers, variant count, score bins
+    /// or model) or either result has none, when the two cover a common variant, or when a result's
+    /// ranges disagree with its variant count (a damaged file); [`Error::ShapeMismatch`] /
+    /// [`Error::InvalidParameter`] when the accumulators' shapes differ. On error `self` is unchanged.
+    ///
+    /// ```
+    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// use composite_indicators::sweep::{BatchModel, Control, NodeSelection, SweepConfig, WeightSampler};
+    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0], [0.4, 0.5]]]).unwrap();
+    /// let cfg = SweepConfig::new(100, 1, WeightSampler::Uniform { spread: 0.5, nodes: NodeSelection::All });
+    /// let whole = m.sweep(&cfg, Control::default()).unwrap();
+    /// let mut b = m.sweep_range(&cfg, 40..100, Control::default()).unwrap();
+    /// let a = m.sweep_range(&cfg, 0..40, Control::default()).unwrap();
+    /// b.merge(&a).unwrap();
+    /// assert_eq!(b, whole);
+    /// assert_eq!(b.ranges, vec![[0, 100]]);
+    /// assert!(b.merge(&a).is_err()); // variants 0..40 twice
+    /// ```
     pub fn merge(&mut self, other: &SweepResult) -> Result<()> {
-        if self.nominal_ranks != other.nominal_ranks {
-            return Err(Error::param(
-                "sweep result",
-                "cannot merge results of different models",
-            ));
+        let (Some(fa), Some(fb)) = (&self.fingerprint, &other.fingerprint) else {
+            return Err(Error::SweepMerge {
+                reason: "a result has no fingerprint (written by an older version); run it again"
+                    .into(),
+            });
+        };
+        if let Some(d) = fa.difference(fb) {
+            return Err(Error::SweepMerge { reason: d });
+        }
+        for r in [&*self, other] {
+            if covered(&r.ranges) != r.ranks.n_variants()
+                || r.ranges.iter().any(|x| x[1] > fa.variants)
+            {
+                return Err(Error::SweepMerge {
+                    reason: format!(
+                        "ranges {:?} do not match the {} variants counted (of {}): a damaged result",
+                        r.ranges,
+                        r.ranks.n_variants(),
+                        fa.variants
+                    ),
+                });
+            }
+        }
+        for a in &self.ranges {
+            for b in &other.ranges {
+                let (lo, hi) = (a[0].max(b[0]), a[1].min(b[1]));
+                if lo < hi {
+                    return Err(Error::SweepMerge {
+                        reason: format!("both results cover variants {lo}..{hi}"),
+                    });
+                }
+            }
+        }
+        if self.nominal_ranks != other.nominal_ranks || self.unit_codes != other.unit_codes {
+            return Err(Error::SweepMerge {
+                reason: "nominal ranks or unit codes differ".into(),
+            });
+        }
+        if !self.scores.compatible(&other.scores) || self.ranks.n_units() != other.ranks.n_units() {
+            return Err(Error::SweepMerge {
+                reason: "the accumulators have different shapes (units, bins or bounds)".into(),
+            });
         }
         self.ranks.merge(&other.ranks)?;
-        self.scores.merge(&other.scores)
+        self.scores.merge(&other.scores)?;
+        let mut r = std::mem::take(&mut self.ranges);
+        r.extend_from_slice(&other.ranges);
+        self.ranges = normalise_ranges(r);
+        Ok(())
     }
 
     /// The uncertainty-analysis table.
@@ -216,6 +412,9 @@ struct FastBuffers {
     deferred: Vec<u16>,
     rank_missing: Vec<u64>,
     stats: PermutedStats,
+    /// Level-0 multiples of the exact score sums of the current block (see [`add_clean_row`]).
+    qsum: Vec<i64>,
+    qsum2: Vec<i64>,
     /// Variants without a missing score since the last flush (their `n` is added at the flush).
     clean: u64,
     /// Variants since the last flush.
@@ -228,13 +427,6 @@ struct FastBuffers {
     cells_fit: bool,
     /// Variant `k` is binned iff `k % every == 0` ([`bin_every`]).
     every: usize,
-}
-
-/// What a chunk hands back: everything (general path) or its score sums in nominal-position order
-/// (fast path; its counts went to the shared accumulator).
-enum Part {
-    Full(Acc),
-    Sums(PermutedStats),
 }
 
 struct Acc {
@@ -271,8 +463,22 @@ impl BatchModel {
     }
 
     /// Run variants `range` of the sweep `cfg` (in parallel chunks of `cfg.chunk_size`). Results of
-    /// disjoint ranges merge into the result of their union; ranks and histograms are bit-identical
-    /// for any thread count and chunk size.
+    /// disjoint ranges merge ([`SweepResult::merge`]) into the result of their union bit for bit, and
+    /// every result is bit-identical for any thread count and chunk size. The result records `range`
+    /// ([`SweepResult::ranges`]) and the sweep's [`SweepFingerprint`].
+    ///
+    /// Memory: before allocating its accumulators the sweep estimates its memory (rank histograms of
+    /// `units² × 8` bytes for the result and each worker thread, score histograms, chunk buffers) and
+    /// checks it against [`SweepConfig::memory_budget`] (else the model's
+    /// [`BatchModel::memory_budget`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MemoryBudget`] when the estimate exceeds the budget (naming the setting that reduces
+    /// it), [`Error::AllocationFailed`] when the system refuses an allocation anyway,
+    /// [`Error::InvalidParameter`] for a zero chunk size, too many score bins, a range beyond
+    /// `cfg.variants` or an invalid sampler, [`Error::Cancelled`] when cancelled through `ctl`, and
+    /// scoring errors of the model.
     ///
     /// Chunks run in parallel; see the module notes in the source for the fast path taken when the
     /// alternative is fixed, the weight sampler is nominal / uniform / triangular and the model is one
@@ -318,6 +524,27 @@ impl BatchModel {
                 ));
             }
         }
+        let fast = sampler
+            .fixed_alt()
+            .is_some_and(|a| sampler.block_capable() && self.is_single_product(a));
+        let budget = cfg.memory_budget.unwrap_or_else(|| self.memory_budget());
+        self.sweep_need(cfg, fast, rayon::current_num_threads())
+            .check(
+                format!(
+                    "a sweep of {} units (chunk size {}, {} score bins, {} threads)",
+                    self.n_units(),
+                    cfg.chunk_size,
+                    cfg.score_bins,
+                    rayon::current_num_threads()
+                ),
+                budget,
+            )?;
+        let fingerprint = SweepFingerprint {
+            seed: cfg.seed,
+            variants: cfg.variants,
+            config: format!("{:016x}", cfg.config_hash()?),
+            model: format!("{:016x}", self.model_hash()),
+        };
         let (nominal_scores, nominal_ranks) = self.nominal()?;
         let bounds = match self.mean_bounds() {
             Some(b) => b,
@@ -333,69 +560,115 @@ impl BatchModel {
             Plan32::new(p, lo, hi, sampler.weights_nonneg())
         });
         let n_units = self.n_units();
-        let new_acc = || Acc {
-            ranks: RankHistogram::new(n_units),
-            scores: ScoreStats::new(nominal_scores.clone(), bounds.clone(), cfg.score_bins),
+        let new_acc = || -> Result<Acc> {
+            Ok(Acc {
+                ranks: RankHistogram::try_new(n_units)?,
+                scores: ScoreStats::try_new(
+                    nominal_scores.clone(),
+                    bounds.clone(),
+                    cfg.score_bins,
+                )?,
+            })
         };
         let starts: Vec<usize> = range.clone().step_by(cfg.chunk_size).collect();
         let total = range.len();
         let done = AtomicUsize::new(0);
         let every = bin_every(cfg.variants);
-        // Integer accumulators of the fast path (rank and score-histogram counts) go straight into
-        // one shared accumulator (addition of integers is order-free); only the order-sensitive score
-        // sums are returned per chunk and merged in chunk order below.
-        let shared = std::sync::Mutex::new(new_acc());
-        let parts: Vec<Part> = starts
+        // Every accumulator is a sum of integers, so chunks add theirs to one shared accumulator as
+        // soon as they finish, in any order: at most one chunk accumulator per worker is alive.
+        let shared = std::sync::Mutex::new(new_acc()?);
+        starts
             .par_iter()
-            .map_init(Buffers::default, |buf, &s| {
+            .try_for_each_init(Buffers::default, |buf, &s| -> Result<()> {
                 if ctl.cancelled() {
                     return Err(Error::Cancelled);
                 }
                 let e = (s + cfg.chunk_size).min(range.end);
-                let part = match (&plan, &plan32) {
+                match (&plan, &plan32) {
                     (Some(p), Some(p32)) => {
                         buf.fast.every = every;
                         buf.b32.every = every;
-                        Part::Sums(self.run_chunk_32(p, p32, &sampler, s, e, &shared, buf))
+                        let sums = self.run_chunk_32(p, p32, &sampler, s, e, &shared, buf);
+                        let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+                        acc.scores.add_permuted_moments(&p.perm, &sums);
                     }
                     (Some(p), None) => {
                         buf.fast.every = every;
-                        Part::Sums(self.run_chunk_fast(p, &sampler, s, e, &shared, &mut buf.fast))
+                        let sums = self.run_chunk_fast(p, &sampler, s, e, &shared, &mut buf.fast);
+                        let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+                        acc.scores.add_permuted_moments(&p.perm, &sums);
                     }
                     (None, _) => {
-                        let mut acc = new_acc();
+                        let mut acc = new_acc()?;
                         self.run_chunk(&sampler, s, e, every, &mut acc, buf)?;
-                        Part::Full(acc)
+                        {
+                            let mut total = shared.lock().unwrap_or_else(|e| e.into_inner());
+                            total.ranks.merge(&acc.ranks)?;
+                            total.scores.merge(&acc.scores)?;
+                        }
+                        // dropped, not cleared: a fresh zeroed allocation keeps untouched pages out of
+                        // memory and costs no pass over units² counters
+                        drop(acc);
                     }
-                };
+                }
                 let d = done.fetch_add(e - s, Ordering::Relaxed) + (e - s);
                 if let Some(p) = ctl.progress {
                     p(d, total);
                 }
-                Ok(part)
-            })
-            .collect::<Result<Vec<Part>>>()?;
-        let counts = shared.into_inner().unwrap_or_else(|e| e.into_inner());
-        let mut acc = new_acc();
-        acc.ranks.merge(&counts.ranks)?;
-        acc.scores.merge(&counts.scores)?;
-        for p in &parts {
-            match (p, &plan) {
-                (Part::Full(a), _) => {
-                    acc.ranks.merge(&a.ranks)?;
-                    acc.scores.merge(&a.scores)?;
-                }
-                (Part::Sums(sums), Some(plan)) => acc.scores.add_permuted(&plan.perm, sums),
-                (Part::Sums(_), None) => {}
-            }
-        }
+                Ok(())
+            })?;
+        let acc = shared.into_inner().unwrap_or_else(|e| e.into_inner());
         Ok(SweepResult {
             unit_codes: self.unit_codes().to_vec(),
             nominal_scores,
             nominal_ranks,
             ranks: acc.ranks,
             scores: acc.scores,
+            ranges: normalise_ranges(vec![[range.start, range.end]]),
+            fingerprint: Some(fingerprint),
         })
+    }
+
+    /// The memory a sweep of `cfg` is about to allocate with `threads` workers: the result's
+    /// accumulators (`units² × 8` bytes of rank counts, `units × (bins + 2) × 8` of score cells),
+    /// the pilot sample, and per worker either the fast paths' `u32` counters (`units² × 8` bytes
+    /// with the `f32` path's unit-major copy) and score blocks, or the general path's chunk
+    /// accumulator (as the result's) and chunk buffers (weights, effective weights, scores and
+    /// scoring temporaries, `chunk × (nodes + indicators + 4·units) × 8` bytes).
+    fn sweep_need(&self, cfg: &SweepConfig, fast: bool, threads: usize) -> Need {
+        let n = self.n_units();
+        let (nn, ni) = (self.n_nodes(), self.framework().n_indicators());
+        let cells = if cfg.score_bins > 0 {
+            cfg.score_bins.saturating_add(2)
+        } else {
+            0
+        };
+        let chunk = cfg.chunk_size.min(cfg.variants.max(1));
+        let t = threads.max(1) as u64;
+        let units = format!(
+            "sweep fewer units at a time or use fewer worker threads (exact rank histograms keep \
+             units² counters: {n} units need {} bytes per histogram, one per thread plus the \
+             result)",
+            bytes(n, n, 8)
+        );
+        let bins = format!("lower score_bins (now {})", cfg.score_bins);
+        let chunks = format!("lower chunk_size (now {})", cfg.chunk_size);
+        let mut need = Need::default();
+        need.add(&units, bytes(n, n, 8));
+        need.add(&bins, bytes(n, cells, 8));
+        need.add(&units, bytes(n, 128, 1));
+        need.add(&chunks, bytes(cfg.variants.min(256), nn + 3 * n, 8));
+        if fast {
+            need.add(&units, bytes(n, n, 8).saturating_mul(t));
+            need.add(&units, bytes(BLOCK, n, 24).saturating_mul(t));
+            need.add(&bins, bytes(n, cells, 4).saturating_mul(t));
+        } else {
+            need.add(&units, bytes(n, n, 8).saturating_mul(t));
+            need.add(&bins, bytes(n, cells, 8).saturating_mul(t));
+            let per_variant = nn.saturating_add(ni).saturating_add(n.saturating_mul(4));
+            need.add(&chunks, bytes(chunk, per_variant, 8).saturating_mul(t));
+        }
+        need
     }
 
     fn run_chunk(
@@ -622,6 +895,7 @@ impl FastBuffers {
         for v in 0..b {
             self.add_variant(v * n, n, bonus, (start + v) % every == 0);
         }
+        flush_clean(&mut self.qsum, &mut self.qsum2, &mut self.stats.mom);
         if !self.deferred.is_empty() {
             for (row, cnt) in self
                 .deferred
@@ -697,6 +971,10 @@ impl FastBuffers {
         self.rank_missing.clear();
         self.rank_missing.resize(n, 0);
         self.stats.reset(n, cells);
+        for v in [&mut self.qsum, &mut self.qsum2] {
+            v.clear();
+            v.resize(n, 0);
+        }
         self.clean = 0;
         self.variants = 0;
     }
@@ -763,8 +1041,8 @@ impl FastBuffers {
                 }
                 st.n[p] += 1;
                 let d = x - self.lay.shift[p];
-                st.sum[p] += d;
-                st.sum2[p] += d * d;
+                let e = self.lay.exp.get(p).copied().unwrap_or(0);
+                st.mom.add(p, d, self.lay.m1[p], self.lay.m2[p], e);
                 if self.lay.bins > 0 && bin {
                     let (lo, hi) = (self.lay.lo[p], self.lay.hi[p]);
                     let c = ((x - lo) * self.lay.scale[p]).clamp(0.0, top - 1.0) as usize + 1;
@@ -781,16 +1059,7 @@ impl FastBuffers {
             return;
         }
         self.clean += 1;
-        for (((&x, &c), sum), sum2) in t
-            .iter()
-            .zip(&self.lay.shift)
-            .zip(&mut st.sum)
-            .zip(&mut st.sum2)
-        {
-            let d = x - c;
-            *sum += d;
-            *sum2 += d * d;
-        }
+        add_clean_row(t, &self.lay, &mut self.qsum, &mut self.qsum2, &mut st.mom);
         if !bin || self.lay.bins == 0 {
             // moments only
         } else if self.cells_fit {

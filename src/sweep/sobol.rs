@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::BatchModel;
 use super::histogram::rank_min_into;
+use super::memory::{Need, bytes};
 use super::run::Control;
 use super::sampler::{
     AltSampler, NodeSelection, alt_cdf, check_spread, pick_alt, probability_cdf, rng_for, tri, unit,
@@ -789,6 +790,43 @@ impl BatchModel {
         t
     }
 
+    /// The memory of a Sobol analysis: per worker one chunk of at most 1024 base rows (`rows·(d + 2)`
+    /// runs: uniforms, node weights, scores and scoring temporaries, and `2·units + 1` targets per
+    /// run), plus the bootstrap's kept outputs, per-row terms and replicates.
+    fn sobol_need(&self, dims: &[usize], n: usize, boot: Option<&Bootstrap>) -> Need {
+        let d = dims.len();
+        let dd: usize = dims.iter().sum();
+        let nu = self.n_units();
+        let t = rayon::current_num_threads().max(1) as u64;
+        let runs = n.min(1024).saturating_mul(d + 2);
+        let per_run = dd
+            .saturating_add(self.n_nodes())
+            .saturating_add(nu.saturating_mul(6))
+            .saturating_add(1);
+        let mut need = Need::default();
+        let rows = format!("fewer base rows (now {n})");
+        let units = "fewer units or fewer worker threads".to_string();
+        need.add(&units, bytes(runs, per_run, 8).saturating_mul(t));
+        if let Some(b) = boot {
+            let tb = b.targets.as_ref().map_or(2 * nu + 1, |names| names.len());
+            let reps = format!(
+                "fewer bootstrap targets or replicates (now {} targets, {} replicates)",
+                tb, b.replicates
+            );
+            need.add(&reps, bytes(n, (d + 2).saturating_mul(tb), 8));
+            need.add(
+                &reps,
+                bytes(n, 2usize.saturating_mul(tb).saturating_mul(d), 8),
+            );
+            need.add(
+                &reps,
+                bytes(b.replicates, 2usize.saturating_mul(tb).saturating_mul(d), 8),
+            );
+            need.add(&rows, bytes(n, d + 2, 8));
+        }
+        need
+    }
+
     /// Evaluate the targets for runs × inputs uniforms (NaN input = that parameter at nominal).
     fn eval_targets(
         &self,
@@ -870,6 +908,12 @@ impl BatchModel {
     /// (`n·(d + 2)` model runs). Parameters outside every group stay at nominal (nominal weights,
     /// alternative 0). See [`saltelli`] for the estimators.
     ///
+    /// # Errors
+    ///
+    /// [`Error::MemoryBudget`] when the estimated memory (per worker, chunks of up to 1024 base rows
+    /// with `2·units + 1` targets per run) exceeds [`BatchModel::memory_budget`]; invalid groups or
+    /// `n < 2` are [`Error::InvalidParameter`]; [`Error::Cancelled`] through `ctl`.
+    ///
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, Control, GroupInput, NodeSelection, SobolGroup};
@@ -937,6 +981,15 @@ impl BatchModel {
         ctl: Control<'_>,
     ) -> Result<SobolIndices> {
         let (mapped, dims) = self.map_groups(groups)?;
+        self.sobol_need(&dims, n, boot).check(
+            format!(
+                "a Sobol analysis of {} units ({n} base rows, {} groups, {} threads)",
+                self.n_units(),
+                dims.len(),
+                rayon::current_num_threads()
+            ),
+            self.memory_budget(),
+        )?;
         let (_, nominal_ranks) = self.nominal()?;
         let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
         saltelli_impl(
@@ -956,6 +1009,11 @@ impl BatchModel {
     /// generators seeded by `(seed, run)`), every other parameter at nominal. Targets as
     /// [`BatchModel::sobol_targets`]; NaN targets are left out of the statistics.
     ///
+    /// # Errors
+    ///
+    /// [`Error::MemoryBudget`] when the `n` runs' targets (`2·units + 1` per run) and scoring buffers
+    /// exceed [`BatchModel::memory_budget`]; invalid groups are [`Error::InvalidParameter`].
+    ///
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, GroupInput, NodeSelection, SobolGroup};
@@ -970,6 +1028,19 @@ impl BatchModel {
     /// ```
     pub fn oat(&self, groups: &[SobolGroup], n: usize, seed: u64) -> Result<OatResult> {
         let (mapped, dims) = self.map_groups(groups)?;
+        let dd: usize = dims.iter().sum();
+        let mut need = Need::default();
+        let runs = format!("fewer runs (now {n})");
+        let units = "fewer units".to_string();
+        need.add(&runs, bytes(n, dd.saturating_add(self.n_nodes()), 8));
+        need.add(&units, bytes(n, self.n_units().saturating_mul(6), 8));
+        need.check(
+            format!(
+                "a one-at-a-time analysis of {} units ({n} runs)",
+                self.n_units()
+            ),
+            self.memory_budget(),
+        )?;
         let (_, nominal_ranks) = self.nominal()?;
         let dd: usize = dims.iter().sum();
         let targets = self.sobol_targets();

@@ -428,7 +428,8 @@ pub struct BudgetSurvey {
     pub points: Vec<Vec<f64>>,
 }
 
-/// Every group must keep a positive weight sum (bonus children excluded when `bonus` is on).
+/// Every group must keep a positive and finite weight sum (bonus children excluded when `bonus` is
+/// on): [`Error::ZeroWeightSum`] / [`Error::NonFiniteWeightSum`] naming the group otherwise.
 pub(crate) fn check_group_sums(fw: &Framework, w: &[f64], bonus: bool) -> Result<()> {
     for k in fw.aggregate_indices() {
         let node = &fw.nodes()[k];
@@ -443,8 +444,51 @@ pub(crate) fn check_group_sums(fw: &Framework, w: &[f64], bonus: bool) -> Result
                 group: node.code.clone(),
             });
         }
+        if sum.is_infinite() {
+            return Err(Error::NonFiniteWeightSum {
+                group: node.code.clone(),
+                sum,
+            });
+        }
     }
     Ok(())
+}
+
+/// `floor(log2(x))` for a positive finite `x` (normal or subnormal), read from its bits.
+fn binary_exponent(x: f64) -> i32 {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    if biased == 0 {
+        // subnormal: x = m · 2^-1074 with 0 < m < 2^52
+        let m = bits & ((1u64 << 52) - 1);
+        (63 - m.leading_zeros() as i32) - 1074
+    } else {
+        biased - 1023
+    }
+}
+
+/// Multiply every weight by the power of two that brings the largest into `[1, 2)`, so that products
+/// `w · x` and sums of weights neither lose bits in the subnormal range nor overflow. Multiplying by a
+/// power of two is exact for every weight that stays in the normal range, so ratios `w_i / Σ w` (all a
+/// mean uses) are unchanged wherever they were already exact: two weights of `1e-320` become two equal
+/// normal weights, and a mean with them is bit-identical to one with weights 1 and 1.
+///
+/// With `allow_down = false` weights are only scaled **up** (when the largest is below 1), which is
+/// exact for every weight; scaling down could flush a tiny weight to zero and change which children
+/// take part. Nothing happens when the largest weight is zero, NaN or infinite.
+pub(crate) fn rescale_pow2(w: &mut [f64], allow_down: bool) {
+    let max = w.iter().copied().fold(0.0_f64, f64::max);
+    if !(max > 0.0 && max.is_finite()) || (!allow_down && max >= 1.0) {
+        return;
+    }
+    let mut k = -binary_exponent(max); // scale by 2^k, k in [-1023, 1074]
+    while k != 0 {
+        // steps of at most 2^±1000 keep each factor a normal number
+        let step = k.clamp(-1000, 1000);
+        let factor = f64::from_bits(((step + 1023) as u64) << 52);
+        w.iter_mut().for_each(|x| *x *= factor);
+        k -= step;
+    }
 }
 
 /// Whether node `k` is a bonus-flagged indicator.
@@ -456,7 +500,12 @@ pub(crate) fn is_bonus(fw: &Framework, k: usize) -> bool {
 /// of each node's weight divided by its group's weight sum. This is the weight each indicator has in the
 /// index when every level is a weighted arithmetic mean and no value is missing; the result sums to 1.
 /// `node_weights` must hold one weight per node (node order); any other length gives NaN for every
-/// indicator.
+/// indicator. A group whose weights sum to zero gives its children share 0.
+///
+/// Each group's weights are first scaled by the power of two that brings their largest into `[1, 2)`
+/// (exact, so ordinary weights give bit-identical shares), so that tiny weights (two of `1e-320` give
+/// exactly 0.5 each) and huge ones (two of `1e308`, whose plain sum overflows) still split the parent's
+/// share by their ratios.
 ///
 /// ```
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar, WeightScheme};
@@ -482,19 +531,19 @@ pub fn effective_weights(fw: &Framework, node_weights: &[f64]) -> Vec<f64> {
     let mut share = vec![0.0; nodes.len()];
     let root = fw.root_index();
     share[root] = 1.0;
+    let mut group = Vec::new();
     // parents come after children, so walk from the root down
     for k in (0..nodes.len()).rev() {
         let node = &nodes[k];
         if node.children.is_empty() {
             continue;
         }
-        let sum: f64 = node.children.iter().map(|&c| node_weights[c]).sum();
-        for &c in &node.children {
-            share[c] = if sum > 0.0 {
-                share[k] * node_weights[c] / sum
-            } else {
-                0.0
-            };
+        group.clear();
+        group.extend(node.children.iter().map(|&c| node_weights[c]));
+        rescale_pow2(&mut group, true);
+        let sum: f64 = group.iter().sum();
+        for (&c, &w) in node.children.iter().zip(&group) {
+            share[c] = if sum > 0.0 { share[k] * w / sum } else { 0.0 };
         }
     }
     share.truncate(fw.n_indicators());
