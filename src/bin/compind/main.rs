@@ -12,8 +12,11 @@ use clap::{Parser, Subcommand};
 mod audit;
 mod common;
 mod compare;
+mod imputepanel;
 mod merge;
 mod optweights;
+mod panel;
+mod panelcommon;
 mod plot;
 mod remove;
 mod report;
@@ -23,6 +26,7 @@ mod stats;
 mod strweak;
 mod sweep;
 mod sweepfile;
+mod trends;
 
 /// Build, audit and stress-test composite indices (COINr-style) from CSV / TOML files.
 ///
@@ -62,6 +66,9 @@ enum Command {
     Plot(plot::Args),
     Remove(remove::Args),
     OptWeights(optweights::Args),
+    Panel(panel::Args),
+    ImputePanel(imputepanel::Args),
+    Trends(trends::Args),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +93,9 @@ fn main() -> ExitCode {
         Command::Plot(a) => plot::run(a, quiet),
         Command::Remove(a) => remove::run(a, quiet),
         Command::OptWeights(a) => optweights::run(a, quiet),
+        Command::Panel(a) => panel::run(a, quiet),
+        Command::ImputePanel(a) => imputepanel::run(a, quiet),
+        Command::Trends(a) => trends::run(a, quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
