@@ -894,6 +894,9 @@ fn every_help_explains_every_option_with_an_example() {
         "remove",
         "opt-weights",
         "plot",
+        "panel",
+        "impute-panel",
+        "trends",
     ] {
         let o = compind(&[sub, "--help"]);
         ok(&o);
@@ -949,6 +952,9 @@ fn every_help_explains_every_option_with_an_example() {
         "remove",
         "opt-weights",
         "plot",
+        "panel",
+        "impute-panel",
+        "trends",
     ] {
         assert!(text.contains(sub));
     }
