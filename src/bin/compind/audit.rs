@@ -11,6 +11,8 @@ use composite_indicators::{Error, Result};
 
 use crate::common::{self, Inputs, Methods, Outcome};
 
+/// Statistical audit of a build: correlations, p-values, alpha, PCA, flags, statistics.
+///
 /// Audit a build: correlations (Pearson and Spearman, pairwise complete), their p-values and the
 /// correlations masked where insignificant (COINr's get_corr(pval)), each node's correlation with
 /// its parent and the index, Cronbach's alpha and PCA variance shares per group, flags (negative

@@ -10,6 +10,8 @@ use composite_indicators::study::compare::{
 
 use crate::common::{self, Inputs, Methods, Outcome};
 
+/// COINr's compare_coins (and compare_coins_corr): two builds compared unit by unit.
+///
 /// Compare two builds of an index unit by unit (COINr's compare_coins): run A uses the preparation
 /// and scoring options given (as `compind score`); run B is the same build with the `--b-*` options
 /// replacing A's (another normaliser, aggregator, weights, imputation, treatment, screening, or other

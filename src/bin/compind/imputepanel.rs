@@ -9,6 +9,8 @@ use composite_indicators::study::impute_panel::{ImputePanel, PanelImputeMethod};
 use crate::common::{self, Outcome};
 use crate::panelcommon::PanelInputs;
 
+/// COINr's impute_panel: fill missing values of a panel from other periods.
+///
 /// Fill a unit's missing values from the same unit and indicator in other periods (COINr's
 /// impute_panel). Methods: latest (COINr's default: the latest earlier observed value; latest:K
 /// looks back at most K periods, COINr's max_time), constant (the earlier observed value, the

@@ -12,6 +12,8 @@ use composite_indicators::study::optimise::{
 
 use crate::common::{self, Inputs, Methods, Outcome};
 
+/// COINr's get_opt_weights: weights of one level balancing correlations (or infomax).
+///
 /// Optimised weights at one level (COINr's get_opt_weights): with --goal balance (COINr's
 /// optype = "balance", the default) the weights whose nodes' correlations with the index, normalised
 /// to sum to 1, come as close as possible to the target importances (--importance, equal by

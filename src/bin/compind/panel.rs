@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use crate::common::{self, Methods, Outcome};
 use crate::panelcommon::{self, PanelInputs};
 
+/// COINr's purse: build every period of a panel (global or per-period normalisation).
+///
 /// Build a composite index for every period of a COINr panel (COINr's purse: new_coin on a panel
 /// iData, then the same build for every period). The preparation steps (--denominate, --impute,
 /// --screen, --treat) run on each period's own data; normalisation is fitted on all periods pooled

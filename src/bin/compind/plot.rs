@@ -12,6 +12,8 @@ use composite_indicators::{Error, Result};
 use crate::common::{self, Inputs, Methods, Outcome};
 use crate::sweepfile::SweepFile;
 
+/// SVG plots: rank intervals, a unit's profile or contributions, dots, heatmap, quadrant, tree.
+///
 /// Draw one plot as SVG (readable for 50-80 units: labels rotated or thinned, never overlapping; a
 /// legend for every colour). KIND is one of:
 ///

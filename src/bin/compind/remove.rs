@@ -6,6 +6,8 @@ use composite_indicators::study::remove::{RemoveMethod, RemoveOptions, remove_el
 
 use crate::common::{self, Inputs, Methods, Outcome};
 
+/// COINr's remove_elements: leave each element of a level out in turn.
+///
 /// Leave-one-out (COINr's remove_elements): remove each element of a level in turn (its weight set
 /// to zero, its siblings' weights re-normalised, as COINr) and score again, reporting every unit's
 /// score and rank at the target node. The preparation, normalisation and weights are those of the

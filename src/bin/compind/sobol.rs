@@ -11,6 +11,8 @@ use composite_indicators::sweep::{
 use crate::common::{self, Outcome, Progress};
 use crate::sweep::ModelArgs;
 
+/// Sobol sensitivity indices (first and total order) of scores, ranks and the mean rank shift.
+///
 /// Sobol sensitivity indices (first order, total order) of every unit's score and rank and of the
 /// mean absolute rank shift (COINr's get_sensitivity target), from N Saltelli base rows.
 ///

@@ -8,6 +8,8 @@ use composite_indicators::study::stats::{StatsOptions, get_stats, stats_of_score
 
 use crate::common::{self, Inputs, Methods, Outcome};
 
+/// COINr's get_stats: statistics and flags of every indicator of one data set.
+///
 /// Indicator statistics with COINr's flags (COINr's get_stats): one row per column of the chosen data
 /// set, columns iCode, Min, Max, Mean, Median, Std (sample), Skew, Kurt (excess; Excel's SKEW and
 /// KURT), N.Avail, N.NonZero, N.Unique, N.Same, Frc.Avail, Frc.NonZero, Frc.Unique, Frc.Same and the

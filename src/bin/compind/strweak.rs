@@ -8,6 +8,8 @@ use composite_indicators::study::strweak::{StrWeakOptions, str_weak_table};
 
 use crate::common::{self, Inputs, Methods, Outcome};
 
+/// COINr's get_str_weak: each unit's best- and worst-ranked indicators.
+///
 /// Strengths and weaknesses of units (COINr's get_str_weak): each unit's best- and worst-ranked
 /// indicators of the chosen data set. Every indicator is ranked over all units (or within the unit's
 /// group with --use-group), highest value rank 1 after applying the indicator's direction, ties

@@ -9,6 +9,8 @@ use composite_indicators::study::trends::{TrendMetric, TrendOptions, TrendWindow
 use crate::common::{self, Methods, Outcome};
 use crate::panelcommon::{self, PanelInputs};
 
+/// COINr's get_trends: CAGR, slope or percentage change per unit and indicator.
+///
 /// Trends of every unit and column over time (COINr's get_trends): the compound annual growth rate
 /// (cagr, COINr's default: (last/first)^(1/(t_last - t_first)) - 1), the least-squares slope
 /// (slope), or COINr's percentage change (prc_change[:PER], per PER time units, default 1). The
