@@ -184,8 +184,21 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.similarity.iter().cloned());
     common::check_outputs(&inputs, &outputs)?;
-    let (f, first) = common::build(&a.inputs, &a.methods, quiet)?;
-    let (_, second) = common::build(&inputs_b, &methods_b, quiet)?;
+    let (f, first) = common::build(&a.inputs, &a.methods, true)?;
+    let (_, second) = common::build(&inputs_b, &methods_b, true)?;
+    if !quiet {
+        for (run, r, m) in [("A", &first, &a.methods), ("B", &second, &methods_b)] {
+            if let Some(t) = &m.screen {
+                let removed = r.removed_units();
+                eprintln!(
+                    "run {run}: screening at {t} removed {} units{}{}",
+                    removed.len(),
+                    if removed.is_empty() { "" } else { ": " },
+                    removed.join(", ")
+                );
+            }
+        }
+    }
     let root = f.framework.root().code.clone();
     let nodes: Vec<&str> = if a.nodes.is_empty() {
         vec![root.as_str()]
