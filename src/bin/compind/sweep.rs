@@ -28,6 +28,36 @@ pub struct ModelArgs {
     /// alternative (same at every level). Example: `--alt-aggregate 'median;copeland'`.
     #[arg(long, value_name = "A;A", value_delimiter = ';')]
     pub alt_aggregate: Vec<String>,
+    /// Memory the run may use (bytes, or with a K/M/G/T suffix, powers of 1024). A run whose
+    /// estimate is larger stops before allocating, with an error naming the knob that reduces it.
+    /// Default: 3/4 of the available memory. Example: `--memory-budget 8G`.
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    pub memory_budget: Option<u64>,
+}
+
+/// Parse `123`, `64K`, `512M`, `1.5G`, `2T` (powers of 1024; case-insensitive; an optional `B` or
+/// `iB` after the suffix) into bytes.
+pub fn parse_bytes(s: &str) -> std::result::Result<u64, String> {
+    let bad =
+        || format!("`{s}` is not a size: expected bytes or a number with K, M, G or T, e.g. 8G");
+    let t = s.trim().to_ascii_uppercase();
+    let t = t
+        .strip_suffix("IB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(&t);
+    let (num, mult) = match t.chars().last() {
+        Some('K') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        Some('T') => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    let x: f64 = num.trim().parse().map_err(|_| bad())?;
+    let bytes = x * mult as f64;
+    if !bytes.is_finite() || bytes < 1.0 || bytes >= u64::MAX as f64 {
+        return Err(bad());
+    }
+    Ok(bytes as u64)
 }
 
 /// The model, its alternative names and the unit names.
@@ -86,7 +116,10 @@ impl ModelArgs {
             setup = setup.with_aggregator_alternatives(alt_a)?;
         }
         let alternatives = setup.alternative_names().to_vec();
-        let model = setup.build()?;
+        let mut model = setup.build()?;
+        if let Some(bytes) = self.memory_budget {
+            model = model.with_memory_budget(bytes);
+        }
         Ok(Model {
             model,
             alternatives,
@@ -229,6 +262,18 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sizes_parse_with_binary_suffixes() {
+        assert_eq!(super::parse_bytes("123"), Ok(123));
+        assert_eq!(super::parse_bytes("64k"), Ok(64 << 10));
+        assert_eq!(super::parse_bytes("1.5G"), Ok(3 << 29));
+        assert_eq!(super::parse_bytes("2TiB"), Ok(2 << 40));
+        assert_eq!(super::parse_bytes("512MB"), Ok(512 << 20));
+        for bad in ["", "G", "-1G", "0", "1e30T", "ten"] {
+            assert!(super::parse_bytes(bad).is_err(), "{bad}");
+        }
+    }
+
     use super::shard_range;
 
     #[test]
