@@ -62,10 +62,13 @@ where
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".ci-tmp-")
-        .tempfile_in(&dir)
-        .map_err(io_err)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".ci-tmp-");
+    // A new output gets the permissions `File::create` would give it (0666 less the umask, which the
+    // kernel applies), not tempfile's private 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let tmp = builder.tempfile_in(&dir).map_err(io_err)?;
     let mut w = BufWriter::new(tmp);
     body(&mut w)?;
     w.flush().map_err(io_err)?;
@@ -113,6 +116,19 @@ mod tests {
         let p = dir.path().join("no/such/dir/a.csv");
         let e = write_atomic(&p, |w| w.write_all(b"x").map_err(io)).unwrap_err();
         assert!(e.to_string().contains("a.csv"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_get_the_permissions_file_create_gives() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.csv");
+        std::fs::File::create(&plain).unwrap();
+        let atomic = dir.path().join("atomic.csv");
+        write_atomic(&atomic, |w| w.write_all(b"x").map_err(io)).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&atomic), mode(&plain));
     }
 
     #[cfg(unix)]
