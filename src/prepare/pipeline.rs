@@ -353,6 +353,15 @@ impl Pipeline {
         fw: &Framework,
         scale: Option<Vec<FittedParams>>,
     ) -> Result<PipelineResult> {
+        let stages = self.prepare_stages(data, fw)?;
+        self.score_stages(data, fw, stages, scale)
+    }
+
+    /// The preparation steps only (denominate, impute, screen, treat), as [`Pipeline::run`] runs
+    /// them. [`Pipeline::score_stages`] finishes the build; together they are [`Pipeline::run`] /
+    /// [`Pipeline::run_on_scale`], bit for bit. Used where the prepared data are needed before the
+    /// scale is known (a panel normalised on all periods pooled).
+    pub(crate) fn prepare_stages(&self, data: &Dataset, fw: &Framework) -> Result<PreparedStages> {
         let cfg = &self.config;
         let mut reports = PipelineReports::default();
 
@@ -399,7 +408,33 @@ impl Pipeline {
             }
             None => None,
         };
-        let prepared = treated.as_ref().unwrap_or(current);
+        Ok(PreparedStages {
+            reports,
+            denominated,
+            imputed,
+            screened,
+            treated,
+        })
+    }
+
+    /// Normalise (fitting a scale, or on `scale`) and score the prepared data of
+    /// [`Pipeline::prepare_stages`] run on `data`.
+    pub(crate) fn score_stages(
+        &self,
+        data: &Dataset,
+        fw: &Framework,
+        stages: PreparedStages,
+        scale: Option<Vec<FittedParams>>,
+    ) -> Result<PipelineResult> {
+        let cfg = &self.config;
+        let PreparedStages {
+            reports,
+            denominated,
+            imputed,
+            screened,
+            treated,
+        } = stages;
+        let prepared = stages_prepared(data, &denominated, &imputed, &screened, &treated);
 
         let scorer = Scorer::from_config(fw.clone(), &cfg.scorer)?;
         let fitted = match scale {
@@ -427,6 +462,44 @@ impl Pipeline {
             scores,
         })
     }
+}
+
+/// The data sets after each preparation step of one run (`None` for a step not configured).
+pub(crate) struct PreparedStages {
+    reports: PipelineReports,
+    denominated: Option<Dataset>,
+    imputed: Option<Dataset>,
+    screened: Option<Dataset>,
+    treated: Option<Dataset>,
+}
+
+impl PreparedStages {
+    /// The data after the last configured step (`raw` if none is).
+    pub(crate) fn prepared<'a>(&'a self, raw: &'a Dataset) -> &'a Dataset {
+        stages_prepared(
+            raw,
+            &self.denominated,
+            &self.imputed,
+            &self.screened,
+            &self.treated,
+        )
+    }
+}
+
+/// The last present stage, else `raw`.
+fn stages_prepared<'a>(
+    raw: &'a Dataset,
+    denominated: &'a Option<Dataset>,
+    imputed: &'a Option<Dataset>,
+    screened: &'a Option<Dataset>,
+    treated: &'a Option<Dataset>,
+) -> &'a Dataset {
+    treated
+        .as_ref()
+        .or(screened.as_ref())
+        .or(imputed.as_ref())
+        .or(denominated.as_ref())
+        .unwrap_or(raw)
 }
 
 /// A data set with the units, names and groups of `template` and new columns.

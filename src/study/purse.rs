@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::io::{format_f64, write_atomic};
 use crate::normalise::{FittedParams, NormaliserKind, OutOfRangePolicy};
 use crate::prepare::{Pipeline, PipelineConfig, PipelineResult};
-use crate::score::{Scorer, ScorerConfig};
+use crate::score::Scorer;
 use crate::spec::Framework;
 
 /// How a period's time is written in messages and tables (`2018`, `2020.5`).
@@ -457,30 +457,30 @@ impl Purse {
                          periods hold the reference unit once per period",
                     ));
                 }
-                // 1. prepare every period. Only the prepared data are used, so the scorer is
-                //    replaced by identity + arithmetic mean, which cannot fail on finite data: a
-                //    period on its own may well be unfit for the configured normaliser (an indicator
-                //    constant within one year has a zero min-max range) while the pooled data are fine.
-                let prep_only = Pipeline::new(PipelineConfig {
-                    scorer: ScorerConfig {
-                        normalise: NormaliserKind::Identity,
-                        ..ScorerConfig::default()
-                    },
-                    ..pipeline.config().clone()
-                });
-                let mut prepared = Vec::with_capacity(panel.periods().len());
+                // 1. prepare every period (the configured normaliser is not fitted per period: a
+                //    period on its own may well be unfit for it, e.g. an indicator constant within
+                //    one year has a zero min-max range, while the pooled data are fine)
+                let mut stages = Vec::with_capacity(panel.periods().len());
                 for p in panel.periods() {
-                    let r = prep_only.run(&p.data, fw).map_err(in_period(p.time))?;
-                    prepared.push(r);
+                    let st = pipeline
+                        .prepare_stages(&p.data, fw)
+                        .map_err(in_period(p.time))?;
+                    stages.push(st);
                 }
                 // 2. one scale on the pooled prepared data
+                let prepared: Vec<&Dataset> = panel
+                    .periods()
+                    .iter()
+                    .zip(&stages)
+                    .map(|(p, st)| st.prepared(&p.data))
+                    .collect();
                 let pooled = pool(panel, &prepared, fw)?;
                 let scorer = Scorer::from_config(fw.clone(), &pipeline.config().scorer)?;
                 let scale = scorer.fit(&pooled)?.params()?;
-                // 3. every period on that scale
-                for p in panel.periods() {
+                // 3. every period's prepared data on that scale
+                for (p, st) in panel.periods().iter().zip(stages) {
                     let result = pipeline
-                        .run_on_scale(&p.data, fw, scale.clone())
+                        .score_stages(&p.data, fw, st, Some(scale.clone()))
                         .map_err(in_period(p.time))?;
                     entries.push(PurseEntry {
                         time: p.time,
@@ -627,12 +627,11 @@ impl Purse {
 
 /// The prepared data of every period stacked (framework indicator columns only), units renamed
 /// `code@time` so that each row is unique.
-fn pool(panel: &PanelData, prepared: &[PipelineResult], fw: &Framework) -> Result<Dataset> {
+fn pool(panel: &PanelData, prepared: &[&Dataset], fw: &Framework) -> Result<Dataset> {
     let codes = fw.indicator_codes();
     let mut blocks = Vec::with_capacity(prepared.len());
     let mut units = Vec::new();
-    for (p, r) in panel.periods().iter().zip(prepared) {
-        let d = r.prepared();
+    for (p, d) in panel.periods().iter().zip(prepared) {
         blocks.push(d.select(&codes)?);
         let t = time_label(p.time);
         units.extend(d.unit_codes().iter().map(|u| format!("{u}@{t}")));
