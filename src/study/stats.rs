@@ -25,12 +25,12 @@
 //! Deliberate differences from COINr: values are not rounded (COINr's `nsignif = 3`; round when
 //! printing), and a column without values gives NaN rather than R's `Inf`.
 
-use std::path::Path;
+use std::io::Write;
 
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use super::csv_rows::{rows_to_string, write_rows, write_rows_path};
+use super::csv_rows::{CsvTable, write_rows};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::io::format_f64;
@@ -471,7 +471,9 @@ impl StatsTable {
                 code: code.to_string(),
             })
     }
+}
 
+impl CsvTable for StatsTable {
     /// Write the table as CSV with COINr's column names (`iCode`, `Min`, … `Flag.SkewKurt`; flags as
     /// `ok`/`LOW`/`OUT`; numbers round-trip exactly, NaN as an empty field).
     ///
@@ -480,6 +482,7 @@ impl StatsTable {
     ///
     /// # Examples
     /// ```
+    /// use composite_indicators::study::CsvTable;
     /// use composite_indicators::study::stats::{StatsOptions, stats_of_matrix};
     /// use ndarray::array;
     /// let t = stats_of_matrix(&["a"], array![[1.0], [2.0]].view(), &StatsOptions::default())?;
@@ -488,39 +491,8 @@ impl StatsTable {
     /// assert!(String::from_utf8(out).unwrap().lines().nth(1).unwrap().starts_with("a,1,2,1.5,1.5,"));
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn write_csv<W: std::io::Write>(&self, w: W) -> Result<()> {
-        write_rows(w, "statistics table", &Self::header(), &self.cells())
-    }
-
-    /// The CSV of [`StatsTable::write_csv`] as a string.
-    ///
-    /// # Errors
-    /// None in practice (writing to memory); typed as the writer.
-    ///
-    /// # Examples
-    /// See [`StatsTable`].
-    pub fn to_csv_string(&self) -> Result<String> {
-        rows_to_string(&Self::header(), &self.cells())
-    }
-
-    /// Write the CSV of [`StatsTable::write_csv`] to `path` atomically
-    /// ([`write_atomic`](crate::io::write_atomic)).
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the path.
-    ///
-    /// # Examples
-    /// ```
-    /// use composite_indicators::study::stats::{StatsOptions, stats_of_matrix};
-    /// use ndarray::array;
-    /// let t = stats_of_matrix(&["a"], array![[1.0], [2.0]].view(), &StatsOptions::default())?;
-    /// let p = std::env::temp_dir().join("ci_stats_doc.csv");
-    /// t.write_csv_path(&p)?;
-    /// assert!(std::fs::read_to_string(&p).unwrap().starts_with("iCode,"));
-    /// # Ok::<(), composite_indicators::Error>(())
-    /// ```
-    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_rows_path(path.as_ref(), &Self::header(), &self.cells())
+    fn write_csv<W: Write>(&self, w: W) -> Result<()> {
+        write_rows(w, "statistics table", Self::header(), self.cells())
     }
 }
 
