@@ -143,6 +143,7 @@ impl CsvTable for PanelImputeReport {
     /// [`Error::Io`] when writing fails.
     ///
     /// ```
+    /// use composite_indicators::study::CsvTable;
     /// use composite_indicators::study::impute_panel::{FilledValue, PanelImputeReport};
     /// let r = PanelImputeReport {
     ///     filled: vec![FilledValue { unit: "A".into(), column: "x".into(), time: 2021.0,

@@ -247,6 +247,7 @@ impl CsvTable for PanelData {
     ///
     /// ```
     /// # use composite_indicators::Dataset;
+    /// # use composite_indicators::study::CsvTable;
     /// # use composite_indicators::study::purse::PanelData;
     /// # use ndarray::array;
     /// let y1 = Dataset::new(vec!["A".into()], vec!["x".into()], array![[1.5]])?;
@@ -631,6 +632,7 @@ pub struct PurseScoreRow {
 /// ```
 /// use composite_indicators::io;
 /// use composite_indicators::prepare::PipelineConfig;
+/// use composite_indicators::study::CsvTable;
 /// use composite_indicators::study::purse::{NormalisationScope, Purse};
 /// let meta = io::read_imeta_path("data/asem/iMeta.csv")?;
 /// let panel = io::read_idata_panel_path("data/asem/iData_p.csv", &meta)?;

@@ -273,6 +273,7 @@ pub fn column_stats(code: &str, values: &[f64], opts: &StatsOptions) -> Result<C
 ///
 /// # Examples
 /// ```
+/// use composite_indicators::study::CsvTable;
 /// use composite_indicators::study::stats::{StatsOptions, stats_of_matrix};
 /// use ndarray::array;
 /// let t = stats_of_matrix(&["a", "b"], array![[1.0, 0.0], [2.0, 0.0], [3.0, 5.0]].view(), &StatsOptions::default())?;
