@@ -351,12 +351,7 @@ impl Comparison {
             .collect()
     }
 
-    fn header() -> Vec<String> {
-        ["uCode", "iCode", "coin.1", "coin.2", "Diff", "Abs.diff"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    }
+    const HEADER: [&str; 6] = ["uCode", "iCode", "coin.1", "coin.2", "Diff", "Abs.diff"];
 
     fn cells(&self) -> Vec<Vec<String>> {
         self.rows
@@ -393,7 +388,7 @@ impl CsvTable for Comparison {
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
     fn write_csv<W: Write>(&self, w: W) -> Result<()> {
-        write_rows(w, "comparison table", Self::header(), self.cells())
+        write_rows(w, "comparison table", Self::HEADER, self.cells())
     }
 }
 
@@ -532,22 +527,17 @@ pub fn similarity_table(
 }
 
 impl SimilarityTable {
-    fn header() -> Vec<String> {
-        [
-            "iCode",
-            "Correlation",
-            "n",
-            "pearson",
-            "spearman",
-            "kendall_tau_b",
-            "gamma",
-            "weighted_spearman",
-            "ws",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    }
+    const HEADER: [&str; 9] = [
+        "iCode",
+        "Correlation",
+        "n",
+        "pearson",
+        "spearman",
+        "kendall_tau_b",
+        "gamma",
+        "weighted_spearman",
+        "ws",
+    ];
 
     fn cells(&self) -> Vec<Vec<String>> {
         self.rows
@@ -587,7 +577,7 @@ impl CsvTable for SimilarityTable {
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
     fn write_csv<W: Write>(&self, w: W) -> Result<()> {
-        write_rows(w, "similarity table", Self::header(), self.cells())
+        write_rows(w, "similarity table", Self::HEADER, self.cells())
     }
 }
 

@@ -392,33 +392,28 @@ fn flag(low: bool, word: &str) -> String {
 }
 
 impl StatsTable {
-    fn header() -> Vec<String> {
-        [
-            "iCode",
-            "Min",
-            "Max",
-            "Mean",
-            "Median",
-            "Std",
-            "Skew",
-            "Kurt",
-            "N.Avail",
-            "N.NonZero",
-            "N.Unique",
-            "N.Same",
-            "Frc.Avail",
-            "Frc.NonZero",
-            "Frc.Unique",
-            "Frc.Same",
-            "Flag.Avail",
-            "Flag.NonZero",
-            "Flag.Unique",
-            "Flag.SkewKurt",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    }
+    const HEADER: [&str; 20] = [
+        "iCode",
+        "Min",
+        "Max",
+        "Mean",
+        "Median",
+        "Std",
+        "Skew",
+        "Kurt",
+        "N.Avail",
+        "N.NonZero",
+        "N.Unique",
+        "N.Same",
+        "Frc.Avail",
+        "Frc.NonZero",
+        "Frc.Unique",
+        "Frc.Same",
+        "Flag.Avail",
+        "Flag.NonZero",
+        "Flag.Unique",
+        "Flag.SkewKurt",
+    ];
 
     fn cells(&self) -> Vec<Vec<String>> {
         self.rows
@@ -493,7 +488,7 @@ impl CsvTable for StatsTable {
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
     fn write_csv<W: Write>(&self, w: W) -> Result<()> {
-        write_rows(w, "statistics table", Self::header(), self.cells())
+        write_rows(w, "statistics table", Self::HEADER, self.cells())
     }
 }
 

@@ -447,14 +447,9 @@ pub struct StrWeakTable {
 }
 
 impl StrWeakTable {
-    fn header() -> Vec<String> {
-        [
-            "uCode", "Type", "Position", "iCode", "iName", "Parent", "Unit", "Rank", "Value",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    }
+    const HEADER: [&str; 9] = [
+        "uCode", "Type", "Position", "iCode", "iName", "Parent", "Unit", "Rank", "Value",
+    ];
 
     fn cells(&self) -> Vec<Vec<String>> {
         let mut out = Vec::new();
@@ -497,7 +492,7 @@ impl CsvTable for StrWeakTable {
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
     fn write_csv<W: Write>(&self, w: W) -> Result<()> {
-        write_rows(w, "strengths and weaknesses", Self::header(), self.cells())
+        write_rows(w, "strengths and weaknesses", Self::HEADER, self.cells())
     }
 }
 
