@@ -53,6 +53,7 @@ pub mod prelude {
     pub use crate::normalise::{Normaliser, NormaliserKind};
     pub use crate::rank::TieRule;
     pub use crate::spec::{Direction, Framework, FrameworkSpec, Indicator, Pillar};
+    pub use crate::study::CsvTable;
     pub use crate::weights::WeightScheme;
 }
 

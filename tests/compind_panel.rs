@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 
 use composite_indicators::io::{read_idata_panel_path, read_imeta_path};
 use composite_indicators::prepare::PipelineConfig;
+use composite_indicators::study::CsvTable;
 use composite_indicators::study::impute_panel::{ImputePanel, PanelImputeMethod};
 use composite_indicators::study::purse::{NormalisationScope, PanelData, Purse};
 use composite_indicators::study::trends::{TrendMetric, TrendOptions, TrendWindow, trends};

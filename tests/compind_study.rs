@@ -13,6 +13,7 @@ use composite_indicators::audit::{CorrMethod, significant_correlation_matrix};
 use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::plot::{self, PlotOptions};
 use composite_indicators::prepare::{Pipeline, PipelineConfig, PipelineResult};
+use composite_indicators::study::CsvTable;
 use composite_indicators::study::compare::{
     CompareBy, CompareOptions, SortBy, compare_nodes, similarity_table,
 };

@@ -3,6 +3,7 @@
 //! report of every value filled.
 
 use composite_indicators::io;
+use composite_indicators::study::CsvTable;
 use composite_indicators::study::impute_panel::{ImputePanel, PanelImputeMethod};
 use composite_indicators::study::purse::PanelData;
 use ndarray::Array1;

@@ -7,6 +7,7 @@
 //! non-zero, unique and most repeated values, and COINr's flag rules at its default thresholds.
 
 use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::study::CsvTable;
 use composite_indicators::study::stats::{StatsOptions, get_stats};
 
 fn close(a: f64, b: f64) -> bool {

@@ -22,12 +22,13 @@
 //! (by the base run's column) where COINr sorts its difference tables by the base column of zeros.
 
 use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
 use std::path::Path;
 
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
-use super::csv_rows::{rows_to_string, write_rows, write_rows_path};
+use super::csv_rows::{CsvTable, Rows, write_rows};
 use crate::audit::{RankSimilarity, rank_similarity};
 use crate::error::{Error, Result};
 use crate::io::format_f64;
@@ -350,12 +351,7 @@ impl Comparison {
             .collect()
     }
 
-    fn header() -> Vec<String> {
-        ["uCode", "iCode", "coin.1", "coin.2", "Diff", "Abs.diff"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    }
+    const HEADER: [&str; 6] = ["uCode", "iCode", "coin.1", "coin.2", "Diff", "Abs.diff"];
 
     fn cells(&self) -> Vec<Vec<String>> {
         self.rows
@@ -372,7 +368,9 @@ impl Comparison {
             })
             .collect()
     }
+}
 
+impl CsvTable for Comparison {
     /// Write the table as CSV: `uCode,iCode,coin.1,coin.2,Diff,Abs.diff` (COINr's columns plus the
     /// node), missing values as empty fields.
     ///
@@ -380,29 +378,8 @@ impl Comparison {
     /// [`Error::Io`] when writing fails.
     ///
     /// # Examples
-    /// See [`compare`].
-    pub fn write_csv<W: std::io::Write>(&self, w: W) -> Result<()> {
-        write_rows(w, "comparison table", &Self::header(), &self.cells())
-    }
-
-    /// The CSV of [`Comparison::write_csv`] as a string.
-    ///
-    /// # Errors
-    /// None in practice (memory); typed as the writer.
-    ///
-    /// # Examples
-    /// See [`compare`].
-    pub fn to_csv_string(&self) -> Result<String> {
-        rows_to_string(&Self::header(), &self.cells())
-    }
-
-    /// Write the CSV of [`Comparison::write_csv`] to `path` atomically.
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the path.
-    ///
-    /// # Examples
     /// ```
+    /// use composite_indicators::study::CsvTable;
     /// use composite_indicators::study::compare::{CompareBy, Comparison};
     /// let c = Comparison { compare_by: CompareBy::Ranks, nodes: vec![], rows: vec![] };
     /// let p = std::env::temp_dir().join("ci_compare_doc.csv");
@@ -410,8 +387,8 @@ impl Comparison {
     /// assert_eq!(std::fs::read_to_string(&p).unwrap(), "uCode,iCode,coin.1,coin.2,Diff,Abs.diff\n");
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_rows_path(path.as_ref(), &Self::header(), &self.cells())
+    fn write_csv<W: Write>(&self, w: W) -> Result<()> {
+        write_rows(w, "comparison table", Self::HEADER, self.cells())
     }
 }
 
@@ -550,22 +527,17 @@ pub fn similarity_table(
 }
 
 impl SimilarityTable {
-    fn header() -> Vec<String> {
-        [
-            "iCode",
-            "Correlation",
-            "n",
-            "pearson",
-            "spearman",
-            "kendall_tau_b",
-            "gamma",
-            "weighted_spearman",
-            "ws",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    }
+    const HEADER: [&str; 9] = [
+        "iCode",
+        "Correlation",
+        "n",
+        "pearson",
+        "spearman",
+        "kendall_tau_b",
+        "gamma",
+        "weighted_spearman",
+        "ws",
+    ];
 
     fn cells(&self) -> Vec<Vec<String>> {
         self.rows
@@ -586,7 +558,9 @@ impl SimilarityTable {
             })
             .collect()
     }
+}
 
+impl CsvTable for SimilarityTable {
     /// Write the table as CSV: `iCode,Correlation,n,pearson,spearman,kendall_tau_b,gamma,
     /// weighted_spearman,ws` (`Correlation` is COINr's `compare_coins_corr` column).
     ///
@@ -594,37 +568,16 @@ impl SimilarityTable {
     /// [`Error::Io`] when writing fails.
     ///
     /// # Examples
-    /// See [`similarity_table`].
-    pub fn write_csv<W: std::io::Write>(&self, w: W) -> Result<()> {
-        write_rows(w, "similarity table", &Self::header(), &self.cells())
-    }
-
-    /// The CSV of [`SimilarityTable::write_csv`] as a string.
-    ///
-    /// # Errors
-    /// None in practice (memory); typed as the writer.
-    ///
-    /// # Examples
-    /// See [`similarity_table`].
-    pub fn to_csv_string(&self) -> Result<String> {
-        rows_to_string(&Self::header(), &self.cells())
-    }
-
-    /// Write the CSV of [`SimilarityTable::write_csv`] to `path` atomically.
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the path.
-    ///
-    /// # Examples
     /// ```
+    /// use composite_indicators::study::CsvTable;
     /// use composite_indicators::study::compare::{CompareBy, SimilarityTable};
     /// let p = std::env::temp_dir().join("ci_similarity_doc.csv");
     /// SimilarityTable { compare_by: CompareBy::Ranks, rows: vec![] }.write_csv_path(&p)?;
     /// assert!(std::fs::read_to_string(&p).unwrap().starts_with("iCode,Correlation,"));
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_rows_path(path.as_ref(), &Self::header(), &self.cells())
+    fn write_csv<W: Write>(&self, w: W) -> Result<()> {
+        write_rows(w, "similarity table", Self::HEADER, self.cells())
     }
 }
 
@@ -812,7 +765,7 @@ impl MultiComparison {
         t
     }
 
-    fn cells(&self, which: MultiTable) -> (Vec<String>, Vec<Vec<String>>) {
+    fn csv_table(&self, which: MultiTable) -> Rows<'static> {
         let mut header = vec!["uCode".to_string()];
         header.extend(self.names.iter().cloned());
         let t = self.table(which);
@@ -826,7 +779,11 @@ impl MultiComparison {
                 cells
             })
             .collect();
-        (header, rows)
+        Rows {
+            target: "multi-run comparison",
+            header,
+            rows,
+        }
     }
 
     /// Write one table as CSV: `uCode` then one column per run (named as given, base first).
@@ -836,9 +793,8 @@ impl MultiComparison {
     ///
     /// # Examples
     /// See [`compare_multi`].
-    pub fn write_csv<W: std::io::Write>(&self, w: W, which: MultiTable) -> Result<()> {
-        let (h, r) = self.cells(which);
-        write_rows(w, "multi-run comparison", &h, &r)
+    pub fn write_csv<W: Write>(&self, w: W, which: MultiTable) -> Result<()> {
+        self.csv_table(which).write_csv(w)
     }
 
     /// The CSV of [`MultiComparison::write_csv`] as a string.
@@ -849,8 +805,7 @@ impl MultiComparison {
     /// # Examples
     /// See [`compare_multi`].
     pub fn to_csv_string(&self, which: MultiTable) -> Result<String> {
-        let (h, r) = self.cells(which);
-        rows_to_string(&h, &r)
+        self.csv_table(which).to_csv_string()
     }
 
     /// Write the CSV of [`MultiComparison::write_csv`] to `path` atomically.
@@ -871,7 +826,6 @@ impl MultiComparison {
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
     pub fn write_csv_path(&self, path: impl AsRef<Path>, which: MultiTable) -> Result<()> {
-        let (h, r) = self.cells(which);
-        write_rows_path(path.as_ref(), &h, &r)
+        self.csv_table(which).write_csv_path(path)
     }
 }

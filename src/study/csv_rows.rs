@@ -1,10 +1,108 @@
-//! Small CSV writer shared by the study tables: a header and rows of already formatted cells.
+//! The CSV plumbing shared by the study tables: the [`CsvTable`] trait (string and atomic-file
+//! output provided once for every result type) and a writer of a header and rows of formatted cells.
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::io::write_atomic;
+
+/// A study result that writes itself as one CSV table: implement [`CsvTable::write_csv`] and get
+/// [`CsvTable::to_csv_string`] and [`CsvTable::write_csv_path`] (atomic, through
+/// [`write_atomic`]) for free.
+///
+/// Implemented by [`Comparison`](super::compare::Comparison),
+/// [`SimilarityTable`](super::compare::SimilarityTable), [`StatsTable`](super::stats::StatsTable),
+/// [`StrWeakTable`](super::strweak::StrWeakTable), [`LeaveOneOut`](super::remove::LeaveOneOut)
+/// (its per-unit table), [`OptimisedWeights`](super::optimise::OptimisedWeights),
+/// [`PanelData`](super::purse::PanelData), [`PurseScores`](super::purse::PurseScores),
+/// [`Trends`](super::trends::Trends) and
+/// [`PanelImputeReport`](super::impute_panel::PanelImputeReport). The trait is in the
+/// [`prelude`](crate::prelude).
+///
+/// # Examples
+/// ```
+/// use composite_indicators::prelude::*;
+/// use composite_indicators::study::strweak::StrWeakTable;
+/// let t = StrWeakTable { units: vec![] };
+/// let text = t.to_csv_string()?;
+/// assert!(text.starts_with("uCode,Type,"));
+/// let mut out = Vec::new();
+/// t.write_csv(&mut out)?;
+/// assert_eq!(out, text.as_bytes());
+/// let p = std::env::temp_dir().join("ci_csv_table_doc.csv");
+/// t.write_csv_path(&p)?;
+/// assert_eq!(std::fs::read_to_string(&p).unwrap(), text);
+/// # Ok::<(), composite_indicators::Error>(())
+/// ```
+pub trait CsvTable {
+    /// Write the table as CSV (a header line, then one line per row, `\n` line ends, fields quoted
+    /// only where needed, missing values as empty fields) to `w`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the table when writing fails.
+    ///
+    /// # Examples
+    /// See [`CsvTable`].
+    fn write_csv<W: Write>(&self, w: W) -> Result<()>;
+
+    /// The CSV of [`CsvTable::write_csv`] as a string.
+    ///
+    /// # Errors
+    /// As [`CsvTable::write_csv`] (not expected for an in-memory buffer); [`Error::Parse`] (source
+    /// `CSV string`) if the output were not UTF-8, which cannot happen for the crate's tables.
+    ///
+    /// # Examples
+    /// See [`CsvTable`].
+    fn to_csv_string(&self) -> Result<String> {
+        let mut buf = Vec::new();
+        self.write_csv(&mut buf)?;
+        String::from_utf8(buf).map_err(|e| Error::Parse {
+            source_name: "CSV string".into(),
+            line: None,
+            column: None,
+            message: e.to_string(),
+        })
+    }
+
+    /// Write the CSV of [`CsvTable::write_csv`] to `path` atomically ([`write_atomic`]: a temporary
+    /// file in the target's directory, renamed over it once complete).
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path when the file cannot be written (the target is then left as it
+    /// was); a CSV formatting error of [`CsvTable::write_csv`] as [`Error::Parse`] naming the path.
+    ///
+    /// # Examples
+    /// See [`CsvTable`].
+    fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        write_atomic(path, |w| {
+            self.write_csv(w).map_err(|e| name_output(e, path))
+        })
+    }
+}
+
+/// Put the file path into an I/O or CSV-formatting error raised while writing to it.
+pub(crate) fn name_output(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Io { source, .. } => Error::Io {
+            path: path.display().to_string(),
+            source,
+        },
+        Error::Parse {
+            line,
+            column,
+            message,
+            ..
+        } => Error::Parse {
+            source_name: path.display().to_string(),
+            line,
+            column,
+            message,
+        },
+        other => other,
+    }
+}
 
 fn csv_error(target: &str, e: csv::Error) -> Error {
     match e.into_kind() {
@@ -21,13 +119,21 @@ fn csv_error(target: &str, e: csv::Error) -> Error {
     }
 }
 
-/// Write `header` and `rows` as CSV to `w`; `target` names the output in errors.
-pub(crate) fn write_rows<W: Write>(
+/// Write `header` and `rows` (each a sequence of already formatted cells) as CSV to `w`; `target`
+/// names the output in errors.
+pub(crate) fn write_rows<W, H, R>(
     w: W,
     target: &str,
-    header: &[String],
-    rows: &[Vec<String>],
-) -> Result<()> {
+    header: H,
+    rows: impl IntoIterator<Item = R>,
+) -> Result<()>
+where
+    W: Write,
+    H: IntoIterator,
+    H::Item: AsRef<[u8]>,
+    R: IntoIterator,
+    R::Item: AsRef<[u8]>,
+{
     let mut out = csv::Writer::from_writer(w);
     out.write_record(header).map_err(|e| csv_error(target, e))?;
     for r in rows {
@@ -39,20 +145,86 @@ pub(crate) fn write_rows<W: Write>(
     })
 }
 
-/// [`write_rows`] into a string.
-pub(crate) fn rows_to_string(header: &[String], rows: &[Vec<String>]) -> Result<String> {
-    let mut buf = Vec::new();
-    write_rows(&mut buf, "CSV string", header, rows)?;
-    String::from_utf8(buf).map_err(|e| Error::Parse {
-        source_name: "CSV string".into(),
-        line: None,
-        column: None,
-        message: e.to_string(),
-    })
+/// A header and rows of formatted cells as a [`CsvTable`], for result types with several tables
+/// (e.g. [`MultiComparison`](super::compare::MultiComparison)); `target` names it in errors.
+pub(crate) struct Rows<'a> {
+    pub(crate) target: &'a str,
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
-/// [`write_rows`] into a file, atomically.
-pub(crate) fn write_rows_path(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<()> {
-    let target = path.display().to_string();
-    write_atomic(path, |w| write_rows(w, &target, header, rows))
+impl CsvTable for Rows<'_> {
+    fn write_csv<W: Write>(&self, w: W) -> Result<()> {
+        write_rows(w, self.target, &self.header, &self.rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A table whose writer fails the way a full disk (`Io`), a ragged row (`Parse`) or anything
+    /// else would.
+    enum Failing {
+        Io,
+        Parse,
+        Other,
+    }
+
+    impl CsvTable for Failing {
+        fn write_csv<W: Write>(&self, _w: W) -> Result<()> {
+            Err(match self {
+                Failing::Io => Error::Io {
+                    path: "some table".into(),
+                    source: std::io::Error::other("disk full"),
+                },
+                Failing::Parse => Error::Parse {
+                    source_name: "some table".into(),
+                    line: None,
+                    column: None,
+                    message: "cannot write CSV".into(),
+                },
+                Failing::Other => Error::param("x", "y"),
+            })
+        }
+    }
+
+    #[test]
+    fn string_and_writer_give_the_same_bytes() {
+        let t = Rows {
+            target: "t",
+            header: vec!["uCode".into(), "x".into()],
+            rows: vec![
+                vec!["A,B".into(), String::new()],
+                vec!["C".into(), "1.5".into()],
+            ],
+        };
+        let mut out = Vec::new();
+        t.write_csv(&mut out).unwrap();
+        assert_eq!(out, b"uCode,x\n\"A,B\",\nC,1.5\n");
+        assert_eq!(t.to_csv_string().unwrap().as_bytes(), out.as_slice());
+    }
+
+    #[test]
+    fn file_errors_name_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        match Failing::Io.write_csv_path(&p) {
+            Err(Error::Io { path, .. }) => assert_eq!(path, p.display().to_string()),
+            other => panic!("expected Io, got {other:?}"),
+        }
+        match Failing::Parse.write_csv_path(&p) {
+            Err(Error::Parse { source_name, .. }) => {
+                assert_eq!(source_name, p.display().to_string())
+            }
+            other => panic!("expected Parse, got {other:?}"),
+        }
+        // A failed write leaves no file behind.
+        assert!(!p.exists());
+        // Other errors pass through unchanged.
+        assert!(matches!(
+            Failing::Other.write_csv_path(&p),
+            Err(Error::InvalidParameter { .. })
+        ));
+    }
 }

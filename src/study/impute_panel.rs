@@ -3,13 +3,13 @@
 //! the period(s) it came from.
 
 use std::io::Write;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::purse::{PanelData, time_label, write_rows};
+use super::csv_rows::{CsvTable, write_rows};
+use super::purse::{PanelData, time_label};
 use crate::error::{Error, Result};
-use crate::io::{format_f64, write_atomic};
+use crate::io::format_f64;
 
 /// How [`ImputePanel`] fills a missing value (COINr `impute_panel(imp_type = ...)`).
 ///
@@ -133,7 +133,9 @@ pub struct PanelImputeReport {
     pub unfilled: Vec<UnfilledValue>,
 }
 
-impl PanelImputeReport {
+impl PanelImputeReport {}
+
+impl CsvTable for PanelImputeReport {
     /// CSV, one row per missing value: `uCode`, `iCode`, `Time`, `Value` (empty when left missing),
     /// `From` (the source periods joined by `;`), `Status` (`filled` or the reason it was not).
     ///
@@ -141,6 +143,7 @@ impl PanelImputeReport {
     /// [`Error::Io`] when writing fails.
     ///
     /// ```
+    /// use composite_indicators::study::CsvTable;
     /// use composite_indicators::study::impute_panel::{FilledValue, PanelImputeReport};
     /// let r = PanelImputeReport {
     ///     filled: vec![FilledValue { unit: "A".into(), column: "x".into(), time: 2021.0,
@@ -150,12 +153,9 @@ impl PanelImputeReport {
     /// assert_eq!(r.to_csv_string()?, "uCode,iCode,Time,Value,From,Status\nA,x,2021,2.5,2020;2022,filled\n");
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
-        let mut rows = vec![
-            ["uCode", "iCode", "Time", "Value", "From", "Status"]
-                .map(String::from)
-                .to_vec(),
-        ];
+    fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
+        let header = ["uCode", "iCode", "Time", "Value", "From", "Status"];
+        let mut rows = Vec::new();
         for f in &self.filled {
             let from: Vec<String> = f.from.iter().map(|&t| time_label(t)).collect();
             rows.push(vec![
@@ -177,25 +177,7 @@ impl PanelImputeReport {
                 u.reason.clone(),
             ]);
         }
-        write_rows(writer, "panel imputation report CSV output", &rows)
-    }
-
-    /// [`PanelImputeReport::write_csv`] into a string.
-    ///
-    /// # Errors
-    /// As [`PanelImputeReport::write_csv`].
-    pub fn to_csv_string(&self) -> Result<String> {
-        let mut out = Vec::new();
-        self.write_csv(&mut out)?;
-        Ok(String::from_utf8_lossy(&out).into_owned())
-    }
-
-    /// [`PanelImputeReport::write_csv`] to a file, atomically ([`write_atomic`]).
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the path.
-    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_atomic(path.as_ref(), |w| self.write_csv(w))
+        write_rows(writer, "panel imputation report CSV output", header, rows)
     }
 }
 

@@ -6,7 +6,8 @@
 //! `get_trends`).
 //!
 //! Every result type is serde-serialisable (except [`purse::Purse`], which holds pipeline results)
-//! and writes CSV (`uCode` first where the table is per unit) through [`crate::io::write_atomic`].
+//! and writes CSV (`uCode` first where the table is per unit) through the shared [`CsvTable`] trait
+//! (files through [`crate::io::write_atomic`]).
 
 pub mod compare;
 mod csv_rows;
@@ -18,3 +19,5 @@ pub mod stats;
 pub mod strweak;
 mod tree;
 pub mod trends;
+
+pub use csv_rows::CsvTable;

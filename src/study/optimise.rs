@@ -53,7 +53,6 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
 
 use argmin::core::{CostFunction, Executor, State, TerminationReason, TerminationStatus};
 use argmin::solver::neldermead::NelderMead;
@@ -63,12 +62,12 @@ use serde::{Deserialize, Serialize};
 use crate::audit::{CorrMethod, correlation};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::io::{format_f64, write_atomic};
+use crate::io::format_f64;
 use crate::score::Scorer;
 use crate::spec::NodeKind;
 use crate::weights::WeightScheme;
 
-use super::remove::{csv_io, rename_io};
+use super::csv_rows::{CsvTable, write_rows};
 use super::tree::Tree;
 
 /// Target importances of the level's nodes for [`OptimiseGoal::Balance`] (COINr's `itarg`).
@@ -276,7 +275,9 @@ impl OptimisedWeights {
     pub fn corr_after_normalised(&self) -> Vec<f64> {
         normalised(&self.corr_after)
     }
+}
 
+impl CsvTable for OptimisedWeights {
     /// Write one line per node as CSV:
     /// `iCode,target,weight_before,weight,corr_before,corr,corr_norm_before,corr_norm` (the target
     /// is empty for infomax).
@@ -288,10 +289,8 @@ impl OptimisedWeights {
     /// # Examples
     ///
     /// See [`optimise_weights`].
-    pub fn write_csv<W: Write>(&self, out: W) -> Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        let err = |e: csv::Error| csv_io("optimised weights", e);
-        w.write_record([
+    fn write_csv<W: Write>(&self, out: W) -> Result<()> {
+        let header = [
             "iCode",
             "target",
             "weight_before",
@@ -300,57 +299,23 @@ impl OptimisedWeights {
             "corr",
             "corr_norm_before",
             "corr_norm",
-        ])
-        .map_err(err)?;
+        ];
         let nb = normalised(&self.corr_before);
         let na = normalised(&self.corr_after);
-        let get = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(f64::NAN);
-        for (i, code) in self.nodes.iter().enumerate() {
-            w.write_record([
-                code.as_str(),
-                &format_f64(get(&self.target, i)),
-                &format_f64(get(&self.weights_before, i)),
-                &format_f64(get(&self.weights, i)),
-                &format_f64(get(&self.corr_before, i)),
-                &format_f64(get(&self.corr_after, i)),
-                &format_f64(get(&nb, i)),
-                &format_f64(get(&na, i)),
-            ])
-            .map_err(err)?;
-        }
-        w.flush().map_err(|e| Error::Io {
-            path: "optimised weights".into(),
-            source: e,
-        })
-    }
-
-    /// The table of [`OptimisedWeights::write_csv`] as a string.
-    ///
-    /// # Errors
-    ///
-    /// Only if formatting fails.
-    ///
-    /// # Examples
-    ///
-    /// See [`optimise_weights`].
-    pub fn to_csv_string(&self) -> Result<String> {
-        let mut buf = Vec::new();
-        self.write_csv(&mut buf)?;
-        String::from_utf8(buf).map_err(|e| Error::param("csv", e.to_string()))
-    }
-
-    /// Write the table of [`OptimisedWeights::write_csv`] to a file, atomically ([`write_atomic`]).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] naming the path if the file cannot be written.
-    ///
-    /// # Examples
-    ///
-    /// See [`optimise_weights`].
-    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        write_atomic(path, |w| self.write_csv(w).map_err(|e| rename_io(e, path)))
+        let get = |v: &[f64], i: usize| format_f64(v.get(i).copied().unwrap_or(f64::NAN));
+        let rows = self.nodes.iter().enumerate().map(|(i, code)| {
+            [
+                code.clone(),
+                get(&self.target, i),
+                get(&self.weights_before, i),
+                get(&self.weights, i),
+                get(&self.corr_before, i),
+                get(&self.corr_after, i),
+                get(&nb, i),
+                get(&na, i),
+            ]
+        });
+        write_rows(out, "optimised weights", header, rows)
     }
 }
 

@@ -13,14 +13,14 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::Path;
 
 use ndarray::Axis;
 use serde::{Deserialize, Serialize};
 
+use super::csv_rows::{CsvTable, write_rows};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::io::{format_f64, write_atomic};
+use crate::io::format_f64;
 use crate::normalise::{FittedParams, NormaliserKind, OutOfRangePolicy};
 use crate::prepare::{Pipeline, PipelineConfig, PipelineResult};
 use crate::score::Scorer;
@@ -234,7 +234,9 @@ impl PanelData {
             absent: times,
         })
     }
+}
 
+impl CsvTable for PanelData {
     /// The panel in long form as CSV: `uCode`, `uName`, the group columns, `Time`, then every numeric
     /// column of any period (first-appearance order; a column a period lacks is empty there), one row
     /// per unit and period, periods in time order. Group columns are those of the first period that has
@@ -245,6 +247,7 @@ impl PanelData {
     ///
     /// ```
     /// # use composite_indicators::Dataset;
+    /// # use composite_indicators::study::CsvTable;
     /// # use composite_indicators::study::purse::PanelData;
     /// # use ndarray::array;
     /// let y1 = Dataset::new(vec!["A".into()], vec!["x".into()], array![[1.5]])?;
@@ -253,7 +256,7 @@ impl PanelData {
     /// assert_eq!(panel.to_csv_string()?, "uCode,uName,Time,x\nA,A,2020,1.5\nA,A,2021,\n");
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
+    fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
         let mut cols: Vec<&str> = Vec::new();
         let mut groups: Vec<&str> = Vec::new();
         for p in &self.periods {
@@ -272,7 +275,7 @@ impl PanelData {
         header.extend(&groups);
         header.push("Time");
         header.extend(&cols);
-        let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+        let mut rows = Vec::new();
         for p in &self.periods {
             let d = &p.data;
             for (i, (code, name)) in d.unit_codes().iter().zip(d.unit_names()).enumerate() {
@@ -298,47 +301,8 @@ impl PanelData {
                 rows.push(row);
             }
         }
-        write_rows(writer, "panel CSV output", &rows)
+        write_rows(writer, "panel CSV output", header, rows)
     }
-
-    /// [`PanelData::write_csv`] into a string.
-    ///
-    /// # Errors
-    /// As [`PanelData::write_csv`] (not expected for an in-memory buffer).
-    pub fn to_csv_string(&self) -> Result<String> {
-        let mut out = Vec::new();
-        self.write_csv(&mut out)?;
-        Ok(String::from_utf8_lossy(&out).into_owned())
-    }
-
-    /// [`PanelData::write_csv`] to a file, atomically ([`write_atomic`]).
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the path.
-    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_atomic(path.as_ref(), |w| self.write_csv(w))
-    }
-}
-
-/// Write rows of text fields as CSV (quoting as needed).
-pub(crate) fn write_rows<W: Write>(writer: W, target: &str, rows: &[Vec<String>]) -> Result<()> {
-    let io_err = |e: std::io::Error| Error::Io {
-        path: target.to_string(),
-        source: e,
-    };
-    let mut w = csv::Writer::from_writer(writer);
-    for r in rows {
-        w.write_record(r).map_err(|e| match e.into_kind() {
-            csv::ErrorKind::Io(err) => io_err(err),
-            other => Error::Parse {
-                source_name: target.to_string(),
-                line: None,
-                column: None,
-                message: format!("cannot write CSV: {other:?}"),
-            },
-        })?;
-    }
-    w.flush().map_err(io_err)
 }
 
 /// Where the normalisation scale of a [`Purse`] is fitted.
@@ -667,6 +631,7 @@ pub struct PurseScoreRow {
 /// ```
 /// use composite_indicators::io;
 /// use composite_indicators::prepare::PipelineConfig;
+/// use composite_indicators::study::CsvTable;
 /// use composite_indicators::study::purse::{NormalisationScope, Purse};
 /// let meta = io::read_imeta_path("data/asem/iMeta.csv")?;
 /// let panel = io::read_idata_panel_path("data/asem/iData_p.csv", &meta)?;
@@ -685,40 +650,24 @@ pub struct PurseScores {
     pub rows: Vec<PurseScoreRow>,
 }
 
-impl PurseScores {
+impl PurseScores {}
+
+impl CsvTable for PurseScores {
     /// CSV: `uCode`, `Time`, one column per node, `Rank` (the index rank in the period).
     ///
     /// # Errors
     /// [`Error::Io`] when writing fails.
-    pub fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
+    fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
         let mut header = vec!["uCode".to_string(), "Time".to_string()];
         header.extend(self.nodes.iter().cloned());
         header.push("Rank".into());
-        let mut rows = vec![header];
+        let mut rows = Vec::new();
         for r in &self.rows {
             let mut row = vec![r.unit.clone(), time_label(r.time)];
             row.extend(r.values.iter().map(|&v| format_f64(v)));
             row.push(format_f64(r.rank));
             rows.push(row);
         }
-        write_rows(writer, "purse scores CSV output", &rows)
-    }
-
-    /// [`PurseScores::write_csv`] into a string.
-    ///
-    /// # Errors
-    /// As [`PurseScores::write_csv`].
-    pub fn to_csv_string(&self) -> Result<String> {
-        let mut out = Vec::new();
-        self.write_csv(&mut out)?;
-        Ok(String::from_utf8_lossy(&out).into_owned())
-    }
-
-    /// [`PurseScores::write_csv`] to a file, atomically ([`write_atomic`]).
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the path.
-    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_atomic(path.as_ref(), |w| self.write_csv(w))
+        write_rows(writer, "purse scores CSV output", header, rows)
     }
 }

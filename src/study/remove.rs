@@ -60,6 +60,7 @@ use crate::io::{format_f64, write_atomic};
 use crate::rank::rank_desc;
 use crate::score::{Scorer, aggregate_tree};
 
+use super::csv_rows::{CsvTable, name_output, write_rows};
 use super::tree::Tree;
 
 /// How each removal is scored (see the module docs).
@@ -371,6 +372,80 @@ impl LeaveOneOut {
         out
     }
 
+    /// Write the summary as CSV: `removed,mean_abs_rank_diff`, one line per removed element in node
+    /// order (COINr's `MeanAbsDiff`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if writing fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use composite_indicators::prelude::*;
+    /// # use composite_indicators::score::Scorer;
+    /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
+    /// # use ndarray::array;
+    /// # let fw = FrameworkSpec { name: "t".into(),
+    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
+    /// #   .check()?;
+    /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
+    /// #   vec!["a".into(), "b".into(), "c".into()],
+    /// #   array![[0.0, 10.0, 5.0], [5.0, 0.0, 10.0], [10.0, 5.0, 0.0]])?;
+    /// let loo = remove_elements(&Scorer::new(fw), &data, &RemoveOptions::new(2))?;
+    /// let mut out = Vec::new();
+    /// loo.write_summary_csv(&mut out)?;
+    /// assert!(String::from_utf8(out).unwrap().starts_with("removed,mean_abs_rank_diff\nP,"));
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn write_summary_csv<W: Write>(&self, out: W) -> Result<()> {
+        let rows = (self.removed.iter())
+            .zip(&self.mean_abs_rank_diff)
+            .map(|(code, v)| [code.clone(), format_f64(*v)]);
+        write_rows(
+            out,
+            "leave-one-out summary",
+            ["removed", "mean_abs_rank_diff"],
+            rows,
+        )
+    }
+
+    /// Write the summary ([`LeaveOneOut::write_summary_csv`]) to a file, atomically.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the path if the file cannot be written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use composite_indicators::prelude::*;
+    /// # use composite_indicators::score::Scorer;
+    /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
+    /// # use ndarray::array;
+    /// # let fw = FrameworkSpec { name: "t".into(),
+    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
+    /// #   .check()?;
+    /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
+    /// #   vec!["a".into(), "b".into(), "c".into()],
+    /// #   array![[0.0, 10.0, 5.0], [5.0, 0.0, 10.0], [10.0, 5.0, 0.0]])?;
+    /// let loo = remove_elements(&Scorer::new(fw), &data, &RemoveOptions::new(1))?;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// loo.write_csv_path(dir.path().join("remove.csv"))?;
+    /// loo.write_summary_csv_path(dir.path().join("remove_summary.csv"))?;
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn write_summary_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        write_atomic(path, |w| {
+            self.write_summary_csv(w).map_err(|e| name_output(e, path))
+        })
+    }
+}
+
+impl CsvTable for LeaveOneOut {
     /// Write the per-unit table as CSV, long format, one line per unit and removed element:
     /// `uCode,removed,score,rank,nominal_score,nominal_rank,rank_diff,abs_rank_diff` (missing values
     /// are empty fields; numbers read back bit-exactly, see [`format_f64`]).
@@ -400,10 +475,8 @@ impl LeaveOneOut {
     /// assert_eq!(lines.next(), Some("u1,a,75,1,50,2,1,1"));
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn write_csv<W: Write>(&self, out: W) -> Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        let err = |e: csv::Error| csv_io("leave-one-out table", e);
-        w.write_record([
+    fn write_csv<W: Write>(&self, out: W) -> Result<()> {
+        let header = [
             "uCode",
             "removed",
             "score",
@@ -412,158 +485,24 @@ impl LeaveOneOut {
             "nominal_rank",
             "rank_diff",
             "abs_rank_diff",
-        ])
-        .map_err(err)?;
-        for (u, unit) in self.unit_codes.iter().enumerate() {
-            for (j, code) in self.removed.iter().enumerate() {
-                let d = self.rank_diffs.get([u, j]).copied().unwrap_or(f64::NAN);
-                w.write_record([
-                    unit.as_str(),
-                    code.as_str(),
-                    &format_f64(self.scores.get([u, j]).copied().unwrap_or(f64::NAN)),
-                    &format_f64(self.ranks.get([u, j]).copied().unwrap_or(f64::NAN)),
-                    &format_f64(self.nominal.get(u).copied().unwrap_or(f64::NAN)),
-                    &format_f64(self.nominal_ranks.get(u).copied().unwrap_or(f64::NAN)),
-                    &format_f64(d),
-                    &format_f64(d.abs()),
-                ])
-                .map_err(err)?;
-            }
-        }
-        w.flush().map_err(|e| Error::Io {
-            path: "leave-one-out table".into(),
-            source: e,
-        })
-    }
-
-    /// The per-unit table ([`LeaveOneOut::write_csv`]) as a string.
-    ///
-    /// # Errors
-    ///
-    /// Only if formatting fails (never for an in-memory buffer in practice).
-    ///
-    /// # Examples
-    ///
-    /// See [`LeaveOneOut::write_csv`].
-    pub fn to_csv_string(&self) -> Result<String> {
-        let mut buf = Vec::new();
-        self.write_csv(&mut buf)?;
-        String::from_utf8(buf).map_err(|e| Error::param("csv", e.to_string()))
-    }
-
-    /// Write the per-unit table ([`LeaveOneOut::write_csv`]) to a file, atomically
-    /// ([`write_atomic`]).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] naming the path if the file cannot be written.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # use composite_indicators::prelude::*;
-    /// # use composite_indicators::score::Scorer;
-    /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
-    /// # use ndarray::array;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
-    /// #   .check()?;
-    /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
-    /// #   vec!["a".into(), "b".into(), "c".into()],
-    /// #   array![[0.0, 10.0, 5.0], [5.0, 0.0, 10.0], [10.0, 5.0, 0.0]])?;
-    /// let loo = remove_elements(&Scorer::new(fw), &data, &RemoveOptions::new(1))?;
-    /// let dir = tempfile::tempdir().unwrap();
-    /// loo.write_csv_path(dir.path().join("remove.csv"))?;
-    /// loo.write_summary_csv_path(dir.path().join("remove_summary.csv"))?;
-    /// # Ok::<(), composite_indicators::Error>(())
-    /// ```
-    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        write_atomic(path, |w| self.write_csv(w).map_err(|e| rename_io(e, path)))
-    }
-
-    /// Write the summary as CSV: `removed,mean_abs_rank_diff`, one line per removed element in node
-    /// order (COINr's `MeanAbsDiff`).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] if writing fails.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # use composite_indicators::prelude::*;
-    /// # use composite_indicators::score::Scorer;
-    /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
-    /// # use ndarray::array;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
-    /// #   .check()?;
-    /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
-    /// #   vec!["a".into(), "b".into(), "c".into()],
-    /// #   array![[0.0, 10.0, 5.0], [5.0, 0.0, 10.0], [10.0, 5.0, 0.0]])?;
-    /// let loo = remove_elements(&Scorer::new(fw), &data, &RemoveOptions::new(2))?;
-    /// let mut out = Vec::new();
-    /// loo.write_summary_csv(&mut out)?;
-    /// assert!(String::from_utf8(out).unwrap().starts_with("removed,mean_abs_rank_diff\nP,"));
-    /// # Ok::<(), composite_indicators::Error>(())
-    /// ```
-    pub fn write_summary_csv<W: Write>(&self, out: W) -> Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        let err = |e: csv::Error| csv_io("leave-one-out summary", e);
-        w.write_record(["removed", "mean_abs_rank_diff"])
-            .map_err(err)?;
-        for (code, v) in self.removed.iter().zip(&self.mean_abs_rank_diff) {
-            w.write_record([code.as_str(), &format_f64(*v)])
-                .map_err(err)?;
-        }
-        w.flush().map_err(|e| Error::Io {
-            path: "leave-one-out summary".into(),
-            source: e,
-        })
-    }
-
-    /// Write the summary ([`LeaveOneOut::write_summary_csv`]) to a file, atomically.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] naming the path if the file cannot be written.
-    ///
-    /// # Examples
-    ///
-    /// See [`LeaveOneOut::write_csv_path`].
-    pub fn write_summary_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        write_atomic(path, |w| {
-            self.write_summary_csv(w).map_err(|e| rename_io(e, path))
-        })
-    }
-}
-
-/// A CSV writer error as [`Error::Io`] naming what was written.
-pub(crate) fn csv_io(what: &str, e: csv::Error) -> Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(source) => Error::Io {
-            path: what.to_string(),
-            source,
-        },
-        other => Error::Io {
-            path: what.to_string(),
-            source: std::io::Error::other(format!("{other:?}")),
-        },
-    }
-}
-
-/// Put the file path into an I/O error raised while writing to it.
-pub(crate) fn rename_io(e: Error, path: &Path) -> Error {
-    match e {
-        Error::Io { source, .. } => Error::Io {
-            path: path.display().to_string(),
-            source,
-        },
-        other => other,
+        ];
+        let at = |m: &Array2<f64>, u: usize, j: usize| m.get([u, j]).copied().unwrap_or(f64::NAN);
+        let rows = self.unit_codes.iter().enumerate().flat_map(|(u, unit)| {
+            self.removed.iter().enumerate().map(move |(j, code)| {
+                let d = at(&self.rank_diffs, u, j);
+                [
+                    unit.clone(),
+                    code.clone(),
+                    format_f64(at(&self.scores, u, j)),
+                    format_f64(at(&self.ranks, u, j)),
+                    format_f64(self.nominal.get(u).copied().unwrap_or(f64::NAN)),
+                    format_f64(self.nominal_ranks.get(u).copied().unwrap_or(f64::NAN)),
+                    format_f64(d),
+                    format_f64(d.abs()),
+                ]
+            })
+        });
+        write_rows(out, "leave-one-out table", header, rows)
     }
 }
 

@@ -25,12 +25,12 @@
 //! Deliberate differences from COINr: values are not rounded (COINr's `nsignif = 3`; round when
 //! printing), and a column without values gives NaN rather than R's `Inf`.
 
-use std::path::Path;
+use std::io::Write;
 
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use super::csv_rows::{rows_to_string, write_rows, write_rows_path};
+use super::csv_rows::{CsvTable, write_rows};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::io::format_f64;
@@ -273,6 +273,7 @@ pub fn column_stats(code: &str, values: &[f64], opts: &StatsOptions) -> Result<C
 ///
 /// # Examples
 /// ```
+/// use composite_indicators::study::CsvTable;
 /// use composite_indicators::study::stats::{StatsOptions, stats_of_matrix};
 /// use ndarray::array;
 /// let t = stats_of_matrix(&["a", "b"], array![[1.0, 0.0], [2.0, 0.0], [3.0, 5.0]].view(), &StatsOptions::default())?;
@@ -391,33 +392,28 @@ fn flag(low: bool, word: &str) -> String {
 }
 
 impl StatsTable {
-    fn header() -> Vec<String> {
-        [
-            "iCode",
-            "Min",
-            "Max",
-            "Mean",
-            "Median",
-            "Std",
-            "Skew",
-            "Kurt",
-            "N.Avail",
-            "N.NonZero",
-            "N.Unique",
-            "N.Same",
-            "Frc.Avail",
-            "Frc.NonZero",
-            "Frc.Unique",
-            "Frc.Same",
-            "Flag.Avail",
-            "Flag.NonZero",
-            "Flag.Unique",
-            "Flag.SkewKurt",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    }
+    const HEADER: [&str; 20] = [
+        "iCode",
+        "Min",
+        "Max",
+        "Mean",
+        "Median",
+        "Std",
+        "Skew",
+        "Kurt",
+        "N.Avail",
+        "N.NonZero",
+        "N.Unique",
+        "N.Same",
+        "Frc.Avail",
+        "Frc.NonZero",
+        "Frc.Unique",
+        "Frc.Same",
+        "Flag.Avail",
+        "Flag.NonZero",
+        "Flag.Unique",
+        "Flag.SkewKurt",
+    ];
 
     fn cells(&self) -> Vec<Vec<String>> {
         self.rows
@@ -471,7 +467,9 @@ impl StatsTable {
                 code: code.to_string(),
             })
     }
+}
 
+impl CsvTable for StatsTable {
     /// Write the table as CSV with COINr's column names (`iCode`, `Min`, … `Flag.SkewKurt`; flags as
     /// `ok`/`LOW`/`OUT`; numbers round-trip exactly, NaN as an empty field).
     ///
@@ -480,6 +478,7 @@ impl StatsTable {
     ///
     /// # Examples
     /// ```
+    /// use composite_indicators::study::CsvTable;
     /// use composite_indicators::study::stats::{StatsOptions, stats_of_matrix};
     /// use ndarray::array;
     /// let t = stats_of_matrix(&["a"], array![[1.0], [2.0]].view(), &StatsOptions::default())?;
@@ -488,39 +487,8 @@ impl StatsTable {
     /// assert!(String::from_utf8(out).unwrap().lines().nth(1).unwrap().starts_with("a,1,2,1.5,1.5,"));
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn write_csv<W: std::io::Write>(&self, w: W) -> Result<()> {
-        write_rows(w, "statistics table", &Self::header(), &self.cells())
-    }
-
-    /// The CSV of [`StatsTable::write_csv`] as a string.
-    ///
-    /// # Errors
-    /// None in practice (writing to memory); typed as the writer.
-    ///
-    /// # Examples
-    /// See [`StatsTable`].
-    pub fn to_csv_string(&self) -> Result<String> {
-        rows_to_string(&Self::header(), &self.cells())
-    }
-
-    /// Write the CSV of [`StatsTable::write_csv`] to `path` atomically
-    /// ([`write_atomic`](crate::io::write_atomic)).
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the path.
-    ///
-    /// # Examples
-    /// ```
-    /// use composite_indicators::study::stats::{StatsOptions, stats_of_matrix};
-    /// use ndarray::array;
-    /// let t = stats_of_matrix(&["a"], array![[1.0], [2.0]].view(), &StatsOptions::default())?;
-    /// let p = std::env::temp_dir().join("ci_stats_doc.csv");
-    /// t.write_csv_path(&p)?;
-    /// assert!(std::fs::read_to_string(&p).unwrap().starts_with("iCode,"));
-    /// # Ok::<(), composite_indicators::Error>(())
-    /// ```
-    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_rows_path(path.as_ref(), &Self::header(), &self.cells())
+    fn write_csv<W: Write>(&self, w: W) -> Result<()> {
+        write_rows(w, "statistics table", Self::HEADER, self.cells())
     }
 }
 

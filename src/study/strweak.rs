@@ -32,11 +32,11 @@
 //! unit without a label in the group column is an error (COINr returns empty tables).
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 
-use super::csv_rows::{rows_to_string, write_rows, write_rows_path};
+use super::csv_rows::{CsvTable, write_rows};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::io::format_f64;
@@ -447,14 +447,9 @@ pub struct StrWeakTable {
 }
 
 impl StrWeakTable {
-    fn header() -> Vec<String> {
-        [
-            "uCode", "Type", "Position", "iCode", "iName", "Parent", "Unit", "Rank", "Value",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    }
+    const HEADER: [&str; 9] = [
+        "uCode", "Type", "Position", "iCode", "iName", "Parent", "Unit", "Rank", "Value",
+    ];
 
     fn cells(&self) -> Vec<Vec<String>> {
         let mut out = Vec::new();
@@ -477,7 +472,9 @@ impl StrWeakTable {
         }
         out
     }
+}
 
+impl CsvTable for StrWeakTable {
     /// Write the table as CSV, one row per reported indicator: `uCode,Type,Position,iCode,iName,
     /// Parent,Unit,Rank,Value` (`Type` is `Strength` or `Weakness`; `Position` counts from 1 within
     /// each list; `Parent` is the ancestor at the report level).
@@ -486,42 +483,16 @@ impl StrWeakTable {
     /// [`Error::Io`] when writing fails.
     ///
     /// # Examples
-    /// See [`str_weak_table`].
-    pub fn write_csv<W: std::io::Write>(&self, w: W) -> Result<()> {
-        write_rows(
-            w,
-            "strengths and weaknesses",
-            &Self::header(),
-            &self.cells(),
-        )
-    }
-
-    /// The CSV of [`StrWeakTable::write_csv`] as a string.
-    ///
-    /// # Errors
-    /// None in practice (memory); typed as the writer.
-    ///
-    /// # Examples
-    /// See [`str_weak_table`].
-    pub fn to_csv_string(&self) -> Result<String> {
-        rows_to_string(&Self::header(), &self.cells())
-    }
-
-    /// Write the CSV of [`StrWeakTable::write_csv`] to `path` atomically.
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the path.
-    ///
-    /// # Examples
     /// ```
+    /// use composite_indicators::study::CsvTable;
     /// use composite_indicators::study::strweak::StrWeakTable;
     /// let p = std::env::temp_dir().join("ci_strweak_doc.csv");
     /// StrWeakTable { units: vec![] }.write_csv_path(&p)?;
     /// assert!(std::fs::read_to_string(&p).unwrap().starts_with("uCode,Type,"));
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_rows_path(path.as_ref(), &Self::header(), &self.cells())
+    fn write_csv<W: Write>(&self, w: W) -> Result<()> {
+        write_rows(w, "strengths and weaknesses", Self::HEADER, self.cells())
     }
 }
 

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::purse::{PanelData, time_label, write_rows};
+use super::csv_rows::{CsvTable, write_rows};
+use super::purse::{PanelData, time_label};
 use crate::error::{Error, Result};
-use crate::io::{format_f64, write_atomic};
+use crate::io::format_f64;
 use crate::spec::Framework;
 
 /// The trend metric of a series `(t_i, y_i)` (its non-missing points in the window, ascending in
@@ -235,27 +235,26 @@ impl Trends {
                 code: format!("{unit}/{column}"),
             })
     }
+}
 
+impl CsvTable for Trends {
     /// CSV: `uCode`, `iCode`, the metric (named as [`TrendMetric::name`]), `n_points`, `Avail`,
     /// `t_first`, `t_latest`, `note`.
     ///
     /// # Errors
     /// [`Error::Io`] when writing fails.
-    pub fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
-        let mut rows = vec![
-            [
-                "uCode",
-                "iCode",
-                self.metric.name(),
-                "n_points",
-                "Avail",
-                "t_first",
-                "t_latest",
-                "note",
-            ]
-            .map(String::from)
-            .to_vec(),
+    fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
+        let header = [
+            "uCode",
+            "iCode",
+            self.metric.name(),
+            "n_points",
+            "Avail",
+            "t_first",
+            "t_latest",
+            "note",
         ];
+        let mut rows = Vec::new();
         for r in &self.rows {
             rows.push(vec![
                 r.unit.clone(),
@@ -268,25 +267,7 @@ impl Trends {
                 r.note.clone().unwrap_or_default(),
             ]);
         }
-        write_rows(writer, "trends CSV output", &rows)
-    }
-
-    /// [`Trends::write_csv`] into a string.
-    ///
-    /// # Errors
-    /// As [`Trends::write_csv`].
-    pub fn to_csv_string(&self) -> Result<String> {
-        let mut out = Vec::new();
-        self.write_csv(&mut out)?;
-        Ok(String::from_utf8_lossy(&out).into_owned())
-    }
-
-    /// [`Trends::write_csv`] to a file, atomically ([`write_atomic`]).
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the path.
-    pub fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_atomic(path.as_ref(), |w| self.write_csv(w))
+        write_rows(writer, "trends CSV output", header, rows)
     }
 }
 

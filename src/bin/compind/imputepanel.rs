@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use composite_indicators::Error;
+use composite_indicators::study::CsvTable;
 use composite_indicators::study::impute_panel::{ImputePanel, PanelImputeMethod};
 
 use crate::common::{self, Outcome};

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use composite_indicators::Error;
 use composite_indicators::audit::CorrMethod;
+use composite_indicators::study::CsvTable;
 use composite_indicators::study::optimise::{
     Importance, OptimiseGoal, OptimiseOptions, optimise_weights,
 };

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use composite_indicators::study::CsvTable;
+
 use crate::common::{self, Methods, Outcome};
 use crate::panelcommon::{self, PanelInputs};
 

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use composite_indicators::study::CsvTable;
 use composite_indicators::study::remove::{RemoveMethod, RemoveOptions, remove_elements};
 
 use crate::common::{self, Inputs, Methods, Outcome};

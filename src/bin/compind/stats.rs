@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use composite_indicators::Error;
 use composite_indicators::prepare::Stage;
+use composite_indicators::study::CsvTable;
 use composite_indicators::study::stats::{StatsOptions, get_stats, stats_of_scores};
 
 use crate::common::{self, Inputs, Methods, Outcome};

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use composite_indicators::Error;
+use composite_indicators::study::CsvTable;
 use composite_indicators::study::trends::{TrendMetric, TrendOptions, TrendWindow, trends};
 
 use crate::common::{self, Methods, Outcome};
