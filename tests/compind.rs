@@ -978,3 +978,75 @@ fn a_sweep_over_its_memory_budget_stops_before_allocating_and_names_the_knob() {
     ok(&args("1G"));
     assert!(out.exists());
 }
+
+#[test]
+fn review_cases_fail_before_writing_anything() {
+    let d = dir("review");
+    // a --save-scale into a missing directory: nothing is written, not even the score table
+    let out = d.join("scores.csv");
+    let line = fails_with_one_line(&compind(&[
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--out",
+        s(&out),
+        "--save-scale",
+        s(&d.join("no_such_dir").join("scale.json")),
+    ]));
+    assert!(line.contains("does not exist"), "{line}");
+    assert!(!out.exists());
+    // a level without weights to perturb is an error, not a sweep that perturbs nothing
+    let sweep = d.join("l.json");
+    let line = fails_with_one_line(&compind(&[
+        "-q",
+        "sweep",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--variants",
+        "10",
+        "--levels",
+        "99",
+        "--out",
+        s(&sweep),
+    ]));
+    assert!(line.contains("level 99"), "{line}");
+    assert!(!sweep.exists());
+    // a sweep file whose range does not match its result is refused
+    ok(&compind(&[
+        "-q",
+        "sweep",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--variants",
+        "50",
+        "--shard",
+        "1/2",
+        "--out",
+        s(&sweep),
+    ]));
+    let text = std::fs::read_to_string(&sweep).unwrap();
+    let edited = d.join("edited.json");
+    std::fs::write(
+        &edited,
+        text.replace("\"range\":[0,25]", "\"range\":[0,50]"),
+    )
+    .unwrap();
+    assert_ne!(
+        std::fs::read_to_string(&edited).unwrap(),
+        text,
+        "the edit applied"
+    );
+    let line = fails_with_one_line(&compind(&[
+        "report",
+        s(&edited),
+        "--out",
+        s(&d.join("ua.csv")),
+    ]));
+    assert!(line.contains("damaged or was edited"), "{line}");
+}

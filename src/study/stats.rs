@@ -206,7 +206,15 @@ pub fn column_stats(code: &str, values: &[f64], opts: &StatsOptions) -> Result<C
     let nan = f64::NAN;
     let (min, max, mean, median) = match (x.first(), x.last()) {
         (Some(&lo), Some(&hi)) => {
-            let mean = x.iter().sum::<f64>() / kf;
+            // R's mean: the plain mean, then one correction pass (the mean of the residuals), so a
+            // constant column has exactly its value as mean and zero deviations. A column whose
+            // values are all equal (min == max) takes that value exactly.
+            let plain = x.iter().sum::<f64>() / kf;
+            let mean = if lo == hi {
+                lo
+            } else {
+                plain + x.iter().map(|v| v - plain).sum::<f64>() / kf
+            };
             let mid = k / 2;
             let median = if k % 2 == 1 {
                 x.get(mid).copied().unwrap_or(nan)
@@ -495,6 +503,17 @@ impl CsvTable for StatsTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_constant_column_has_its_value_as_mean_and_no_skew_or_kurtosis() {
+        // 0.1 is not exactly representable: a naive sum / n gives 0.09999999999999996 for 51
+        // copies and a spurious skew of 1.03; R gives mean 0.1, sd 0, skew and kurtosis NA.
+        let x = vec![0.1; 51];
+        let s = column_stats("c", &x, &StatsOptions::default()).unwrap();
+        assert_eq!(s.mean, 0.1);
+        assert_eq!(s.sd, 0.0);
+        assert!(s.skew.is_nan() && s.kurt.is_nan(), "{s:?}");
+    }
 
     #[test]
     fn undefined_statistics_are_nan() {

@@ -197,11 +197,15 @@ pub struct TrendRow {
     pub value: f64,
     /// Non-missing points the metric used (after interpolation).
     pub n_points: usize,
-    /// Share of the window's periods with an observed (not interpolated) value (COINr `Avail`); a
-    /// period without a row for the unit counts as missing.
+    /// Share of the window's periods with an observed (not interpolated) value; a period without a
+    /// row for the unit counts as missing. Differs from COINr: COINr's `Avail` (and `t_first` /
+    /// `t_latest`) cover the whole series and it reports the window's share separately
+    /// (`Avail_use_latest`); here all three describe the window the metric used (the same thing when
+    /// the window is the whole series).
     #[serde(rename = "Avail")]
     pub availability: f64,
-    /// First and last periods of the window with an observed value (NaN if none).
+    /// First and last periods of the window with an observed value (NaN if none). COINr sets them
+    /// only when at least two values are observed; here one observed value gives both.
     #[serde(with = "crate::serde_nan::num")]
     pub t_first: f64,
     /// See `t_first`.

@@ -339,9 +339,18 @@ impl SweepResult {
                 }
             }
         }
-        if self.nominal_ranks != other.nominal_ranks || self.unit_codes != other.unit_codes {
+        let same_scores = self.nominal_scores.len() == other.nominal_scores.len()
+            && self
+                .nominal_scores
+                .iter()
+                .zip(&other.nominal_scores)
+                .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
+        if self.nominal_ranks != other.nominal_ranks
+            || self.unit_codes != other.unit_codes
+            || !same_scores
+        {
             return Err(Error::SweepMerge {
-                reason: "nominal ranks or unit codes differ".into(),
+                reason: "nominal scores, nominal ranks or unit codes differ".into(),
             });
         }
         if !self.scores.compatible(&other.scores) || self.ranks.n_units() != other.ranks.n_units() {

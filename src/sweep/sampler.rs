@@ -47,9 +47,25 @@ impl NodeSelection {
         let root = fw.root_index();
         let out: Vec<usize> = match self {
             NodeSelection::All => (0..root).collect(),
-            NodeSelection::Levels { levels } => (0..root)
-                .filter(|&k| levels.contains(&fw.nodes()[k].level))
-                .collect(),
+            NodeSelection::Levels { levels } => {
+                // a level without perturbable weights (0, the root's, or beyond) would silently
+                // perturb nothing
+                for &l in levels {
+                    if !(0..root).any(|k| fw.nodes()[k].level == l) {
+                        return Err(Error::param(
+                            "nodes",
+                            format!(
+                                "level {l} has no weights to perturb; the levels below the index \
+                                 are 1..={}",
+                                fw.max_level().saturating_sub(1)
+                            ),
+                        ));
+                    }
+                }
+                (0..root)
+                    .filter(|&k| levels.contains(&fw.nodes()[k].level))
+                    .collect()
+            }
             NodeSelection::Codes { codes } => {
                 let mut v = Vec::with_capacity(codes.len());
                 for c in codes {

@@ -438,6 +438,27 @@ pub fn check_outputs(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<()> {
     io::check_output_paths(inputs, outputs)
 }
 
+/// Every output's directory must exist: checked before anything is computed or written, so a run
+/// with several output files never stops after writing some of them.
+pub fn check_output_dirs(outputs: &[PathBuf]) -> Result<()> {
+    for out in outputs {
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(Error::Io {
+                path: out.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("directory `{}` does not exist", dir.display()),
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The COINr data set names accepted by `--dset`.
 pub const DSETS: [&str; 7] = [
     "Raw",

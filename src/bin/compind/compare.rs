@@ -185,6 +185,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.similarity.iter().cloned());
     common::check_outputs(&inputs, &outputs)?;
+    common::check_output_dirs(&outputs)?;
     let (f, first) = common::build(&a.inputs, &a.methods, true)?;
     let (_, second) = common::build(&inputs_b, &methods_b, true)?;
     if !quiet {

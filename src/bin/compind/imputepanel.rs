@@ -78,6 +78,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.report.iter().cloned());
     common::check_outputs(&a.inputs.paths(), &outputs)?;
+    common::check_output_dirs(&outputs)?;
     let (_, panel) = a.inputs.read()?;
     let (imputed, report) = step.apply(&panel)?;
     imputed.write_csv_path(&a.out)?;

@@ -55,6 +55,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.dset_out.iter().cloned());
     common::check_outputs(&a.inputs.paths(), &outputs)?;
+    common::check_output_dirs(&outputs)?;
     let (_, panel, purse) = panelcommon::build(&a.inputs, &a.methods, &a.scope)?;
     let extra = match &a.dset {
         Some(d) => Some(purse.panel(d).map_err(|e| match e {

@@ -59,6 +59,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.summary.iter().cloned());
     common::check_outputs(&a.inputs.paths(), &outputs)?;
+    common::check_output_dirs(&outputs)?;
     let mut opts = RemoveOptions::new(a.level).method(if a.method == "rebuild" {
         RemoveMethod::Rebuild
     } else {

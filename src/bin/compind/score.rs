@@ -60,6 +60,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     // every method option is checked before a file is read (the goalpost scale comes later)
     a.methods.config(None)?;
     common::check_outputs(&inputs, &outputs)?;
+    common::check_output_dirs(&outputs)?;
     let f = a.inputs.framework()?;
     let opts = ScoreTableOptions {
         names: a.names,
@@ -77,6 +78,11 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let scale = a.scale.as_ref().map(io::read_scale_path).transpose()?;
     let result = common::run_pipeline(&pipeline, &data, &f.framework, scale, quiet)?;
     let table = io::score_table(result.scores(), result.prepared(), &opts)?;
+    // everything that can fail is computed before the first file is written
+    let saved = match &a.save_scale {
+        Some(path) => Some((path, result.fitted().params()?)),
+        None => None,
+    };
     table.write_path(&a.out)?;
     if !quiet {
         eprintln!(
@@ -85,8 +91,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             a.out.display()
         );
     }
-    if let Some(path) = &a.save_scale {
-        let scale = result.fitted().params()?;
+    if let Some((path, scale)) = saved {
         io::write_scale_path(path, &scale)?;
         if !quiet {
             eprintln!(

@@ -79,6 +79,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.plot.iter().cloned());
     common::check_outputs(&a.model.inputs.paths(), &outputs)?;
+    common::check_output_dirs(&outputs)?;
     let m = a.model.build(quiet)?;
     let fw = m.model.framework();
     let root = fw.root_index();

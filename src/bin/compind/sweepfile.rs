@@ -51,6 +51,29 @@ impl SweepFile {
                 message: format!("`{}`: expected `{FORMAT}`", f.format),
             });
         }
+        // the file's own range must be what its result holds, inside the sweep's variants, and
+        // every per-unit array as long as the unit list
+        let [lo, hi] = f.range;
+        let held: &[[usize; 2]] = if lo == hi { &[] } else { &[f.range] };
+        let n = f.result.unit_codes.len();
+        let consistent = lo <= hi
+            && hi <= f.config.variants
+            && f.result.ranges.as_slice() == held
+            && f.result.nominal_scores.len() == n
+            && f.result.nominal_ranks.len() == n
+            && f.unit_names.len() == n;
+        if !consistent {
+            return Err(Error::Parse {
+                source_name: name,
+                line: None,
+                column: Some("range".into()),
+                message: format!(
+                    "the file says it covers variants {lo}..{hi} of {}, but its result holds {:?} \
+                     for {n} units: the file is damaged or was edited",
+                    f.config.variants, f.result.ranges
+                ),
+            });
+        }
         Ok(f)
     }
 
