@@ -327,7 +327,15 @@ fn read_idata_named<R: Read>(
     let unit_j = t.require("uCode")?;
     let name_j = t.position("uName");
 
-    let header: HashSet<&str> = t.headers.iter().map(String::as_str).collect();
+    require_idata_columns(&t.headers, meta)?;
+    let roles = idata_roles(&t.headers, meta, Some(unit_j), name_j);
+    build_dataset(&t, &roles, idata_label_hint)
+}
+
+/// Every column iMeta declares (indicators, denominators, groups, others) must be in `headers`:
+/// [`Error::MissingColumns`] lists those that are not. Shared by the single-year and panel readers.
+pub(super) fn require_idata_columns(headers: &[String], meta: &IMeta) -> Result<()> {
+    let header: HashSet<&str> = headers.iter().map(String::as_str).collect();
     let missing: Vec<String> = meta
         .spec
         .indicators
@@ -339,18 +347,28 @@ fn read_idata_named<R: Read>(
         .filter(|c| !header.contains(c))
         .map(str::to_string)
         .collect();
-    if !missing.is_empty() {
-        return Err(Error::MissingColumns { columns: missing });
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::MissingColumns { columns: missing })
     }
+}
 
+/// The role of every iData column: the unit and name columns, iMeta's groups (labels) and others
+/// (kept without checks), everything else numeric.
+pub(super) fn idata_roles(
+    headers: &[String],
+    meta: &IMeta,
+    unit_j: Option<usize>,
+    name_j: Option<usize>,
+) -> Vec<ColumnRole> {
     let groups: HashSet<&str> = meta.groups.iter().map(String::as_str).collect();
     let others: HashSet<&str> = meta.others.iter().map(String::as_str).collect();
-    let roles: Vec<ColumnRole> = t
-        .headers
+    headers
         .iter()
         .enumerate()
         .map(|(j, h)| {
-            if j == unit_j {
+            if Some(j) == unit_j {
                 ColumnRole::Unit
             } else if Some(j) == name_j {
                 ColumnRole::Name
@@ -362,8 +380,7 @@ fn read_idata_named<R: Read>(
                 ColumnRole::Numeric
             }
         })
-        .collect();
-    build_dataset(&t, &roles, idata_label_hint)
+        .collect()
 }
 
 /// The hint for an iData column that holds no number: declare it in iMeta as a group column.

@@ -1,15 +1,15 @@
 //! COINr's panel `iData`: the `iData` table with a `Time` column and one row per unit and time point
 //! (COINr `new_coin(iData, iMeta, split_to = "all")`, which makes a purse, one coin per `Time`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::study::purse::{PanelData, time_label};
 
-use super::coinr::IMeta;
-use super::csv_data::{ColumnRole, build_dataset};
+use super::coinr::{IMeta, idata_roles, require_idata_columns};
+use super::csv_data::build_dataset;
 use super::table::{Table, field, is_missing_token};
 use super::{open_path, path_name};
 
@@ -79,21 +79,7 @@ fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str, is_file: bool) -> 
     let unit_j = t.require("uCode")?;
     let time_j = t.require("Time")?;
 
-    let header: HashSet<&str> = t.headers.iter().map(String::as_str).collect();
-    let missing: Vec<String> = meta
-        .spec
-        .indicators
-        .iter()
-        .map(|i| i.code.as_str())
-        .chain(meta.denominators.iter().map(String::as_str))
-        .chain(meta.groups.iter().map(String::as_str))
-        .chain(meta.others.iter().map(String::as_str))
-        .filter(|c| !header.contains(c))
-        .map(str::to_string)
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::MissingColumns { columns: missing });
-    }
+    require_idata_columns(&t.headers, meta)?;
 
     // times, and one row per (unit, time)
     let mut seen: HashMap<(&str, u64), usize> = HashMap::new();
@@ -150,25 +136,7 @@ fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str, is_file: bool) -> 
         .collect();
     let name_j = headers.iter().position(|h| h == "uName");
     let unit_k = headers.iter().position(|h| h == "uCode");
-    let groups: HashSet<&str> = meta.groups.iter().map(String::as_str).collect();
-    let others: HashSet<&str> = meta.others.iter().map(String::as_str).collect();
-    let roles: Vec<ColumnRole> = headers
-        .iter()
-        .enumerate()
-        .map(|(j, h)| {
-            if Some(j) == unit_k {
-                ColumnRole::Unit
-            } else if Some(j) == name_j {
-                ColumnRole::Name
-            } else if groups.contains(h.as_str()) {
-                ColumnRole::Group
-            } else if others.contains(h.as_str()) {
-                ColumnRole::NumericOrLabel
-            } else {
-                ColumnRole::Numeric
-            }
-        })
-        .collect();
+    let roles = idata_roles(&headers, meta, unit_k, name_j);
 
     let mut periods = Vec::with_capacity(by_time.len());
     for (time, rows) in by_time {
