@@ -158,6 +158,7 @@ fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str, is_file: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     fn meta() -> IMeta {
         super::super::read_imeta(
