@@ -9,9 +9,7 @@ use std::path::Path;
 use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::prelude::*;
 use composite_indicators::score::{Scorer, ScorerConfig};
-use composite_indicators::sweep::{
-    AltSampler, Control, NodeSelection, SweepConfig, SweepSetup, WeightSampler,
-};
+use composite_indicators::sweep::{AltSampler, Control, NodeSelection, SweepConfig, WeightSampler};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn asem() -> (Framework, Dataset) {
@@ -35,9 +33,10 @@ fn bench(c: &mut Criterion) {
             b.iter(|| black_box(scorer.score(black_box(&data)).expect("score")))
         });
     }
-    let model = SweepSetup::from_scorer(&Scorer::new(fw), &data)
+    let model = Scorer::new(fw)
+        .sweep(&data)
         .expect("setup")
-        .with_aggregator_alternatives(vec!["topsis".parse().expect("topsis")])
+        .with_aggregators(vec!["topsis".parse().expect("topsis")])
         .expect("alternative")
         .build()
         .expect("model");

@@ -31,7 +31,7 @@ use composite_indicators::prelude::*;
 use composite_indicators::quadrant::{Quadrant, QuadrantLabels, Threshold, classify};
 use composite_indicators::score::{Scorer, Scores};
 use composite_indicators::sweep::{
-    AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup,
+    AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig,
     WeightSampler,
 };
 use ndarray::Array2;
@@ -119,8 +119,9 @@ fn run(args: &Args) -> Result<()> {
     let scores = scorer.score(&data)?;
     let fw = scorer.framework();
 
-    let model = SweepSetup::from_scorer(&scorer, &data)?
-        .with_normaliser_alternatives(vec![NormaliserKind::ZScore { mean: 0.0, sd: 1.0 }])?
+    let model = scorer
+        .sweep(&data)?
+        .with_normalisers(vec![NormaliserKind::ZScore { mean: 0.0, sd: 1.0 }])?
         .build()?;
     let mut cfg = SweepConfig::new(
         args.variants,
@@ -265,7 +266,7 @@ fn run(args: &Args) -> Result<()> {
             "City index: published pillar scores of the 72 cities, in order of their sum",
         ),
     )?;
-    let city_model = SweepSetup::from_scorer(&city_scorer, &cities)?.build()?;
+    let city_model = city_scorer.sweep(&cities)?.build()?;
     let city_cfg = SweepConfig::new(
         args.variants,
         SEED,

@@ -31,8 +31,8 @@ use composite_indicators::plot::{self, PlotOptions};
 use composite_indicators::prelude::*;
 use composite_indicators::score::Scorer;
 use composite_indicators::sweep::{
-    AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup,
-    UaReport, UaRow, WeightSampler,
+    AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, UaReport,
+    UaRow, WeightSampler,
 };
 
 const SPREAD: f64 = 0.25;
@@ -141,8 +141,9 @@ fn run(args: &Args) -> Result<()> {
     let scorer = Scorer::new(framework);
 
     // Normalise once per alternative: 0 = min-max [0, 100] (the scorer's), 1 = z-score.
-    let model = SweepSetup::from_scorer(&scorer, &data)?
-        .with_normaliser_alternatives(vec![NormaliserKind::ZScore { mean: 0.0, sd: 1.0 }])?
+    let model = scorer
+        .sweep(&data)?
+        .with_normalisers(vec![NormaliserKind::ZScore { mean: 0.0, sd: 1.0 }])?
         .build()?;
     let fw = model.framework();
     let count = |level: usize| fw.nodes().iter().filter(|n| n.level == level).count();

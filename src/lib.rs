@@ -23,6 +23,7 @@ pub mod error;
 pub mod io;
 pub mod normalise;
 pub mod panel;
+mod plan;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod prepare;

@@ -36,18 +36,19 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::{Aggregator, AggregatorKind, Linearity, MissingPolicy, NodeContext};
+use crate::aggregate::{Aggregator, AggregatorKind, MeanForm, MissingPolicy};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::normalise::{
     ColumnContext, FittedNormaliser, FittedParams, Normaliser, NormaliserKind, orient,
 };
+use crate::plan::{OneVariant, TreePlan};
 use crate::rank::{TieRule, rank_desc};
 use crate::spec::{Framework, NodeKind};
-use crate::weights::{WeightScheme, is_bonus};
+use crate::weights::WeightScheme;
 
 /// Serde-friendly description of a scorer's methods (everything but the framework).
 ///
@@ -251,25 +252,41 @@ impl Scorer {
         Ok(k)
     }
 
-    /// The aggregator used for node `k` (see the module docs for the precedence). For `k` out of range
-    /// (no such node) this is the default aggregator; [`Scorer::try_aggregator_of`] returns `None`
-    /// instead.
-    pub fn aggregator_of(&self, k: usize) -> Arc<dyn Aggregator> {
+    /// The aggregator of node `k` (see the module docs for the precedence), or `None` if the
+    /// framework has no node `k`. For an indicator node this is the aggregator its level would use.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::prelude::*;
+    /// use composite_indicators::score::Scorer;
+    /// let fw = FrameworkSpec {
+    ///     name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "I")],
+    ///     pillars: vec![Pillar::new("I")],
+    /// }
+    /// .check()
+    /// .unwrap();
+    /// let s = Scorer::new(fw).aggregator(AggregatorKind::Median);
+    /// assert_eq!(s.aggregator_of(1).unwrap().name(), "median");
+    /// assert!(s.aggregator_of(2).is_none());
+    /// ```
+    pub fn aggregator_of(&self, k: usize) -> Option<Arc<dyn Aggregator>> {
         if let Some(Some(a)) = self.node_aggregators.get(k) {
-            return a.clone();
+            return Some(a.clone());
         }
-        if let Some(node) = self.framework.nodes().get(k) {
-            if let Some(a) = &node.aggregation {
-                return Arc::new(a.clone());
-            }
-            if let Some(a) = self.level_aggregators.get(&node.level) {
-                return a.clone();
-            }
+        let node = self.framework.nodes().get(k)?;
+        if let Some(a) = &node.aggregation {
+            return Some(Arc::new(a.clone()));
         }
-        self.default_aggregator.clone()
+        if let Some(a) = self.level_aggregators.get(&node.level) {
+            return Some(a.clone());
+        }
+        Some(self.default_aggregator.clone())
     }
 
-    /// The aggregator of node `k`, or `None` if the framework has no node `k`.
+    /// The normaliser of indicator `k` (its override, else the default normaliser), or `None` if the
+    /// framework has no indicator `k`.
     ///
     /// # Examples
     ///
@@ -284,41 +301,16 @@ impl Scorer {
     /// .check()
     /// .unwrap();
     /// let s = Scorer::new(fw);
-    /// assert!(s.try_aggregator_of(1).is_some());
-    /// assert!(s.try_aggregator_of(2).is_none());
+    /// assert!(s.normaliser_of(0).is_some());
+    /// assert!(s.normaliser_of(1).is_none()); // node 1 is the index, not an indicator
     /// ```
-    pub fn try_aggregator_of(&self, k: usize) -> Option<Arc<dyn Aggregator>> {
-        (k < self.framework.nodes().len()).then(|| self.aggregator_of(k))
-    }
-
-    /// The normaliser of indicator `k`, or `None` if the framework has no indicator `k`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use composite_indicators::prelude::*;
-    /// use composite_indicators::score::Scorer;
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I")],
-    ///     pillars: vec![Pillar::new("I")],
-    /// }
-    /// .check()
-    /// .unwrap();
-    /// let s = Scorer::new(fw);
-    /// assert!(s.try_normaliser_of(0).is_some());
-    /// assert!(s.try_normaliser_of(1).is_none()); // node 1 is the index, not an indicator
-    /// ```
-    pub fn try_normaliser_of(&self, k: usize) -> Option<Arc<dyn Normaliser>> {
-        (k < self.framework.n_indicators()).then(|| self.normaliser_of(k))
-    }
-
-    /// The normaliser used for indicator `k`. For `k` out of range (not an indicator) this is the
-    /// default normaliser; [`Scorer::try_normaliser_of`] returns `None` instead.
-    pub fn normaliser_of(&self, k: usize) -> Arc<dyn Normaliser> {
+    pub fn normaliser_of(&self, k: usize) -> Option<Arc<dyn Normaliser>> {
+        if k >= self.framework.n_indicators() {
+            return None;
+        }
         match self.normaliser_overrides.get(k) {
-            Some(Some(n)) => n.clone(),
-            _ => self.default_normaliser.clone(),
+            Some(Some(n)) => Some(n.clone()),
+            _ => Some(self.default_normaliser.clone()),
         }
     }
 
@@ -330,7 +322,10 @@ impl Scorer {
         for (k, ind) in self.framework.indicators().iter().enumerate() {
             let col = orient(raw.column(k), ind.direction);
             let ctx = column_context(ind, units);
-            let f = self.normaliser_of(k).fit(col.view(), &ctx)?;
+            let n = self
+                .normaliser_of(k)
+                .unwrap_or_else(|| self.default_normaliser.clone());
+            let f = n.fit(col.view(), &ctx)?;
             fitted.push(f);
         }
         Ok(FittedScorer {
@@ -419,7 +414,9 @@ impl FittedScorer {
                     reason: format!(
                         "its normaliser `{}` keeps no saveable parameters (FittedNormaliser::params \
                          returns None)",
-                        self.scorer.normaliser_of(k).name()
+                        self.scorer
+                            .normaliser_of(k)
+                            .map_or_else(|| "?".to_string(), |n| n.name())
                     ),
                 })
             })
@@ -590,7 +587,8 @@ pub(crate) struct TreeScores {
     pub bonus: Array1<f64>,
 }
 
-/// Aggregate the framework bottom-up. `aggregator_of(k)` gives node k's aggregator.
+/// Aggregate the framework bottom-up through its [`TreePlan`] (the one-variant case of the sweep's
+/// plan). `aggregator_of(k)` gives node k's aggregator.
 pub(crate) fn aggregate_tree<F>(
     fw: &Framework,
     aggregator_of: F,
@@ -601,130 +599,42 @@ pub(crate) fn aggregate_tree<F>(
     unit_codes: &[String],
 ) -> Result<TreeScores>
 where
-    F: Fn(usize) -> Arc<dyn Aggregator>,
+    F: Fn(usize) -> Option<Arc<dyn Aggregator>>,
 {
+    let aggs = fw
+        .aggregate_indices()
+        .map(|k| {
+            aggregator_of(k).ok_or_else(|| Error::InvalidSpec {
+                code: fw.nodes()[k].code.clone(),
+                reason: "no aggregator for this aggregate node".into(),
+            })
+        })
+        .collect::<Result<Vec<Arc<dyn Aggregator>>>>()?;
+    let plan = TreePlan::new(
+        fw,
+        aggs.iter().map(|a| a.mean_form()).collect(),
+        missing,
+        bonus_w,
+    )?;
+    let refs: Vec<&dyn Aggregator> = aggs.iter().map(|a| a.as_ref()).collect();
+    let OneVariant { values, bonus } = plan.score_one(&refs, node_w, normalised, unit_codes)?;
     let nodes = fw.nodes();
     let n_ind = fw.n_indicators();
     let n_units = normalised.nrows();
-    let mut values = Array2::from_elem((n_units, nodes.len()), f64::NAN);
-    values
-        .slice_mut(ndarray::s![.., ..n_ind])
-        .assign(&normalised);
-    let use_bonus = bonus_w.is_some();
-    let mut linear: Vec<Option<Linearity>> = vec![None; nodes.len()];
-    let mut kids_of: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
-    for k in fw.aggregate_indices() {
-        let node = &nodes[k];
-        let kids: Vec<usize> = node
-            .children
-            .iter()
-            .copied()
-            .filter(|&c| !(use_bonus && is_bonus(fw, c)))
-            .collect();
-        let mut w: Vec<f64> = kids.iter().map(|&c| node_w[c]).collect();
-        let codes: Vec<String> = kids.iter().map(|&c| nodes[c].code.clone()).collect();
-        let block = values.select(Axis(1), &kids);
-        let agg = aggregator_of(k);
-        // the built-in means use only weight ratios: scale tiny weights up by an exact power of two
-        // so that `w · x` does not lose bits in the subnormal range (a no-op for weights >= 1; sums
-        // and custom aggregators get the weights as given)
-        if agg.as_kind().is_some_and(|kind| {
-            matches!(
-                kind,
-                AggregatorKind::Arithmetic
-                    | AggregatorKind::Geometric { .. }
-                    | AggregatorKind::Harmonic { .. }
-                    | AggregatorKind::Power { .. }
-                    | AggregatorKind::Median
-                    | AggregatorKind::Copeland
-            )
-        }) {
-            crate::weights::rescale_pow2(&mut w, false);
-        }
-        let ctx = NodeContext {
-            node: &node.code,
-            children: &codes,
-            unit_codes,
-            missing,
-        };
-        let out = agg.aggregate(block.view(), &w, &ctx)?;
-        if out.len() != n_units {
-            return Err(Error::ShapeMismatch {
-                what: format!(
-                    "output of aggregator `{}` at node `{}`",
-                    agg.name(),
-                    node.code
-                ),
-                expected: n_units,
-                found: out.len(),
-            });
-        }
-        if let Some(u) = out.iter().position(|v| v.is_infinite()) {
-            return Err(Error::NonFinite {
-                unit: unit_codes.get(u).cloned().unwrap_or_default(),
-                indicator: node.code.clone(),
-                value: out[u],
-            });
-        }
-        values.column_mut(k).assign(&out);
-        linear[k] = agg.linearity();
-        kids_of[k] = kids;
-    }
     let root = fw.root_index();
-    let mut bonus = Array1::zeros(n_units);
-    let bonus_inds: Vec<usize> = if use_bonus {
-        (0..n_ind).filter(|&i| is_bonus(fw, i)).collect()
-    } else {
-        Vec::new()
-    };
-    if let Some(bw) = bonus_w {
-        for u in 0..n_units {
-            let mut total = 0.0;
-            for &i in &bonus_inds {
-                let v = normalised[[u, i]];
-                if v.is_nan() {
-                    match missing {
-                        MissingPolicy::Skip { .. } => continue,
-                        MissingPolicy::Propagate => {
-                            total = f64::NAN;
-                            break;
-                        }
-                        MissingPolicy::Error => {
-                            return Err(Error::MissingValue {
-                                unit: unit_codes.get(u).cloned().unwrap_or_default(),
-                                node: nodes[root].code.clone(),
-                                child: nodes[i].code.clone(),
-                            });
-                        }
-                    }
-                }
-                total += bw * v;
-            }
-            bonus[u] = total;
-            values[[u, root]] += total;
-            if values[[u, root]].is_infinite() {
-                return Err(Error::NonFinite {
-                    unit: unit_codes.get(u).cloned().unwrap_or_default(),
-                    indicator: nodes[root].code.clone(),
-                    value: values[[u, root]],
-                });
-            }
-        }
-    }
     // contributions: only when every aggregate is linear
-    let all_linear = fw.aggregate_indices().all(|k| linear[k].is_some());
-    let (contributions, path_factors) = if all_linear {
+    let (contributions, path_factors) = if plan.is_linear() {
         let mut contrib = Array2::zeros((n_units, n_ind));
         let mut factors = Array2::zeros((n_units, n_ind));
         let mut factor = vec![0.0; nodes.len()];
         for u in 0..n_units {
             factor.iter_mut().for_each(|f| *f = 0.0);
             factor[root] = 1.0;
-            for k in fw.aggregate_indices().rev() {
+            for (j, (kids, form)) in plan.children().iter().zip(plan.forms()).enumerate().rev() {
+                let k = plan.node(j);
                 if factor[k] == 0.0 || values[[u, k]].is_nan() {
                     continue;
                 }
-                let kids = &kids_of[k];
                 let avail_w: f64 = kids
                     .iter()
                     .filter(|&&c| !values[[u, c]].is_nan())
@@ -734,15 +644,15 @@ where
                     if values[[u, c]].is_nan() {
                         continue;
                     }
-                    factor[c] = match linear[k] {
-                        Some(Linearity::Mean) if avail_w > 0.0 => factor[k] * node_w[c] / avail_w,
-                        Some(Linearity::Sum) => factor[k] * node_w[c],
+                    factor[c] = match form {
+                        MeanForm::Linear if avail_w > 0.0 => factor[k] * node_w[c] / avail_w,
+                        MeanForm::Sum => factor[k] * node_w[c],
                         _ => 0.0,
                     };
                 }
             }
             if let Some(bw) = bonus_w {
-                for &i in &bonus_inds {
+                for &i in plan.bonus_indicators() {
                     factor[i] = bw;
                 }
             }

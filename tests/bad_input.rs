@@ -630,13 +630,10 @@ fn b57_minmax_range_overflows() {
 #[test]
 fn b58_sweep_chunk_size_zero_and_too_many_score_bins() {
     use composite_indicators::sweep::{
-        Control, MAX_SCORE_BINS, NodeSelection, SweepConfig, SweepSetup, WeightSampler,
+        Control, MAX_SCORE_BINS, NodeSelection, SweepConfig, WeightSampler,
     };
     let d = good_data();
-    let model = SweepSetup::from_scorer(&Scorer::new(good_fw()), &d)
-        .unwrap()
-        .build()
-        .unwrap();
+    let model = Scorer::new(good_fw()).sweep(&d).unwrap().build().unwrap();
     let mut cfg = SweepConfig::new(
         10,
         1,

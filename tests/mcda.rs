@@ -15,9 +15,7 @@ use composite_indicators::aggregate::{NodeContext, PreferenceFunction, TopsisNor
 use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::prelude::*;
 use composite_indicators::score::{Scorer, ScorerConfig};
-use composite_indicators::sweep::{
-    AltSampler, Control, NodeSelection, SweepConfig, SweepSetup, WeightSampler,
-};
+use composite_indicators::sweep::{AltSampler, Control, NodeSelection, SweepConfig, WeightSampler};
 
 const NAN: f64 = f64::NAN;
 
@@ -205,9 +203,10 @@ fn topsis_as_a_sweep_alternative_gives_the_scorers_scores() {
     // its nominal variant must be exactly what a Scorer with TOPSIS everywhere computes
     let (fw, data) = asem();
     let kind = topsis(TopsisNormalisation::MinMax);
-    let model = SweepSetup::from_scorer(&Scorer::new(fw.clone()), &data)
+    let model = Scorer::new(fw.clone())
+        .sweep(&data)
         .unwrap()
-        .with_aggregator_alternatives(vec![kind.clone()])
+        .with_aggregators(vec![kind.clone()])
         .unwrap()
         .build()
         .unwrap();

@@ -17,8 +17,8 @@ use composite_indicators::prelude::*;
 use composite_indicators::quadrant::{Threshold, classify};
 use composite_indicators::score::{Scorer, Scores};
 use composite_indicators::sweep::{
-    AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup,
-    UaReport, WeightSampler,
+    AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, UaReport,
+    WeightSampler,
 };
 
 fn data_dir() -> &'static Path {
@@ -73,10 +73,7 @@ fn cities() -> (Scorer, Dataset, Scores) {
 
 /// A small seeded uncertainty analysis: ±25 % weight noise on every node.
 fn ua(scorer: &Scorer, data: &Dataset, variants: usize) -> UaReport {
-    let model = SweepSetup::from_scorer(scorer, data)
-        .unwrap()
-        .build()
-        .unwrap();
+    let model = scorer.sweep(data).unwrap().build().unwrap();
     let cfg = SweepConfig::new(
         variants,
         7,
@@ -428,9 +425,10 @@ fn correlation_heatmap_of_the_audit_writes_every_value() {
 #[test]
 fn sobol_bars_with_bootstrap_intervals() {
     let (scorer, data, _) = asem();
-    let model = SweepSetup::from_scorer(&scorer, &data)
+    let model = scorer
+        .sweep(&data)
         .unwrap()
-        .with_normaliser_alternatives(vec![NormaliserKind::ZScore { mean: 0.0, sd: 1.0 }])
+        .with_normalisers(vec![NormaliserKind::ZScore { mean: 0.0, sd: 1.0 }])
         .unwrap()
         .build()
         .unwrap();

@@ -394,8 +394,8 @@ fn index_accessors_tell_out_of_range_apart() {
     assert!(fw.leaves_under(n).is_empty());
     // the old accessors fell back to the defaults for any index
     let s = Scorer::new(fw);
-    assert!(s.try_aggregator_of(n - 1).is_some());
-    assert!(s.try_aggregator_of(n).is_none());
-    assert!(s.try_normaliser_of(1).is_some());
-    assert!(s.try_normaliser_of(2).is_none());
+    assert!(s.aggregator_of(n - 1).is_some());
+    assert!(s.aggregator_of(n).is_none());
+    assert!(s.normaliser_of(1).is_some());
+    assert!(s.normaliser_of(2).is_none());
 }

@@ -240,8 +240,7 @@ fn data_sets_and_reports_with_missing_values_survive_json() {
     use composite_indicators::panel::kendall_w;
     use composite_indicators::prepare::{Step, Treat};
     use composite_indicators::sweep::{
-        Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup,
-        WeightSampler,
+        Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, WeightSampler,
     };
     use composite_indicators::tiers::pillar_tags;
 
@@ -331,13 +330,12 @@ fn data_sets_and_reports_with_missing_values_survive_json() {
     );
 
     // a sweep and Sobol indices on the data with missing values (nominal scores missing for some)
-    let model = SweepSetup::from_scorer(
-        &Scorer::new(fw.clone()).missing(MissingPolicy::Propagate),
-        &data,
-    )
-    .unwrap()
-    .build()
-    .unwrap();
+    let model = Scorer::new(fw.clone())
+        .missing(MissingPolicy::Propagate)
+        .sweep(&data)
+        .unwrap()
+        .build()
+        .unwrap();
     let cfg = SweepConfig::new(
         200,
         3,

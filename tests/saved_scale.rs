@@ -280,26 +280,19 @@ fn pipeline_on_a_saved_scale_prepares_the_new_data_and_normalises_on_the_old_sca
 
 #[test]
 fn a_sweep_can_start_from_a_restored_scale() {
-    use composite_indicators::sweep::SweepSetup;
     let (fw, data) = asem();
     let params = default_scale(&fw, &data);
     let restored = FittedScorer::from_params(Scorer::new(fw.clone()), params).unwrap();
     let next = next_year(&data, &fw);
     let scores = restored.score(&next).unwrap();
     let want = scores.index();
-    let model = SweepSetup::from_fitted(&restored, &next)
-        .unwrap()
-        .build()
-        .unwrap();
+    let model = restored.sweep(&next).unwrap().build().unwrap();
     let got = model.score_index(model.nominal_weights(), 0).unwrap();
     assert_eq!(got.len(), want.len());
     for (g, w) in got.iter().zip(&want) {
         assert!((g - w).abs() <= 1e-12 * w.abs().max(1.0), "{g} vs {w}");
     }
     // not the refitted index
-    let refit = SweepSetup::from_scorer(&Scorer::new(fw), &next)
-        .unwrap()
-        .build()
-        .unwrap();
+    let refit = Scorer::new(fw).sweep(&next).unwrap().build().unwrap();
     assert_ne!(refit.score_index(refit.nominal_weights(), 0).unwrap(), got);
 }

@@ -10,8 +10,7 @@ use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::prelude::*;
 use composite_indicators::score::{Scorer, ScorerConfig};
 use composite_indicators::sweep::{
-    AltSampler, BatchModel, Control, NodeSelection, SweepConfig, SweepSetup, VariantSampler,
-    WeightSampler,
+    AltSampler, BatchModel, Control, NodeSelection, SweepConfig, VariantSampler, WeightSampler,
 };
 use ndarray::{Array1, Array2, ArrayView2, array};
 use proptest::prelude::*;
@@ -100,10 +99,7 @@ fn asem_nominal_index_equals_scorer() {
     );
     let scorer = Scorer::new(fw.clone());
     let expected = scorer.score(&data).unwrap();
-    let m = SweepSetup::from_scorer(&scorer, &data)
-        .unwrap()
-        .build()
-        .unwrap();
+    let m = scorer.sweep(&data).unwrap().build().unwrap();
     assert_eq!(m.unit_codes(), data.unit_codes());
     assert_eq!(m.nominal_weights(), expected.node_weights());
     let s = m.score_index(m.nominal_weights(), 0).unwrap();
@@ -123,7 +119,9 @@ fn asem_nominal_index_equals_scorer() {
         "batch",
     );
     // the config route (AggregatorKind resolution, BatchModel::new) gives the same numbers
-    let mc = SweepSetup::from_config(fw, &ScorerConfig::default(), &data)
+    let mc = Scorer::from_config(fw, &ScorerConfig::default())
+        .unwrap()
+        .sweep(&data)
         .unwrap()
         .build()
         .unwrap();
@@ -144,9 +142,10 @@ fn asem_batch_equals_scorer_loop_over_weights_and_normalisers() {
         sd: 10.0,
     };
     let scorer = Scorer::new(fw);
-    let m = SweepSetup::from_scorer(&scorer, &data)
+    let m = scorer
+        .sweep(&data)
         .unwrap()
-        .with_normaliser_alternatives(vec![z.clone(), NormaliserKind::Rank])
+        .with_normalisers(vec![z.clone(), NormaliserKind::Rank])
         .unwrap()
         .build()
         .unwrap();
@@ -178,14 +177,13 @@ fn asem_nonlinear_aggregators_batch_equals_loop() {
         .insert(3, AggregatorKind::Geometric { offset: 1.0 });
     let scorer = Scorer::from_config(fw.clone(), &cfg).unwrap();
     for m in [
-        SweepSetup::from_config(fw.clone(), &cfg, &data)
+        Scorer::from_config(fw.clone(), &cfg)
+            .unwrap()
+            .sweep(&data)
             .unwrap()
             .build()
             .unwrap(),
-        SweepSetup::from_scorer(&scorer, &data)
-            .unwrap()
-            .build()
-            .unwrap(),
+        scorer.sweep(&data).unwrap().build().unwrap(),
     ] {
         let sampler = VariantSampler::new(
             &m,
@@ -206,9 +204,10 @@ fn ua_nominal_ranks_equal_scorer_ranks() {
     let (fw, data) = asem();
     let scorer = Scorer::new(fw);
     let expected = scorer.score(&data).unwrap();
-    let m = SweepSetup::from_scorer(&scorer, &data)
+    let m = scorer
+        .sweep(&data)
         .unwrap()
-        .with_normaliser_alternatives(vec![NormaliserKind::Rank])
+        .with_normalisers(vec![NormaliserKind::Rank])
         .unwrap()
         .build()
         .unwrap();
@@ -299,10 +298,7 @@ fn missing_data_policies_and_bonus_equal_scorer() {
         for weights in [WeightScheme::Nominal, bonus.clone()] {
             let scorer = Scorer::new(toy()).missing(missing).weights(weights.clone());
             let expected = scorer.score(&data).unwrap();
-            let m = SweepSetup::from_scorer(&scorer, &data)
-                .unwrap()
-                .build()
-                .unwrap();
+            let m = scorer.sweep(&data).unwrap().build().unwrap();
             assert_close(
                 &m.score_index(m.nominal_weights(), 0).unwrap(),
                 &expected.index().to_vec(),
@@ -334,7 +330,9 @@ fn missing_data_policies_and_bonus_equal_scorer() {
         }
     }
     // Propagate makes every unit with a missing non-bonus value missing: u0, u1, u2
-    let m = SweepSetup::from_scorer(&Scorer::new(toy()).missing(MissingPolicy::Propagate), &data)
+    let m = Scorer::new(toy())
+        .missing(MissingPolicy::Propagate)
+        .sweep(&data)
         .unwrap()
         .build()
         .unwrap();
@@ -358,10 +356,7 @@ fn bonus_over_explicit_weights_complete_data_equals_scorer() {
     };
     let scorer = Scorer::new(fw.clone()).weights(scheme);
     let expected = scorer.score(&data).unwrap();
-    let m = SweepSetup::from_scorer(&scorer, &data)
-        .unwrap()
-        .build()
-        .unwrap();
+    let m = scorer.sweep(&data).unwrap().build().unwrap();
     assert_eq!(m.nominal_weights()[0], 2.0);
     assert_close(
         &m.score_index(&w, 0).unwrap(),
@@ -425,10 +420,7 @@ fn custom_aggregator_and_data_driven_weights_equal_scorer() {
         .unwrap()
         .weights(WeightScheme::Entropy);
     let expected = scorer.score(&data).unwrap();
-    let m = SweepSetup::from_scorer(&scorer, &data)
-        .unwrap()
-        .build()
-        .unwrap();
+    let m = scorer.sweep(&data).unwrap().build().unwrap();
     assert_eq!(m.nominal_weights(), expected.node_weights());
     assert!(!m.is_single_product(0));
     assert_close(
@@ -453,13 +445,14 @@ fn alternatives_fit_once_on_the_data() {
         normalise: NormaliserKind::Rank,
         ..ScorerConfig::default()
     };
-    let s = SweepSetup::from_scorer(&scorer, &data)
+    let s = scorer
+        .sweep(&data)
         .unwrap()
-        .with_normaliser_alternatives(vec![NormaliserKind::Borda])
+        .with_normalisers(vec![NormaliserKind::Borda])
         .unwrap()
-        .with_config_alternatives(&[cfg])
+        .with_configs(&[cfg])
         .unwrap()
-        .with_scorer_alternatives(&[scorer.clone().normaliser(NormaliserKind::DistToMax)])
+        .with_scorers(&[scorer.clone().normaliser(NormaliserKind::DistToMax)])
         .unwrap();
     assert_eq!(
         s.alternative_names(),
@@ -472,7 +465,7 @@ fn alternatives_fit_once_on_the_data() {
         .unwrap()
         .normalise(&data)
         .unwrap();
-    let s = s.with_normalised_alternatives(vec![x.clone()]).unwrap();
+    let s = s.with_normalised(vec![x.clone()]).unwrap();
     let m = s.build().unwrap();
     assert_eq!(m.n_alternatives(), 5);
     assert_eq!(m.alternative(3).unwrap(), &x);
@@ -489,9 +482,9 @@ fn alternatives_fit_once_on_the_data() {
     }
     .check()
     .unwrap();
-    let setup = SweepSetup::from_scorer(&scorer, &data).unwrap();
+    let setup = scorer.sweep(&data).unwrap();
     assert!(matches!(
-        setup.with_scorer_alternatives(&[Scorer::new(other)]),
+        setup.with_scorers(&[Scorer::new(other)]),
         Err(Error::InvalidSpec { .. })
     ));
 }
@@ -520,8 +513,8 @@ proptest! {
         }
         let data = toy_data(x);
         let scorer = Scorer::new(toy());
-        let m = SweepSetup::from_scorer(&scorer, &data).unwrap()
-            .with_normaliser_alternatives(vec![NormaliserKind::Rank]).unwrap()
+        let m = scorer.sweep(&data).unwrap()
+            .with_normalisers(vec![NormaliserKind::Rank]).unwrap()
             .build().unwrap();
         let sampler = VariantSampler::new(
             &m,

@@ -167,8 +167,7 @@ fn nonlinear_nodes_fall_back_to_the_trait() {
     aggs[1] = Box::new(WMax);
     let mut x = min_max_columns(&x);
     x[[2, 3]] = f64::NAN;
-    let m =
-        BatchModel::with_aggregators(fw, aggs, MissingPolicy::default(), None, vec![x]).unwrap();
+    let m = BatchModel::new(fw, aggs, MissingPolicy::default(), None, vec![x]).unwrap();
     assert_batch_equals_reference(&m, 15);
 }
 

@@ -8,7 +8,7 @@ use ndarray::{Array1, ArrayView2};
 use super::rows::{
     aggregate_rows, check_block, check_block_signs, child_code, row_weight_sum, unit_code,
 };
-use super::{Aggregator, AggregatorKind, Linearity, NodeContext, RowInput};
+use super::{Aggregator, AggregatorKind, MeanForm, NodeContext, QuasiTransform, RowInput};
 use crate::error::{Error, Result};
 
 /// Relative tolerance used to decide exact ties of weight sums (median at exactly half the weight,
@@ -95,15 +95,29 @@ impl Aggregator for AggregatorKind {
         }
     }
 
-    fn as_kind(&self) -> Option<AggregatorKind> {
+    fn kind(&self) -> Option<AggregatorKind> {
         Some(self.clone())
     }
 
-    fn linearity(&self) -> Option<Linearity> {
-        match self {
-            AggregatorKind::Arithmetic | AggregatorKind::SignedArithmetic => Some(Linearity::Mean),
-            AggregatorKind::Sum => Some(Linearity::Sum),
-            _ => None,
+    fn mean_form(&self) -> MeanForm {
+        // an invalid parameter goes through `aggregate`, which reports it
+        if self.check().is_err() {
+            return MeanForm::Opaque;
+        }
+        match *self {
+            AggregatorKind::Arithmetic | AggregatorKind::SignedArithmetic => MeanForm::Linear,
+            AggregatorKind::Sum => MeanForm::Sum,
+            AggregatorKind::Geometric { offset } => {
+                MeanForm::QuasiArithmetic(QuasiTransform::Log { offset })
+            }
+            AggregatorKind::Harmonic { offset } => {
+                MeanForm::QuasiArithmetic(QuasiTransform::Reciprocal { offset })
+            }
+            AggregatorKind::Power { p: 0.0 } => {
+                MeanForm::QuasiArithmetic(QuasiTransform::Log { offset: 0.0 })
+            }
+            AggregatorKind::Power { p } => MeanForm::QuasiArithmetic(QuasiTransform::Power { p }),
+            _ => MeanForm::Opaque,
         }
     }
 }
@@ -799,14 +813,11 @@ mod tests {
 
     #[test]
     fn linearity_and_names() {
+        assert_eq!(AggregatorKind::Arithmetic.mean_form(), MeanForm::Linear);
+        assert_eq!(AggregatorKind::Sum.mean_form(), MeanForm::Sum);
         assert_eq!(
-            AggregatorKind::Arithmetic.linearity(),
-            Some(Linearity::Mean)
-        );
-        assert_eq!(AggregatorKind::Sum.linearity(), Some(Linearity::Sum));
-        assert_eq!(
-            AggregatorKind::SignedArithmetic.linearity(),
-            Some(Linearity::Mean)
+            AggregatorKind::SignedArithmetic.mean_form(),
+            MeanForm::Linear
         );
         for kind in [
             AggregatorKind::Geometric { offset: 0.0 },
@@ -817,7 +828,7 @@ mod tests {
             "topsis".parse().unwrap(),
             "promethee".parse().unwrap(),
         ] {
-            assert_eq!(kind.linearity(), None);
+            assert!(!kind.mean_form().is_linear());
         }
         assert_eq!(AggregatorKind::Power { p: 2.0 }.name(), "power:2");
         assert_eq!(AggregatorKind::Arithmetic.name(), "arithmetic");

@@ -93,21 +93,200 @@ pub struct NodeContext<'a> {
     pub missing: MissingPolicy,
 }
 
-/// How an aggregator combines children linearly, when it does (enables exact contributions and the
-/// one-GEMM fast path of weight sweeps).
+/// How an aggregator can be computed for many weight variants at once (the sweep engine's batched
+/// paths, the one-product fast path and exact contributions).
+///
+/// Every form is over the **available** children of a unit (missing ones and their weights dropped,
+/// the [`MissingPolicy`] applied as [`row_weight_sum`] does), with `W = Σ wᵢ` over the same children:
+///
+/// * [`Linear`](MeanForm::Linear): the weighted arithmetic mean `Σ wᵢxᵢ / W`;
+/// * [`Sum`](MeanForm::Sum): the weighted sum `Σ wᵢxᵢ`;
+/// * [`QuasiArithmetic`](MeanForm::QuasiArithmetic): `φ⁻¹(Σ wᵢ φ(xᵢ) / W)` for a [`QuasiTransform`]
+///   `φ` (geometric, harmonic and power means, or a user's own);
+/// * [`Opaque`](MeanForm::Opaque): none of these (median, Copeland, TOPSIS, PROMETHEE, most custom
+///   methods). Such a node is computed through [`Aggregator::aggregate`], one variant at a time: same
+///   results, slower.
+///
+/// A form is a promise: the batched paths compute the formula above instead of calling
+/// [`Aggregator::aggregate`], so the two must agree (to rounding) wherever the batch is used.
+///
+/// # Examples
 ///
 /// ```
-/// use composite_indicators::aggregate::{Aggregator, AggregatorKind, Linearity};
-/// assert_eq!(AggregatorKind::Arithmetic.linearity(), Some(Linearity::Mean));
-/// assert_eq!(AggregatorKind::Sum.linearity(), Some(Linearity::Sum));
-/// assert_eq!(AggregatorKind::Median.linearity(), None);
+/// use composite_indicators::aggregate::{Aggregator, AggregatorKind, MeanForm, QuasiTransform};
+/// assert_eq!(AggregatorKind::Arithmetic.mean_form(), MeanForm::Linear);
+/// assert_eq!(AggregatorKind::Sum.mean_form(), MeanForm::Sum);
+/// assert_eq!(
+///     AggregatorKind::Geometric { offset: 0.0 }.mean_form(),
+///     MeanForm::QuasiArithmetic(QuasiTransform::Log { offset: 0.0 })
+/// );
+/// assert_eq!(AggregatorKind::Median.mean_form(), MeanForm::Opaque);
+/// assert!(MeanForm::Sum.is_linear() && !MeanForm::Opaque.is_linear());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Linearity {
-    /// `Σ wᵢxᵢ / Σ wᵢ` over available children.
-    Mean,
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum MeanForm {
+    /// `Σ wᵢxᵢ / W` over available children.
+    Linear,
     /// `Σ wᵢxᵢ` over available children (no division).
     Sum,
+    /// `φ⁻¹(Σ wᵢ φ(xᵢ) / W)` over available children.
+    QuasiArithmetic(QuasiTransform),
+    /// Not batchable: computed through [`Aggregator::aggregate`].
+    Opaque,
+}
+
+impl MeanForm {
+    /// Whether the form is linear in the children (a mean or a sum): the tree then collapses to
+    /// effective indicator weights and contributions are exact.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::aggregate::MeanForm;
+    /// assert!(MeanForm::Linear.is_linear());
+    /// assert!(!MeanForm::Opaque.is_linear());
+    /// ```
+    pub fn is_linear(&self) -> bool {
+        matches!(self, MeanForm::Linear | MeanForm::Sum)
+    }
+
+    /// Whether the batched paths can compute the form (anything but [`MeanForm::Opaque`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::aggregate::{MeanForm, QuasiTransform};
+    /// assert!(MeanForm::QuasiArithmetic(QuasiTransform::Power { p: 2.0 }).is_batchable());
+    /// assert!(!MeanForm::Opaque.is_batchable());
+    /// ```
+    pub fn is_batchable(&self) -> bool {
+        !matches!(self, MeanForm::Opaque)
+    }
+}
+
+/// The transform `φ` of a quasi-arithmetic mean `φ⁻¹(Σ wᵢ φ(xᵢ) / Σ wᵢ)` ([`MeanForm::QuasiArithmetic`]).
+///
+/// The built-in means use [`Log`](QuasiTransform::Log) (geometric), [`Reciprocal`](QuasiTransform::Reciprocal)
+/// (harmonic) and [`Power`](QuasiTransform::Power); a user aggregator gives its own pair of functions
+/// with [`Custom`](QuasiTransform::Custom). A value outside `φ`'s domain (`phi` returns `None`) makes
+/// the batched paths hand the node back to [`Aggregator::aggregate`], which reports the error or skips
+/// the value as the method does.
+///
+/// # Examples
+///
+/// ```
+/// use composite_indicators::aggregate::QuasiTransform;
+/// // the quadratic mean: φ(x) = x², φ⁻¹(m) = √m
+/// let q = QuasiTransform::Custom { phi: |x| x * x, inverse: f64::sqrt };
+/// assert_eq!(q.phi(3.0), Some(9.0));
+/// assert_eq!(q.inverse(9.0), 3.0);
+/// assert_eq!(QuasiTransform::Log { offset: 0.0 }.phi(0.0), None);
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum QuasiTransform {
+    /// `φ(x) = ln(x + offset)`, `φ⁻¹(m) = exp(m) − offset` (the geometric mean; `x + offset > 0`).
+    Log {
+        /// Shift added before the logarithm.
+        offset: f64,
+    },
+    /// `φ(x) = 1 / (x + offset)`, `φ⁻¹(m) = 1/m − offset` (the harmonic mean; `x + offset > 0`).
+    Reciprocal {
+        /// Shift added before the reciprocal.
+        offset: f64,
+    },
+    /// `φ(x) = xᵖ`, `φ⁻¹(m) = m^(1/p)` (the power mean, `p ≠ 0`; domain as
+    /// [`AggregatorKind::Power`]).
+    Power {
+        /// The exponent.
+        p: f64,
+    },
+    /// A user's transform: `phi` and its inverse `inverse`. A non-finite `phi(x)` marks `x` as
+    /// outside the domain.
+    Custom {
+        /// `φ`.
+        phi: fn(f64) -> f64,
+        /// `φ⁻¹`.
+        inverse: fn(f64) -> f64,
+    },
+}
+
+/// Built-in transforms compare by parameters; custom ones by the addresses of their functions.
+impl PartialEq for QuasiTransform {
+    fn eq(&self, other: &Self) -> bool {
+        match (*self, *other) {
+            (QuasiTransform::Log { offset: a }, QuasiTransform::Log { offset: b })
+            | (
+                QuasiTransform::Reciprocal { offset: a },
+                QuasiTransform::Reciprocal { offset: b },
+            )
+            | (QuasiTransform::Power { p: a }, QuasiTransform::Power { p: b }) => a == b,
+            (
+                QuasiTransform::Custom {
+                    phi: a,
+                    inverse: ai,
+                },
+                QuasiTransform::Custom {
+                    phi: b,
+                    inverse: bi,
+                },
+            ) => std::ptr::fn_addr_eq(a, b) && std::ptr::fn_addr_eq(ai, bi),
+            _ => false,
+        }
+    }
+}
+
+impl QuasiTransform {
+    /// `φ(x)`, or `None` outside the transform's domain (or where `φ(x)` is not finite).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::aggregate::QuasiTransform;
+    /// assert_eq!(QuasiTransform::Reciprocal { offset: 1.0 }.phi(1.0), Some(0.5));
+    /// assert_eq!(QuasiTransform::Power { p: 0.5 }.phi(-1.0), None);
+    /// ```
+    #[inline]
+    pub fn phi(self, x: f64) -> Option<f64> {
+        let y = match self {
+            QuasiTransform::Log { offset } => {
+                let t = x + offset;
+                if t > 0.0 { t.ln() } else { return None }
+            }
+            QuasiTransform::Reciprocal { offset } => {
+                let t = x + offset;
+                if t > 0.0 { 1.0 / t } else { return None }
+            }
+            QuasiTransform::Power { p } => {
+                if !power_domain(p, x) {
+                    return None;
+                }
+                x.powf(p)
+            }
+            QuasiTransform::Custom { phi, .. } => phi(x),
+        };
+        y.is_finite().then_some(y)
+    }
+
+    /// `φ⁻¹(m)` of a weighted mean `m` of transformed values, computed as the built-in aggregators do.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::aggregate::QuasiTransform;
+    /// assert_eq!(QuasiTransform::Reciprocal { offset: 0.0 }.inverse(0.25), 4.0);
+    /// assert_eq!(QuasiTransform::Power { p: 2.0 }.inverse(9.0), 3.0);
+    /// ```
+    #[inline]
+    pub fn inverse(self, m: f64) -> f64 {
+        match self {
+            QuasiTransform::Log { offset } => m.exp() - offset,
+            QuasiTransform::Reciprocal { offset } => 1.0 / m - offset,
+            QuasiTransform::Power { p } => power_root(m, p),
+            QuasiTransform::Custom { inverse, .. } => inverse(m),
+        }
+    }
 }
 
 /// An aggregation method.
@@ -154,14 +333,78 @@ pub trait Aggregator: fmt::Debug + Send + Sync {
         weights: &[f64],
         ctx: &NodeContext<'_>,
     ) -> Result<Array1<f64>>;
-    /// `Some` if the method is a weighted arithmetic mean or weighted sum.
-    fn linearity(&self) -> Option<Linearity> {
+    /// How the method can be batched ([`MeanForm`]); the default, [`MeanForm::Opaque`], is always
+    /// correct (the node is then computed through [`Aggregator::aggregate`] in sweeps too). Declare a
+    /// linear or quasi-arithmetic form only if `aggregate` computes exactly that formula.
+    fn mean_form(&self) -> MeanForm {
+        MeanForm::Opaque
+    }
+    /// The built-in method this aggregator is, if it is one: used for naming and serialising a model
+    /// and for the bounds of a sweep's score quantiles, never for batching (that is
+    /// [`Aggregator::mean_form`]). User-defined aggregators keep the default `None`.
+    fn kind(&self) -> Option<AggregatorKind> {
         None
     }
-    /// The built-in method this aggregator is, if it is one (lets the sweep engine use its batched
-    /// paths and bounds for trait objects). User-defined aggregators keep the default `None`.
-    fn as_kind(&self) -> Option<AggregatorKind> {
-        None
+}
+
+/// A boxed aggregator is an aggregator (every method forwarded), so `Vec<Box<dyn Aggregator>>` can be
+/// passed wherever aggregators are taken.
+///
+/// # Examples
+///
+/// ```
+/// use composite_indicators::aggregate::{Aggregator, AggregatorKind, MeanForm};
+/// let a: Box<dyn Aggregator> = Box::new(AggregatorKind::Sum);
+/// assert_eq!(a.mean_form(), MeanForm::Sum);
+/// ```
+impl<A: Aggregator + ?Sized> Aggregator for Box<A> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn aggregate(
+        &self,
+        values: ArrayView2<'_, f64>,
+        weights: &[f64],
+        ctx: &NodeContext<'_>,
+    ) -> Result<Array1<f64>> {
+        (**self).aggregate(values, weights, ctx)
+    }
+    fn mean_form(&self) -> MeanForm {
+        (**self).mean_form()
+    }
+    fn kind(&self) -> Option<AggregatorKind> {
+        (**self).kind()
+    }
+}
+
+/// A shared aggregator is an aggregator (every method forwarded), as [`Scorer`](crate::score::Scorer)
+/// keeps them.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use composite_indicators::aggregate::{Aggregator, AggregatorKind};
+/// let a: Arc<dyn Aggregator> = Arc::new(AggregatorKind::Median);
+/// assert_eq!(a.kind(), Some(AggregatorKind::Median));
+/// ```
+impl<A: Aggregator + ?Sized> Aggregator for std::sync::Arc<A> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn aggregate(
+        &self,
+        values: ArrayView2<'_, f64>,
+        weights: &[f64],
+        ctx: &NodeContext<'_>,
+    ) -> Result<Array1<f64>> {
+        (**self).aggregate(values, weights, ctx)
+    }
+    fn mean_form(&self) -> MeanForm {
+        (**self).mean_form()
+    }
+    fn kind(&self) -> Option<AggregatorKind> {
+        (**self).kind()
     }
 }
 

@@ -60,7 +60,7 @@ impl<'a> Tree<'a> {
                         .collect(),
                 );
                 kids.push(ks);
-                aggs.push(Some(scorer.aggregator_of(k)));
+                aggs.push(scorer.aggregator_of(k));
             } else {
                 kid_codes.push(Vec::new());
                 kids.push(Vec::new());

@@ -27,9 +27,9 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 
+use super::engine::linear::LinearPlan;
 use super::exact::{QMAX, round_q};
 use super::histogram::{PermutedLayout, PermutedStats, rank_min_into};
-use super::kernel::LinearPlan;
 
 #[cfg(doc)]
 use super::histogram::ScoreStats;

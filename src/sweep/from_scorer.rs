@@ -1,42 +1,17 @@
-//! Glue between the core [`Scorer`] and the sweep engine: a [`BatchModel`] that scores exactly like a
-//! `Scorer`, plus method alternatives in the style of COINr's `SA_specs` normalisation choices.
+//! The front door of a sweep: [`Scorer::sweep`] (or [`FittedScorer::sweep`]) on the data →
+//! [`SweepSetup`] (method alternatives: `with_normalisers`, `with_aggregators`, `with_scorers`,
+//! `with_configs`, `with_normalised`) → [`SweepSetup::build`] (a [`BatchModel`] that scores exactly like
+//! the scorer) or [`SweepSetup::run`] (build and sweep).
 
-use std::sync::Arc;
+use ndarray::Array2;
 
-use ndarray::{Array1, Array2, ArrayView2};
-
-use super::BatchModel;
-use crate::aggregate::{Aggregator, AggregatorKind, Linearity, NodeContext};
+use super::{BatchModel, Control, SweepConfig, SweepResult};
+use crate::aggregate::AggregatorKind;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::normalise::Normaliser;
 use crate::score::{FittedScorer, Scorer, ScorerConfig};
 use crate::spec::Framework;
-
-/// A shared aggregator of a [`Scorer`] handed to [`BatchModel::with_aggregators`] unchanged
-/// (forwarding every trait method, so the batched kernel sees the same linearity).
-#[derive(Debug)]
-struct SharedAggregator(Arc<dyn Aggregator>);
-
-impl Aggregator for SharedAggregator {
-    fn name(&self) -> String {
-        self.0.name()
-    }
-    fn aggregate(
-        &self,
-        values: ArrayView2<'_, f64>,
-        weights: &[f64],
-        ctx: &NodeContext<'_>,
-    ) -> Result<Array1<f64>> {
-        self.0.aggregate(values, weights, ctx)
-    }
-    fn linearity(&self) -> Option<Linearity> {
-        self.0.linearity()
-    }
-    fn as_kind(&self) -> Option<AggregatorKind> {
-        self.0.as_kind()
-    }
-}
 
 /// The aggregator of every aggregate node (node order) under `config`, with the scorer's precedence:
 /// node code in `aggregate_nodes`, the node's `aggregation` in the spec, `aggregate_levels`,
@@ -62,15 +37,15 @@ pub(crate) fn resolve_kinds(fw: &Framework, config: &ScorerConfig) -> Vec<Aggreg
 /// What is taken from the scorer:
 ///
 /// * **alternative 0** is the scorer's own normalisation (default normaliser plus per-indicator
-///   overrides, directions applied), fitted once on `data` ([`SweepSetup::from_scorer`]), or `data` on
-///   a scale fitted elsewhere ([`SweepSetup::from_fitted`]; normaliser alternatives added afterwards
+///   overrides, directions applied), fitted once on `data` ([`Scorer::sweep`]), or `data` on
+///   a scale fitted elsewhere ([`FittedScorer::sweep`]; normaliser alternatives added afterwards
 ///   are still fitted on `data`, so they sit on this data's scale, not the saved one);
 /// * **aggregators** per aggregate node: [`Scorer::aggregator_of`] (node setting, spec, level, default).
-///   With [`SweepSetup::from_config`] they are the resolved [`AggregatorKind`]s and the model is built by
-///   [`BatchModel::new`]; with [`SweepSetup::from_scorer`] too when every aggregator is a built-in
-///   ([`Aggregator::as_kind`]); otherwise the scorer's trait objects are used as they are
-///   ([`BatchModel::with_aggregators`]) and score-quantile bounds fall back to sampled ranges (see
-///   [`BatchModel::sweep_range`]). All give the same scores;
+///   Each node is batched by its aggregator's [`MeanForm`](crate::aggregate::MeanForm) (built-in
+///   or user-defined alike); opaque ones are scored through the trait. Score-quantile bounds use the
+///   built-in kinds ([`Aggregator::kind`](crate::aggregate::Aggregator::kind)) and fall back to
+///   sampled ranges for custom aggregators (see [`BatchModel::sweep_range`]). All give the same
+///   scores;
 /// * the **missing-value policy** ([`Scorer::missing_policy`]) and the **bonus weight**
 ///   ([`WeightScheme::bonus_weight`](crate::weights::WeightScheme::bonus_weight));
 /// * the **nominal node weights**: the scorer's [`WeightScheme`](crate::weights::WeightScheme) evaluated
@@ -82,12 +57,13 @@ pub(crate) fn resolve_kinds(fw: &Framework, config: &ScorerConfig) -> Vec<Aggreg
 /// Method alternatives (alternative 1, 2, ... in the order added), each normalised once when added,
 /// never per variant:
 ///
-/// * [`SweepSetup::with_normaliser_alternatives`]: the scorer with another default normaliser
+/// * [`SweepSetup::with_normalisers`]: the scorer with another default normaliser
 ///   (per-indicator overrides kept, as a COINr alternative on `global_specs`);
-/// * [`SweepSetup::with_config_alternatives`]: the normalisation of a full [`ScorerConfig`]
+/// * [`SweepSetup::with_configs`]: the normalisation of a full [`ScorerConfig`]
 ///   (`normalise` and `normalise_overrides`; its other fields are ignored);
-/// * [`SweepSetup::with_scorer_alternatives`]: the normalisation of other scorers on the same framework;
-/// * [`SweepSetup::with_normalised_alternatives`]: matrices normalised elsewhere.
+/// * [`SweepSetup::with_scorers`]: the normalisation of other scorers on the same framework;
+/// * [`SweepSetup::with_normalised`]: matrices normalised elsewhere;
+/// * [`SweepSetup::with_aggregators`]: alternative 0's matrix with another aggregator at every node.
 ///
 /// Ranks in sweeps use the `Min` tie rule ([`TieRule::Min`](crate::rank::TieRule::Min), the
 /// [`Scorer`] default); a scorer with another tie rule ranks tied units differently from the sweep.
@@ -110,8 +86,8 @@ pub(crate) fn resolve_kinds(fw: &Framework, config: &ScorerConfig) -> Vec<Aggreg
 ///     array![[0.0, 10.0], [1.0, 0.0], [4.0, 5.0]],
 /// )?;
 /// let scorer = Scorer::new(fw);
-/// let model = SweepSetup::from_scorer(&scorer, &data)?
-///     .with_normaliser_alternatives(vec![NormaliserKind::Rank])?
+/// let model = scorer.sweep(&data)?
+///     .with_normalisers(vec![NormaliserKind::Rank])?
 ///     .build()?;
 /// assert_eq!(model.n_alternatives(), 2);
 /// // alternative 0 is min-max 0-100: X (0, 100) -> 50, Y (25, 0) -> 12.5, Z (100, 50) -> 75
@@ -125,7 +101,6 @@ pub(crate) fn resolve_kinds(fw: &Framework, config: &ScorerConfig) -> Vec<Aggreg
 pub struct SweepSetup<'a> {
     scorer: Scorer,
     data: &'a Dataset,
-    kinds: Option<Vec<AggregatorKind>>,
     matrices: Vec<Array2<f64>>,
     /// Per alternative: its own aggregators (`None`: the scorer's).
     alt_kinds: Vec<Option<Vec<AggregatorKind>>>,
@@ -133,44 +108,54 @@ pub struct SweepSetup<'a> {
     nominal: Vec<f64>,
 }
 
-impl<'a> SweepSetup<'a> {
-    /// Start from a scorer and the data it scores: fits and applies the scorer's normalisation
-    /// (alternative 0) and evaluates its weight scheme.
+impl Scorer {
+    /// Start a sweep of this scorer on `data` (the front door of [`crate::sweep`]): fits and applies
+    /// the scorer's normalisation (alternative 0) and evaluates its weight scheme; add method
+    /// alternatives to the returned [`SweepSetup`], then [`build`](SweepSetup::build) the model or
+    /// [`run`](SweepSetup::run) a sweep.
     ///
-    /// Errors: whatever [`Scorer::fit`] / [`FittedScorer::normalise`](crate::score::FittedScorer::normalise)
-    /// and [`WeightScheme::node_weights`](crate::weights::WeightScheme::node_weights) return for this
+    /// # Errors
+    ///
+    /// Whatever [`Scorer::fit`] / [`FittedScorer::normalise`] and
+    /// [`WeightScheme::node_weights`](crate::weights::WeightScheme::node_weights) return for this
     /// data (missing indicator column, zero range, a unit with every value missing, ...).
+    ///
+    /// # Examples
     ///
     /// ```
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
-    /// # use composite_indicators::sweep::SweepSetup;
     /// # let fw = FrameworkSpec { name: "t".into(),
     /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
     /// #   pillars: vec![Pillar::new("I")] }.check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into(), "Z".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 2.0], [3.0, f64::NAN], [2.0, 4.0]])?;
-    /// let setup = SweepSetup::from_scorer(&Scorer::new(fw), &data)?;
+    /// let setup = Scorer::new(fw).sweep(&data)?;
     /// assert_eq!(setup.alternative_names(), ["scorer"]);
     /// // a → (0, 100, 50), b → (0, missing, 100); Y's missing `b` is skipped: Y = 100
     /// assert_eq!(setup.build()?.score_index(&[1.0, 1.0, 1.0], 0)?, vec![0.0, 100.0, 75.0]);
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn from_scorer(scorer: &Scorer, data: &'a Dataset) -> Result<Self> {
-        Self::from_fitted(&scorer.fit(data)?, data)
+    pub fn sweep<'a>(&self, data: &'a Dataset) -> Result<SweepSetup<'a>> {
+        self.fit(data)?.sweep(data)
     }
+}
 
-    /// Start from an already fitted scorer (say, one restored from a saved scale with
-    /// [`FittedScorer::from_params`]): alternative 0 is `data` normalised on the fitted scale, not
-    /// refitted. Normaliser alternatives added later are fitted on `data` as usual.
+impl FittedScorer {
+    /// Start a sweep on `data` normalised on this fitted scale (say, one restored from a saved scale
+    /// with [`FittedScorer::from_params`]), not refitted. Normaliser alternatives added later are
+    /// fitted on `data` as usual.
     ///
-    /// Errors: whatever [`FittedScorer::normalise`] and
+    /// # Errors
+    ///
+    /// Whatever [`FittedScorer::normalise`] and
     /// [`WeightScheme::node_weights`](crate::weights::WeightScheme::node_weights) return for this data.
+    ///
+    /// # Examples
     ///
     /// ```
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
-    /// # use composite_indicators::sweep::SweepSetup;
     /// # let fw = FrameworkSpec { name: "t".into(),
     /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
     /// #   pillars: vec![Pillar::new("I")] }.check()?;
@@ -180,62 +165,29 @@ impl<'a> SweepSetup<'a> {
     /// let fitted = Scorer::new(fw).fit(&last_year)?;
     /// let this_year = Dataset::new(vec!["X".into(), "Y".into()], cols,
     ///     ndarray::array![[5.0, 5.0], [20.0, 10.0]])?;
-    /// let model = SweepSetup::from_fitted(&fitted, &this_year)?.build()?;
+    /// let model = fitted.sweep(&this_year)?.build()?;
     /// // on last year's 0..10 scale: X = 50, Y = (200 + 100) / 2
     /// assert_eq!(model.score_index(&[1.0, 1.0, 1.0], 0)?, vec![50.0, 150.0]);
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn from_fitted(fitted: &FittedScorer, data: &'a Dataset) -> Result<Self> {
-        let scorer = fitted.scorer();
-        let x0 = fitted.normalise(data)?;
+    pub fn sweep<'a>(&self, data: &'a Dataset) -> Result<SweepSetup<'a>> {
+        let scorer = self.scorer();
+        let x0 = self.normalise(data)?;
         let nominal = scorer
             .weight_scheme()
             .node_weights(scorer.framework(), Some(x0.view()))?;
         Ok(SweepSetup {
             scorer: scorer.clone(),
             data,
-            kinds: None,
             matrices: vec![x0],
             alt_kinds: vec![None],
             names: vec!["scorer".into()],
             nominal,
         })
     }
+}
 
-    /// Start from a framework and a serde-friendly [`ScorerConfig`] (as [`Scorer::from_config`]); the
-    /// aggregators are resolved to [`AggregatorKind`]s with the scorer's precedence (node code in
-    /// `aggregate_nodes`, the node's `aggregation` in the spec, `aggregate_levels`, `aggregate`), so the
-    /// model is built with [`BatchModel::new`].
-    ///
-    /// ```
-    /// # use composite_indicators::prelude::*;
-    /// # use composite_indicators::score::ScorerConfig;
-    /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
-    /// let data = Dataset::new(vec!["X".into(), "Y".into(), "Z".into()], vec!["a".into(), "b".into()],
-    ///     ndarray::array![[0.0, 2.0], [1.0, 0.0], [2.0, 1.0]])?;
-    /// let cfg = ScorerConfig { aggregate: AggregatorKind::Geometric { offset: 1.0 },
-    ///     normalise: NormaliserKind::MinMax { lo: 0.0, hi: 1.0 }, ..ScorerConfig::default() };
-    /// let m = SweepSetup::from_config(fw, &cfg, &data)?.build()?;
-    /// // X: sqrt(1 · 2) − 1
-    /// let s = m.score_index(m.nominal_weights(), 0)?;
-    /// assert!((s[0] - (2f64.sqrt() - 1.0)).abs() < 1e-12);
-    /// # Ok::<(), composite_indicators::Error>(())
-    /// ```
-    pub fn from_config(
-        framework: Framework,
-        config: &ScorerConfig,
-        data: &'a Dataset,
-    ) -> Result<Self> {
-        let scorer = Scorer::from_config(framework, config)?;
-        let kinds = resolve_kinds(scorer.framework(), config);
-        let mut setup = Self::from_scorer(&scorer, data)?;
-        setup.kinds = Some(kinds);
-        Ok(setup)
-    }
-
+impl<'a> SweepSetup<'a> {
     /// Add one alternative per normaliser: the scorer with `n` as its default normaliser (per-indicator
     /// overrides kept), fitted on the data and applied once. Alternative names are the normalisers'
     /// [`Normaliser::name`]s.
@@ -248,15 +200,15 @@ impl<'a> SweepSetup<'a> {
     /// #   pillars: vec![Pillar::new("I")] }.check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
     ///     ndarray::array![[1.0], [3.0]])?;
-    /// let s = SweepSetup::from_scorer(&Scorer::new(fw), &data)?
-    ///     .with_normaliser_alternatives(vec![NormaliserKind::ZScore { mean: 0.0, sd: 1.0 }])?;
+    /// let s = Scorer::new(fw).sweep(&data)?
+    ///     .with_normalisers(vec![NormaliserKind::ZScore { mean: 0.0, sd: 1.0 }])?;
     /// assert_eq!(s.n_alternatives(), 2);
     /// // sample sd of (1, 3) is sqrt(2): z = ∓1/sqrt(2)
     /// let z = s.build()?.alternative(1)?.column(0).to_vec();
     /// assert!((z[1] - 0.5f64.sqrt()).abs() < 1e-12);
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn with_normaliser_alternatives<N>(mut self, normalisers: Vec<N>) -> Result<Self>
+    pub fn with_normalisers<N>(mut self, normalisers: Vec<N>) -> Result<Self>
     where
         N: Normaliser + 'static,
     {
@@ -283,14 +235,14 @@ impl<'a> SweepSetup<'a> {
     ///     ndarray::array![[1.0, 5.0], [3.0, 1.0]])?;
     /// let mut cfg = ScorerConfig::default();
     /// cfg.normalise_overrides.insert("b".into(), NormaliserKind::Rank);
-    /// let s = SweepSetup::from_scorer(&Scorer::new(fw), &data)?.with_config_alternatives(&[cfg])?;
+    /// let s = Scorer::new(fw).sweep(&data)?.with_configs(&[cfg])?;
     /// assert_eq!(s.alternative_names()[1], "minmax +1 overrides");
     /// // a: min-max (0, 100); b: ranks (2, 1)
     /// let x = s.build()?.alternative(1)?.clone();
     /// assert_eq!(x, ndarray::array![[0.0, 2.0], [100.0, 1.0]]);
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn with_config_alternatives(mut self, configs: &[ScorerConfig]) -> Result<Self> {
+    pub fn with_configs(mut self, configs: &[ScorerConfig]) -> Result<Self> {
         for c in configs {
             let mut alt =
                 Scorer::new(self.scorer.framework().clone()).normaliser(c.normalise.clone());
@@ -320,11 +272,11 @@ impl<'a> SweepSetup<'a> {
     ///     ndarray::array![[1.0], [3.0]])?;
     /// let base = Scorer::new(fw);
     /// let alt = base.clone().normaliser(NormaliserKind::Borda);
-    /// let m = SweepSetup::from_scorer(&base, &data)?.with_scorer_alternatives(&[alt])?.build()?;
+    /// let m = base.sweep(&data)?.with_scorers(&[alt])?.build()?;
     /// assert_eq!(m.alternative(1)?.column(0).to_vec(), vec![0.0, 1.0]);
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn with_scorer_alternatives(mut self, scorers: &[Scorer]) -> Result<Self> {
+    pub fn with_scorers(mut self, scorers: &[Scorer]) -> Result<Self> {
         let codes =
             |fw: &Framework| -> Vec<String> { fw.nodes().iter().map(|n| n.code.clone()).collect() };
         let own = codes(self.scorer.framework());
@@ -356,12 +308,12 @@ impl<'a> SweepSetup<'a> {
     /// #   pillars: vec![Pillar::new("I")] }.check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
     ///     ndarray::array![[1.0], [3.0]])?;
-    /// let s = SweepSetup::from_scorer(&Scorer::new(fw), &data)?;
-    /// let bad = s.with_normalised_alternatives(vec![ndarray::array![[1.0, 2.0]]]);
+    /// let s = Scorer::new(fw).sweep(&data)?;
+    /// let bad = s.with_normalised(vec![ndarray::array![[1.0, 2.0]]]);
     /// assert!(matches!(bad, Err(Error::ShapeMismatch { .. })));
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn with_normalised_alternatives(mut self, matrices: Vec<Array2<f64>>) -> Result<Self> {
+    pub fn with_normalised(mut self, matrices: Vec<Array2<f64>>) -> Result<Self> {
         let n_ind = self.scorer.framework().n_indicators();
         for x in matrices {
             if x.nrows() != self.data.n_units() || x.ncols() != n_ind {
@@ -409,8 +361,8 @@ impl<'a> SweepSetup<'a> {
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 4.0], [4.0, 1.0]])?;
     /// let scorer = Scorer::new(fw).normaliser(NormaliserKind::MinMax { lo: 1.0, hi: 4.0 });
-    /// let m = SweepSetup::from_scorer(&scorer, &data)?
-    ///     .with_aggregator_alternatives(vec![AggregatorKind::Geometric { offset: 0.0 }])?
+    /// let m = scorer.sweep(&data)?
+    ///     .with_aggregators(vec![AggregatorKind::Geometric { offset: 0.0 }])?
     ///     .build()?;
     /// assert_eq!(m.alternative_aggregators(1)?, ["geometric"]);
     /// // X: a = 1, b = 4: arithmetic 2.5, geometric 2
@@ -418,7 +370,7 @@ impl<'a> SweepSetup<'a> {
     /// assert!((m.score_index(m.nominal_weights(), 1)?[0] - 2.0).abs() < 1e-12);
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
-    pub fn with_aggregator_alternatives(mut self, kinds: Vec<AggregatorKind>) -> Result<Self> {
+    pub fn with_aggregators(mut self, kinds: Vec<AggregatorKind>) -> Result<Self> {
         let n_agg = self.scorer.framework().aggregate_indices().count();
         for kind in kinds {
             kind.check()?;
@@ -451,9 +403,9 @@ impl<'a> SweepSetup<'a> {
     ///     pillars: vec![Pillar::new("I")] }.check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]])?;
-    /// let s = SweepSetup::from_scorer(&Scorer::new(fw.clone()), &data)?;
+    /// let s = Scorer::new(fw.clone()).sweep(&data)?;
     /// assert_eq!(s.nominal_weights(), [2.0, 1.0, 1.0]);
-    /// let s = SweepSetup::from_scorer(&Scorer::new(fw).weights(WeightScheme::Equal), &data)?;
+    /// let s = Scorer::new(fw).weights(WeightScheme::Equal).sweep(&data)?;
     /// assert_eq!(s.nominal_weights(), [1.0, 1.0, 1.0]);
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
@@ -461,8 +413,13 @@ impl<'a> SweepSetup<'a> {
         &self.nominal
     }
 
-    /// Build the model (see the type docs for what it takes from the scorer). Errors as
-    /// [`BatchModel::new`].
+    /// Build the model (see the type docs for what it takes from the scorer).
+    ///
+    /// # Errors
+    ///
+    /// As [`BatchModel::new`].
+    ///
+    /// # Examples
     ///
     /// ```
     /// # use composite_indicators::prelude::*;
@@ -473,7 +430,7 @@ impl<'a> SweepSetup<'a> {
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
     ///     ndarray::array![[1.0], [3.0]])?;
     /// let scorer = Scorer::new(fw).missing(MissingPolicy::Propagate);
-    /// let m = SweepSetup::from_scorer(&scorer, &data)?.build()?;
+    /// let m = scorer.sweep(&data)?.build()?;
     /// assert_eq!(m.unit_codes(), ["X", "Y"]);
     /// assert_eq!(m.missing_policy(), MissingPolicy::Propagate);
     /// # Ok::<(), composite_indicators::Error>(())
@@ -484,35 +441,49 @@ impl<'a> SweepSetup<'a> {
         let bonus = self.scorer.weight_scheme().bonus_weight();
         let mut matrices = self.matrices.into_iter();
         let first: Vec<Array2<f64>> = matrices.next().into_iter().collect();
-        let mut model = match self.kinds {
-            Some(kinds) => BatchModel::new(fw, kinds, missing, bonus, first)?,
-            // every aggregator a built-in: the typed constructor keeps the kernel's bounds
-            None if fw
-                .aggregate_indices()
-                .all(|k| self.scorer.aggregator_of(k).as_kind().is_some()) =>
-            {
-                let kinds = fw
-                    .aggregate_indices()
-                    .filter_map(|k| self.scorer.aggregator_of(k).as_kind())
-                    .collect();
-                BatchModel::new(fw, kinds, missing, bonus, first)?
-            }
-            None => {
-                let aggs: Vec<Box<dyn Aggregator>> = fw
-                    .aggregate_indices()
-                    .map(|k| {
-                        Box::new(SharedAggregator(self.scorer.aggregator_of(k)))
-                            as Box<dyn Aggregator>
+        let aggs = fw
+            .aggregate_indices()
+            .map(|k| {
+                self.scorer
+                    .aggregator_of(k)
+                    .ok_or_else(|| Error::InvalidSpec {
+                        code: fw.nodes()[k].code.clone(),
+                        reason: "no aggregator for this aggregate node".into(),
                     })
-                    .collect();
-                BatchModel::with_aggregators(fw, aggs, missing, bonus, first)?
-            }
-        };
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut model = BatchModel::new(fw, aggs, missing, bonus, first)?;
         model = model.with_unit_codes(self.data.unit_codes().to_vec())?;
         for (x, kinds) in matrices.zip(self.alt_kinds.into_iter().skip(1)) {
             model = model.with_alternative(x, kinds)?;
         }
         model.with_nominal_weights(self.nominal)
+    }
+
+    /// Build the model and run a sweep on it ([`SweepSetup::build`], then
+    /// [`BatchModel::sweep`] without progress reporting or cancellation).
+    ///
+    /// # Errors
+    ///
+    /// Those of [`SweepSetup::build`] and [`BatchModel::sweep`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::prelude::*;
+    /// use composite_indicators::score::Scorer;
+    /// use composite_indicators::sweep::{SweepConfig, WeightSampler};
+    /// let fw = FrameworkSpec { name: "t".into(),
+    ///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    ///     pillars: vec![Pillar::new("I")] }.check()?;
+    /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
+    ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]])?;
+    /// let result = Scorer::new(fw).sweep(&data)?.run(&SweepConfig::new(10, 1, WeightSampler::Nominal))?;
+    /// assert_eq!(result.ranks.n_units(), 2);
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn run(self, config: &SweepConfig) -> Result<SweepResult> {
+        self.build()?.sweep(config, Control::default())
     }
 }
 
@@ -553,7 +524,8 @@ mod tests {
     fn hand_computed_index_with_missing_and_negative_direction() {
         // min-max 0-100: a → (0, 50, 100); b (negated) → (0, 100, 50); c → (0, NaN, 100)
         // P = mean(a, b) = (0, 75, 75); Q = c; I = mean(P, Q), V skips Q: (0, 75, 87.5)
-        let m = SweepSetup::from_scorer(&Scorer::new(two_pillars()), &data())
+        let m = Scorer::new(two_pillars())
+            .sweep(&data())
             .unwrap()
             .build()
             .unwrap();
@@ -578,9 +550,10 @@ mod tests {
     fn rank_alternative_by_hand() {
         // ranks (1 = lowest): a → (1, 2, 3); −b → (1, 3, 2); c → (1, NaN, 2)
         // P = (1, 2.5, 2.5); I = (1, 2.5, 2.25)
-        let m = SweepSetup::from_scorer(&Scorer::new(two_pillars()), &data())
+        let m = Scorer::new(two_pillars())
+            .sweep(&data())
             .unwrap()
-            .with_normaliser_alternatives(vec![NormaliserKind::Rank])
+            .with_normalisers(vec![NormaliserKind::Rank])
             .unwrap()
             .build()
             .unwrap();
@@ -600,7 +573,10 @@ mod tests {
         };
         cfg.aggregate_levels.insert(3, AggregatorKind::Sum);
         let d = data();
-        let s = SweepSetup::from_config(two_pillars(), &cfg, &d).unwrap();
+        let s = Scorer::from_config(two_pillars(), &cfg)
+            .unwrap()
+            .sweep(&d)
+            .unwrap();
         assert_eq!(s.nominal_weights(), [3.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
         let m = s.build().unwrap();
         // P = (3a + b)/4 = (0, 62.5, 87.5); I = P + Q with V's Q skipped: (0, 62.5, 187.5)
@@ -619,17 +595,17 @@ mod tests {
         )
         .unwrap();
         // b is constant: min-max fails with ZeroRange naming b
-        match SweepSetup::from_scorer(&Scorer::new(two_pillars()), &d) {
+        match Scorer::new(two_pillars()).sweep(&d) {
             Err(Error::ZeroRange { indicator, .. }) => assert_eq!(indicator, "b"),
             other => panic!("expected ZeroRange, got {other:?}"),
         }
         let d = data();
-        let s = SweepSetup::from_scorer(&Scorer::new(two_pillars()), &d).unwrap();
+        let s = Scorer::new(two_pillars()).sweep(&d).unwrap();
         let mut cfg = ScorerConfig::default();
         cfg.normalise_overrides
             .insert("zz".into(), NormaliserKind::Rank);
         assert!(matches!(
-            s.with_config_alternatives(&[cfg]),
+            s.with_configs(&[cfg]),
             Err(Error::UnknownCode { .. })
         ));
     }

@@ -21,13 +21,14 @@
 //! one-at-a-time analyses check an estimate against a budget before allocating
 //! ([`SweepConfig::with_memory_budget`], [`default_memory_budget`]).
 
+mod engine;
 mod exact;
 mod fast32;
 mod from_scorer;
 mod histogram;
-mod kernel;
 mod memory;
 mod methods;
+mod model;
 mod run;
 mod sampler;
 mod sobol;
@@ -36,9 +37,9 @@ mod ua;
 
 pub use from_scorer::SweepSetup;
 pub use histogram::{RankHistogram, ScoreStats, quantile_target, rank_min_into};
-pub use kernel::BatchModel;
 pub use memory::{FALLBACK_MEMORY_BUDGET, default_memory_budget};
 pub use methods::{MethodChoice, MethodDimension, MethodSpace};
+pub use model::BatchModel;
 pub use run::{Control, MAX_SCORE_BINS, SweepConfig, SweepFingerprint, SweepResult};
 pub use sampler::{AltSampler, NodeSelection, VariantSampler, WeightSampler};
 pub use sobol::{

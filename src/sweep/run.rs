@@ -34,13 +34,13 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::BatchModel;
+use super::engine::linear::LinearPlan;
 use super::exact::Fnv;
 use super::fast32::{Buf32, Plan32};
 use super::histogram::{
     PermutedLayout, PermutedStats, RankHistogram, Ranker, SORT_ABOVE, ScoreStats, add_clean_row,
     bin_every, flush_clean, rank_counting, rank_min_into, rank_radix,
 };
-use super::kernel::LinearPlan;
 use super::memory::{Need, bytes};
 use super::sampler::{AltSampler, VariantSampler, WeightSampler};
 use super::ua::UaReport;

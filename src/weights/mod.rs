@@ -500,12 +500,15 @@ pub(crate) fn is_bonus(fw: &Framework, k: usize) -> bool {
 /// of each node's weight divided by its group's weight sum. This is the weight each indicator has in the
 /// index when every level is a weighted arithmetic mean and no value is missing; the result sums to 1.
 /// `node_weights` must hold one weight per node (node order); any other length gives NaN for every
-/// indicator. A group whose weights sum to zero gives its children share 0.
+/// indicator. A group whose weights sum to zero gives its children NaN (the mean over it is undefined).
 ///
-/// Each group's weights are first scaled by the power of two that brings their largest into `[1, 2)`
-/// (exact, so ordinary weights give bit-identical shares), so that tiny weights (two of `1e-320` give
-/// exactly 0.5 each) and huge ones (two of `1e308`, whose plain sum overflows) still split the parent's
-/// share by their ratios.
+/// This is the one effective-weights rule of the crate (the sweep's fast path uses it for every
+/// variant): one reciprocal per group sum, multiplied down from the root. A group whose sum is tiny
+/// (below `2⁻³⁰⁰`) or huge (above `2³⁰⁰`, or overflowing) is first scaled by the power of two that
+/// brings its largest weight into `[1, 2)` (exact), so that tiny weights (two of `1e-320` give
+/// exactly 0.5 each) and huge ones (two of `1e308`) still split the parent's share by their ratios.
+///
+/// # Examples
 ///
 /// ```
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar, WeightScheme};
@@ -523,29 +526,16 @@ pub(crate) fn is_bonus(fw: &Framework, k: usize) -> bool {
 /// assert!(effective_weights(&fw, &w[..2]).iter().all(|v| v.is_nan()));
 /// ```
 pub fn effective_weights(fw: &Framework, node_weights: &[f64]) -> Vec<f64> {
-    let nodes = fw.nodes();
-    if node_weights.len() != nodes.len() {
-        // not one weight per node: no meaningful answer, and indexing below would be out of bounds
-        return vec![f64::NAN; fw.n_indicators()];
+    let n_agg = fw.nodes().len() - fw.n_indicators();
+    let plan = crate::plan::TreePlan::new(
+        fw,
+        vec![crate::aggregate::MeanForm::Linear; n_agg],
+        crate::aggregate::MissingPolicy::default(),
+        None,
+    );
+    match plan {
+        // not one weight per node: no meaningful answer, and indexing would be out of bounds
+        Ok(plan) if node_weights.len() == fw.nodes().len() => plan.effective_weights(node_weights),
+        _ => vec![f64::NAN; fw.n_indicators()],
     }
-    let mut share = vec![0.0; nodes.len()];
-    let root = fw.root_index();
-    share[root] = 1.0;
-    let mut group = Vec::new();
-    // parents come after children, so walk from the root down
-    for k in (0..nodes.len()).rev() {
-        let node = &nodes[k];
-        if node.children.is_empty() {
-            continue;
-        }
-        group.clear();
-        group.extend(node.children.iter().map(|&c| node_weights[c]));
-        rescale_pow2(&mut group, true);
-        let sum: f64 = group.iter().sum();
-        for (&c, &w) in node.children.iter().zip(&group) {
-            share[c] = if sum > 0.0 { share[k] * w / sum } else { 0.0 };
-        }
-    }
-    share.truncate(fw.n_indicators());
-    share
 }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use composite_indicators::prelude::*;
 use composite_indicators::prepare::Pipeline;
 use composite_indicators::sweep::{
-    AltSampler, BatchModel, Control, NodeSelection, SweepConfig, SweepSetup, WeightSampler,
+    AltSampler, BatchModel, Control, NodeSelection, SweepConfig, WeightSampler,
 };
 
 use crate::common::{self, Failure, Inputs, Methods, Outcome, Progress};
@@ -108,12 +108,14 @@ impl ModelArgs {
             quiet,
         )?;
         let prepared = result.prepared();
-        let mut setup = SweepSetup::from_config(f.framework.clone(), &config.scorer, prepared)?;
+        let mut setup =
+            composite_indicators::score::Scorer::from_config(f.framework.clone(), &config.scorer)?
+                .sweep(prepared)?;
         if !alt_n.is_empty() {
-            setup = setup.with_normaliser_alternatives(alt_n)?;
+            setup = setup.with_normalisers(alt_n)?;
         }
         if !alt_a.is_empty() {
-            setup = setup.with_aggregator_alternatives(alt_a)?;
+            setup = setup.with_aggregators(alt_a)?;
         }
         let alternatives = setup.alternative_names().to_vec();
         let mut model = setup.build()?;

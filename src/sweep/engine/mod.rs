@@ -1,0 +1,4 @@
+//! The private sweep engine: how variants are scored.
+
+pub(crate) mod general;
+pub(crate) mod linear;
