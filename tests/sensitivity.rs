@@ -384,7 +384,7 @@ fn bonus_over_explicit_weights_complete_data_equals_scorer() {
     });
 }
 
-/// A custom (non-built-in) aggregator goes through `BatchModel::with_aggregators` unchanged.
+/// A custom (non-built-in) aggregator goes into `BatchModel::new` unchanged.
 #[derive(Debug)]
 struct WeakestLink;
 

@@ -144,7 +144,7 @@ const FIXED: [(&str, &str); 3] = [
 /// its first option, is the nominal configuration: put the base's own setting first. Each combination
 /// runs the whole [`Pipeline`] once on the raw data (denominate, impute, screen, treat, normalise) when
 /// the model is built, never per variant; its aggregators are resolved from its
-/// [`ScorerConfig`](crate::score::ScorerConfig) as [`SweepSetup::from_config`](super::SweepSetup::from_config) does.
+/// [`ScorerConfig`](crate::score::ScorerConfig) as [`Scorer::sweep`](crate::score::Scorer::sweep) does.
 ///
 /// From alternative 0 the model takes the missing-value policy, the bonus weight and the nominal weights
 /// (the weight scheme evaluated on alternative 0's normalised data, as
