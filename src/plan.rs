@@ -450,7 +450,7 @@ impl TreePlan {
                     for (&c, &x) in cs.iter().zip(&group) {
                         put(c, sh * x);
                     }
-                } else if sum > 0.0 && !(sum >= SAFE_LO && sum <= SAFE_HI) {
+                } else if sum > 0.0 && !(SAFE_LO..=SAFE_HI).contains(&sum) {
                     crate::weights::rescale_pow2(&mut group, true);
                     let sum: f64 = group.iter().fold(0.0, |s, &x| s + x);
                     for (&c, &x) in cs.iter().zip(&group) {
