@@ -241,13 +241,26 @@ impl TreePlan {
         unit_codes: &[String],
     ) -> Result<OneVariant> {
         let n_units = x.nrows();
-        if node_w.len() != self.n_nodes || x.ncols() != self.n_ind || aggs.len() != self.nodes.len()
-        {
-            return Err(Error::ShapeMismatch {
-                what: "node weights, indicator columns and aggregators of a tree".into(),
-                expected: self.n_nodes,
-                found: node_w.len(),
-            });
+        for (what, expected, found) in [
+            ("node weights", self.n_nodes, node_w.len()),
+            (
+                "normalised matrix columns (indicators)",
+                self.n_ind,
+                x.ncols(),
+            ),
+            (
+                "aggregators (one per aggregate node)",
+                self.nodes.len(),
+                aggs.len(),
+            ),
+        ] {
+            if expected != found {
+                return Err(Error::ShapeMismatch {
+                    what: what.into(),
+                    expected,
+                    found,
+                });
+            }
         }
         let mut values = Array2::from_elem((n_units, self.n_nodes), f64::NAN);
         values.slice_mut(ndarray::s![.., ..self.n_ind]).assign(&x);

@@ -20,6 +20,16 @@
 //! 5. **Rank** every node (highest value = rank 1) with the [`TieRule`] (default `Min`, COINr's rule);
 //!    missing values get a missing (NaN) rank.
 //!
+//! # How a score is computed
+//!
+//! [`Scorer::score`] fits the normalisers ([`FittedScorer`]), evaluates the weight scheme, and hands the
+//! normalised matrix to the crate's private tree plan (`src/plan.rs`): the framework's aggregate nodes
+//! in children-before-parents order, each with its aggregator's [`MeanForm`] and children, and the
+//! bonus rule. The plan scores one weighting node by node through the aggregators. A sweep
+//! ([`Scorer::sweep`](crate::score::Scorer::sweep), [`crate::sweep`]) uses the same plan for every
+//! variant: its per-variant path is this very call, and its batched and one-product paths compute the
+//! nodes whose form allows it for many variants at once.
+//!
 //! # Contributions
 //!
 //! When every aggregator used is linear (arithmetic mean or weighted sum), each indicator's contribution

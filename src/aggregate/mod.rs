@@ -323,6 +323,37 @@ impl QuasiTransform {
 /// let y = WeakestLink.aggregate(array![[3.0, 1.0], [2.0, f64::NAN]].view(), &[1.0, 1.0], &ctx).unwrap();
 /// assert_eq!(y.to_vec(), vec![1.0, 2.0]);
 /// ```
+///
+/// **Batching in sweeps.** A method that is a weighted arithmetic mean, a weighted sum or a
+/// quasi-arithmetic mean says so with [`Aggregator::mean_form`], and weight sweeps then compute it for
+/// many variants at once instead of calling [`Aggregator::aggregate`] per variant:
+///
+/// ```
+/// use composite_indicators::aggregate::{aggregate_rows, Aggregator, MeanForm, NodeContext, QuasiTransform};
+/// use composite_indicators::Result;
+/// use ndarray::{Array1, ArrayView2};
+///
+/// /// The quadratic mean `√(Σ w x² / Σ w)`.
+/// #[derive(Debug)]
+/// struct Quadratic;
+///
+/// impl Aggregator for Quadratic {
+///     fn name(&self) -> String {
+///         "quadratic".into()
+///     }
+///     fn aggregate(&self, values: ArrayView2<'_, f64>, weights: &[f64], ctx: &NodeContext<'_>)
+///         -> Result<Array1<f64>> {
+///         aggregate_rows(values, weights, ctx, |row| {
+///             let s: f64 = row.available().map(|(_, x, w)| w * (x * x)).sum();
+///             Ok((s / row.weight_sum).sqrt())
+///         })
+///     }
+///     fn mean_form(&self) -> MeanForm {
+///         MeanForm::QuasiArithmetic(QuasiTransform::Custom { phi: |x| x * x, inverse: f64::sqrt })
+///     }
+/// }
+/// assert!(Quadratic.mean_form().is_batchable());
+/// ```
 pub trait Aggregator: fmt::Debug + Send + Sync {
     /// Short name for reports and errors.
     fn name(&self) -> String;
