@@ -16,7 +16,6 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-#[allow(deprecated)] // Error::param: the remaining call sites are converted at the merge
 pub mod aggregate;
 pub mod audit;
 pub mod data;
@@ -30,7 +29,6 @@ pub mod plot;
 pub mod prepare;
 pub mod quadrant;
 pub mod rank;
-#[allow(deprecated)] // Error::param: the remaining call sites are converted at the merge
 pub mod score;
 mod serde_nan;
 mod significance;

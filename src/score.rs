@@ -849,7 +849,7 @@ impl Scores {
     }
     /// One unit's contributions `(indicator code, contribution)`, largest first.
     ///
-    /// Errors with [`Error::InvalidParameter`] when an aggregator is not linear.
+    /// Errors with [`Error::Incompatible`] when an aggregator is not linear.
     pub fn explain(&self, unit: &str) -> Result<Vec<(String, f64)>> {
         let row = self.unit_row(unit)?;
         let c = self.linear_contributions()?;
@@ -865,9 +865,9 @@ impl Scores {
     }
     fn linear_contributions(&self) -> Result<&Array2<f64>> {
         self.contributions.as_ref().ok_or_else(|| {
-            Error::param(
-                "aggregation",
-                "contributions need every aggregator to be an arithmetic mean or a weighted sum",
+            Error::incompatible(
+                "contributions",
+                "they need every aggregator to be an arithmetic mean or a weighted sum",
             )
         })
     }
@@ -888,10 +888,12 @@ impl Scores {
     /// ones. NaN when no tagged indicator is available for the unit.
     pub fn tag_index_rescaled(&self, tag: &str) -> Result<Vec<f64>> {
         let c = self.linear_contributions()?;
-        let f = self
-            .path_factors
-            .as_ref()
-            .ok_or_else(|| Error::param("aggregation", "path factors need linear aggregation"))?;
+        let f = self.path_factors.as_ref().ok_or_else(|| {
+            Error::incompatible(
+                "path factors",
+                "they need linear aggregation (arithmetic mean or weighted sum)",
+            )
+        })?;
         let inds = self.tagged(tag)?;
         let mut out = Vec::with_capacity(c.nrows());
         for u in 0..c.nrows() {

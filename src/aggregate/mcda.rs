@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::NodeContext;
 use super::rows::{check_block, row_weight_sum};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 /// How TOPSIS normalises each criterion (child) before weighting.
 ///
@@ -145,9 +145,10 @@ impl PreferenceFunction {
     /// ```
     pub fn check(&self) -> Result<()> {
         let bad = |name: &str, v: f64, rule: &str| {
-            Err(Error::param(
+            Err(Error::invalid(
                 format!("PROMETHEE {name}"),
-                format!("is {v}; {rule} ({self:?})"),
+                v,
+                Expected::Rule(format!("{rule} ({self:?})")),
             ))
         };
         let finite_q = |q: f64| {

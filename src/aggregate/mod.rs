@@ -32,7 +32,7 @@ use std::str::FromStr;
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 mod builtin;
 mod mcda;
@@ -637,15 +637,11 @@ impl AggregatorKind {
             AggregatorKind::Geometric { offset } | AggregatorKind::Harmonic { offset }
                 if !offset.is_finite() =>
             {
-                Err(Error::param(
-                    "offset",
-                    format!("is {offset}; the {self:?} offset must be finite"),
-                ))
+                Err(Error::invalid("offset", offset, Expected::Finite))
             }
-            AggregatorKind::Power { p } if !p.is_finite() => Err(Error::param(
-                "p",
-                format!("is {p}; the power-mean exponent must be finite"),
-            )),
+            AggregatorKind::Power { p } if !p.is_finite() => {
+                Err(Error::invalid("p", p, Expected::Finite))
+            }
             AggregatorKind::Promethee { preference } => preference.check(),
             _ => Ok(()),
         }
@@ -717,9 +713,10 @@ impl FromStr for AggregatorKind {
 
     fn from_str(s: &str) -> Result<Self> {
         let bad = |why: String| {
-            Error::param(
+            Error::invalid(
                 "aggregator",
-                format!("{why}; valid forms are {}", AggregatorKind::FORMS),
+                format!("`{}`", s.trim()),
+                Expected::Form(format!("{why}; valid forms are {}", AggregatorKind::FORMS)),
             )
         };
         let s = s.trim();
@@ -907,7 +904,7 @@ mod tests {
             match &e {
                 Error::InvalidParameter {
                     parameter: name,
-                    expected: crate::error::Expected::Rule(reason),
+                    expected: crate::error::Expected::Form(reason),
                     ..
                 } => {
                     assert_eq!(name, "aggregator");

@@ -7,7 +7,7 @@
 use ndarray::{Array1, ArrayView1, ArrayView2};
 
 use super::{MissingPolicy, NodeContext};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 /// One unit's row as handed to a row kernel by [`aggregate_rows`].
 ///
@@ -120,31 +120,34 @@ pub(crate) fn check_block_signs(
     }
     for (j, &w) in weights.iter().enumerate() {
         if !w.is_finite() {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 format!("weights of `{}`", ctx.node),
-                format!(
+                w,
+                Expected::Rule(format!(
                     "weight of child `{}` is {w}; weights must be finite",
                     child_code(ctx, j)
-                ),
+                )),
             ));
         }
         if w < 0.0 && !signed {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 format!("weights of `{}`", ctx.node),
-                format!(
+                w,
+                Expected::Rule(format!(
                     "weight of child `{}` is {w}; weights must be non-negative (signed weights, \
                      such as PCA loadings kept with `negative_loadings = \"keep\"`, need the \
                      `signed_arithmetic` aggregator)",
                     child_code(ctx, j)
-                ),
+                )),
             ));
         }
     }
     if let MissingPolicy::Skip { min_coverage } = ctx.missing {
         if !(0.0..=1.0).contains(&min_coverage) {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 "min_coverage",
-                format!("is {min_coverage}; it must lie in [0, 1]"),
+                min_coverage,
+                Expected::closed(0.0, 1.0),
             ));
         }
     }

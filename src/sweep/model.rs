@@ -16,7 +16,7 @@
 use ndarray::{Array1, Array2};
 
 use crate::aggregate::{Aggregator, AggregatorKind, MissingPolicy};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::plan::TreePlan;
 use crate::spec::Framework;
 
@@ -169,10 +169,7 @@ impl BatchModel {
             .collect();
         if let Some(bw) = bonus_weight {
             if !bw.is_finite() || bw < 0.0 {
-                return Err(Error::param(
-                    "bonus_weight",
-                    format!("{bw} must be finite and non-negative"),
-                ));
+                return Err(Error::invalid("bonus_weight", bw, Expected::NonNegative));
             }
         }
         let forms = aggregators.iter().map(|a| a.mean_form()).collect();
@@ -363,7 +360,7 @@ impl BatchModel {
     }
 
     /// The aggregator names ([`Aggregator::name`]) alternative `alt` uses, aggregate-node order.
-    /// Errors: [`Error::InvalidParameter`] for an alternative out of range.
+    /// Errors: [`Error::IndexOutOfRange`] for an alternative out of range.
     ///
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
@@ -387,8 +384,8 @@ impl BatchModel {
     /// groups refer to dimensions by name. Adding an alternative afterwards clears the grid.
     ///
     /// Errors: [`Error::ShapeMismatch`] if the product of the option counts is not the number of
-    /// alternatives; [`Error::InvalidParameter`] for an empty or repeated dimension name or a
-    /// dimension without options.
+    /// alternatives; [`Error::InvalidParameter`] for an empty dimension name or a dimension without
+    /// options, [`Error::NamedTwice`] for a repeated name.
     ///
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
@@ -408,18 +405,23 @@ impl BatchModel {
         let mut total = 1usize;
         for (i, d) in dims.iter().enumerate() {
             if d.name.trim().is_empty() {
-                return Err(Error::param("method dimension", "has an empty name"));
-            }
-            if dims[..i].iter().any(|e| e.name == d.name) {
-                return Err(Error::param(
-                    format!("method dimension `{}`", d.name),
-                    "is named twice",
+                return Err(Error::invalid(
+                    "method dimension name",
+                    format!("`{}`", d.name),
+                    Expected::NonEmpty,
                 ));
             }
+            if dims[..i].iter().any(|e| e.name == d.name) {
+                return Err(Error::NamedTwice {
+                    what: "method dimension".into(),
+                    name: d.name.clone(),
+                });
+            }
             if d.options.is_empty() {
-                return Err(Error::param(
-                    format!("method dimension `{}`", d.name),
-                    "has no options",
+                return Err(Error::invalid(
+                    format!("options of method dimension `{}`", d.name),
+                    "",
+                    Expected::NonEmpty,
                 ));
             }
             total = total.saturating_mul(d.options.len());
@@ -444,7 +446,7 @@ impl BatchModel {
     /// relative probabilities `per_dimension[d]` (one entry per option; an empty list: equally likely):
     /// alternative `alt` gets the product of its options' probabilities.
     ///
-    /// Errors: [`Error::InvalidParameter`] if the model has no method dimensions;
+    /// Errors: [`Error::Incompatible`] if the model has no method dimensions;
     /// [`Error::ShapeMismatch`] for a wrong number of dimensions or options,
     /// [`Error::InvalidParameter`] naming the dimension for a negative or non-finite probability or a
     /// zero sum.
@@ -463,9 +465,10 @@ impl BatchModel {
     /// ```
     pub fn method_sampler(&self, per_dimension: &[Vec<f64>]) -> Result<super::AltSampler> {
         if self.dims.is_empty() {
-            return Err(Error::param(
-                "method dimensions",
-                "the model has none (use AltSampler::Probabilities over its alternatives)",
+            return Err(Error::incompatible(
+                "method sampler",
+                "the model has no method dimensions (use AltSampler::Probabilities over its \
+                 alternatives)",
             ));
         }
         if per_dimension.len() != self.dims.len() {
@@ -498,7 +501,7 @@ impl BatchModel {
     }
 
     /// Option index of every method dimension for alternative `alt` (empty without dimensions).
-    /// Errors: [`Error::InvalidParameter`] for an alternative out of range.
+    /// Errors: [`Error::IndexOutOfRange`] for an alternative out of range.
     ///
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
@@ -742,14 +745,10 @@ impl BatchModel {
     }
 
     pub(crate) fn alt(&self, alt: usize) -> Result<&Alt> {
-        self.alts.get(alt).ok_or_else(|| {
-            Error::param(
-                "alternative",
-                format!(
-                    "index {alt} out of range; the model has {} alternatives",
-                    self.alts.len()
-                ),
-            )
+        self.alts.get(alt).ok_or_else(|| Error::IndexOutOfRange {
+            what: "alternative".into(),
+            index: alt,
+            len: self.alts.len(),
         })
     }
 
