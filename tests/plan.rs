@@ -110,7 +110,10 @@ fn assert_close(a: f64, b: f64, what: &str) {
     if a.is_nan() || b.is_nan() {
         assert!(a.is_nan() && b.is_nan(), "{what}: {a} vs {b}");
     } else {
-        assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{what}: {a} vs {b}");
+        assert!(
+            (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+            "{what}: {a} vs {b}"
+        );
     }
 }
 
@@ -128,7 +131,11 @@ fn a_declared_quasi_arithmetic_user_aggregator_is_batched_and_scores_like_the_sc
     let w = weight_rows();
     calls.store(0, Ordering::Relaxed);
     let batch = model.score_batch(w.view(), &[0; 4]).unwrap();
-    assert_eq!(calls.load(Ordering::Relaxed), 0, "the batch went through the trait");
+    assert_eq!(
+        calls.load(Ordering::Relaxed),
+        0,
+        "the batch went through the trait"
+    );
     for (v, row) in w.rows().into_iter().enumerate() {
         let reference = model.score_index(&row.to_vec(), 0).unwrap();
         for (u, &r) in reference.iter().enumerate() {
