@@ -367,12 +367,30 @@ pub trait Aggregator: fmt::Debug + Send + Sync {
     /// How the method can be batched ([`MeanForm`]); the default, [`MeanForm::Opaque`], is always
     /// correct (the node is then computed through [`Aggregator::aggregate`] in sweeps too). Declare a
     /// linear or quasi-arithmetic form only if `aggregate` computes exactly that formula.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::aggregate::{Aggregator, AggregatorKind, MeanForm, QuasiTransform};
+    /// assert_eq!(
+    ///     AggregatorKind::Harmonic { offset: 0.0 }.mean_form(),
+    ///     MeanForm::QuasiArithmetic(QuasiTransform::Reciprocal { offset: 0.0 })
+    /// );
+    /// assert_eq!(AggregatorKind::Copeland.mean_form(), MeanForm::Opaque);
+    /// ```
     fn mean_form(&self) -> MeanForm {
         MeanForm::Opaque
     }
     /// The built-in method this aggregator is, if it is one: used for naming and serialising a model
     /// and for the bounds of a sweep's score quantiles, never for batching (that is
     /// [`Aggregator::mean_form`]). User-defined aggregators keep the default `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::aggregate::{Aggregator, AggregatorKind};
+    /// assert_eq!(AggregatorKind::Median.kind(), Some(AggregatorKind::Median));
+    /// ```
     fn kind(&self) -> Option<AggregatorKind> {
         None
     }
