@@ -630,7 +630,7 @@ fn b57_minmax_range_overflows() {
 #[test]
 fn b58_sweep_chunk_size_zero_and_too_many_score_bins() {
     use composite_indicators::sweep::{
-        Control, MAX_SCORE_BINS, NodeSelection, SweepConfig, SweepSetup, WeightSampler,
+        MAX_SCORE_BINS, NodeSelection, SweepConfig, SweepSetup, WeightSampler,
     };
     let d = good_data();
     let model = SweepSetup::from_scorer(&Scorer::new(good_fw()), &d)
@@ -647,7 +647,7 @@ fn b58_sweep_chunk_size_zero_and_too_many_score_bins() {
     );
     cfg.chunk_size = 0;
     bad!(
-        model.sweep(&cfg, Control::default()),
+        model.sweep(&cfg),
         Error::InvalidParameter { .. },
         "chunk_size"
     );
@@ -655,10 +655,10 @@ fn b58_sweep_chunk_size_zero_and_too_many_score_bins() {
     // a billion bins per unit would try to allocate gigabytes per chunk
     cfg.score_bins = 1_000_000_000;
     bad!(
-        model.sweep(&cfg, Control::default()),
+        model.sweep(&cfg),
         Error::InvalidParameter { .. },
         "score_bins"
     );
     cfg.score_bins = MAX_SCORE_BINS;
-    assert!(model.sweep(&cfg, Control::default()).is_ok());
+    assert!(model.sweep(&cfg).is_ok());
 }
