@@ -9,7 +9,7 @@ use std::path::Path;
 use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::prelude::*;
 use composite_indicators::score::{Scorer, ScorerConfig};
-use composite_indicators::sweep::{AltSampler, Control, NodeSelection, SweepConfig, WeightSampler};
+use composite_indicators::sweep::{AltSampler, NodeSelection, SweepConfig, WeightSampler};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn asem() -> (Framework, Dataset) {
@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
     cfg.alternatives = AltSampler::Fixed { alt: 1 };
     g.sample_size(10);
     g.bench_function("asem_topsis_sweep_1000", |b| {
-        b.iter(|| black_box(model.sweep(&cfg, Control::default()).expect("sweep")))
+        b.iter(|| black_box(model.sweep(&cfg).expect("sweep")))
     });
     g.finish();
 }

@@ -11,9 +11,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use composite_indicators::rank::{TieRule, rank_desc};
+use composite_indicators::sweep::bench_support::{min_max_columns, synthetic};
 use composite_indicators::sweep::{
-    BatchModel, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, VariantSampler,
-    WeightSampler, min_max_columns, synthetic,
+    BatchModel, GroupInput, NodeSelection, SobolGroup, SweepConfig, VariantSampler, WeightSampler,
 };
 use composite_indicators::{AggregatorKind, MissingPolicy};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -50,7 +50,7 @@ fn sweeps(c: &mut Criterion) {
     g.bench_function("w1_72x79_100k_variants_hist_ua", |b| {
         let cfg = SweepConfig::new(k1, 1, noise());
         b.iter(|| {
-            let r = m1.sweep(&cfg, Control::default()).expect("sweep");
+            let r = m1.sweep(&cfg).expect("sweep");
             black_box(r.ua_report())
         })
     });
@@ -61,7 +61,7 @@ fn sweeps(c: &mut Criterion) {
     g.bench_function("w2_2000x200_10k_variants_hist_ua", |b| {
         let cfg = SweepConfig::new(k2, 1, noise());
         b.iter(|| {
-            let r = m2.sweep(&cfg, Control::default()).expect("sweep");
+            let r = m2.sweep(&cfg).expect("sweep");
             black_box(r.ua_report())
         })
     });
@@ -113,7 +113,7 @@ fn sweeps(c: &mut Criterion) {
     let n = 16_384;
     g.throughput(Throughput::Elements((n * (groups.len() + 2)) as u64));
     g.bench_function("sobol_6_groups_n16384_72_units", |b| {
-        b.iter(|| black_box(m1.sobol(&groups, n, 1, Control::default()).expect("sobol")))
+        b.iter(|| black_box(m1.sobol(&groups, n, 1).expect("sobol")))
     });
     g.finish();
 }

@@ -35,8 +35,8 @@ use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::prelude::*;
 use composite_indicators::prepare::PipelineConfig;
 use composite_indicators::sweep::{
-    AltSampler, Control, GroupInput, MethodChoice, MethodSpace, NodeSelection, SobolGroup,
-    SweepConfig, UaRow, WeightSampler,
+    AltSampler, GroupInput, MethodChoice, MethodSpace, NodeSelection, SobolGroup, SweepConfig,
+    UaRow, WeightSampler,
 };
 use serde_json::json;
 
@@ -143,7 +143,7 @@ fn run(variants: usize, sobol_n: usize) -> Result<()> {
     let mut cfg = SweepConfig::new(variants, SEED, noise);
     cfg.alternatives = AltSampler::Uniform;
     let t0 = Instant::now();
-    let result = model.sweep(&cfg, Control::default())?;
+    let result = model.sweep(&cfg)?;
     let elapsed = t0.elapsed().as_secs_f64();
     let ua = result.ua_report();
     let mut rows: Vec<&UaRow> = ua.rows.iter().collect();
@@ -203,7 +203,7 @@ fn run(variants: usize, sobol_n: usize) -> Result<()> {
         ));
     }
     let t0 = Instant::now();
-    let sobol = model.sobol(&groups, sobol_n, SEED + 1, Control::default())?;
+    let sobol = model.sobol(&groups, sobol_n, SEED + 1)?;
     let elapsed = t0.elapsed().as_secs_f64();
     let t = sobol.target("mean_abs_rank_shift").ok_or_else(|| {
         Error::unknown_name("Sobol target", "mean_abs_rank_shift", sobol.targets.clone())

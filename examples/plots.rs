@@ -31,8 +31,7 @@ use composite_indicators::prelude::*;
 use composite_indicators::quadrant::{Quadrant, QuadrantLabels, Threshold, classify};
 use composite_indicators::score::{Scorer, Scores};
 use composite_indicators::sweep::{
-    AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig,
-    WeightSampler,
+    AltSampler, Bootstrap, GroupInput, NodeSelection, SobolGroup, SweepConfig, WeightSampler,
 };
 use ndarray::Array2;
 
@@ -132,7 +131,7 @@ fn run(args: &Args) -> Result<()> {
         },
     );
     cfg.alternatives = AltSampler::Uniform;
-    let ua = model.sweep(&cfg, Control::default())?.ua_report();
+    let ua = model.sweep(&cfg)?.ua_report();
     plot::rank_intervals_path(
         out("asem_rank_intervals.svg"),
         &ua,
@@ -194,8 +193,7 @@ fn run(args: &Args) -> Result<()> {
     let boot = Bootstrap::new(500)
         .with_seed(SEED + 2)
         .with_targets(["mean_abs_rank_shift"]);
-    let sobol =
-        model.sobol_bootstrap(&groups, args.sobol_n, SEED + 1, &boot, Control::default())?;
+    let sobol = model.sobol_bootstrap(&groups, args.sobol_n, SEED + 1, &boot)?;
     plot::sobol_bars_path(out("asem_sobol.svg"), &sobol, "mean_abs_rank_shift", &opts)?;
 
     let subs = scores.level_codes(3);
@@ -275,7 +273,7 @@ fn run(args: &Args) -> Result<()> {
             nodes: NodeSelection::All,
         },
     );
-    let city_ua = city_model.sweep(&city_cfg, Control::default())?.ua_report();
+    let city_ua = city_model.sweep(&city_cfg)?.ua_report();
     plot::rank_intervals_path(
         out("city_rank_intervals.svg"),
         &city_ua,

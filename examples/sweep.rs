@@ -19,9 +19,9 @@ use std::time::Instant;
 
 use composite_indicators::AggregatorKind;
 use composite_indicators::MissingPolicy;
+use composite_indicators::sweep::bench_support::{min_max_columns, synthetic};
 use composite_indicators::sweep::{
-    AltSampler, BatchModel, Control, NodeSelection, SweepConfig, WeightSampler, min_max_columns,
-    synthetic,
+    AltSampler, BatchModel, NodeSelection, SweepConfig, WeightSampler,
 };
 
 struct Args {
@@ -128,9 +128,7 @@ fn run(a: &Args) -> Result<(), String> {
         cfg.alternatives = AltSampler::Uniform;
     }
     let t0 = Instant::now();
-    let res = model
-        .sweep(&cfg, Control::default())
-        .map_err(|e| e.to_string())?;
+    let res = model.sweep(&cfg).map_err(|e| e.to_string())?;
     let ua = res.ua_report();
     let secs = t0.elapsed().as_secs_f64();
     println!(

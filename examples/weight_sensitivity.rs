@@ -170,12 +170,9 @@ fn run(args: &Args) -> Result<()> {
     cfg.alternatives = AltSampler::Uniform;
     let bar = Progress::new("variants");
     let progress = |done: usize, total: usize| bar.update(done, total);
-    let ctl = Control {
-        progress: Some(&progress),
-        cancel: None,
-    };
+    let ctl = Control::default().with_progress(&progress);
     let t0 = Instant::now();
-    let result = model.sweep(&cfg, ctl)?;
+    let result = model.sweep_with(&cfg, &ctl)?;
     let elapsed = t0.elapsed().as_secs_f64();
     let ua = result.ua_report();
 
@@ -256,15 +253,12 @@ fn run(args: &Args) -> Result<()> {
     let boot = Bootstrap::new(1000)
         .with_seed(SEED + 2)
         .with_targets(["mean_abs_rank_shift"]);
-    let sobol = model.sobol_bootstrap(
+    let sobol = model.sobol_bootstrap_with(
         &groups,
         args.sobol_n,
         SEED + 1,
         &boot,
-        Control {
-            progress: Some(&progress),
-            cancel: None,
-        },
+        &Control::default().with_progress(&progress),
     )?;
     let elapsed = t0.elapsed().as_secs_f64();
     let t = sobol.target("mean_abs_rank_shift").ok_or_else(|| {

@@ -1,7 +1,72 @@
-//! Ranking with explicit tie rules. Rank 1 is the best (highest score); missing scores (NaN) get a
-//! missing rank (NaN) and do not count.
+//! The crate's rank contract, and ranking with explicit tie rules.
+//!
+//! **The rank contract.** Everywhere the crate reports *a rank* (the sweep's nominal ranks, rank
+//! histograms and uncertainty tables, and the `Min` ranks of [`Scores`](crate::Scores)):
+//!
+//! * rank 1 is the best, i.e. the highest score;
+//! * ties share the best rank of the tie (`Min`, "competition" ranking, COINr's default): the rank of
+//!   a score is `1 +` the number of units with a strictly higher score, so `[9, 7, 7, 5]` ranks
+//!   `1 2 2 4`; two scores tie only if they are equal as `f64` (so `−0.0` ties `0.0`);
+//! * a missing score (NaN) is unranked and never counts as higher than another.
+//!
+//! [`Rank`] is the rank type under this contract, and an unranked unit is `None` in an
+//! `Option<Rank>`; [`competition_ranks`] is the reference implementation. The sweep engine ranks
+//! millions of variants with private fast kernels (counting, radix sort, sorting networks on `f32`
+//! copies with an exact `f64` fix-up), each tested equal to [`competition_ranks`].
+//!
+//! [`rank_desc`] / [`rank_asc`] also offer the other tie rules ([`TieRule`]); because `Average` gives
+//! halves they return `f64` ranks with NaN for unranked, and [`Scores`](crate::Scores) keeps that
+//! form; with [`TieRule::Min`] their ranks are exactly the contract's.
 
 use serde::{Deserialize, Serialize};
+
+/// A rank under the crate's rank contract (see the [module docs](self)): `1` is the best, tied units
+/// share the best rank of their tie, and the value is never 0. An unranked unit (missing score) is
+/// `None` in an `Option<Rank>`.
+///
+/// ```
+/// use composite_indicators::rank::{Rank, competition_ranks};
+/// let r: Vec<Option<Rank>> = competition_ranks(&[9.0, 7.0, 7.0, 5.0]);
+/// assert_eq!(r, vec![Some(1), Some(2), Some(2), Some(4)]);
+/// ```
+pub type Rank = u32;
+
+/// The reference ranking of the rank contract: rank `1 +` the number of units with a strictly
+/// higher score, `None` for a missing (NaN) score. Equals [`rank_desc`] with [`TieRule::Min`].
+///
+/// ```
+/// use composite_indicators::rank::competition_ranks;
+/// let r = competition_ranks(&[3.0, f64::NAN, 1.0, 3.0, -0.0, 0.0]);
+/// assert_eq!(r, vec![Some(1), None, Some(3), Some(1), Some(4), Some(4)]);
+/// ```
+pub fn competition_ranks(scores: &[f64]) -> Vec<Option<Rank>> {
+    rank_impl(scores, TieRule::Min, true)
+        .into_iter()
+        .map(|r| (!r.is_nan()).then_some(r as Rank))
+        .collect()
+}
+
+/// Serde helpers for `Vec<Option<Rank>>` written in the compact form `0 = unranked` (the form sweep
+/// results have always been stored in).
+pub(crate) mod zero_unranked {
+    use super::Rank;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(
+        v: &[Option<Rank>],
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let raw: Vec<Rank> = v.iter().map(|r| r.unwrap_or(0)).collect();
+        raw.serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Vec<Option<Rank>>, D::Error> {
+        let raw = Vec::<Rank>::deserialize(d)?;
+        Ok(raw.into_iter().map(|r| (r > 0).then_some(r)).collect())
+    }
+}
 
 /// How tied scores are ranked.
 ///
@@ -18,7 +83,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TieRule {
-    /// Tied units share the best rank of the tie ("1224"); COINr's default.
+    /// Tied units share the best rank of the tie ("1224"); COINr's default and the crate's rank
+    /// contract (see the [module docs](self)).
     #[default]
     Min,
     /// Tied units share the worst rank of the tie ("1334").
@@ -102,6 +168,20 @@ mod tests {
         let r = rank_desc(&[f64::NAN, 1.0, 2.0], TieRule::Min);
         assert!(r[0].is_nan());
         assert_eq!(&r[1..], &[2.0, 1.0]);
+    }
+
+    #[test]
+    fn competition_ranks_follow_the_contract() {
+        let s = [9.0, 7.0, f64::NAN, 7.0, 5.0, -0.0, 0.0];
+        assert_eq!(
+            competition_ranks(&s),
+            vec![Some(1), Some(2), None, Some(2), Some(4), Some(5), Some(5)]
+        );
+        // rank = 1 + number of strictly higher (non-missing) scores
+        for (i, r) in competition_ranks(&s).into_iter().enumerate() {
+            let higher = s.iter().filter(|&&x| x > s[i]).count() as Rank;
+            assert_eq!(r, (!s[i].is_nan()).then_some(1 + higher));
+        }
     }
 
     #[test]

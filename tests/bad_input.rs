@@ -629,9 +629,7 @@ fn b57_minmax_range_overflows() {
 
 #[test]
 fn b58_sweep_chunk_size_zero_and_too_many_score_bins() {
-    use composite_indicators::sweep::{
-        Control, MAX_SCORE_BINS, NodeSelection, SweepConfig, WeightSampler,
-    };
+    use composite_indicators::sweep::{MAX_SCORE_BINS, NodeSelection, SweepConfig, WeightSampler};
     let d = good_data();
     let model = Scorer::new(good_fw()).sweep(&d).unwrap().build().unwrap();
     let mut cfg = SweepConfig::new(
@@ -644,7 +642,7 @@ fn b58_sweep_chunk_size_zero_and_too_many_score_bins() {
     );
     cfg.chunk_size = 0;
     bad!(
-        model.sweep(&cfg, Control::default()),
+        model.sweep(&cfg),
         Error::InvalidParameter { .. },
         "chunk_size"
     );
@@ -652,10 +650,10 @@ fn b58_sweep_chunk_size_zero_and_too_many_score_bins() {
     // a billion bins per unit would try to allocate gigabytes per chunk
     cfg.score_bins = 1_000_000_000;
     bad!(
-        model.sweep(&cfg, Control::default()),
+        model.sweep(&cfg),
         Error::InvalidParameter { .. },
         "score_bins"
     );
     cfg.score_bins = MAX_SCORE_BINS;
-    assert!(model.sweep(&cfg, Control::default()).is_ok());
+    assert!(model.sweep(&cfg).is_ok());
 }

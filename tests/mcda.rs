@@ -15,7 +15,7 @@ use composite_indicators::aggregate::{NodeContext, PreferenceFunction, TopsisNor
 use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::prelude::*;
 use composite_indicators::score::{Scorer, ScorerConfig};
-use composite_indicators::sweep::{AltSampler, Control, NodeSelection, SweepConfig, WeightSampler};
+use composite_indicators::sweep::{AltSampler, NodeSelection, SweepConfig, WeightSampler};
 
 const NAN: f64 = f64::NAN;
 
@@ -232,7 +232,7 @@ fn topsis_as_a_sweep_alternative_gives_the_scorers_scores() {
     // a sweep that always uses alternative 1 at the nominal weights ranks every unit as the scorer
     let mut sweep = SweepConfig::new(3, 7, WeightSampler::Nominal);
     sweep.alternatives = AltSampler::Fixed { alt: 1 };
-    let r = model.sweep(&sweep, Control::default()).unwrap();
+    let r = model.sweep(&sweep).unwrap();
     for (u, &rank) in want.index_ranks().iter().enumerate() {
         assert_eq!(r.ranks.count(u, rank as usize), 3, "unit {u}");
     }
@@ -246,7 +246,7 @@ fn topsis_as_a_sweep_alternative_gives_the_scorers_scores() {
         },
     );
     sweep.alternatives = AltSampler::Fixed { alt: 1 };
-    let r = model.sweep(&sweep, Control::default()).unwrap();
+    let r = model.sweep(&sweep).unwrap();
     assert_eq!(r.ranks.n_variants(), 16);
 }
 

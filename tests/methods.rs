@@ -7,9 +7,10 @@ mod common;
 use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::prelude::*;
 use composite_indicators::prepare::{Pipeline, PipelineConfig};
+use composite_indicators::sweep::bench_support::rank_min_into;
 use composite_indicators::sweep::{
-    AltSampler, BatchModel, Control, GroupInput, MethodChoice, MethodDimension, MethodSpace,
-    NodeSelection, SobolGroup, SweepConfig, VariantSampler, WeightSampler, rank_min_into,
+    AltSampler, BatchModel, GroupInput, MethodChoice, MethodDimension, MethodSpace, NodeSelection,
+    SobolGroup, SweepConfig, VariantSampler, WeightSampler,
 };
 use ndarray::{Array2, array};
 use proptest::prelude::*;
@@ -310,7 +311,7 @@ fn sweep_over_a_method_grid_counts_every_variant_like_a_loop() {
     let mut cfg = SweepConfig::new(600, 11, ws.clone());
     cfg.alternatives = AltSampler::Uniform;
     cfg.chunk_size = 128;
-    let res = model.sweep(&cfg, Control::default()).unwrap();
+    let res = model.sweep(&cfg).unwrap();
     let sampler = VariantSampler::new(&model, &ws, &AltSampler::Uniform, 11).unwrap();
     let n = model.n_units();
     let mut counts = vec![0u64; n * n];
@@ -377,7 +378,7 @@ fn sobol_groups_over_method_dimensions() {
             },
         ),
     ];
-    let s = m.sobol(&groups, 512, 3, Control::default()).unwrap();
+    let s = m.sobol(&groups, 512, 3).unwrap();
     let t = s.target("score:1").unwrap();
     assert_eq!(s.total[[t, 0]], 0.0);
     assert_eq!(s.first[[t, 0]], 0.0);
@@ -396,13 +397,13 @@ fn sobol_groups_over_method_dimensions() {
             probabilities: vec![],
         },
     )];
-    let e = m.sobol(&unknown, 16, 1, Control::default()).unwrap_err();
+    let e = m.sobol(&unknown, 16, 1).unwrap_err();
     assert!(e.to_string().contains("normaliser"), "{e}");
     let twice = vec![
         groups[0].clone(),
         SobolGroup::new("again", groups[0].input.clone()),
     ];
-    assert!(m.sobol(&twice, 16, 1, Control::default()).is_err());
+    assert!(m.sobol(&twice, 16, 1).is_err());
     let mixed = vec![
         groups[0].clone(),
         SobolGroup::new(
@@ -412,7 +413,7 @@ fn sobol_groups_over_method_dimensions() {
             },
         ),
     ];
-    assert!(m.sobol(&mixed, 16, 1, Control::default()).is_err());
+    assert!(m.sobol(&mixed, 16, 1).is_err());
     let bad_p = vec![SobolGroup::new(
         "p",
         GroupInput::Method {
@@ -421,7 +422,7 @@ fn sobol_groups_over_method_dimensions() {
         },
     )];
     assert!(matches!(
-        m.sobol(&bad_p, 16, 1, Control::default()),
+        m.sobol(&bad_p, 16, 1),
         Err(Error::ShapeMismatch { .. })
     ));
 }

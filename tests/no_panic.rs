@@ -789,8 +789,8 @@ fn saved_scales_survive_nasty_parameters() {
 fn batch_models_and_method_spaces_survive_nasty_input() {
     use composite_indicators::prepare::PipelineConfig;
     use composite_indicators::sweep::{
-        AltSampler, BatchModel, Bootstrap, Control, GroupInput, MethodChoice, MethodDimension,
-        MethodSpace, SobolGroup, SweepConfig, WeightSampler,
+        AltSampler, BatchModel, Bootstrap, GroupInput, MethodChoice, MethodDimension, MethodSpace,
+        SobolGroup, SweepConfig, WeightSampler,
     };
     let mut g = Gen(11);
     let fw = common::two_pillars();
@@ -831,7 +831,7 @@ fn batch_models_and_method_spaces_survive_nasty_input() {
             );
             cfg.alternatives = AltSampler::Uniform;
             cfg.chunk_size = 16;
-            let _ = m.sweep(&cfg, Control::default());
+            let _ = m.sweep(&cfg);
             let group = SobolGroup::new(
                 "agg",
                 GroupInput::Method {
@@ -839,9 +839,9 @@ fn batch_models_and_method_spaces_survive_nasty_input() {
                     probabilities: vec![],
                 },
             );
-            let _ = m.sobol(std::slice::from_ref(&group), 8, 1, Control::default());
+            let _ = m.sobol(std::slice::from_ref(&group), 8, 1);
             // bootstrap intervals on nasty outputs (NaN targets, zero variance)
-            let _ = m.sobol_bootstrap(&[group], 8, 1, &Bootstrap::new(3), Control::default());
+            let _ = m.sobol_bootstrap(&[group], 8, 1, &Bootstrap::new(3));
         });
     }
     assert!(
@@ -923,11 +923,8 @@ fn damaged_sweep_results_are_errors_not_panics() {
             nodes: NodeSelection::All,
         },
     );
-    let ctl = Control {
-        progress: None,
-        cancel: None,
-    };
-    let good = m.sweep(&cfg, ctl).unwrap();
+    let ctl = Control::default();
+    let good = m.sweep_with(&cfg, &ctl).unwrap();
     let value = serde_json::to_value(&good).unwrap();
     let arrays = [
         ("ranks", "counts"),

@@ -10,7 +10,7 @@ use composite_indicators::aggregate::{
 };
 use composite_indicators::prelude::*;
 use composite_indicators::score::Scorer;
-use composite_indicators::sweep::{Control, NodeSelection, SweepConfig, WeightSampler};
+use composite_indicators::sweep::{NodeSelection, SweepConfig, WeightSampler};
 use ndarray::{Array1, Array2, ArrayView2};
 
 /// The quadratic mean `√(Σ w x² / Σ w)`, counting its calls; `declare` says whether it reports its
@@ -177,9 +177,9 @@ fn an_opaque_user_aggregator_works_in_sweeps_through_the_per_variant_path() {
         },
     );
     calls.store(0, Ordering::Relaxed);
-    let r_opaque = m_opaque.sweep(&cfg, Control::default()).unwrap();
+    let r_opaque = m_opaque.sweep(&cfg).unwrap();
     assert!(calls.load(Ordering::Relaxed) >= 3 * 300);
-    let r_declared = m_declared.sweep(&cfg, Control::default()).unwrap();
+    let r_declared = m_declared.sweep(&cfg).unwrap();
     assert_eq!(r_opaque.ranks, r_declared.ranks);
     assert_eq!(r_opaque.nominal_ranks, r_declared.nominal_ranks);
     for u in 0..d.n_units() {

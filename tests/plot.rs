@@ -17,7 +17,7 @@ use composite_indicators::prelude::*;
 use composite_indicators::quadrant::{Threshold, classify};
 use composite_indicators::score::{Scorer, Scores};
 use composite_indicators::sweep::{
-    AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, UaReport,
+    AltSampler, Bootstrap, GroupInput, NodeSelection, SobolGroup, SweepConfig, UaReport,
     WeightSampler,
 };
 
@@ -82,7 +82,7 @@ fn ua(scorer: &Scorer, data: &Dataset, variants: usize) -> UaReport {
             nodes: NodeSelection::All,
         },
     );
-    model.sweep(&cfg, Control::default()).unwrap().ua_report()
+    model.sweep(&cfg).unwrap().ua_report()
 }
 
 /// One `<text>` of the SVG: content, anchor position, font size and whether it is rotated.
@@ -450,9 +450,7 @@ fn sobol_bars_with_bootstrap_intervals() {
     let boot = Bootstrap::new(50)
         .with_seed(3)
         .with_targets(["mean_abs_rank_shift"]);
-    let sobol = model
-        .sobol_bootstrap(&groups, 64, 2, &boot, Control::default())
-        .unwrap();
+    let sobol = model.sobol_bootstrap(&groups, 64, 2, &boot).unwrap();
     let svg = plot::sobol_bars(&sobol, "mean_abs_rank_shift", &PlotOptions::default()).unwrap();
     let s = parse(&svg);
     // one first-order and one total bar per group (+ one legend swatch each), unless an estimate is NaN

@@ -344,11 +344,8 @@ fn data_sets_and_reports_with_missing_values_survive_json() {
             nodes: NodeSelection::All,
         },
     );
-    let ctl = || Control {
-        progress: None,
-        cancel: None,
-    };
-    let result = model.sweep(&cfg, ctl()).unwrap();
+    let ctl = Control::default;
+    let result = model.sweep_with(&cfg, &ctl()).unwrap();
     let (back, nan) = json_round_trip_nan(&result, "sweep result");
     assert!(nan > 0);
     assert_eq!(
@@ -364,7 +361,9 @@ fn data_sets_and_reports_with_missing_values_survive_json() {
         },
     )];
     let boot = Bootstrap::new(20).with_seed(7);
-    let s = model.sobol_bootstrap(&groups, 64, 5, &boot, ctl()).unwrap();
+    let s = model
+        .sobol_bootstrap_with(&groups, 64, 5, &boot, &ctl())
+        .unwrap();
     assert!(json_round_trip_nan(&s, "Sobol indices with intervals").1 > 0);
     assert!(json_round_trip_nan(&model.oat(&groups, 16, 5).unwrap(), "one-at-a-time result").1 > 0);
 }

@@ -10,7 +10,7 @@ use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::prelude::*;
 use composite_indicators::score::{Scorer, ScorerConfig};
 use composite_indicators::sweep::{
-    AltSampler, BatchModel, Control, NodeSelection, SweepConfig, VariantSampler, WeightSampler,
+    AltSampler, BatchModel, NodeSelection, SweepConfig, VariantSampler, WeightSampler,
 };
 use ndarray::{Array1, Array2, ArrayView2, array};
 use proptest::prelude::*;
@@ -220,7 +220,7 @@ fn ua_nominal_ranks_equal_scorer_ranks() {
         },
     );
     cfg.alternatives = AltSampler::Uniform;
-    let ua = m.sweep(&cfg, Control::default()).unwrap().ua_report();
+    let ua = m.sweep(&cfg).unwrap().ua_report();
     assert_eq!(ua.variants, 2000);
     for (row, (code, &r)) in ua
         .rows

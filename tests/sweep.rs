@@ -7,6 +7,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use composite_indicators::aggregate::{Aggregator, NodeContext};
 use composite_indicators::rank::{TieRule, rank_desc};
+use composite_indicators::sweep::bench_support::{
+    min_max_columns, quantile_target, rank_min_into, synthetic,
+};
 use composite_indicators::sweep::*;
 use composite_indicators::{AggregatorKind, Error, MissingPolicy, Result};
 use ndarray::{Array1, Array2, ArrayView2};
@@ -186,7 +189,7 @@ fn histograms_equal_direct_count() {
         probabilities: vec![1.0, 3.0],
     };
     cfg.chunk_size = 64;
-    let res = m.sweep(&cfg, Control::default()).unwrap();
+    let res = m.sweep(&cfg).unwrap();
     let sampler = VariantSampler::new(&m, &cfg.weights, &cfg.alternatives, cfg.seed).unwrap();
     let mut direct = vec![vec![0u64; 13]; 12]; // index 0 = no rank
     let mut scores: Vec<Vec<f64>> = vec![Vec::new(); 12];
@@ -246,9 +249,9 @@ fn merge_of_ranges_equals_single_run() {
             nodes: NodeSelection::All,
         },
     );
-    let full = m.sweep(&cfg, Control::default()).unwrap();
-    let mut a = m.sweep_range(&cfg, 0..333, Control::default()).unwrap();
-    let b = m.sweep_range(&cfg, 333..1000, Control::default()).unwrap();
+    let full = m.sweep(&cfg).unwrap();
+    let mut a = m.sweep_range(&cfg, 0..333).unwrap();
+    let b = m.sweep_range(&cfg, 333..1000).unwrap();
     a.merge(&b).unwrap();
     assert_eq!(a.ranks, full.ranks);
     for u in 0..10 {
@@ -281,7 +284,7 @@ fn identical_for_thread_counts_and_chunk_sizes() {
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| m.sweep(&c, Control::default()).unwrap())
+            .install(|| m.sweep(&c).unwrap())
     };
     let r1 = run(1, 100);
     let r2 = run(2, 100);
@@ -305,23 +308,20 @@ fn progress_and_cancellation() {
         calls.fetch_add(1, Ordering::Relaxed);
         last.fetch_max(d, Ordering::Relaxed);
     };
-    let ctl = Control {
-        progress: Some(&p),
-        cancel: None,
-    };
-    let r = m.sweep(&cfg, ctl).unwrap();
+    let ctl = Control::default().with_progress(&p);
+    let r = m.sweep_with(&cfg, &ctl).unwrap();
     assert_eq!(calls.load(Ordering::Relaxed), 10);
     assert_eq!(last.load(Ordering::Relaxed), 500);
     // nominal weights only: every variant reproduces the nominal ranks
     for u in 0..8 {
-        assert_eq!(r.ranks.count(u, r.nominal_ranks[u] as usize), 500);
+        assert_eq!(
+            r.ranks.count(u, r.nominal_ranks[u].unwrap_or(0) as usize),
+            500
+        );
     }
     let stop = AtomicBool::new(true);
-    let ctl = Control {
-        progress: None,
-        cancel: Some(&stop),
-    };
-    assert!(matches!(m.sweep(&cfg, ctl), Err(Error::Cancelled)));
+    let ctl = Control::default().with_cancel(&stop);
+    assert!(matches!(m.sweep_with(&cfg, &ctl), Err(Error::Cancelled)));
 }
 
 #[test]
@@ -337,10 +337,7 @@ fn list_sampler_and_errors() {
     assert_eq!(s.sample(1).unwrap().0, w2);
     assert!(s.sample(2).is_err());
     let cfg = SweepConfig::new(3, 0, ws);
-    assert!(matches!(
-        m.sweep(&cfg, Control::default()),
-        Err(Error::InvalidParameter { .. })
-    ));
+    assert!(matches!(m.sweep(&cfg), Err(Error::InvalidParameter { .. })));
     let bad = WeightSampler::List {
         weights: vec![vec![-1.0; n]],
     };
@@ -384,7 +381,7 @@ fn sobol_on_model_recovers_single_group_and_separates_groups() {
             },
         ),
     ];
-    let s = m.sobol(&groups, 2048, 3, Control::default()).unwrap();
+    let s = m.sobol(&groups, 2048, 3).unwrap();
     assert_eq!(s.targets.len(), 2 * 9 + 1);
     assert_eq!(s.runs, 2048 * 4);
     for t in 0..9 {
@@ -401,7 +398,7 @@ fn sobol_on_model_recovers_single_group_and_separates_groups() {
         assert!(oat.min[[u, 0]] <= nom[u] + 1e-12 && nom[u] <= oat.max[[u, 0]] + 1e-12);
     }
     let dup = vec![groups[0].clone(), groups[0].clone()];
-    assert!(m.sobol(&dup, 16, 1, Control::default()).is_err());
+    assert!(m.sobol(&dup, 16, 1).is_err());
 }
 
 #[test]
@@ -429,7 +426,7 @@ fn bootstrap_intervals_cover_analytic_indices_shrink_with_n_and_ignore_threads()
                     9,
                     256,
                     &boot,
-                    Control::default(),
+                    &Control::default(),
                     f,
                 )
                 .unwrap()
@@ -443,7 +440,7 @@ fn bootstrap_intervals_cover_analytic_indices_shrink_with_n_and_ignore_threads()
         8192,
         9,
         256,
-        Control::default(),
+        &Control::default(),
         f,
     )
     .unwrap();
@@ -493,7 +490,7 @@ fn bootstrap_settings_are_checked() {
             1,
             8,
             &b,
-            Control::default(),
+            &Control::default(),
             f,
         )
     };
@@ -522,7 +519,7 @@ proptest! {
     fn rank_quantiles_match_sort(ranks in proptest::collection::vec(1u32..=6, 1..60), q in 0.0f64..=1.0) {
         let mut h = RankHistogram::new(6);
         for &r in &ranks {
-            h.add(&[r, 0, 0, 0, 0, 0]);
+            h.add(&[Some(r), None, None, None, None, None]);
         }
         let mut sorted = ranks.clone();
         sorted.sort_unstable();

@@ -8,6 +8,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use composite_indicators::sweep::bench_support::{min_max_columns, synthetic};
 use composite_indicators::sweep::*;
 use composite_indicators::{AggregatorKind, Error, MissingPolicy};
 
@@ -117,7 +118,7 @@ fn hundred_thousand_units_is_a_budget_error_not_an_abort() {
     let _g = serial();
     let m = model(100_000, false);
     let before = reset_peak();
-    let err = m.sweep(&config(10, false), Control::default()).unwrap_err();
+    let err = m.sweep(&config(10, false)).unwrap_err();
     let peak = PEAK.load(Ordering::SeqCst) - before;
     match &err {
         Error::MemoryBudget {
@@ -138,10 +139,7 @@ fn hundred_thousand_units_is_a_budget_error_not_an_abort() {
     assert!(peak < 50_000_000, "peak {peak} bytes");
     // a fixed budget the same way
     let err = m
-        .sweep(
-            &config(10, false).with_memory_budget(1 << 35),
-            Control::default(),
-        )
+        .sweep(&config(10, false).with_memory_budget(1 << 35))
         .unwrap_err();
     assert!(matches!(err, Error::MemoryBudget { budget, .. } if budget == 1 << 35));
 }
@@ -154,10 +152,7 @@ fn small_budgets_give_typed_errors_naming_the_knob() {
         let m = model(300, general);
         // 300² × 8 = 720 000 bytes per histogram: 100 kB cannot hold one
         let err = m
-            .sweep(
-                &config(50, general).with_memory_budget(100_000),
-                Control::default(),
-            )
+            .sweep(&config(50, general).with_memory_budget(100_000))
             .unwrap_err();
         let Error::MemoryBudget { needed, hint, .. } = &err else {
             panic!("{err:?}");
@@ -165,10 +160,7 @@ fn small_budgets_give_typed_errors_naming_the_knob() {
         assert!(*needed > 720_000, "{needed}");
         assert!(hint.contains("fewer units"), "{hint}");
         let ok = m
-            .sweep(
-                &config(50, general).with_memory_budget(1 << 30),
-                Control::default(),
-            )
+            .sweep(&config(50, general).with_memory_budget(1 << 30))
             .unwrap();
         assert_eq!(ok.ranks.n_variants(), 50);
     }
@@ -176,7 +168,7 @@ fn small_budgets_give_typed_errors_naming_the_knob() {
     let m = model(20, true);
     let mut cfg = config(10, true).with_memory_budget(2_000_000);
     cfg.score_bins = MAX_SCORE_BINS;
-    let err = m.sweep(&cfg, Control::default()).unwrap_err();
+    let err = m.sweep(&cfg).unwrap_err();
     assert!(
         matches!(&err, Error::MemoryBudget { hint, .. } if hint.starts_with("to reduce it: lower score_bins")),
         "{err}"
@@ -185,7 +177,7 @@ fn small_budgets_give_typed_errors_naming_the_knob() {
     let m = model(2_000, true);
     let mut cfg = config(100_000, true).with_memory_budget(1 << 30);
     cfg.chunk_size = 100_000;
-    let err = pool(1).install(|| m.sweep(&cfg, Control::default()).unwrap_err());
+    let err = pool(1).install(|| m.sweep(&cfg).unwrap_err());
     assert!(
         matches!(&err, Error::MemoryBudget { hint, .. } if hint.starts_with("to reduce it: lower chunk_size")),
         "{err}"
@@ -205,12 +197,12 @@ fn sobol_and_oat_check_the_model_budget() {
             triangular: false,
         },
     )];
-    let err = m.sobol(&g, 4096, 1, Control::default()).unwrap_err();
+    let err = m.sobol(&g, 4096, 1).unwrap_err();
     assert!(matches!(err, Error::MemoryBudget { .. }), "{err:?}");
     let err = m.oat(&g, 4096, 1).unwrap_err();
     assert!(matches!(err, Error::MemoryBudget { .. }), "{err:?}");
     let m = model(20, false).with_memory_budget(1 << 30);
-    assert!(m.sobol(&g, 64, 1, Control::default()).is_ok());
+    assert!(m.sobol(&g, 64, 1).is_ok());
     assert!(m.oat(&g, 64, 1).is_ok());
 }
 
@@ -229,7 +221,7 @@ fn general_path_memory_does_not_grow_with_chunks() {
     let hist = 300 * 300 * 8;
     let p = pool(2);
     let before = reset_peak();
-    let r = p.install(|| m.sweep(&cfg, Control::default()).unwrap());
+    let r = p.install(|| m.sweep(&cfg).unwrap());
     let peak = PEAK.load(Ordering::SeqCst) - before;
     assert_eq!(r.ranks.n_variants(), 2_000);
     // result + one accumulator per worker (3 histograms) plus chunk buffers and the result
@@ -242,7 +234,7 @@ fn general_path_memory_does_not_grow_with_chunks() {
     for (threads, chunk) in [(1, 2_000), (3, 7), (2, 333)] {
         let mut c = cfg.clone();
         c.chunk_size = chunk;
-        let other = pool(threads).install(|| m.sweep(&c, Control::default()).unwrap());
+        let other = pool(threads).install(|| m.sweep(&c).unwrap());
         assert_eq!(
             serde_json::to_string(&other).unwrap(),
             serde_json::to_string(&r).unwrap(),
@@ -259,7 +251,7 @@ fn general_path_memory_does_not_grow_with_chunks() {
 fn accessors_check_their_indices() {
     let _g = serial();
     let mut h = RankHistogram::new(4);
-    h.add(&[1, 2, 3, 4]);
+    h.add(&[Some(1), Some(2), Some(3), Some(4)]);
     // 2^62 · 4 wraps to 0 in 64-bit arithmetic
     let u = 1usize << 62;
     assert!(h.unit_counts(u).is_empty());
@@ -347,14 +339,14 @@ fn all_splits_in_all_orders_give_identical_json() {
         let m = model(units, general);
         let mut cfg = config(k, general);
         cfg.chunk_size = 2;
-        let whole = m.sweep(&cfg, Control::default()).unwrap();
+        let whole = m.sweep(&cfg).unwrap();
         let json = serde_json::to_string(&whole).unwrap();
         let ua = serde_json::to_string(&whole.ua_report()).unwrap();
         assert_eq!(whole.ranges, vec![[0, k]]);
         for split in all.iter().filter(|s| s.len() <= max_parts) {
             let parts: Vec<SweepResult> = split
                 .iter()
-                .map(|r| m.sweep_range(&cfg, r[0]..r[1], Control::default()).unwrap())
+                .map(|r| m.sweep_range(&cfg, r[0]..r[1]).unwrap())
                 .collect();
             for order in permutations(parts.len()) {
                 let mut acc = parts[order[0]].clone();
@@ -382,12 +374,12 @@ fn large_splits_through_json_equal_the_single_run() {
         let mut cfg = config(k, general);
         cfg.chunk_size = 700;
         cfg.score_bins = 32;
-        let whole = m.sweep(&cfg, Control::default()).unwrap();
+        let whole = m.sweep(&cfg).unwrap();
         let cuts = [0, 1, 257, k / 2 + 3, k - 1, k];
         let mut parts: Vec<SweepResult> = cuts
             .windows(2)
             .map(|w| {
-                let r = m.sweep_range(&cfg, w[0]..w[1], Control::default()).unwrap();
+                let r = m.sweep_range(&cfg, w[0]..w[1]).unwrap();
                 serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap()
             })
             .collect();
@@ -411,8 +403,8 @@ fn bad_merges_are_typed_errors() {
     let _g = serial();
     let m = model(12, false);
     let cfg = config(100, false);
-    let a = m.sweep_range(&cfg, 0..60, Control::default()).unwrap();
-    let b = m.sweep_range(&cfg, 50..100, Control::default()).unwrap();
+    let a = m.sweep_range(&cfg, 0..60).unwrap();
+    let b = m.sweep_range(&cfg, 50..100).unwrap();
     let mut t = a.clone();
     let err = t.merge(&b).unwrap_err();
     assert!(
@@ -436,7 +428,7 @@ fn bad_merges_are_typed_errors() {
         (other_sampler, "samplers"),
         (other_k, "variant counts"),
     ] {
-        let c2 = m.sweep_range(&c, 60..100, Control::default()).unwrap();
+        let c2 = m.sweep_range(&c, 60..100).unwrap();
         let mut t = a.clone();
         let err = t.merge(&c2).unwrap_err();
         assert!(
@@ -447,9 +439,7 @@ fn bad_merges_are_typed_errors() {
     }
     // a different model with the same units and nominal ranks
     let other = model(12, true);
-    let c2 = other
-        .sweep_range(&cfg, 60..100, Control::default())
-        .unwrap();
+    let c2 = other.sweep_range(&cfg, 60..100).unwrap();
     let err = a.clone().merge(&c2).unwrap_err();
     assert!(
         matches!(&err, Error::SweepMerge { reason } if reason.contains("models")),
@@ -484,7 +474,7 @@ fn bad_merges_are_typed_errors() {
 fn results_without_exact_sums_are_read() {
     let _g = serial();
     let m = model(12, false);
-    let r = m.sweep(&config(200, false), Control::default()).unwrap();
+    let r = m.sweep(&config(200, false)).unwrap();
     let mut v = serde_json::to_value(&r).unwrap();
     v["scores"].as_object_mut().unwrap().remove("exact");
     let back: SweepResult = serde_json::from_value(v).unwrap();
@@ -500,7 +490,7 @@ fn damaged_exact_sums_do_not_panic() {
     let _g = serial();
     let m = model(5, false);
     let cfg = config(10, false);
-    let empty = m.sweep_range(&cfg, 3..3, Control::default()).unwrap();
+    let empty = m.sweep_range(&cfg, 3..3).unwrap();
     assert!(empty.ranges.is_empty());
     let mut v = serde_json::to_value(&empty).unwrap();
     // 128-bit sums are decimal strings (beyond 64 bits JSON numbers do not survive `Value`)

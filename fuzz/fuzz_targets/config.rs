@@ -3,7 +3,7 @@
 //! at 256 and score bins at 4,096 so that each input stays fast.
 #![no_main]
 use composite_indicators::prelude::*;
-use composite_indicators::sweep::{BatchModel, Control, SweepConfig};
+use composite_indicators::sweep::{BatchModel, SweepConfig};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
     if cfg.variants > 256 || cfg.score_bins > 4096 {
         return;
     }
-    if let Ok(r) = model().sweep(&cfg, Control::default()) {
+    if let Ok(r) = model().sweep(&cfg) {
         let report = r.ua_report();
         assert_eq!(report.rows.len(), 3);
         let out = serde_json::to_string(&r).expect("a sweep result serialises");

@@ -5,7 +5,7 @@
 
 use ndarray::Array2;
 
-use super::{BatchModel, Control, SweepConfig, SweepResult};
+use super::{BatchModel, SweepConfig, SweepResult};
 use crate::aggregate::AggregatorKind;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -483,7 +483,7 @@ impl<'a> SweepSetup<'a> {
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
     pub fn run(self, config: &SweepConfig) -> Result<SweepResult> {
-        self.build()?.sweep(config, Control::default())
+        self.build()?.sweep(config)
     }
 }
 

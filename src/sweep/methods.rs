@@ -70,6 +70,7 @@ impl MethodDimension {
 /// assert_eq!(c.labels(), ["amean", "gmean"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MethodChoice {
     /// Name of the choice (a Sobol group may refer to it).
     pub name: String,
@@ -186,6 +187,7 @@ const FIXED: [(&str, &str); 3] = [
 /// # Ok::<(), composite_indicators::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MethodSpace {
     /// The configuration every alternative starts from.
     pub base: PipelineConfig,

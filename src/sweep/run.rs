@@ -27,350 +27,25 @@
 //! not change a bit of the result.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use ndarray::Array2;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::BatchModel;
-use super::engine::linear::LinearPlan;
-use super::exact::Fnv;
-use super::fast32::{Buf32, Plan32};
-use super::histogram::{
-    PermutedLayout, PermutedStats, RankHistogram, Ranker, SORT_ABOVE, ScoreStats, add_clean_row,
-    bin_every, flush_clean, rank_counting, rank_min_into, rank_radix,
-};
-use super::memory::{Need, bytes};
-use super::sampler::{AltSampler, VariantSampler, WeightSampler};
-use super::ua::UaReport;
+use super::config::{Control, MAX_SCORE_BINS, SweepConfig};
+use super::engine::Acc;
+use super::engine::accumulate::bin_every;
+use super::engine::fast32::{Buf32, Plan32};
+use super::engine::fast64::{BLOCK, FastBuffers, run_chunk_32, run_chunk_fast};
+use super::engine::memory::{Need, bytes};
+use super::engine::rank::{Ranker, rank_min_into};
+use super::histogram::RankHistogram;
+use super::result::{SweepFingerprint, SweepResult, normalise_ranges};
+use super::sampler::VariantSampler;
+use super::score_stats::ScoreStats;
 use crate::error::{Error, Result};
-
-fn default_chunk() -> usize {
-    4096
-}
-fn default_bins() -> usize {
-    256
-}
-
-/// Largest [`SweepConfig::score_bins`]: finer bins than `1/65 536` of a unit's score range cannot be
-/// resolved by the binned subsample (its quantile levels are only good to about 0.002), and every
-/// parallel chunk keeps `units × (bins + 2)` counters.
-///
-/// ```
-/// assert_eq!(composite_indicators::sweep::MAX_SCORE_BINS, 65_536);
-/// ```
-pub const MAX_SCORE_BINS: usize = 65_536;
-
-/// What a sweep samples and how it is cut into work.
-///
-/// ```
-/// use composite_indicators::sweep::{SweepConfig, WeightSampler, NodeSelection};
-/// let c = SweepConfig::new(1000, 42, WeightSampler::Uniform { spread: 0.25, nodes: NodeSelection::All });
-/// assert_eq!(c.chunk_size, 4096);
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SweepConfig {
-    /// Number of variants `K`.
-    pub variants: usize,
-    /// Seed: variant `k` is defined by `(seed, k)` only.
-    pub seed: u64,
-    /// Weight sampler.
-    pub weights: WeightSampler,
-    /// Method-alternative sampler.
-    #[serde(default)]
-    pub alternatives: AltSampler,
-    /// Variants per parallel work item (rank histograms, ranks and scores do not depend on it; score
-    /// moments only through summation order).
-    #[serde(default = "default_chunk")]
-    pub chunk_size: usize,
-    /// Histogram bins per unit for score quantiles (0 = none; at most [`MAX_SCORE_BINS`]). Only a
-    /// deterministic subsample of at least 65 536 variants (every variant up to 131 071) is binned: see
-    /// [`ScoreStats`].
-    #[serde(default = "default_bins")]
-    pub score_bins: usize,
-    /// Memory budget in bytes that the sweep's estimate must fit before anything large is allocated
-    /// (`None`: the model's, see [`BatchModel::memory_budget`], by default
-    /// [`default_memory_budget`](super::default_memory_budget)). Not part of the result's
-    /// fingerprint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory_budget: Option<u64>,
-}
-
-impl SweepConfig {
-    /// A config with the default alternative (0), chunk size (4096) and score bins (256).
-    pub fn new(variants: usize, seed: u64, weights: WeightSampler) -> Self {
-        SweepConfig {
-            variants,
-            seed,
-            weights,
-            alternatives: AltSampler::default(),
-            chunk_size: default_chunk(),
-            score_bins: default_bins(),
-            memory_budget: None,
-        }
-    }
-
-    /// Set the memory budget in bytes ([`SweepConfig::memory_budget`]). A sweep whose estimate
-    /// exceeds it returns [`Error::MemoryBudget`] before allocating its accumulators.
-    ///
-    /// ```
-    /// use composite_indicators::sweep::{SweepConfig, WeightSampler};
-    /// let c = SweepConfig::new(10, 1, WeightSampler::Nominal).with_memory_budget(1 << 20);
-    /// assert_eq!(c.memory_budget, Some(1 << 20));
-    /// ```
-    pub fn with_memory_budget(mut self, bytes: u64) -> Self {
-        self.memory_budget = Some(bytes);
-        self
-    }
-
-    /// Hash of what, besides the model, defines the results: the weight and alternative samplers,
-    /// the variant count and the score bins (FNV-1a over their JSON form).
-    fn config_hash(&self) -> Result<u64> {
-        let mut h = Fnv::default();
-        for part in [
-            serde_json::to_string(&self.weights),
-            serde_json::to_string(&self.alternatives),
-        ] {
-            let text = part.map_err(|e| Error::param("sweep config", e.to_string()))?;
-            h.str(&text);
-        }
-        h.u64(self.variants as u64);
-        h.u64(self.score_bins as u64);
-        Ok(h.finish())
-    }
-}
-
-/// What identifies a sweep: results with equal fingerprints hold accumulators of the same variants
-/// (same seed, samplers, variant count, score bins and model) and may be merged.
-///
-/// ```
-/// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
-/// use composite_indicators::sweep::{BatchModel, Control, SweepConfig, WeightSampler};
-/// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-///     pillars: vec![Pillar::new("I")] }.check().unwrap();
-/// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
-///     vec![ndarray::array![[1.0], [2.0]]]).unwrap();
-/// let r = m.sweep(&SweepConfig::new(5, 9, WeightSampler::Nominal), Control::default()).unwrap();
-/// let f = r.fingerprint.unwrap();
-/// assert_eq!((f.seed, f.variants), (9, 5));
-/// assert_eq!(f.model, format!("{:016x}", m.model_hash()));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SweepFingerprint {
-    /// The seed.
-    pub seed: u64,
-    /// Variants `K` of the whole sweep.
-    pub variants: usize,
-    /// FNV-1a hash (16 hex digits) of the samplers, `K` and the score bins.
-    pub config: String,
-    /// [`BatchModel::model_hash`] (16 hex digits).
-    pub model: String,
-}
-
-impl SweepFingerprint {
-    /// What differs from `other`, in words (`None` if nothing does).
-    fn difference(&self, other: &SweepFingerprint) -> Option<String> {
-        if self.seed != other.seed {
-            return Some(format!("seeds differ ({} and {})", self.seed, other.seed));
-        }
-        if self.variants != other.variants {
-            return Some(format!(
-                "variant counts differ ({} and {})",
-                self.variants, other.variants
-            ));
-        }
-        if self.config != other.config {
-            return Some(format!(
-                "samplers or score bins differ (config fingerprints {} and {})",
-                self.config, other.config
-            ));
-        }
-        if self.model != other.model {
-            return Some(format!(
-                "models differ (model fingerprints {} and {})",
-                self.model, other.model
-            ));
-        }
-        None
-    }
-}
-
-/// Progress reporting and cooperative cancellation for long computations.
-///
-/// `progress(done, total)` is called after each finished chunk (from worker threads; `done` grows but
-/// calls may arrive out of order). When `cancel` becomes `true`, unstarted chunks are skipped and the
-/// computation returns [`Error::Cancelled`].
-///
-/// ```
-/// use composite_indicators::sweep::Control;
-/// let c = Control::default();
-/// assert!(c.progress.is_none() && c.cancel.is_none());
-/// ```
-#[derive(Clone, Copy, Default)]
-pub struct Control<'a> {
-    /// Called with (variants done, total).
-    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
-    /// Set to `true` to stop.
-    pub cancel: Option<&'a AtomicBool>,
-}
-
-impl std::fmt::Debug for Control<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Control")
-            .field("progress", &self.progress.is_some())
-            .field("cancel", &self.cancel)
-            .finish()
-    }
-}
-
-impl Control<'_> {
-    pub(crate) fn cancelled(&self) -> bool {
-        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
-    }
-}
-
-/// Everything a sweep accumulates; serde-serialisable and exactly mergeable over disjoint variant
-/// ranges ([`SweepResult::merge`]): any split of a sweep into contiguous ranges run with
-/// [`BatchModel::sweep_range`], merged in any order, equals the single run bit for bit (and so
-/// serialises to the same JSON).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SweepResult {
-    /// Unit codes.
-    pub unit_codes: Vec<String>,
-    /// Index scores under the nominal weights and alternative 0.
-    #[serde(with = "crate::serde_nan::vec")]
-    pub nominal_scores: Vec<f64>,
-    /// Nominal ranks (`Min` rule, 0 = no rank).
-    pub nominal_ranks: Vec<u32>,
-    /// Rank histograms over the variants.
-    pub ranks: RankHistogram,
-    /// Score statistics over the variants.
-    pub scores: ScoreStats,
-    /// The variant ranges covered, as sorted, disjoint, non-adjacent half-open `[start, end)` pairs
-    /// (one pair for a single run; empty in results written before ranges were recorded).
-    #[serde(default)]
-    pub ranges: Vec<[usize; 2]>,
-    /// The sweep's fingerprint (`None` in results written before fingerprints were recorded; such
-    /// results cannot be merged).
-    #[serde(default)]
-    pub fingerprint: Option<SweepFingerprint>,
-}
-
-/// Sorted, coalesced, non-empty ranges.
-fn normalise_ranges(mut r: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
-    r.retain(|x| x[0] < x[1]);
-    r.sort_unstable();
-    let mut out: Vec<[usize; 2]> = Vec::with_capacity(r.len());
-    for x in r {
-        match out.last_mut() {
-            Some(last) if x[0] <= last[1] => last[1] = last[1].max(x[1]),
-            _ => out.push(x),
-        }
-    }
-    out
-}
-
-/// Variants covered by `ranges`.
-fn covered(ranges: &[[usize; 2]]) -> u64 {
-    ranges.iter().fold(0u64, |a, r| {
-        a.saturating_add(r[1].saturating_sub(r[0]) as u64)
-    })
-}
-
-impl SweepResult {
-    /// Add the accumulators of another range of the same sweep. Exact: the result does not depend
-    /// on how the variants were split or in which order the parts are merged.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::SweepMerge`] when the fingerprints differ (seed, samplers, variant count, score bins
-    /// or model) or either result has none, when the two cover a common variant, or when a result's
-    /// ranges disagree with its variant count (a damaged file); [`Error::ShapeMismatch`] /
-    /// [`Error::InvalidParameter`] when the accumulators' shapes differ. On error `self` is unchanged.
-    ///
-    /// ```
-    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
-    /// use composite_indicators::sweep::{BatchModel, Control, NodeSelection, SweepConfig, WeightSampler};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
-    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
-    ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0], [0.4, 0.5]]]).unwrap();
-    /// let cfg = SweepConfig::new(100, 1, WeightSampler::Uniform { spread: 0.5, nodes: NodeSelection::All });
-    /// let whole = m.sweep(&cfg, Control::default()).unwrap();
-    /// let mut b = m.sweep_range(&cfg, 40..100, Control::default()).unwrap();
-    /// let a = m.sweep_range(&cfg, 0..40, Control::default()).unwrap();
-    /// b.merge(&a).unwrap();
-    /// assert_eq!(b, whole);
-    /// assert_eq!(b.ranges, vec![[0, 100]]);
-    /// assert!(b.merge(&a).is_err()); // variants 0..40 twice
-    /// ```
-    pub fn merge(&mut self, other: &SweepResult) -> Result<()> {
-        let (Some(fa), Some(fb)) = (&self.fingerprint, &other.fingerprint) else {
-            return Err(Error::SweepMerge {
-                reason: "a result has no fingerprint (written by an older version); run it again"
-                    .into(),
-            });
-        };
-        if let Some(d) = fa.difference(fb) {
-            return Err(Error::SweepMerge { reason: d });
-        }
-        for r in [&*self, other] {
-            if covered(&r.ranges) != r.ranks.n_variants()
-                || r.ranges.iter().any(|x| x[1] > fa.variants)
-            {
-                return Err(Error::SweepMerge {
-                    reason: format!(
-                        "ranges {:?} do not match the {} variants counted (of {}): a damaged result",
-                        r.ranges,
-                        r.ranks.n_variants(),
-                        fa.variants
-                    ),
-                });
-            }
-        }
-        for a in &self.ranges {
-            for b in &other.ranges {
-                let (lo, hi) = (a[0].max(b[0]), a[1].min(b[1]));
-                if lo < hi {
-                    return Err(Error::SweepMerge {
-                        reason: format!("both results cover variants {lo}..{hi}"),
-                    });
-                }
-            }
-        }
-        let same_scores = self.nominal_scores.len() == other.nominal_scores.len()
-            && self
-                .nominal_scores
-                .iter()
-                .zip(&other.nominal_scores)
-                .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
-        if self.nominal_ranks != other.nominal_ranks
-            || self.unit_codes != other.unit_codes
-            || !same_scores
-        {
-            return Err(Error::SweepMerge {
-                reason: "nominal scores, nominal ranks or unit codes differ".into(),
-            });
-        }
-        if !self.scores.compatible(&other.scores) || self.ranks.n_units() != other.ranks.n_units() {
-            return Err(Error::SweepMerge {
-                reason: "the accumulators have different shapes (units, bins or bounds)".into(),
-            });
-        }
-        self.ranks.merge(&other.ranks)?;
-        self.scores.merge(&other.scores)?;
-        let mut r = std::mem::take(&mut self.ranges);
-        r.extend_from_slice(&other.ranges);
-        self.ranges = normalise_ranges(r);
-        Ok(())
-    }
-
-    /// The uncertainty-analysis table.
-    pub fn ua_report(&self) -> UaReport {
-        UaReport::from_result(self)
-    }
-}
+use crate::rank::Rank;
 
 /// Per-thread scratch reused across chunks.
 #[derive(Default)]
@@ -386,66 +61,31 @@ struct Buffers {
     b32: Buf32,
 }
 
-/// Variants per block of the fast path: the block's weights (nodes × block), effective weights
-/// (indicators × block) and scores (block × units) stay in L2 for the W1 shape.
-const BLOCK: usize = 256;
-
-/// Unit count above which rank counts are deferred to the end of a block ([`FastBuffers::deferred`]).
-const DEFER_ABOVE: usize = 256;
-
-/// Scratch and per-chunk accumulators of the fast path, in nominal-position order.
-#[derive(Default)]
-struct FastBuffers {
-    /// nodes × BLOCK, node-major.
-    w: Vec<f64>,
-    /// indicators × BLOCK (bonus rows stay 0).
-    e: Vec<f64>,
-    /// aggregates × BLOCK.
-    inv: Vec<f64>,
-    /// BLOCK.
-    f: Vec<f64>,
-    /// BLOCK × units.
-    s: Vec<f64>,
-    /// `f32` copies of a variant's scores.
-    s32: Vec<f32>,
-    /// Radix-sort scratch.
-    keys: Vec<u64>,
-    tmp: Vec<u64>,
-    ranks: Vec<u32>,
-    /// Rank counts `counts[p·n + r − 1]`.
-    counts: Vec<u32>,
-    /// Above [`DEFER_ABOVE`] units (and up to `u16::MAX`): the block's ranks position-major,
-    /// `deferred[p·BLOCK + v]` (0 = counted already), counted row by row after the block, so the
-    /// increments of one position stay in one row of `counts` instead of touching one page of the
-    /// `n × n` table per unit and variant.
-    deferred: Vec<u16>,
-    rank_missing: Vec<u64>,
-    stats: PermutedStats,
-    /// Level-0 multiples of the exact score sums of the current block (see [`add_clean_row`]).
-    qsum: Vec<i64>,
-    qsum2: Vec<i64>,
-    /// Variants without a missing score since the last flush (their `n` is added at the flush).
-    clean: u64,
-    /// Variants since the last flush.
-    variants: u64,
-    /// Score-histogram layout in position order.
-    lay: PermutedLayout,
-    /// Histogram cell index per position (i32, vector friendly).
-    cells: Vec<i32>,
-    /// Every cell index fits an `i32`.
-    cells_fit: bool,
-    /// Variant `k` is binned iff `k % every == 0` ([`bin_every`]).
-    every: usize,
-}
-
-struct Acc {
-    ranks: RankHistogram,
-    scores: ScoreStats,
-}
-
 impl BatchModel {
-    /// Nominal index scores and ranks (nominal weights, alternative 0).
-    pub fn nominal(&self) -> Result<(Vec<f64>, Vec<u32>)> {
+    /// Nominal index scores and ranks (nominal weights, alternative 0; ranks by the crate's rank
+    /// contract, [`crate::rank`], `None` for a missing score).
+    ///
+    /// # Errors
+    ///
+    /// Scoring errors of the model.
+    ///
+    /// ```
+    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// use composite_indicators::sweep::BatchModel;
+    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
+    ///     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[1.0], [3.0], [f64::NAN]]]).unwrap();
+    /// let (_, ranks) = m.nominal().unwrap();
+    /// assert_eq!(ranks, vec![Some(2), Some(1), None]);
+    /// ```
+    pub fn nominal(&self) -> Result<(Vec<f64>, Vec<Option<Rank>>)> {
+        let (s, r) = self.nominal_encoded()?;
+        Ok((s, r.into_iter().map(|r| (r > 0).then_some(r)).collect()))
+    }
+
+    /// [`BatchModel::nominal`] with the engine's rank encoding (`0` = unranked).
+    pub(crate) fn nominal_encoded(&self) -> Result<(Vec<f64>, Vec<u32>)> {
         let s = self.score_index(self.nominal_weights(), 0)?;
         let mut r = vec![0u32; s.len()];
         rank_min_into(&s, &mut r);
@@ -456,19 +96,46 @@ impl BatchModel {
     ///
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
-    /// use composite_indicators::sweep::{BatchModel, Control, NodeSelection, SweepConfig, WeightSampler};
+    /// use composite_indicators::sweep::{BatchModel, NodeSelection, SweepConfig, WeightSampler};
     /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
     ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
     /// let x = ndarray::array![[0.0, 1.0], [1.0, 0.0], [0.2, 0.2]];
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![x]).unwrap();
     /// let cfg = SweepConfig::new(500, 1, WeightSampler::Uniform { spread: 0.5, nodes: NodeSelection::All });
-    /// let r = m.sweep(&cfg, Control::default()).unwrap();
+    /// let r = m.sweep(&cfg).unwrap();
     /// assert_eq!(r.ranks.n_variants(), 500);
     /// assert_eq!(r.ranks.count(2, 3), 500); // 0.2 is always last: the others lie in [0.25, 0.75]
     /// ```
-    pub fn sweep(&self, cfg: &SweepConfig, ctl: Control<'_>) -> Result<SweepResult> {
-        self.sweep_range(cfg, 0..cfg.variants, ctl)
+    pub fn sweep(&self, cfg: &SweepConfig) -> Result<SweepResult> {
+        self.sweep_range_with(cfg, 0..cfg.variants, &Control::default())
+    }
+
+    /// [`BatchModel::sweep`] with progress reporting and cancellation ([`Control`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`BatchModel::sweep_range`], and [`Error::Cancelled`] when cancelled through `ctl`.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    /// use composite_indicators::{AggregatorKind, Error, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// use composite_indicators::sweep::{BatchModel, Control, SweepConfig};
+    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
+    /// let cfg = SweepConfig::default().with_variants(100).with_chunk_size(10);
+    /// let done = AtomicUsize::new(0);
+    /// let progress = |d: usize, _: usize| { done.fetch_max(d, Ordering::Relaxed); };
+    /// m.sweep_with(&cfg, &Control::default().with_progress(&progress)).unwrap();
+    /// assert_eq!(done.load(Ordering::Relaxed), 100);
+    /// let stop = AtomicBool::new(true);
+    /// let r = m.sweep_with(&cfg, &Control::default().with_cancel(&stop));
+    /// assert!(matches!(r, Err(Error::Cancelled)));
+    /// ```
+    pub fn sweep_with(&self, cfg: &SweepConfig, ctl: &Control<'_>) -> Result<SweepResult> {
+        self.sweep_range_with(cfg, 0..cfg.variants, ctl)
     }
 
     /// Run variants `range` of the sweep `cfg` (in parallel chunks of `cfg.chunk_size`). Results of
@@ -486,8 +153,8 @@ impl BatchModel {
     /// [`Error::MemoryBudget`] when the estimate exceeds the budget (naming the setting that reduces
     /// it), [`Error::AllocationFailed`] when the system refuses an allocation anyway,
     /// [`Error::InvalidParameter`] for a zero chunk size, too many score bins, a range beyond
-    /// `cfg.variants` or an invalid sampler, [`Error::Cancelled`] when cancelled through `ctl`, and
-    /// scoring errors of the model.
+    /// `cfg.variants` or an invalid sampler, and scoring errors of
+    /// the model.
     ///
     /// Chunks run in parallel; see the module notes in the source for the fast path taken when the
     /// alternative is fixed, the weight sampler is nominal / uniform / triangular and the model is one
@@ -500,11 +167,32 @@ impl BatchModel {
     /// Score-quantile bounds: [`BatchModel::mean_bounds`] when it applies, otherwise the range of the
     /// nominal scores and of variants `0..min(256, K)` per unit, widened by half its width on both
     /// sides (values outside are counted in under/overflow cells).
-    pub fn sweep_range(
+    pub fn sweep_range(&self, cfg: &SweepConfig, range: Range<usize>) -> Result<SweepResult> {
+        self.sweep_range_with(cfg, range, &Control::default())
+    }
+
+    /// [`BatchModel::sweep_range`] with progress reporting and cancellation ([`Control`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`BatchModel::sweep_range`], and [`Error::Cancelled`] when cancelled through `ctl`.
+    ///
+    /// ```
+    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// use composite_indicators::sweep::{BatchModel, Control, SweepConfig};
+    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
+    /// let cfg = SweepConfig::default().with_variants(100);
+    /// let r = m.sweep_range_with(&cfg, 10..20, &Control::default()).unwrap();
+    /// assert_eq!(r.ranges, vec![[10, 20]]);
+    /// ```
+    pub fn sweep_range_with(
         &self,
         cfg: &SweepConfig,
         range: Range<usize>,
-        ctl: Control<'_>,
+        ctl: &Control<'_>,
     ) -> Result<SweepResult> {
         if cfg.chunk_size == 0 {
             return Err(Error::param("chunk_size", "must be positive"));
@@ -597,13 +285,24 @@ impl BatchModel {
                     (Some(p), Some(p32)) => {
                         buf.fast.every = every;
                         buf.b32.every = every;
-                        let sums = self.run_chunk_32(p, p32, &sampler, s, e, &shared, buf);
+                        let sums = run_chunk_32(
+                            n_units,
+                            p,
+                            p32,
+                            &sampler,
+                            s,
+                            e,
+                            &shared,
+                            &mut buf.fast,
+                            &mut buf.b32,
+                        );
                         let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
                         acc.scores.add_permuted_moments(&p.perm, &sums);
                     }
                     (Some(p), None) => {
                         buf.fast.every = every;
-                        let sums = self.run_chunk_fast(p, &sampler, s, e, &shared, &mut buf.fast);
+                        let sums =
+                            run_chunk_fast(n_units, p, &sampler, s, e, &shared, &mut buf.fast);
                         let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
                         acc.scores.add_permuted_moments(&p.perm, &sums);
                     }
@@ -621,9 +320,7 @@ impl BatchModel {
                     }
                 }
                 let d = done.fetch_add(e - s, Ordering::Relaxed) + (e - s);
-                if let Some(p) = ctl.progress {
-                    p(d, total);
-                }
+                ctl.report(d, total);
                 Ok(())
             })?;
         let acc = shared.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -717,114 +414,10 @@ impl BatchModel {
                 .as_slice()
                 .ok_or_else(|| Error::param("scores", "non-contiguous buffer"))?;
             buf.ranker.rank_into(row, &mut buf.ranks);
-            acc.ranks.add(&buf.ranks);
+            acc.ranks.add_encoded(&buf.ranks);
             acc.scores.add_maybe_binned(row, (s + i) % every == 0);
         }
         Ok(())
-    }
-
-    /// The fast path of [`BatchModel::run_chunk`] for a sampler that draws node-major blocks and a
-    /// model whose variants are one matrix product: per block of [`BLOCK`] variants, draw the weights
-    /// node-major, derive effective weights with straight loops over the variants, one product
-    /// `(block × indicators)·(indicators × units)` with units in nominal order, then per variant the
-    /// score sums and histogram cells and the ranks (insertion sort from the nominal order, so the cost
-    /// is the unit count plus the number of swapped pairs). Accumulators are merged into `acc` at the
-    /// end. Results are bit-identical to [`BatchModel::run_chunk`].
-    fn run_chunk_fast(
-        &self,
-        plan: &LinearPlan,
-        sampler: &VariantSampler,
-        s: usize,
-        e: usize,
-        shared: &std::sync::Mutex<Acc>,
-        fb: &mut FastBuffers,
-    ) -> PermutedStats {
-        let n = self.n_units();
-        let (nn, ni, na) = (plan.n_nodes, plan.n_ind, plan.n_aggregates());
-        if fb.w.len() != nn * BLOCK || fb.s.len() != BLOCK * n || fb.e.len() != ni * BLOCK {
-            fb.w = vec![0.0; nn * BLOCK];
-            fb.e = vec![0.0; ni * BLOCK];
-            fb.inv = vec![0.0; na * BLOCK];
-            fb.f = vec![0.0; BLOCK];
-            fb.s = vec![0.0; BLOCK * n];
-            fb.ranks = vec![0; n];
-        }
-        let mut sums = PermutedStats::default();
-        {
-            let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-            fb.lay = acc.scores.permuted_layout(&plan.perm);
-        }
-        fb.cells_fit = n
-            .checked_mul(fb.lay.bins.saturating_add(2))
-            .is_some_and(|c| c < i32::MAX as usize);
-        fb.cells.resize(n, 0);
-        fb.reset(n);
-        let mut start = s;
-        while start < e {
-            let b = BLOCK.min(e - start);
-            if !fb.weights_block(plan, sampler, start, b) {
-                break;
-            }
-            let (Ok(ev), Ok(mut sv)) = (
-                ArrayView2::from_shape((ni, b), &fb.e[..ni * b]),
-                ArrayViewMut2::from_shape((b, n), &mut fb.s[..b * n]),
-            ) else {
-                break;
-            };
-            ndarray::linalg::general_mat_mul(1.0, &ev.t(), &plan.xtp, 0.0, &mut sv);
-            fb.accumulate_block(start, b, n, &plan.bonus);
-            if fb.variants > u64::from(u32::MAX) - 2 * BLOCK as u64 {
-                fb.flush(plan, shared, &mut sums);
-            }
-            start += b;
-        }
-        fb.flush(plan, shared, &mut sums);
-        sums
-    }
-
-    /// The `f32` variant of [`BatchModel::run_chunk_fast`] (see the `fast32` module): same sampling
-    /// and effective weights, then [`Buf32::block`] per block.
-    #[allow(clippy::too_many_arguments)]
-    fn run_chunk_32(
-        &self,
-        plan: &LinearPlan,
-        plan32: &Plan32,
-        sampler: &VariantSampler,
-        s: usize,
-        e: usize,
-        shared: &std::sync::Mutex<Acc>,
-        buf: &mut Buffers,
-    ) -> PermutedStats {
-        let n = self.n_units();
-        let (nn, ni, na) = (plan.n_nodes, plan.n_ind, plan.n_aggregates());
-        let fb = &mut buf.fast;
-        let b32 = &mut buf.b32;
-        if fb.w.len() != nn * BLOCK || fb.e.len() != ni * BLOCK {
-            fb.w = vec![0.0; nn * BLOCK];
-            fb.e = vec![0.0; ni * BLOCK];
-            fb.inv = vec![0.0; na * BLOCK];
-            fb.f = vec![0.0; BLOCK];
-        }
-        let mut sums = PermutedStats::default();
-        {
-            let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-            b32.lay = acc.scores.permuted_layout(&plan.perm);
-        }
-        b32.reset(n);
-        let mut start = s;
-        while start < e {
-            let b = BLOCK.min(e - start);
-            if !fb.weights_block(plan, sampler, start, b) {
-                break;
-            }
-            b32.block(plan32, &fb.e[..ni * b], start, b);
-            if b32.variants > u64::from(u32::MAX) - 2 * BLOCK as u64 {
-                flush32(plan, n, shared, &mut sums, b32);
-            }
-            start += b;
-        }
-        flush32(plan, n, shared, &mut sums, b32);
-        sums
     }
 
     fn pilot_bounds(
@@ -860,292 +453,12 @@ impl BatchModel {
     }
 }
 
-/// [`FastBuffers::flush`] for the `f32` path.
-fn flush32(
-    plan: &LinearPlan,
-    n: usize,
-    shared: &std::sync::Mutex<Acc>,
-    sums: &mut PermutedStats,
-    b: &mut Buf32,
-) {
-    b.stats.n.iter_mut().for_each(|c| *c += b.clean);
-    let counts = b.unit_major_counts(n);
-    {
-        let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-        acc.ranks
-            .add_permuted(&plan.perm, &counts, &b.rank_missing, b.variants);
-        acc.scores.add_permuted_hist(&plan.perm, &b.stats.hist);
-    }
-    b.stats.add_moments_to(sums);
-    b.reset(n);
-}
-
-impl FastBuffers {
-    /// Sample variants `start..start + b` node-major and derive their effective weights.
-    #[inline(always)]
-    fn weights_block_body(
-        &mut self,
-        plan: &LinearPlan,
-        sampler: &VariantSampler,
-        start: usize,
-        b: usize,
-    ) -> bool {
-        if !sampler.fill_block(start, b, &mut self.w) {
-            return false;
-        }
-        plan.effective_weights_block(&self.w, b, &mut self.e, &mut self.inv, &mut self.f);
-        true
-    }
-
-    /// Accumulate the `b` variants whose scores fill `self.s`.
-    #[inline(always)]
-    fn accumulate_block_body(&mut self, start: usize, b: usize, n: usize, bonus: &[f64]) {
-        let every = self.every.max(1);
-        for v in 0..b {
-            self.add_variant(v * n, n, bonus, (start + v) % every == 0);
-        }
-        flush_clean(&mut self.qsum, &mut self.qsum2, &mut self.stats.mom);
-        if !self.deferred.is_empty() {
-            for (row, cnt) in self
-                .deferred
-                .chunks_exact(BLOCK)
-                .zip(self.counts.chunks_exact_mut(n))
-            {
-                for &r in &row[..b.min(BLOCK)] {
-                    if let Some(c) = (r as usize).checked_sub(1).and_then(|i| cnt.get_mut(i)) {
-                        *c += 1;
-                    }
-                }
-            }
-        }
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    fn weights_block_avx2(
-        &mut self,
-        plan: &LinearPlan,
-        sampler: &VariantSampler,
-        start: usize,
-        b: usize,
-    ) -> bool {
-        self.weights_block_body(plan, sampler, start, b)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    fn accumulate_block_avx2(&mut self, start: usize, b: usize, n: usize, bonus: &[f64]) {
-        self.accumulate_block_body(start, b, n, bonus)
-    }
-
-    /// [`FastBuffers::weights_block_body`], compiled for AVX2 when the CPU has it (the arithmetic is
-    /// the same: Rust never fuses a multiply and an add on its own, so results are bit-identical).
-    fn weights_block(
-        &mut self,
-        plan: &LinearPlan,
-        sampler: &VariantSampler,
-        start: usize,
-        b: usize,
-    ) -> bool {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU supports AVX2 and FMA (checked just above); the function is safe code.
-            return unsafe { self.weights_block_avx2(plan, sampler, start, b) };
-        }
-        self.weights_block_body(plan, sampler, start, b)
-    }
-
-    /// [`FastBuffers::accumulate_block_body`], compiled for AVX2 when the CPU has it.
-    fn accumulate_block(&mut self, start: usize, b: usize, n: usize, bonus: &[f64]) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU supports AVX2 and FMA (checked just above); the function is safe code.
-            return unsafe { self.accumulate_block_avx2(start, b, n, bonus) };
-        }
-        self.accumulate_block_body(start, b, n, bonus)
-    }
-
-    fn reset(&mut self, n: usize) {
-        let cells = if self.lay.bins > 0 {
-            n * (self.lay.bins + 2)
-        } else {
-            0
-        };
-        self.counts.clear();
-        self.counts.resize(n * n, 0);
-        let defer = n > DEFER_ABOVE && n <= usize::from(u16::MAX);
-        self.deferred.resize(if defer { n * BLOCK } else { 0 }, 0);
-        self.rank_missing.clear();
-        self.rank_missing.resize(n, 0);
-        self.stats.reset(n, cells);
-        for v in [&mut self.qsum, &mut self.qsum2] {
-            v.clear();
-            v.resize(n, 0);
-        }
-        self.clean = 0;
-        self.variants = 0;
-    }
-
-    /// Move the counts into `shared` and add the sums to `sums` (same entry-wise order as a single
-    /// accumulation: `sums` starts at 0 and is flushed into only at the end of a chunk, or before a
-    /// `u32` counter could overflow).
-    fn flush(
-        &mut self,
-        plan: &LinearPlan,
-        shared: &std::sync::Mutex<Acc>,
-        sums: &mut PermutedStats,
-    ) {
-        let n = self.rank_missing.len();
-        self.stats.n.iter_mut().for_each(|c| *c += self.clean);
-        {
-            let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-            acc.ranks
-                .add_permuted(&plan.perm, &self.counts, &self.rank_missing, self.variants);
-            acc.scores.add_permuted_hist(&plan.perm, &self.stats.hist);
-        }
-        self.stats.add_moments_to(sums);
-        self.reset(n);
-    }
-
-    /// Accumulate the variant whose scores (position order) start at `self.s[off]`.
-    #[inline(always)]
-    fn add_variant(&mut self, off: usize, n: usize, bonus: &[f64], bin: bool) {
-        let Some(t) = self.s.get_mut(off..off + n) else {
-            return;
-        };
-        if !bonus.is_empty() {
-            t.iter_mut().zip(bonus).for_each(|(x, &b)| *x += b);
-        }
-        let t = &*t;
-        self.variants += 1;
-        let mut nan = false;
-        for &x in t {
-            nan |= x.is_nan();
-        }
-        let st = &mut self.stats;
-        let stride = self.lay.bins + 2;
-        let top = self.lay.bins as f64;
-        if nan {
-            if !self.deferred.is_empty() {
-                let v = off / n.max(1);
-                for p in 0..n {
-                    if let Some(d) = self.deferred.get_mut(p * BLOCK + v) {
-                        *d = 0;
-                    }
-                }
-            }
-            rank_min_into(t, &mut self.ranks);
-            for (p, &r) in self.ranks.iter().enumerate() {
-                if r == 0 {
-                    self.rank_missing[p] += 1;
-                } else {
-                    self.counts[p * n + r as usize - 1] += 1;
-                }
-                let x = t[p];
-                if x.is_nan() {
-                    st.missing[p] += 1;
-                    continue;
-                }
-                st.n[p] += 1;
-                let d = x - self.lay.shift[p];
-                let e = self.lay.exp.get(p).copied().unwrap_or(0);
-                st.mom.add(p, d, self.lay.m1[p], self.lay.m2[p], e);
-                if self.lay.bins > 0 && bin {
-                    let (lo, hi) = (self.lay.lo[p], self.lay.hi[p]);
-                    let c = ((x - lo) * self.lay.scale[p]).clamp(0.0, top - 1.0) as usize + 1;
-                    let cell = if x < lo {
-                        0
-                    } else if x > hi {
-                        stride - 1
-                    } else {
-                        c
-                    };
-                    st.hist[p * stride + cell] += 1;
-                }
-            }
-            return;
-        }
-        self.clean += 1;
-        add_clean_row(t, &self.lay, &mut self.qsum, &mut self.qsum2, &mut st.mom);
-        if !bin || self.lay.bins == 0 {
-            // moments only
-        } else if self.cells_fit {
-            // bin cells as in `ScoreStats::add`, computed for all units in straight (vector) code
-            // into `cells`, then counted
-            let (stride_i, topm1) = (stride as i32, top - 1.0);
-            for (p, ((((&x, &lo), &hi), &sc), cell)) in t
-                .iter()
-                .zip(&self.lay.lo)
-                .zip(&self.lay.hi)
-                .zip(&self.lay.scale)
-                .zip(self.cells.iter_mut())
-                .enumerate()
-            {
-                let c = ((x - lo) * sc).max(0.0).min(topm1) as i32 + 1;
-                let c = if x < lo {
-                    0
-                } else if x > hi {
-                    stride_i - 1
-                } else {
-                    c
-                };
-                *cell = p as i32 * stride_i + c;
-            }
-            for &c in &self.cells {
-                if let Some(h) = st.hist.get_mut(c as usize) {
-                    *h += 1;
-                }
-            }
-        } else {
-            for (p, (((&x, &lo), &hi), &sc)) in t
-                .iter()
-                .zip(&self.lay.lo)
-                .zip(&self.lay.hi)
-                .zip(&self.lay.scale)
-                .enumerate()
-            {
-                let c = ((x - lo) * sc).clamp(0.0, top - 1.0) as usize + 1;
-                let cell = if x < lo {
-                    0
-                } else if x > hi {
-                    stride - 1
-                } else {
-                    c
-                };
-                if let Some(h) = st.hist.get_mut(p * stride + cell) {
-                    *h += 1;
-                }
-            }
-        }
-        if n > SORT_ABOVE {
-            rank_radix(t, &mut self.keys, &mut self.tmp, &mut self.ranks);
-        } else {
-            rank_counting(t, &mut self.s32, &mut self.ranks);
-        }
-        if self.deferred.is_empty() {
-            for (p, &r) in self.ranks.iter().enumerate() {
-                if let Some(c) = self.counts.get_mut(p * n + r as usize - 1) {
-                    *c += 1;
-                }
-            }
-        } else {
-            // ranks ≤ n ≤ u16::MAX here
-            let v = off / n.max(1);
-            for (p, &r) in self.ranks.iter().enumerate() {
-                if let Some(d) = self.deferred.get_mut(p * BLOCK + v) {
-                    *d = r as u16;
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sweep::{NodeSelection, min_max_columns, synthetic};
+    use crate::sweep::bench_support::{min_max_columns, synthetic};
+    use crate::sweep::engine::fast64::DEFER_ABOVE;
+    use crate::sweep::{NodeSelection, WeightSampler};
     use crate::{AggregatorKind, MissingPolicy};
 
     fn general_path(m: &BatchModel, cfg: &SweepConfig) -> (RankHistogram, ScoreStats) {
@@ -1248,7 +561,7 @@ mod tests {
                     },
                 );
                 cfg.chunk_size = chunk;
-                let fast = m.sweep(&cfg, Control::default()).unwrap();
+                let fast = m.sweep(&cfg).unwrap();
                 let (ranks, scores) = general_path(&m, &cfg);
                 assert_eq!(
                     fast.ranks, ranks,
@@ -1327,7 +640,7 @@ mod tests {
             let sampler =
                 VariantSampler::new(m, &cfg.weights, &cfg.alternatives, cfg.seed).unwrap();
             assert!(sampler.block_capable() && m.is_single_product(0));
-            let fast = m.sweep(&cfg, Control::default()).unwrap();
+            let fast = m.sweep(&cfg).unwrap();
             let (ranks, scores) = general_path(m, &cfg);
             assert_eq!(fast.ranks, ranks);
             assert_scores_close(&fast.scores, &scores);
@@ -1336,7 +649,7 @@ mod tests {
                     .num_threads(threads)
                     .build()
                     .unwrap();
-                let r = pool.install(|| m.sweep(&cfg, Control::default()).unwrap());
+                let r = pool.install(|| m.sweep(&cfg).unwrap());
                 assert_eq!(r, fast, "{threads} threads");
             }
         }
@@ -1361,7 +674,7 @@ mod tests {
             },
         );
         cfg.chunk_size = 300;
-        let fast = big.sweep(&cfg, Control::default()).unwrap();
+        let fast = big.sweep(&cfg).unwrap();
         let (ranks, scores) = general_path(&big, &cfg);
         assert_eq!(fast.ranks, ranks);
         assert_eq!(fast.scores, scores);
@@ -1369,10 +682,7 @@ mod tests {
             .num_threads(2)
             .build()
             .unwrap();
-        assert_eq!(
-            pool.install(|| big.sweep(&cfg, Control::default()).unwrap()),
-            fast
-        );
+        assert_eq!(pool.install(|| big.sweep(&cfg).unwrap()), fast);
         // above 131 071 variants only every `bin_every(K)`-th variant is binned
         let mut cfg = SweepConfig::new(
             140_000,
@@ -1384,7 +694,7 @@ mod tests {
         );
         cfg.score_bins = 32;
         assert_eq!(bin_every(cfg.variants), 2);
-        let fast = mean.sweep(&cfg, Control::default()).unwrap();
+        let fast = mean.sweep(&cfg).unwrap();
         let (ranks, scores) = general_path(&mean, &cfg);
         assert_eq!(fast.ranks, ranks);
         assert_scores_close(&fast.scores, &scores);
@@ -1394,30 +704,18 @@ mod tests {
             .num_threads(2)
             .build()
             .unwrap();
-        assert_eq!(
-            pool.install(|| mean.sweep(&cfg, Control::default()).unwrap()),
-            fast
-        );
-        let mut a = mean
-            .sweep_range(&cfg, 0..70_001, Control::default())
+        assert_eq!(pool.install(|| mean.sweep(&cfg).unwrap()), fast);
+        let mut a = mean.sweep_range(&cfg, 0..70_001).unwrap();
+        a.merge(&mean.sweep_range(&cfg, 70_001..140_000).unwrap())
             .unwrap();
-        a.merge(
-            &mean
-                .sweep_range(&cfg, 70_001..140_000, Control::default())
-                .unwrap(),
-        )
-        .unwrap();
         assert_eq!(a.ranks, fast.ranks);
         assert_eq!(a.scores.binned(3), 70_000);
         assert_eq!(a.scores.quantile(3, 0.5), fast.scores.quantile(3, 0.5));
         assert_eq!(
-            zero.sweep(
-                &SweepConfig::new(10, 1, WeightSampler::Nominal),
-                Control::default()
-            )
-            .unwrap()
-            .ranks
-            .n_missing(0),
+            zero.sweep(&SweepConfig::new(10, 1, WeightSampler::Nominal))
+                .unwrap()
+                .ranks
+                .n_missing(0),
             10
         );
     }

@@ -2,10 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::run::SweepResult;
+use super::result::SweepResult;
+use crate::rank::Rank;
 
-/// One unit's line of the uncertainty report. Rank fields are `None` when the unit was never ranked
-/// (every score missing); rank quantiles are R's default (type 7, interpolated, as COINr's
+/// One unit's line of the uncertainty report. Ranks follow the crate's rank contract
+/// ([`crate::rank`]: 1 = best, `Min` ties); the nominal rank is a [`Rank`], the rank statistics
+/// (median, quantiles, means) are `f64` because they interpolate between ranks. Rank fields are
+/// `None` when the unit was never ranked (every score missing); rank quantiles are R's default (type 7, interpolated, as COINr's
 /// `get_sensitivity` rank summaries: [`RankHistogram::quantile_interpolated`](super::RankHistogram::quantile_interpolated)),
 /// score quantiles follow [`ScoreStats`](super::ScoreStats).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,7 +19,7 @@ pub struct UaRow {
     #[serde(with = "crate::serde_nan::num")]
     pub nominal_score: f64,
     /// Nominal rank (`None` if the nominal score is missing).
-    pub nominal_rank: Option<u32>,
+    pub nominal_rank: Option<Rank>,
     /// Median rank over variants (R's `median()`: the mean of the two middle ranks for an even count).
     pub median_rank: Option<f64>,
     /// 5 % rank quantile (a good rank: small number), R's default `quantile()` (type 7), as COINr.
@@ -46,13 +49,13 @@ pub struct UaRow {
 ///
 /// ```
 /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
-/// use composite_indicators::sweep::{BatchModel, Control, NodeSelection, SweepConfig, WeightSampler};
+/// use composite_indicators::sweep::{BatchModel, NodeSelection, SweepConfig, WeightSampler};
 /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
 ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
 /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
 ///     vec![ndarray::array![[0.0, 1.0], [0.9, 0.0]]]).unwrap();
 /// let cfg = SweepConfig::new(200, 3, WeightSampler::Uniform { spread: 0.9, nodes: NodeSelection::All });
-/// let ua = m.sweep(&cfg, Control::default()).unwrap().ua_report();
+/// let ua = m.sweep(&cfg).unwrap().ua_report();
 /// assert_eq!(ua.rows.len(), 2);
 /// assert_eq!(ua.rows[0].nominal_rank, Some(1)); // 0.5 against 0.45 at equal weights
 /// assert!(ua.rows[0].mean_abs_shift.unwrap() > 0.0);
@@ -72,7 +75,7 @@ impl UaReport {
         let s = &r.scores;
         let rows = (0..h.n_units())
             .map(|u| {
-                let nominal_rank = r.nominal_ranks.get(u).copied().filter(|&x| x > 0);
+                let nominal_rank = r.nominal_ranks.get(u).copied().flatten();
                 UaRow {
                     unit: r.unit_codes.get(u).cloned().unwrap_or_default(),
                     nominal_score: r.nominal_scores.get(u).copied().unwrap_or(f64::NAN),

@@ -169,10 +169,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     }
     let progress = Progress::new(quiet, a.n, "sobol");
     let cb = progress.callback();
-    let ctl = Control {
-        progress: Some(&cb),
-        cancel: None,
-    };
+    let ctl = Control::default().with_progress(&cb);
     let s = if a.bootstrap > 0 {
         let boot = Bootstrap::new(a.bootstrap)
             .with_level(a.level)
@@ -182,9 +179,10 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                     .map(<[String]>::to_vec)
                     .unwrap_or_else(|| vec!["mean_abs_rank_shift".to_string()]),
             );
-        m.model.sobol_bootstrap(&groups, a.n, a.seed, &boot, ctl)
+        m.model
+            .sobol_bootstrap_with(&groups, a.n, a.seed, &boot, &ctl)
     } else {
-        m.model.sobol(&groups, a.n, a.seed, ctl)
+        m.model.sobol_with(&groups, a.n, a.seed, &ctl)
     };
     progress.finish();
     let s = s?;

@@ -234,11 +234,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     cfg.score_bins = a.score_bins;
     let progress = Progress::new(quiet, range.len(), "sweep");
     let cb = progress.callback();
-    let ctl = Control {
-        progress: Some(&cb),
-        cancel: None,
-    };
-    let result = m.model.sweep_range(&cfg, range.clone(), ctl);
+    let ctl = Control::default().with_progress(&cb);
+    let result = m.model.sweep_range_with(&cfg, range.clone(), &ctl);
     progress.finish();
     let file = SweepFile {
         format: FORMAT.into(),

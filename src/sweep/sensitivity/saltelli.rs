@@ -1,19 +1,14 @@
-//! Variance-based sensitivity: Saltelli sampling with named input groups, first-order (Saltelli 2010)
-//! and total-order (Jansen) Sobol indices, and a one-at-a-time mode.
+//! Saltelli sampling with named input groups: first-order (Saltelli 2010) and total-order (Jansen)
+//! Sobol indices of any model, and their bootstrap intervals.
 
 use ndarray::{Array2, ArrayView2};
 use rand_distr::{Distribution, Uniform};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::BatchModel;
-use super::histogram::rank_min_into;
-use super::memory::{Need, bytes};
-use super::run::Control;
-use super::sampler::{
-    AltSampler, NodeSelection, alt_cdf, check_spread, pick_alt, probability_cdf, rng_for, tri, unit,
-};
 use crate::error::{Error, Result};
+use crate::sweep::config::Control;
+use crate::sweep::sampler::{rng_for, unit};
 
 /// Sobol indices of every target (rows) for every input group (columns).
 ///
@@ -72,6 +67,7 @@ pub struct SobolIndices {
 /// assert_eq!(b.targets, Some(vec!["mean_abs_rank_shift".to_string()]));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Bootstrap {
     /// Number of bootstrap replicates (at least 2).
     pub replicates: usize,
@@ -215,7 +211,7 @@ impl SobolAcc {
 /// use composite_indicators::sweep::{saltelli, Control};
 /// // y = x0 + 2 x1: S = (1/5, 4/5)
 /// let s = saltelli(&["x0".into(), "x1".into()], &[1, 1], &["y".into()], 4096, 1, 512,
-///     Control::default(), |u| Ok(u.map_axis(ndarray::Axis(1), |r| r[0] + 2.0 * r[1]).insert_axis(ndarray::Axis(1))))
+///     &Control::default(), |u| Ok(u.map_axis(ndarray::Axis(1), |r| r[0] + 2.0 * r[1]).insert_axis(ndarray::Axis(1))))
 ///     .unwrap();
 /// assert!((s.first[[0, 1]] - 0.8).abs() < 0.05);
 /// assert!((s.total[[0, 0]] - 0.2).abs() < 0.05);
@@ -228,7 +224,7 @@ pub fn saltelli<F>(
     n: usize,
     seed: u64,
     chunk_size: usize,
-    ctl: Control<'_>,
+    ctl: &Control<'_>,
     eval: F,
 ) -> Result<SobolIndices>
 where
@@ -248,7 +244,7 @@ where
 /// use composite_indicators::sweep::{saltelli_bootstrap, Bootstrap, Control};
 /// // y = x0 + 2 x1: S = (1/5, 4/5)
 /// let s = saltelli_bootstrap(&["x0".into(), "x1".into()], &[1, 1], &["y".into()], 2048, 1, 512,
-///     &Bootstrap::new(200).with_seed(7), Control::default(),
+///     &Bootstrap::new(200).with_seed(7), &Control::default(),
 ///     |u| Ok(u.map_axis(ndarray::Axis(1), |r| r[0] + 2.0 * r[1]).insert_axis(ndarray::Axis(1))))
 ///     .unwrap();
 /// let ci = s.intervals.as_ref().unwrap();
@@ -264,7 +260,7 @@ pub fn saltelli_bootstrap<F>(
     seed: u64,
     chunk_size: usize,
     boot: &Bootstrap,
-    ctl: Control<'_>,
+    ctl: &Control<'_>,
     eval: F,
 ) -> Result<SobolIndices>
 where
@@ -284,7 +280,7 @@ where
 }
 
 #[allow(clippy::too_many_arguments)]
-fn saltelli_impl<F>(
+pub(super) fn saltelli_impl<F>(
     groups: &[String],
     dims: &[usize],
     targets: &[String],
@@ -292,7 +288,7 @@ fn saltelli_impl<F>(
     seed: u64,
     chunk_size: usize,
     boot: Option<&Bootstrap>,
-    ctl: Control<'_>,
+    ctl: &Control<'_>,
     eval: F,
 ) -> Result<SobolIndices>
 where
@@ -424,7 +420,7 @@ where
                 }
             }
             let dn = done.fetch_add(rows, std::sync::atomic::Ordering::Relaxed) + rows;
-            if let Some(p) = ctl.progress {
+            if let Some(p) = ctl.progress() {
                 p(dn, n);
             }
             Ok((acc, kept))
@@ -568,525 +564,6 @@ fn bootstrap_intervals(
 /// seeds are equal.
 const BOOT_SALT: u64 = 0xB007_5A3B_1E5E_ED00;
 
-/// What one Sobol input group of a [`BatchModel`] varies (serde-tagged by `input`).
-///
-/// Differences from COINr's `get_sensitivity` input design: COINr draws `Nrep` noisy weight sets up
-/// front and makes them one discrete input, where a weight group here is one continuous uniform per
-/// node (the same distribution as COINr's in the limit of many sets); and COINr maps a uniform to one
-/// of `n` options with `cut(x, n)`, i.e. equal bins over the *sample's* range of that column, where
-/// here the bins are fixed on `[0, 1)` by the option probabilities (the two differ only for draws
-/// within a bin's width of the sample's extremes).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "input", rename_all = "snake_case")]
-pub enum GroupInput {
-    /// Node weights `w₀ · (1 + spread · g(u))` of the selected nodes, one input each; `g(u) = 2u − 1`
-    /// (uniform noise) or the triangular inverse CDF on `[−1, 1]`.
-    Weights {
-        /// Perturbed nodes (must not overlap another group's).
-        #[serde(default)]
-        nodes: NodeSelection,
-        /// Relative half-width in `[0, 1]`.
-        spread: f64,
-        /// Triangular instead of uniform noise.
-        #[serde(default)]
-        triangular: bool,
-    },
-    /// The method alternative (one input mapped through the choice's probabilities; at most one group,
-    /// and not together with [`GroupInput::Method`] groups).
-    Alternative {
-        /// The choice (`Uniform` or `Probabilities`).
-        #[serde(default = "uniform_choice")]
-        choice: AltSampler,
-    },
-    /// One method dimension of the model's grid ([`BatchModel::with_method_dimensions`], e.g. from a
-    /// [`MethodSpace`](super::MethodSpace)): one input mapped to the dimension's options, equally
-    /// likely or with relative `probabilities`; dimensions in no group stay at option 0. Each
-    /// dimension in at most one group.
-    Method {
-        /// The dimension's name.
-        dimension: String,
-        /// Relative probabilities, one per option (empty: equally likely).
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        probabilities: Vec<f64>,
-    },
-}
-
-fn uniform_choice() -> AltSampler {
-    AltSampler::Uniform
-}
-
-/// A named input group, e.g. `"pillar weights"` or `"normaliser choice"`.
-///
-/// ```
-/// use composite_indicators::sweep::{GroupInput, NodeSelection, SobolGroup};
-/// let g = SobolGroup::new("pillar weights", GroupInput::Weights {
-///     nodes: NodeSelection::Levels { levels: vec![2] }, spread: 0.25, triangular: false });
-/// assert_eq!(g.name, "pillar weights");
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SobolGroup {
-    /// Name shown in results.
-    pub name: String,
-    /// What the group varies.
-    pub input: GroupInput,
-}
-
-impl SobolGroup {
-    /// A named group.
-    pub fn new(name: impl Into<String>, input: GroupInput) -> Self {
-        SobolGroup {
-            name: name.into(),
-            input,
-        }
-    }
-}
-
-enum Mapped {
-    Weights {
-        nodes: Vec<usize>,
-        a: Vec<f64>,
-        b: Vec<f64>,
-        triangular: bool,
-    },
-    Alt(Vec<f64>),
-    /// Cumulative option probabilities and the dimension's stride in the alternative index.
-    Method(Vec<f64>, usize),
-}
-
-/// One-at-a-time results: per target (rows) and group (columns), the population variance, minimum and
-/// maximum of the target when only that group varies (the others at nominal).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OatResult {
-    /// Group names.
-    pub groups: Vec<String>,
-    /// Target names.
-    pub targets: Vec<String>,
-    /// Variance, targets × groups.
-    #[serde(with = "crate::serde_nan::array2")]
-    pub variance: Array2<f64>,
-    /// Minimum, targets × groups.
-    #[serde(with = "crate::serde_nan::array2")]
-    pub min: Array2<f64>,
-    /// Maximum, targets × groups.
-    #[serde(with = "crate::serde_nan::array2")]
-    pub max: Array2<f64>,
-}
-
-impl BatchModel {
-    fn map_groups(&self, groups: &[SobolGroup]) -> Result<(Vec<Mapped>, Vec<usize>)> {
-        let nominal = self.nominal_weights();
-        let mut used = vec![false; self.n_nodes()];
-        let mut mapped = Vec::with_capacity(groups.len());
-        let mut dims = Vec::with_capacity(groups.len());
-        let mut n_alt = 0;
-        let mut n_method = 0;
-        let mut dim_used = vec![false; self.method_dimensions().len()];
-        for g in groups {
-            match &g.input {
-                GroupInput::Weights {
-                    nodes,
-                    spread,
-                    triangular,
-                } => {
-                    check_spread(*spread)?;
-                    let nodes = nodes.resolve(self)?;
-                    if nodes.is_empty() {
-                        return Err(Error::param(&g.name, "selects no node"));
-                    }
-                    for &k in &nodes {
-                        if std::mem::replace(&mut used[k], true) {
-                            return Err(Error::param(
-                                &g.name,
-                                format!(
-                                    "node `{}` is already in another group",
-                                    self.framework().nodes()[k].code
-                                ),
-                            ));
-                        }
-                    }
-                    let a = nodes.iter().map(|&k| nominal[k]).collect();
-                    let b = nodes.iter().map(|&k| nominal[k] * spread).collect();
-                    dims.push(nodes.len());
-                    mapped.push(Mapped::Weights {
-                        nodes,
-                        a,
-                        b,
-                        triangular: *triangular,
-                    });
-                }
-                GroupInput::Alternative { choice } => {
-                    n_alt += 1;
-                    if n_alt > 1 || n_method > 0 {
-                        return Err(Error::param(
-                            &g.name,
-                            "only one alternative group is allowed, and not with method groups",
-                        ));
-                    }
-                    dims.push(1);
-                    mapped.push(Mapped::Alt(alt_cdf(self, choice)?));
-                }
-                GroupInput::Method {
-                    dimension,
-                    probabilities,
-                } => {
-                    n_method += 1;
-                    if n_alt > 0 {
-                        return Err(Error::param(
-                            &g.name,
-                            "method groups cannot be combined with an alternative group",
-                        ));
-                    }
-                    let grid = self.method_dimensions();
-                    let d = grid
-                        .iter()
-                        .position(|m| &m.name == dimension)
-                        .ok_or_else(|| {
-                            let names: Vec<&str> = grid.iter().map(|m| m.name.as_str()).collect();
-                            Error::param(
-                                &g.name,
-                                format!(
-                                    "no method dimension `{dimension}` (the model has {names:?})"
-                                ),
-                            )
-                        })?;
-                    if std::mem::replace(&mut dim_used[d], true) {
-                        return Err(Error::param(
-                            &g.name,
-                            format!("method dimension `{dimension}` is already in another group"),
-                        ));
-                    }
-                    let n_opt = grid[d].options.len();
-                    let stride: usize = grid[d + 1..].iter().map(|m| m.options.len()).product();
-                    let p = if probabilities.is_empty() {
-                        vec![1.0; n_opt]
-                    } else {
-                        probabilities.clone()
-                    };
-                    dims.push(1);
-                    let cdf = probability_cdf(
-                        &p,
-                        n_opt,
-                        &format!("option probabilities of group `{}`", g.name),
-                        &format!("probabilities of group `{}`", g.name),
-                    )?;
-                    mapped.push(Mapped::Method(cdf, stride));
-                }
-            }
-        }
-        Ok((mapped, dims))
-    }
-
-    /// Target names: `score:<unit>` for every unit, `rank:<unit>` for every unit, then
-    /// `mean_abs_rank_shift` (mean over units ranked both nominally and in the run of
-    /// `|rank − nominal rank|`, COINr's sensitivity target).
-    pub fn sobol_targets(&self) -> Vec<String> {
-        let mut t: Vec<String> = self
-            .unit_codes()
-            .iter()
-            .map(|c| format!("score:{c}"))
-            .collect();
-        t.extend(self.unit_codes().iter().map(|c| format!("rank:{c}")));
-        t.push("mean_abs_rank_shift".into());
-        t
-    }
-
-    /// The memory of a Sobol analysis: per worker one chunk of at most 1024 base rows (`rows·(d + 2)`
-    /// runs: uniforms, node weights, scores and scoring temporaries, and `2·units + 1` targets per
-    /// run), plus the bootstrap's kept outputs, per-row terms and replicates.
-    fn sobol_need(&self, dims: &[usize], n: usize, boot: Option<&Bootstrap>) -> Need {
-        let d = dims.len();
-        let dd: usize = dims.iter().sum();
-        let nu = self.n_units();
-        let t = rayon::current_num_threads().max(1) as u64;
-        let runs = n.min(1024).saturating_mul(d + 2);
-        let per_run = dd
-            .saturating_add(self.n_nodes())
-            .saturating_add(nu.saturating_mul(6))
-            .saturating_add(1);
-        let mut need = Need::default();
-        let rows = format!("fewer base rows (now {n})");
-        let units = "fewer units or fewer worker threads".to_string();
-        need.add(&units, bytes(runs, per_run, 8).saturating_mul(t));
-        if let Some(b) = boot {
-            let tb = b.targets.as_ref().map_or(2 * nu + 1, |names| names.len());
-            let reps = format!(
-                "fewer bootstrap targets or replicates (now {} targets, {} replicates)",
-                tb, b.replicates
-            );
-            need.add(&reps, bytes(n, (d + 2).saturating_mul(tb), 8));
-            need.add(
-                &reps,
-                bytes(n, 2usize.saturating_mul(tb).saturating_mul(d), 8),
-            );
-            need.add(
-                &reps,
-                bytes(b.replicates, 2usize.saturating_mul(tb).saturating_mul(d), 8),
-            );
-            need.add(&rows, bytes(n, d + 2, 8));
-        }
-        need
-    }
-
-    /// Evaluate the targets for runs × inputs uniforms (NaN input = that parameter at nominal).
-    fn eval_targets(
-        &self,
-        mapped: &[Mapped],
-        u: ArrayView2<'_, f64>,
-        nominal_ranks: &[u32],
-    ) -> Result<Array2<f64>> {
-        let r = u.nrows();
-        let nu = self.n_units();
-        let mut w = Array2::zeros((r, self.n_nodes()));
-        let mut alts = vec![0usize; r];
-        for (i, mut row) in w.rows_mut().into_iter().enumerate() {
-            row.assign(&ndarray::ArrayView1::from(self.nominal_weights()));
-            let mut c = 0;
-            for m in mapped {
-                match m {
-                    Mapped::Weights {
-                        nodes,
-                        a,
-                        b,
-                        triangular,
-                    } => {
-                        for (q, &k) in nodes.iter().enumerate() {
-                            let x = u[[i, c + q]];
-                            if !x.is_nan() {
-                                let g = if *triangular { tri(x) } else { 2.0 * x - 1.0 };
-                                row[k] = a[q] + b[q] * g;
-                            }
-                        }
-                        c += nodes.len();
-                    }
-                    Mapped::Alt(cdf) => {
-                        let x = u[[i, c]];
-                        if !x.is_nan() {
-                            alts[i] = pick_alt(cdf, x);
-                        }
-                        c += 1;
-                    }
-                    Mapped::Method(cdf, stride) => {
-                        let x = u[[i, c]];
-                        if !x.is_nan() {
-                            alts[i] += pick_alt(cdf, x) * stride;
-                        }
-                        c += 1;
-                    }
-                }
-            }
-        }
-        let s = self.score_batch(w.view(), &alts)?;
-        let mut out = Array2::zeros((r, 2 * nu + 1));
-        let mut ranks = vec![0u32; nu];
-        for (i, srow) in s.rows().into_iter().enumerate() {
-            let sv = srow.to_vec();
-            rank_min_into(&sv, &mut ranks);
-            let (mut tot, mut cnt) = (0u64, 0u64);
-            for q in 0..nu {
-                out[[i, q]] = sv[q];
-                out[[i, nu + q]] = if ranks[q] > 0 {
-                    f64::from(ranks[q])
-                } else {
-                    f64::NAN
-                };
-                if ranks[q] > 0 && nominal_ranks[q] > 0 {
-                    tot += u64::from(ranks[q].abs_diff(nominal_ranks[q]));
-                    cnt += 1;
-                }
-            }
-            out[[i, 2 * nu]] = if cnt > 0 {
-                tot as f64 / cnt as f64
-            } else {
-                f64::NAN
-            };
-        }
-        Ok(out)
-    }
-
-    /// Sobol indices of every unit's score and rank and of the mean absolute rank shift
-    /// ([`BatchModel::sobol_targets`]) with respect to named input groups, from `n` Saltelli base rows
-    /// (`n·(d + 2)` model runs). Parameters outside every group stay at nominal (nominal weights,
-    /// alternative 0). See [`saltelli`] for the estimators.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::MemoryBudget`] when the estimated memory (per worker, chunks of up to 1024 base rows
-    /// with `2·units + 1` targets per run) exceeds [`BatchModel::memory_budget`]; invalid groups or
-    /// `n < 2` are [`Error::InvalidParameter`]; [`Error::Cancelled`] through `ctl`.
-    ///
-    /// ```
-    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
-    /// use composite_indicators::sweep::{BatchModel, Control, GroupInput, NodeSelection, SobolGroup};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
-    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
-    ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
-    /// let g = vec![SobolGroup::new("a weight", GroupInput::Weights {
-    ///     nodes: NodeSelection::Codes { codes: vec!["a".into()] }, spread: 0.5, triangular: false })];
-    /// let s = m.sobol(&g, 256, 1, Control::default()).unwrap();
-    /// assert_eq!(s.runs, 256 * 3);
-    /// // a single group explains everything (up to estimation noise)
-    /// let t = s.target("score:1").unwrap();
-    /// assert!((s.first[[t, 0]] - 1.0).abs() < 0.15 && (s.total[[t, 0]] - 1.0).abs() < 0.15);
-    /// ```
-    pub fn sobol(
-        &self,
-        groups: &[SobolGroup],
-        n: usize,
-        seed: u64,
-        ctl: Control<'_>,
-    ) -> Result<SobolIndices> {
-        self.sobol_impl(groups, n, seed, None, ctl)
-    }
-
-    /// [`BatchModel::sobol`] plus bootstrap confidence intervals ([`Bootstrap`]); the point
-    /// estimates equal [`BatchModel::sobol`]'s for the same groups, `n` and `seed`. Bootstrapping
-    /// every target of a large model is costly (see [`Bootstrap`]); COINr bootstraps its one target,
-    /// `mean_abs_rank_shift`.
-    ///
-    /// ```
-    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
-    /// use composite_indicators::sweep::{BatchModel, Bootstrap, Control, GroupInput, NodeSelection,
-    ///     SobolGroup};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
-    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
-    ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
-    /// let g = vec![SobolGroup::new("a weight", GroupInput::Weights {
-    ///     nodes: NodeSelection::Codes { codes: vec!["a".into()] }, spread: 0.5, triangular: false })];
-    /// let boot = Bootstrap::new(100).with_targets(["score:1"]);
-    /// let s = m.sobol_bootstrap(&g, 256, 1, &boot, Control::default()).unwrap();
-    /// let ci = s.intervals.as_ref().unwrap();
-    /// let t = s.target("score:1").unwrap();
-    /// assert!(ci.total_lo[[t, 0]] <= s.total[[t, 0]] && s.total[[t, 0]] <= ci.total_hi[[t, 0]]);
-    /// assert!(ci.first_lo[[s.target("score:2").unwrap(), 0]].is_nan()); // not bootstrapped
-    /// ```
-    pub fn sobol_bootstrap(
-        &self,
-        groups: &[SobolGroup],
-        n: usize,
-        seed: u64,
-        boot: &Bootstrap,
-        ctl: Control<'_>,
-    ) -> Result<SobolIndices> {
-        self.sobol_impl(groups, n, seed, Some(boot), ctl)
-    }
-
-    fn sobol_impl(
-        &self,
-        groups: &[SobolGroup],
-        n: usize,
-        seed: u64,
-        boot: Option<&Bootstrap>,
-        ctl: Control<'_>,
-    ) -> Result<SobolIndices> {
-        let (mapped, dims) = self.map_groups(groups)?;
-        self.sobol_need(&dims, n, boot).check(
-            format!(
-                "a Sobol analysis of {} units ({n} base rows, {} groups, {} threads)",
-                self.n_units(),
-                dims.len(),
-                rayon::current_num_threads()
-            ),
-            self.memory_budget(),
-        )?;
-        let (_, nominal_ranks) = self.nominal()?;
-        let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
-        saltelli_impl(
-            &names,
-            &dims,
-            &self.sobol_targets(),
-            n,
-            seed,
-            1024,
-            boot,
-            ctl,
-            |u| self.eval_targets(&mapped, u, &nominal_ranks),
-        )
-    }
-
-    /// One-at-a-time analysis: for each group, `n` runs varying only that group (inputs drawn from
-    /// generators seeded by `(seed, run)`), every other parameter at nominal. Targets as
-    /// [`BatchModel::sobol_targets`]; NaN targets are left out of the statistics.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::MemoryBudget`] when the `n` runs' targets (`2·units + 1` per run) and scoring buffers
-    /// exceed [`BatchModel::memory_budget`]; invalid groups are [`Error::InvalidParameter`].
-    ///
-    /// ```
-    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
-    /// use composite_indicators::sweep::{BatchModel, GroupInput, NodeSelection, SobolGroup};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
-    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
-    ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
-    /// let g = vec![SobolGroup::new("a", GroupInput::Weights {
-    ///     nodes: NodeSelection::Codes { codes: vec!["a".into()] }, spread: 0.5, triangular: false })];
-    /// let o = m.oat(&g, 100, 3).unwrap();
-    /// assert!(o.min[[0, 0]] >= 1.0 / 2.5 && o.max[[0, 0]] <= 1.0 / 1.5); // b / (w_a + 1), w_a in [0.5, 1.5]
-    /// ```
-    pub fn oat(&self, groups: &[SobolGroup], n: usize, seed: u64) -> Result<OatResult> {
-        let (mapped, dims) = self.map_groups(groups)?;
-        let dd: usize = dims.iter().sum();
-        let mut need = Need::default();
-        let runs = format!("fewer runs (now {n})");
-        let units = "fewer units".to_string();
-        need.add(&runs, bytes(n, dd.saturating_add(self.n_nodes()), 8));
-        need.add(&units, bytes(n, self.n_units().saturating_mul(6), 8));
-        need.check(
-            format!(
-                "a one-at-a-time analysis of {} units ({n} runs)",
-                self.n_units()
-            ),
-            self.memory_budget(),
-        )?;
-        let (_, nominal_ranks) = self.nominal()?;
-        let dd: usize = dims.iter().sum();
-        let targets = self.sobol_targets();
-        let t = targets.len();
-        let d = dims.len();
-        let mut variance = Array2::from_elem((t, d), f64::NAN);
-        let mut min = Array2::from_elem((t, d), f64::NAN);
-        let mut max = Array2::from_elem((t, d), f64::NAN);
-        let mut off = 0;
-        for (i, &di) in dims.iter().enumerate() {
-            let mut u = Array2::from_elem((n, dd), f64::NAN);
-            for j in 0..n {
-                let mut rng = rng_for(seed, j as u64);
-                for c in off..off + di {
-                    u[[j, c]] = unit(&mut rng);
-                }
-            }
-            let f = self.eval_targets(&mapped, u.view(), &nominal_ranks)?;
-            for tt in 0..t {
-                let v: Vec<f64> = f
-                    .column(tt)
-                    .iter()
-                    .copied()
-                    .filter(|x| !x.is_nan())
-                    .collect();
-                if v.is_empty() {
-                    continue;
-                }
-                let mean = v.iter().sum::<f64>() / v.len() as f64;
-                variance[[tt, i]] =
-                    v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / v.len() as f64;
-                min[[tt, i]] = v.iter().copied().fold(f64::INFINITY, f64::min);
-                max[[tt, i]] = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            }
-            off += di;
-        }
-        Ok(OatResult {
-            groups: groups.iter().map(|g| g.name.clone()).collect(),
-            targets,
-            variance,
-            min,
-            max,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1119,7 +596,7 @@ mod tests {
             seed,
             16,
             &boot,
-            Control::default(),
+            &Control::default(),
             &f,
         )
         .unwrap();
@@ -1130,7 +607,7 @@ mod tests {
             n,
             seed,
             16,
-            Control::default(),
+            &Control::default(),
             &f,
         )
         .unwrap();
@@ -1205,7 +682,7 @@ mod tests {
             8192,
             11,
             1000,
-            Control::default(),
+            &Control::default(),
             lin(&[1.0, 2.0, 3.0]),
         )
         .unwrap();
@@ -1237,7 +714,7 @@ mod tests {
             8192,
             5,
             777,
-            Control::default(),
+            &Control::default(),
             lin(&[1.0, 1.0, 2.0]),
         )
         .unwrap();
@@ -1266,7 +743,7 @@ mod tests {
             16384,
             3,
             4096,
-            Control::default(),
+            &Control::default(),
             f,
         )
         .unwrap();
@@ -1296,7 +773,7 @@ mod tests {
             1000,
             2,
             1000,
-            Control::default(),
+            &Control::default(),
             lin(&[1.0, 1.0]),
         )
         .unwrap();
@@ -1307,7 +784,7 @@ mod tests {
             1000,
             2,
             64,
-            Control::default(),
+            &Control::default(),
             lin(&[1.0, 1.0]),
         )
         .unwrap();

@@ -1,7 +1,14 @@
-//! Synthetic frameworks and data for benchmarks, examples and tests.
+//! Helpers for the crate's benchmarks, examples and tests: synthetic frameworks and data, min-max
+//! columns and the sweep's counting ranker and quantile rule.
+//!
+//! **Unstable:** this module is hidden from the documentation and not part of the public API; its
+//! items may change or disappear in any release. Use [`crate::rank`] and
+//! [`RankHistogram`](super::RankHistogram) instead of the ranking helpers.
 
 use ndarray::Array2;
 
+pub use super::engine::rank::rank_min_into;
+pub use super::histogram::quantile_target;
 use super::sampler::{rng_for, unit};
 use crate::error::{Error, Result};
 use crate::spec::{Framework, FrameworkSpec, Indicator, Pillar};
@@ -16,7 +23,7 @@ use crate::spec::{Framework, FrameworkSpec, Indicator, Pillar};
 /// Errors: [`Error::InvalidParameter`] unless `1 ≤ pillars ≤ subpillars ≤ indicators` and `units ≥ 1`.
 ///
 /// ```
-/// use composite_indicators::sweep::synthetic;
+/// use composite_indicators::sweep::bench_support::synthetic;
 /// let (fw, x) = synthetic(5, 7, 3, 2, 1).unwrap();
 /// assert_eq!(fw.n_indicators(), 7);
 /// assert_eq!(fw.nodes().len(), 7 + 3 + 2 + 1);
@@ -83,7 +90,7 @@ pub fn synthetic(
 /// constant column becomes 50 (no information to scale).
 ///
 /// ```
-/// use composite_indicators::sweep::min_max_columns;
+/// use composite_indicators::sweep::bench_support::min_max_columns;
 /// let x = min_max_columns(&ndarray::array![[1.0, 5.0], [3.0, 5.0], [f64::NAN, 5.0]]);
 /// assert_eq!(x[[0, 0]], 0.0);
 /// assert_eq!(x[[1, 0]], 100.0);

@@ -27,12 +27,14 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-use super::engine::linear::LinearPlan;
+use super::LinearPlan;
+use super::accumulate::{CellRule, PermutedLayout, PermutedStats};
 use super::exact::{QMAX, round_q};
-use super::histogram::{PermutedLayout, PermutedStats, rank_min_into};
+use super::rank::rank_min_into;
+use super::simd::avx2_method;
 
 #[cfg(doc)]
-use super::histogram::ScoreStats;
+use crate::sweep::ScoreStats;
 
 /// Largest unit count of the `f32` path (unit positions take at most 8 key bits).
 pub(crate) const MAX_UNITS: usize = 256;
@@ -286,16 +288,8 @@ impl Buf32 {
     #[inline(always)]
     fn bin(&mut self, p: usize, x: f64) {
         let stride = self.lay.bins + 2;
-        let top = self.lay.bins as f64;
         let (lo, hi) = (self.lay.lo[p], self.lay.hi[p]);
-        let c = ((x - lo) * self.lay.scale[p]).clamp(0.0, top - 1.0) as usize + 1;
-        let cell = if x < lo {
-            0
-        } else if x > hi {
-            stride - 1
-        } else {
-            c
-        };
+        let cell = CellRule::new(self.lay.bins).cell(x, lo, hi, self.lay.scale[p]) as usize;
         if let Some(h) = self.stats.hist.get_mut(p * stride + cell) {
             *h += 1;
         }
@@ -303,20 +297,14 @@ impl Buf32 {
 
     /// Process variants `start..start + b` whose effective weights are `e[i·b + v]`.
     pub(crate) fn block(&mut self, plan: &Plan32, e: &[f64], start: usize, b: usize) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU supports AVX2 and FMA (checked just above); the function is safe code.
-            return unsafe { self.block_avx2(plan, e, start, b) };
-        }
-        self.block_body(plan, e, start, b)
+        self.block_dispatch(plan, e, start, b);
     }
 
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    fn block_avx2(&mut self, plan: &Plan32, e: &[f64], start: usize, b: usize) {
-        self.block_body(plan, e, start, b)
-    }
+    avx2_method!(
+        /// [`Buf32::block_body`], compiled for AVX2 and FMA when the CPU has them.
+        fn block_dispatch(&mut self, plan: &Plan32, e: &[f64], start: usize, b: usize)
+            = Buf32 => block_body
+    );
 
     #[inline(always)]
     fn block_body(&mut self, plan: &Plan32, e: &[f64], start: usize, b: usize) {
@@ -458,7 +446,7 @@ impl Buf32 {
         // four rows interleaved (one row's increments often hit the same cell back to back)
         if self.lay.bins > 0 && every == 1 {
             let stride = self.lay.bins + 2;
-            let top = self.lay.bins as f64;
+            let rule = CellRule::new(self.lay.bins);
             self.cells.resize(4 * b, 0);
             for p0 in (0..n).step_by(4) {
                 let rows = 4.min(n - p0);
@@ -470,16 +458,7 @@ impl Buf32 {
                         .iter_mut()
                         .zip(&self.s[p * b..(p + 1) * b])
                     {
-                        let x = f64::from(x);
-                        let k = ((x - lo) * sc).max(0.0).min(top - 1.0) as u32 + 1;
-                        let k = if x < lo {
-                            0
-                        } else if x > hi {
-                            stride as u32 - 1
-                        } else {
-                            k
-                        };
-                        *c = base + k;
+                        *c = base + rule.cell(f64::from(x), lo, hi, sc) as u32;
                     }
                 }
                 for v in 0..b {

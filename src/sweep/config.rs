@@ -1,0 +1,298 @@
+//! The sweep's options: what to sample ([`SweepConfig`]) and how to watch or stop it ([`Control`]).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::engine::exact::Fnv;
+use super::sampler::{AltSampler, WeightSampler};
+use crate::error::{Error, Result};
+
+fn default_chunk() -> usize {
+    4096
+}
+fn default_bins() -> usize {
+    256
+}
+
+/// Largest [`SweepConfig::score_bins`]: finer bins than `1/65 536` of a unit's score range cannot be
+/// resolved by the binned subsample (its quantile levels are only good to about 0.002), and every
+/// parallel chunk keeps `units × (bins + 2)` counters.
+///
+/// ```
+/// assert_eq!(composite_indicators::sweep::MAX_SCORE_BINS, 65_536);
+/// ```
+pub const MAX_SCORE_BINS: usize = 65_536;
+
+/// What a sweep samples and how it is cut into work.
+///
+/// Build it with [`SweepConfig::new`] (or [`SweepConfig::default`]) and the `with_*` setters; the
+/// fields stay readable. The struct is `#[non_exhaustive]`: new options arrive as new fields with
+/// defaults and setters, without breaking code written against this version.
+///
+/// ```
+/// use composite_indicators::sweep::{AltSampler, SweepConfig, WeightSampler, NodeSelection};
+/// let c = SweepConfig::new(1000, 42, WeightSampler::Uniform { spread: 0.25, nodes: NodeSelection::All });
+/// assert_eq!(c.chunk_size, 4096);
+/// let c = c.with_alternatives(AltSampler::Uniform).with_chunk_size(512);
+/// assert_eq!((c.alternatives, c.chunk_size), (AltSampler::Uniform, 512));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SweepConfig {
+    /// Number of variants `K`.
+    pub variants: usize,
+    /// Seed: variant `k` is defined by `(seed, k)` only.
+    pub seed: u64,
+    /// Weight sampler.
+    pub weights: WeightSampler,
+    /// Method-alternative sampler.
+    #[serde(default)]
+    pub alternatives: AltSampler,
+    /// Variants per parallel work item (rank histograms, ranks and scores do not depend on it; score
+    /// moments only through summation order).
+    #[serde(default = "default_chunk")]
+    pub chunk_size: usize,
+    /// Histogram bins per unit for score quantiles (0 = none; at most [`MAX_SCORE_BINS`]). Only a
+    /// deterministic subsample of at least 65 536 variants (every variant up to 131 071) is binned: see
+    /// [`ScoreStats`].
+    #[serde(default = "default_bins")]
+    pub score_bins: usize,
+    /// Memory budget in bytes that the sweep's estimate must fit before anything large is allocated
+    /// (`None`: the model's, see [`BatchModel::memory_budget`](super::BatchModel::memory_budget), by default
+    /// [`default_memory_budget`](super::default_memory_budget)). Not part of the result's
+    /// fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_budget: Option<u64>,
+}
+
+/// 1000 variants with seed 0, every weight perturbed by ±25 % (uniform noise on all nodes), the
+/// default alternative (0), chunk size (4096) and score bins (256).
+///
+/// ```
+/// use composite_indicators::sweep::{NodeSelection, SweepConfig, WeightSampler};
+/// let c = SweepConfig::default();
+/// assert_eq!((c.variants, c.seed), (1000, 0));
+/// assert_eq!(c.weights, WeightSampler::Uniform { spread: 0.25, nodes: NodeSelection::All });
+/// ```
+impl Default for SweepConfig {
+    fn default() -> Self {
+        SweepConfig::new(
+            1000,
+            0,
+            WeightSampler::Uniform {
+                spread: 0.25,
+                nodes: super::sampler::NodeSelection::All,
+            },
+        )
+    }
+}
+
+impl SweepConfig {
+    /// A config with the default alternative (0), chunk size (4096) and score bins (256).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::{SweepConfig, WeightSampler};
+    /// let c = SweepConfig::new(10, 1, WeightSampler::Nominal);
+    /// assert_eq!((c.variants, c.seed, c.score_bins), (10, 1, 256));
+    /// ```
+    pub fn new(variants: usize, seed: u64, weights: WeightSampler) -> Self {
+        SweepConfig {
+            variants,
+            seed,
+            weights,
+            alternatives: AltSampler::default(),
+            chunk_size: default_chunk(),
+            score_bins: default_bins(),
+            memory_budget: None,
+        }
+    }
+
+    /// Set the number of variants `K` ([`SweepConfig::variants`]).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::SweepConfig;
+    /// assert_eq!(SweepConfig::default().with_variants(10).variants, 10);
+    /// ```
+    pub fn with_variants(mut self, variants: usize) -> Self {
+        self.variants = variants;
+        self
+    }
+
+    /// Set the seed ([`SweepConfig::seed`]).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::SweepConfig;
+    /// assert_eq!(SweepConfig::default().with_seed(7).seed, 7);
+    /// ```
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Set the weight sampler ([`SweepConfig::weights`]).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::{SweepConfig, WeightSampler};
+    /// let c = SweepConfig::default().with_weights(WeightSampler::Nominal);
+    /// assert_eq!(c.weights, WeightSampler::Nominal);
+    /// ```
+    pub fn with_weights(mut self, weights: WeightSampler) -> Self {
+        self.weights = weights;
+        self
+    }
+
+    /// Set the method-alternative sampler ([`SweepConfig::alternatives`]).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::{AltSampler, SweepConfig};
+    /// let c = SweepConfig::default().with_alternatives(AltSampler::Uniform);
+    /// assert_eq!(c.alternatives, AltSampler::Uniform);
+    /// ```
+    pub fn with_alternatives(mut self, alternatives: AltSampler) -> Self {
+        self.alternatives = alternatives;
+        self
+    }
+
+    /// Set the variants per parallel work item ([`SweepConfig::chunk_size`]; a sweep refuses 0).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::SweepConfig;
+    /// assert_eq!(SweepConfig::default().with_chunk_size(256).chunk_size, 256);
+    /// ```
+    pub fn with_chunk_size(mut self, chunk_size: usize) -> Self {
+        self.chunk_size = chunk_size;
+        self
+    }
+
+    /// Set the score-histogram bins per unit ([`SweepConfig::score_bins`]; 0 = none, a sweep refuses
+    /// more than [`MAX_SCORE_BINS`]).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::SweepConfig;
+    /// assert_eq!(SweepConfig::default().with_score_bins(0).score_bins, 0);
+    /// ```
+    pub fn with_score_bins(mut self, bins: usize) -> Self {
+        self.score_bins = bins;
+        self
+    }
+
+    /// Set the memory budget in bytes ([`SweepConfig::memory_budget`]). A sweep whose estimate
+    /// exceeds it returns [`Error::MemoryBudget`] before allocating its accumulators.
+    ///
+    /// ```
+    /// use composite_indicators::sweep::{SweepConfig, WeightSampler};
+    /// let c = SweepConfig::new(10, 1, WeightSampler::Nominal).with_memory_budget(1 << 20);
+    /// assert_eq!(c.memory_budget, Some(1 << 20));
+    /// ```
+    pub fn with_memory_budget(mut self, bytes: u64) -> Self {
+        self.memory_budget = Some(bytes);
+        self
+    }
+
+    /// Hash of what, besides the model, defines the results: the weight and alternative samplers,
+    /// the variant count and the score bins (FNV-1a over their JSON form).
+    pub(super) fn config_hash(&self) -> Result<u64> {
+        let mut h = Fnv::default();
+        for part in [
+            serde_json::to_string(&self.weights),
+            serde_json::to_string(&self.alternatives),
+        ] {
+            let text = part.map_err(|e| Error::param("sweep config", e.to_string()))?;
+            h.str(&text);
+        }
+        h.u64(self.variants as u64);
+        h.u64(self.score_bins as u64);
+        Ok(h.finish())
+    }
+}
+
+/// Progress reporting and cooperative cancellation for long computations
+/// ([`BatchModel::sweep_with`](super::BatchModel::sweep_with),
+/// [`BatchModel::sobol_with`](super::BatchModel::sobol_with), [`saltelli`](super::saltelli)).
+///
+/// The progress callback `progress(done, total)` is called after each finished chunk (from worker
+/// threads; `done` grows but calls may arrive out of order). When the cancel flag becomes `true`,
+/// unstarted chunks are skipped and the computation returns [`Error::Cancelled`].
+///
+/// ```
+/// use std::sync::atomic::AtomicBool;
+/// use composite_indicators::sweep::Control;
+/// let stop = AtomicBool::new(false);
+/// let report = |done: usize, total: usize| eprintln!("{done}/{total}");
+/// let c = Control::default().with_progress(&report).with_cancel(&stop);
+/// assert!(c.progress().is_some() && c.cancel().is_some());
+/// assert!(Control::default().progress().is_none());
+/// ```
+#[derive(Clone, Copy, Default)]
+pub struct Control<'a> {
+    progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    cancel: Option<&'a AtomicBool>,
+}
+
+impl std::fmt::Debug for Control<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control")
+            .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancel)
+            .finish()
+    }
+}
+
+impl<'a> Control<'a> {
+    /// Call `progress(variants done, total)` after each finished chunk.
+    ///
+    /// ```
+    /// use composite_indicators::sweep::Control;
+    /// let f = |_: usize, _: usize| {};
+    /// assert!(Control::default().with_progress(&f).progress().is_some());
+    /// ```
+    pub fn with_progress(mut self, progress: &'a (dyn Fn(usize, usize) + Sync)) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Stop (with [`Error::Cancelled`]) once `cancel` is `true`.
+    ///
+    /// ```
+    /// use std::sync::atomic::AtomicBool;
+    /// use composite_indicators::sweep::Control;
+    /// let stop = AtomicBool::new(true);
+    /// assert!(Control::default().with_cancel(&stop).cancel().is_some());
+    /// ```
+    pub fn with_cancel(mut self, cancel: &'a AtomicBool) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+
+    /// The progress callback, if any.
+    ///
+    /// ```
+    /// use composite_indicators::sweep::Control;
+    /// assert!(Control::default().progress().is_none());
+    /// ```
+    pub fn progress(&self) -> Option<&'a (dyn Fn(usize, usize) + Sync)> {
+        self.progress
+    }
+
+    /// The cancel flag, if any.
+    ///
+    /// ```
+    /// use composite_indicators::sweep::Control;
+    /// assert!(Control::default().cancel().is_none());
+    /// ```
+    pub fn cancel(&self) -> Option<&'a AtomicBool> {
+        self.cancel
+    }
+
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// Report `done` of `total`.
+    pub(crate) fn report(&self, done: usize, total: usize) {
+        if let Some(p) = self.progress {
+            p(done, total);
+        }
+    }
+}

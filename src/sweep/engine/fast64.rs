@@ -1,0 +1,393 @@
+//! The `f64` fast path of a sweep: node-major blocks of [`BLOCK`] variants, effective weights by
+//! straight loops, one GEMM per block, then per variant score sums, score-histogram cells and ranks
+//! into per-chunk `u32` counters merged into the shared accumulators at the end of a chunk.
+
+use std::sync::Mutex;
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+use super::Acc;
+use super::LinearPlan;
+use super::accumulate::{CellRule, PermutedLayout, PermutedStats, add_clean_row, flush_clean};
+use super::fast32::{Buf32, Plan32};
+use super::rank::{SORT_ABOVE, rank_counting, rank_min_into, rank_radix};
+use super::simd::avx2_method;
+use crate::sweep::sampler::VariantSampler;
+
+/// Variants per block of the fast path: the block's weights (nodes × block), effective weights
+/// (indicators × block) and scores (block × units) stay in L2 for the W1 shape.
+pub(crate) const BLOCK: usize = 256;
+
+/// Unit count above which rank counts are deferred to the end of a block ([`FastBuffers::deferred`]).
+pub(crate) const DEFER_ABOVE: usize = 256;
+
+/// Scratch and per-chunk accumulators of the fast path, in nominal-position order.
+#[derive(Default)]
+pub(crate) struct FastBuffers {
+    /// nodes × BLOCK, node-major.
+    w: Vec<f64>,
+    /// indicators × BLOCK (bonus rows stay 0).
+    e: Vec<f64>,
+    /// aggregates × BLOCK.
+    inv: Vec<f64>,
+    /// BLOCK.
+    f: Vec<f64>,
+    /// BLOCK × units.
+    s: Vec<f64>,
+    /// `f32` copies of a variant's scores.
+    s32: Vec<f32>,
+    /// Radix-sort scratch.
+    keys: Vec<u64>,
+    tmp: Vec<u64>,
+    ranks: Vec<u32>,
+    /// Rank counts `counts[p·n + r − 1]`.
+    counts: Vec<u32>,
+    /// Above [`DEFER_ABOVE`] units (and up to `u16::MAX`): the block's ranks position-major,
+    /// `deferred[p·BLOCK + v]` (0 = counted already), counted row by row after the block, so the
+    /// increments of one position stay in one row of `counts` instead of touching one page of the
+    /// `n × n` table per unit and variant.
+    deferred: Vec<u16>,
+    rank_missing: Vec<u64>,
+    stats: PermutedStats,
+    /// Level-0 multiples of the exact score sums of the current block (see [`add_clean_row`]).
+    qsum: Vec<i64>,
+    qsum2: Vec<i64>,
+    /// Variants without a missing score since the last flush (their `n` is added at the flush).
+    clean: u64,
+    /// Variants since the last flush.
+    variants: u64,
+    /// Score-histogram layout in position order.
+    lay: PermutedLayout,
+    /// Histogram cell index per position (i32, vector friendly).
+    cells: Vec<i32>,
+    /// Every cell index fits an `i32`.
+    cells_fit: bool,
+    /// Variant `k` is binned iff `k % every == 0` ([`bin_every`]).
+    pub(crate) every: usize,
+}
+
+/// The fast path of `BatchModel::run_chunk` for a sampler that draws node-major blocks and a
+/// model whose variants are one matrix product: per block of [`BLOCK`] variants, draw the weights
+/// node-major, derive effective weights with straight loops over the variants, one product
+/// `(block × indicators)·(indicators × units)` with units in nominal order, then per variant the
+/// score sums and histogram cells and the ranks (insertion sort from the nominal order, so the cost
+/// is the unit count plus the number of swapped pairs). Accumulators are merged into `acc` at the
+/// end. Results are bit-identical to `BatchModel::run_chunk`.
+pub(crate) fn run_chunk_fast(
+    n: usize,
+    plan: &LinearPlan,
+    sampler: &VariantSampler,
+    s: usize,
+    e: usize,
+    shared: &Mutex<Acc>,
+    fb: &mut FastBuffers,
+) -> PermutedStats {
+    let (nn, ni, na) = (plan.n_nodes, plan.n_ind, plan.n_aggregates());
+    if fb.w.len() != nn * BLOCK || fb.s.len() != BLOCK * n || fb.e.len() != ni * BLOCK {
+        fb.w = vec![0.0; nn * BLOCK];
+        fb.e = vec![0.0; ni * BLOCK];
+        fb.inv = vec![0.0; na * BLOCK];
+        fb.f = vec![0.0; BLOCK];
+        fb.s = vec![0.0; BLOCK * n];
+        fb.ranks = vec![0; n];
+    }
+    let mut sums = PermutedStats::default();
+    {
+        let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+        fb.lay = acc.scores.permuted_layout(&plan.perm);
+    }
+    fb.cells_fit = n
+        .checked_mul(fb.lay.bins.saturating_add(2))
+        .is_some_and(|c| c < i32::MAX as usize);
+    fb.cells.resize(n, 0);
+    fb.reset(n);
+    let mut start = s;
+    while start < e {
+        let b = BLOCK.min(e - start);
+        if !fb.weights_block(plan, sampler, start, b) {
+            break;
+        }
+        let (Ok(ev), Ok(mut sv)) = (
+            ArrayView2::from_shape((ni, b), &fb.e[..ni * b]),
+            ArrayViewMut2::from_shape((b, n), &mut fb.s[..b * n]),
+        ) else {
+            break;
+        };
+        ndarray::linalg::general_mat_mul(1.0, &ev.t(), &plan.xtp, 0.0, &mut sv);
+        fb.accumulate_block(start, b, n, &plan.bonus);
+        if fb.variants > u64::from(u32::MAX) - 2 * BLOCK as u64 {
+            fb.flush(plan, shared, &mut sums);
+        }
+        start += b;
+    }
+    fb.flush(plan, shared, &mut sums);
+    sums
+}
+
+/// The `f32` variant of [`run_chunk_fast`] (see the `fast32` module): same sampling
+/// and effective weights, then [`Buf32::block`] per block.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_chunk_32(
+    n: usize,
+    plan: &LinearPlan,
+    plan32: &Plan32,
+    sampler: &VariantSampler,
+    s: usize,
+    e: usize,
+    shared: &Mutex<Acc>,
+    fb: &mut FastBuffers,
+    b32: &mut Buf32,
+) -> PermutedStats {
+    let (nn, ni, na) = (plan.n_nodes, plan.n_ind, plan.n_aggregates());
+    if fb.w.len() != nn * BLOCK || fb.e.len() != ni * BLOCK {
+        fb.w = vec![0.0; nn * BLOCK];
+        fb.e = vec![0.0; ni * BLOCK];
+        fb.inv = vec![0.0; na * BLOCK];
+        fb.f = vec![0.0; BLOCK];
+    }
+    let mut sums = PermutedStats::default();
+    {
+        let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+        b32.lay = acc.scores.permuted_layout(&plan.perm);
+    }
+    b32.reset(n);
+    let mut start = s;
+    while start < e {
+        let b = BLOCK.min(e - start);
+        if !fb.weights_block(plan, sampler, start, b) {
+            break;
+        }
+        b32.block(plan32, &fb.e[..ni * b], start, b);
+        if b32.variants > u64::from(u32::MAX) - 2 * BLOCK as u64 {
+            flush32(plan, n, shared, &mut sums, b32);
+        }
+        start += b;
+    }
+    flush32(plan, n, shared, &mut sums, b32);
+    sums
+}
+
+/// [`FastBuffers::flush`] for the `f32` path.
+fn flush32(
+    plan: &LinearPlan,
+    n: usize,
+    shared: &Mutex<Acc>,
+    sums: &mut PermutedStats,
+    b: &mut Buf32,
+) {
+    b.stats.n.iter_mut().for_each(|c| *c += b.clean);
+    let counts = b.unit_major_counts(n);
+    {
+        let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+        acc.ranks
+            .add_permuted(&plan.perm, &counts, &b.rank_missing, b.variants);
+        acc.scores.add_permuted_hist(&plan.perm, &b.stats.hist);
+    }
+    b.stats.add_moments_to(sums);
+    b.reset(n);
+}
+
+impl FastBuffers {
+    /// Sample variants `start..start + b` node-major and derive their effective weights.
+    #[inline(always)]
+    fn weights_block_body(
+        &mut self,
+        plan: &LinearPlan,
+        sampler: &VariantSampler,
+        start: usize,
+        b: usize,
+    ) -> bool {
+        if !sampler.fill_block(start, b, &mut self.w) {
+            return false;
+        }
+        plan.effective_weights_block(&self.w, b, &mut self.e, &mut self.inv, &mut self.f);
+        true
+    }
+
+    /// Accumulate the `b` variants whose scores fill `self.s`.
+    #[inline(always)]
+    fn accumulate_block_body(&mut self, start: usize, b: usize, n: usize, bonus: &[f64]) {
+        let every = self.every.max(1);
+        for v in 0..b {
+            self.add_variant(v * n, n, bonus, (start + v) % every == 0);
+        }
+        flush_clean(&mut self.qsum, &mut self.qsum2, &mut self.stats.mom);
+        if !self.deferred.is_empty() {
+            for (row, cnt) in self
+                .deferred
+                .chunks_exact(BLOCK)
+                .zip(self.counts.chunks_exact_mut(n))
+            {
+                for &r in &row[..b.min(BLOCK)] {
+                    if let Some(c) = (r as usize).checked_sub(1).and_then(|i| cnt.get_mut(i)) {
+                        *c += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    avx2_method!(
+        /// [`FastBuffers::weights_block_body`], compiled for AVX2 when the CPU has it.
+        fn weights_block(
+            &mut self,
+            plan: &LinearPlan,
+            sampler: &VariantSampler,
+            start: usize,
+            b: usize,
+        ) -> bool = FastBuffers => weights_block_body
+    );
+
+    avx2_method!(
+        /// [`FastBuffers::accumulate_block_body`], compiled for AVX2 when the CPU has it.
+        fn accumulate_block(&mut self, start: usize, b: usize, n: usize, bonus: &[f64])
+            = FastBuffers => accumulate_block_body
+    );
+
+    fn reset(&mut self, n: usize) {
+        let cells = if self.lay.bins > 0 {
+            n * (self.lay.bins + 2)
+        } else {
+            0
+        };
+        self.counts.clear();
+        self.counts.resize(n * n, 0);
+        let defer = n > DEFER_ABOVE && n <= usize::from(u16::MAX);
+        self.deferred.resize(if defer { n * BLOCK } else { 0 }, 0);
+        self.rank_missing.clear();
+        self.rank_missing.resize(n, 0);
+        self.stats.reset(n, cells);
+        for v in [&mut self.qsum, &mut self.qsum2] {
+            v.clear();
+            v.resize(n, 0);
+        }
+        self.clean = 0;
+        self.variants = 0;
+    }
+
+    /// Move the counts into `shared` and add the sums to `sums` (same entry-wise order as a single
+    /// accumulation: `sums` starts at 0 and is flushed into only at the end of a chunk, or before a
+    /// `u32` counter could overflow).
+    fn flush(&mut self, plan: &LinearPlan, shared: &Mutex<Acc>, sums: &mut PermutedStats) {
+        let n = self.rank_missing.len();
+        self.stats.n.iter_mut().for_each(|c| *c += self.clean);
+        {
+            let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+            acc.ranks
+                .add_permuted(&plan.perm, &self.counts, &self.rank_missing, self.variants);
+            acc.scores.add_permuted_hist(&plan.perm, &self.stats.hist);
+        }
+        self.stats.add_moments_to(sums);
+        self.reset(n);
+    }
+
+    /// Accumulate the variant whose scores (position order) start at `self.s[off]`.
+    #[inline(always)]
+    fn add_variant(&mut self, off: usize, n: usize, bonus: &[f64], bin: bool) {
+        let Some(t) = self.s.get_mut(off..off + n) else {
+            return;
+        };
+        if !bonus.is_empty() {
+            t.iter_mut().zip(bonus).for_each(|(x, &b)| *x += b);
+        }
+        let t = &*t;
+        self.variants += 1;
+        let mut nan = false;
+        for &x in t {
+            nan |= x.is_nan();
+        }
+        let st = &mut self.stats;
+        let stride = self.lay.bins + 2;
+        let rule = CellRule::new(self.lay.bins);
+        if nan {
+            if !self.deferred.is_empty() {
+                let v = off / n.max(1);
+                for p in 0..n {
+                    if let Some(d) = self.deferred.get_mut(p * BLOCK + v) {
+                        *d = 0;
+                    }
+                }
+            }
+            rank_min_into(t, &mut self.ranks);
+            for (p, &r) in self.ranks.iter().enumerate() {
+                if r == 0 {
+                    self.rank_missing[p] += 1;
+                } else {
+                    self.counts[p * n + r as usize - 1] += 1;
+                }
+                let x = t[p];
+                if x.is_nan() {
+                    st.missing[p] += 1;
+                    continue;
+                }
+                st.n[p] += 1;
+                let d = x - self.lay.shift[p];
+                let e = self.lay.exp.get(p).copied().unwrap_or(0);
+                st.mom.add(p, d, self.lay.m1[p], self.lay.m2[p], e);
+                if self.lay.bins > 0 && bin {
+                    let (lo, hi) = (self.lay.lo[p], self.lay.hi[p]);
+                    let cell = rule.cell(x, lo, hi, self.lay.scale[p]) as usize;
+                    st.hist[p * stride + cell] += 1;
+                }
+            }
+            return;
+        }
+        self.clean += 1;
+        add_clean_row(t, &self.lay, &mut self.qsum, &mut self.qsum2, &mut st.mom);
+        if !bin || self.lay.bins == 0 {
+            // moments only
+        } else if self.cells_fit {
+            // bin cells as in `ScoreStats::add`, computed for all units in straight (vector) code
+            // into `cells`, then counted
+            let stride_i = stride as i32;
+            for (p, ((((&x, &lo), &hi), &sc), cell)) in t
+                .iter()
+                .zip(&self.lay.lo)
+                .zip(&self.lay.hi)
+                .zip(&self.lay.scale)
+                .zip(self.cells.iter_mut())
+                .enumerate()
+            {
+                *cell = p as i32 * stride_i + rule.cell(x, lo, hi, sc) as i32;
+            }
+            for &c in &self.cells {
+                if let Some(h) = st.hist.get_mut(c as usize) {
+                    *h += 1;
+                }
+            }
+        } else {
+            for (p, (((&x, &lo), &hi), &sc)) in t
+                .iter()
+                .zip(&self.lay.lo)
+                .zip(&self.lay.hi)
+                .zip(&self.lay.scale)
+                .enumerate()
+            {
+                let cell = rule.cell(x, lo, hi, sc) as usize;
+                if let Some(h) = st.hist.get_mut(p * stride + cell) {
+                    *h += 1;
+                }
+            }
+        }
+        if n > SORT_ABOVE {
+            rank_radix(t, &mut self.keys, &mut self.tmp, &mut self.ranks);
+        } else {
+            rank_counting(t, &mut self.s32, &mut self.ranks);
+        }
+        if self.deferred.is_empty() {
+            for (p, &r) in self.ranks.iter().enumerate() {
+                if let Some(c) = self.counts.get_mut(p * n + r as usize - 1) {
+                    *c += 1;
+                }
+            }
+        } else {
+            // ranks ≤ n ≤ u16::MAX here
+            let v = off / n.max(1);
+            for (p, &r) in self.ranks.iter().enumerate() {
+                if let Some(d) = self.deferred.get_mut(p * BLOCK + v) {
+                    *d = r as u16;
+                }
+            }
+        }
+    }
+}
