@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use composite_indicators::error::Expected;
 use composite_indicators::io::{read_idata_panel_path, read_imeta_path, write_atomic};
 use composite_indicators::normalise::OutOfRangePolicy;
 use composite_indicators::prelude::*;
@@ -205,6 +206,10 @@ fn parse_out() -> Result<Option<PathBuf>> {
     match args.as_slice() {
         [] => Ok(None),
         [flag, dir] if flag == "--out" => Ok(Some(PathBuf::from(dir))),
-        _ => Err(Error::param("arguments", "usage: asem_panel [--out DIR]")),
+        _ => Err(Error::invalid(
+            "arguments",
+            args.join(" "),
+            Expected::Form("usage: asem_panel [--out DIR]".into()),
+        )),
     }
 }

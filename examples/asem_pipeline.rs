@@ -117,7 +117,7 @@ fn run() -> Result<()> {
         .iter()
         .all(|o| matches!(o.status, TreatStatus::Winsorised { n, .. } if (1..=4).contains(&n)));
     if wins.len() != 15 || !logs.is_empty() || !points_ok {
-        return Err(Error::param(
+        return Err(Error::incompatible(
             "treatment",
             "differs from COINr's ASEM run (15 winsorised with 1-4 points, none logged)",
         ));
@@ -153,5 +153,5 @@ fn run() -> Result<()> {
 }
 
 fn missing(step: &str) -> Error {
-    Error::param(step, "the step did not run")
+    Error::incompatible(step, "the step did not run")
 }

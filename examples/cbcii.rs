@@ -47,6 +47,7 @@
 
 use std::path::{Path, PathBuf};
 
+use composite_indicators::error::Expected;
 use composite_indicators::io::{CsvOptions, read_cbcii_framework_path, read_csv_path};
 use composite_indicators::prelude::*;
 use composite_indicators::rank::{TieRule, rank_desc};
@@ -187,7 +188,8 @@ pub fn synthetic_data(fw: &Framework, cities: &Dataset, seed: u64) -> Result<Syn
     let n_u = strength.len();
     let inds = fw.indicators();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let normal = |sd: f64| Normal::new(0.0, sd).map_err(|e| Error::param("sd", e.to_string()));
+    let normal =
+        |sd: f64| Normal::new(0.0, sd).map_err(|_| Error::invalid("sd", sd, Expected::NonNegative));
     let (profile_d, noise_d, special_d) = (normal(0.10)?, normal(0.12)?, normal(0.15)?);
     let pillar_of = |ind: &Indicator| {
         PILLARS

@@ -40,7 +40,7 @@ impl Normaliser for MedianRatio {
             (v[n / 2 - 1] + v[n / 2]) / 2.0
         };
         if median <= 0.0 {
-            return Err(Error::param(
+            return Err(Error::incompatible(
                 "median-ratio",
                 format!(
                     "indicator `{}` has a non-positive median {median}",

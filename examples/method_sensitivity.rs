@@ -76,8 +76,8 @@ fn main() {
 fn space() -> Result<MethodSpace> {
     let mut base = PipelineConfig::coinr_example();
     base.scorer.normalise = NormaliserKind::MinMax { lo: 1.0, hi: 100.0 };
-    let treat =
-        serde_json::to_value(&base.treat).map_err(|e| Error::param("treat", e.to_string()))?;
+    let treat = serde_json::to_value(&base.treat)
+        .map_err(|e| Error::incompatible("treat", e.to_string()))?;
     MethodSpace::new(base)
         .with_choice(
             MethodChoice::new(
@@ -205,9 +205,9 @@ fn run(variants: usize, sobol_n: usize) -> Result<()> {
     let t0 = Instant::now();
     let sobol = model.sobol(&groups, sobol_n, SEED + 1, Control::default())?;
     let elapsed = t0.elapsed().as_secs_f64();
-    let t = sobol
-        .target("mean_abs_rank_shift")
-        .ok_or_else(|| Error::param("target", "mean_abs_rank_shift missing"))?;
+    let t = sobol.target("mean_abs_rank_shift").ok_or_else(|| {
+        Error::unknown_name("Sobol target", "mean_abs_rank_shift", sobol.targets.clone())
+    })?;
     println!(
         "\nSobol indices of the mean absolute rank shift (N = {}, {} runs, {:.2} s):",
         sobol.n, sobol.runs, elapsed

@@ -39,6 +39,7 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 use std::str::FromStr;
 
+use composite_indicators::error::Expected;
 use composite_indicators::io::{self, CsvOptions};
 use composite_indicators::prelude::*;
 use composite_indicators::prepare::{
@@ -225,9 +226,10 @@ fn config(opts: &HashMap<String, String>) -> Result<PipelineConfig> {
             "nominal" => WeightScheme::Nominal,
             "equal" => WeightScheme::Equal,
             other => {
-                return Err(Error::param(
+                return Err(Error::invalid(
                     "--weights",
-                    format!("`{other}`: expected nominal or equal"),
+                    format!("`{other}`"),
+                    Expected::one_of(["nominal", "equal"]),
                 ));
             }
         };
@@ -245,9 +247,10 @@ fn config(opts: &HashMap<String, String>) -> Result<PipelineConfig> {
             .get("screen")
             .map(|t| match t.parse::<f64>() {
                 Ok(v) => Ok(Screen::new(v)),
-                Err(_) => Err(Error::param(
+                Err(_) => Err(Error::invalid(
                     "--screen",
-                    format!("`{t}`: expected a data availability threshold in [0, 1]"),
+                    format!("`{t}`"),
+                    Expected::Form("a data availability threshold in [0, 1]".into()),
                 )),
             })
             .transpose()?,
@@ -267,9 +270,10 @@ fn parse_impute(s: &str) -> Result<Impute> {
             group: g.trim().to_string(),
         },
         _ => {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 "--impute",
-                format!("`{s}`: expected mean, median, group_mean:COLUMN or group_median:COLUMN"),
+                format!("`{s}`"),
+                Expected::one_of(["mean", "median", "group_mean:COLUMN", "group_median:COLUMN"]),
             ));
         }
     };
@@ -282,9 +286,10 @@ fn parse_treat(s: &str) -> Result<Treat> {
             winmax: Some(winmax),
             ..Treat::default()
         }),
-        _ => Err(Error::param(
+        _ => Err(Error::invalid(
             "--treat",
-            format!("`{s}`: expected winsorise:WINMAX (a whole number of points)"),
+            format!("`{s}`"),
+            Expected::Form("winsorise:WINMAX (a whole number of points)".into()),
         )),
     }
 }
@@ -296,9 +301,10 @@ fn parse_missing(s: &str) -> Result<MissingPolicy> {
         "error" => Ok(MissingPolicy::Error),
         other => match other.strip_prefix("skip:").map(str::parse::<f64>) {
             Some(Ok(c)) if (0.0..=1.0).contains(&c) => Ok(MissingPolicy::Skip { min_coverage: c }),
-            _ => Err(Error::param(
+            _ => Err(Error::invalid(
                 "--missing",
-                format!("`{other}`: expected skip, skip:COVERAGE (0..1), propagate or error"),
+                format!("`{other}`"),
+                Expected::one_of(["skip", "skip:COVERAGE (0..1)", "propagate", "error"]),
             )),
         },
     }
@@ -312,9 +318,10 @@ fn parse_ties(s: &str) -> Result<TieRule> {
         "ordinal" => TieRule::Ordinal,
         "average" => TieRule::Average,
         other => {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 "--ties",
-                format!("`{other}`: expected min, max, dense, ordinal or average"),
+                format!("`{other}`"),
+                Expected::one_of(["min", "max", "dense", "ordinal", "average"]),
             ));
         }
     })

@@ -266,9 +266,9 @@ fn run(args: &Args) -> Result<()> {
         },
     )?;
     let elapsed = t0.elapsed().as_secs_f64();
-    let t = sobol
-        .target("mean_abs_rank_shift")
-        .ok_or_else(|| Error::param("target", "mean_abs_rank_shift missing"))?;
+    let t = sobol.target("mean_abs_rank_shift").ok_or_else(|| {
+        Error::unknown_name("Sobol target", "mean_abs_rank_shift", sobol.targets.clone())
+    })?;
     println!(
         "\nSobol indices of the mean absolute rank shift (N = {}, {} runs, {:.2} s; variance {:.3}):",
         sobol.n,
@@ -279,7 +279,7 @@ fn run(args: &Args) -> Result<()> {
     let ci = sobol
         .intervals
         .as_ref()
-        .ok_or_else(|| Error::param("bootstrap", "no intervals returned"))?;
+        .ok_or_else(|| Error::incompatible("bootstrap", "no intervals returned"))?;
     println!(
         "{:<20} {:>8} {:>17} {:>8} {:>17}",
         "input group", "first", "90% bootstrap CI", "total", "90% bootstrap CI"

@@ -3,6 +3,8 @@
 //! Every fallible function returns [`Result<T>`](Result). Variants carry the context a user needs to
 //! find the culprit: the indicator or node code, the unit code, the line and column of a file.
 
+use std::ops::Bound;
+
 use thiserror::Error;
 
 /// Convenience alias used throughout the crate.
@@ -284,12 +286,59 @@ pub enum Error {
     },
 
     // ---------------------------------------------------------------- parameters and control
-    /// A method parameter is out of its domain.
-    #[error("invalid parameter `{name}`: {reason}")]
+    /// A parameter (an option, a method setting, a command-line flag) has a value outside its domain.
+    /// `expected` says what it should have been, in a form a caller can match on.
+    ///
+    /// ```
+    /// use composite_indicators::error::{Error, Expected};
+    /// let e = Error::invalid("threshold", 1.5, Expected::closed(0.0, 1.0));
+    /// assert_eq!(e.to_string(), "invalid parameter `threshold` = 1.5: expected a number in [0, 1]");
+    /// assert!(matches!(e, Error::InvalidParameter { ref parameter, .. } if parameter == "threshold"));
+    /// ```
+    #[error("invalid parameter `{parameter}`{}: {}", fmt_value(value), expected.requirement())]
     InvalidParameter {
-        /// The parameter.
+        /// The parameter (option, field or flag name; plot parameters are prefixed `plot: `).
+        parameter: String,
+        /// The value given, as text (empty when the value is an absent input or has no short form).
+        value: String,
+        /// What the value should have been.
+        expected: Expected,
+    },
+    /// An index (of an alternative, a variant, a level ...) is beyond the end of what it indexes.
+    #[error("{what} {index} is out of range: there are {len}")]
+    IndexOutOfRange {
+        /// What is indexed (`"alternative"`, `"variant"`, `"level"` ...).
+        what: String,
+        /// The index given (0- or 1-based as `what` says).
+        index: usize,
+        /// How many there are.
+        len: usize,
+    },
+    /// A name (a column, a target, a dimension, a setting) that is not among the known ones.
+    #[error("unknown {what} `{name}`{}", fmt_known(known))]
+    UnknownName {
+        /// What kind of name (`"group column"`, `"Sobol target"` ...).
+        what: String,
+        /// The name given.
         name: String,
-        /// Why it is invalid.
+        /// The names that would have been accepted (may be empty when there are too many to list).
+        known: Vec<String>,
+    },
+    /// A name that must be unique is given twice.
+    #[error("{what} `{name}` is given twice")]
+    NamedTwice {
+        /// What kind of name (`"period"`, `"method dimension"` ...).
+        what: String,
+        /// The repeated name.
+        name: String,
+    },
+    /// Settings or inputs that are each valid but cannot be used together (or an operation the
+    /// given inputs do not support).
+    #[error("{what}: {reason}")]
+    Incompatible {
+        /// The setting or operation at fault.
+        what: String,
+        /// Why it cannot be done.
         reason: String,
     },
     /// A long computation was cancelled through its cancellation flag.
@@ -575,18 +624,237 @@ impl Error {
         }
     }
 
-    /// Shorthand for [`Error::InvalidParameter`].
+    /// [`Error::InvalidParameter`] for `parameter` with the value `value` (formatted with `Display`)
+    /// that should have been `expected`.
     ///
     /// ```
-    /// let e = composite_indicators::Error::param("lo", "must be below hi");
-    /// assert_eq!(e.to_string(), "invalid parameter `lo`: must be below hi");
+    /// use composite_indicators::error::{Error, Expected};
+    /// let e = Error::invalid("max_iters", 0, Expected::at_least(1.0));
+    /// assert_eq!(e.to_string(), "invalid parameter `max_iters` = 0: expected at least 1");
     /// ```
-    pub fn param(name: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn invalid(
+        parameter: impl Into<String>,
+        value: impl std::fmt::Display,
+        expected: Expected,
+    ) -> Self {
         Error::InvalidParameter {
-            name: name.into(),
+            parameter: parameter.into(),
+            value: value.to_string(),
+            expected,
+        }
+    }
+
+    /// [`Error::Incompatible`]: `what` cannot be done, because `reason`.
+    ///
+    /// ```
+    /// let e = composite_indicators::Error::incompatible("contributions", "an aggregator is not linear");
+    /// assert_eq!(e.to_string(), "contributions: an aggregator is not linear");
+    /// ```
+    pub fn incompatible(what: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Incompatible {
+            what: what.into(),
             reason: reason.into(),
         }
     }
+
+    /// [`Error::UnknownName`]: `name` is not one of `known`.
+    ///
+    /// ```
+    /// let e = composite_indicators::Error::unknown_name("dataset", "Rawest", ["Raw", "Treated"]);
+    /// assert_eq!(e.to_string(), "unknown dataset `Rawest` (known: Raw, Treated)");
+    /// ```
+    pub fn unknown_name<S: Into<String>>(
+        what: impl Into<String>,
+        name: impl Into<String>,
+        known: impl IntoIterator<Item = S>,
+    ) -> Self {
+        Error::UnknownName {
+            what: what.into(),
+            name: name.into(),
+            known: known.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// The old string form of [`Error::InvalidParameter`]: `parameter` with a requirement stated in
+    /// words ([`Expected::Rule`]) and no value. Kept inside the crate only until the last call sites
+    /// are converted to [`Error::invalid`] and the specific variants.
+    #[deprecated(note = "use Error::invalid with an Expected, or a specific variant")]
+    #[allow(dead_code)]
+    pub(crate) fn param(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidParameter {
+            parameter: name.into(),
+            value: String::new(),
+            expected: Expected::Rule(reason.into()),
+        }
+    }
+}
+
+/// What a parameter's value should have been ([`Error::InvalidParameter::expected`]).
+///
+/// `Display` gives a noun phrase (`"a number in [0, 1]"`); [`Expected::Rule`] is a requirement in
+/// words for the cases no other variant fits, shown verbatim.
+///
+/// ```
+/// use composite_indicators::error::Expected;
+/// assert_eq!(Expected::Positive.to_string(), "a finite number > 0");
+/// assert_eq!(Expected::half_open(0.0, 0.5).to_string(), "a number in [0, 0.5)");
+/// assert_eq!(Expected::one_of(["mean", "median"]).to_string(), "one of mean, median");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Expected {
+    /// A finite number (not NaN, not infinite).
+    Finite,
+    /// A finite number ≥ 0.
+    NonNegative,
+    /// A finite number > 0.
+    Positive,
+    /// A number between two bounds (each included, excluded or absent); integers too.
+    InRange {
+        /// Lower bound.
+        lo: Bound<f64>,
+        /// Upper bound.
+        hi: Bound<f64>,
+    },
+    /// One of a fixed set of names or forms.
+    OneOf(Vec<String>),
+    /// A non-empty value (a name, a list, a selection).
+    NonEmpty,
+    /// Text of a given form, described in words (`"CODE=VALUE"`, `"winsorise:WINMAX"` ...).
+    Form(String),
+    /// A requirement in words, for what no other variant says (shown verbatim, without "expected").
+    Rule(String),
+}
+
+impl Expected {
+    /// A number in the closed interval `[lo, hi]`.
+    ///
+    /// ```
+    /// assert_eq!(composite_indicators::error::Expected::closed(0.0, 1.0).to_string(), "a number in [0, 1]");
+    /// ```
+    pub fn closed(lo: f64, hi: f64) -> Self {
+        Expected::InRange {
+            lo: Bound::Included(lo),
+            hi: Bound::Included(hi),
+        }
+    }
+
+    /// A number in the open interval `(lo, hi)`.
+    ///
+    /// ```
+    /// assert_eq!(composite_indicators::error::Expected::open(0.0, 1.0).to_string(), "a number in (0, 1)");
+    /// ```
+    pub fn open(lo: f64, hi: f64) -> Self {
+        Expected::InRange {
+            lo: Bound::Excluded(lo),
+            hi: Bound::Excluded(hi),
+        }
+    }
+
+    /// A number in `[lo, hi)`.
+    ///
+    /// ```
+    /// assert_eq!(composite_indicators::error::Expected::half_open(0.0, 0.5).to_string(), "a number in [0, 0.5)");
+    /// ```
+    pub fn half_open(lo: f64, hi: f64) -> Self {
+        Expected::InRange {
+            lo: Bound::Included(lo),
+            hi: Bound::Excluded(hi),
+        }
+    }
+
+    /// A number `≥ lo` (counts: `at_least(1.0)`).
+    ///
+    /// ```
+    /// assert_eq!(composite_indicators::error::Expected::at_least(2.0).to_string(), "at least 2");
+    /// ```
+    pub fn at_least(lo: f64) -> Self {
+        Expected::InRange {
+            lo: Bound::Included(lo),
+            hi: Bound::Unbounded,
+        }
+    }
+
+    /// One of `names`.
+    ///
+    /// ```
+    /// use composite_indicators::error::Expected;
+    /// assert_eq!(Expected::one_of(["a", "b"]), Expected::OneOf(vec!["a".into(), "b".into()]));
+    /// ```
+    pub fn one_of<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
+        Expected::OneOf(names.into_iter().map(Into::into).collect())
+    }
+
+    /// The requirement as the end of an error message: `"expected …"`, or a [`Rule`](Expected::Rule)
+    /// verbatim.
+    fn requirement(&self) -> String {
+        match self {
+            Expected::Rule(r) => r.clone(),
+            other => format!("expected {other}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expected::Finite => f.write_str("a finite number"),
+            Expected::NonNegative => f.write_str("a finite number >= 0"),
+            Expected::Positive => f.write_str("a finite number > 0"),
+            Expected::InRange { lo, hi } => match (lo, hi) {
+                (Bound::Unbounded, Bound::Unbounded) => f.write_str("a number"),
+                (Bound::Included(a), Bound::Unbounded) => write!(f, "at least {a}"),
+                (Bound::Excluded(a), Bound::Unbounded) => write!(f, "more than {a}"),
+                (Bound::Unbounded, Bound::Included(b)) => write!(f, "at most {b}"),
+                (Bound::Unbounded, Bound::Excluded(b)) => write!(f, "less than {b}"),
+                (
+                    Bound::Included(a) | Bound::Excluded(a),
+                    Bound::Included(b) | Bound::Excluded(b),
+                ) => {
+                    let l = if matches!(lo, Bound::Included(_)) {
+                        '['
+                    } else {
+                        '('
+                    };
+                    let r = if matches!(hi, Bound::Included(_)) {
+                        ']'
+                    } else {
+                        ')'
+                    };
+                    write!(f, "a number in {l}{a}, {b}{r}")
+                }
+            },
+            Expected::OneOf(v) => write!(f, "one of {}", v.join(", ")),
+            Expected::NonEmpty => f.write_str("a non-empty value"),
+            Expected::Form(s) | Expected::Rule(s) => f.write_str(s),
+        }
+    }
+}
+
+fn fmt_value(value: &str) -> String {
+    if value.is_empty() {
+        String::new()
+    } else {
+        format!(" = {value}")
+    }
+}
+
+/// At most 20 known names, then how many more.
+fn fmt_known(known: &[String]) -> String {
+    const SHOWN: usize = 20;
+    if known.is_empty() {
+        return String::new();
+    }
+    let mut s = known
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if known.len() > SHOWN {
+        s.push_str(&format!(" and {} more", known.len() - SHOWN));
+    }
+    format!(" (known: {s})")
 }
 
 #[cfg(test)]

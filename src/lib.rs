@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+#[allow(deprecated)] // Error::param: the remaining call sites are converted at the merge
 pub mod aggregate;
 pub mod audit;
 pub mod data;
@@ -28,11 +29,13 @@ pub mod plot;
 pub mod prepare;
 pub mod quadrant;
 pub mod rank;
+#[allow(deprecated)] // Error::param: the remaining call sites are converted at the merge
 pub mod score;
 mod serde_nan;
 mod significance;
 pub mod spec;
 pub mod study;
+#[allow(deprecated)] // Error::param: the remaining call sites are converted at the merge
 pub mod sweep;
 pub mod tiers;
 pub mod weights;

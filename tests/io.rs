@@ -430,7 +430,7 @@ fn paths_and_extensions() {
     );
     let e = read_spec("spec.yaml").unwrap_err();
     assert!(
-        matches!(&e, Error::InvalidParameter { reason, .. } if reason.contains("yaml")),
+        matches!(&e, Error::InvalidParameter { value, .. } if value.contains("yaml")),
         "{e:?}"
     );
     // the CSV path reader names the file in parse errors

@@ -618,15 +618,15 @@ fn bad_inputs_are_typed_errors() {
     ));
     assert!(matches!(
         plot::unit_profile(&scores, "DEU", 7, &o),
-        Err(Error::InvalidParameter { name, .. }) if name == "unit_profile: level"
+        Err(Error::InvalidParameter { parameter, .. }) if parameter == "unit_profile: level"
     ));
     assert!(matches!(
         plot::scores_by_level(&scores, 2, &o.clone().with_font_size(2)),
-        Err(Error::InvalidParameter { name, .. }) if name == "scores_by_level: font_size"
+        Err(Error::InvalidParameter { parameter, .. }) if parameter == "scores_by_level: font_size"
     ));
     assert!(matches!(
         plot::framework_tree(scores.framework(), &o.clone().with_size(600, 150)),
-        Err(Error::InvalidParameter { name, .. }) if name == "framework_tree: size"
+        Err(Error::InvalidParameter { parameter, .. }) if parameter == "framework_tree: size"
     ));
     let r = ndarray::array![[1.0, 0.2, 0.1], [0.2, 1.0, 0.3]];
     let labels = vec!["a".to_string(), "b".into()];
@@ -641,14 +641,14 @@ fn bad_inputs_are_typed_errors() {
     let r = ndarray::array![[1.0, 1.5], [1.5, 1.0]];
     assert!(matches!(
         plot::correlation_heatmap(r.view(), &labels, &o),
-        Err(Error::InvalidParameter { reason, .. }) if reason.contains("cell (a, b)")
+        Err(Error::InvalidParameter { value, .. }) if value.contains("cell (a, b)")
     ));
     // 708² cells × 2 elements > 1,000,000: refused before anything is drawn
     let big = ndarray::Array2::<f64>::eye(708);
     let big_labels: Vec<String> = (0..708).map(|i| format!("i{i}")).collect();
     assert!(matches!(
         plot::correlation_heatmap(big.view(), &big_labels, &o),
-        Err(Error::InvalidParameter { name, .. }) if name == "correlation_heatmap: input size"
+        Err(Error::InvalidParameter { parameter, .. }) if parameter == "correlation_heatmap: input size"
     ));
     let q = classify(
         &[1.0, 2.0],

@@ -3,6 +3,7 @@
 
 mod common;
 
+use composite_indicators::error::Expected;
 use composite_indicators::prelude::*;
 use composite_indicators::prepare::{Denominate, Impute, ImputeMethod, Screen, Step, Treat};
 use ndarray::Array2;
@@ -165,8 +166,8 @@ fn bad_inputs() {
     // message blamed the framework)
     assert!(matches!(
         Impute::new(m).apply(&d, &fw),
-        Err(Error::InvalidParameter { name, reason })
-            if name == "impute group_median(Continent)" && reason.contains("`Continent`")
+        Err(Error::InvalidParameter { parameter, value, expected: Expected::Rule(reason) })
+            if parameter == "impute group_median(Continent)" && value == "Continent" && reason.contains("`Continent`")
     ));
     // a data set without one indicator column
     let codes: Vec<&str> = fw

@@ -84,7 +84,7 @@ fn screening_by_zeros_and_by_either() {
             ..Screen::new(0.5)
         }
         .apply(&d, &fw),
-        Err(Error::InvalidParameter { ref name, .. }) if name == "nonzero_threshold"
+        Err(Error::InvalidParameter { ref parameter, .. }) if parameter == "nonzero_threshold"
     ));
 }
 

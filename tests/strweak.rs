@@ -191,22 +191,26 @@ fn bad_options() {
         top_n: 0,
         ..StrWeakOptions::default()
     });
-    assert!(matches!(e, Error::InvalidParameter { ref name, .. } if name == "top_n"));
+    assert!(matches!(e, Error::InvalidParameter { ref parameter, .. } if parameter == "top_n"));
     let e = bad(StrWeakOptions {
         bottom_n: 50,
         ..StrWeakOptions::default()
     });
-    assert!(matches!(e, Error::InvalidParameter { ref name, .. } if name == "bottom_n"));
+    assert!(matches!(e, Error::InvalidParameter { ref parameter, .. } if parameter == "bottom_n"));
     let e = bad(StrWeakOptions {
         report_level: 5,
         ..StrWeakOptions::default()
     });
-    assert!(matches!(e, Error::InvalidParameter { ref name, .. } if name == "report_level"));
+    assert!(
+        matches!(e, Error::InvalidParameter { ref parameter, .. } if parameter == "report_level")
+    );
     let e = bad(StrWeakOptions {
         unq_discard: Some(1.5),
         ..StrWeakOptions::default()
     });
-    assert!(matches!(e, Error::InvalidParameter { ref name, .. } if name == "unq_discard"));
+    assert!(
+        matches!(e, Error::InvalidParameter { ref parameter, .. } if parameter == "unq_discard")
+    );
     let e = bad(StrWeakOptions {
         use_group: Some("NoSuchGroup".into()),
         ..StrWeakOptions::default()

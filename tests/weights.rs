@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 mod common;
 
 use approx::assert_abs_diff_eq;
+use composite_indicators::error::Expected;
 use composite_indicators::prelude::*;
 use composite_indicators::weights::{
     NegativeLoadings, PairwiseMatrix, ahp_weights, critic_weights, entropy_weights, pca_weights,
@@ -203,7 +204,7 @@ fn schemes_weigh_within_groups() {
     assert!(matches!(e, Error::InvalidWeight { code, .. } if code == "b"));
     // no data
     let e = WeightScheme::Entropy.node_weights(&fw, None).unwrap_err();
-    assert!(matches!(e, Error::InvalidParameter { name, .. } if name == "normalised"));
+    assert!(matches!(e, Error::InvalidParameter { parameter, .. } if parameter == "normalised"));
     let e = WeightScheme::Critic
         .node_weights(&fw, Some(x().view()))
         .unwrap_err();
@@ -475,7 +476,11 @@ mod signed_pca {
         let (fw, data) = asem();
         let e = Scorer::new(fw).weights(keep()).score(&data).unwrap_err();
         match &e {
-            Error::InvalidParameter { name, reason } => {
+            Error::InvalidParameter {
+                parameter: name,
+                expected: Expected::Rule(reason),
+                ..
+            } => {
                 assert_eq!(name, "weights of `Instit`");
                 assert!(
                     reason.contains("TBTs") && reason.contains("signed_arithmetic"),

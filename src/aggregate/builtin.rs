@@ -651,12 +651,12 @@ mod tests {
             );
             let e = run(&kind, &x, &[1.0, -1.0, 1.0], skip()).unwrap_err();
             assert!(
-                matches!(&e, Error::InvalidParameter { reason, .. } if reason.contains("`b`")),
+                matches!(&e, Error::InvalidParameter { expected: crate::error::Expected::Rule(reason), .. } if reason.contains("`b`")),
                 "{e}"
             );
             let e = run(&kind, &x, &[1.0, 1.0, NAN], skip()).unwrap_err();
             assert!(
-                matches!(&e, Error::InvalidParameter { reason, .. } if reason.contains("`c`")),
+                matches!(&e, Error::InvalidParameter { expected: crate::error::Expected::Rule(reason), .. } if reason.contains("`c`")),
                 "{e}"
             );
             let e = run(
@@ -666,7 +666,9 @@ mod tests {
                 MissingPolicy::Skip { min_coverage: 1.5 },
             )
             .unwrap_err();
-            assert!(matches!(&e, Error::InvalidParameter { name, .. } if name == "min_coverage"));
+            assert!(
+                matches!(&e, Error::InvalidParameter { parameter, .. } if parameter == "min_coverage")
+            );
         }
         // context codes must match the block
         let children = vec!["a".to_string()];

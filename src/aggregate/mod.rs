@@ -631,7 +631,11 @@ mod tests {
         ] {
             let e = bad.parse::<AggregatorKind>().unwrap_err();
             match &e {
-                Error::InvalidParameter { name, reason } => {
+                Error::InvalidParameter {
+                    parameter: name,
+                    expected: crate::error::Expected::Rule(reason),
+                    ..
+                } => {
                     assert_eq!(name, "aggregator");
                     assert!(reason.contains(AggregatorKind::FORMS), "{bad}: {reason}");
                 }

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use crate::aggregate::AggregatorKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::spec::FrameworkSpec;
 
 use super::{coinr, open_path, path_name, read_to_string_path, write_string_path};
@@ -403,9 +403,10 @@ pub fn read_spec(path: impl AsRef<Path>) -> Result<FrameworkSpec> {
         "toml" => spec_from_toml_named(&read_to_string_path(path)?, &name),
         "json" => spec_from_json_named(&read_to_string_path(path)?, &name),
         "csv" => Ok(coinr::read_imeta_named(open_path(path)?, &name)?.spec),
-        other => Err(Error::param(
+        _ => Err(Error::invalid(
             "path",
-            format!("{name}: unknown spec extension `{other}` (expected .toml, .json or .csv)"),
+            name,
+            Expected::Rule("a spec file's extension must be .toml, .json or .csv".into()),
         )),
     }
 }
@@ -432,13 +433,11 @@ pub fn write_spec(path: impl AsRef<Path>, spec: &FrameworkSpec) -> Result<()> {
     let text = match extension(path).as_str() {
         "toml" => spec_to_toml(spec)?,
         "json" => spec_to_json(spec)?,
-        other => {
-            return Err(Error::param(
+        _ => {
+            return Err(Error::invalid(
                 "path",
-                format!(
-                    "{}: cannot write a spec as `{other}` (expected .toml or .json)",
-                    path_name(path)
-                ),
+                path_name(path),
+                Expected::Rule("a spec is written as .toml or .json".into()),
             ));
         }
     };

@@ -5,17 +5,37 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::NormaliserKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 /// Every accepted form, for error messages.
-const VALID_FORMS: &str = "minmax, minmax:LO,HI, zscore, zscore:MEAN,SD, rank, prank, borda, \
-     dist2max, fracmax, dist2ref:UNIT, dist2ref:UNIT,cap, dist2targ, dist2targ:cap, goalposts, \
-     goalposts:SCALE, goalposts:SCALE,notrunc, maxscore, identity, none";
+const VALID_FORMS: [&str; 19] = [
+    "minmax",
+    "minmax:LO,HI",
+    "zscore",
+    "zscore:MEAN,SD",
+    "rank",
+    "prank",
+    "borda",
+    "dist2max",
+    "fracmax",
+    "dist2ref:UNIT",
+    "dist2ref:UNIT,cap",
+    "dist2targ",
+    "dist2targ:cap",
+    "goalposts",
+    "goalposts:SCALE",
+    "goalposts:SCALE,notrunc",
+    "maxscore",
+    "identity",
+    "none",
+];
 
+/// `s` is not one of [`VALID_FORMS`].
 fn bad_form(s: &str) -> Error {
-    Error::param(
+    Error::invalid(
         "normaliser",
-        format!("`{s}` is not a normaliser; valid forms: {VALID_FORMS}"),
+        format!("`{s}`"),
+        Expected::one_of(VALID_FORMS),
     )
 }
 
@@ -64,31 +84,27 @@ impl NormaliserKind {
             NormaliserKind::MinMax { lo, hi }
                 if !(lo.is_finite() && hi.is_finite() && lo < hi && (hi - lo).is_finite()) =>
             {
-                Err(Error::param(
+                Err(Error::invalid(
                     "minmax lo,hi",
-                    format!(
-                        "need finite bounds with lo < hi and a finite hi − lo, found {lo}, {hi}"
-                    ),
+                    format!("{lo}, {hi}"),
+                    Expected::Rule("need finite bounds with lo < hi and a finite hi − lo".into()),
                 ))
             }
             NormaliserKind::ZScore { mean, sd }
                 if !(mean.is_finite() && sd.is_finite() && *sd > 0.0) =>
             {
-                Err(Error::param(
+                Err(Error::invalid(
                     "zscore mean,sd",
-                    format!("need a finite mean and a finite sd > 0, found {mean}, {sd}"),
+                    format!("{mean}, {sd}"),
+                    Expected::Rule("need a finite mean and a finite sd > 0".into()),
                 ))
             }
             NormaliserKind::Goalposts { scale, .. } if !(scale.is_finite() && *scale > 0.0) => {
-                Err(Error::param(
-                    "goalposts scale",
-                    format!("need a finite scale > 0, found {scale}"),
-                ))
+                Err(Error::invalid("goalposts scale", scale, Expected::Positive))
             }
-            NormaliserKind::DistToRef { unit, .. } if unit.is_empty() => Err(Error::param(
-                "dist2ref unit",
-                "the reference unit code is empty",
-            )),
+            NormaliserKind::DistToRef { unit, .. } if unit.is_empty() => {
+                Err(Error::invalid("dist2ref unit", "", Expected::NonEmpty))
+            }
             _ => Ok(()),
         }
     }
@@ -182,9 +198,18 @@ impl FromStr for NormaliserKind {
             _ => return Err(bad_form(whole)),
         };
         kind.check().map_err(|e| match e {
-            Error::InvalidParameter { name, reason } => Error::InvalidParameter {
-                name,
-                reason: format!("{reason} (in `{whole}`)"),
+            Error::InvalidParameter {
+                parameter,
+                value,
+                expected,
+            } => Error::InvalidParameter {
+                parameter,
+                value: if value.is_empty() {
+                    format!("(in `{whole}`)")
+                } else {
+                    format!("{value} (in `{whole}`)")
+                },
+                expected,
             },
             other => other,
         })?;
@@ -330,10 +355,12 @@ mod tests {
             "identity:1",
         ] {
             match p(s) {
-                Err(Error::InvalidParameter { reason, .. }) => {
+                Err(Error::InvalidParameter {
+                    value, expected, ..
+                }) => {
                     assert!(
-                        reason.contains("valid forms") || reason.contains(s.trim()),
-                        "{s}: {reason}"
+                        expected == Expected::one_of(VALID_FORMS) || value.contains(s.trim()),
+                        "{s}: {value}, {expected}"
                     );
                 }
                 other => panic!("`{s}` gave {other:?}"),

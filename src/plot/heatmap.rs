@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{AXIS, Canvas, INK, check_marks, render, text_width, thin_step, truncate};
 use super::{PlotOptions, save};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 const PLOT: &str = "correlation_heatmap";
 
@@ -101,13 +101,14 @@ pub fn correlation_heatmap(
     check_marks(PLOT, "the matrix", n.saturating_mul(n).saturating_mul(2))?;
     for ((i, j), &r) in matrix.indexed_iter() {
         if r.is_finite() && r.abs() > 1.0 + 1e-9 || r.is_infinite() {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 format!("{PLOT}: matrix"),
                 format!(
-                    "cell ({}, {}) = {r} is not a correlation (outside [-1, 1])",
+                    "cell ({}, {}) = {r}",
                     labels.get(i).map_or("", String::as_str),
                     labels.get(j).map_or("", String::as_str)
                 ),
+                Expected::Rule("a correlation (in [-1, 1])".into()),
             ));
         }
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Step, indicator_positions};
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::spec::Framework;
 
 /// How [`Impute`] fills a missing value (serde-tagged by `method`).
@@ -348,16 +348,17 @@ impl Step for Impute {
 fn group_labels<'d>(data: &'d Dataset, group: &str, method: &ImputeMethod) -> Result<&'d [String]> {
     data.group(group).map_err(|_| {
         let have: Vec<String> = data.groups().iter().map(|(g, _)| format!("`{g}`")).collect();
-        Error::param(
+        Error::invalid(
             format!("impute {}", method.name()),
-            format!(
+            group,
+            Expected::Rule(format!(
                 "the imputation's group column `{group}` is not a group column of the data (group columns: {}); declare it with `CsvOptions::with_group_columns` (CLI: `--groups {group}`) or as `Group` in iMeta",
                 if have.is_empty() {
                     "none".to_string()
                 } else {
                     have.join(", ")
                 }
-            ),
+            )),
         )
     })
 }
@@ -609,7 +610,7 @@ mod tests {
         // issue #14: the error names the imputation and its group column (it was MissingColumns,
         // "the data lack columns required by the framework", which misled)
         assert!(
-            matches!(&e, Error::InvalidParameter { name, reason } if name == "impute group_mean(nope)" && reason.contains("`nope`") && reason.contains("`g`")),
+            matches!(&e, Error::InvalidParameter { parameter, value, expected: Expected::Rule(reason) } if parameter == "impute group_mean(nope)" && value == "nope" && reason.contains("`nope`") && reason.contains("`g`")),
             "{e}"
         );
     }

@@ -800,7 +800,9 @@ mod tests {
         let s = Scorer::new(fw());
         for level in [0, 1, 3] {
             let e = optimise_weights(&s, &data(), &OptimiseOptions::new(level)).unwrap_err();
-            assert!(matches!(e, Error::InvalidParameter { ref name, .. } if name == "level"));
+            assert!(
+                matches!(e, Error::InvalidParameter { ref parameter, .. } if parameter == "level")
+            );
         }
         let mut m = BTreeMap::new();
         m.insert("P".to_string(), 1.0);

@@ -626,7 +626,9 @@ mod tests {
         let s = Scorer::new(fw());
         for level in [0, 3, 9] {
             let e = remove_elements(&s, &data(), &RemoveOptions::new(level)).unwrap_err();
-            assert!(matches!(e, Error::InvalidParameter { ref name, .. } if name == "level"));
+            assert!(
+                matches!(e, Error::InvalidParameter { ref parameter, .. } if parameter == "level")
+            );
         }
         let e = remove_elements(&s, &data(), &RemoveOptions::new(1).target("zz")).unwrap_err();
         assert!(matches!(e, Error::UnknownCode { .. }));

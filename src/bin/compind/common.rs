@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use composite_indicators::error::Expected;
 use composite_indicators::io::{self, CsvOptions};
 use composite_indicators::prelude::*;
 use composite_indicators::prepare::{
@@ -181,9 +182,10 @@ impl Methods {
                 "nominal" => WeightScheme::Nominal,
                 "equal" => WeightScheme::Equal,
                 other => {
-                    return Err(Error::param(
+                    return Err(Error::invalid(
                         "--weights",
-                        format!("`{other}`: expected nominal or equal"),
+                        format!("`{other}`"),
+                        Expected::one_of(["nominal", "equal"]),
                     ));
                 }
             };
@@ -235,9 +237,10 @@ pub fn run_pipeline(
 fn parse_screen(t: &str) -> Result<Screen> {
     match t.parse::<f64>() {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(Screen::new(v)),
-        _ => Err(Error::param(
+        _ => Err(Error::invalid(
             "--screen",
-            format!("`{t}`: expected a data availability threshold in [0, 1]"),
+            format!("`{t}`"),
+            Expected::Form("a data availability threshold in [0, 1]".into()),
         )),
     }
 }
@@ -253,9 +256,10 @@ fn parse_impute(s: &str) -> Result<Impute> {
             group: g.trim().to_string(),
         },
         _ => {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 "--impute",
-                format!("`{s}`: expected mean, median, group_mean:COLUMN or group_median:COLUMN"),
+                format!("`{s}`"),
+                Expected::one_of(["mean", "median", "group_mean:COLUMN", "group_median:COLUMN"]),
             ));
         }
     };
@@ -268,9 +272,10 @@ fn parse_treat(s: &str) -> Result<Treat> {
             winmax: Some(winmax),
             ..Treat::default()
         }),
-        _ => Err(Error::param(
+        _ => Err(Error::invalid(
             "--treat",
-            format!("`{s}`: expected winsorise:WINMAX (a whole number of points)"),
+            format!("`{s}`"),
+            Expected::Form("winsorise:WINMAX (a whole number of points)".into()),
         )),
     }
 }
@@ -282,9 +287,10 @@ fn parse_missing(s: &str) -> Result<MissingPolicy> {
         "error" => Ok(MissingPolicy::Error),
         other => match other.strip_prefix("skip:").map(str::parse::<f64>) {
             Some(Ok(c)) if (0.0..=1.0).contains(&c) => Ok(MissingPolicy::Skip { min_coverage: c }),
-            _ => Err(Error::param(
+            _ => Err(Error::invalid(
                 "--missing",
-                format!("`{other}`: expected skip, skip:COVERAGE (0..1), propagate or error"),
+                format!("`{other}`"),
+                Expected::one_of(["skip", "skip:COVERAGE (0..1)", "propagate", "error"]),
             )),
         },
     }
@@ -298,9 +304,10 @@ fn parse_ties(s: &str) -> Result<TieRule> {
         "ordinal" => TieRule::Ordinal,
         "average" => TieRule::Average,
         other => {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 "--ties",
-                format!("`{other}`: expected min, max, dense, ordinal or average"),
+                format!("`{other}`"),
+                Expected::one_of(["min", "max", "dense", "ordinal", "average"]),
             ));
         }
     })
@@ -472,12 +479,8 @@ pub const DSETS: [&str; 7] = [
 
 /// Check a `--dset` name (COINr's data set names) before any file is read.
 pub fn parse_dset(name: &str) -> Result<composite_indicators::prepare::Stage> {
-    name.parse().map_err(|_| {
-        Error::param(
-            "--dset",
-            format!("`{name}`: expected one of {}", DSETS.join(", ")),
-        )
-    })
+    name.parse()
+        .map_err(|_| Error::invalid("--dset", format!("`{name}`"), Expected::one_of(DSETS)))
 }
 
 /// Read the inputs and run the pipeline of `methods` (the usual start of a study subcommand).
@@ -498,10 +501,18 @@ pub fn dataset<'a>(
     result: &'a composite_indicators::prepare::PipelineResult,
     name: &str,
 ) -> Result<&'a Dataset> {
-    result.dataset(name).map_err(|e| match e {
-        Error::InvalidParameter { reason, .. } => Error::param("--dset", reason),
+    result.dataset(name).map_err(|e| as_flag("--dset", e))
+}
+
+/// An [`Error::InvalidParameter`] of the library renamed to the command-line flag that set it (other
+/// errors unchanged).
+pub fn as_flag(flag: &str, e: Error) -> Error {
+    match e {
+        Error::InvalidParameter {
+            value, expected, ..
+        } => Error::invalid(flag, value, expected),
         other => other,
-    })
+    }
 }
 
 /// Write a text file (an SVG) atomically.

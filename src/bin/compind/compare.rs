@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use composite_indicators::Error;
+use composite_indicators::error::Expected;
 use composite_indicators::study::CsvTable;
 use composite_indicators::study::compare::{
     CompareBy, CompareOptions, SortBy, compare_nodes, similarity_table,
@@ -151,12 +152,9 @@ impl Args {
         for (flag, value, slot) in options {
             let mut m = none();
             slot(&mut m).clone_from(value);
-            m.config(None).map_err(|e| {
-                let reason = match e {
-                    Error::InvalidParameter { reason, .. } => reason,
-                    other => other.to_string(),
-                };
-                Error::param(flag, reason)
+            m.config(None).map_err(|e| match e {
+                e @ Error::InvalidParameter { .. } => common::as_flag(flag, e),
+                other => Error::invalid(flag, "", Expected::Rule(other.to_string())),
             })?;
         }
         Ok(())

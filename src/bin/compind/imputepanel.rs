@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use composite_indicators::Error;
+use composite_indicators::error::Expected;
 use composite_indicators::study::CsvTable;
 use composite_indicators::study::impute_panel::{ImputePanel, PanelImputeMethod};
 
@@ -58,12 +59,16 @@ fn method(s: &str) -> composite_indicators::Result<PanelImputeMethod> {
         other => match other.strip_prefix("latest:").map(str::parse::<usize>) {
             Some(Ok(k)) if k >= 1 => PanelImputeMethod::Latest { max_time: Some(k) },
             _ => {
-                return Err(Error::param(
+                return Err(Error::invalid(
                     "--method",
-                    format!(
-                        "`{other}`: expected latest, latest:K (K >= 1 periods), constant, linear or \
-                         linear-constant"
-                    ),
+                    format!("`{other}`"),
+                    Expected::one_of([
+                        "latest",
+                        "latest:K (K >= 1 periods)",
+                        "constant",
+                        "linear",
+                        "linear-constant",
+                    ]),
                 ));
             }
         },

@@ -40,15 +40,12 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     };
     let mut last_path = first_path.clone();
     for (path, f) in iter {
-        let clash = |what: &str| {
-            Error::param(
-                "merge",
-                format!(
-                    "`{}` and `{}` come from different sweeps ({what} differ)",
-                    first_path.display(),
-                    path.display()
-                ),
-            )
+        let clash = |what: &str| Error::SweepMerge {
+            reason: format!(
+                "`{}` and `{}` come from different sweeps ({what} differ)",
+                first_path.display(),
+                path.display()
+            ),
         };
         if f.config != acc.config {
             return Err(clash("configurations").into());
@@ -62,25 +59,23 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         let [s, e] = f.range;
         let end = acc.range[1];
         if s < end {
-            return Err(Error::param(
-                "merge",
-                format!(
+            return Err(Error::SweepMerge {
+                reason: format!(
                     "`{}` (variants {s}..{e}) overlaps `{}` (variants up to {end}): each variant must be counted once",
                     path.display(),
                     last_path.display()
                 ),
-            )
+            }
             .into());
         }
         if s > end {
-            return Err(Error::param(
-                "merge",
-                format!(
+            return Err(Error::SweepMerge {
+                reason: format!(
                     "variants {end}..{s} are in no file (between `{}` and `{}`)",
                     last_path.display(),
                     path.display()
                 ),
-            )
+            }
             .into());
         }
         acc.result.merge(&f.result)?;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use composite_indicators::Error;
 use composite_indicators::audit::CorrMethod;
+use composite_indicators::error::Expected;
 use composite_indicators::study::CsvTable;
 use composite_indicators::study::optimise::{
     Importance, OptimiseGoal, OptimiseOptions, optimise_weights,
@@ -79,9 +80,10 @@ fn importance(s: &str) -> composite_indicators::Result<Importance> {
     let mut m = BTreeMap::new();
     for part in s.split(',') {
         let bad = || {
-            Error::param(
+            Error::invalid(
                 "--importance",
-                format!("`{part}`: expected CODE=VALUE with a finite non-negative VALUE"),
+                format!("`{part}`"),
+                Expected::Form("CODE=VALUE with a finite non-negative VALUE".into()),
             )
         };
         let (code, v) = part.split_once('=').ok_or_else(bad)?;
@@ -90,10 +92,10 @@ fn importance(s: &str) -> composite_indicators::Result<Importance> {
             return Err(bad());
         }
         if m.insert(code.trim().to_string(), v).is_some() {
-            return Err(Error::param(
-                "--importance",
-                format!("`{}` is given twice", code.trim()),
-            ));
+            return Err(Error::NamedTwice {
+                what: "--importance code".into(),
+                name: code.trim().to_string(),
+            });
         }
     }
     Ok(Importance::Relative(m))

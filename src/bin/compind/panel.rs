@@ -58,12 +58,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     common::check_output_dirs(&outputs)?;
     let (_, panel, purse) = panelcommon::build(&a.inputs, &a.methods, &a.scope)?;
     let extra = match &a.dset {
-        Some(d) => Some(purse.panel(d).map_err(|e| match e {
-            composite_indicators::Error::InvalidParameter { reason, .. } => {
-                composite_indicators::Error::param("--dset", reason)
-            }
-            other => other,
-        })?),
+        Some(d) => Some(purse.panel(d).map_err(|e| common::as_flag("--dset", e))?),
         None => None,
     };
     let scores = purse.scores();

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use composite_indicators::audit::{CorrMethod, significant_correlation_matrix};
+use composite_indicators::error::Expected;
 use composite_indicators::plot::{self, PlotOptions};
 use composite_indicators::quadrant::{Threshold, classify};
 use composite_indicators::score::Scores;
@@ -106,9 +107,10 @@ fn threshold(flag: &str, s: &str) -> Result<Threshold> {
         "mean" => Ok(Threshold::Mean),
         _ => match s.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(Threshold::Fixed(v)),
-            _ => Err(Error::param(
+            _ => Err(Error::invalid(
                 flag,
-                format!("`{s}`: expected median, mean or a finite number"),
+                format!("`{s}`"),
+                Expected::one_of(["median", "mean", "a finite number"]),
             )),
         },
     }
@@ -230,12 +232,13 @@ fn heatmap(
             .collect()
     };
     if codes.len() < 2 {
-        return Err(Error::param(
+        return Err(Error::invalid(
             "--level",
-            format!(
+            level,
+            Expected::Rule(format!(
                 "level {level} has {} nodes; a heatmap needs at least 2",
                 codes.len()
-            ),
+            )),
         ));
     }
     let all = scores.node_codes();

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use composite_indicators::Error;
+use composite_indicators::error::Expected;
 use composite_indicators::io::sobol_table;
 use composite_indicators::sweep::{
     AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup,
@@ -130,9 +131,10 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         ));
     }
     if groups.is_empty() {
-        return Err(Error::param(
+        return Err(Error::invalid(
             "--spread",
-            "0 with no method alternatives: nothing varies (give --spread > 0 or --alt-normalise / --alt-aggregate)",
+            0,
+            Expected::Rule("with no method alternatives nothing varies (give --spread > 0 or --alt-normalise / --alt-aggregate)".into()),
         )
         .into());
     }
@@ -143,21 +145,23 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         .flat_map(|t| t.iter())
         .find(|t| !known.contains(t))
     {
-        return Err(Error::param(
+        return Err(Error::invalid(
             "--targets",
-            format!("`{t}` is not a target (score:<uCode>, rank:<uCode>, mean_abs_rank_shift)"),
+            format!("`{t}`"),
+            Expected::one_of(["score:<uCode>", "rank:<uCode>", "mean_abs_rank_shift"]),
         )
         .into());
     }
     if a.plot.is_some() {
         let drawn = targets.is_none_or(|t| t.contains(&a.plot_target));
         if !known.contains(&a.plot_target) || !drawn {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 "--plot-target",
-                format!(
-                    "`{}` is not one of the targets computed (score:<uCode>, rank:<uCode>, \
-                     mean_abs_rank_shift, within --targets)",
-                    a.plot_target
+                format!("`{}`", a.plot_target),
+                Expected::Form(
+                    "one of the targets computed (score:<uCode>, rank:<uCode>, \
+                     mean_abs_rank_shift, within --targets)"
+                        .into(),
                 ),
             )
             .into());

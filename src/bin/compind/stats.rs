@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use composite_indicators::Error;
+use composite_indicators::error::Expected;
 use composite_indicators::prepare::Stage;
 use composite_indicators::study::CsvTable;
 use composite_indicators::study::stats::{StatsOptions, get_stats, stats_of_scores};
@@ -75,7 +76,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         ("--t-unq", a.t_unq),
     ] {
         if !(0.0..=1.0).contains(&v) {
-            return Err(Error::param(flag, format!("{v}: expected a share in [0, 1]")).into());
+            return Err(Error::invalid(flag, v, Expected::closed(0.0, 1.0)).into());
         }
     }
     common::check_outputs(&a.inputs.paths(), std::slice::from_ref(&a.out))?;

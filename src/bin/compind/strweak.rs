@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use composite_indicators::Error;
+use composite_indicators::error::Expected;
 use composite_indicators::prepare::Stage;
 use composite_indicators::study::CsvTable;
 use composite_indicators::study::strweak::{StrWeakOptions, str_weak_table};
@@ -80,9 +81,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let stage = common::parse_dset(&a.dset)?;
     if let Some(t) = a.unq_discard {
         if !(0.0..=1.0).contains(&t) {
-            return Err(
-                Error::param("--unq-discard", format!("{t}: expected a share in [0, 1]")).into(),
-            );
+            return Err(Error::invalid("--unq-discard", t, Expected::closed(0.0, 1.0)).into());
         }
     }
     let adjust_direction = match a.adjust_direction.as_str() {

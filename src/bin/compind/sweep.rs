@@ -75,7 +75,7 @@ impl ModelArgs {
             .iter()
             .map(|s| {
                 NormaliserKind::from_str(s.trim())
-                    .map_err(|e| Error::param("--alt-normalise", e.to_string()))
+                    .map_err(|e| common::as_flag("--alt-normalise", e))
             })
             .collect::<Result<Vec<_>>>()?;
         let a = self
@@ -83,7 +83,7 @@ impl ModelArgs {
             .iter()
             .map(|s| {
                 AggregatorKind::from_str(s.trim())
-                    .map_err(|e| Error::param("--alt-aggregate", e.to_string()))
+                    .map_err(|e| common::as_flag("--alt-aggregate", e))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((n, a))

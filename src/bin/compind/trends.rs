@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use composite_indicators::Error;
+use composite_indicators::error::Expected;
 use composite_indicators::study::CsvTable;
 use composite_indicators::study::trends::{TrendMetric, TrendOptions, TrendWindow, trends};
 
@@ -87,11 +88,10 @@ fn metric(s: &str) -> composite_indicators::Result<TrendMetric> {
         other => match other.strip_prefix("prc_change:").map(str::parse::<f64>) {
             Some(Ok(per)) if per.is_finite() && per > 0.0 => TrendMetric::PrcChange { per },
             _ => {
-                return Err(Error::param(
+                return Err(Error::invalid(
                     "--metric",
-                    format!(
-                        "`{other}`: expected cagr, slope, prc_change or prc_change:PER (PER > 0)"
-                    ),
+                    format!("`{other}`"),
+                    Expected::one_of(["cagr", "slope", "prc_change", "prc_change:PER (PER > 0)"]),
                 ));
             }
         },
@@ -105,9 +105,10 @@ fn interp(s: &str) -> composite_indicators::Result<Vec<f64>> {
     s.split(',')
         .map(|t| {
             t.trim().parse::<f64>().map_err(|_| {
-                Error::param(
+                Error::invalid(
                     "--interp-at",
-                    format!("`{t}`: expected all or periods like 2019,2020"),
+                    format!("`{t}`"),
+                    Expected::Form("all or periods like 2019,2020".into()),
                 )
             })
         })
@@ -137,10 +138,9 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         (f.framework, panel)
     } else {
         let (fw, _, purse) = panelcommon::build(&a.inputs, &a.methods, &a.scope)?;
-        let panel = purse.panel(&a.dset).map_err(|e| match e {
-            Error::InvalidParameter { reason, .. } => Error::param("--dset", reason),
-            other => other,
-        })?;
+        let panel = purse
+            .panel(&a.dset)
+            .map_err(|e| common::as_flag("--dset", e))?;
         (fw, panel)
     };
     let t = trends(&panel, &opts, Some(&fw))?;
