@@ -24,7 +24,7 @@
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::significance::{has_ties, spearman_two_sided, two_sided_t};
 use crate::spec::Framework;
 use crate::weights::data_driven_pca_eigen as pca_eigen;
@@ -265,10 +265,7 @@ pub fn significant_correlation_matrix(
     pval: f64,
 ) -> Result<Array2<f64>> {
     if !(0.0..=1.0).contains(&pval) {
-        return Err(Error::param(
-            "pval",
-            format!("{pval}: a significance level must lie in [0, 1]"),
-        ));
+        return Err(Error::invalid("pval", pval, Expected::closed(0.0, 1.0)));
     }
     let (mut r, p) = corr_and_p(x, method)?;
     if pval > 0.0 {
@@ -808,11 +805,10 @@ fn check_ranks(pairs: &[(f64, f64)], what: &str) -> Result<()> {
         .iter()
         .find(|(a, b)| !(a.is_finite() && b.is_finite() && *a >= 1.0 && *b >= 1.0))
     {
-        return Err(Error::param(
+        return Err(Error::invalid(
             what,
-            format!(
-                "ranks must be finite and at least 1 (rank 1 = best); found the pair ({a}, {b})"
-            ),
+            format!("({a}, {b})"),
+            Expected::Rule("ranks must be finite and at least 1 (rank 1 = best)".into()),
         ));
     }
     Ok(())

@@ -33,7 +33,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::rank::{TieRule, rank_asc};
 
 /// How the ratings of several experts are combined into one value.
@@ -75,12 +75,9 @@ impl PanelAggregate {
     /// ```
     pub fn check(&self) -> Result<()> {
         match self {
-            PanelAggregate::TrimmedMean { share } if !(0.0..0.5).contains(share) => {
-                Err(Error::param(
-                    "share",
-                    format!("trim share is {share}; it must satisfy 0 <= share < 0.5"),
-                ))
-            }
+            PanelAggregate::TrimmedMean { share } if !(0.0..0.5).contains(share) => Err(
+                Error::invalid("share", share, Expected::half_open(0.0, 0.5)),
+            ),
             _ => Ok(()),
         }
     }
@@ -669,13 +666,10 @@ pub fn synthetic_panel(
     seed: u64,
 ) -> Result<Array3<f64>> {
     if n_experts == 0 {
-        return Err(Error::param("n_experts", "must be at least 1"));
+        return Err(Error::invalid("n_experts", 0, Expected::at_least(1.0)));
     }
     if !noise_sd.is_finite() || noise_sd < 0.0 {
-        return Err(Error::param(
-            "noise_sd",
-            format!("{noise_sd}; must be finite and non-negative"),
-        ));
+        return Err(Error::invalid("noise_sd", noise_sd, Expected::NonNegative));
     }
     let (n_u, n_c) = target.dim();
     if n_u == 0 || n_c == 0 {
@@ -690,7 +684,8 @@ pub fn synthetic_panel(
             value: v,
         });
     }
-    let normal = Normal::new(0.0, noise_sd).map_err(|e| Error::param("noise_sd", e.to_string()))?;
+    let normal = Normal::new(0.0, noise_sd)
+        .map_err(|_| Error::invalid("noise_sd", noise_sd, Expected::NonNegative))?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut out = Array3::<f64>::zeros((n_experts, n_u, n_c));
     // explicit loops fix the draw order whatever the memory layout of `target`

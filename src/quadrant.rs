@@ -19,7 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 /// How the cut point of one axis is chosen.
 ///
@@ -336,9 +336,10 @@ fn resolve(t: Threshold, v: &[f64], axis: &str) -> Result<f64> {
     };
     match t {
         Threshold::Fixed(c) if c.is_finite() => Ok(c),
-        Threshold::Fixed(c) => Err(Error::param(
+        Threshold::Fixed(c) => Err(Error::invalid(
             format!("{axis} threshold"),
-            format!("{c} is not finite"),
+            c,
+            Expected::Finite,
         )),
         Threshold::Mean => {
             if v.is_empty() {

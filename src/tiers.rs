@@ -19,7 +19,9 @@
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use std::ops::Bound;
+
+use crate::error::{Error, Expected, Result};
 
 /// How [`assign_tiers`] splits the scores.
 ///
@@ -162,7 +164,7 @@ pub fn assign_tiers(scores: &[f64], method: &TierMethod) -> Result<Tiering> {
     }
     let k = method.n_tiers();
     if k == 0 {
-        return Err(Error::param("k", "the number of tiers must be at least 1"));
+        return Err(Error::invalid("k", k, Expected::at_least(1.0)));
     }
     let ranked: Vec<usize> = (0..scores.len()).filter(|&i| !scores[i].is_nan()).collect();
     let unranked: Vec<usize> = (0..scores.len()).filter(|&i| scores[i].is_nan()).collect();
@@ -280,21 +282,23 @@ fn quantile_group(p: usize, n: usize, k: usize) -> usize {
 fn check_cuts(cuts: &[f64]) -> Result<()> {
     for (j, &c) in cuts.iter().enumerate() {
         if !c.is_finite() {
-            return Err(Error::param(
-                "thresholds",
-                format!("cut point {j} is {c}; cut points must be finite"),
+            return Err(Error::invalid(
+                format!("thresholds[{j}]"),
+                c,
+                Expected::Finite,
             ));
         }
     }
     for (j, w) in cuts.windows(2).enumerate() {
         if let [a, b] = w {
             if a <= b {
-                return Err(Error::param(
-                    "thresholds",
-                    format!(
-                        "cut points must be strictly descending, but cut {j} ({a}) is not above cut {} ({b})",
-                        j + 1
-                    ),
+                return Err(Error::invalid(
+                    format!("thresholds[{}]", j + 1),
+                    b,
+                    Expected::InRange {
+                        lo: Bound::Unbounded,
+                        hi: Bound::Excluded(*a),
+                    },
                 ));
             }
         }

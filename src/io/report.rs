@@ -593,7 +593,8 @@ pub fn ua_table(report: &UaReport, names: Option<&[String]>) -> Result<Table> {
 /// orders the targets (`None`: all, in the indices' order).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] (`target`) naming a requested target the indices do not have.
+/// [`Error::UnknownName`] (`Sobol target`) naming a requested target the indices do not have, with
+/// the targets they have.
 ///
 /// # Examples
 /// ```
@@ -614,12 +615,7 @@ pub fn sobol_table(s: &SobolIndices, targets: Option<&[String]>) -> Result<Table
             .iter()
             .map(|t| {
                 s.target(t).ok_or_else(|| {
-                    Error::param(
-                        "target",
-                        format!(
-                            "`{t}` is not a Sobol target (targets are score:<unit>, rank:<unit> and mean_abs_rank_shift)"
-                        ),
-                    )
+                    Error::unknown_name("Sobol target", t.as_str(), s.targets.iter().cloned())
                 })
             })
             .collect::<Result<_>>()?,

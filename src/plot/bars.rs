@@ -12,7 +12,9 @@ use super::common::{
     text_width, truncate,
 };
 use super::{PlotOptions, save};
-use crate::error::{Error, Result};
+use std::ops::Bound;
+
+use crate::error::{Error, Expected, Result};
 use crate::score::Scores;
 use crate::spec::Framework;
 use crate::sweep::SobolIndices;
@@ -57,9 +59,10 @@ fn hbars(
     let right = c.width - (note_w + 16.0).round() as i32 - lw - 16;
     let bottom = c.height - (fs * 3.6).round() as i32;
     if right <= left + 40 || bottom <= top + 20 {
-        return Err(Error::param(
+        return Err(Error::invalid(
             format!("{}: size", c.plot),
-            "too small for the labels and legend",
+            format!("{}×{} px", c.width, c.height),
+            Expected::Rule("too small for the labels and legend".into()),
         ));
     }
     let values = rows.iter().flat_map(|r| {
@@ -168,12 +171,13 @@ pub(crate) fn level_nodes(fw: &Framework, level: usize, plot: &str) -> Result<Ve
         .map(|(i, _)| i)
         .collect();
     if nodes.is_empty() {
-        return Err(Error::param(
+        return Err(Error::invalid(
             format!("{plot}: level"),
-            format!(
-                "the framework has no node at level {level} (levels 1–{})",
-                fw.root().level
-            ),
+            level,
+            Expected::InRange {
+                lo: Bound::Included(1.0),
+                hi: Bound::Included(fw.root().level as f64),
+            },
         ));
     }
     Ok(nodes)

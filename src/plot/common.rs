@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 /// The ten colours of the Tableau 10 palette (also matplotlib's default cycle), colour-blind friendlier
 /// than pure hues; index `i` wraps around, darkened by 30 % on every second pass.
@@ -85,11 +85,12 @@ pub(crate) const MAX_MARKS: usize = 1_000_000;
 /// Refuse a plot whose estimated element count `marks` exceeds [`MAX_MARKS`], before drawing it.
 pub(crate) fn check_marks(plot: &str, what: &str, marks: usize) -> Result<()> {
     if marks > MAX_MARKS {
-        return Err(Error::param(
+        return Err(Error::invalid(
             format!("{plot}: input size"),
-            format!(
-                "{what} would draw about {marks} elements (limit {MAX_MARKS}, ~150 bytes of SVG each)"
-            ),
+            format!("{what}: about {marks} elements"),
+            Expected::Rule(format!(
+                "at most {MAX_MARKS} elements can be drawn (~150 bytes of SVG each)"
+            )),
         ));
     }
     Ok(())

@@ -10,7 +10,7 @@ use super::common::{
     text_width, thin_step, truncate,
 };
 use super::{PlotOptions, save};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::score::Scores;
 
 const PLOT: &str = "scores_by_level";
@@ -113,9 +113,10 @@ pub fn scores_by_level(scores: &Scores, level: usize, opts: &PlotOptions) -> Res
         let right = c.width - lw - 30;
         let bottom = c.height - (fs * 3.6).round() as i32;
         if right <= left + 40 || bottom <= top + 20 {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 format!("{PLOT}: size"),
-                "too small for the labels and legend",
+                format!("{}×{} px", c.width, c.height),
+                Expected::Rule("too small for the labels and legend".into()),
             ));
         }
         let ticks = nice_ticks(lo, hi, 8);

@@ -144,9 +144,10 @@ pub fn correlation_heatmap(
         let avail_h = f64::from(c.height - top) - label_w - 14.0 - y_extra;
         let cell = (avail_w.min(avail_h) / n as f64).floor();
         if cell < 2.0 {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 format!("{PLOT}: size"),
-                "too small for the matrix and its labels",
+                format!("{}×{} px", c.width, c.height),
+                Expected::Rule("too small for the matrix and its labels".into()),
             ));
         }
         let ci = cell as i32;

@@ -61,7 +61,7 @@ pub use tree::{framework_tree, framework_tree_path};
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 /// Options shared by every plot: title, size, font size and axis labels. Build with
 /// [`PlotOptions::default`] and the `with_*` setters; every plot documents what it does with each.
@@ -160,17 +160,19 @@ impl PlotOptions {
     /// Check the size and font size, returning the size to use (`auto` when none was set).
     pub(crate) fn checked_size(&self, plot: &str, auto: (u32, u32)) -> Result<(u32, u32)> {
         if !(6..=40).contains(&self.font_size) {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 format!("{plot}: font_size"),
-                format!("{} px is outside 6–40", self.font_size),
+                format!("{} px", self.font_size),
+                Expected::closed(6.0, 40.0),
             ));
         }
         let (w, h) = self.size.unwrap_or(auto);
         for (side, v) in [("width", w), ("height", h)] {
             if !(100..=20_000).contains(&v) {
-                return Err(Error::param(
+                return Err(Error::invalid(
                     format!("{plot}: size"),
-                    format!("{side} {v} px is outside 100–20,000"),
+                    format!("{side} {v} px"),
+                    Expected::closed(100.0, 20_000.0),
                 ));
             }
         }

@@ -8,7 +8,7 @@ use super::common::{
     Canvas, INK, Mark, Scale, check_marks, nice_ticks, palette, render, text_width, thin_step,
 };
 use super::{PlotOptions, save};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::sweep::{UaReport, UaRow};
 
 const PLOT: &str = "rank_intervals";
@@ -104,9 +104,10 @@ pub fn rank_intervals(report: &UaReport, opts: &PlotOptions) -> Result<String> {
         let right = c.width - 20;
         let bottom = c.height - (label_w + fs * 3.2).round() as i32;
         if bottom <= top + 20 || right <= left + 20 {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 format!("{PLOT}: size"),
-                "too small for the title and labels",
+                format!("{}×{} px", c.width, c.height),
+                Expected::Rule("too small for the title and labels".into()),
             ));
         }
         let ys = Scale::new(0.5, max_rank + 0.5, f64::from(top), f64::from(bottom));

@@ -9,7 +9,7 @@ use super::common::{
     AXIS, Canvas, INK, Mark, Scale, check_marks, nice_ticks, palette, render, text_width, truncate,
 };
 use super::{PlotOptions, save};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::quadrant::{Quadrant, Quadrants};
 
 const PLOT: &str = "quadrant_scatter";
@@ -150,9 +150,10 @@ pub fn quadrant_scatter(
         let right = c.width - lw - 24;
         let bottom = c.height - (fs * 3.6).round() as i32;
         if right <= left + 60 || bottom <= top + 60 {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 format!("{PLOT}: size"),
-                "too small for the plot and its legend",
+                format!("{}×{} px", c.width, c.height),
+                Expected::Rule("too small for the plot and its legend".into()),
             ));
         }
         let xs = Scale::new(xlo, xhi, f64::from(left), f64::from(right));

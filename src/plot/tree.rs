@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::bars::node_label;
 use super::common::{AXIS, Canvas, INK, Mark, check_marks, palette, render, text_width};
 use super::{PlotOptions, save};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::spec::{Framework, NodeKind};
 
 const PLOT: &str = "framework_tree";
@@ -122,13 +122,14 @@ pub fn framework_tree(fw: &Framework, opts: &PlotOptions) -> Result<String> {
         let top = f64::from(c.title(&title)? + 6);
         let slot = (f64::from(c.height) - top - 20.0) / n_rows as f64;
         if slot < fs + 1.0 {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 format!("{PLOT}: size"),
-                format!(
+                format!("{}×{} px", c.width, c.height),
+                Expected::Rule(format!(
                     "height {} px leaves {slot:.1} px per indicator row; labels need {}",
                     c.height,
                     fs + 1.0
-                ),
+                )),
             ));
         }
         // y of every node: leaves by order, aggregates at the mean of their children (children come

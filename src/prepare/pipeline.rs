@@ -12,7 +12,7 @@ use super::{
 };
 use crate::aggregate::AggregatorKind;
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::normalise::{FittedParams, NormaliserKind};
 use crate::score::{FittedScorer, Scorer, ScorerConfig, Scores};
 use crate::spec::Framework;
@@ -118,7 +118,14 @@ impl PipelineConfig {
     /// assert!(base.with_setting("/nope/x", json!(1)).is_err());
     /// ```
     pub fn with_setting(&self, pointer: &str, value: serde_json::Value) -> Result<PipelineConfig> {
-        let bad = |reason: String| Error::param(format!("setting `{pointer}`"), reason);
+        let shown = value.to_string();
+        let bad = |reason: String| {
+            Error::invalid(
+                format!("setting `{pointer}`"),
+                &shown,
+                Expected::Rule(reason),
+            )
+        };
         let mut v = serde_json::to_value(self).map_err(|e| bad(e.to_string()))?;
         // an absent (disabled) step or an absent optional field is not in the JSON form: insert it
         // into its parent object when the parent exists
@@ -205,12 +212,10 @@ impl FromStr for Stage {
             .into_iter()
             .find(|st| st.name() == s)
             .ok_or_else(|| {
-                Error::param(
+                Error::invalid(
                     "dataset",
-                    format!(
-                        "`{s}`: expected one of Raw, Denominated, Imputed, Screened, Treated, \
-                         Normalised, Aggregated"
-                    ),
+                    format!("`{s}`"),
+                    Expected::OneOf(Stage::ALL.iter().map(|st| st.name().to_string()).collect()),
                 )
             })
     }
@@ -532,9 +537,10 @@ impl PipelineResult {
             Stage::Aggregated => return Ok(&self.aggregated),
         };
         d.as_ref().ok_or_else(|| {
-            Error::param(
+            Error::invalid(
                 "dataset",
-                format!("`{name}` was not computed: the {step} step is disabled"),
+                format!("`{name}`"),
+                Expected::Rule(format!("was not computed: the {step} step is disabled")),
             )
         })
     }

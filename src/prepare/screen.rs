@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Imputation, Step, indicator_positions};
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::spec::Framework;
 
 /// Drop units with too little data (COINr `Screen(unit_screen = "byNA", dat_thresh)`), or too many
@@ -173,15 +173,17 @@ impl Screen {
         imputations: &[Imputation],
     ) -> Result<(Dataset, ScreenReport)> {
         if !(0.0..=1.0).contains(&self.threshold) {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 "threshold",
-                format!("{} must lie in [0, 1]", self.threshold),
+                self.threshold,
+                Expected::closed(0.0, 1.0),
             ));
         }
         if !(0.0..=1.0).contains(&self.nonzero_threshold) {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 "nonzero_threshold",
-                format!("{} must lie in [0, 1]", self.nonzero_threshold),
+                self.nonzero_threshold,
+                Expected::closed(0.0, 1.0),
             ));
         }
         for u in self.force_include.iter().chain(&self.force_exclude) {
@@ -269,9 +271,12 @@ impl Step for Screen {
     /// [`Error::InvalidParameter`] (use [`Screen::apply_with_imputations`]).
     fn apply(&self, data: &Dataset, fw: &Framework) -> Result<(Dataset, ScreenReport)> {
         if self.count_imputed_as_missing {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 "count_imputed_as_missing",
-                "needs the imputation report: call Screen::apply_with_imputations",
+                true,
+                Expected::Rule(
+                    "needs the imputation report: call Screen::apply_with_imputations".into(),
+                ),
             ));
         }
         self.apply_with_imputations(data, fw, &[])

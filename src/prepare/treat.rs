@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Step, indicator_positions};
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::spec::Framework;
 
 fn present(x: &[f64]) -> Vec<f64> {
@@ -508,10 +508,11 @@ impl Step for Treat {
 
     fn apply(&self, data: &Dataset, fw: &Framework) -> Result<(Dataset, TreatReport)> {
         if !(self.skew_thresh > 0.0 && self.kurt_thresh.is_finite()) {
-            return Err(Error::param(
-                "skew_thresh / kurt_thresh",
-                "skew_thresh must be positive and kurt_thresh finite",
-            ));
+            return Err(if self.skew_thresh > 0.0 {
+                Error::invalid("kurt_thresh", self.kurt_thresh, Expected::Finite)
+            } else {
+                Error::invalid("skew_thresh", self.skew_thresh, Expected::Positive)
+            });
         }
         let pos = indicator_positions(data, fw)?;
         let mut out = data.clone();

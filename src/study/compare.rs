@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use super::csv_rows::{CsvTable, Rows, write_rows};
 use crate::audit::{RankSimilarity, rank_similarity};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::io::format_f64;
 use crate::rank::{TieRule, rank_desc};
 use crate::score::Scores;
@@ -256,7 +256,7 @@ pub fn compare_nodes(
     opts: &CompareOptions,
 ) -> Result<Comparison> {
     if nodes.is_empty() {
-        return Err(Error::param("nodes", "name at least one node to compare"));
+        return Err(Error::invalid("nodes", "[]", Expected::NonEmpty));
     }
     let units = union_units(&[a, b]);
     let mut rows = Vec::with_capacity(units.len() * nodes.len());
@@ -687,19 +687,17 @@ pub fn compare_multi(
     opts: &MultiOptions,
 ) -> Result<MultiComparison> {
     if runs.len() < 2 {
-        return Err(Error::param(
+        return Err(Error::invalid(
             "runs",
-            format!("{} score set(s): compare at least two", runs.len()),
+            format!("{} score set(s)", runs.len()),
+            Expected::Rule("compare at least two score sets".into()),
         ));
     }
     if opts.base >= runs.len() {
-        return Err(Error::param(
+        return Err(Error::invalid(
             "base",
-            format!(
-                "{} is not a run position (0 to {})",
-                opts.base,
-                runs.len() - 1
-            ),
+            opts.base,
+            Expected::Rule(format!("a run position (0 to {})", runs.len() - 1)),
         ));
     }
     let mut seen = BTreeSet::new();

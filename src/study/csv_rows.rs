@@ -162,6 +162,7 @@ impl CsvTable for Rows<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Expected;
 
     /// A table whose writer fails the way a full disk (`Io`), a ragged row (`Parse`) or anything
     /// else would.
@@ -184,7 +185,7 @@ mod tests {
                     column: None,
                     message: "cannot write CSV".into(),
                 },
-                Failing::Other => Error::param("x", "y"),
+                Failing::Other => Error::invalid("x", "y", Expected::Finite),
             })
         }
     }

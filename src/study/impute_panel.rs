@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::csv_rows::{CsvTable, write_rows};
 use super::purse::{PanelData, time_label};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::io::format_f64;
 
 /// How [`ImputePanel`] fills a missing value (COINr `impute_panel(imp_type = ...)`).
@@ -210,12 +210,13 @@ impl ImputePanel {
     /// changed; units, periods and columns are kept as they are.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for `max_time = Some(0)`, or a chosen column that some period lacks;
+    /// [`Error::InvalidParameter`] for `max_time = Some(0)`; [`Error::UnknownName`] for a chosen column
+    /// that some period lacks;
     /// [`Error::InsufficientData`] naming the unit and column for [`PanelImputeMethod::Linear`] on a
     /// series with a missing value and a single observation.
     pub fn apply(&self, panel: &PanelData) -> Result<(PanelData, PanelImputeReport)> {
         if let PanelImputeMethod::Latest { max_time: Some(0) } = self.method {
-            return Err(Error::param("max_time", "must be at least 1"));
+            return Err(Error::invalid("max_time", 0, Expected::at_least(1.0)));
         }
         let periods = panel.periods();
         let columns: Vec<String> = match &self.columns {
@@ -237,11 +238,10 @@ impl ImputePanel {
         for p in periods {
             let mut row = Vec::with_capacity(columns.len());
             for c in &columns {
-                let j = p.data.column_position(c).map_err(|_| {
-                    Error::param(
-                        "columns",
-                        format!("column `{c}` is absent from period {}", time_label(p.time)),
-                    )
+                let j = p.data.column_position(c).map_err(|_| Error::UnknownName {
+                    what: format!("column of period {}", time_label(p.time)),
+                    name: c.clone(),
+                    known: p.data.columns().to_vec(),
                 })?;
                 row.push(j);
             }

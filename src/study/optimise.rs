@@ -61,7 +61,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{CorrMethod, correlation};
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::io::format_f64;
 use crate::score::Scorer;
 use crate::spec::NodeKind;
@@ -399,7 +399,7 @@ impl Problem<'_> {
     }
 }
 
-impl CostFunction for Problem<'_> {
+impl CostFunction for &Problem<'_> {
     type Param = Vec<f64>;
     type Output = f64;
 
@@ -440,7 +440,7 @@ impl CostFunction for Problem<'_> {
 /// * [`Error::UnknownCode`] / [`Error::InvalidSpec`] for an importance naming a node outside the
 ///   level / a node of the level without importance;
 /// * [`Error::InsufficientData`] when a node and the index have fewer than 3 units in common;
-///   [`Error::InvalidParameter`] (`correlation`) when a correlation is undefined at the start (a
+///   [`Error::Incompatible`] (`correlation`) when a correlation is undefined at the start (a
 ///   constant node or index);
 /// * every error of [`Scorer::score`] on `data`, and of an aggregator during the search.
 ///
@@ -487,35 +487,37 @@ pub fn optimise_weights(
     let level = options.level;
     let max_level = fw.root().level;
     if level < 2 || level >= max_level {
-        return Err(Error::param(
+        return Err(Error::invalid(
             "level",
-            format!(
-                "is {level}; weights can be optimised at the aggregate levels 2 to {} (below the \
-                 index `{}`)",
+            level,
+            Expected::Rule(format!(
+                "weights can be optimised at the aggregate levels 2 to {} (below the index `{}`)",
                 max_level.saturating_sub(1),
                 fw.root().code
-            ),
+            )),
         ));
     }
     if !(options.tolerance.is_finite() && options.tolerance >= 0.0) {
-        return Err(Error::param(
+        return Err(Error::invalid(
             "tolerance",
-            format!("is {}; it must be finite and >= 0", options.tolerance),
+            options.tolerance,
+            Expected::NonNegative,
         ));
     }
     if options.max_iters == 0 {
-        return Err(Error::param("max_iters", "must be at least 1"));
+        return Err(Error::invalid("max_iters", 0, Expected::at_least(1.0)));
     }
     let level_nodes: Vec<usize> = (0..nodes.len())
         .filter(|&k| k != root && nodes[k].level == level && nodes[k].kind == NodeKind::Aggregate)
         .collect();
     if level_nodes.len() < 2 {
-        return Err(Error::param(
+        return Err(Error::invalid(
             "level",
-            format!(
+            level,
+            Expected::Rule(format!(
                 "level {level} has {} node(s); at least 2 are needed",
                 level_nodes.len()
-            ),
+            )),
         ));
     }
     let target: Vec<f64> = match &options.goal {
@@ -553,7 +555,7 @@ pub fn optimise_weights(
     let weights_before: Vec<f64> = level_nodes.iter().map(|&k| node_w[k] / w_sum).collect();
     let corr_before = problem.correlations(&weights_before)?;
     if let Some(i) = corr_before.iter().position(|r| !r.is_finite()) {
-        return Err(Error::param(
+        return Err(Error::incompatible(
             "correlation",
             format!(
                 "the correlation of `{}` with the index `{}` is undefined (a constant series)",
@@ -569,12 +571,11 @@ pub fn optimise_weights(
         Goal::Balance(t) => t.to_vec(),
         Goal::Infomax => weights_before.clone(),
     };
-    let mut best_cost = problem.cost(&best).unwrap_or(f64::INFINITY);
+    let mut best_cost = (&problem).cost(&best).unwrap_or(f64::INFINITY);
     let mut iterations = 0u64;
     let mut converged = false;
     let mut termination = String::new();
     let runs = options.restarts.saturating_add(1);
-    let mut problem = problem;
     for _ in 0..runs {
         let scale = best.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         let step = if scale > 0.0 { 0.1 * scale } else { 0.1 };
@@ -586,12 +587,16 @@ pub fn optimise_weights(
         }
         let solver = NelderMead::new(simplex)
             .with_sd_tolerance(options.tolerance)
-            .map_err(|e| Error::param("tolerance", e.to_string()))?;
-        let res = Executor::new(problem, solver)
+            .map_err(|_| Error::invalid("tolerance", options.tolerance, Expected::NonNegative))?;
+        let res = Executor::new(&problem, solver)
             .configure(|s| s.max_iters(options.max_iters))
             .timer(false)
             .run()
-            .map_err(|e| Error::param("optimiser", e.to_string()))?;
+            .map_err(|e| Error::NotConverged {
+                what: "weight optimisation".into(),
+                iterations,
+                reason: e.to_string(),
+            })?;
         let state = res.state();
         iterations += state.get_iter();
         let (status_converged, why) = match state.get_termination_status() {
@@ -606,9 +611,6 @@ pub fn optimise_weights(
         termination = why;
         let cost = state.get_best_cost();
         let param = state.get_best_param().cloned();
-        problem = res.problem.problem.ok_or_else(|| {
-            Error::param("optimiser", "the optimiser did not hand the problem back")
-        })?;
         if let Some(p) = param {
             if cost < best_cost {
                 best_cost = cost;
@@ -622,12 +624,12 @@ pub fn optimise_weights(
     if let Some(e) = problem.error.borrow_mut().take() {
         return Err(e);
     }
-    let weights = Problem::weights(&best).ok_or_else(|| {
-        Error::param(
-            "optimiser",
-            "the optimiser ended on weights that sum to zero",
-        )
-    })?;
+    // `best` is the start (weights with a positive sum) or a point of finite cost, and a zero or
+    // infinite weight sum costs infinity: its weights always exist
+    let weights = Problem::weights(&best).unwrap_or_else(|| {
+        debug_assert!(false, "the optimiser's best point has no weights");
+        weights_before.clone()
+    });
     let corr_after = problem.correlations(&weights)?;
     let mut objective = problem.coinr(&corr_after);
     let (weights, corr_after) = if objective <= objective_before || objective.is_nan() {
@@ -711,17 +713,19 @@ fn importances(
         .enumerate()
         .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
     {
-        return Err(Error::param(
-            "importance",
-            format!(
-                "importance of `{}` is {v}; importances must be finite and non-negative",
-                nodes[level_nodes[i]].code
-            ),
+        return Err(Error::invalid(
+            format!("importance of `{}`", nodes[level_nodes[i]].code),
+            v,
+            Expected::NonNegative,
         ));
     }
     let s: f64 = raw.iter().sum();
     if s <= 0.0 {
-        return Err(Error::param("importance", "importances sum to zero"));
+        return Err(Error::invalid(
+            "importance",
+            "all 0",
+            Expected::Rule("importances must not all be zero".into()),
+        ));
     }
     Ok(raw.iter().map(|v| v / s).collect())
 }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::csv_rows::{CsvTable, write_rows};
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::io::format_f64;
 use crate::normalise::{FittedParams, NormaliserKind, OutOfRangePolicy};
 use crate::prepare::{Pipeline, PipelineConfig, PipelineResult};
@@ -96,8 +96,9 @@ impl PanelData {
     /// A panel from `(time, data)` pairs in any order; periods are sorted by time.
     ///
     /// # Errors
-    /// [`Error::EmptyData`] for no period; [`Error::InvalidParameter`] (`Time`) for a non-finite time
-    /// or a time given twice. (A period cannot be empty: a [`Dataset`] has at least one unit.)
+    /// [`Error::EmptyData`] for no period; [`Error::InvalidParameter`] (`Time`) for a non-finite time;
+    /// [`Error::NamedTwice`] (`period`) for a time given twice. (A period cannot be empty: a
+    /// [`Dataset`] has at least one unit.)
     pub fn new(periods: Vec<(f64, Dataset)>) -> Result<PanelData> {
         if periods.is_empty() {
             return Err(Error::EmptyData {
@@ -109,17 +110,14 @@ impl PanelData {
             .map(|(time, data)| Period { time, data })
             .collect();
         if let Some(p) = periods.iter().find(|p| !p.time.is_finite()) {
-            return Err(Error::param(
-                "Time",
-                format!("{} is not a finite number", p.time),
-            ));
+            return Err(Error::invalid("Time", p.time, Expected::Finite));
         }
         periods.sort_by(|a, b| a.time.total_cmp(&b.time));
         if let Some(w) = periods.windows(2).find(|w| w[0].time == w[1].time) {
-            return Err(Error::param(
-                "Time",
-                format!("period {} is given twice", time_label(w[0].time)),
-            ));
+            return Err(Error::NamedTwice {
+                what: "period".into(),
+                name: time_label(w[0].time),
+            });
         }
         Ok(PanelData { periods })
     }
@@ -385,7 +383,7 @@ impl Purse {
     /// # Errors
     /// Any error of a period's pipeline, wrapped in [`Error::InPeriod`] naming the period; an error of
     /// the pooled fit (e.g. [`Error::ZeroRange`] if an indicator is constant over all periods) as it is;
-    /// [`Error::InvalidParameter`] for a distance-to-reference normaliser under the global scope.
+    /// [`Error::Incompatible`] for a distance-to-reference normaliser under the global scope.
     pub fn build(
         panel: &PanelData,
         fw: &Framework,
@@ -415,7 +413,7 @@ impl Purse {
                 let sc = &pipeline.config().scorer;
                 let by_ref = |k: &NormaliserKind| matches!(k, NormaliserKind::DistToRef { .. });
                 if by_ref(&sc.normalise) || sc.normalise_overrides.values().any(by_ref) {
-                    return Err(Error::param(
+                    return Err(Error::incompatible(
                         "normalise",
                         "a distance to a reference unit cannot be fitted globally: the pooled \
                          periods hold the reference unit once per period",

@@ -55,7 +55,7 @@ use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::io::{format_f64, write_atomic};
 use crate::rank::rank_desc;
 use crate::score::{Scorer, aggregate_tree};
@@ -215,14 +215,14 @@ pub fn remove_elements(
     let max_level = fw.root().level;
     let level = options.level;
     if level < 1 || level >= max_level {
-        return Err(Error::param(
+        return Err(Error::invalid(
             "level",
-            format!(
-                "is {level}; elements can be removed at levels 1 (indicators) to {} (one below the \
-                 index `{}`)",
+            level,
+            Expected::Rule(format!(
+                "elements can be removed at levels 1 (indicators) to {} (one below the index `{}`)",
                 max_level.saturating_sub(1),
                 fw.root().code
-            ),
+            )),
         ));
     }
     let target = match &options.target {
@@ -250,9 +250,10 @@ pub fn remove_elements(
         }
     }
     if removed.is_empty() {
-        return Err(Error::param(
+        return Err(Error::invalid(
             "level",
-            format!("level {level} has no element that can be removed"),
+            level,
+            Expected::Rule(format!("level {level} has no element that can be removed")),
         ));
     }
     let n_units = data.n_units();

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use super::csv_rows::{CsvTable, write_rows};
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::io::format_f64;
 use crate::score::Scores;
 use crate::spec::Framework;
@@ -80,15 +80,16 @@ impl StatsOptions {
             ("t_unq", self.t_unq),
         ] {
             if !(0.0..=1.0).contains(&v) {
-                return Err(Error::param(
-                    name,
-                    format!("{v}: a share threshold must lie in [0, 1]"),
-                ));
+                return Err(Error::invalid(name, v, Expected::closed(0.0, 1.0)));
             }
         }
         for (name, v) in [("t_skew", self.t_skew), ("t_kurt", self.t_kurt)] {
             if v.is_nan() {
-                return Err(Error::param(name, "a threshold must not be NaN"));
+                return Err(Error::invalid(
+                    name,
+                    v,
+                    Expected::Rule("a threshold must not be NaN".into()),
+                ));
             }
         }
         Ok(())

@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use super::csv_rows::{CsvTable, write_rows};
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::io::format_f64;
 use crate::rank::{TieRule, rank_desc};
 use crate::spec::Framework;
@@ -182,28 +182,19 @@ fn prepare<'a>(
     let m = fw.n_indicators();
     for (name, n) in [("top_n", opts.top_n), ("bottom_n", opts.bottom_n)] {
         if n == 0 || n > m {
-            return Err(Error::param(
-                name,
-                format!("{n}: must lie between 1 and the number of indicators ({m})"),
-            ));
+            return Err(Error::invalid(name, n, Expected::closed(1.0, m as f64)));
         }
     }
     if opts.report_level < 2 || opts.report_level > fw.max_level() {
-        return Err(Error::param(
+        return Err(Error::invalid(
             "report_level",
-            format!(
-                "{}: must lie between 2 and the framework's top level ({})",
-                opts.report_level,
-                fw.max_level()
-            ),
+            opts.report_level,
+            Expected::closed(2.0, fw.max_level() as f64),
         ));
     }
     if let Some(t) = opts.unq_discard {
         if !(0.0..=1.0).contains(&t) {
-            return Err(Error::param(
-                "unq_discard",
-                format!("{t}: a share of distinct values must lie in [0, 1]"),
-            ));
+            return Err(Error::invalid("unq_discard", t, Expected::closed(0.0, 1.0)));
         }
     }
     if let Some(g) = &opts.use_group {
@@ -271,8 +262,8 @@ impl Prepared<'_> {
                 let labels = self.data.group(g)?;
                 let mine = labels.get(row).map(String::as_str).unwrap_or("");
                 if mine.is_empty() {
-                    return Err(Error::param(
-                        "use_group",
+                    return Err(Error::incompatible(
+                        format!("use_group `{g}`"),
                         format!("unit `{code}` has no label in the group column `{g}`"),
                     ));
                 }
@@ -337,8 +328,8 @@ impl Prepared<'_> {
 /// # Errors
 /// [`Error::UnknownCode`] for a unit not in the data; [`Error::MissingColumns`] for an indicator or
 /// group column the data lacks; [`Error::InvalidParameter`] for `top_n`/`bottom_n` outside 1 to the
-/// number of indicators, `report_level` outside 2 to the top level, `unq_discard` outside `[0, 1]`,
-/// or a unit without a label in the `use_group` column.
+/// number of indicators, `report_level` outside 2 to the top level or `unq_discard` outside `[0, 1]`;
+/// [`Error::Incompatible`] for a unit without a label in the `use_group` column.
 ///
 /// # Examples
 /// ```

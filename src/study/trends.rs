@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::csv_rows::{CsvTable, write_rows};
 use super::purse::{PanelData, time_label};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::io::format_f64;
 use crate::spec::Framework;
 
@@ -286,7 +286,8 @@ impl CsvTable for Trends {
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] for `min_points < 2`, `Latest(0)`, a window or `interp_at` time that is
-/// not a period of the panel, or `adjust_directions` without a framework; [`Error::UnknownCode`] for a
+/// not a period of the panel; [`Error::Incompatible`] for `adjust_directions` without a framework;
+/// [`Error::UnknownCode`] for a
 /// chosen unit or column that the panel does not have.
 ///
 /// ```
@@ -308,14 +309,19 @@ pub fn trends(
     framework: Option<&Framework>,
 ) -> Result<Trends> {
     if opts.min_points < 2 {
-        return Err(Error::param("min_points", "must be at least 2"));
+        return Err(Error::invalid(
+            "min_points",
+            opts.min_points,
+            Expected::at_least(2.0),
+        ));
     }
     let times = panel.times();
     let in_panel = |name: &str, ts: &[f64]| -> Result<()> {
         match ts.iter().find(|t| !times.contains(t)) {
-            Some(t) => Err(Error::param(
+            Some(t) => Err(Error::invalid(
                 name,
-                format!("{} is not a period of the panel", time_label(*t)),
+                time_label(*t),
+                Expected::OneOf(times.iter().map(|&t| time_label(t)).collect()),
             )),
             None => Ok(()),
         }
@@ -331,7 +337,11 @@ pub fn trends(
         }
     };
     if opts.window == TrendWindow::Latest(0) {
-        return Err(Error::param("window", "Latest needs at least 1 period"));
+        return Err(Error::invalid(
+            "window",
+            "Latest(0)",
+            Expected::Rule("Latest needs at least 1 period".into()),
+        ));
     }
     let interp: Option<Vec<usize>> = match &opts.interp_at {
         None => None,
@@ -348,7 +358,7 @@ pub fn trends(
     let directions: HashMap<&str, f64> = match (opts.adjust_directions, framework) {
         (false, _) => HashMap::new(),
         (true, None) => {
-            return Err(Error::param(
+            return Err(Error::incompatible(
                 "adjust_directions",
                 "needs the framework that gives the directions",
             ));

@@ -3,7 +3,7 @@
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 /// Saaty's random consistency index RI for n = 1..=15 (Saaty 1980; n ≤ 2 has RI = 0).
 ///
@@ -73,9 +73,10 @@ pub fn ahp_weights(a: ArrayView2<'_, f64>) -> Result<AhpResult> {
         });
     }
     if n == 0 || n > RANDOM_INDEX.len() {
-        return Err(Error::param(
-            "pairwise matrix",
-            format!("size {n} must be between 1 and {}", RANDOM_INDEX.len()),
+        return Err(Error::invalid(
+            "pairwise matrix size",
+            n,
+            Expected::closed(1.0, RANDOM_INDEX.len() as f64),
         ));
     }
     for ((i, j), &v) in a.indexed_iter() {

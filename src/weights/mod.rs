@@ -37,7 +37,7 @@ use std::collections::BTreeMap;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::panel::{PanelAggregate, budget_weights};
 use crate::spec::Framework;
 
@@ -180,9 +180,10 @@ impl WeightScheme {
             }
             WeightScheme::Bonus { base, bonus_weight } => {
                 if !bonus_weight.is_finite() || *bonus_weight < 0.0 {
-                    return Err(Error::param(
+                    return Err(Error::invalid(
                         "bonus_weight",
-                        format!("{bonus_weight} must be finite and non-negative"),
+                        bonus_weight,
+                        Expected::NonNegative,
                     ));
                 }
                 base.node_weights(fw, normalised)?
@@ -214,9 +215,12 @@ impl WeightScheme {
             _ => "pca",
         };
         let x = normalised.ok_or_else(|| {
-            Error::param(
+            Error::invalid(
                 "normalised",
-                format!("the `{name}` weight scheme learns from data: pass the normalised matrix"),
+                "None",
+                Expected::Rule(format!(
+                    "the `{name}` weight scheme learns from data: pass the normalised matrix"
+                )),
             )
         })?;
         let m = fw.n_indicators();
@@ -287,10 +291,7 @@ fn ahp_node_weights(
     max_cr: f64,
 ) -> Result<Vec<f64>> {
     if max_cr.is_nan() || max_cr < 0.0 {
-        return Err(Error::param(
-            "max_cr",
-            format!("{max_cr} must be non-negative"),
-        ));
+        return Err(Error::invalid("max_cr", max_cr, Expected::at_least(0.0)));
     }
     let mut w: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
     for (group, pm) in matrices {
