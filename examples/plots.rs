@@ -28,8 +28,8 @@ use composite_indicators::audit::{CorrMethod, correlation_matrix};
 use composite_indicators::io::{CsvOptions, read_csv_path, read_idata_path, read_imeta_path};
 use composite_indicators::plot::{self, PlotOptions};
 use composite_indicators::prelude::*;
-use composite_indicators::quadrant::{Quadrant, QuadrantLabels, Threshold, classify};
 use composite_indicators::score::{Scorer, Scores};
+use composite_indicators::study::quadrant::{Quadrant, QuadrantLabels, Threshold, classify};
 use composite_indicators::sweep::{
     AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup,
     WeightSampler,
@@ -311,9 +311,10 @@ fn run(args: &Args) -> Result<()> {
             .with_x_label("status index (published)")
             .with_y_label("potential index (published)"),
     )?;
-    let city_tree =
-        composite_indicators::io::read_cbcii_framework_path(cbcii.join("framework.csv"))?
-            .check()?;
+    let city_tree = composite_indicators::io::datasets::cbcii::read_cbcii_framework_path(
+        cbcii.join("framework.csv"),
+    )?
+    .check()?;
     plot::framework_tree_path(out("city_framework.svg"), &city_tree, &opts)?;
     Ok(())
 }

@@ -25,10 +25,10 @@ use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Expected, Result};
-use crate::significance::{has_ties, spearman_two_sided, two_sided_t};
 use crate::spec::Framework;
+use crate::stats::significance::{has_ties, spearman_two_sided, two_sided_t};
+use crate::stats::{pearson_pairwise, spearman_pairwise};
 use crate::weights::data_driven_pca_eigen as pca_eigen;
-use crate::weights::linalg::{pearson_pairwise, spearman_pairwise};
 
 /// Correlation type.
 ///

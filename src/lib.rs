@@ -23,21 +23,19 @@ pub mod data;
 pub mod error;
 pub mod io;
 pub mod normalise;
-pub mod panel;
+pub mod pipeline;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod prepare;
-pub mod quadrant;
 pub mod rank;
 #[allow(deprecated)] // Error::param: the remaining call sites are converted at the merge
 pub mod score;
 mod serde_nan;
-mod significance;
 pub mod spec;
+mod stats;
 pub mod study;
 #[allow(deprecated)] // Error::param: the remaining call sites are converted at the merge
 pub mod sweep;
-pub mod tiers;
 pub mod weights;
 
 pub use aggregate::{Aggregator, AggregatorKind, MissingPolicy};

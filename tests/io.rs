@@ -2,10 +2,11 @@
 //! round-trip properties.
 
 use composite_indicators::aggregate::AggregatorKind;
+use composite_indicators::io::datasets::cbcii::read_cbcii_framework_path;
 use composite_indicators::io::{
-    CsvOptions, IMeta, format_f64, read_cbcii_framework_path, read_csv, read_idata,
-    read_idata_path, read_imeta, read_imeta_path, read_spec, spec_from_json, spec_from_toml,
-    spec_to_json, spec_to_toml, write_dataset, write_spec, write_table,
+    CsvOptions, IMeta, format_f64, read_csv, read_idata, read_idata_path, read_imeta,
+    read_imeta_path, read_spec, spec_from_json, spec_from_toml, spec_to_json, spec_to_toml,
+    write_dataset, write_spec, write_table,
 };
 use composite_indicators::spec::NodeKind;
 use composite_indicators::{Direction, Error, FrameworkSpec, Indicator, Pillar};
@@ -466,7 +467,8 @@ fn json_refuses_non_finite_numbers() {
 fn malformed_cbcii_row() {
     let text = std::fs::read_to_string(CBCII).unwrap();
     let broken = text.replacen(",-1,false,false,status,", ",-2,false,false,status,", 1);
-    let e = composite_indicators::io::read_cbcii_framework(broken.as_bytes()).unwrap_err();
+    let e = composite_indicators::io::datasets::cbcii::read_cbcii_framework(broken.as_bytes())
+        .unwrap_err();
     let (_, line, col, msg) = parse_err(e);
     assert_eq!((line, col.as_deref()), (Some(3), Some("direction")));
     assert!(msg.contains("P1.S1.I2"), "{msg}");

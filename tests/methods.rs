@@ -5,8 +5,8 @@
 mod common;
 
 use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::{Pipeline, PipelineConfig};
 use composite_indicators::sweep::{
     AltSampler, BatchModel, Control, GroupInput, MethodChoice, MethodDimension, MethodSpace,
     NodeSelection, SobolGroup, SweepConfig, VariantSampler, WeightSampler, rank_min_into,

@@ -14,8 +14,8 @@ use composite_indicators::audit::{
 use composite_indicators::io::{CsvOptions, read_csv_path, read_idata_path, read_imeta_path};
 use composite_indicators::plot::{self, PlotOptions};
 use composite_indicators::prelude::*;
-use composite_indicators::quadrant::{Threshold, classify};
 use composite_indicators::score::{Scorer, Scores};
+use composite_indicators::study::quadrant::{Threshold, classify};
 use composite_indicators::sweep::{
     AltSampler, Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup,
     UaReport, WeightSampler,
@@ -548,11 +548,12 @@ fn quadrant_scatter_asem_and_cities() {
 #[test]
 fn framework_trees_have_one_dot_per_node() {
     let (scorer, _, _) = asem();
-    let city =
-        composite_indicators::io::read_cbcii_framework_path(data_dir().join("cbcii/framework.csv"))
-            .unwrap()
-            .check()
-            .unwrap();
+    let city = composite_indicators::io::datasets::cbcii::read_cbcii_framework_path(
+        data_dir().join("cbcii/framework.csv"),
+    )
+    .unwrap()
+    .check()
+    .unwrap();
     for (fw, nodes, levels) in [
         (scorer.framework(), 49 + 8 + 2 + 1, 4),
         (&city, 79 + 23 + 6 + 1, 4),

@@ -4,8 +4,8 @@
 
 use composite_indicators::io;
 use composite_indicators::normalise::{FittedForm, OutOfRangePolicy};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::{Pipeline, PipelineConfig};
 use composite_indicators::score::ScorerConfig;
 use composite_indicators::study::purse::{NormalisationScope, PanelData, Purse};
 use ndarray::array;

@@ -237,13 +237,13 @@ fn json_round_trip_nan<T: serde::Serialize + serde::de::DeserializeOwned>(
 #[test]
 fn data_sets_and_reports_with_missing_values_survive_json() {
     use composite_indicators::audit::{AuditOptions, audit};
-    use composite_indicators::panel::kendall_w;
     use composite_indicators::prepare::{Step, Treat};
+    use composite_indicators::study::panel::kendall_w;
+    use composite_indicators::study::tiers::pillar_tags;
     use composite_indicators::sweep::{
         Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, SweepSetup,
         WeightSampler,
     };
-    use composite_indicators::tiers::pillar_tags;
 
     let (fw, data) = asem();
     assert!(
@@ -317,9 +317,9 @@ fn data_sets_and_reports_with_missing_values_survive_json() {
     let (_, nan) = json_round_trip_nan(&pillar_tags(p.view(), &pillars).unwrap(), "pillar tags");
     assert!(nan > 0);
     // tiers with empty tiers (ranges `null`)
-    let t = composite_indicators::tiers::assign_tiers(
+    let t = composite_indicators::study::tiers::assign_tiers(
         &[1.0, 1.0, 1.0, 5.0],
-        &composite_indicators::tiers::TierMethod::Quantiles { k: 4 },
+        &composite_indicators::study::tiers::TierMethod::Quantiles { k: 4 },
     )
     .unwrap();
     json_round_trip(&t, "quantile tiers");

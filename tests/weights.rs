@@ -300,8 +300,8 @@ mod props {
 }
 
 mod budget {
-    use composite_indicators::panel::PanelAggregate;
     use composite_indicators::prelude::*;
+    use composite_indicators::study::panel::PanelAggregate;
     use composite_indicators::weights::BudgetSurvey;
     use std::collections::BTreeMap;
 

@@ -44,11 +44,11 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 mod atomic;
-mod cbcii;
 mod coinr;
 mod coinr_panel;
 #[allow(deprecated)] // Error::param: converted at the merge (the csv helper owns this file)
 mod csv_data;
+pub mod datasets;
 mod paths;
 mod report;
 mod scale;
@@ -57,7 +57,6 @@ mod table;
 mod write;
 
 pub use atomic::write_atomic;
-pub use cbcii::{CBCII_NAME, CBCII_ROOT, read_cbcii_framework, read_cbcii_framework_path};
 pub use coinr::{IMeta, read_idata, read_idata_path, read_imeta, read_imeta_path};
 pub use coinr_panel::{read_idata_panel, read_idata_panel_path};
 pub use csv_data::{CsvOptions, read_csv, read_csv_path};

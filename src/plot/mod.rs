@@ -14,7 +14,7 @@
 //! | scores by pillar | [`scores_by_level`] | [`Scores`](crate::score::Scores), level | `plot_dot()` |
 //! | correlation heatmap | [`correlation_heatmap`] | matrix + labels ([`audit`](crate::audit)) | `plot_corr()` |
 //! | Sobol indices | [`sobol_bars`] | [`SobolIndices`](crate::sweep::SobolIndices), target | `plot_sensitivity()` |
-//! | quadrant scatter | [`quadrant_scatter`] | x, y, labels, [`Quadrants`](crate::quadrant::Quadrants) | `plot_scatter()` |
+//! | quadrant scatter | [`quadrant_scatter`] | x, y, labels, [`Quadrants`](crate::study::quadrant::Quadrants) | `plot_scatter()` |
 //! | framework tree | [`framework_tree`] | [`Framework`](crate::Framework) | `plot_framework()` |
 //!
 //! # Readability rules (all plots)

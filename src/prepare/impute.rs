@@ -9,6 +9,7 @@ use super::{Step, indicator_positions};
 use crate::data::Dataset;
 use crate::error::{Error, Expected, Result};
 use crate::spec::Framework;
+use crate::stats::{mean_of, median_of};
 
 /// How [`Impute`] fills a missing value (serde-tagged by `method`).
 ///
@@ -215,30 +216,6 @@ impl Impute {
     /// A step with the given method.
     pub fn new(method: ImputeMethod) -> Self {
         Impute { method }
-    }
-}
-
-/// Mean of the non-missing values, `None` when there are none.
-pub(crate) fn mean_of(v: &[f64]) -> Option<f64> {
-    if v.is_empty() {
-        None
-    } else {
-        Some(v.iter().sum::<f64>() / v.len() as f64)
-    }
-}
-
-/// Median (mean of the two middle values for an even count), `None` when empty.
-pub(crate) fn median_of(v: &[f64]) -> Option<f64> {
-    let mut s = v.to_vec();
-    s.sort_by(|a, b| a.total_cmp(b));
-    let n = s.len();
-    if n == 0 {
-        return None;
-    }
-    if n % 2 == 1 {
-        s.get(n / 2).copied()
-    } else {
-        Some((s.get(n / 2 - 1)? + s.get(n / 2)?) / 2.0)
     }
 }
 

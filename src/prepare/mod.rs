@@ -46,7 +46,6 @@
 
 mod denominate;
 mod impute;
-pub mod pipeline;
 mod screen;
 mod treat;
 
@@ -55,7 +54,6 @@ pub use impute::{
     Imputation, Impute, ImputeMethod, ImputeReport, LeftMissing, MissingReason, WithinPillar,
     impute_within_pillar,
 };
-pub use pipeline::{Pipeline, PipelineConfig, PipelineReports, PipelineResult, Stage};
 pub use screen::{Screen, ScreenBy, ScreenReport, UnitAvailability};
 pub use treat::{
     Fallback, Treat, TreatOutcome, TreatReport, TreatStatus, Winsorised, kurtosis, log_ct,

@@ -341,11 +341,7 @@ impl Comparison {
                     .filter(|r| &r.node == n && !r.abs_diff.is_nan())
                     .map(|r| r.abs_diff)
                     .collect();
-                let m = if v.is_empty() {
-                    f64::NAN
-                } else {
-                    v.iter().sum::<f64>() / v.len() as f64
-                };
+                let m = crate::stats::mean_of(&v).unwrap_or(f64::NAN);
                 (n.clone(), m)
             })
             .collect()

@@ -210,11 +210,10 @@ pub fn column_stats(code: &str, values: &[f64], opts: &StatsOptions) -> Result<C
             // R's mean: the plain mean, then one correction pass (the mean of the residuals), so a
             // constant column has exactly its value as mean and zero deviations. A column whose
             // values are all equal (min == max) takes that value exactly.
-            let plain = x.iter().sum::<f64>() / kf;
             let mean = if lo == hi {
                 lo
             } else {
-                plain + x.iter().map(|v| v - plain).sum::<f64>() / kf
+                crate::stats::mean_corrected(&x)
             };
             let mid = k / 2;
             let median = if k % 2 == 1 {

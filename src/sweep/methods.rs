@@ -10,7 +10,7 @@ use super::from_scorer::resolve_kinds;
 use crate::aggregate::{AggregatorKind, MissingPolicy};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::prepare::{Pipeline, PipelineConfig};
+use crate::pipeline::{Pipeline, PipelineConfig};
 use crate::spec::Framework;
 
 /// The option index of every dimension of alternative `alt` in a grid with `sizes[d]` options per
@@ -154,7 +154,7 @@ const FIXED: [(&str, &str); 3] = [
 ///
 /// ```
 /// use composite_indicators::prelude::*;
-/// use composite_indicators::prepare::PipelineConfig;
+/// use composite_indicators::pipeline::PipelineConfig;
 /// use composite_indicators::score::ScorerConfig;
 /// use composite_indicators::sweep::{MethodChoice, MethodSpace};
 /// use serde_json::json;

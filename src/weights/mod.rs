@@ -24,7 +24,6 @@
 
 mod ahp;
 mod data_driven;
-pub(crate) mod linalg;
 
 pub use ahp::{AhpResult, PairwiseMatrix, RANDOM_INDEX, RECIPROCAL_TOL, ahp_weights};
 pub(crate) use data_driven::pca_eigen as data_driven_pca_eigen;
@@ -38,8 +37,8 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Expected, Result};
-use crate::panel::{PanelAggregate, budget_weights};
 use crate::spec::Framework;
+use crate::study::panel::{PanelAggregate, budget_weights};
 
 /// A weighting scheme (serde-tagged by `scheme`).
 ///

@@ -6,14 +6,14 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Denominate, DenominateReport, Impute, ImputeMethod, ImputeReport, Screen, ScreenReport, Step,
-    Treat, TreatReport,
-};
 use crate::aggregate::AggregatorKind;
 use crate::data::Dataset;
 use crate::error::{Error, Expected, Result};
 use crate::normalise::{FittedParams, NormaliserKind};
+use crate::prepare::{
+    Denominate, DenominateReport, Impute, ImputeMethod, ImputeReport, Screen, ScreenReport, Step,
+    Treat, TreatReport,
+};
 use crate::score::{FittedScorer, Scorer, ScorerConfig, Scores};
 use crate::spec::Framework;
 
@@ -27,7 +27,7 @@ use crate::spec::Framework;
 /// [`PipelineConfig::with_setting`]. Unknown fields are rejected.
 ///
 /// ```
-/// use composite_indicators::prepare::PipelineConfig;
+/// use composite_indicators::pipeline::PipelineConfig;
 /// let cfg: PipelineConfig = toml::from_str(
 ///     r#"
 ///     [screen]
@@ -73,7 +73,7 @@ impl PipelineConfig {
     /// min-max to [0, 100], arithmetic mean at every level (nominal weights, min ties).
     ///
     /// ```
-    /// use composite_indicators::prepare::PipelineConfig;
+    /// use composite_indicators::pipeline::PipelineConfig;
     /// let cfg = PipelineConfig::coinr_example();
     /// assert_eq!(cfg.screen.unwrap().threshold, 0.9);
     /// assert_eq!(cfg.treat.unwrap().winmax, Some(5));
@@ -107,7 +107,7 @@ impl PipelineConfig {
     /// field or the new value does not fit.
     ///
     /// ```
-    /// use composite_indicators::prepare::PipelineConfig;
+    /// use composite_indicators::pipeline::PipelineConfig;
     /// use serde_json::json;
     /// let base = PipelineConfig::coinr_example();
     /// let alt = base.with_setting("/treat/winmax", json!(2)).unwrap();
@@ -148,7 +148,7 @@ impl PipelineConfig {
 /// The data sets of a pipeline run, named as COINr names them.
 ///
 /// ```
-/// use composite_indicators::prepare::Stage;
+/// use composite_indicators::pipeline::Stage;
 /// let s: Stage = "Treated".parse().unwrap();
 /// assert_eq!(s, Stage::Treated);
 /// assert_eq!(Stage::Normalised.to_string(), "Normalised");
@@ -224,7 +224,7 @@ impl FromStr for Stage {
 /// The reports of the preparation steps that ran (`None` for a disabled step).
 ///
 /// ```
-/// use composite_indicators::prepare::PipelineReports;
+/// use composite_indicators::pipeline::PipelineReports;
 /// let r = PipelineReports::default();
 /// assert!(r.denominate.is_none() && r.treat.is_none());
 /// ```
@@ -258,7 +258,8 @@ pub struct PipelineReports {
 ///
 /// ```
 /// use composite_indicators::prelude::*;
-/// use composite_indicators::prepare::{Pipeline, PipelineConfig, Screen};
+/// use composite_indicators::prepare::Screen;
+/// use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 /// use ndarray::array;
 /// let fw = FrameworkSpec {
 ///     name: "t".into(),
@@ -331,7 +332,7 @@ impl Pipeline {
     ///
     /// ```
     /// use composite_indicators::io;
-    /// use composite_indicators::prepare::{Pipeline, PipelineConfig};
+    /// use composite_indicators::pipeline::{Pipeline, PipelineConfig};
     /// let meta = io::read_imeta_path("data/asem/iMeta.csv")?;
     /// let data = io::read_idata_path("data/asem/iData.csv", &meta)?;
     /// let fw = meta.spec.check()?;
