@@ -239,9 +239,9 @@ fn run(args: &Args) -> Result<()> {
         ("funding_system", "Funding system"),
         ("enterprise_capability", "Enterprise capability"),
     ];
-    let city_fw = FrameworkSpec {
-        name: "CBCII published pillar scores".into(),
-        indicators: pillars
+    let city_fw = FrameworkSpec::new(
+        "CBCII published pillar scores",
+        pillars
             .iter()
             .map(|(code, name)| {
                 let mut i = Indicator::new(*code, "CBCII");
@@ -249,8 +249,8 @@ fn run(args: &Args) -> Result<()> {
                 i
             })
             .collect(),
-        pillars: vec![Pillar::new("CBCII")],
-    }
+        vec![Pillar::new("CBCII")],
+    )
     .check()?;
     // published pillar scores as they are, summed: the overall index (up to the published rounding)
     let city_scorer = Scorer::new(city_fw)

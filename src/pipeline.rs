@@ -1,5 +1,7 @@
 //! [`Pipeline`]: the whole build, denominate → impute → screen → treat → normalise → aggregate, from one
 //! serde-serialisable [`PipelineConfig`], keeping every intermediate data set and every step's report.
+//!
+//! *Flow:* spec → data → prepare → normalise → aggregate → score → **pipeline** → sweep. The whole build (prepare → normalise → score) from one config.
 
 use std::fmt;
 use std::str::FromStr;
@@ -261,11 +263,11 @@ pub struct PipelineReports {
 /// use composite_indicators::prepare::Screen;
 /// use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()?;
 /// let data = Dataset::new(
 ///     vec!["A".into(), "B".into(), "C".into()],

@@ -1,5 +1,7 @@
 //! Ranking with explicit tie rules. Rank 1 is the best (highest score); missing scores (NaN) get a
 //! missing rank (NaN) and do not count.
+//!
+//! *Flow:* used by **score** and **sweep**: a node's scores into ranks (the rank contract).
 
 use serde::{Deserialize, Serialize};
 

@@ -448,11 +448,11 @@ fn paths_and_extensions() {
 
 #[test]
 fn json_refuses_non_finite_numbers() {
-    let spec = FrameworkSpec {
-        name: "x".into(),
-        indicators: vec![Indicator::new("a", "I").with_target(f64::INFINITY)],
-        pillars: vec![Pillar::new("I")],
-    };
+    let spec = FrameworkSpec::new(
+        "x",
+        vec![Indicator::new("a", "I").with_target(f64::INFINITY)],
+        vec![Pillar::new("I")],
+    );
     let e = spec_to_json(&spec).unwrap_err();
     assert!(
         matches!(&e, Error::InvalidSpec { code, reason } if code == "a" && reason.contains("target")),
@@ -563,11 +563,7 @@ fn spec() -> impl Strategy<Value = FrameworkSpec> {
         prop::collection::vec(indicator(), 0..4),
         prop::collection::vec(pillar(), 0..3),
     )
-        .prop_map(|(name, indicators, pillars)| FrameworkSpec {
-            name,
-            indicators,
-            pillars,
-        })
+        .prop_map(|(name, indicators, pillars)| FrameworkSpec::new(name, indicators, pillars))
 }
 
 proptest! {

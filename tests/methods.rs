@@ -25,21 +25,21 @@ fn asem() -> (Dataset, Framework) {
 
 /// Two pillars (a, b, c) and (d, e) under one index.
 fn tree() -> Framework {
-    FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![
+    FrameworkSpec::new(
+        "t",
+        vec![
             Indicator::new("a", "P"),
             Indicator::new("b", "P"),
             Indicator::new("c", "P"),
             Indicator::new("d", "Q"),
             Indicator::new("e", "Q"),
         ],
-        pillars: vec![
+        vec![
             Pillar::new("P").with_parent("I"),
             Pillar::new("Q").with_parent("I"),
             Pillar::new("I"),
         ],
-    }
+    )
     .check()
     .unwrap()
 }

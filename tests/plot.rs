@@ -54,14 +54,14 @@ fn cities() -> (Scorer, Dataset, Scores) {
         "funding_system",
         "enterprise_capability",
     ];
-    let fw = FrameworkSpec {
-        name: "city pillars".into(),
-        indicators: pillars
+    let fw = FrameworkSpec::new(
+        "city pillars",
+        pillars
             .iter()
             .map(|p| Indicator::new(*p, "CBCII"))
             .collect(),
-        pillars: vec![Pillar::new("CBCII")],
-    }
+        vec![Pillar::new("CBCII")],
+    )
     .check()
     .unwrap();
     let scorer = Scorer::new(fw)
@@ -715,19 +715,19 @@ mod no_panic {
             width in 50u32..1500,
             font in 4u32..30,
         ) {
-            let fw = FrameworkSpec {
-                name: "p".into(),
-                indicators: vec![
+            let fw = FrameworkSpec::new(
+                "p",
+                vec![
                     Indicator::new("a", "P"),
                     Indicator::new("b", "P"),
                     Indicator::new("c", "Q"),
                 ],
-                pillars: vec![
+                vec![
                     Pillar::new("P").with_parent("I"),
                     Pillar::new("Q").with_parent("I"),
                     Pillar::new("I"),
                 ],
-            }
+            )
             .check()
             .unwrap();
             let codes: Vec<String> = (0..units).map(|i| format!("u{i}")).collect();

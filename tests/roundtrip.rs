@@ -61,11 +61,11 @@ fn scoring_keeps_every_unit_in_order() {
 
 #[test]
 fn units_with_missing_data_are_kept_or_reported() {
-    let fw = FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-        pillars: vec![Pillar::new("I")],
-    }
+    let fw = FrameworkSpec::new(
+        "t",
+        vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+        vec![Pillar::new("I")],
+    )
     .check()
     .unwrap();
     let nan = f64::NAN;

@@ -138,14 +138,14 @@ fn asem_scale_saved_as_json_scores_new_data_exactly_as_the_fitted_scorer() {
 }
 
 fn one_indicator() -> (Framework, Dataset) {
-    let fw = FrameworkSpec {
-        name: "toy".into(),
-        indicators: vec![
+    let fw = FrameworkSpec::new(
+        "toy",
+        vec![
             Indicator::new("gdp", "Index"),
             Indicator::new("co2", "Index").with_direction(Direction::Negative),
         ],
-        pillars: vec![Pillar::new("Index")],
-    }
+        vec![Pillar::new("Index")],
+    )
     .check()
     .unwrap();
     let data = Dataset::new(

@@ -1,6 +1,8 @@
 //! Readers and writers: TOML/JSON specs, COINr iMeta/iData CSV, plain CSV, score tables, saved
 //! normalisation scales (JSON), and the China Biopharmaceutical City Innovation Index framework table.
 //!
+//! *Flow:* beside **spec** and **data**: reads them from files, and writes every later result.
+//!
 //! Every reader takes any [`std::io::Read`] (use `text.as_bytes()` for a `&str`) and has a `*_path`
 //! convenience; file errors become [`Error::Io`] naming the path. Every error names
 //! the input (`source_name`: the path, or a description such as `"iData CSV"`), the 1-based line (the

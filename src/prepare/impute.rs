@@ -186,11 +186,7 @@ pub struct ImputeReport {
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::prepare::{Impute, ImputeMethod, Step};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("x", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new("t", vec![Indicator::new("x", "I")], vec![Pillar::new("I")])
 /// .check()
 /// .unwrap();
 /// let d = Dataset::new(
@@ -354,11 +350,11 @@ fn group_labels<'d>(data: &'d Dataset, group: &str, method: &ImputeMethod) -> Re
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::prepare::impute_within_pillar;
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "P")],
-///     pillars: vec![Pillar::new("P")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "P")],
+///     vec![Pillar::new("P")],
+/// )
 /// .check()
 /// .unwrap();
 /// let x = array![[0.2, f64::NAN, 0.6]];

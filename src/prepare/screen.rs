@@ -31,11 +31,11 @@ use crate::spec::Framework;
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::prepare::{Screen, Step};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()
 /// .unwrap();
 /// let d = Dataset::new(

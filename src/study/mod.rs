@@ -6,6 +6,8 @@
 //! `get_trends`); and the tools of the city index's technology study: an expert panel's ratings
 //! ([`panel`]), tiers of a ranking ([`tiers`]) and two-dimensional quadrants ([`quadrant`]).
 //!
+//! *Flow:* after **score** / **pipeline**: what a user does with a built index.
+//!
 //! Every result type is serde-serialisable (except [`purse::Purse`], which holds pipeline results)
 //! and writes CSV (`uCode` first where the table is per unit) through the shared [`CsvTable`] trait
 //! (files through [`crate::io::write_atomic`]).

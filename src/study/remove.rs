@@ -182,11 +182,11 @@ pub struct LeaveOneOut {
 /// use composite_indicators::study::remove::{remove_elements, RemoveOptions};
 /// use ndarray::array;
 ///
-/// let fw = FrameworkSpec {
-///     name: "toy".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "toy",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+///     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+/// )
 /// .check()?;
 /// let data = Dataset::new(
 ///     vec!["u1".into(), "u2".into(), "u3".into()],
@@ -347,9 +347,11 @@ impl LeaveOneOut {
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
     /// # use ndarray::array;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+    /// #     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+    /// # )
     /// #   .check()?;
     /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
     /// #   vec!["a".into(), "b".into(), "c".into()],
@@ -387,9 +389,11 @@ impl LeaveOneOut {
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
     /// # use ndarray::array;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+    /// #     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+    /// # )
     /// #   .check()?;
     /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
     /// #   vec!["a".into(), "b".into(), "c".into()],
@@ -425,9 +429,11 @@ impl LeaveOneOut {
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
     /// # use ndarray::array;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+    /// #     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+    /// # )
     /// #   .check()?;
     /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
     /// #   vec!["a".into(), "b".into(), "c".into()],
@@ -462,9 +468,11 @@ impl CsvTable for LeaveOneOut {
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
     /// # use ndarray::array;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+    /// #     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+    /// # )
     /// #   .check()?;
     /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
     /// #   vec!["a".into(), "b".into(), "c".into()],

@@ -340,11 +340,11 @@ pub fn stats_of_matrix(
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::study::stats::{StatsOptions, get_stats};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()?;
 /// let d = Dataset::new(
 ///     vec!["A".into(), "B".into(), "C".into()],
@@ -374,11 +374,11 @@ pub fn get_stats(data: &Dataset, fw: &Framework, opts: &StatsOptions) -> Result<
 /// use composite_indicators::score::Scorer;
 /// use composite_indicators::study::stats::{StatsOptions, stats_of_scores};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()?;
 /// let d = Dataset::new(vec!["A".into(), "B".into()], vec!["x".into(), "y".into()], array![[1.0, 2.0], [3.0, 4.0]])?;
 /// let t = stats_of_scores(&Scorer::new(fw).score(&d)?, &StatsOptions::default())?;

@@ -98,11 +98,11 @@ pub(crate) fn resolve_kinds(fw: &Framework, config: &ScorerConfig) -> Vec<Aggreg
 /// use composite_indicators::sweep::SweepSetup;
 /// use ndarray::array;
 ///
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()?;
 /// let data = Dataset::new(
 ///     vec!["X".into(), "Y".into(), "Z".into()],
@@ -145,9 +145,11 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #     vec![Pillar::new("I")],
+    /// # ).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into(), "Z".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 2.0], [3.0, f64::NAN], [2.0, 4.0]])?;
     /// let setup = SweepSetup::from_scorer(&Scorer::new(fw), &data)?;
@@ -171,9 +173,11 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #     vec![Pillar::new("I")],
+    /// # ).check()?;
     /// let cols = vec!["a".to_string(), "b".to_string()];
     /// let last_year = Dataset::new(vec!["X".into(), "Y".into()], cols.clone(),
     ///     ndarray::array![[0.0, 0.0], [10.0, 10.0]])?;
@@ -211,9 +215,11 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::ScorerConfig;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #     vec![Pillar::new("I")],
+    /// # ).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into(), "Z".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[0.0, 2.0], [1.0, 0.0], [2.0, 1.0]])?;
     /// let cfg = ScorerConfig { aggregate: AggregatorKind::Geometric { offset: 1.0 },
@@ -244,8 +250,7 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
     ///     ndarray::array![[1.0], [3.0]])?;
     /// let s = SweepSetup::from_scorer(&Scorer::new(fw), &data)?
@@ -276,9 +281,11 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::{Scorer, ScorerConfig};
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #     vec![Pillar::new("I")],
+    /// # ).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 5.0], [3.0, 1.0]])?;
     /// let mut cfg = ScorerConfig::default();
@@ -314,8 +321,7 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
     ///     ndarray::array![[1.0], [3.0]])?;
     /// let base = Scorer::new(fw);
@@ -352,8 +358,7 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
     ///     ndarray::array![[1.0], [3.0]])?;
     /// let s = SweepSetup::from_scorer(&Scorer::new(fw), &data)?;
@@ -403,9 +408,11 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #     vec![Pillar::new("I")],
+    /// # ).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 4.0], [4.0, 1.0]])?;
     /// let scorer = Scorer::new(fw).normaliser(NormaliserKind::MinMax { lo: 1.0, hi: 4.0 });
@@ -446,9 +453,11 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// let fw = FrameworkSpec { name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I").with_weight(2.0), Indicator::new("b", "I")],
-    ///     pillars: vec![Pillar::new("I")] }.check()?;
+    /// let fw = FrameworkSpec::new(
+    ///     "t",
+    ///     vec![Indicator::new("a", "I").with_weight(2.0), Indicator::new("b", "I")],
+    ///     vec![Pillar::new("I")],
+    /// ).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]])?;
     /// let s = SweepSetup::from_scorer(&Scorer::new(fw.clone()), &data)?;
@@ -468,8 +477,7 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    ///     pillars: vec![Pillar::new("I")] }.check()?;
+    /// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
     ///     ndarray::array![[1.0], [3.0]])?;
     /// let scorer = Scorer::new(fw).missing(MissingPolicy::Propagate);

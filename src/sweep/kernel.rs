@@ -169,11 +169,11 @@ struct NodeBlock {
 /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
 /// use composite_indicators::sweep::BatchModel;
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()
 /// .unwrap();
 /// let x = array![[1.0, 3.0], [2.0, f64::NAN]];
@@ -240,11 +240,7 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{Aggregator, AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::BatchModel;
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I")],
-    ///     pillars: vec![Pillar::new("I")],
-    /// }
+    /// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")])
     /// .check()
     /// .unwrap();
     /// let aggs: Vec<Box<dyn Aggregator>> = vec![Box::new(AggregatorKind::Arithmetic)];
@@ -469,8 +465,12 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::BatchModel;
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new(
+    ///     "t",
+    ///     vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")],
+    ///     vec![Pillar::new("I")],
+    /// ).check().unwrap();
     /// let x = ndarray::array![[1.0, 4.0], [2.0, 2.0]];
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![x.clone()]).unwrap()
@@ -530,8 +530,7 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Median], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0]]]).unwrap();
     /// assert_eq!(m.alternative_aggregators(0).unwrap(), ["median"]);
@@ -555,8 +554,7 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, MethodDimension};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    ///     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check().unwrap();
     /// let x = ndarray::array![[1.0]];
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![x.clone(); 6]).unwrap()
@@ -614,8 +612,7 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{AltSampler, BatchModel, MethodDimension};
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0]]; 4]).unwrap()
     ///     .with_method_dimensions(vec![MethodDimension::new("n", ["a", "b"]),
@@ -665,8 +662,7 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0]]]).unwrap();
     /// assert!(m.method_levels(0).unwrap().is_empty());
@@ -682,8 +678,7 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0], [2.0]]]).unwrap()
     ///     .with_unit_codes(vec!["AT".into(), "BE".into()]).unwrap();
@@ -706,8 +701,12 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    /// #     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "I"),
+    /// #     Indicator::new("b", "I")],
+    /// #     vec![Pillar::new("I")],
+    /// # ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0]]]).unwrap()
     ///     .with_nominal_weights(vec![3.0, 1.0, 1.0]).unwrap();
@@ -727,8 +726,7 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0]]]).unwrap().with_memory_budget(1 << 30);
     /// assert_eq!(m.memory_budget(), 1 << 30);
@@ -744,8 +742,7 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0]]]).unwrap();
     /// assert!(m.memory_budget() > 0);
@@ -766,8 +763,7 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check().unwrap();
     /// let m = |x: f64| BatchModel::new(fw.clone(), vec![AggregatorKind::Arithmetic],
     ///     MissingPolicy::default(), None, vec![ndarray::array![[x], [2.0]]]).unwrap();
     /// assert_eq!(m(1.0).model_hash(), m(1.0).model_hash());
@@ -942,11 +938,11 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::BatchModel;
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "I")],
-    ///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
-    /// }
+    /// let fw = FrameworkSpec::new(
+    ///     "t",
+    ///     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "I")],
+    ///     vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
+    /// )
     /// .check()
     /// .unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic; 2], MissingPolicy::default(), None,
@@ -1002,8 +998,12 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    /// #     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "I"),
+    /// #     Indicator::new("b", "I")],
+    /// #     vec![Pillar::new("I")],
+    /// # ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0]]]).unwrap();
     /// assert_eq!(m.score_index(&[1.0, 1.0, 1.0], 0).unwrap(), vec![0.5]);

@@ -159,9 +159,11 @@ const FIXED: [(&str, &str); 3] = [
 /// use composite_indicators::sweep::{MethodChoice, MethodSpace};
 /// use serde_json::json;
 ///
-/// let fw = FrameworkSpec { name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")] }.check()?;
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// ).check()?;
 /// let data = Dataset::new(vec!["X".into(), "Y".into(), "Z".into()], vec!["a".into(), "b".into()],
 ///     ndarray::array![[1.0, 9.0], [2.0, f64::NAN], [4.0, 1.0]])?;
 /// let base = PipelineConfig {

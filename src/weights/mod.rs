@@ -1,5 +1,7 @@
 //! Weight schemes: how much each node counts within its parent group.
 //!
+//! *Flow:* feeds **aggregate** (and **score**): the weight of each node within its parent.
+//!
 //! A [`WeightScheme`] resolves to one weight per framework node ([`WeightScheme::node_weights`]): the
 //! node's weight within its parent (the root's entry is unused and set to 1). Weights need not sum to 1;
 //! aggregators normalise within each group. [`effective_weights`] multiplies normalised weights down the
@@ -44,11 +46,11 @@ use crate::study::panel::{PanelAggregate, budget_weights};
 ///
 /// ```
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar, WeightScheme};
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I").with_weight(3.0), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I").with_weight(3.0), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()
 /// .unwrap();
 /// assert_eq!(WeightScheme::Nominal.node_weights(&fw, None).unwrap(), vec![3.0, 1.0, 1.0]);
@@ -102,11 +104,11 @@ pub enum WeightScheme {
     /// ```
     /// use composite_indicators::weights::NegativeLoadings;
     /// use composite_indicators::{FrameworkSpec, Indicator, Pillar, WeightScheme};
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I"), Indicator::new("c", "I")],
-    ///     pillars: vec![Pillar::new("I")],
-    /// }
+    /// let fw = FrameworkSpec::new(
+    ///     "t",
+    ///     vec![Indicator::new("a", "I"), Indicator::new("b", "I"), Indicator::new("c", "I")],
+    ///     vec![Pillar::new("I")],
+    /// )
     /// .check()
     /// .unwrap();
     /// // c runs against a and b: its loading is negative
@@ -510,11 +512,11 @@ pub(crate) fn is_bonus(fw: &Framework, k: usize) -> bool {
 /// ```
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar, WeightScheme};
 /// use composite_indicators::weights::effective_weights;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "I")],
-///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "I")],
+///     vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
+/// )
 /// .check()
 /// .unwrap();
 /// let w = WeightScheme::Equal.node_weights(&fw, None).unwrap();
