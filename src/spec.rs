@@ -143,6 +143,7 @@ fn is_false(b: &bool) -> bool {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Indicator {
     /// Unique code (the data column name).
     pub code: String,
@@ -235,6 +236,37 @@ impl Indicator {
         self.goalposts = Some([lo, hi]);
         self
     }
+    /// Set the human-readable name (it defaults to the code).
+    ///
+    /// ```
+    /// use composite_indicators::Indicator;
+    /// assert_eq!(Indicator::new("LPI", "P").with_name("Logistics").name, "Logistics");
+    /// ```
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+    /// Set the unit of measurement.
+    ///
+    /// ```
+    /// use composite_indicators::Indicator;
+    /// assert_eq!(Indicator::new("GDP", "P").with_unit("USD").unit, "USD");
+    /// ```
+    pub fn with_unit(mut self, unit: impl Into<String>) -> Self {
+        self.unit = unit.into();
+        self
+    }
+    /// Set the data column this indicator is divided by (COINr's `Denominator`).
+    ///
+    /// ```
+    /// use composite_indicators::Indicator;
+    /// let i = Indicator::new("Exports", "P").with_denominator("GDP");
+    /// assert_eq!(i.denominator.as_deref(), Some("GDP"));
+    /// ```
+    pub fn with_denominator(mut self, column: impl Into<String>) -> Self {
+        self.denominator = Some(column.into());
+        self
+    }
     /// Whether the indicator carries `tag`.
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t == tag)
@@ -250,6 +282,7 @@ impl Indicator {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Pillar {
     /// Unique code.
     pub code: String,
@@ -292,6 +325,16 @@ impl Pillar {
     /// Set this node's aggregation method.
     pub fn with_aggregation(mut self, a: AggregatorKind) -> Self {
         self.aggregation = Some(a);
+        self
+    }
+    /// Set the human-readable name (it defaults to the code).
+    ///
+    /// ```
+    /// use composite_indicators::Pillar;
+    /// assert_eq!(Pillar::new("Conn").with_name("Connectivity").name, "Connectivity");
+    /// ```
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
         self
     }
 }

@@ -505,24 +505,23 @@ fn indicator() -> impl Strategy<Value = Indicator> {
     )
         .prop_map(
             |((code, name, unit, neg, weight, parent), (tags, bonus, target, gp, max, den))| {
-                Indicator {
-                    code,
-                    name,
-                    unit,
-                    direction: if neg {
-                        Direction::Negative
-                    } else {
-                        Direction::Positive
-                    },
-                    weight,
-                    parent,
-                    tags,
-                    bonus,
-                    target,
-                    goalposts: gp.map(|(a, b)| [a, b]),
-                    max_score: max,
-                    denominator: den,
-                }
+                // every field set, through the public fields (Indicator is non-exhaustive)
+                let mut i = Indicator::new(code, parent);
+                i.name = name;
+                i.unit = unit;
+                i.direction = if neg {
+                    Direction::Negative
+                } else {
+                    Direction::Positive
+                };
+                i.weight = weight;
+                i.tags = tags;
+                i.bonus = bonus;
+                i.target = target;
+                i.goalposts = gp.map(|(a, b)| [a, b]);
+                i.max_score = max;
+                i.denominator = den;
+                i
             },
         )
 }
@@ -548,12 +547,13 @@ fn pillar() -> impl Strategy<Value = Pillar> {
         finite_f64(),
         aggregation(),
     )
-        .prop_map(|(code, name, parent, weight, aggregation)| Pillar {
-            code,
-            name,
-            parent,
-            weight,
-            aggregation,
+        .prop_map(|(code, name, parent, weight, aggregation)| {
+            let mut p = Pillar::new(code);
+            p.name = name;
+            p.parent = parent;
+            p.weight = weight;
+            p.aggregation = aggregation;
+            p
         })
 }
 
