@@ -28,13 +28,9 @@ fn synthetic(units: usize, indicators: usize, pillars: usize) -> (Framework, Dat
         .map(|p| Pillar::new(format!("p{p}")).with_parent("Index"))
         .collect();
     ps.push(Pillar::new("Index"));
-    let fw = FrameworkSpec {
-        name: "synthetic".into(),
-        indicators: inds,
-        pillars: ps,
-    }
-    .check()
-    .expect("framework");
+    let fw = FrameworkSpec::new("synthetic", inds, ps)
+        .check()
+        .expect("framework");
     let values = Array2::from_shape_fn((units, indicators), |_| rng.random::<f64>());
     let data = Dataset::new(
         (0..units).map(|u| format!("u{u}")).collect(),

@@ -7,8 +7,8 @@ use std::hint::black_box;
 use std::path::Path;
 
 use composite_indicators::io::{read_idata_panel_path, read_imeta_path};
+use composite_indicators::pipeline::PipelineConfig;
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::PipelineConfig;
 use composite_indicators::study::purse::{NormalisationScope, PanelData, Purse};
 use composite_indicators::study::trends::{TrendOptions, trends};
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use composite_indicators::error::Expected;
 use composite_indicators::io::{read_idata_panel_path, read_imeta_path, write_atomic};
 use composite_indicators::normalise::OutOfRangePolicy;
+use composite_indicators::pipeline::PipelineConfig;
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::PipelineConfig;
 use composite_indicators::study::purse::{NormalisationScope, PanelData, Purse};
 use composite_indicators::study::trends::{TrendMetric, TrendOptions, TrendRow, trends};
 
@@ -174,7 +174,7 @@ trait Outside {
     fn normalised_outside(&self) -> usize;
 }
 
-impl Outside for composite_indicators::prepare::PipelineResult {
+impl Outside for composite_indicators::pipeline::PipelineResult {
     fn normalised_outside(&self) -> usize {
         self.dataset("Normalised")
             .map(|d| {

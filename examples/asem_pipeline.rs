@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::{Pipeline, PipelineConfig, TreatStatus};
+use composite_indicators::prepare::TreatStatus;
 
 fn main() {
     if let Err(e) = run() {

@@ -48,13 +48,14 @@
 use std::path::{Path, PathBuf};
 
 use composite_indicators::error::Expected;
-use composite_indicators::io::{CsvOptions, read_cbcii_framework_path, read_csv_path};
+use composite_indicators::io::datasets::cbcii::read_cbcii_framework_path;
+use composite_indicators::io::{CsvOptions, read_csv_path};
 use composite_indicators::prelude::*;
 use composite_indicators::rank::{TieRule, rank_desc};
 use composite_indicators::score::{Scorer, Scores, summarise_groups};
 use composite_indicators::study::remove::{RemoveOptions, remove_elements};
 use composite_indicators::study::strweak::{StrWeakOptions, str_weak_table};
-use composite_indicators::tiers::{TierMethod, assign_tiers, pillar_tags};
+use composite_indicators::study::tiers::{TierMethod, assign_tiers, pillar_tags};
 use ndarray::Array2;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use composite_indicators::io::read_cbcii_framework_path;
+use composite_indicators::io::datasets::cbcii::read_cbcii_framework_path;
 use composite_indicators::prelude::*;
 use composite_indicators::spec::NodeKind;
 

@@ -59,19 +59,19 @@ impl FittedNormaliser for FittedMedianRatio {
 }
 
 fn main() -> Result<()> {
-    let framework = FrameworkSpec {
-        name: "Toy innovation index".into(),
-        indicators: vec![
+    let framework = FrameworkSpec::new(
+        "Toy innovation index",
+        vec![
             Indicator::new("patents", "Output"),
             Indicator::new("startups", "Output"),
             Indicator::new("rd_spend", "Input"),
         ],
-        pillars: vec![
+        vec![
             Pillar::new("Output").with_parent("Index"),
             Pillar::new("Input").with_parent("Index"),
             Pillar::new("Index"),
         ],
-    }
+    )
     .check()?;
     let data = Dataset::new(
         vec![

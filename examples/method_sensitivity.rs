@@ -32,8 +32,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::pipeline::PipelineConfig;
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::PipelineConfig;
 use composite_indicators::sweep::{
     AltSampler, GroupInput, MethodChoice, MethodSpace, NodeSelection, SobolGroup, SweepConfig,
     UaRow, WeightSampler,

@@ -28,8 +28,8 @@ use composite_indicators::audit::{CorrMethod, correlation_matrix};
 use composite_indicators::io::{CsvOptions, read_csv_path, read_idata_path, read_imeta_path};
 use composite_indicators::plot::{self, PlotOptions};
 use composite_indicators::prelude::*;
-use composite_indicators::quadrant::{Quadrant, QuadrantLabels, Threshold, classify};
 use composite_indicators::score::{Scorer, Scores};
+use composite_indicators::study::quadrant::{Quadrant, QuadrantLabels, Threshold, classify};
 use composite_indicators::sweep::{
     AltSampler, Bootstrap, GroupInput, NodeSelection, SobolGroup, SweepConfig, WeightSampler,
 };
@@ -238,9 +238,9 @@ fn run(args: &Args) -> Result<()> {
         ("funding_system", "Funding system"),
         ("enterprise_capability", "Enterprise capability"),
     ];
-    let city_fw = FrameworkSpec {
-        name: "CBCII published pillar scores".into(),
-        indicators: pillars
+    let city_fw = FrameworkSpec::new(
+        "CBCII published pillar scores",
+        pillars
             .iter()
             .map(|(code, name)| {
                 let mut i = Indicator::new(*code, "CBCII");
@@ -248,8 +248,8 @@ fn run(args: &Args) -> Result<()> {
                 i
             })
             .collect(),
-        pillars: vec![Pillar::new("CBCII")],
-    }
+        vec![Pillar::new("CBCII")],
+    )
     .check()?;
     // published pillar scores as they are, summed: the overall index (up to the published rounding)
     let city_scorer = Scorer::new(city_fw)
@@ -310,9 +310,10 @@ fn run(args: &Args) -> Result<()> {
             .with_x_label("status index (published)")
             .with_y_label("potential index (published)"),
     )?;
-    let city_tree =
-        composite_indicators::io::read_cbcii_framework_path(cbcii.join("framework.csv"))?
-            .check()?;
+    let city_tree = composite_indicators::io::datasets::cbcii::read_cbcii_framework_path(
+        cbcii.join("framework.csv"),
+    )?
+    .check()?;
     plot::framework_tree_path(out("city_framework.svg"), &city_tree, &opts)?;
     Ok(())
 }

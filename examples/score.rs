@@ -41,10 +41,9 @@ use std::str::FromStr;
 
 use composite_indicators::error::Expected;
 use composite_indicators::io::{self, CsvOptions};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::{
-    Denominate, Impute, ImputeMethod, Pipeline, PipelineConfig, Screen, Treat,
-};
+use composite_indicators::prepare::{Denominate, Impute, ImputeMethod, Screen, Treat};
 use composite_indicators::score::ScorerConfig;
 
 const USAGE: &str = "usage: score (--imeta FILE --idata FILE | --spec FILE --data FILE [--groups A,B]) \

@@ -26,12 +26,14 @@
 use std::path::{Path, PathBuf};
 
 use composite_indicators::audit::{CorrMethod, correlation};
-use composite_indicators::panel::{
+use composite_indicators::rank::{TieRule, rank_desc};
+use composite_indicators::study::panel::{
     Dimension, KendallW, PanelAggregate, aggregate_ratings, combine_dimensions,
     kendall_w_per_criterion, synthetic_panel,
 };
-use composite_indicators::quadrant::{Quadrant, QuadrantLabels, Quadrants, Threshold, classify};
-use composite_indicators::rank::{TieRule, rank_desc};
+use composite_indicators::study::quadrant::{
+    Quadrant, QuadrantLabels, Quadrants, Threshold, classify,
+};
 use ndarray::{Array2, ArrayView1};
 use plotters::prelude::*;
 use serde::Deserialize;

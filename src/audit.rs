@@ -1,5 +1,7 @@
 //! Statistical audit: correlations, Cronbach's alpha, PCA variance, flags.
 //!
+//! *Flow:* after **score** (or on any data set): checks of a build's statistical coherence.
+//!
 //! The JRC/OECD handbook's coherence checks, computed as COINr computes them:
 //! * correlation matrices between indicators, Pearson or Spearman, over **pairwise complete**
 //!   observations (R's `cor(use = "pairwise.complete.obs")`; Spearman ranks with average ties on the
@@ -25,10 +27,10 @@ use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Expected, Result};
-use crate::significance::{has_ties, spearman_two_sided, two_sided_t};
 use crate::spec::Framework;
+use crate::stats::significance::{has_ties, spearman_two_sided, two_sided_t};
+use crate::stats::{pearson_pairwise, spearman_pairwise};
 use crate::weights::data_driven_pca_eigen as pca_eigen;
-use crate::weights::linalg::{pearson_pairwise, spearman_pairwise};
 
 /// Correlation type.
 ///
@@ -513,11 +515,11 @@ pub enum Flag {
 /// ```
 /// use composite_indicators::audit::{AuditOptions, audit};
 /// use composite_indicators::prelude::*;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()
 /// .unwrap();
 /// let x = ndarray::array![[0.0, 1.0], [0.5, 0.2], [1.0, 0.6]];
@@ -553,11 +555,11 @@ pub struct AuditReport {
 /// use composite_indicators::audit::{AuditOptions, Flag, audit};
 /// use composite_indicators::prelude::*;
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()
 /// .unwrap();
 /// let x = array![[0.0, 0.1], [0.5, 0.4], [1.0, 1.0]];

@@ -1,4 +1,6 @@
 //! [`Dataset`]: units × columns of numbers (NaN = missing), with unit codes, names and group columns.
+//!
+//! *Flow:* spec → **data** → prepare → normalise → aggregate → score → pipeline → sweep. The table every later step reads.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -1,5 +1,7 @@
 //! The crate's single error type.
 //!
+//! *Flow:* used by every step; variants name the file, line, indicator, unit or option at fault.
+//!
 //! Every fallible function returns [`Result<T>`](Result). Variants carry the context a user needs to
 //! find the culprit: the indicator or node code, the unit code, the line and column of a file.
 

@@ -519,19 +519,19 @@ mod tests {
     use crate::spec::{FrameworkSpec, Indicator, Pillar};
 
     fn fw() -> Framework {
-        FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![
+        FrameworkSpec::new(
+            "t",
+            vec![
                 Indicator::new("a", "P"),
                 Indicator::new("b", "P"),
                 Indicator::new("c", "Q"),
             ],
-            pillars: vec![
+            vec![
                 Pillar::new("P").with_parent("I"),
                 Pillar::new("Q").with_parent("I"),
                 Pillar::new("I"),
             ],
-        }
+        )
         .check()
         .unwrap()
     }
@@ -610,14 +610,14 @@ mod tests {
 
     #[test]
     fn sums_take_weights_as_given_and_bonus_is_left_out() {
-        let f = FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![
+        let f = FrameworkSpec::new(
+            "t",
+            vec![
                 Indicator::new("a", "I"),
                 Indicator::new("b", "I").with_bonus(true),
             ],
-            pillars: vec![Pillar::new("I")],
-        }
+            vec![Pillar::new("I")],
+        )
         .check()
         .unwrap();
         let p =

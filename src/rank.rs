@@ -17,6 +17,8 @@
 //! [`rank_desc`] / [`rank_asc`] also offer the other tie rules ([`TieRule`]); because `Average` gives
 //! halves they return `f64` ranks with NaN for unranked, and [`Scores`](crate::Scores) keeps that
 //! form; with [`TieRule::Min`] their ranks are exactly the contract's.
+//!
+//! *Flow:* used by **score** and **sweep**: a node's scores into ranks (the rank contract).
 
 use serde::{Deserialize, Serialize};
 

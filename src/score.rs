@@ -1,6 +1,8 @@
 //! [`Scorer`] (framework + normalisation + aggregation + weights) and [`Scores`] (every node's value and
 //! rank for every unit, contributions, tag sub-indices, group summaries).
 //!
+//! *Flow:* spec → data → prepare → normalise → aggregate → **score** → pipeline → sweep. Normalise + aggregate over the whole tree, with weights and ranks.
+//!
 //! # What a score is
 //!
 //! 1. **Normalise** (fit once): every indicator column is multiplied by its direction, then normalised by
@@ -98,19 +100,19 @@ pub struct ScorerConfig {
 /// use composite_indicators::score::Scorer;
 /// use ndarray::array;
 ///
-/// let fw = FrameworkSpec {
-///     name: "toy".into(),
-///     indicators: vec![
+/// let fw = FrameworkSpec::new(
+///     "toy",
+///     vec![
 ///         Indicator::new("gdp", "Econ"),
 ///         Indicator::new("debt", "Econ").with_direction(Direction::Negative),
 ///         Indicator::new("life", "Social"),
 ///     ],
-///     pillars: vec![
+///     vec![
 ///         Pillar::new("Econ").with_parent("Index"),
 ///         Pillar::new("Social").with_parent("Index"),
 ///         Pillar::new("Index"),
 ///     ],
-/// }
+/// )
 /// .check()?;
 /// let data = Dataset::new(
 ///     vec!["A".into(), "B".into(), "C".into()],
@@ -159,9 +161,11 @@ impl Scorer {
     /// ```
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::{Scorer, ScorerConfig};
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #     vec![Pillar::new("I")],
+    /// # ).check()?;
     /// let mut cfg = ScorerConfig::default();
     /// cfg.normalise_overrides.insert("zz".into(), NormaliserKind::Rank);
     /// assert!(matches!(Scorer::from_config(fw, &cfg), Err(Error::UnknownCode { .. })));
@@ -270,11 +274,10 @@ impl Scorer {
     /// ```
     /// use composite_indicators::prelude::*;
     /// use composite_indicators::score::Scorer;
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I")],
-    ///     pillars: vec![Pillar::new("I")],
-    /// }
+    /// let fw = FrameworkSpec::new(
+    ///     "t",
+    ///     vec![Indicator::new("a", "I")],
+    ///     vec![Pillar::new("I")])
     /// .check()
     /// .unwrap();
     /// let s = Scorer::new(fw).aggregator(AggregatorKind::Median);
@@ -303,11 +306,7 @@ impl Scorer {
     /// ```
     /// use composite_indicators::prelude::*;
     /// use composite_indicators::score::Scorer;
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I")],
-    ///     pillars: vec![Pillar::new("I")],
-    /// }
+    /// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")])
     /// .check()
     /// .unwrap();
     /// let s = Scorer::new(fw);
@@ -393,11 +392,11 @@ impl FittedScorer {
     /// use composite_indicators::score::{FittedScorer, Scorer};
     /// use ndarray::array;
     ///
-    /// let fw = FrameworkSpec {
-    ///     name: "toy".into(),
-    ///     indicators: vec![Indicator::new("gdp", "Index"), Indicator::new("lpi", "Index")],
-    ///     pillars: vec![Pillar::new("Index")],
-    /// }
+    /// let fw = FrameworkSpec::new(
+    ///     "toy",
+    ///     vec![Indicator::new("gdp", "Index"), Indicator::new("lpi", "Index")],
+    ///     vec![Pillar::new("Index")],
+    /// )
     /// .check()?;
     /// let cols = vec!["gdp".to_string(), "lpi".to_string()];
     /// let y2024 = Dataset::new(vec!["A".into(), "B".into()], cols.clone(), array![[1.0, 3.0], [3.0, 1.0]])?;
@@ -448,11 +447,11 @@ impl FittedScorer {
     /// use composite_indicators::normalise::{FittedForm, FittedParams};
     /// use composite_indicators::score::{FittedScorer, Scorer};
     /// use ndarray::array;
-    /// let fw = FrameworkSpec {
-    ///     name: "toy".into(),
-    ///     indicators: vec![Indicator::new("gdp", "Index")],
-    ///     pillars: vec![Pillar::new("Index")],
-    /// }
+    /// let fw = FrameworkSpec::new(
+    ///     "toy",
+    ///     vec![Indicator::new("gdp", "Index")],
+    ///     vec![Pillar::new("Index")],
+    /// )
     /// .check()?;
     /// // a min-max scale written by hand: 0 → 0, 50 → 100
     /// let p = FittedParams::new("gdp", Direction::Positive,
@@ -789,9 +788,11 @@ impl Scores {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use ndarray::array;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #     vec![Pillar::new("I")],
+    /// # ).check()?;
     /// let data = Dataset::new(
     ///     vec!["u0".into(), "u1".into(), "u2".into()],
     ///     vec!["a".into(), "b".into()],
@@ -1010,9 +1011,9 @@ mod tests {
     use ndarray::array;
 
     fn fw() -> Framework {
-        FrameworkSpec {
-            name: "toy".into(),
-            indicators: vec![
+        FrameworkSpec::new(
+            "toy",
+            vec![
                 Indicator::new("a", "P").with_tag("status"),
                 Indicator::new("b", "P")
                     .with_direction(Direction::Negative)
@@ -1020,12 +1021,12 @@ mod tests {
                 Indicator::new("c", "Q").with_weight(3.0).with_tag("status"),
                 Indicator::new("d", "Q").with_tag("potential"),
             ],
-            pillars: vec![
+            vec![
                 Pillar::new("P").with_parent("I"),
                 Pillar::new("Q").with_parent("I").with_weight(2.0),
                 Pillar::new("I"),
             ],
-        }
+        )
         .check()
         .unwrap()
     }

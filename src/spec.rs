@@ -1,6 +1,8 @@
 //! Framework specification: indicators, aggregate nodes (pillars, sub-pillars, sub-indices) and the
 //! validated [`Framework`] tree every other part of the crate works on.
 //!
+//! *Flow:* **spec** → data → prepare → normalise → aggregate → score → pipeline → sweep. The first step: the tree every other step works on.
+//!
 //! A [`FrameworkSpec`] is plain serde data (TOML, JSON, or COINr iMeta CSV through [`crate::io`]).
 //! [`Framework::new`] checks it once and flattens it into index arrays:
 //!
@@ -141,6 +143,7 @@ fn is_false(b: &bool) -> bool {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Indicator {
     /// Unique code (the data column name).
     pub code: String,
@@ -233,6 +236,37 @@ impl Indicator {
         self.goalposts = Some([lo, hi]);
         self
     }
+    /// Set the human-readable name (it defaults to the code).
+    ///
+    /// ```
+    /// use composite_indicators::Indicator;
+    /// assert_eq!(Indicator::new("LPI", "P").with_name("Logistics").name, "Logistics");
+    /// ```
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+    /// Set the unit of measurement.
+    ///
+    /// ```
+    /// use composite_indicators::Indicator;
+    /// assert_eq!(Indicator::new("GDP", "P").with_unit("USD").unit, "USD");
+    /// ```
+    pub fn with_unit(mut self, unit: impl Into<String>) -> Self {
+        self.unit = unit.into();
+        self
+    }
+    /// Set the data column this indicator is divided by (COINr's `Denominator`).
+    ///
+    /// ```
+    /// use composite_indicators::Indicator;
+    /// let i = Indicator::new("Exports", "P").with_denominator("GDP");
+    /// assert_eq!(i.denominator.as_deref(), Some("GDP"));
+    /// ```
+    pub fn with_denominator(mut self, column: impl Into<String>) -> Self {
+        self.denominator = Some(column.into());
+        self
+    }
     /// Whether the indicator carries `tag`.
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t == tag)
@@ -248,6 +282,7 @@ impl Indicator {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Pillar {
     /// Unique code.
     pub code: String,
@@ -292,22 +327,37 @@ impl Pillar {
         self.aggregation = Some(a);
         self
     }
+    /// Set the human-readable name (it defaults to the code).
+    ///
+    /// ```
+    /// use composite_indicators::Pillar;
+    /// assert_eq!(Pillar::new("Conn").with_name("Connectivity").name, "Connectivity");
+    /// ```
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
 }
 
 /// The unchecked, serde-friendly description of a framework.
 ///
+/// Build it with [`FrameworkSpec::new`] (or from a file, [`crate::io::read_spec`]) and the `with_*`
+/// setters; the struct is `#[non_exhaustive]` so that new fields can be added without breaking
+/// callers (its fields stay public to read and to change).
+///
 /// ```
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
-/// let spec = FrameworkSpec {
-///     name: "toy".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P")],
-///     pillars: vec![Pillar::new("P").with_parent("Index"), Pillar::new("Index")],
-/// };
+/// let spec = FrameworkSpec::new(
+///     "toy",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "P")],
+///     vec![Pillar::new("P").with_parent("Index"), Pillar::new("Index")],
+/// );
 /// let fw = spec.check().unwrap();
 /// assert_eq!(fw.root().code, "Index");
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct FrameworkSpec {
     /// Name of the index.
     #[serde(default)]
@@ -321,6 +371,58 @@ pub struct FrameworkSpec {
 }
 
 impl FrameworkSpec {
+    /// A spec named `name` with these indicators (leaves) and aggregate nodes.
+    ///
+    /// ```
+    /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
+    /// let spec = FrameworkSpec::new("toy", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]);
+    /// assert_eq!(spec.name, "toy");
+    /// assert_eq!(spec.indicators.len(), 1);
+    /// ```
+    pub fn new(name: impl Into<String>, indicators: Vec<Indicator>, pillars: Vec<Pillar>) -> Self {
+        FrameworkSpec {
+            name: name.into(),
+            indicators,
+            pillars,
+        }
+    }
+
+    /// Set the index's name.
+    ///
+    /// ```
+    /// use composite_indicators::FrameworkSpec;
+    /// assert_eq!(FrameworkSpec::default().with_name("CBCII").name, "CBCII");
+    /// ```
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Add an indicator (a leaf).
+    ///
+    /// ```
+    /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
+    /// let spec = FrameworkSpec::default()
+    ///     .with_indicator(Indicator::new("a", "I"))
+    ///     .with_pillar(Pillar::new("I"));
+    /// assert!(spec.check().is_ok());
+    /// ```
+    pub fn with_indicator(mut self, indicator: Indicator) -> Self {
+        self.indicators.push(indicator);
+        self
+    }
+
+    /// Add an aggregate node (a pillar, sub-pillar or the index).
+    ///
+    /// ```
+    /// use composite_indicators::{FrameworkSpec, Pillar};
+    /// assert_eq!(FrameworkSpec::default().with_pillar(Pillar::new("I")).pillars.len(), 1);
+    /// ```
+    pub fn with_pillar(mut self, pillar: Pillar) -> Self {
+        self.pillars.push(pillar);
+        self
+    }
+
     /// Validate into a [`Framework`]; see [`Framework::new`].
     pub fn check(self) -> Result<Framework> {
         Framework::new(self)
@@ -367,15 +469,7 @@ pub struct Node {
 ///
 /// ```
 /// use composite_indicators::{Framework, FrameworkSpec, Indicator, Pillar};
-/// let fw = Framework::new(FrameworkSpec {
-///     name: "toy".into(),
-///     indicators: vec![Indicator::new("a", "P1"), Indicator::new("b", "P1"), Indicator::new("c", "P2")],
-///     pillars: vec![
-///         Pillar::new("P1").with_parent("I"),
-///         Pillar::new("P2").with_parent("I"),
-///         Pillar::new("I"),
-///     ],
-/// })
+/// let fw = Framework::new(FrameworkSpec::new("toy", vec![Indicator::new("a", "P1"), Indicator::new("b", "P1"), Indicator::new("c", "P2")], vec![ Pillar::new("P1").with_parent("I"), Pillar::new("P2").with_parent("I"), Pillar::new("I"), ]))
 /// .unwrap();
 /// assert_eq!(fw.n_indicators(), 3);
 /// assert_eq!(fw.nodes().len(), 6);
@@ -739,11 +833,7 @@ impl Framework {
     ///
     /// ```
     /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    ///     pillars: vec![Pillar::new("I")],
-    /// }
+    /// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I"), Indicator::new("b", "I")], vec![Pillar::new("I")])
     /// .check()
     /// .unwrap();
     /// assert_eq!(fw.leaves_under(fw.root_index()), vec![0, 1]);
@@ -770,11 +860,7 @@ impl Framework {
     ///
     /// ```
     /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "P")],
-    ///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
-    /// }
+    /// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "P")], vec![Pillar::new("P").with_parent("I"), Pillar::new("I")])
     /// .check()
     /// .unwrap();
     /// assert_eq!(fw.try_ancestors(0), Some(vec![1, 2]));
@@ -798,11 +884,7 @@ impl Framework {
     ///
     /// ```
     /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I")],
-    ///     pillars: vec![Pillar::new("I")],
-    /// }
+    /// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")])
     /// .check()
     /// .unwrap();
     /// assert_eq!(fw.ancestors(0), vec![1]);
@@ -861,20 +943,20 @@ mod tests {
     use super::*;
 
     fn toy() -> FrameworkSpec {
-        FrameworkSpec {
-            name: "toy".into(),
-            indicators: vec![
+        FrameworkSpec::new(
+            "toy",
+            vec![
                 Indicator::new("a", "P1"),
                 Indicator::new("b", "P1"),
                 Indicator::new("c", "S1"),
             ],
-            pillars: vec![
+            vec![
                 Pillar::new("I"),
                 Pillar::new("P1").with_parent("I"),
                 Pillar::new("S1").with_parent("P2"),
                 Pillar::new("P2").with_parent("I"),
             ],
-        }
+        )
     }
 
     #[test]

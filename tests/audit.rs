@@ -75,20 +75,20 @@ fn alpha_and_pca() {
 }
 
 fn framework() -> Framework {
-    FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![
+    FrameworkSpec::new(
+        "t",
+        vec![
             Indicator::new("a", "P"),
             Indicator::new("b", "P"),
             Indicator::new("c", "P"),
             Indicator::new("d", "Q"),
         ],
-        pillars: vec![
+        vec![
             Pillar::new("P").with_parent("I"),
             Pillar::new("Q").with_parent("I"),
             Pillar::new("I"),
         ],
-    }
+    )
     .check()
     .unwrap()
 }
@@ -172,15 +172,15 @@ fn full_audit() {
 
 #[test]
 fn negative_with_parent_flag() {
-    let fw = FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![
+    let fw = FrameworkSpec::new(
+        "t",
+        vec![
             Indicator::new("a", "I"),
             Indicator::new("b", "I"),
             Indicator::new("c", "I"),
         ],
-        pillars: vec![Pillar::new("I")],
-    }
+        vec![Pillar::new("I")],
+    )
     .check()
     .unwrap();
     // c falls while a and b (and the index) rise

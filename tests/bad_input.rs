@@ -585,7 +585,7 @@ fn b54_aggregator_weights_of_wrong_length() {
 
 #[test]
 fn b55_panel_dimension_criterion_out_of_range() {
-    use composite_indicators::panel::{Dimension, combine_dimensions};
+    use composite_indicators::study::panel::{Dimension, combine_dimensions};
     let d = Dimension::new("Dim1", vec![0, 7], vec![1.0, 1.0]);
     bad!(
         combine_dimensions(array![[1.0, 2.0]].view(), &[d]),

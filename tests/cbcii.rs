@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use composite_indicators::io::read_cbcii_framework_path;
+use composite_indicators::io::datasets::cbcii::read_cbcii_framework_path;
 use composite_indicators::rank::{TieRule, rank_desc};
 use composite_indicators::score::summarise_groups;
 use ndarray::Array1;

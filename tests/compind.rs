@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use composite_indicators::io::{read_idata_path, read_imeta_path};
-use composite_indicators::prepare::{Pipeline, PipelineConfig};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 
 const IMETA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iMeta.csv");
 const IDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iData.csv");

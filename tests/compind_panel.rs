@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use composite_indicators::io::{read_idata_panel_path, read_imeta_path};
-use composite_indicators::prepare::PipelineConfig;
+use composite_indicators::pipeline::PipelineConfig;
 use composite_indicators::study::CsvTable;
 use composite_indicators::study::impute_panel::{ImputePanel, PanelImputeMethod};
 use composite_indicators::study::purse::{NormalisationScope, PanelData, Purse};

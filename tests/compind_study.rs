@@ -11,8 +11,8 @@ use std::process::{Command, Output};
 
 use composite_indicators::audit::{CorrMethod, significant_correlation_matrix};
 use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig, PipelineResult};
 use composite_indicators::plot::{self, PlotOptions};
-use composite_indicators::prepare::{Pipeline, PipelineConfig, PipelineResult};
 use composite_indicators::study::CsvTable;
 use composite_indicators::study::compare::{
     CompareBy, CompareOptions, SortBy, compare_nodes, similarity_table,
@@ -582,11 +582,11 @@ fn every_plot_kind_equals_the_library_plot() {
     );
     let xs = scores.node_values("Conn").unwrap().to_vec();
     let ys = scores.node_values("Sust").unwrap().to_vec();
-    let q = composite_indicators::quadrant::classify(
+    let q = composite_indicators::study::quadrant::classify(
         &xs,
         &ys,
-        composite_indicators::quadrant::Threshold::Fixed(50.0),
-        composite_indicators::quadrant::Threshold::Median,
+        composite_indicators::study::quadrant::Threshold::Fixed(50.0),
+        composite_indicators::study::quadrant::Threshold::Median,
     )
     .unwrap();
     let qo = PlotOptions::default()

@@ -2,10 +2,11 @@
 //! round-trip properties.
 
 use composite_indicators::aggregate::AggregatorKind;
+use composite_indicators::io::datasets::cbcii::read_cbcii_framework_path;
 use composite_indicators::io::{
-    CsvOptions, IMeta, format_f64, read_cbcii_framework_path, read_csv, read_idata,
-    read_idata_path, read_imeta, read_imeta_path, read_spec, spec_from_json, spec_from_toml,
-    spec_to_json, spec_to_toml, write_dataset, write_spec, write_table,
+    CsvOptions, IMeta, format_f64, read_csv, read_idata, read_idata_path, read_imeta,
+    read_imeta_path, read_spec, spec_from_json, spec_from_toml, spec_to_json, spec_to_toml,
+    write_dataset, write_spec, write_table,
 };
 use composite_indicators::spec::NodeKind;
 use composite_indicators::{Direction, Error, FrameworkSpec, Indicator, Pillar};
@@ -447,11 +448,11 @@ fn paths_and_extensions() {
 
 #[test]
 fn json_refuses_non_finite_numbers() {
-    let spec = FrameworkSpec {
-        name: "x".into(),
-        indicators: vec![Indicator::new("a", "I").with_target(f64::INFINITY)],
-        pillars: vec![Pillar::new("I")],
-    };
+    let spec = FrameworkSpec::new(
+        "x",
+        vec![Indicator::new("a", "I").with_target(f64::INFINITY)],
+        vec![Pillar::new("I")],
+    );
     let e = spec_to_json(&spec).unwrap_err();
     assert!(
         matches!(&e, Error::InvalidSpec { code, reason } if code == "a" && reason.contains("target")),
@@ -466,7 +467,8 @@ fn json_refuses_non_finite_numbers() {
 fn malformed_cbcii_row() {
     let text = std::fs::read_to_string(CBCII).unwrap();
     let broken = text.replacen(",-1,false,false,status,", ",-2,false,false,status,", 1);
-    let e = composite_indicators::io::read_cbcii_framework(broken.as_bytes()).unwrap_err();
+    let e = composite_indicators::io::datasets::cbcii::read_cbcii_framework(broken.as_bytes())
+        .unwrap_err();
     let (_, line, col, msg) = parse_err(e);
     assert_eq!((line, col.as_deref()), (Some(3), Some("direction")));
     assert!(msg.contains("P1.S1.I2"), "{msg}");
@@ -503,24 +505,23 @@ fn indicator() -> impl Strategy<Value = Indicator> {
     )
         .prop_map(
             |((code, name, unit, neg, weight, parent), (tags, bonus, target, gp, max, den))| {
-                Indicator {
-                    code,
-                    name,
-                    unit,
-                    direction: if neg {
-                        Direction::Negative
-                    } else {
-                        Direction::Positive
-                    },
-                    weight,
-                    parent,
-                    tags,
-                    bonus,
-                    target,
-                    goalposts: gp.map(|(a, b)| [a, b]),
-                    max_score: max,
-                    denominator: den,
-                }
+                // every field set, through the public fields (Indicator is non-exhaustive)
+                let mut i = Indicator::new(code, parent);
+                i.name = name;
+                i.unit = unit;
+                i.direction = if neg {
+                    Direction::Negative
+                } else {
+                    Direction::Positive
+                };
+                i.weight = weight;
+                i.tags = tags;
+                i.bonus = bonus;
+                i.target = target;
+                i.goalposts = gp.map(|(a, b)| [a, b]);
+                i.max_score = max;
+                i.denominator = den;
+                i
             },
         )
 }
@@ -546,12 +547,13 @@ fn pillar() -> impl Strategy<Value = Pillar> {
         finite_f64(),
         aggregation(),
     )
-        .prop_map(|(code, name, parent, weight, aggregation)| Pillar {
-            code,
-            name,
-            parent,
-            weight,
-            aggregation,
+        .prop_map(|(code, name, parent, weight, aggregation)| {
+            let mut p = Pillar::new(code);
+            p.name = name;
+            p.parent = parent;
+            p.weight = weight;
+            p.aggregation = aggregation;
+            p
         })
 }
 
@@ -561,11 +563,7 @@ fn spec() -> impl Strategy<Value = FrameworkSpec> {
         prop::collection::vec(indicator(), 0..4),
         prop::collection::vec(pillar(), 0..3),
     )
-        .prop_map(|(name, indicators, pillars)| FrameworkSpec {
-            name,
-            indicators,
-            pillars,
-        })
+        .prop_map(|(name, indicators, pillars)| FrameworkSpec::new(name, indicators, pillars))
 }
 
 proptest! {

@@ -5,8 +5,8 @@
 mod common;
 
 use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::{Pipeline, PipelineConfig};
 use composite_indicators::sweep::bench_support::rank_min_into;
 use composite_indicators::sweep::{
     AltSampler, BatchModel, GroupInput, MethodChoice, MethodDimension, MethodSpace, NodeSelection,
@@ -26,21 +26,21 @@ fn asem() -> (Dataset, Framework) {
 
 /// Two pillars (a, b, c) and (d, e) under one index.
 fn tree() -> Framework {
-    FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![
+    FrameworkSpec::new(
+        "t",
+        vec![
             Indicator::new("a", "P"),
             Indicator::new("b", "P"),
             Indicator::new("c", "P"),
             Indicator::new("d", "Q"),
             Indicator::new("e", "Q"),
         ],
-        pillars: vec![
+        vec![
             Pillar::new("P").with_parent("I"),
             Pillar::new("Q").with_parent("I"),
             Pillar::new("I"),
         ],
-    }
+    )
     .check()
     .unwrap()
 }

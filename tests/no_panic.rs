@@ -17,11 +17,11 @@ use composite_indicators::io::{self, CsvOptions};
 use composite_indicators::normalise::{
     ColumnContext, FittedForm, FittedNormaliser, FittedParams, RankScale,
 };
-use composite_indicators::panel::{self, Dimension, PanelAggregate};
 use composite_indicators::prelude::*;
-use composite_indicators::quadrant::{Threshold, classify};
 use composite_indicators::score::{FittedScorer, Scorer};
-use composite_indicators::tiers::{TierMethod, assign_tiers, pillar_tags};
+use composite_indicators::study::panel::{self, Dimension, PanelAggregate};
+use composite_indicators::study::quadrant::{Threshold, classify};
+use composite_indicators::study::tiers::{TierMethod, assign_tiers, pillar_tags};
 use composite_indicators::weights::{
     PairwiseMatrix, ahp_weights, critic_weights, entropy_weights, pca_weights, std_dev_weights,
 };
@@ -246,7 +246,7 @@ fn parse_all(bytes: &[u8], meta: &io::IMeta, label: &str) {
         )
     });
     no_panic(&format!("read_cbcii_framework {label}"), || {
-        io::read_cbcii_framework(bytes).map(|s| s.check())
+        io::datasets::cbcii::read_cbcii_framework(bytes).map(|s| s.check())
     });
     no_panic(&format!("scale_from_json {label}"), || {
         io::scale_from_json(&text)
@@ -787,7 +787,7 @@ fn saved_scales_survive_nasty_parameters() {
 
 #[test]
 fn batch_models_and_method_spaces_survive_nasty_input() {
-    use composite_indicators::prepare::PipelineConfig;
+    use composite_indicators::pipeline::PipelineConfig;
     use composite_indicators::sweep::{
         AltSampler, BatchModel, Bootstrap, GroupInput, MethodChoice, MethodDimension, MethodSpace,
         SobolGroup, SweepConfig, WeightSampler,

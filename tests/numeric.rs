@@ -100,15 +100,15 @@ fn six() -> Framework {
     let inds = (0..6)
         .map(|i| Indicator::new(format!("i{i}"), if i < 3 { "P" } else { "Q" }))
         .collect();
-    FrameworkSpec {
-        name: "six".into(),
-        indicators: inds,
-        pillars: vec![
+    FrameworkSpec::new(
+        "six",
+        inds,
+        vec![
             Pillar::new("P").with_parent("I"),
             Pillar::new("Q").with_parent("I"),
             Pillar::new("I"),
         ],
-    }
+    )
     .check()
     .unwrap()
 }
@@ -198,15 +198,15 @@ fn zscore_of_a_million_offset_values_is_accurate() {
 #[ignore = "about 11 s in a debug build; run with --ignored"]
 fn a_million_units_minmax_arithmetic() {
     let n = 1_000_000usize;
-    let fw = FrameworkSpec {
-        name: "big".into(),
-        indicators: vec![
+    let fw = FrameworkSpec::new(
+        "big",
+        vec![
             Indicator::new("a", "I"),
             Indicator::new("b", "I"),
             Indicator::new("c", "I").with_direction(Direction::Negative),
         ],
-        pillars: vec![Pillar::new("I")],
-    }
+        vec![Pillar::new("I")],
+    )
     .check()
     .unwrap();
     let v = Array2::from_shape_fn((n, 3), |(i, j)| ((i * (j + 1)) % 1000) as f64 / 10.0);

@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 
 use composite_indicators::audit::{CorrMethod, correlation};
 use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::{Pipeline, PipelineConfig};
 use composite_indicators::score::Scorer;
 use composite_indicators::study::optimise::{
     Importance, OptimiseGoal, OptimiseOptions, OptimisedWeights, optimise_weights,

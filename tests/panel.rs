@@ -3,11 +3,11 @@
 
 use approx::assert_abs_diff_eq;
 use composite_indicators::Error;
-use composite_indicators::panel::{
+use composite_indicators::rank::{TieRule, rank_desc};
+use composite_indicators::study::panel::{
     Dimension, PanelAggregate, aggregate_ratings, budget_weights, coefficient_of_variation,
     combine_dimensions, kendall_w, kendall_w_per_criterion, rater_counts, synthetic_panel,
 };
-use composite_indicators::rank::{TieRule, rank_desc};
 use ndarray::{Array2, Array3, array, s};
 
 #[test]

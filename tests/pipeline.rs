@@ -5,10 +5,9 @@
 mod common;
 
 use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig, Stage};
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::{
-    Denominate, Impute, ImputeMethod, Pipeline, PipelineConfig, Screen, Stage, Step, Treat,
-};
+use composite_indicators::prepare::{Denominate, Impute, ImputeMethod, Screen, Step, Treat};
 use composite_indicators::score::{Scorer, ScorerConfig};
 use ndarray::Array2;
 

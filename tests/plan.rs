@@ -50,21 +50,21 @@ impl Aggregator for QuadraticMean {
 }
 
 fn framework() -> Framework {
-    FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![
+    FrameworkSpec::new(
+        "t",
+        vec![
             Indicator::new("a", "P"),
             Indicator::new("b", "P"),
             Indicator::new("c", "Q"),
             Indicator::new("d", "Q"),
             Indicator::new("e", "Q"),
         ],
-        pillars: vec![
+        vec![
             Pillar::new("P").with_parent("I"),
             Pillar::new("Q").with_parent("I"),
             Pillar::new("I"),
         ],
-    }
+    )
     .check()
     .unwrap()
 }

@@ -14,8 +14,8 @@ use composite_indicators::audit::{
 use composite_indicators::io::{CsvOptions, read_csv_path, read_idata_path, read_imeta_path};
 use composite_indicators::plot::{self, PlotOptions};
 use composite_indicators::prelude::*;
-use composite_indicators::quadrant::{Threshold, classify};
 use composite_indicators::score::{Scorer, Scores};
+use composite_indicators::study::quadrant::{Threshold, classify};
 use composite_indicators::sweep::{
     AltSampler, Bootstrap, GroupInput, NodeSelection, SobolGroup, SweepConfig, UaReport,
     WeightSampler,
@@ -54,14 +54,14 @@ fn cities() -> (Scorer, Dataset, Scores) {
         "funding_system",
         "enterprise_capability",
     ];
-    let fw = FrameworkSpec {
-        name: "city pillars".into(),
-        indicators: pillars
+    let fw = FrameworkSpec::new(
+        "city pillars",
+        pillars
             .iter()
             .map(|p| Indicator::new(*p, "CBCII"))
             .collect(),
-        pillars: vec![Pillar::new("CBCII")],
-    }
+        vec![Pillar::new("CBCII")],
+    )
     .check()
     .unwrap();
     let scorer = Scorer::new(fw)
@@ -544,11 +544,12 @@ fn quadrant_scatter_asem_and_cities() {
 #[test]
 fn framework_trees_have_one_dot_per_node() {
     let (scorer, _, _) = asem();
-    let city =
-        composite_indicators::io::read_cbcii_framework_path(data_dir().join("cbcii/framework.csv"))
-            .unwrap()
-            .check()
-            .unwrap();
+    let city = composite_indicators::io::datasets::cbcii::read_cbcii_framework_path(
+        data_dir().join("cbcii/framework.csv"),
+    )
+    .unwrap()
+    .check()
+    .unwrap();
     for (fw, nodes, levels) in [
         (scorer.framework(), 49 + 8 + 2 + 1, 4),
         (&city, 79 + 23 + 6 + 1, 4),
@@ -710,19 +711,19 @@ mod no_panic {
             width in 50u32..1500,
             font in 4u32..30,
         ) {
-            let fw = FrameworkSpec {
-                name: "p".into(),
-                indicators: vec![
+            let fw = FrameworkSpec::new(
+                "p",
+                vec![
                     Indicator::new("a", "P"),
                     Indicator::new("b", "P"),
                     Indicator::new("c", "Q"),
                 ],
-                pillars: vec![
+                vec![
                     Pillar::new("P").with_parent("I"),
                     Pillar::new("Q").with_parent("I"),
                     Pillar::new("I"),
                 ],
-            }
+            )
             .check()
             .unwrap();
             let codes: Vec<String> = (0..units).map(|i| format!("u{i}")).collect();

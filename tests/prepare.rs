@@ -11,10 +11,7 @@ use ndarray::Array2;
 /// Read `data/asem/iMeta.csv` into a framework spec (indicators with direction, weight, denominator).
 fn asem_framework() -> Framework {
     let mut rdr = csv::Reader::from_path("data/asem/iMeta.csv").unwrap();
-    let mut spec = FrameworkSpec {
-        name: "ASEM".into(),
-        ..Default::default()
-    };
+    let mut spec = FrameworkSpec::default().with_name("ASEM");
     for rec in rdr.records() {
         let r = rec.unwrap();
         let (code, dir, weight, den, parent, kind) = (&r[1], &r[3], &r[4], &r[7], &r[8], &r[9]);

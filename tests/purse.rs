@@ -4,8 +4,8 @@
 
 use composite_indicators::io;
 use composite_indicators::normalise::{FittedForm, OutOfRangePolicy};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::{Pipeline, PipelineConfig};
 use composite_indicators::score::ScorerConfig;
 use composite_indicators::study::purse::{NormalisationScope, PanelData, Purse};
 use ndarray::array;
@@ -225,11 +225,11 @@ fn global_scale_is_the_pooled_range_of_the_prepared_data() {
 
 /// Two units, one indicator under the index; geometric mean of min-max [1, 100] scores.
 fn geometric_case() -> (Framework, PanelData, PipelineConfig) {
-    let fw = FrameworkSpec {
-        name: "g".into(),
-        indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
-        pillars: vec![Pillar::new("I")],
-    }
+    let fw = FrameworkSpec::new(
+        "g",
+        vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+        vec![Pillar::new("I")],
+    )
     .check()
     .unwrap();
     let d = |v: [[f64; 2]; 2]| {

@@ -1,7 +1,7 @@
 //! Quadrant classification and rank reproduction on the 30 published technologies (seed 003).
 
-use composite_indicators::quadrant::{Quadrant, QuadrantLabels, Threshold, classify};
 use composite_indicators::rank::{TieRule, rank_desc};
+use composite_indicators::study::quadrant::{Quadrant, QuadrantLabels, Threshold, classify};
 
 struct Tech {
     no: usize,

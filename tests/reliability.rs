@@ -14,11 +14,11 @@ fn chain(levels: usize) -> FrameworkSpec {
     for l in 1..levels {
         pillars.push(Pillar::new(format!("P{l}")).with_parent(format!("P{}", l - 1)));
     }
-    FrameworkSpec {
-        name: "chain".into(),
-        indicators: vec![Indicator::new("x", format!("P{}", levels - 1))],
+    FrameworkSpec::new(
+        "chain",
+        vec![Indicator::new("x", format!("P{}", levels - 1))],
         pillars,
-    }
+    )
 }
 
 fn check_chain(levels: usize) -> Framework {
@@ -122,13 +122,15 @@ fn sibling_weights_whose_sum_overflows_are_rejected_in_every_input() {
 fn tiny_weights_give_the_same_scores_as_unit_weights() {
     // two weights of 1e-320 (subnormal): the old aggregation multiplied them by the values in the
     // subnormal range and lost bits (8.333251 instead of 8.333333 in the example)
-    let spec = |w: f64| FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![
-            Indicator::new("a", "I").with_weight(w),
-            Indicator::new("b", "I").with_weight(w),
-        ],
-        pillars: vec![Pillar::new("I")],
+    let spec = |w: f64| {
+        FrameworkSpec::new(
+            "t",
+            vec![
+                Indicator::new("a", "I").with_weight(w),
+                Indicator::new("b", "I").with_weight(w),
+            ],
+            vec![Pillar::new("I")],
+        )
     };
     let d = Dataset::new(
         vec!["A".into(), "B".into(), "C".into()],
@@ -154,11 +156,11 @@ fn tiny_weights_give_the_same_scores_as_unit_weights() {
 fn effective_weights_split_huge_weights_by_their_ratio() {
     // node weights given directly (the framework itself would reject an overflowing sum):
     // 1e308 and 1e308 under one group overflow a plain sum; the shares are still 0.5 and 0.5
-    let fw = FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-        pillars: vec![Pillar::new("I")],
-    }
+    let fw = FrameworkSpec::new(
+        "t",
+        vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+        vec![Pillar::new("I")],
+    )
     .check()
     .unwrap();
     assert_eq!(effective_weights(&fw, &[1e308, 1e308, 1.0]), vec![0.5, 0.5]);
@@ -274,13 +276,9 @@ code = "I"
 #[test]
 fn group_imputation_with_an_unknown_column_names_it() {
     use composite_indicators::prepare::{Impute, ImputeMethod, Step};
-    let fw = FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![Indicator::new("x", "I")],
-        pillars: vec![Pillar::new("I")],
-    }
-    .check()
-    .unwrap();
+    let fw = FrameworkSpec::new("t", vec![Indicator::new("x", "I")], vec![Pillar::new("I")])
+        .check()
+        .unwrap();
     let d = Dataset::new(
         vec!["A".into(), "B".into()],
         vec!["x".into()],
@@ -301,13 +299,9 @@ fn group_imputation_with_an_unknown_column_names_it() {
 #[test]
 fn group_imputation_reports_values_left_without_donor() {
     use composite_indicators::prepare::{Impute, ImputeMethod, MissingReason, Step};
-    let fw = FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![Indicator::new("x", "I")],
-        pillars: vec![Pillar::new("I")],
-    }
-    .check()
-    .unwrap();
+    let fw = FrameworkSpec::new("t", vec![Indicator::new("x", "I")], vec![Pillar::new("I")])
+        .check()
+        .unwrap();
     // group S has no value for x: B and D stay missing; C has no label
     let d = Dataset::new(
         vec!["A".into(), "B".into(), "C".into(), "D".into()],
@@ -379,11 +373,11 @@ fn dist2ref_with_the_reference_at_the_minimum_has_its_own_error() {
 
 #[test]
 fn index_accessors_tell_out_of_range_apart() {
-    let fw = FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P")],
-        pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
-    }
+    let fw = FrameworkSpec::new(
+        "t",
+        vec![Indicator::new("a", "P"), Indicator::new("b", "P")],
+        vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
+    )
     .check()
     .unwrap();
     let n = fw.nodes().len();

@@ -9,8 +9,8 @@
 //! without using the crate.
 
 use composite_indicators::io::{read_idata_path, read_imeta_path};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::{Pipeline, PipelineConfig};
 use composite_indicators::score::Scorer;
 use composite_indicators::study::remove::{
     LeaveOneOut, RemoveMethod, RemoveOptions, remove_elements,

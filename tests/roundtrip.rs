@@ -61,11 +61,11 @@ fn scoring_keeps_every_unit_in_order() {
 
 #[test]
 fn units_with_missing_data_are_kept_or_reported() {
-    let fw = FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-        pillars: vec![Pillar::new("I")],
-    }
+    let fw = FrameworkSpec::new(
+        "t",
+        vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+        vec![Pillar::new("I")],
+    )
     .check()
     .unwrap();
     let nan = f64::NAN;
@@ -237,12 +237,12 @@ fn json_round_trip_nan<T: serde::Serialize + serde::de::DeserializeOwned>(
 #[test]
 fn data_sets_and_reports_with_missing_values_survive_json() {
     use composite_indicators::audit::{AuditOptions, audit};
-    use composite_indicators::panel::kendall_w;
     use composite_indicators::prepare::{Step, Treat};
+    use composite_indicators::study::panel::kendall_w;
+    use composite_indicators::study::tiers::pillar_tags;
     use composite_indicators::sweep::{
         Bootstrap, Control, GroupInput, NodeSelection, SobolGroup, SweepConfig, WeightSampler,
     };
-    use composite_indicators::tiers::pillar_tags;
 
     let (fw, data) = asem();
     assert!(
@@ -316,9 +316,9 @@ fn data_sets_and_reports_with_missing_values_survive_json() {
     let (_, nan) = json_round_trip_nan(&pillar_tags(p.view(), &pillars).unwrap(), "pillar tags");
     assert!(nan > 0);
     // tiers with empty tiers (ranges `null`)
-    let t = composite_indicators::tiers::assign_tiers(
+    let t = composite_indicators::study::tiers::assign_tiers(
         &[1.0, 1.0, 1.0, 5.0],
-        &composite_indicators::tiers::TierMethod::Quantiles { k: 4 },
+        &composite_indicators::study::tiers::TierMethod::Quantiles { k: 4 },
     )
     .unwrap();
     json_round_trip(&t, "quantile tiers");

@@ -138,14 +138,14 @@ fn asem_scale_saved_as_json_scores_new_data_exactly_as_the_fitted_scorer() {
 }
 
 fn one_indicator() -> (Framework, Dataset) {
-    let fw = FrameworkSpec {
-        name: "toy".into(),
-        indicators: vec![
+    let fw = FrameworkSpec::new(
+        "toy",
+        vec![
             Indicator::new("gdp", "Index"),
             Indicator::new("co2", "Index").with_direction(Direction::Negative),
         ],
-        pillars: vec![Pillar::new("Index")],
-    }
+        vec![Pillar::new("Index")],
+    )
     .check()
     .unwrap();
     let data = Dataset::new(
@@ -255,7 +255,7 @@ fn a_user_normaliser_without_params_is_named_when_saving() {
 
 #[test]
 fn pipeline_on_a_saved_scale_prepares_the_new_data_and_normalises_on_the_old_scale() {
-    use composite_indicators::prepare::{Pipeline, PipelineConfig};
+    use composite_indicators::pipeline::{Pipeline, PipelineConfig};
     let (fw, data) = asem();
     let pipeline = Pipeline::new(PipelineConfig::coinr_example());
     let this_year = pipeline.run(&data, &fw).unwrap();

@@ -45,13 +45,7 @@ fn case() -> impl Strategy<Value = (Framework, Dataset)> {
                     })
                     .collect();
                 pillars.push(Pillar::new("Index"));
-                let fw = FrameworkSpec {
-                    name: "random".into(),
-                    indicators: inds,
-                    pillars,
-                }
-                .check()
-                .ok()?;
+                let fw = FrameworkSpec::new("random", inds, pillars).check().ok()?;
                 let mut m = Array2::from_shape_vec((units, n), vals).ok()?;
                 // every column gets a non-zero range: rows 0 and 1 become the extremes
                 for mut col in m.columns_mut() {

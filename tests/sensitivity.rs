@@ -245,21 +245,21 @@ fn fw_root(s: &composite_indicators::score::Scores) -> &str {
 }
 
 fn toy() -> Framework {
-    FrameworkSpec {
-        name: "toy".into(),
-        indicators: vec![
+    FrameworkSpec::new(
+        "toy",
+        vec![
             Indicator::new("a", "P"),
             Indicator::new("b", "P").with_direction(Direction::Negative),
             Indicator::new("c", "Q"),
             Indicator::new("d", "Q"),
             Indicator::new("e", "I").with_bonus(true),
         ],
-        pillars: vec![
+        vec![
             Pillar::new("P").with_parent("I"),
             Pillar::new("Q").with_parent("I"),
             Pillar::new("I"),
         ],
-    }
+    )
     .check()
     .unwrap()
 }
@@ -475,13 +475,9 @@ fn alternatives_fit_once_on_the_data() {
     let b = m.alternative(1).unwrap();
     assert_eq!(r - 1.0, *b);
     // a framework with other codes is refused
-    let other = FrameworkSpec {
-        name: "o".into(),
-        indicators: vec![Indicator::new("a", "I")],
-        pillars: vec![Pillar::new("I")],
-    }
-    .check()
-    .unwrap();
+    let other = FrameworkSpec::new("o", vec![Indicator::new("a", "I")], vec![Pillar::new("I")])
+        .check()
+        .unwrap();
     let setup = scorer.sweep(&data).unwrap();
     assert!(matches!(
         setup.with_scorers(&[Scorer::new(other)]),

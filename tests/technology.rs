@@ -1,8 +1,8 @@
 //! The 30 key technologies (seed 003): published ranks, the two-axis matrix (T4), the totals (T1, T2)
 //! and the synthetic expert panel of the `technology_matrix` example.
 
-use composite_indicators::quadrant::Quadrant;
 use composite_indicators::rank::{TieRule, rank_desc};
+use composite_indicators::study::quadrant::Quadrant;
 
 #[allow(dead_code)]
 #[path = "../examples/technology_matrix.rs"]

@@ -1,7 +1,7 @@
 //! Tiering and pillar tags on hand-checkable vectors and the 72 published CBCII city scores.
 
 use composite_indicators::Error;
-use composite_indicators::tiers::{TierMethod, assign_tiers, pillar_tags};
+use composite_indicators::study::tiers::{TierMethod, assign_tiers, pillar_tags};
 use ndarray::Array2;
 
 struct City {

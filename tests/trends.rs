@@ -2,8 +2,8 @@
 //! interpolation and direction options on small hand-computed panels.
 
 use composite_indicators::io;
+use composite_indicators::pipeline::PipelineConfig;
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::PipelineConfig;
 use composite_indicators::study::purse::{NormalisationScope, PanelData, Purse};
 use composite_indicators::study::trends::{TrendMetric, TrendOptions, TrendWindow, trends};
 use ndarray::array;

@@ -138,20 +138,20 @@ fn ahp_bad_matrices() {
 }
 
 fn framework() -> Framework {
-    FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![
+    FrameworkSpec::new(
+        "t",
+        vec![
             Indicator::new("a", "P"),
             Indicator::new("b", "P").with_weight(2.0),
             Indicator::new("c", "P"),
             Indicator::new("d", "Q"),
         ],
-        pillars: vec![
+        vec![
             Pillar::new("P").with_parent("I"),
             Pillar::new("Q").with_parent("I"),
             Pillar::new("I"),
         ],
-    }
+    )
     .check()
     .unwrap()
 }
@@ -300,8 +300,8 @@ mod props {
 }
 
 mod budget {
-    use composite_indicators::panel::PanelAggregate;
     use composite_indicators::prelude::*;
+    use composite_indicators::study::panel::PanelAggregate;
     use composite_indicators::weights::BudgetSurvey;
     use std::collections::BTreeMap;
 
@@ -504,15 +504,15 @@ mod signed_pca {
             .children
             .clone();
         let sub = x.select(ndarray::Axis(1), &political);
-        let fw1 = FrameworkSpec {
-            name: "p".into(),
-            indicators: vec![
+        let fw1 = FrameworkSpec::new(
+            "p",
+            vec![
                 Indicator::new("Embs", "Political"),
                 Indicator::new("IGOs", "Political"),
                 Indicator::new("UNVote", "Political"),
             ],
-            pillars: vec![Pillar::new("Political")],
-        }
+            vec![Pillar::new("Political")],
+        )
         .check()
         .unwrap();
         let a = keep().node_weights(&fw1, Some(sub.view())).unwrap();

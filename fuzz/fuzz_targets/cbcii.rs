@@ -1,6 +1,6 @@
 //! CBCII framework tables: arbitrary bytes must give a spec or an error.
 #![no_main]
-use composite_indicators::io::read_cbcii_framework;
+use composite_indicators::io::datasets::cbcii::read_cbcii_framework;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -10,19 +10,19 @@ use std::sync::OnceLock;
 fn model() -> &'static BatchModel {
     static MODEL: OnceLock<BatchModel> = OnceLock::new();
     MODEL.get_or_init(|| {
-        let fw = FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![
+        let fw = FrameworkSpec::new(
+            "t",
+            vec![
                 Indicator::new("a", "P"),
                 Indicator::new("b", "P"),
                 Indicator::new("c", "Q"),
             ],
-            pillars: vec![
+            vec![
                 Pillar::new("P").with_parent("I"),
                 Pillar::new("Q").with_parent("I"),
                 Pillar::new("I"),
             ],
-        }
+        )
         .check()
         .expect("toy framework");
         let x0 = ndarray::array![[0.1, 0.5, 0.9], [0.4, f64::NAN, 0.2], [0.8, 0.3, 0.6]];
@@ -34,7 +34,9 @@ fn model() -> &'static BatchModel {
             None,
             vec![x0],
         )
-        .and_then(|m| m.with_alternative(x1, Some(vec![AggregatorKind::Geometric { offset: 0.0 }; 3])))
+        .and_then(|m| {
+            m.with_alternative(x1, Some(vec![AggregatorKind::Geometric { offset: 0.0 }; 3]))
+        })
         .expect("toy model")
     })
 }

@@ -1,5 +1,7 @@
 //! Aggregation: combine children (indicators or sub-aggregates) into their parent's score.
 //!
+//! *Flow:* spec → data → prepare → normalise → **aggregate** → score → pipeline → sweep. One node's children into its value, level by level.
+//!
 //! The [`Aggregator`] trait is object-safe and works on a whole units × children block at once, so
 //! methods that compare units (Copeland) fit the same interface as row-wise means. Built-in methods are
 //! the serde-tagged variants of [`AggregatorKind`].

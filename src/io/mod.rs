@@ -1,6 +1,8 @@
 //! Readers and writers: TOML/JSON specs, COINr iMeta/iData CSV, plain CSV, score tables, saved
 //! normalisation scales (JSON), and the China Biopharmaceutical City Innovation Index framework table.
 //!
+//! *Flow:* beside **spec** and **data**: reads them from files, and writes every later result.
+//!
 //! Every reader takes any [`std::io::Read`] (use `text.as_bytes()` for a `&str`) and has a `*_path`
 //! convenience; file errors become [`Error::Io`] naming the path. Every error names
 //! the input (`source_name`: the path, or a description such as `"iData CSV"`), the 1-based line (the
@@ -44,11 +46,11 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 mod atomic;
-mod cbcii;
 mod coinr;
 mod coinr_panel;
 #[allow(deprecated)] // Error::param: converted at the merge (the csv helper owns this file)
 mod csv_data;
+pub mod datasets;
 mod paths;
 mod report;
 mod scale;
@@ -57,7 +59,6 @@ mod table;
 mod write;
 
 pub use atomic::write_atomic;
-pub use cbcii::{CBCII_NAME, CBCII_ROOT, read_cbcii_framework, read_cbcii_framework_path};
 pub use coinr::{IMeta, read_idata, read_idata_path, read_imeta, read_imeta_path};
 pub use coinr_panel::{read_idata_panel, read_idata_panel_path};
 pub use csv_data::{CsvOptions, read_csv, read_csv_path};

@@ -365,12 +365,10 @@ pub struct ScoreTableOptions {
 /// ```
 /// use composite_indicators::io::{score_table_columns, ScoreTableOptions};
 /// use composite_indicators::prelude::*;
-/// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "P")],
-///     pillars: vec![Pillar::new("P")] }.check().unwrap();
+/// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "P")], vec![Pillar::new("P")]).check().unwrap();
 /// let cols = score_table_columns(&fw, &[], &ScoreTableOptions::default()).unwrap();
 /// assert_eq!(cols, ["uCode", "a", "P", "Rank"]);
-/// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "Rank")],
-///     pillars: vec![Pillar::new("Rank")] }.check().unwrap();
+/// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "Rank")], vec![Pillar::new("Rank")]).check().unwrap();
 /// assert!(score_table_columns(&fw, &[], &ScoreTableOptions::default()).is_err());
 /// ```
 pub fn score_table_columns(
@@ -452,8 +450,12 @@ fn round_to(v: f64, digits: Option<u32>) -> f64 {
 /// use composite_indicators::io::{score_table, RankColumns, ScoreTableOptions};
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::score::Scorer;
-/// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "P"),
-///     Indicator::new("b", "P")], pillars: vec![Pillar::new("P")] }.check().unwrap();
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "P"),
+///     Indicator::new("b", "P")],
+///     vec![Pillar::new("P")],
+/// ).check().unwrap();
 /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
 ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]]).unwrap()
 ///     .with_names(vec!["Ex".into(), "Why".into()]).unwrap();
@@ -701,8 +703,12 @@ pub fn matrix_table(codes: &[String], m: &ndarray::Array2<f64>) -> Result<Table>
 /// use composite_indicators::audit::{AuditOptions, audit};
 /// use composite_indicators::io::audit_tables;
 /// use composite_indicators::prelude::*;
-/// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"),
+///     Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// ).check().unwrap();
 /// let x = ndarray::array![[0.0, 0.1], [0.5, 0.4], [1.0, 1.0]];
 /// let rep = audit(x.view(), None, &fw, &AuditOptions::default()).unwrap();
 /// let tables = audit_tables(&rep).unwrap();
@@ -946,13 +952,9 @@ mod tests {
     #[test]
     fn a_group_column_named_like_a_node_clashes() {
         use crate::prelude::*;
-        let fw = FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![Indicator::new("a", "P")],
-            pillars: vec![Pillar::new("P")],
-        }
-        .check()
-        .unwrap();
+        let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "P")], vec![Pillar::new("P")])
+            .check()
+            .unwrap();
         let opts = ScoreTableOptions {
             names: true,
             ..Default::default()
@@ -965,11 +967,11 @@ mod tests {
             ranks: RankColumns::All,
             ..Default::default()
         };
-        let fw = FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![Indicator::new("Rank_P", "P")],
-            pillars: vec![Pillar::new("P"), Pillar::new("I")],
-        };
+        let fw = FrameworkSpec::new(
+            "t",
+            vec![Indicator::new("Rank_P", "P")],
+            vec![Pillar::new("P"), Pillar::new("I")],
+        );
         // P under I so that Rank_P is a rank column
         let mut fw = fw;
         fw.pillars[0].parent = Some("I".into());

@@ -125,11 +125,11 @@ pub(crate) fn spec_from_toml_named(text: &str, source_name: &str) -> Result<Fram
 /// ```
 /// use composite_indicators::io::{spec_from_toml, spec_to_toml};
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
-/// let spec = FrameworkSpec {
-///     name: "toy".into(),
-///     indicators: vec![Indicator::new("a", "I").with_weight(0.1 + 0.2)],
-///     pillars: vec![Pillar::new("I")],
-/// };
+/// let spec = FrameworkSpec::new(
+///     "toy",
+///     vec![Indicator::new("a", "I").with_weight(0.1 + 0.2)],
+///     vec![Pillar::new("I")],
+/// );
 /// let text = spec_to_toml(&spec).unwrap();
 /// assert_eq!(spec_from_toml(&text).unwrap(), spec);
 /// ```
@@ -336,11 +336,11 @@ fn check_aggregation(code: &str, a: &Option<AggregatorKind>) -> Result<()> {
 /// ```
 /// use composite_indicators::io::{spec_from_json, spec_to_json};
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
-/// let spec = FrameworkSpec {
-///     name: "toy".into(),
-///     indicators: vec![Indicator::new("a", "I").with_target(1e-310)],
-///     pillars: vec![Pillar::new("I")],
-/// };
+/// let spec = FrameworkSpec::new(
+///     "toy",
+///     vec![Indicator::new("a", "I").with_target(1e-310)],
+///     vec![Pillar::new("I")],
+/// );
 /// assert_eq!(spec_from_json(&spec_to_json(&spec).unwrap()).unwrap(), spec);
 ///
 /// let mut bad = spec.clone();
@@ -419,11 +419,7 @@ pub fn read_spec(path: impl AsRef<Path>) -> Result<FrameworkSpec> {
 /// ```
 /// use composite_indicators::io::{read_spec, write_spec};
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
-/// let spec = FrameworkSpec {
-///     name: "toy".into(),
-///     indicators: vec![Indicator::new("a", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// };
+/// let spec = FrameworkSpec::new("toy", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]);
 /// let p = std::env::temp_dir().join("ci_write_spec_doc.toml");
 /// write_spec(&p, &spec).unwrap();
 /// assert_eq!(read_spec(&p).unwrap(), spec);

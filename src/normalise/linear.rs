@@ -10,6 +10,7 @@ use super::ColumnContext;
 use super::builtin::min_max;
 use super::fitted::{FittedForm, FittedParams};
 use crate::error::{Error, Result};
+use crate::stats;
 
 fn zero_range(ctx: &ColumnContext<'_>, value: f64, method: impl Into<String>) -> Error {
     Error::ZeroRange {
@@ -52,19 +53,16 @@ pub(super) fn fit_minmax(
 /// Mean and sample standard deviation (n − 1) of the non-missing values, both two-pass (the mean gets
 /// R's refinement step `mean += Σ(x − mean)/n`).
 fn mean_sd(x: ArrayView1<'_, f64>) -> (usize, f64, f64) {
-    let obs = || x.iter().copied().filter(|v| !v.is_nan());
-    let n = obs().count();
+    let obs: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+    let n = obs.len();
     if n == 0 {
         return (0, f64::NAN, f64::NAN);
     }
-    let nf = n as f64;
-    let mut mean = obs().sum::<f64>() / nf;
-    mean += obs().map(|v| v - mean).sum::<f64>() / nf;
+    let mean = stats::mean_corrected(&obs);
     if n < 2 {
         return (n, mean, f64::NAN);
     }
-    let ss: f64 = obs().map(|v| (v - mean) * (v - mean)).sum();
-    (n, mean, (ss / (nf - 1.0)).sqrt())
+    (n, mean, stats::sample_variance(&obs, mean).sqrt())
 }
 
 pub(super) fn fit_zscore(

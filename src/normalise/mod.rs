@@ -1,5 +1,7 @@
 //! Normalisation: bring indicators onto a common scale.
 //!
+//! *Flow:* spec → data → prepare → **normalise** → aggregate → score → pipeline → sweep. Fit once, apply to any data set of the same indicators.
+//!
 //! The [`Normaliser`] trait is object-safe and works in two steps: [`Normaliser::fit`] learns the
 //! parameters from a column (min/max, mean/sd, the sorted reference sample ...) and returns a
 //! [`FittedNormaliser`] whose [`FittedNormaliser::apply`] maps any column (the same units, new units

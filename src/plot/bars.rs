@@ -215,10 +215,11 @@ fn num(v: f64) -> String {
 /// use composite_indicators::plot::{PlotOptions, unit_profile};
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::score::Scorer;
-/// let fw = FrameworkSpec { name: "t".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "Q")],
-///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
-/// }.check()?;
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "Q")],
+///     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+/// ).check()?;
 /// let data = Dataset::new(vec!["u1".into(), "u2".into()], vec!["a".into(), "b".into()],
 ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]])?;
 /// let scores = Scorer::new(fw).score(&data)?;
@@ -311,9 +312,11 @@ pub(crate) fn node_label(code: &str, name: &str) -> String {
 /// use composite_indicators::plot::{PlotOptions, unit_profile_path};
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::score::Scorer;
-/// let fw = FrameworkSpec { name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")] }.check()?;
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// ).check()?;
 /// let data = Dataset::new(vec!["u1".into(), "u2".into()], vec!["a".into(), "b".into()],
 ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]])?;
 /// let scores = Scorer::new(fw).score(&data)?;
@@ -355,10 +358,11 @@ pub fn unit_profile_path(
 /// use composite_indicators::plot::{PlotOptions, unit_contributions};
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::score::Scorer;
-/// let fw = FrameworkSpec { name: "t".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "Q")],
-///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
-/// }.check()?;
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "Q")],
+///     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+/// ).check()?;
 /// let data = Dataset::new(vec!["u1".into(), "u2".into()], vec!["a".into(), "b".into()],
 ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]])?;
 /// let scores = Scorer::new(fw).score(&data)?;
@@ -453,9 +457,11 @@ pub fn unit_contributions(scores: &Scores, unit: &str, opts: &PlotOptions) -> Re
 /// use composite_indicators::plot::{PlotOptions, unit_contributions_path};
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::score::Scorer;
-/// let fw = FrameworkSpec { name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")] }.check()?;
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// ).check()?;
 /// let data = Dataset::new(vec!["u1".into(), "u2".into()], vec!["a".into(), "b".into()],
 ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]])?;
 /// let scores = Scorer::new(fw).score(&data)?;

@@ -39,10 +39,11 @@ const PLOT: &str = "scores_by_level";
 /// use composite_indicators::plot::{PlotOptions, scores_by_level};
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::score::Scorer;
-/// let fw = FrameworkSpec { name: "t".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "Q")],
-///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
-/// }.check()?;
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "Q")],
+///     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+/// ).check()?;
 /// let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()], vec!["a".into(), "b".into()],
 ///     ndarray::array![[1.0, 2.0], [3.0, 1.0], [2.0, f64::NAN]])?;
 /// let scores = Scorer::new(fw).score(&data)?;
@@ -181,9 +182,11 @@ pub fn scores_by_level(scores: &Scores, level: usize, opts: &PlotOptions) -> Res
 /// use composite_indicators::plot::{PlotOptions, scores_by_level_path};
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::score::Scorer;
-/// let fw = FrameworkSpec { name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")] }.check()?;
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// ).check()?;
 /// let data = Dataset::new(vec!["u1".into(), "u2".into()], vec!["a".into(), "b".into()],
 ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]])?;
 /// let scores = Scorer::new(fw).score(&data)?;

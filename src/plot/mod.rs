@@ -1,5 +1,7 @@
 //! SVG plots of library results (cargo feature `plot`).
 //!
+//! *Flow:* after **score**, the study layer and **sweep**: draws their results (SVG).
+//!
 //! Every plot is a function that takes the crate's result types and returns the SVG document as a
 //! `String`; its `*_path` twin writes the same bytes to a file through
 //! [`io::write_atomic`](crate::io::write_atomic) (a failed plot never leaves a half-written file).
@@ -14,7 +16,7 @@
 //! | scores by pillar | [`scores_by_level`] | [`Scores`](crate::score::Scores), level | `plot_dot()` |
 //! | correlation heatmap | [`correlation_heatmap`] | matrix + labels ([`audit`](crate::audit)) | `plot_corr()` |
 //! | Sobol indices | [`sobol_bars`] | [`SobolIndices`](crate::sweep::SobolIndices), target | `plot_sensitivity()` |
-//! | quadrant scatter | [`quadrant_scatter`] | x, y, labels, [`Quadrants`](crate::quadrant::Quadrants) | `plot_scatter()` |
+//! | quadrant scatter | [`quadrant_scatter`] | x, y, labels, [`Quadrants`](crate::study::quadrant::Quadrants) | `plot_scatter()` |
 //! | framework tree | [`framework_tree`] | [`Framework`](crate::Framework) | `plot_framework()` |
 //!
 //! # Readability rules (all plots)
@@ -30,11 +32,11 @@
 //! ```
 //! use composite_indicators::plot::{PlotOptions, framework_tree};
 //! use composite_indicators::{FrameworkSpec, Indicator, Pillar};
-//! let fw = FrameworkSpec {
-//!     name: "toy".into(),
-//!     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-//!     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
-//! }
+//! let fw = FrameworkSpec::new(
+//!     "toy",
+//!     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+//!     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+//! )
 //! .check()?;
 //! let svg = framework_tree(&fw, &PlotOptions::default().with_title("toy framework"))?;
 //! assert!(svg.starts_with("<svg") && svg.contains("toy framework"));

@@ -10,7 +10,7 @@ use super::common::{
 };
 use super::{PlotOptions, save};
 use crate::error::{Error, Expected, Result};
-use crate::quadrant::{Quadrant, Quadrants};
+use crate::study::quadrant::{Quadrant, Quadrants};
 
 const PLOT: &str = "quadrant_scatter";
 
@@ -36,7 +36,7 @@ fn overlaps(a: &Bbox, b: &Bbox) -> bool {
 }
 
 /// A quadrant scatter plot (COINr's `plot_scatter()` with the classification of
-/// [`classify`](crate::quadrant::classify)): one dot per classified unit at `(x[i], y[i])`, coloured by
+/// [`classify`](crate::study::quadrant::classify)): one dot per classified unit at `(x[i], y[i])`, coloured by
 /// its quadrant in `q`, dashed lines at the two thresholds `q.x_threshold` and `q.y_threshold`, and a
 /// legend with each quadrant's label from `q.labels` and its count, and the thresholds. Units in
 /// `q.unclassified` (a missing score) have no dot; the legend says how many were left out.
@@ -59,7 +59,7 @@ fn overlaps(a: &Bbox, b: &Bbox) -> bool {
 /// # Examples
 /// ```
 /// use composite_indicators::plot::{PlotOptions, quadrant_scatter};
-/// use composite_indicators::quadrant::{classify, Threshold};
+/// use composite_indicators::study::quadrant::{classify, Threshold};
 /// let (x, y) = ([0.2, 0.8, 0.9, f64::NAN], [0.3, 0.9, 0.1, 0.5]);
 /// let q = classify(&x, &y, Threshold::Fixed(0.5), Threshold::Fixed(0.5))?;
 /// let labels: Vec<String> = ["A", "B", "C", "D"].map(String::from).to_vec();
@@ -259,7 +259,7 @@ fn short(v: f64) -> String {
 /// # Examples
 /// ```
 /// use composite_indicators::plot::{PlotOptions, quadrant_scatter_path};
-/// use composite_indicators::quadrant::{classify, Threshold};
+/// use composite_indicators::study::quadrant::{classify, Threshold};
 /// let q = classify(&[0.2, 0.8], &[0.3, 0.9], Threshold::Median, Threshold::Median)?;
 /// let path = std::env::temp_dir().join("ci_doc_quadrants.svg");
 /// quadrant_scatter_path(&path, &[0.2, 0.8], &[0.3, 0.9], &["A".into(), "B".into()], &q,

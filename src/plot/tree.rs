@@ -34,12 +34,12 @@ const PLOT: &str = "framework_tree";
 /// ```
 /// use composite_indicators::plot::{PlotOptions, framework_tree};
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
-/// let fw = FrameworkSpec {
-///     name: "toy".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P").with_weight(2.0),
-///         Indicator::new("c", "Q")],
-///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "toy",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "P").with_weight(2.0),
+///     Indicator::new("c", "Q")],
+///     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+/// )
 /// .check()?;
 /// let svg = framework_tree(&fw, &PlotOptions::default())?;
 /// // six nodes + three legend dots (levels 1, 2, 3)
@@ -215,9 +215,11 @@ fn trim(w: f64) -> String {
 /// ```
 /// use composite_indicators::plot::{PlotOptions, framework_tree_path};
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar};
-/// let fw = FrameworkSpec { name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")] }.check()?;
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// ).check()?;
 /// let path = std::env::temp_dir().join("ci_doc_tree.svg");
 /// framework_tree_path(&path, &fw, &PlotOptions::default())?;
 /// assert!(std::fs::read_to_string(&path)?.contains("</svg>"));

@@ -43,11 +43,11 @@ pub enum ZeroDenominatorPolicy {
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::prepare::{Denominate, Step, ZeroDenominatorPolicy};
 /// use ndarray::array;
-/// let mut spec = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("gdp", "I"), Indicator::new("score", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// };
+/// let mut spec = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("gdp", "I"), Indicator::new("score", "I")],
+///     vec![Pillar::new("I")],
+/// );
 /// spec.indicators[0].denominator = Some("pop".into());
 /// let fw = spec.check().unwrap();
 /// let d = Dataset::new(
@@ -154,11 +154,11 @@ mod tests {
     use ndarray::array;
 
     fn fw(den: &str) -> Framework {
-        let mut spec = FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-            pillars: vec![Pillar::new("I")],
-        };
+        let mut spec = FrameworkSpec::new(
+            "t",
+            vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+            vec![Pillar::new("I")],
+        );
         spec.indicators[1].denominator = Some(den.into());
         spec.check().unwrap()
     }

@@ -9,6 +9,7 @@ use super::{Step, indicator_positions};
 use crate::data::Dataset;
 use crate::error::{Error, Expected, Result};
 use crate::spec::Framework;
+use crate::stats::{mean_of, median_of};
 
 /// How [`Impute`] fills a missing value (serde-tagged by `method`).
 ///
@@ -185,11 +186,7 @@ pub struct ImputeReport {
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::prepare::{Impute, ImputeMethod, Step};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("x", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new("t", vec![Indicator::new("x", "I")], vec![Pillar::new("I")])
 /// .check()
 /// .unwrap();
 /// let d = Dataset::new(
@@ -215,30 +212,6 @@ impl Impute {
     /// A step with the given method.
     pub fn new(method: ImputeMethod) -> Self {
         Impute { method }
-    }
-}
-
-/// Mean of the non-missing values, `None` when there are none.
-pub(crate) fn mean_of(v: &[f64]) -> Option<f64> {
-    if v.is_empty() {
-        None
-    } else {
-        Some(v.iter().sum::<f64>() / v.len() as f64)
-    }
-}
-
-/// Median (mean of the two middle values for an even count), `None` when empty.
-pub(crate) fn median_of(v: &[f64]) -> Option<f64> {
-    let mut s = v.to_vec();
-    s.sort_by(|a, b| a.total_cmp(b));
-    let n = s.len();
-    if n == 0 {
-        return None;
-    }
-    if n % 2 == 1 {
-        s.get(n / 2).copied()
-    } else {
-        Some((s.get(n / 2 - 1)? + s.get(n / 2)?) / 2.0)
     }
 }
 
@@ -377,11 +350,11 @@ fn group_labels<'d>(data: &'d Dataset, group: &str, method: &ImputeMethod) -> Re
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::prepare::impute_within_pillar;
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "P")],
-///     pillars: vec![Pillar::new("P")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "P")],
+///     vec![Pillar::new("P")],
+/// )
 /// .check()
 /// .unwrap();
 /// let x = array![[0.2, f64::NAN, 0.6]];
@@ -500,11 +473,11 @@ mod tests {
     use ndarray::array;
 
     fn fw() -> Framework {
-        FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
-            pillars: vec![Pillar::new("I")],
-        }
+        FrameworkSpec::new(
+            "t",
+            vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+            vec![Pillar::new("I")],
+        )
         .check()
         .unwrap()
     }
@@ -617,20 +590,20 @@ mod tests {
 
     #[test]
     fn within_pillar() {
-        let fw = FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![
+        let fw = FrameworkSpec::new(
+            "t",
+            vec![
                 Indicator::new("a", "P"),
                 Indicator::new("b", "P"),
                 Indicator::new("c", "Q"),
                 Indicator::new("d", "Q"),
             ],
-            pillars: vec![
+            vec![
                 Pillar::new("P").with_parent("I"),
                 Pillar::new("Q").with_parent("I"),
                 Pillar::new("I"),
             ],
-        }
+        )
         .check()
         .unwrap();
         let x = array![

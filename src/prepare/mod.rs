@@ -1,5 +1,7 @@
 //! Data preparation: denomination, imputation, unit screening and outlier treatment.
 //!
+//! *Flow:* spec → data → **prepare** → normalise → aggregate → score → pipeline → sweep. Cleans the data before normalisation.
+//!
 //! Each step is a plain struct holding its (serde-serialisable) configuration, with an
 //! `apply(&Dataset, &Framework) -> Result<(Dataset, Report)>` method (the [`Step`] trait), so steps can be
 //! chained, switched off (just leave a step out) and swept over alternative settings. The steps follow
@@ -24,11 +26,7 @@
 //! use composite_indicators::prelude::*;
 //! use composite_indicators::prepare::{Impute, ImputeMethod, Step, Treat};
 //! use ndarray::array;
-//! let fw = FrameworkSpec {
-//!     name: "t".into(),
-//!     indicators: vec![Indicator::new("x", "I")],
-//!     pillars: vec![Pillar::new("I")],
-//! }
+//! let fw = FrameworkSpec::new("t", vec![Indicator::new("x", "I")], vec![Pillar::new("I")])
 //! .check()
 //! .unwrap();
 //! let d = Dataset::new(
@@ -46,7 +44,6 @@
 
 mod denominate;
 mod impute;
-pub mod pipeline;
 mod screen;
 mod treat;
 
@@ -55,7 +52,6 @@ pub use impute::{
     Imputation, Impute, ImputeMethod, ImputeReport, LeftMissing, MissingReason, WithinPillar,
     impute_within_pillar,
 };
-pub use pipeline::{Pipeline, PipelineConfig, PipelineReports, PipelineResult, Stage};
 pub use screen::{Screen, ScreenBy, ScreenReport, UnitAvailability};
 pub use treat::{
     Fallback, Treat, TreatOutcome, TreatReport, TreatStatus, Winsorised, kurtosis, log_ct,
@@ -72,11 +68,7 @@ use crate::spec::Framework;
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::prepare::{Denominate, Step};
 /// use ndarray::array;
-/// let mut spec = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("gdp", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// };
+/// let mut spec = FrameworkSpec::new("t", vec![Indicator::new("gdp", "I")], vec![Pillar::new("I")]);
 /// spec.indicators[0].denominator = Some("pop".into());
 /// let fw = spec.check().unwrap();
 /// let d = Dataset::new(

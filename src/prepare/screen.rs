@@ -31,11 +31,11 @@ use crate::spec::Framework;
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::prepare::{Screen, Step};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()
 /// .unwrap();
 /// let d = Dataset::new(
@@ -290,13 +290,13 @@ mod tests {
     use ndarray::array;
 
     fn setup() -> (Dataset, Framework) {
-        let fw = FrameworkSpec {
-            name: "t".into(),
-            indicators: (0..4)
+        let fw = FrameworkSpec::new(
+            "t",
+            (0..4)
                 .map(|k| Indicator::new(format!("i{k}"), "I"))
                 .collect(),
-            pillars: vec![Pillar::new("I")],
-        }
+            vec![Pillar::new("I")],
+        )
         .check()
         .unwrap();
         let n = f64::NAN;
@@ -356,13 +356,13 @@ mod tests {
 
     #[test]
     fn zeros_counted_over_available_values() {
-        let fw = FrameworkSpec {
-            name: "t".into(),
-            indicators: (0..4)
+        let fw = FrameworkSpec::new(
+            "t",
+            (0..4)
                 .map(|k| Indicator::new(format!("i{k}"), "I"))
                 .collect(),
-            pillars: vec![Pillar::new("I")],
-        }
+            vec![Pillar::new("I")],
+        )
         .check()
         .unwrap();
         let n = f64::NAN;

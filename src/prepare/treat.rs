@@ -352,11 +352,7 @@ impl TreatReport {
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::prepare::{Step, Treat, TreatStatus};
 /// use ndarray::Array2;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("x", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new("t", vec![Indicator::new("x", "I")], vec![Pillar::new("I")])
 /// .check()
 /// .unwrap();
 /// let mut v: Vec<f64> = (1..=10).map(f64::from).collect();

@@ -201,11 +201,11 @@ fn sort_by_key(idx: &mut [usize], key: &[f64], decreasing: bool) {
 /// use composite_indicators::score::Scorer;
 /// use composite_indicators::study::compare::{CompareOptions, SortBy, compare};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()?;
 /// let units = vec!["C".to_string(), "A".into(), "B".into()];
 /// let cols = vec!["a".to_string(), "b".into()];
@@ -236,11 +236,11 @@ pub fn compare(a: &Scores, b: &Scores, node: &str, opts: &CompareOptions) -> Res
 /// use composite_indicators::score::Scorer;
 /// use composite_indicators::study::compare::{CompareOptions, compare_nodes};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "Q")],
-///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "Q")],
+///     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+/// )
 /// .check()?;
 /// let d = Dataset::new(vec!["A".into(), "B".into()], vec!["a".into(), "b".into()], array![[1.0, 2.0], [2.0, 1.0]])?;
 /// let s = Scorer::new(fw).score(&d)?;
@@ -341,11 +341,7 @@ impl Comparison {
                     .filter(|r| &r.node == n && !r.abs_diff.is_nan())
                     .map(|r| r.abs_diff)
                     .collect();
-                let m = if v.is_empty() {
-                    f64::NAN
-                } else {
-                    v.iter().sum::<f64>() / v.len() as f64
-                };
+                let m = crate::stats::mean_of(&v).unwrap_or(f64::NAN);
                 (n.clone(), m)
             })
             .collect()
@@ -405,11 +401,7 @@ impl CsvTable for Comparison {
 /// use composite_indicators::score::Scorer;
 /// use composite_indicators::study::compare::similarity;
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")])
 /// .check()?;
 /// let d = Dataset::new(vec!["A".into(), "B".into(), "C".into()], vec!["a".into()], array![[1.0], [2.0], [3.0]])?;
 /// let s = Scorer::new(fw).score(&d)?;
@@ -474,11 +466,7 @@ pub struct SimilarityTable {
 /// use composite_indicators::score::Scorer;
 /// use composite_indicators::study::compare::{CompareBy, similarity_table};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")])
 /// .check()?;
 /// let units = vec!["A".to_string(), "B".into(), "C".into(), "D".into()];
 /// let one = Dataset::new(units.clone(), vec!["a".into()], array![[1.0], [2.0], [3.0], [4.0]])?;
@@ -663,11 +651,7 @@ pub struct MultiComparison {
 /// use composite_indicators::score::Scorer;
 /// use composite_indicators::study::compare::{MultiOptions, MultiTable, compare_multi};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")])
 /// .check()?;
 /// let run = |v: [f64; 3]| -> composite_indicators::Result<_> {
 ///     let d = Dataset::new(vec!["A".into(), "B".into(), "C".into()], vec!["a".into()], array![[v[0]], [v[1]], [v[2]]])?;

@@ -452,14 +452,14 @@ impl CostFunction for &Problem<'_> {
 /// use composite_indicators::study::optimise::{optimise_weights, OptimiseOptions};
 /// use ndarray::array;
 ///
-/// let fw = FrameworkSpec {
-///     name: "toy".into(),
-///     indicators: vec![
+/// let fw = FrameworkSpec::new(
+///     "toy",
+///     vec![
 ///         Indicator::new("a", "P"), Indicator::new("b", "P"),
 ///         Indicator::new("c", "Q"), Indicator::new("d", "Q"),
 ///     ],
-///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
-/// }
+///     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+/// )
 /// .check()?;
 /// let data = Dataset::new(
 ///     (1..=6).map(|i| format!("u{i}")).collect(),
@@ -737,20 +737,20 @@ mod tests {
     use ndarray::array;
 
     fn fw() -> crate::spec::Framework {
-        FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![
+        FrameworkSpec::new(
+            "t",
+            vec![
                 Indicator::new("a", "P"),
                 Indicator::new("b", "P"),
                 Indicator::new("c", "Q"),
                 Indicator::new("d", "Q"),
             ],
-            pillars: vec![
+            vec![
                 Pillar::new("P").with_parent("I"),
                 Pillar::new("Q").with_parent("I"),
                 Pillar::new("I"),
             ],
-        }
+        )
         .check()
         .unwrap()
     }

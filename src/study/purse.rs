@@ -22,7 +22,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Expected, Result};
 use crate::io::format_f64;
 use crate::normalise::{FittedParams, NormaliserKind, OutOfRangePolicy};
-use crate::prepare::{Pipeline, PipelineConfig, PipelineResult};
+use crate::pipeline::{Pipeline, PipelineConfig, PipelineResult};
 use crate::score::Scorer;
 use crate::spec::Framework;
 
@@ -355,7 +355,7 @@ pub struct PurseEntry {
 ///
 /// ```
 /// use composite_indicators::io;
-/// use composite_indicators::prepare::PipelineConfig;
+/// use composite_indicators::pipeline::PipelineConfig;
 /// use composite_indicators::study::purse::{NormalisationScope, Purse};
 /// let meta = io::read_imeta_path("data/asem/iMeta.csv")?;
 /// let panel = io::read_idata_panel_path("data/asem/iData_p.csv", &meta)?;
@@ -628,7 +628,7 @@ pub struct PurseScoreRow {
 ///
 /// ```
 /// use composite_indicators::io;
-/// use composite_indicators::prepare::PipelineConfig;
+/// use composite_indicators::pipeline::PipelineConfig;
 /// use composite_indicators::study::CsvTable;
 /// use composite_indicators::study::purse::{NormalisationScope, Purse};
 /// let meta = io::read_imeta_path("data/asem/iMeta.csv")?;

@@ -182,11 +182,11 @@ pub struct LeaveOneOut {
 /// use composite_indicators::study::remove::{remove_elements, RemoveOptions};
 /// use ndarray::array;
 ///
-/// let fw = FrameworkSpec {
-///     name: "toy".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "toy",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+///     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+/// )
 /// .check()?;
 /// let data = Dataset::new(
 ///     vec!["u1".into(), "u2".into(), "u3".into()],
@@ -347,9 +347,11 @@ impl LeaveOneOut {
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
     /// # use ndarray::array;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+    /// #     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+    /// # )
     /// #   .check()?;
     /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
     /// #   vec!["a".into(), "b".into(), "c".into()],
@@ -387,9 +389,11 @@ impl LeaveOneOut {
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
     /// # use ndarray::array;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+    /// #     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+    /// # )
     /// #   .check()?;
     /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
     /// #   vec!["a".into(), "b".into(), "c".into()],
@@ -425,9 +429,11 @@ impl LeaveOneOut {
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
     /// # use ndarray::array;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+    /// #     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+    /// # )
     /// #   .check()?;
     /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
     /// #   vec!["a".into(), "b".into(), "c".into()],
@@ -462,9 +468,11 @@ impl CsvTable for LeaveOneOut {
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::study::remove::{remove_elements, RemoveOptions};
     /// # use ndarray::array;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
-    /// #   pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")] }
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "Q")],
+    /// #     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+    /// # )
     /// #   .check()?;
     /// # let data = Dataset::new(vec!["u1".into(), "u2".into(), "u3".into()],
     /// #   vec!["a".into(), "b".into(), "c".into()],
@@ -515,20 +523,20 @@ mod tests {
     use ndarray::array;
 
     fn fw() -> crate::spec::Framework {
-        FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![
+        FrameworkSpec::new(
+            "t",
+            vec![
                 Indicator::new("a", "P"),
                 Indicator::new("b", "P").with_weight(3.0),
                 Indicator::new("c", "Q"),
                 Indicator::new("d", "Q"),
             ],
-            pillars: vec![
+            vec![
                 Pillar::new("P").with_parent("I"),
                 Pillar::new("Q").with_parent("I"),
                 Pillar::new("I"),
             ],
-        }
+        )
         .check()
         .unwrap()
     }
@@ -585,19 +593,19 @@ mod tests {
 
     #[test]
     fn lost_last_child_is_missing_and_skipped_or_propagated() {
-        let one = FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![
+        let one = FrameworkSpec::new(
+            "t",
+            vec![
                 Indicator::new("a", "P"),
                 Indicator::new("b", "P"),
                 Indicator::new("c", "Q"),
             ],
-            pillars: vec![
+            vec![
                 Pillar::new("P").with_parent("I"),
                 Pillar::new("Q").with_parent("I"),
                 Pillar::new("I"),
             ],
-        }
+        )
         .check()
         .unwrap();
         let d = Dataset::new(

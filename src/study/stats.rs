@@ -210,11 +210,10 @@ pub fn column_stats(code: &str, values: &[f64], opts: &StatsOptions) -> Result<C
             // R's mean: the plain mean, then one correction pass (the mean of the residuals), so a
             // constant column has exactly its value as mean and zero deviations. A column whose
             // values are all equal (min == max) takes that value exactly.
-            let plain = x.iter().sum::<f64>() / kf;
             let mean = if lo == hi {
                 lo
             } else {
-                plain + x.iter().map(|v| v - plain).sum::<f64>() / kf
+                crate::stats::mean_corrected(&x)
             };
             let mid = k / 2;
             let median = if k % 2 == 1 {
@@ -341,11 +340,11 @@ pub fn stats_of_matrix(
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::study::stats::{StatsOptions, get_stats};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()?;
 /// let d = Dataset::new(
 ///     vec!["A".into(), "B".into(), "C".into()],
@@ -375,11 +374,11 @@ pub fn get_stats(data: &Dataset, fw: &Framework, opts: &StatsOptions) -> Result<
 /// use composite_indicators::score::Scorer;
 /// use composite_indicators::study::stats::{StatsOptions, stats_of_scores};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()?;
 /// let d = Dataset::new(vec!["A".into(), "B".into()], vec!["x".into(), "y".into()], array![[1.0, 2.0], [3.0, 4.0]])?;
 /// let t = stats_of_scores(&Scorer::new(fw).score(&d)?, &StatsOptions::default())?;

@@ -336,15 +336,15 @@ impl Prepared<'_> {
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::study::strweak::{StrWeakOptions, str_weak};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![
 ///         Indicator::new("a", "P"),
 ///         Indicator::new("b", "P"),
 ///         Indicator::new("c", "Q").with_direction(Direction::Negative),
 ///     ],
-///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
-/// }
+///     vec![Pillar::new("P").with_parent("I"), Pillar::new("Q").with_parent("I"), Pillar::new("I")],
+/// )
 /// .check()?;
 /// let d = Dataset::new(
 ///     vec!["X".into(), "Y".into(), "Z".into()],
@@ -383,11 +383,11 @@ pub fn str_weak(
 /// use composite_indicators::prelude::*;
 /// use composite_indicators::study::strweak::{StrWeakOptions, str_weak_table};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()?;
 /// let d = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()], array![[1.0, 2.0], [2.0, 1.0]])?;
 /// let opts = StrWeakOptions { top_n: 1, bottom_n: 1, min_discard: false, report_level: 2, ..Default::default() };

@@ -65,9 +65,8 @@ impl TrendMetric {
         }
         let (tf, tl, yf, yl) = (t[0], t[n - 1], y[0], y[n - 1]);
         let ols = || {
-            let nf = n as f64;
-            let tm = t[..n].iter().sum::<f64>() / nf;
-            let ym = y[..n].iter().sum::<f64>() / nf;
+            let tm = crate::stats::mean(&t[..n]);
+            let ym = crate::stats::mean(&y[..n]);
             let (mut sty, mut stt) = (0.0, 0.0);
             for (&ti, &yi) in t[..n].iter().zip(&y[..n]) {
                 sty += (ti - tm) * (yi - ym);

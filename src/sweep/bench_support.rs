@@ -72,12 +72,7 @@ pub fn synthetic(
         .collect();
     pills.extend((0..pillars).map(|p| Pillar::new(format!("P{}", p + 1)).with_parent("Index")));
     pills.push(Pillar::new("Index"));
-    let fw = FrameworkSpec {
-        name: "synthetic".into(),
-        indicators: inds,
-        pillars: pills,
-    }
-    .check()?;
+    let fw = FrameworkSpec::new("synthetic", inds, pills).check()?;
     let mut x = Array2::zeros((units, indicators));
     for (u, mut row) in x.rows_mut().into_iter().enumerate() {
         let mut rng = rng_for(seed, u as u64);

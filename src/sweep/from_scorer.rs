@@ -74,11 +74,11 @@ pub(crate) fn resolve_kinds(fw: &Framework, config: &ScorerConfig) -> Vec<Aggreg
 /// use composite_indicators::sweep::SweepSetup;
 /// use ndarray::array;
 ///
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()?;
 /// let data = Dataset::new(
 ///     vec!["X".into(), "Y".into(), "Z".into()],
@@ -125,9 +125,9 @@ impl Scorer {
     /// ```
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new( "t",
+    /// #   vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #   vec![Pillar::new("I")] ).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into(), "Z".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 2.0], [3.0, f64::NAN], [2.0, 4.0]])?;
     /// let setup = Scorer::new(fw).sweep(&data)?;
@@ -156,9 +156,9 @@ impl FittedScorer {
     /// ```
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new( "t",
+    /// #   vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #   vec![Pillar::new("I")] ).check()?;
     /// let cols = vec!["a".to_string(), "b".to_string()];
     /// let last_year = Dataset::new(vec!["X".into(), "Y".into()], cols.clone(),
     ///     ndarray::array![[0.0, 0.0], [10.0, 10.0]])?;
@@ -196,8 +196,7 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
     ///     ndarray::array![[1.0], [3.0]])?;
     /// let s = Scorer::new(fw).sweep(&data)?
@@ -228,9 +227,11 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::{Scorer, ScorerConfig};
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #     vec![Pillar::new("I")],
+    /// # ).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 5.0], [3.0, 1.0]])?;
     /// let mut cfg = ScorerConfig::default();
@@ -266,8 +267,7 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
     ///     ndarray::array![[1.0], [3.0]])?;
     /// let base = Scorer::new(fw);
@@ -304,8 +304,7 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
     ///     ndarray::array![[1.0], [3.0]])?;
     /// let s = Scorer::new(fw).sweep(&data)?;
@@ -355,9 +354,11 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// # let fw = FrameworkSpec { name: "t".into(),
-    /// #   indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    /// #   pillars: vec![Pillar::new("I")] }.check()?;
+    /// # let fw = FrameworkSpec::new(
+    /// #     "t",
+    /// #     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    /// #     vec![Pillar::new("I")],
+    /// # ).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 4.0], [4.0, 1.0]])?;
     /// let scorer = Scorer::new(fw).normaliser(NormaliserKind::MinMax { lo: 1.0, hi: 4.0 });
@@ -398,9 +399,11 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// let fw = FrameworkSpec { name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I").with_weight(2.0), Indicator::new("b", "I")],
-    ///     pillars: vec![Pillar::new("I")] }.check()?;
+    /// let fw = FrameworkSpec::new(
+    ///     "t",
+    ///     vec![Indicator::new("a", "I").with_weight(2.0), Indicator::new("b", "I")],
+    ///     vec![Pillar::new("I")],
+    /// ).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]])?;
     /// let s = Scorer::new(fw.clone()).sweep(&data)?;
@@ -425,8 +428,7 @@ impl<'a> SweepSetup<'a> {
     /// # use composite_indicators::prelude::*;
     /// # use composite_indicators::score::Scorer;
     /// # use composite_indicators::sweep::SweepSetup;
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    ///     pillars: vec![Pillar::new("I")] }.check()?;
+    /// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into()],
     ///     ndarray::array![[1.0], [3.0]])?;
     /// let scorer = Scorer::new(fw).missing(MissingPolicy::Propagate);
@@ -473,9 +475,9 @@ impl<'a> SweepSetup<'a> {
     /// use composite_indicators::prelude::*;
     /// use composite_indicators::score::Scorer;
     /// use composite_indicators::sweep::{SweepConfig, WeightSampler};
-    /// let fw = FrameworkSpec { name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-    ///     pillars: vec![Pillar::new("I")] }.check()?;
+    /// let fw = FrameworkSpec::new( "t",
+    ///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    ///     vec![Pillar::new("I")] ).check()?;
     /// let data = Dataset::new(vec!["X".into(), "Y".into()], vec!["a".into(), "b".into()],
     ///     ndarray::array![[1.0, 2.0], [3.0, 1.0]])?;
     /// let result = Scorer::new(fw).sweep(&data)?.run(&SweepConfig::new(10, 1, WeightSampler::Nominal))?;
@@ -494,19 +496,19 @@ mod tests {
     use ndarray::array;
 
     fn two_pillars() -> Framework {
-        FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![
+        FrameworkSpec::new(
+            "t",
+            vec![
                 Indicator::new("a", "P"),
                 Indicator::new("b", "P").with_direction(Direction::Negative),
                 Indicator::new("c", "Q"),
             ],
-            pillars: vec![
+            vec![
                 Pillar::new("P").with_parent("I"),
                 Pillar::new("Q").with_parent("I"),
                 Pillar::new("I"),
             ],
-        }
+        )
         .check()
         .unwrap()
     }

@@ -10,7 +10,7 @@ use super::from_scorer::resolve_kinds;
 use crate::aggregate::{AggregatorKind, MissingPolicy};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::prepare::{Pipeline, PipelineConfig};
+use crate::pipeline::{Pipeline, PipelineConfig};
 use crate::spec::Framework;
 
 /// The option index of every dimension of alternative `alt` in a grid with `sizes[d]` options per
@@ -155,14 +155,16 @@ const FIXED: [(&str, &str); 3] = [
 ///
 /// ```
 /// use composite_indicators::prelude::*;
-/// use composite_indicators::prepare::PipelineConfig;
+/// use composite_indicators::pipeline::PipelineConfig;
 /// use composite_indicators::score::ScorerConfig;
 /// use composite_indicators::sweep::{MethodChoice, MethodSpace};
 /// use serde_json::json;
 ///
-/// let fw = FrameworkSpec { name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")] }.check()?;
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// ).check()?;
 /// let data = Dataset::new(vec!["X".into(), "Y".into(), "Z".into()], vec!["a".into(), "b".into()],
 ///     ndarray::array![[1.0, 9.0], [2.0, f64::NAN], [4.0, 1.0]])?;
 /// let base = PipelineConfig {

@@ -1,5 +1,7 @@
 //! Weight sweeps: samplers, batched re-scoring, rank histograms, uncertainty and Sobol sensitivity.
 //!
+//! *Flow:* spec → data → prepare → normalise → aggregate → score → pipeline → **sweep**. The last step: many variants of a build, their rank and score spread.
+//!
 //! Build a [`BatchModel`] from a checked framework, one aggregator per aggregate node, a missing-value
 //! policy, an optional bonus weight and one normalised matrix per method alternative (each alternative
 //! may have its own aggregators: [`BatchModel::with_alternative`]); or let [`SweepSetup`] build it from

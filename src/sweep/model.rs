@@ -93,11 +93,10 @@ pub(crate) struct Aggregation {
 /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
 /// use composite_indicators::sweep::BatchModel;
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")])
 /// .check()
 /// .unwrap();
 /// let x = array![[1.0, 3.0], [2.0, f64::NAN]];
@@ -144,11 +143,10 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{Aggregator, AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::BatchModel;
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I")],
-    ///     pillars: vec![Pillar::new("I")],
-    /// }
+    /// let fw = FrameworkSpec::new(
+    ///     "t",
+    ///     vec![Indicator::new("a", "I")],
+    ///     vec![Pillar::new("I")])
     /// .check()
     /// .unwrap();
     /// let aggs: Vec<Box<dyn Aggregator>> = vec![Box::new(AggregatorKind::Arithmetic)];
@@ -297,8 +295,8 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::BatchModel;
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let x = ndarray::array![[1.0, 4.0], [2.0, 2.0]];
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![x.clone()]).unwrap()
@@ -365,8 +363,8 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I")],
+    /// #     vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Median], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0]]]).unwrap();
     /// assert_eq!(m.alternative_aggregators(0).unwrap(), ["median"]);
@@ -390,8 +388,8 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, MethodDimension};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    ///     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I")],
+    ///     vec![Pillar::new("I")] ).check().unwrap();
     /// let x = ndarray::array![[1.0]];
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![x.clone(); 6]).unwrap()
@@ -454,8 +452,8 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{AltSampler, BatchModel, MethodDimension};
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I")],
+    /// #     vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0]]; 4]).unwrap()
     ///     .with_method_dimensions(vec![MethodDimension::new("n", ["a", "b"]),
@@ -506,8 +504,8 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I")],
+    /// #     vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0]]]).unwrap();
     /// assert!(m.method_levels(0).unwrap().is_empty());
@@ -523,8 +521,8 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I")],
+    /// #     vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0], [2.0]]]).unwrap()
     ///     .with_unit_codes(vec!["AT".into(), "BE".into()]).unwrap();
@@ -547,8 +545,8 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    /// #     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    /// #     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0]]]).unwrap()
     ///     .with_nominal_weights(vec![3.0, 1.0, 1.0]).unwrap();
@@ -568,8 +566,8 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I")],
+    /// #     vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0]]]).unwrap().with_memory_budget(1 << 30);
     /// assert_eq!(m.memory_budget(), 1 << 30);
@@ -585,8 +583,8 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I")],
+    /// #     vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0]]]).unwrap();
     /// assert!(m.memory_budget() > 0);
@@ -607,8 +605,8 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    /// #     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I")],
+    /// #     vec![Pillar::new("I")] ).check().unwrap();
     /// let m = |x: f64| BatchModel::new(fw.clone(), vec![AggregatorKind::Arithmetic],
     ///     MissingPolicy::default(), None, vec![ndarray::array![[x], [2.0]]]).unwrap();
     /// assert_eq!(m(1.0).model_hash(), m(1.0).model_hash());

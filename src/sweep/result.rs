@@ -14,8 +14,8 @@ use crate::rank::Rank;
 /// ```
 /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
 /// use composite_indicators::sweep::{BatchModel, SweepConfig, WeightSampler};
-/// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-///     pillars: vec![Pillar::new("I")] }.check().unwrap();
+/// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I")],
+///     vec![Pillar::new("I")] ).check().unwrap();
 /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
 ///     vec![ndarray::array![[1.0], [2.0]]]).unwrap();
 /// let r = m.sweep(&SweepConfig::new(5, 9, WeightSampler::Nominal)).unwrap();
@@ -127,8 +127,8 @@ impl SweepResult {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, NodeSelection, SweepConfig, WeightSampler};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0], [0.4, 0.5]]]).unwrap();
     /// let cfg = SweepConfig::new(100, 1, WeightSampler::Uniform { spread: 0.5, nodes: NodeSelection::All });

@@ -72,8 +72,8 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::BatchModel;
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I")],
-    ///     pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I")],
+    ///     vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[1.0], [3.0], [f64::NAN]]]).unwrap();
     /// let (_, ranks) = m.nominal().unwrap();
@@ -97,8 +97,8 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, NodeSelection, SweepConfig, WeightSampler};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let x = ndarray::array![[0.0, 1.0], [1.0, 0.0], [0.2, 0.2]];
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![x]).unwrap();
@@ -121,8 +121,8 @@ impl BatchModel {
     /// use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     /// use composite_indicators::{AggregatorKind, Error, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, Control, SweepConfig};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
     /// let cfg = SweepConfig::default().with_variants(100).with_chunk_size(10);
@@ -180,8 +180,8 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, Control, SweepConfig};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
     /// let cfg = SweepConfig::default().with_variants(100);

@@ -319,8 +319,12 @@ pub(in crate::sweep) enum Compiled {
 /// ```
 /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
 /// use composite_indicators::sweep::{AltSampler, BatchModel, NodeSelection, VariantSampler, WeightSampler};
-/// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I"),
+///     Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// ).check().unwrap();
 /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
 ///     vec![ndarray::array![[0.0, 1.0]]]).unwrap();
 /// let ws = WeightSampler::Uniform { spread: 0.5, nodes: NodeSelection::All };
@@ -524,15 +528,15 @@ mod tests {
     fn block_fill_equals_per_variant_fill() {
         use crate::spec::{FrameworkSpec, Indicator, Pillar};
         use crate::{AggregatorKind, MissingPolicy};
-        let fw = FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![
+        let fw = FrameworkSpec::new(
+            "t",
+            vec![
                 Indicator::new("a", "P"),
                 Indicator::new("b", "P"),
                 Indicator::new("c", "I"),
             ],
-            pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
-        }
+            vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
+        )
         .check()
         .unwrap();
         let m = BatchModel::new(

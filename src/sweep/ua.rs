@@ -50,8 +50,8 @@ pub struct UaRow {
 /// ```
 /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
 /// use composite_indicators::sweep::{BatchModel, NodeSelection, SweepConfig, WeightSampler};
-/// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+/// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+///     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
 /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
 ///     vec![ndarray::array![[0.0, 1.0], [0.9, 0.0]]]).unwrap();
 /// let cfg = SweepConfig::new(200, 3, WeightSampler::Uniform { spread: 0.9, nodes: NodeSelection::All });

@@ -10,8 +10,8 @@
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use super::linalg::{complete_rows, correlation_complete, pearson_pairwise, sample_sd, sym_eigen};
 use crate::error::{Error, Result};
+use crate::stats::{complete_rows, correlation_complete, pearson_pairwise, sample_sd, sym_eigen};
 
 fn default_codes(m: usize) -> Vec<String> {
     (0..m).map(|j| format!("column {j}")).collect()

@@ -1,5 +1,7 @@
 //! Weight schemes: how much each node counts within its parent group.
 //!
+//! *Flow:* feeds **aggregate** (and **score**): the weight of each node within its parent.
+//!
 //! A [`WeightScheme`] resolves to one weight per framework node ([`WeightScheme::node_weights`]): the
 //! node's weight within its parent (the root's entry is unused and set to 1). Weights need not sum to 1;
 //! aggregators normalise within each group. [`effective_weights`] multiplies normalised weights down the
@@ -24,7 +26,6 @@
 
 mod ahp;
 mod data_driven;
-pub(crate) mod linalg;
 
 pub use ahp::{AhpResult, PairwiseMatrix, RANDOM_INDEX, RECIPROCAL_TOL, ahp_weights};
 pub(crate) use data_driven::pca_eigen as data_driven_pca_eigen;
@@ -38,18 +39,18 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Expected, Result};
-use crate::panel::{PanelAggregate, budget_weights};
 use crate::spec::Framework;
+use crate::study::panel::{PanelAggregate, budget_weights};
 
 /// A weighting scheme (serde-tagged by `scheme`).
 ///
 /// ```
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar, WeightScheme};
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "I").with_weight(3.0), Indicator::new("b", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "I").with_weight(3.0), Indicator::new("b", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()
 /// .unwrap();
 /// assert_eq!(WeightScheme::Nominal.node_weights(&fw, None).unwrap(), vec![3.0, 1.0, 1.0]);
@@ -103,11 +104,11 @@ pub enum WeightScheme {
     /// ```
     /// use composite_indicators::weights::NegativeLoadings;
     /// use composite_indicators::{FrameworkSpec, Indicator, Pillar, WeightScheme};
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "I"), Indicator::new("b", "I"), Indicator::new("c", "I")],
-    ///     pillars: vec![Pillar::new("I")],
-    /// }
+    /// let fw = FrameworkSpec::new(
+    ///     "t",
+    ///     vec![Indicator::new("a", "I"), Indicator::new("b", "I"), Indicator::new("c", "I")],
+    ///     vec![Pillar::new("I")],
+    /// )
     /// .check()
     /// .unwrap();
     /// // c runs against a and b: its loading is negative
@@ -514,11 +515,11 @@ pub(crate) fn is_bonus(fw: &Framework, k: usize) -> bool {
 /// ```
 /// use composite_indicators::{FrameworkSpec, Indicator, Pillar, WeightScheme};
 /// use composite_indicators::weights::effective_weights;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "I")],
-///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "I")],
+///     vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
+/// )
 /// .check()
 /// .unwrap();
 /// let w = WeightScheme::Equal.node_weights(&fw, None).unwrap();

@@ -15,19 +15,19 @@ use ndarray::{Array1, Array2, Axis, aview1, concatenate};
 
 /// Indicators a, b under P and c under Q, under the index I (all weights 1).
 pub fn two_pillars() -> Framework {
-    FrameworkSpec {
-        name: "t".into(),
-        indicators: vec![
+    FrameworkSpec::new(
+        "t",
+        vec![
             Indicator::new("a", "P"),
             Indicator::new("b", "P"),
             Indicator::new("c", "Q"),
         ],
-        pillars: vec![
+        vec![
             Pillar::new("P").with_parent("I"),
             Pillar::new("Q").with_parent("I"),
             Pillar::new("I"),
         ],
-    }
+    )
     .check()
     .unwrap()
 }

@@ -6,7 +6,7 @@ use composite_indicators::audit::{
     AuditOptions, CorrMethod, audit, correlation_pvalues, significant_correlation_matrix,
 };
 use composite_indicators::io::{self, Table, describe_table, matrix_table};
-use composite_indicators::prepare::Pipeline;
+use composite_indicators::pipeline::Pipeline;
 use composite_indicators::{Error, Result};
 
 use crate::common::{self, Inputs, Methods, Outcome};

@@ -5,10 +5,9 @@ use std::str::FromStr;
 
 use composite_indicators::error::Expected;
 use composite_indicators::io::{self, CsvOptions};
+use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::{
-    Denominate, Impute, ImputeMethod, Pipeline, PipelineConfig, Screen, Treat,
-};
+use composite_indicators::prepare::{Denominate, Impute, ImputeMethod, Screen, Treat};
 use composite_indicators::score::ScorerConfig;
 
 /// Why a subcommand failed: bad input (exit 1) or a usage mistake clap cannot see (exit 2).
@@ -213,7 +212,7 @@ pub fn run_pipeline(
     fw: &Framework,
     scale: Option<Vec<composite_indicators::normalise::FittedParams>>,
     quiet: bool,
-) -> Result<composite_indicators::prepare::PipelineResult> {
+) -> Result<composite_indicators::pipeline::PipelineResult> {
     let result = match scale {
         Some(s) => pipeline.run_on_scale(data, fw, s)?,
         None => pipeline.run(data, fw)?,
@@ -478,7 +477,7 @@ pub const DSETS: [&str; 7] = [
 ];
 
 /// Check a `--dset` name (COINr's data set names) before any file is read.
-pub fn parse_dset(name: &str) -> Result<composite_indicators::prepare::Stage> {
+pub fn parse_dset(name: &str) -> Result<composite_indicators::pipeline::Stage> {
     name.parse()
         .map_err(|_| Error::invalid("--dset", format!("`{name}`"), Expected::one_of(DSETS)))
 }
@@ -488,7 +487,7 @@ pub fn build(
     inputs: &Inputs,
     methods: &Methods,
     quiet: bool,
-) -> Result<(Framework0, composite_indicators::prepare::PipelineResult)> {
+) -> Result<(Framework0, composite_indicators::pipeline::PipelineResult)> {
     let f = inputs.framework()?;
     let pipeline = Pipeline::new(methods.config(f.goalpost_scale)?);
     let data = inputs.data(&f)?;
@@ -498,7 +497,7 @@ pub fn build(
 
 /// The data set `name` of a pipeline result, with the error naming `--dset` when its step is off.
 pub fn dataset<'a>(
-    result: &'a composite_indicators::prepare::PipelineResult,
+    result: &'a composite_indicators::pipeline::PipelineResult,
     name: &str,
 ) -> Result<&'a Dataset> {
     result.dataset(name).map_err(|e| as_flag("--dset", e))

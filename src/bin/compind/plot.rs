@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use composite_indicators::audit::{CorrMethod, significant_correlation_matrix};
 use composite_indicators::error::Expected;
 use composite_indicators::plot::{self, PlotOptions};
-use composite_indicators::quadrant::{Threshold, classify};
 use composite_indicators::score::Scores;
+use composite_indicators::study::quadrant::{Threshold, classify};
 use composite_indicators::{Error, Result};
 
 use crate::common::{self, Inputs, Methods, Outcome};

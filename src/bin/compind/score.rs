@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use composite_indicators::io::{self, RankColumns, ScoreTableOptions};
-use composite_indicators::prepare::Pipeline;
+use composite_indicators::pipeline::Pipeline;
 
 use crate::common::{self, Inputs, Methods, Outcome};
 

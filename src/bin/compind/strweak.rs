@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use composite_indicators::Error;
 use composite_indicators::error::Expected;
-use composite_indicators::prepare::Stage;
+use composite_indicators::pipeline::Stage;
 use composite_indicators::study::CsvTable;
 use composite_indicators::study::strweak::{StrWeakOptions, str_weak_table};
 

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use composite_indicators::pipeline::Pipeline;
 use composite_indicators::prelude::*;
-use composite_indicators::prepare::Pipeline;
 use composite_indicators::sweep::{
     AltSampler, BatchModel, Control, NodeSelection, SweepConfig, WeightSampler,
 };

@@ -88,11 +88,10 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::BatchModel;
-    /// let fw = FrameworkSpec {
-    ///     name: "t".into(),
-    ///     indicators: vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "I")],
-    ///     pillars: vec![Pillar::new("P").with_parent("I"), Pillar::new("I")],
-    /// }
+    /// let fw = FrameworkSpec::new(
+    ///     "t",
+    ///     vec![Indicator::new("a", "P"), Indicator::new("b", "P"), Indicator::new("c", "I")],
+    ///     vec![Pillar::new("P").with_parent("I"), Pillar::new("I")])
     /// .check()
     /// .unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic; 2], MissingPolicy::default(), None,
@@ -117,8 +116,8 @@ impl BatchModel {
     /// ```
     /// # use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// # use composite_indicators::sweep::BatchModel;
-    /// # let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    /// #     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// # let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    /// #     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0]]]).unwrap();
     /// assert_eq!(m.score_index(&[1.0, 1.0, 1.0], 0).unwrap(), vec![0.5]);
@@ -316,20 +315,20 @@ mod tests {
     use ndarray::array;
 
     fn fw() -> Framework {
-        FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![
+        FrameworkSpec::new(
+            "t",
+            vec![
                 Indicator::new("a", "P"),
                 Indicator::new("b", "P"),
                 Indicator::new("c", "Q"),
                 Indicator::new("d", "Q").with_bonus(true),
             ],
-            pillars: vec![
+            vec![
                 Pillar::new("P").with_parent("I"),
                 Pillar::new("Q").with_parent("I"),
                 Pillar::new("I"),
             ],
-        }
+        )
         .check()
         .unwrap()
     }

@@ -345,8 +345,8 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, GroupInput, NodeSelection, SobolGroup};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
     /// let g = vec![SobolGroup::new("a weight", GroupInput::Weights {
@@ -371,8 +371,8 @@ impl BatchModel {
     /// use std::sync::atomic::AtomicBool;
     /// use composite_indicators::{AggregatorKind, Error, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, Control, GroupInput, NodeSelection, SobolGroup};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
     /// let g = vec![SobolGroup::new("a weight", GroupInput::Weights {
@@ -400,8 +400,8 @@ impl BatchModel {
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, Bootstrap, Control, GroupInput, NodeSelection,
     ///     SobolGroup};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
     /// let g = vec![SobolGroup::new("a weight", GroupInput::Weights {
@@ -433,8 +433,8 @@ impl BatchModel {
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, Bootstrap, Control, GroupInput, NodeSelection,
     ///     SobolGroup};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
     /// let g = vec![SobolGroup::new("a weight", GroupInput::Weights {

@@ -41,8 +41,8 @@ impl BatchModel {
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
     /// use composite_indicators::sweep::{BatchModel, GroupInput, NodeSelection, SobolGroup};
-    /// let fw = FrameworkSpec { name: "t".into(), indicators: vec![Indicator::new("a", "I"),
-    ///     Indicator::new("b", "I")], pillars: vec![Pillar::new("I")] }.check().unwrap();
+    /// let fw = FrameworkSpec::new( "t", vec![Indicator::new("a", "I"),
+    ///     Indicator::new("b", "I")], vec![Pillar::new("I")] ).check().unwrap();
     /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
     ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0]]]).unwrap();
     /// let g = vec![SobolGroup::new("a", GroupInput::Weights {

@@ -9,7 +9,7 @@
 //! furthest below (weakest) the other units, on a z-score scale.
 //!
 //! ```
-//! use composite_indicators::tiers::{assign_tiers, TierMethod};
+//! use composite_indicators::study::tiers::{assign_tiers, TierMethod};
 //! let t = assign_tiers(&[1.0, 2.0, 3.0, 10.0, 11.0, 12.0, 20.0, 21.0], &TierMethod::Jenks { k: 3 })?;
 //! assert_eq!(t.tier, vec![Some(3), Some(3), Some(3), Some(2), Some(2), Some(2), Some(1), Some(1)]);
 //! assert_eq!(t.breaks, vec![20.0, 10.0]);
@@ -26,7 +26,7 @@ use crate::error::{Error, Expected, Result};
 /// How [`assign_tiers`] splits the scores.
 ///
 /// ```
-/// use composite_indicators::tiers::TierMethod;
+/// use composite_indicators::study::tiers::TierMethod;
 /// let m = TierMethod::Thresholds(vec![40.0, 25.0]); // three tiers: >= 40, [25, 40), < 25
 /// assert_eq!(m.n_tiers(), 3);
 /// assert_eq!(TierMethod::Quantiles { k: 4 }.n_tiers(), 4);
@@ -72,7 +72,7 @@ impl TierMethod {
     /// Number of tiers the method produces.
     ///
     /// ```
-    /// use composite_indicators::tiers::TierMethod;
+    /// use composite_indicators::study::tiers::TierMethod;
     /// assert_eq!(TierMethod::Jenks { k: 3 }.n_tiers(), 3);
     /// assert_eq!(TierMethod::Thresholds(vec![]).n_tiers(), 1);
     /// ```
@@ -87,7 +87,7 @@ impl TierMethod {
 /// The result of [`assign_tiers`].
 ///
 /// ```
-/// use composite_indicators::tiers::{assign_tiers, TierMethod};
+/// use composite_indicators::study::tiers::{assign_tiers, TierMethod};
 /// let t = assign_tiers(&[5.0, f64::NAN, 1.0], &TierMethod::Thresholds(vec![3.0]))?;
 /// assert_eq!(t.tier, vec![Some(1), None, Some(2)]);
 /// assert_eq!(t.unranked, vec![1]);
@@ -116,7 +116,7 @@ impl Tiering {
     /// Indices of the units in tier `t` (1-based), in input order.
     ///
     /// ```
-    /// use composite_indicators::tiers::{assign_tiers, TierMethod};
+    /// use composite_indicators::study::tiers::{assign_tiers, TierMethod};
     /// let t = assign_tiers(&[3.0, 9.0, 8.0, 1.0], &TierMethod::Quantiles { k: 2 })?;
     /// assert_eq!(t.members(1), vec![1, 2]);
     /// assert_eq!(t.members(2), vec![0, 3]);
@@ -145,7 +145,7 @@ impl Tiering {
 ///   quantiles for more tiers than there are ranked units.
 ///
 /// ```
-/// use composite_indicators::tiers::{assign_tiers, TierMethod};
+/// use composite_indicators::study::tiers::{assign_tiers, TierMethod};
 /// let t = assign_tiers(&[9.0, 7.0, 7.0, 5.0, 1.0], &TierMethod::Quantiles { k: 2 })?;
 /// // groups of 3 and 2 positions; r = 0, 1, 1, 3, 4 units strictly above -> tiers 1, 1, 1, 2, 2
 /// assert_eq!(t.sizes, vec![3, 2]);
@@ -369,7 +369,7 @@ fn fisher_jenks(values: &[(f64, usize)], k: usize) -> Vec<usize> {
 /// Strongest and weakest pillar of one unit (see [`pillar_tags`]).
 ///
 /// ```
-/// use composite_indicators::tiers::PillarTag;
+/// use composite_indicators::study::tiers::PillarTag;
 /// let t = PillarTag { strongest: 0, weakest: 2, strongest_z: 1.2, weakest_z: -0.4 };
 /// assert!(t.strongest_z > t.weakest_z);
 /// ```
@@ -390,7 +390,7 @@ pub struct PillarTag {
 /// The result of [`pillar_tags`]: per-pillar statistics, z-scores and one tag per unit.
 ///
 /// ```
-/// use composite_indicators::tiers::pillar_tags;
+/// use composite_indicators::study::tiers::pillar_tags;
 /// use ndarray::array;
 /// let x = array![[3.0, 1.0], [1.0, 3.0], [2.0, 2.0]];
 /// let t = pillar_tags(x.view(), &["a".to_string(), "b".to_string()])?;
@@ -419,7 +419,7 @@ impl PillarTags {
     /// `(strongest, weakest)` pillar names per unit, `None` for a unit with no pillar score.
     ///
     /// ```
-    /// use composite_indicators::tiers::pillar_tags;
+    /// use composite_indicators::study::tiers::pillar_tags;
     /// use ndarray::array;
     /// let x = array![[1.0, 5.0], [f64::NAN, f64::NAN], [3.0, 1.0]];
     /// let t = pillar_tags(x.view(), &["p".to_string(), "q".to_string()])?;
@@ -462,7 +462,7 @@ impl PillarTags {
 /// - [`Error::ZeroRange`] for a pillar whose scores are all equal (sd = 0).
 ///
 /// ```
-/// use composite_indicators::tiers::pillar_tags;
+/// use composite_indicators::study::tiers::pillar_tags;
 /// use ndarray::array;
 /// // unit 0 is +1 above the mean on a and +2 on b, but b is twice as spread: both are z = 1
 /// let x = array![[2.0, 12.0], [1.0, 10.0], [0.0, 8.0]];
@@ -511,9 +511,8 @@ pub fn pillar_tags(scores: ArrayView2<f64>, names: &[String]) -> Result<PillarTa
                 found: vals.len(),
             });
         }
-        let m = vals.iter().sum::<f64>() / vals.len() as f64;
-        let var = vals.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (vals.len() - 1) as f64;
-        let s = var.sqrt();
+        let m = crate::stats::mean(&vals);
+        let s = crate::stats::sample_variance(&vals, m).sqrt();
         if s == 0.0 || !s.is_finite() {
             return Err(Error::ZeroRange {
                 indicator: name.to_string(),

@@ -1,19 +1,21 @@
 //! [`Pipeline`]: the whole build, denominate → impute → screen → treat → normalise → aggregate, from one
 //! serde-serialisable [`PipelineConfig`], keeping every intermediate data set and every step's report.
+//!
+//! *Flow:* spec → data → prepare → normalise → aggregate → score → **pipeline** → sweep. The whole build (prepare → normalise → score) from one config.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Denominate, DenominateReport, Impute, ImputeMethod, ImputeReport, Screen, ScreenReport, Step,
-    Treat, TreatReport,
-};
 use crate::aggregate::AggregatorKind;
 use crate::data::Dataset;
 use crate::error::{Error, Expected, Result};
 use crate::normalise::{FittedParams, NormaliserKind};
+use crate::prepare::{
+    Denominate, DenominateReport, Impute, ImputeMethod, ImputeReport, Screen, ScreenReport, Step,
+    Treat, TreatReport,
+};
 use crate::score::{FittedScorer, Scorer, ScorerConfig, Scores};
 use crate::spec::Framework;
 
@@ -27,7 +29,7 @@ use crate::spec::Framework;
 /// [`PipelineConfig::with_setting`]. Unknown fields are rejected.
 ///
 /// ```
-/// use composite_indicators::prepare::PipelineConfig;
+/// use composite_indicators::pipeline::PipelineConfig;
 /// let cfg: PipelineConfig = toml::from_str(
 ///     r#"
 ///     [screen]
@@ -73,7 +75,7 @@ impl PipelineConfig {
     /// min-max to [0, 100], arithmetic mean at every level (nominal weights, min ties).
     ///
     /// ```
-    /// use composite_indicators::prepare::PipelineConfig;
+    /// use composite_indicators::pipeline::PipelineConfig;
     /// let cfg = PipelineConfig::coinr_example();
     /// assert_eq!(cfg.screen.unwrap().threshold, 0.9);
     /// assert_eq!(cfg.treat.unwrap().winmax, Some(5));
@@ -107,7 +109,7 @@ impl PipelineConfig {
     /// field or the new value does not fit.
     ///
     /// ```
-    /// use composite_indicators::prepare::PipelineConfig;
+    /// use composite_indicators::pipeline::PipelineConfig;
     /// use serde_json::json;
     /// let base = PipelineConfig::coinr_example();
     /// let alt = base.with_setting("/treat/winmax", json!(2)).unwrap();
@@ -148,7 +150,7 @@ impl PipelineConfig {
 /// The data sets of a pipeline run, named as COINr names them.
 ///
 /// ```
-/// use composite_indicators::prepare::Stage;
+/// use composite_indicators::pipeline::Stage;
 /// let s: Stage = "Treated".parse().unwrap();
 /// assert_eq!(s, Stage::Treated);
 /// assert_eq!(Stage::Normalised.to_string(), "Normalised");
@@ -224,7 +226,7 @@ impl FromStr for Stage {
 /// The reports of the preparation steps that ran (`None` for a disabled step).
 ///
 /// ```
-/// use composite_indicators::prepare::PipelineReports;
+/// use composite_indicators::pipeline::PipelineReports;
 /// let r = PipelineReports::default();
 /// assert!(r.denominate.is_none() && r.treat.is_none());
 /// ```
@@ -258,13 +260,14 @@ pub struct PipelineReports {
 ///
 /// ```
 /// use composite_indicators::prelude::*;
-/// use composite_indicators::prepare::{Pipeline, PipelineConfig, Screen};
+/// use composite_indicators::prepare::Screen;
+/// use composite_indicators::pipeline::{Pipeline, PipelineConfig};
 /// use ndarray::array;
-/// let fw = FrameworkSpec {
-///     name: "t".into(),
-///     indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
-///     pillars: vec![Pillar::new("I")],
-/// }
+/// let fw = FrameworkSpec::new(
+///     "t",
+///     vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+///     vec![Pillar::new("I")],
+/// )
 /// .check()?;
 /// let data = Dataset::new(
 ///     vec!["A".into(), "B".into(), "C".into()],
@@ -331,7 +334,7 @@ impl Pipeline {
     ///
     /// ```
     /// use composite_indicators::io;
-    /// use composite_indicators::prepare::{Pipeline, PipelineConfig};
+    /// use composite_indicators::pipeline::{Pipeline, PipelineConfig};
     /// let meta = io::read_imeta_path("data/asem/iMeta.csv")?;
     /// let data = io::read_idata_path("data/asem/iData.csv", &meta)?;
     /// let fw = meta.spec.check()?;
@@ -602,11 +605,11 @@ mod tests {
     use ndarray::array;
 
     fn setup() -> (Dataset, Framework) {
-        let mut spec = FrameworkSpec {
-            name: "t".into(),
-            indicators: vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
-            pillars: vec![Pillar::new("I")],
-        };
+        let mut spec = FrameworkSpec::new(
+            "t",
+            vec![Indicator::new("x", "I"), Indicator::new("y", "I")],
+            vec![Pillar::new("I")],
+        );
         spec.indicators[0].denominator = Some("pop".into());
         let d = Dataset::new(
             vec!["A".into(), "B".into(), "C".into(), "D".into()],

@@ -8,7 +8,7 @@
 //! watching", …) through [`QuadrantLabels`].
 //!
 //! ```
-//! use composite_indicators::quadrant::{classify, Quadrant, Threshold};
+//! use composite_indicators::study::quadrant::{classify, Quadrant, Threshold};
 //! let x = [0.8, 0.6, 0.2, 0.3, f64::NAN];
 //! let y = [0.9, 0.4, 0.8, 0.1, 0.5];
 //! let q = classify(&x, &y, Threshold::Fixed(0.5), Threshold::Fixed(0.7))?;
@@ -28,7 +28,7 @@ use crate::error::{Error, Expected, Result};
 /// is the mean of the two middle values.
 ///
 /// ```
-/// use composite_indicators::quadrant::{classify, Threshold};
+/// use composite_indicators::study::quadrant::{classify, Threshold};
 /// let q = classify(&[1.0, 2.0, 3.0, 10.0], &[4.0, 3.0, 2.0, 1.0], Threshold::Median, Threshold::Mean)?;
 /// assert_eq!(q.x_threshold, 2.5);
 /// assert_eq!(q.y_threshold, 2.5);
@@ -48,7 +48,7 @@ pub enum Threshold {
 /// The quadrant of a unit. The first word refers to the `x` axis, the second to `y`.
 ///
 /// ```
-/// use composite_indicators::quadrant::Quadrant;
+/// use composite_indicators::study::quadrant::Quadrant;
 /// assert_eq!(Quadrant::from_flags(true, false), Quadrant::HighLow);
 /// assert_eq!(Quadrant::ALL.len(), 4);
 /// ```
@@ -79,7 +79,7 @@ impl Quadrant {
     /// The quadrant for "x is high" and "y is high".
     ///
     /// ```
-    /// use composite_indicators::quadrant::Quadrant;
+    /// use composite_indicators::study::quadrant::Quadrant;
     /// assert_eq!(Quadrant::from_flags(false, true), Quadrant::LowHigh);
     /// ```
     pub fn from_flags(x_high: bool, y_high: bool) -> Self {
@@ -95,7 +95,7 @@ impl Quadrant {
 /// A label per quadrant, e.g. the policy action attached to it.
 ///
 /// ```
-/// use composite_indicators::quadrant::{Quadrant, QuadrantLabels};
+/// use composite_indicators::study::quadrant::{Quadrant, QuadrantLabels};
 /// let l = QuadrantLabels::default().with(Quadrant::HighHigh, "support now");
 /// assert_eq!(l.get(Quadrant::HighHigh), "support now");
 /// assert_eq!(l.get(Quadrant::LowLow), "low x, low y");
@@ -130,7 +130,7 @@ impl QuadrantLabels {
     /// Set the label of one quadrant (builder style).
     ///
     /// ```
-    /// use composite_indicators::quadrant::{Quadrant, QuadrantLabels};
+    /// use composite_indicators::study::quadrant::{Quadrant, QuadrantLabels};
     /// let l = QuadrantLabels::default().with(Quadrant::LowLow, "keep watching");
     /// assert_eq!(l.low_low, "keep watching");
     /// ```
@@ -149,7 +149,7 @@ impl QuadrantLabels {
     /// The label of a quadrant.
     ///
     /// ```
-    /// use composite_indicators::quadrant::{Quadrant, QuadrantLabels};
+    /// use composite_indicators::study::quadrant::{Quadrant, QuadrantLabels};
     /// assert_eq!(QuadrantLabels::default().get(Quadrant::HighLow), "high x, low y");
     /// ```
     pub fn get(&self, q: Quadrant) -> &str {
@@ -166,7 +166,7 @@ impl QuadrantLabels {
 /// The result of [`classify`].
 ///
 /// ```
-/// use composite_indicators::quadrant::{classify, Quadrant, QuadrantLabels, Threshold};
+/// use composite_indicators::study::quadrant::{classify, Quadrant, QuadrantLabels, Threshold};
 /// let q = classify(&[0.9, 0.1], &[0.9, 0.1], Threshold::Fixed(0.5), Threshold::Fixed(0.5))?
 ///     .with_labels(QuadrantLabels::default().with(Quadrant::HighHigh, "support now"));
 /// assert_eq!(q.label(0), Some("support now"));
@@ -194,7 +194,7 @@ impl Quadrants {
     /// Replace the labels.
     ///
     /// ```
-    /// use composite_indicators::quadrant::{classify, Quadrant, QuadrantLabels, Threshold};
+    /// use composite_indicators::study::quadrant::{classify, Quadrant, QuadrantLabels, Threshold};
     /// let q = classify(&[1.0], &[0.0], Threshold::Fixed(0.5), Threshold::Fixed(0.5))?
     ///     .with_labels(QuadrantLabels::default().with(Quadrant::HighLow, "research lead"));
     /// assert_eq!(q.label(0), Some("research lead"));
@@ -208,7 +208,7 @@ impl Quadrants {
     /// Label of unit `i`'s quadrant; `None` if `i` is out of range.
     ///
     /// ```
-    /// use composite_indicators::quadrant::{classify, Threshold};
+    /// use composite_indicators::study::quadrant::{classify, Threshold};
     /// let q = classify(&[f64::NAN], &[1.0], Threshold::Fixed(0.5), Threshold::Fixed(0.5))?;
     /// assert_eq!(q.label(0), Some("unclassified (missing score)"));
     /// assert_eq!(q.label(1), None);
@@ -221,7 +221,7 @@ impl Quadrants {
     /// Indices of the units in quadrant `q`, in input order.
     ///
     /// ```
-    /// use composite_indicators::quadrant::{classify, Quadrant, Threshold};
+    /// use composite_indicators::study::quadrant::{classify, Quadrant, Threshold};
     /// let q = classify(&[1.0, 0.0, 2.0], &[1.0, 1.0, 1.0], Threshold::Fixed(1.0), Threshold::Fixed(1.0))?;
     /// assert_eq!(q.members(Quadrant::HighHigh), vec![0, 2]);
     /// # Ok::<(), composite_indicators::Error>(())
@@ -239,7 +239,7 @@ impl Quadrants {
     /// [`Quadrants::unclassified`]).
     ///
     /// ```
-    /// use composite_indicators::quadrant::{classify, Threshold};
+    /// use composite_indicators::study::quadrant::{classify, Threshold};
     /// let q = classify(&[1.0, 0.0], &[0.0, 0.0], Threshold::Fixed(0.5), Threshold::Fixed(0.5))?;
     /// assert_eq!(q.counts(), [0, 1, 0, 1]);
     /// # Ok::<(), composite_indicators::Error>(())
@@ -275,7 +275,7 @@ impl Quadrants {
 /// - [`Error::InsufficientData`] for a `Median` / `Mean` threshold with no classifiable unit.
 ///
 /// ```
-/// use composite_indicators::quadrant::{classify, Quadrant, Threshold};
+/// use composite_indicators::study::quadrant::{classify, Quadrant, Threshold};
 /// // equal to the threshold counts as high
 /// let q = classify(&[0.5], &[0.7], Threshold::Fixed(0.5), Threshold::Fixed(0.7))?;
 /// assert_eq!(q.quadrant, vec![Quadrant::HighHigh]);
@@ -345,7 +345,7 @@ fn resolve(t: Threshold, v: &[f64], axis: &str) -> Result<f64> {
             if v.is_empty() {
                 return Err(need("mean"));
             }
-            Ok(v.iter().sum::<f64>() / v.len() as f64)
+            Ok(crate::stats::mean(v))
         }
         Threshold::Median => {
             let mut s = v.to_vec();

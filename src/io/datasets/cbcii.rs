@@ -7,8 +7,8 @@ use std::path::Path;
 use crate::error::Result;
 use crate::spec::{Direction, FrameworkSpec, Indicator, Pillar};
 
-use super::table::{Table, field};
-use super::{open_path, path_name};
+use crate::io::table::{Table, field};
+use crate::io::{open_path, path_name};
 
 /// Code of the root node built by [`read_cbcii_framework`].
 pub const CBCII_ROOT: &str = "CBCII";
@@ -38,7 +38,7 @@ pub const CBCII_NAME: &str = "China Biopharmaceutical City Innovation Index";
 /// [`Error::EmptyData`](crate::Error::EmptyData) for an empty input.
 ///
 /// ```
-/// use composite_indicators::io::read_cbcii_framework;
+/// use composite_indicators::io::datasets::cbcii::read_cbcii_framework;
 /// let text = "code,pillar_en,subpillar_en,indicator_en,unit_en,direction,bonus,subsector,horizon,max_score\n\
 ///             P1.S1.I1,Infra,Location,Conditions,index,-1,false,true,status,\n\
 ///             P1.S1.I2,Infra,Location,Fairs,events,1,true,false,potential,1\n";
@@ -57,7 +57,7 @@ pub fn read_cbcii_framework<R: Read>(reader: R) -> Result<FrameworkSpec> {
 /// [`read_cbcii_framework`] on a file; errors name the path.
 ///
 /// ```
-/// let spec = composite_indicators::io::read_cbcii_framework_path("data/cbcii/framework.csv").unwrap();
+/// let spec = composite_indicators::io::datasets::cbcii::read_cbcii_framework_path("data/cbcii/framework.csv").unwrap();
 /// assert_eq!(spec.indicators.len(), 79);
 /// ```
 pub fn read_cbcii_framework_path(path: impl AsRef<Path>) -> Result<FrameworkSpec> {

@@ -14,7 +14,7 @@
 //! - generate a seeded synthetic panel around target scores ([`synthetic_panel`]).
 //!
 //! ```
-//! use composite_indicators::panel::{aggregate_ratings, combine_dimensions, Dimension, PanelAggregate};
+//! use composite_indicators::study::panel::{aggregate_ratings, combine_dimensions, Dimension, PanelAggregate};
 //! use ndarray::array;
 //! // 2 experts x 2 units x 2 criteria
 //! let r = array![[[0.8, 0.6], [0.2, 0.4]], [[0.6, 0.8], [0.4, f64::NAN]]];
@@ -35,13 +35,14 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use crate::error::{Error, Expected, Result};
 use crate::rank::{TieRule, rank_asc};
+use crate::stats;
 
 /// How the ratings of several experts are combined into one value.
 ///
 /// Missing ratings (NaN) are skipped: the statistic uses the `n` experts who rated.
 ///
 /// ```
-/// use composite_indicators::panel::PanelAggregate;
+/// use composite_indicators::study::panel::PanelAggregate;
 /// let v = [1.0, 2.0, 3.0, 4.0, 100.0];
 /// assert_eq!(PanelAggregate::Mean.apply(&v)?, 22.0);
 /// assert_eq!(PanelAggregate::Median.apply(&v)?, 3.0);
@@ -69,7 +70,7 @@ impl PanelAggregate {
     /// Check the parameter (trim share in `[0, 0.5)`).
     ///
     /// ```
-    /// use composite_indicators::panel::PanelAggregate;
+    /// use composite_indicators::study::panel::PanelAggregate;
     /// assert!(PanelAggregate::TrimmedMean { share: 0.5 }.check().is_err());
     /// assert!(PanelAggregate::TrimmedMean { share: 0.25 }.check().is_ok());
     /// ```
@@ -88,7 +89,7 @@ impl PanelAggregate {
     /// [`Error::InvalidParameter`] for a trim share outside `[0, 0.5)`.
     ///
     /// ```
-    /// use composite_indicators::panel::PanelAggregate;
+    /// use composite_indicators::study::panel::PanelAggregate;
     /// assert_eq!(PanelAggregate::Median.apply(&[4.0, f64::NAN, 1.0])?, 2.5);
     /// assert!(PanelAggregate::Mean.apply(&[f64::NAN])?.is_nan());
     /// # Ok::<(), composite_indicators::Error>(())
@@ -106,7 +107,7 @@ impl PanelAggregate {
             return f64::NAN;
         }
         match self {
-            PanelAggregate::Mean => v.iter().sum::<f64>() / n as f64,
+            PanelAggregate::Mean => stats::mean(v),
             PanelAggregate::Median => {
                 v.sort_by(|a, b| a.total_cmp(b));
                 match (v.get((n - 1) / 2), v.get(n / 2)) {
@@ -119,7 +120,7 @@ impl PanelAggregate {
                 // share < 0.5 so 2g < n
                 let g = (share * n as f64).floor() as usize;
                 let kept = v.get(g..n - g).unwrap_or(&[]);
-                kept.iter().sum::<f64>() / kept.len() as f64
+                stats::mean(kept)
             }
         }
     }
@@ -163,7 +164,7 @@ fn check_panel(ratings: &ArrayView3<f64>) -> Result<()> {
 /// - [`Error::InvalidParameter`] for a trim share outside `[0, 0.5)`.
 ///
 /// ```
-/// use composite_indicators::panel::{aggregate_ratings, PanelAggregate};
+/// use composite_indicators::study::panel::{aggregate_ratings, PanelAggregate};
 /// use ndarray::Array3;
 /// // 3 experts, 1 unit, 1 criterion: 0.1, 0.5, 0.9
 /// let r = Array3::from_shape_vec((3, 1, 1), vec![0.1, 0.5, 0.9]).unwrap();
@@ -193,7 +194,7 @@ pub fn aggregate_ratings(ratings: ArrayView3<f64>, method: &PanelAggregate) -> R
 /// Number of experts who rated each unit on each criterion (units × criteria).
 ///
 /// ```
-/// use composite_indicators::panel::rater_counts;
+/// use composite_indicators::study::panel::rater_counts;
 /// use ndarray::array;
 /// let r = array![[[1.0, f64::NAN]], [[2.0, f64::NAN]]];
 /// assert_eq!(rater_counts(r.view()), array![[2, 0]]);
@@ -205,7 +206,7 @@ pub fn rater_counts(ratings: ArrayView3<f64>) -> Array2<usize> {
 /// A named dimension score: a weighted mean of some criteria.
 ///
 /// ```
-/// use composite_indicators::panel::Dimension;
+/// use composite_indicators::study::panel::Dimension;
 /// let d = Dimension::new("technical", vec![0, 1, 2], vec![0.5, 0.25, 0.25]);
 /// assert_eq!(d.criteria.len(), d.weights.len());
 /// ```
@@ -223,7 +224,7 @@ impl Dimension {
     /// Build a dimension (checked when used by [`combine_dimensions`]).
     ///
     /// ```
-    /// use composite_indicators::panel::Dimension;
+    /// use composite_indicators::study::panel::Dimension;
     /// assert_eq!(Dimension::new("industrial", vec![3, 4], vec![1.0, 1.0]).name, "industrial");
     /// ```
     pub fn new(name: impl Into<String>, criteria: Vec<usize>, weights: Vec<f64>) -> Self {
@@ -237,7 +238,7 @@ impl Dimension {
     /// A dimension over a contiguous range of criteria with equal weights.
     ///
     /// ```
-    /// use composite_indicators::panel::Dimension;
+    /// use composite_indicators::study::panel::Dimension;
     /// let d = Dimension::equal("technical", 0..3);
     /// assert_eq!(d.criteria, vec![0, 1, 2]);
     /// assert_eq!(d.weights, vec![1.0, 1.0, 1.0]);
@@ -260,7 +261,7 @@ impl Dimension {
 /// - [`Error::ZeroWeightSum`] if a dimension's weights sum to zero.
 ///
 /// ```
-/// use composite_indicators::panel::{combine_dimensions, Dimension};
+/// use composite_indicators::study::panel::{combine_dimensions, Dimension};
 /// use ndarray::array;
 /// let s = array![[0.2, 0.4, 0.9], [1.0, 0.0, f64::NAN]];
 /// let d = combine_dimensions(s.view(), &[Dimension::new("t", vec![0, 1], vec![3.0, 1.0])])?;
@@ -323,7 +324,7 @@ fn nan() -> f64 {
 /// Kendall's coefficient of concordance and what it was computed from.
 ///
 /// ```
-/// use composite_indicators::panel::kendall_w;
+/// use composite_indicators::study::panel::kendall_w;
 /// use ndarray::array;
 /// let k = kendall_w(array![[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]].view())?;
 /// assert_eq!(k.w, 1.0);
@@ -372,7 +373,7 @@ pub struct KendallW {
 /// - [`Error::InsufficientData`] for fewer than 2 items or fewer than 2 complete raters.
 ///
 /// ```
-/// use composite_indicators::panel::kendall_w;
+/// use composite_indicators::study::panel::kendall_w;
 /// use ndarray::array;
 /// // R = [4, 6, 8, 12], R̄ = 7.5, S = 35, W = 12 * 35 / (9 * 60) = 7 / 9
 /// let k = kendall_w(array![[1., 2., 3., 4.], [2., 1., 3., 4.], [1., 3., 2., 4.]].view())?;
@@ -471,7 +472,7 @@ pub fn kendall_w(scores: ArrayView2<f64>) -> Result<KendallW> {
 /// [`aggregate_ratings`]. Errors name the criterion.
 ///
 /// ```
-/// use composite_indicators::panel::kendall_w_per_criterion;
+/// use composite_indicators::study::panel::kendall_w_per_criterion;
 /// use ndarray::Array3;
 /// // 3 experts agree perfectly on criterion 0 over 3 units
 /// let r = Array3::from_shape_fn((3, 3, 1), |(_, u, _)| u as f64 / 2.0);
@@ -505,7 +506,7 @@ pub fn kendall_w_per_criterion(ratings: ArrayView3<f64>) -> Result<Vec<KendallW>
 /// who rated the cell. NaN when fewer than two experts rated the cell or the mean is zero.
 ///
 /// ```
-/// use composite_indicators::panel::coefficient_of_variation;
+/// use composite_indicators::study::panel::coefficient_of_variation;
 /// use ndarray::Array3;
 /// // ratings 0.4, 0.6: mean 0.5, s = sqrt(0.02), CV = 0.2828...
 /// let r = Array3::from_shape_vec((2, 1, 1), vec![0.4, 0.6]).unwrap();
@@ -524,18 +525,17 @@ fn cv_of(it: impl Iterator<Item = f64>) -> f64 {
     if n < 2 {
         return f64::NAN;
     }
-    let mean = v.iter().sum::<f64>() / n as f64;
+    let mean = stats::mean(&v);
     if mean == 0.0 {
         return f64::NAN;
     }
-    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
-    var.sqrt() / mean.abs()
+    stats::sample_variance(&v, mean).sqrt() / mean.abs()
 }
 
 /// Weights from a budget-allocation or Delphi survey, with agreement statistics.
 ///
 /// ```
-/// use composite_indicators::panel::{budget_weights, PanelAggregate};
+/// use composite_indicators::study::panel::{budget_weights, PanelAggregate};
 /// use ndarray::array;
 /// let b = budget_weights(array![[50.0, 30.0, 20.0], [40.0, 40.0, 20.0]].view(), &PanelAggregate::Mean)?;
 /// assert_eq!(b.weights, vec![0.45, 0.35, 0.2]);
@@ -574,7 +574,7 @@ pub struct BudgetWeights {
 /// - [`Error::InvalidParameter`] for a trim share outside `[0, 0.5)`.
 ///
 /// ```
-/// use composite_indicators::panel::{budget_weights, PanelAggregate};
+/// use composite_indicators::study::panel::{budget_weights, PanelAggregate};
 /// use ndarray::array;
 /// let pts = array![[60.0, 40.0], [50.0, 50.0], [10.0, 90.0]];
 /// let b = budget_weights(pts.view(), &PanelAggregate::Median)?;
@@ -650,7 +650,7 @@ pub fn budget_weights(points: ArrayView2<f64>, method: &PanelAggregate) -> Resul
 /// - [`Error::NonFinite`] for a NaN or infinite target value.
 ///
 /// ```
-/// use composite_indicators::panel::synthetic_panel;
+/// use composite_indicators::study::panel::synthetic_panel;
 /// use ndarray::array;
 /// let target = array![[0.2, 0.9], [0.5, 0.5]];
 /// let p = synthetic_panel(target.view(), 4, 0.1, 7)?;
