@@ -335,40 +335,39 @@ impl DatasetBuilder {
         // the matrix: numeric columns in header order
         let h = self.hard.len();
         let mut values = std::mem::take(&mut self.values);
-        let columns: Vec<String>;
-        if soft_numeric.is_empty() {
-            columns = self
-                .hard
+        let columns: Vec<String> = if soft_numeric.is_empty() {
+            self.hard
                 .iter()
                 .filter_map(|&j| self.headers.get(j).cloned())
-                .collect();
+                .collect()
         } else {
-            let mut order: Vec<(usize, Option<usize>)> = self
+            // (header column, source): `k < h` is hard column `k`, otherwise soft column `k - h`
+            let mut order: Vec<(usize, usize)> = self
                 .hard
                 .iter()
                 .enumerate()
-                .map(|(k, &j)| (j, Some(k)))
-                .chain(soft_numeric.iter().enumerate().map(|(s, (j, _))| (*j, Some(h + s))))
+                .map(|(k, &j)| (j, k))
+                .chain(soft_numeric.iter().enumerate().map(|(s, (j, _))| (*j, h + s)))
                 .collect();
             order.sort_unstable();
             let m = order.len();
             let mut merged = Vec::with_capacity(n * m);
             for i in 0..n {
                 for &(_, k) in &order {
-                    let v = match k {
-                        Some(k) if k < h => values.get(i * h + k),
-                        Some(k) => soft_numeric.get(k - h).and_then(|(_, c)| c.get(i)),
-                        None => None,
+                    let v = if k < h {
+                        values.get(i * h + k)
+                    } else {
+                        soft_numeric.get(k - h).and_then(|(_, c)| c.get(i))
                     };
                     merged.push(v.copied().unwrap_or(f64::NAN));
                 }
             }
             values = merged;
-            columns = order
+            order
                 .iter()
                 .filter_map(|&(j, _)| self.headers.get(j).cloned())
-                .collect();
-        }
+                .collect()
+        };
         values.shrink_to_fit();
         let m = columns.len();
         let values = Array2::from_shape_vec((n, m), values).map_err(|_| Error::ShapeMismatch {
