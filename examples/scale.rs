@@ -5,12 +5,14 @@
 //! cargo run --release --example scale -- --units 1000000 --indicators 50 [--pillars 5] [--seed 1] \
 //!     [--missing 0.01] [--keep FILE.csv] [--out FILE.csv]
 //! cargo run --release --example scale -- --data FILE.csv [--pillars 5] [--out FILE.csv]
+//! cargo run --release --example scale -- --units 1000000 --indicators 50 --generate FILE.csv
 //! ```
 //!
 //! Without `--data`, a seeded synthetic table is generated first: a `uCode` column (`U0000001`, …) and
 //! `--indicators` columns `x1`, `x2`, … of values with three decimals in [0, 1000) (a share `--missing`
 //! of them `NA`), written atomically to `--keep FILE` or to a file in a fresh temporary directory
-//! (removed at the end). Generation is not timed as part of scoring.
+//! (removed at the end). Generation is not timed as part of scoring. `--generate FILE` only writes the
+//! table and exits (so that `/usr/bin/time` can then measure a `--data FILE` run alone).
 //!
 //! With `--data`, every column but `uCode` (or the first column) is an indicator. Indicators are
 //! assigned to `--pillars` pillars in turn (`x1` → P1, `x2` → P2, …), pillars to the index `Index`,
@@ -40,13 +42,14 @@ struct Args {
     missing: f64,
     data: Option<PathBuf>,
     keep: Option<PathBuf>,
+    generate: Option<PathBuf>,
     out: Option<PathBuf>,
 }
 
 const USAGE: &str = "usage: scale (--units N --indicators M [--seed S] [--missing SHARE] [--keep FILE.csv] \
-| --data FILE.csv) [--pillars P] [--out FILE.csv]";
+| --data FILE.csv) [--pillars P] [--out FILE.csv]\n       scale --units N --indicators M [--seed S] [--missing SHARE] --generate FILE.csv";
 
-fn parse() -> Result<Args, String> {
+fn parse() -> std::result::Result<Args, String> {
     let mut a = Args {
         units: 100_000,
         indicators: 50,
@@ -55,6 +58,7 @@ fn parse() -> Result<Args, String> {
         missing: 0.0,
         data: None,
         keep: None,
+        generate: None,
         out: None,
     };
     let mut it = std::env::args().skip(1);
@@ -65,7 +69,7 @@ fn parse() -> Result<Args, String> {
         let val = it
             .next()
             .ok_or_else(|| format!("missing value after {flag}"))?;
-        let num = |v: &str| -> Result<usize, String> {
+        let num = |v: &str| -> std::result::Result<usize, String> {
             v.parse::<usize>()
                 .map_err(|_| format!("{flag}: `{v}` is not a non-negative integer"))
         };
@@ -87,6 +91,7 @@ fn parse() -> Result<Args, String> {
             }
             "--data" => a.data = Some(PathBuf::from(val)),
             "--keep" => a.keep = Some(PathBuf::from(val)),
+            "--generate" => a.generate = Some(PathBuf::from(val)),
             "--out" => a.out = Some(PathBuf::from(val)),
             _ => return Err(format!("unknown option {flag}")),
         }
@@ -155,13 +160,25 @@ fn framework(indicators: &[String], pillars: usize) -> Result<Framework> {
         ));
     }
     for p in 1..=pillars {
-        toml.push_str(&format!("[[pillars]]\ncode = \"P{p}\"\nparent = \"Index\"\n"));
+        toml.push_str(&format!(
+            "[[pillars]]\ncode = \"P{p}\"\nparent = \"Index\"\n"
+        ));
     }
     toml.push_str("[[pillars]]\ncode = \"Index\"\n");
     io::spec_from_toml(&toml)?.check()
 }
 
 fn run(a: &Args) -> Result<()> {
+    if let Some(p) = &a.generate {
+        let t = Instant::now();
+        let bytes = generate(p, a)?;
+        println!(
+            "generated {} ({bytes} bytes) in {:.2} s",
+            p.display(),
+            t.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let tmp = tempfile::tempdir().map_err(|e| Error::Io {
         path: std::env::temp_dir().display().to_string(),
         source: e,
@@ -169,7 +186,10 @@ fn run(a: &Args) -> Result<()> {
     let (csv, csv_bytes) = match &a.data {
         Some(p) => (p.clone(), file_size(p)?),
         None => {
-            let p = a.keep.clone().unwrap_or_else(|| tmp.path().join("data.csv"));
+            let p = a
+                .keep
+                .clone()
+                .unwrap_or_else(|| tmp.path().join("data.csv"));
             let t = Instant::now();
             let bytes = generate(&p, a)?;
             eprintln!(
@@ -180,7 +200,10 @@ fn run(a: &Args) -> Result<()> {
             (p, bytes)
         }
     };
-    let out = a.out.clone().unwrap_or_else(|| tmp.path().join("scores.csv"));
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| tmp.path().join("scores.csv"));
     io::check_output_paths(&[csv.as_path()], &[out.as_path()])?;
 
     let t0 = Instant::now();
@@ -221,7 +244,14 @@ fn run(a: &Args) -> Result<()> {
             expected: scores.unit_codes().len(),
             found: scores.index_ranks().len(),
         })?;
-    io::write_table_path(&out, "uCode", scores.unit_codes(), &names, table.view(), &[])?;
+    io::write_table_path(
+        &out,
+        "uCode",
+        scores.unit_codes(),
+        &names,
+        table.view(),
+        &[],
+    )?;
     let write_s = t2.elapsed().as_secs_f64();
     let out_bytes = file_size(&out)?;
     println!("write  {write_s:>8.2} s  {out_bytes} bytes");

@@ -205,14 +205,34 @@ fn errors_keep_the_whole_table_order() {
         &CsvOptions::default().with_group_columns(["region"]),
     )
     .unwrap_err();
-    assert!(matches!(e, Error::Parse { line: Some(3), column: None, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::Parse {
+                line: Some(3),
+                column: None,
+                ..
+            }
+        ),
+        "{e}"
+    );
     // a unit-code error anywhere beats a bad value earlier in the file
     let e = read_csv(
         "uCode,x\nA,oops\nB,2\nA,3\n".as_bytes(),
         &CsvOptions::default(),
     )
     .unwrap_err();
-    assert!(matches!(e, Error::DuplicateUnit { line: Some(4), first_line: Some(2), .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::DuplicateUnit {
+                line: Some(4),
+                first_line: Some(2),
+                ..
+            }
+        ),
+        "{e}"
+    );
     let e = read_csv("uCode,x\nA,oops\n,2\n".as_bytes(), &CsvOptions::default()).unwrap_err();
     assert!(matches!(e, Error::Parse { line: Some(3), .. }), "{e}");
     // values: the first bad cell in row-major order
@@ -221,19 +241,21 @@ fn errors_keep_the_whole_table_order() {
         &CsvOptions::default(),
     )
     .unwrap_err();
-    assert!(matches!(e, Error::NonFinite { ref indicator, .. } if indicator == "y"), "{e}");
+    assert!(
+        matches!(e, Error::NonFinite { ref indicator, .. } if indicator == "y"),
+        "{e}"
+    );
 }
 
 #[test]
 fn label_hint_looks_at_the_whole_column() {
     let _g = serial();
     // the column holds a number after the bad cell: no hint
-    let e = read_csv(
-        "uCode,x\nA,oops\nB,2\n".as_bytes(),
-        &CsvOptions::default(),
-    )
-    .unwrap_err();
-    assert!(matches!(&e, Error::NonNumeric { hint, .. } if hint.is_empty()), "{e}");
+    let e = read_csv("uCode,x\nA,oops\nB,2\n".as_bytes(), &CsvOptions::default()).unwrap_err();
+    assert!(
+        matches!(&e, Error::NonNumeric { hint, .. } if hint.is_empty()),
+        "{e}"
+    );
     // no number anywhere: the hint
     let e = read_csv(
         "uCode,x\nA,NA\nB,north\nC,south\n".as_bytes(),
@@ -272,10 +294,16 @@ fn idata_other_columns_are_decided_on_the_whole_column() {
     assert_eq!(groups, vec!["o", "reg"]);
     // an underflow in a numeric `o` on line 2 comes before a bad `x` on line 3
     let e = read_idata("uCode,o,reg,x\nA,1e-400,N,2\nB,1,S,oops\n".as_bytes(), &m).unwrap_err();
-    assert!(matches!(e, Error::Underflow { line: 2, ref column, .. } if column == "o"), "{e}");
+    assert!(
+        matches!(e, Error::Underflow { line: 2, ref column, .. } if column == "o"),
+        "{e}"
+    );
     // ... and after a bad `x` on the same line further left
     let e = read_idata("uCode,x,o,reg\nA,oops,1e-400,N\n".as_bytes(), &m).unwrap_err();
-    assert!(matches!(e, Error::NonNumeric { line: 2, ref column, .. } if column == "x"), "{e}");
+    assert!(
+        matches!(e, Error::NonNumeric { line: 2, ref column, .. } if column == "x"),
+        "{e}"
+    );
     // a missing uCode column is reported after a ragged row further down
     let e = read_idata("id,x,o,reg\nA,1,1,N\nB,1\n".as_bytes(), &m).unwrap_err();
     assert!(matches!(e, Error::Parse { line: Some(3), .. }), "{e}");
@@ -300,7 +328,14 @@ fn panel_errors_keep_their_order() {
     assert!(matches!(e, Error::Parse { line: Some(3), .. }), "{e}");
     // values of each period, in file order, chunked input
     let text = "uCode,Time,x,o,reg\r\nA,2021,3,1,N\r\n\r\nA,2020,1,1,N\nB,2020,NA,2,S\n";
-    let p = read_idata_panel(Trickle { bytes: text.as_bytes(), chunk: 2 }, &m).unwrap();
+    let p = read_idata_panel(
+        Trickle {
+            bytes: text.as_bytes(),
+            chunk: 2,
+        },
+        &m,
+    )
+    .unwrap();
     assert_eq!(p.times(), vec![2020.0, 2021.0]);
     let y2020 = p.period(2020.0).unwrap();
     assert_eq!(y2020.unit_codes(), &["A".to_string(), "B".to_string()]);
@@ -350,7 +385,8 @@ fn reading_costs_about_the_matrix_not_the_file() {
     let peak = PEAK.load(Ordering::SeqCst) - before;
 
     assert_eq!(d.values().dim(), (units, cols));
-    assert_eq!(d.values()[[3, 2]], ((3 * 7919 + 2 * 104_729) % 1_000_000) as f64 / 1000.0);
+    // row 3, column 2: (3 · 7919 + 2 · 104729) mod 10^6 = 233215 thousandths
+    assert_eq!(d.values()[[3, 2]], 233.215);
     let matrix = units * cols * 8;
     // the matrix (at most twice, while its buffer grows), plus unit codes and their index
     let bound = 2 * matrix + units * 160;

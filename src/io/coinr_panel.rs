@@ -72,7 +72,9 @@ pub fn read_idata_panel_path(path: impl AsRef<Path>, meta: &IMeta) -> Result<Pan
 fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str, is_file: bool) -> Result<PanelData> {
     let mut s = CsvStream::open(reader, source, is_file)?;
     let header = (|| {
-        let unit_j = s.position("uCode").ok_or_else(|| s.missing_column("uCode"))?;
+        let unit_j = s
+            .position("uCode")
+            .ok_or_else(|| s.missing_column("uCode"))?;
         let time_j = s.position("Time").ok_or_else(|| s.missing_column("Time"))?;
         require_idata_columns(&s.headers, meta)?;
         Ok((unit_j, time_j))
@@ -82,7 +84,11 @@ fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str, is_file: bool) -> 
         Err(e) => {
             // as a whole-table read: structural errors first, then "no rows", then the header's
             s.drain()?;
-            return Err(if s.records == 0 { no_rows(&s.source) } else { e });
+            return Err(if s.records == 0 {
+                no_rows(&s.source)
+            } else {
+                e
+            });
         }
     };
     // the period carries `Time`: every other column is read as by `read_idata`
@@ -105,12 +111,8 @@ fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str, is_file: bool) -> 
                 let k = match by_time.iter().position(|(tt, _)| *tt == time) {
                     Some(k) => k,
                     None => {
-                        let b = DatasetBuilder::new(
-                            &s,
-                            &roles,
-                            unit_j,
-                            super::coinr::idata_label_hint,
-                        );
+                        let b =
+                            DatasetBuilder::new(&s, &roles, unit_j, super::coinr::idata_label_hint);
                         by_time.push((time, b));
                         by_time.len() - 1
                     }

@@ -302,9 +302,7 @@ impl DatasetBuilder {
                 match parse_cell(cell, &self, line, column, code) {
                     Ok(v) => col.push(v),
                     Err(error) => {
-                        let earlier = fault
-                            .as_ref()
-                            .is_none_or(|f| (row, j) < (f.row, f.column));
+                        let earlier = fault.as_ref().is_none_or(|f| (row, j) < (f.row, f.column));
                         if earlier {
                             let has = cells
                                 .iter()
@@ -347,7 +345,12 @@ impl DatasetBuilder {
                 .iter()
                 .enumerate()
                 .map(|(k, &j)| (j, k))
-                .chain(soft_numeric.iter().enumerate().map(|(s, (j, _))| (*j, h + s)))
+                .chain(
+                    soft_numeric
+                        .iter()
+                        .enumerate()
+                        .map(|(s, (j, _))| (*j, h + s)),
+                )
                 .collect();
             order.sort_unstable();
             let m = order.len();

@@ -472,8 +472,8 @@ pub(crate) fn parse_number(s: &str) -> Option<f64> {
 
 /// `10^k` for `k = 0..=22`: every one is exactly an `f64`.
 const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-    1e18, 1e19, 1e20, 1e21, 1e22,
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
 /// The value of a plain decimal `-?D+(.D+)?` with at most 15 digits in all, or `None` for anything else
@@ -656,18 +656,39 @@ mod tests {
             }
             let want = text.parse::<f64>().ok();
             if let Some(got) = parse_plain_decimal(text.as_bytes()) {
-                let want = want.unwrap_or_else(|| panic!("fast path read `{text}`, from_str did not"));
+                let want =
+                    want.unwrap_or_else(|| panic!("fast path read `{text}`, from_str did not"));
                 assert_eq!(got.to_bits(), want.to_bits(), "{text}");
             }
             if let Some(want) = want.filter(|v| v.is_finite() && *v != 0.0) {
-                assert_eq!(parse_number(&text).map(f64::to_bits), Some(want.to_bits()), "{text}");
+                assert_eq!(
+                    parse_number(&text).map(f64::to_bits),
+                    Some(want.to_bits()),
+                    "{text}"
+                );
             }
         }
         // the fast path takes the common forms and leaves the rest to from_str
         assert_eq!(parse_plain_decimal(b"123.456"), Some(123.456));
-        assert_eq!(parse_plain_decimal(b"-0.0").map(f64::to_bits), Some((-0.0f64).to_bits()));
-        assert_eq!(parse_plain_decimal(b"999999999999999"), Some(999_999_999_999_999.0));
-        for other in [&b"1e5"[..], b"+1", b".5", b"5.", b"1.2.3", b"", b"-", b"NA", b"1234567890123456"] {
+        assert_eq!(
+            parse_plain_decimal(b"-0.0").map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+        assert_eq!(
+            parse_plain_decimal(b"999999999999999"),
+            Some(999_999_999_999_999.0)
+        );
+        for other in [
+            &b"1e5"[..],
+            b"+1",
+            b".5",
+            b"5.",
+            b"1.2.3",
+            b"",
+            b"-",
+            b"NA",
+            b"1234567890123456",
+        ] {
             assert_eq!(parse_plain_decimal(other), None, "{other:?}");
         }
         assert_eq!(trim_field(" \u{a0}x\t"), "x");
