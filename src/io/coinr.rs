@@ -13,8 +13,8 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::spec::{Direction, FrameworkSpec, Indicator, Pillar};
 
-use super::csv_data::{ColumnRole, build_dataset};
-use super::table::{Table, field, is_missing_token};
+use super::csv_data::{ColumnRole, read_dataset};
+use super::table::{CsvStream, Table, field, is_missing_token};
 use super::{open_path, path_name};
 
 /// A COINr `iMeta` table, split into the framework spec and the non-index columns it declares.
@@ -322,14 +322,18 @@ fn read_idata_named<R: Read>(
     source: &str,
     is_file: bool,
 ) -> Result<Dataset> {
-    let mut t = Table::read(reader, source)?;
-    t.is_file = is_file;
-    let unit_j = t.require("uCode")?;
-    let name_j = t.position("uName");
+    let mut stream = CsvStream::open(reader, source, is_file)?;
+    let unit_j = match stream.position("uCode") {
+        Some(j) => j,
+        None => return Err(stream.drain_then(stream.missing_column("uCode"))),
+    };
+    let name_j = stream.position("uName");
 
-    require_idata_columns(&t.headers, meta)?;
-    let roles = idata_roles(&t.headers, meta, Some(unit_j), name_j);
-    build_dataset(&t, &roles, idata_label_hint)
+    if let Err(e) = require_idata_columns(&stream.headers, meta) {
+        return Err(stream.drain_then(e));
+    }
+    let roles = idata_roles(&stream.headers, meta, Some(unit_j), name_j);
+    read_dataset(stream, &roles, unit_j, idata_label_hint)
 }
 
 /// Every column iMeta declares (indicators, denominators, groups, others) must be in `headers`:

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::study::purse::{PanelData, time_label};
 
 use super::coinr::{IMeta, idata_roles, require_idata_columns};
-use super::csv_data::build_dataset;
-use super::table::{Table, field, is_missing_token};
+use super::csv_data::{ColumnRole, DatasetBuilder};
+use super::table::{CsvStream, is_missing_token, no_rows};
 use super::{open_path, path_name};
 
 /// Read COINr's panel `iData` CSV (e.g. `ASEM_iData_p`) into a [`PanelData`], one period per
@@ -69,90 +69,114 @@ pub fn read_idata_panel_path(path: impl AsRef<Path>, meta: &IMeta) -> Result<Pan
     read_named(open_path(path)?, meta, &path_name(path), true)
 }
 
-/// A data row with its 1-based line.
-type Row = (usize, Vec<String>);
-
 fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str, is_file: bool) -> Result<PanelData> {
-    let mut t = Table::read(reader, source)?;
-    t.is_file = is_file;
-    t.require_rows()?;
-    let unit_j = t.require("uCode")?;
-    let time_j = t.require("Time")?;
-
-    require_idata_columns(&t.headers, meta)?;
-
-    // times, and one row per (unit, time)
-    let mut seen: HashMap<(&str, u64), usize> = HashMap::new();
-    let mut by_time: Vec<(f64, Vec<Row>)> = Vec::new();
-    for (line, row) in &t.rows {
-        let code = field(row, unit_j);
-        if code.is_empty() {
-            return Err(t.cell_error(*line, unit_j, "empty unit code"));
+    let mut s = CsvStream::open(reader, source, is_file)?;
+    let header = (|| {
+        let unit_j = s
+            .position("uCode")
+            .ok_or_else(|| s.missing_column("uCode"))?;
+        let time_j = s.position("Time").ok_or_else(|| s.missing_column("Time"))?;
+        require_idata_columns(&s.headers, meta)?;
+        Ok((unit_j, time_j))
+    })();
+    let (unit_j, time_j) = match header {
+        Ok(cols) => cols,
+        Err(e) => {
+            // as a whole-table read: structural errors first, then "no rows", then the header's
+            s.drain()?;
+            return Err(if s.records == 0 {
+                no_rows(&s.source)
+            } else {
+                e
+            });
         }
-        let text = field(row, time_j);
-        if is_missing_token(text) {
-            return Err(t.cell_error(*line, time_j, format!("unit `{code}` has no Time")));
-        }
-        let time = match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => v,
-            _ => {
-                return Err(t.cell_error(
-                    *line,
-                    time_j,
-                    format!("Time of unit `{code}` is `{text}`; expected a finite number"),
-                ));
-            }
-        };
-        // +0.0 for −0.0, so that both spellings of zero are one period
-        let key = (code, (time + 0.0).to_bits());
-        if let Some(first) = seen.insert(key, *line) {
-            return Err(t.cell_error(
-                *line,
-                unit_j,
-                format!(
-                    "unit `{code}` has a second row for Time {} (the first is on line {first})",
-                    time_label(time)
-                ),
-            ));
-        }
-        let kept: Vec<String> = row
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != time_j)
-            .map(|(_, f)| f.clone())
-            .collect();
-        match by_time.iter_mut().find(|(tt, _)| *tt == time) {
-            Some((_, rows)) => rows.push((*line, kept)),
-            None => by_time.push((time, vec![(*line, kept)])),
-        }
+    };
+    // the period carries `Time`: every other column is read as by `read_idata`
+    let name_j = s.position("uName");
+    let mut roles = idata_roles(&s.headers, meta, Some(unit_j), name_j);
+    if let Some(r) = roles.get_mut(time_j) {
+        *r = ColumnRole::Skip;
     }
 
-    let headers: Vec<String> = t
-        .headers
-        .iter()
-        .enumerate()
-        .filter(|(j, _)| *j != time_j)
-        .map(|(_, h)| h.clone())
-        .collect();
-    let name_j = headers.iter().position(|h| h == "uName");
-    let unit_k = headers.iter().position(|h| h == "uCode");
-    let roles = idata_roles(&headers, meta, unit_k, name_j);
-
+    // times, and one row per (unit, time); a row error stops the reading of values, not of the input
+    let mut seen: HashMap<(String, u64), usize> = HashMap::new();
+    let mut by_time: Vec<(f64, DatasetBuilder)> = Vec::new();
+    let mut row_error: Option<Error> = None;
+    while let Some(line) = s.next_record()? {
+        if row_error.is_some() {
+            continue;
+        }
+        match panel_row(&s, line, unit_j, time_j, &mut seen) {
+            Ok(time) => {
+                let k = match by_time.iter().position(|(tt, _)| *tt == time) {
+                    Some(k) => k,
+                    None => {
+                        let b =
+                            DatasetBuilder::new(&s, &roles, unit_j, super::coinr::idata_label_hint);
+                        by_time.push((time, b));
+                        by_time.len() - 1
+                    }
+                };
+                if let Some((_, b)) = by_time.get_mut(k) {
+                    b.push(line, &s);
+                }
+            }
+            Err(e) => row_error = Some(e),
+        }
+    }
+    if s.records == 0 {
+        return Err(no_rows(&s.source));
+    }
+    if let Some(e) = row_error {
+        return Err(e);
+    }
     let mut periods = Vec::with_capacity(by_time.len());
-    for (time, rows) in by_time {
-        let sub = Table {
-            source: t.source.clone(),
-            headers: headers.clone(),
-            header_line: t.header_line,
-            rows,
-            is_file: t.is_file,
-        };
-        periods.push((
-            time,
-            build_dataset(&sub, &roles, super::coinr::idata_label_hint)?,
-        ));
+    for (time, builder) in by_time {
+        periods.push((time, builder.finish()?));
     }
     PanelData::new(periods)
+}
+
+/// Check the current record of a panel: a unit code, a finite `Time`, no second row for the same unit
+/// and time. Returns the time.
+fn panel_row<R: Read>(
+    s: &CsvStream<R>,
+    line: usize,
+    unit_j: usize,
+    time_j: usize,
+    seen: &mut HashMap<(String, u64), usize>,
+) -> Result<f64> {
+    let code = s.field(unit_j);
+    if code.is_empty() {
+        return Err(s.cell_error(line, unit_j, "empty unit code"));
+    }
+    let text = s.field(time_j);
+    if is_missing_token(text) {
+        return Err(s.cell_error(line, time_j, format!("unit `{code}` has no Time")));
+    }
+    let time = match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => v,
+        _ => {
+            return Err(s.cell_error(
+                line,
+                time_j,
+                format!("Time of unit `{code}` is `{text}`; expected a finite number"),
+            ));
+        }
+    };
+    // +0.0 for −0.0, so that both spellings of zero are one period
+    let key = (code.to_string(), (time + 0.0).to_bits());
+    if let Some(first) = seen.insert(key, line) {
+        return Err(s.cell_error(
+            line,
+            unit_j,
+            format!(
+                "unit `{code}` has a second row for Time {} (the first is on line {first})",
+                time_label(time)
+            ),
+        ));
+    }
+    Ok(time)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Plain CSV data tables -> [`Dataset`].
 
-use std::borrow::Cow;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::io::Read;
 use std::path::Path;
 
@@ -10,7 +10,9 @@ use ndarray::Array2;
 use crate::data::{Dataset, nfc_key};
 use crate::error::{Error, Result};
 
-use super::table::{Table, field, is_missing_token, looks_numeric, parse_cell};
+use super::table::{
+    CellSource, CsvStream, is_missing_token, looks_numeric, no_rows, parse_cell, parse_number,
+};
 use super::{open_path, path_name};
 
 /// Which columns of a plain CSV table hold unit codes, unit names and group labels.
@@ -75,140 +77,359 @@ pub(crate) enum ColumnRole {
     NumericOrLabel,
     /// Numeric; a bad cell is an error.
     Numeric,
+    /// Not part of the data set (the panel reader's `Time`, which the period carries).
+    Skip,
 }
 
-/// Build a [`Dataset`] from a table whose column roles are decided. Row order is kept.
-///
-/// Errors: [`Error::EmptyData`] for no rows, [`Error::Parse`] for an empty unit code,
-/// [`Error::DuplicateUnit`], and the cell errors of the module rules.
-///
-/// `label_hint(column)` gives the advice appended to [`Error::NonNumeric`] when a numeric column holds
-/// no number at all (so it is probably an undeclared label column).
-pub(crate) fn build_dataset(
-    table: &Table,
-    roles: &[ColumnRole],
-    label_hint: fn(&str) -> String,
-) -> Result<Dataset> {
-    table.require_rows()?;
-    let unit_j = roles
-        .iter()
-        .position(|r| *r == ColumnRole::Unit)
-        .ok_or_else(|| Error::param("unit column", "no unit column chosen"))?;
-    let name_j = roles.iter().position(|r| *r == ColumnRole::Name);
+/// The first bad value cell found: its row (in this data set), header column and error; `hard` is its
+/// index among the numeric columns when it is one.
+struct CellFault {
+    row: usize,
+    column: usize,
+    hard: Option<usize>,
+    error: Error,
+}
 
-    // unit codes first: every other error message can then name the unit
-    let mut codes = Vec::with_capacity(table.rows.len());
-    // compared in NFC (see `Dataset::new`): value = (line, index) of the first occurrence
-    let mut seen: HashMap<Cow<'_, str>, (usize, usize)> = HashMap::new();
-    for (i, (line, row)) in table.rows.iter().enumerate() {
-        let code = field(row, unit_j);
-        if code.is_empty() {
-            return Err(table.cell_error(*line, unit_j, "empty unit code"));
+/// Builds a [`Dataset`] from streamed records whose column roles are decided, keeping only what the data
+/// set keeps: numbers as `f64` (row-major, as the final matrix), unit codes and names, group labels.
+/// Rows keep their order.
+///
+/// Errors come out of [`DatasetBuilder::finish`] in the order of the whole-table reader this
+/// replaces: an empty or repeated unit code anywhere (the first one) before any value error, and value
+/// errors in row-major order. So a caller keeps pushing records after the first error (nothing more
+/// is stored then) and lets the stream report its own (structural) errors first.
+pub(crate) struct DatasetBuilder {
+    source: String,
+    is_file: bool,
+    headers: Vec<String>,
+    unit_j: usize,
+    name_j: Option<usize>,
+    /// [`ColumnRole::Numeric`] columns, in header order.
+    hard: Vec<usize>,
+    /// [`ColumnRole::NumericOrLabel`] columns, in header order.
+    soft: Vec<usize>,
+    /// [`ColumnRole::Group`] columns, in header order.
+    group_cols: Vec<usize>,
+    label_hint: fn(&str) -> String,
+    codes: Vec<String>,
+    names: Vec<String>,
+    /// `codes.len() × hard.len()`, row-major.
+    values: Vec<f64>,
+    group_labels: Vec<Vec<String>>,
+    /// Text of the soft columns (decided at the end: they are rare, e.g. iMeta `Other` columns).
+    soft_cells: Vec<Vec<String>>,
+    /// Line of every row, kept only when there are soft columns (for their errors).
+    lines: Vec<usize>,
+    /// Whether a numeric column holds some number (not a missing token): decides the label hint.
+    has_number: Vec<bool>,
+    /// NFC unit code -> (line, row) of its first occurrence.
+    seen: HashMap<String, (usize, usize)>,
+    unit_error: Option<Error>,
+    cell_fault: Option<CellFault>,
+}
+
+impl CellSource for DatasetBuilder {
+    fn source_name(&self) -> &str {
+        &self.source
+    }
+    fn is_file(&self) -> bool {
+        self.is_file
+    }
+}
+
+impl DatasetBuilder {
+    /// A builder for the records of `stream`, with one role per header column; the unit codes are in
+    /// column `unit_j` (whatever its role says). `label_hint(column)` gives the advice appended to
+    /// [`Error::NonNumeric`] when a numeric column holds no number at all (so it is probably an
+    /// undeclared label column).
+    pub fn new<R: Read>(
+        stream: &CsvStream<R>,
+        roles: &[ColumnRole],
+        unit_j: usize,
+        label_hint: fn(&str) -> String,
+    ) -> Self {
+        let cols = |want: ColumnRole| -> Vec<usize> {
+            roles
+                .iter()
+                .enumerate()
+                .filter(|&(j, r)| *r == want && j != unit_j)
+                .map(|(j, _)| j)
+                .collect()
+        };
+        let hard = cols(ColumnRole::Numeric);
+        let soft = cols(ColumnRole::NumericOrLabel);
+        let group_cols = cols(ColumnRole::Group);
+        DatasetBuilder {
+            source: stream.source.clone(),
+            is_file: stream.is_file,
+            headers: stream.headers.clone(),
+            unit_j,
+            name_j: cols(ColumnRole::Name).first().copied(),
+            has_number: vec![false; hard.len()],
+            group_labels: vec![Vec::new(); group_cols.len()],
+            soft_cells: vec![Vec::new(); soft.len()],
+            hard,
+            soft,
+            group_cols,
+            label_hint,
+            codes: Vec::new(),
+            names: Vec::new(),
+            values: Vec::new(),
+            lines: Vec::new(),
+            seen: HashMap::new(),
+            unit_error: None,
+            cell_fault: None,
         }
-        if let Some((first_line, first)) = seen.insert(nfc_key(code), (*line, i)) {
-            return Err(Error::DuplicateUnit {
-                code: code.to_string(),
-                first: codes.get(first).cloned().unwrap_or_default(),
-                source_name: Some(table.source.clone()),
-                line: Some(*line),
-                first_line: Some(first_line),
-            });
-        }
-        codes.push(code.to_string());
     }
 
-    // soft columns: numeric when every cell parses as a number or a missing token
-    let mut numeric_cols = Vec::new();
-    let mut label_cols = Vec::new();
-    for (j, role) in roles.iter().enumerate() {
-        match role {
-            ColumnRole::Numeric => numeric_cols.push(j),
-            ColumnRole::Group => label_cols.push(j),
-            ColumnRole::NumericOrLabel => {
-                let numeric = table
-                    .rows
-                    .iter()
-                    .all(|(_, row)| looks_numeric(field(row, j)));
-                if numeric {
-                    numeric_cols.push(j);
-                } else {
-                    label_cols.push(j);
+    /// Add the current record of `rec`, on `line`.
+    pub fn push<R: Read>(&mut self, line: usize, rec: &CsvStream<R>) {
+        if self.unit_error.is_some() {
+            return;
+        }
+        let row = self.codes.len();
+        let code = rec.field(self.unit_j);
+        if code.is_empty() {
+            self.unit_error = Some(rec.cell_error(line, self.unit_j, "empty unit code"));
+            return;
+        }
+        // compared in NFC (see `Dataset::new`)
+        match self.seen.entry(nfc_key(code).into_owned()) {
+            Entry::Occupied(first) => {
+                let (first_line, first) = *first.get();
+                self.unit_error = Some(Error::DuplicateUnit {
+                    code: code.to_string(),
+                    first: self.codes.get(first).cloned().unwrap_or_default(),
+                    source_name: Some(self.source.clone()),
+                    line: Some(line),
+                    first_line: Some(first_line),
+                });
+                return;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert((line, row));
+            }
+        }
+        self.codes.push(code.to_string());
+        if !self.soft.is_empty() {
+            self.lines.push(line);
+            for (cells, &j) in self.soft_cells.iter_mut().zip(&self.soft) {
+                cells.push(rec.field(j).to_string());
+            }
+        }
+        if let Some(fault) = &self.cell_fault {
+            // only whether the faulty column holds a number somewhere is still needed
+            if let Some(k) = fault.hard {
+                let s = rec.field(self.hard.get(k).copied().unwrap_or(usize::MAX));
+                if !is_missing_token(s) && s.parse::<f64>().is_ok() {
+                    if let Some(h) = self.has_number.get_mut(k) {
+                        *h = true;
+                    }
                 }
             }
-            ColumnRole::Unit | ColumnRole::Name => {}
+            return;
+        }
+        if let Some(nj) = self.name_j {
+            let s = rec.field(nj);
+            self.names.push(if s.is_empty() {
+                code.to_string()
+            } else {
+                s.to_string()
+            });
+        }
+        for (labels, &j) in self.group_labels.iter_mut().zip(&self.group_cols) {
+            labels.push(rec.field(j).to_string());
+        }
+        for (k, (&j, has)) in self.hard.iter().zip(self.has_number.iter_mut()).enumerate() {
+            let s = rec.field(j);
+            let parsed = match parse_number(s) {
+                Some(v) => Ok(v),
+                None => {
+                    let column = self.headers.get(j).map(String::as_str).unwrap_or("");
+                    parse_cell(s, rec, line, column, code)
+                }
+            };
+            match parsed {
+                Ok(v) => {
+                    if !*has && !is_missing_token(s) {
+                        *has = true;
+                    }
+                    self.values.push(v);
+                }
+                Err(error) => {
+                    self.cell_fault = Some(CellFault {
+                        row,
+                        column: j,
+                        hard: Some(k),
+                        error,
+                    });
+                    return;
+                }
+            }
         }
     }
 
-    let n = table.rows.len();
-    let m = numeric_cols.len();
-    let mut values = Vec::with_capacity(n * m);
-    for ((line, row), code) in table.rows.iter().zip(&codes) {
-        for &j in &numeric_cols {
-            let col = table.headers.get(j).map(String::as_str).unwrap_or("");
-            let v = parse_cell(field(row, j), table, *line, col, code).map_err(|e| match e {
-                Error::NonNumeric {
-                    source_name,
-                    line,
-                    column,
-                    value,
-                    ..
-                } if !column_has_a_number(table, j) => Error::NonNumeric {
-                    hint: label_hint(&column),
-                    source_name,
-                    line,
-                    column,
-                    value,
-                },
-                other => other,
-            })?;
-            values.push(v);
+    /// The data set of the records pushed.
+    ///
+    /// Errors: the first empty or repeated unit code ([`Error::Parse`], [`Error::DuplicateUnit`]
+    /// naming both lines), [`Error::EmptyData`] for no record, then the first bad value in row-major
+    /// order ([`Error::NonNumeric`], with the label hint when its column holds no number at all;
+    /// [`Error::NonFinite`]; [`Error::Underflow`]).
+    pub fn finish(mut self) -> Result<Dataset> {
+        if let Some(e) = self.unit_error.take() {
+            return Err(e);
         }
-    }
-    let values = Array2::from_shape_vec((n, m), values).map_err(|_| Error::ShapeMismatch {
-        what: format!("{}: values read", table.source),
-        expected: n * m,
-        found: 0,
-    })?;
-    let columns: Vec<String> = numeric_cols
-        .iter()
-        .filter_map(|&j| table.headers.get(j).cloned())
-        .collect();
-    let mut data = Dataset::new(codes.clone(), columns, values)?;
-    if let Some(nj) = name_j {
-        let names = table
-            .rows
-            .iter()
-            .zip(&codes)
-            .map(|((_, row), code)| {
-                let s = field(row, nj);
-                if s.is_empty() {
-                    code.clone()
-                } else {
-                    s.to_string()
+        if self.codes.is_empty() {
+            return Err(no_rows(&self.source));
+        }
+        let n = self.codes.len();
+        self.seen = HashMap::new();
+
+        // soft columns: numeric when every cell parses as a number or a missing token
+        let mut fault = self.cell_fault.take();
+        let mut soft_numeric: Vec<(usize, Vec<f64>)> = Vec::new();
+        let mut labels: Vec<(usize, Vec<String>)> = Vec::new();
+        let soft_cells = std::mem::take(&mut self.soft_cells);
+        for (&j, cells) in self.soft.iter().zip(soft_cells) {
+            if !cells.iter().all(|c| looks_numeric(c)) {
+                labels.push((j, cells));
+                continue;
+            }
+            let column = self.headers.get(j).map(String::as_str).unwrap_or("");
+            let mut col = Vec::with_capacity(n);
+            for (row, (cell, code)) in cells.iter().zip(&self.codes).enumerate() {
+                let line = self.lines.get(row).copied().unwrap_or(0);
+                match parse_cell(cell, &self, line, column, code) {
+                    Ok(v) => col.push(v),
+                    Err(error) => {
+                        let earlier = fault.as_ref().is_none_or(|f| (row, j) < (f.row, f.column));
+                        if earlier {
+                            let has = cells
+                                .iter()
+                                .any(|c| !is_missing_token(c) && c.parse::<f64>().is_ok());
+                            fault = Some(CellFault {
+                                row,
+                                column: j,
+                                hard: None,
+                                error: with_hint(error, has, self.label_hint),
+                            });
+                        }
+                        break;
+                    }
                 }
-            })
-            .collect();
-        data = data.with_names(names)?;
+            }
+            soft_numeric.push((j, col));
+        }
+        if let Some(f) = fault {
+            return Err(match f.hard {
+                Some(k) => {
+                    let has = self.has_number.get(k).copied().unwrap_or(true);
+                    with_hint(f.error, has, self.label_hint)
+                }
+                None => f.error,
+            });
+        }
+
+        // the matrix: numeric columns in header order
+        let h = self.hard.len();
+        let mut values = std::mem::take(&mut self.values);
+        let columns: Vec<String> = if soft_numeric.is_empty() {
+            self.hard
+                .iter()
+                .filter_map(|&j| self.headers.get(j).cloned())
+                .collect()
+        } else {
+            // (header column, source): `k < h` is hard column `k`, otherwise soft column `k - h`
+            let mut order: Vec<(usize, usize)> = self
+                .hard
+                .iter()
+                .enumerate()
+                .map(|(k, &j)| (j, k))
+                .chain(
+                    soft_numeric
+                        .iter()
+                        .enumerate()
+                        .map(|(s, (j, _))| (*j, h + s)),
+                )
+                .collect();
+            order.sort_unstable();
+            let m = order.len();
+            let mut merged = Vec::with_capacity(n * m);
+            for i in 0..n {
+                for &(_, k) in &order {
+                    let v = if k < h {
+                        values.get(i * h + k)
+                    } else {
+                        soft_numeric.get(k - h).and_then(|(_, c)| c.get(i))
+                    };
+                    merged.push(v.copied().unwrap_or(f64::NAN));
+                }
+            }
+            values = merged;
+            order
+                .iter()
+                .filter_map(|&(j, _)| self.headers.get(j).cloned())
+                .collect()
+        };
+        values.shrink_to_fit();
+        let m = columns.len();
+        let values = Array2::from_shape_vec((n, m), values).map_err(|_| Error::ShapeMismatch {
+            what: format!("{}: values read", self.source),
+            expected: n * m,
+            found: 0,
+        })?;
+        let codes = std::mem::take(&mut self.codes);
+        let mut data = Dataset::new(codes, columns, values)?;
+        if self.name_j.is_some() {
+            data = data.with_names(std::mem::take(&mut self.names))?;
+        }
+        labels.extend(
+            self.group_cols
+                .iter()
+                .copied()
+                .zip(std::mem::take(&mut self.group_labels)),
+        );
+        labels.sort_by_key(|(j, _)| *j);
+        for (j, l) in labels {
+            let name = self.headers.get(j).cloned().unwrap_or_default();
+            data = data.with_group(name, l)?;
+        }
+        Ok(data)
     }
-    for &j in &label_cols {
-        let name = table.headers.get(j).cloned().unwrap_or_default();
-        let labels = table
-            .rows
-            .iter()
-            .map(|(_, row)| field(row, j).to_string())
-            .collect();
-        data = data.with_group(name, labels)?;
-    }
-    Ok(data)
 }
 
-/// Whether some cell of column `j` is a number (not a missing token): a column without any looks like
-/// a label column.
-fn column_has_a_number(table: &Table, j: usize) -> bool {
-    table.rows.iter().any(|(_, row)| {
-        let s = field(row, j).trim();
-        !is_missing_token(s) && s.parse::<f64>().is_ok()
-    })
+/// `error` with the label hint added when it is [`Error::NonNumeric`] in a column without any number.
+fn with_hint(error: Error, column_has_a_number: bool, label_hint: fn(&str) -> String) -> Error {
+    match error {
+        Error::NonNumeric {
+            source_name,
+            line,
+            column,
+            value,
+            ..
+        } if !column_has_a_number => Error::NonNumeric {
+            hint: label_hint(&column),
+            source_name,
+            line,
+            column,
+            value,
+        },
+        other => other,
+    }
+}
+
+/// Read every record of `stream` into a [`Dataset`] (see [`DatasetBuilder`]).
+pub(crate) fn read_dataset<R: Read>(
+    mut stream: CsvStream<R>,
+    roles: &[ColumnRole],
+    unit_j: usize,
+    label_hint: fn(&str) -> String,
+) -> Result<Dataset> {
+    let mut builder = DatasetBuilder::new(&stream, roles, unit_j, label_hint);
+    while let Some(line) = stream.next_record()? {
+        builder.push(line, &stream);
+    }
+    builder.finish()
 }
 
 /// The hint for a plain CSV column that holds no number: declare it as a group column.
@@ -266,19 +487,31 @@ fn read_csv_named<R: Read>(
     source: &str,
     is_file: bool,
 ) -> Result<Dataset> {
-    let mut table = Table::read(reader, source)?;
-    table.is_file = is_file;
+    let mut stream = CsvStream::open(reader, source, is_file)?;
+    match csv_roles(&stream, options) {
+        Ok((roles, unit_j)) => read_dataset(stream, &roles, unit_j, csv_label_hint),
+        // a ragged row or bad UTF-8 further down is reported first, as by a whole-table read
+        Err(e) => Err(stream.drain_then(e)),
+    }
+}
+
+/// The role of every column of a plain CSV table under `options`, and the unit column.
+fn csv_roles<R: Read>(
+    stream: &CsvStream<R>,
+    options: &CsvOptions,
+) -> Result<(Vec<ColumnRole>, usize)> {
+    let require = |c: &str| stream.position(c).ok_or_else(|| stream.missing_column(c));
     let unit_j = match &options.unit_column {
-        Some(c) => table.require(c)?,
-        None => table.position("uCode").unwrap_or(0),
+        Some(c) => require(c)?,
+        None => stream.position("uCode").unwrap_or(0),
     };
     let name_j = match &options.name_column {
-        Some(c) => Some(table.require(c)?),
-        None => table.position("uName"),
+        Some(c) => Some(require(c)?),
+        None => stream.position("uName"),
     };
-    let mut roles = vec![ColumnRole::Numeric; table.headers.len()];
+    let mut roles = vec![ColumnRole::Numeric; stream.headers.len()];
     for g in &options.group_columns {
-        let j = table.require(g)?;
+        let j = require(g)?;
         if let Some(r) = roles.get_mut(j) {
             *r = ColumnRole::Group;
         }
@@ -292,7 +525,7 @@ fn read_csv_named<R: Read>(
     if let Some(r) = roles.get_mut(unit_j) {
         *r = ColumnRole::Unit;
     }
-    build_dataset(&table, &roles, csv_label_hint)
+    Ok((roles, unit_j))
 }
 
 #[cfg(test)]

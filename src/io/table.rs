@@ -1,12 +1,15 @@
 //! Shared CSV plumbing: read a whole table with line numbers, map csv errors to typed errors, parse
 //! numeric cells under one rule set.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 
 use crate::error::{Error, Result};
 
 /// A CSV table read into memory: trimmed header names and rows, each with its 1-based line.
+///
+/// Used for the small metadata tables (iMeta, the CBCII framework); data tables are streamed through
+/// [`CsvStream`] instead, so that no field of a large file is kept as a `String`.
 #[derive(Debug)]
 pub(crate) struct Table {
     /// Name of the input for error messages (file path or description).
@@ -28,22 +31,130 @@ impl Table {
     ///
     /// Errors: [`Error::EmptyData`] for an input without header, [`Error::Parse`] for a duplicate or empty
     /// header name, a ragged row or invalid UTF-8, [`Error::Io`] for read failures.
-    pub fn read<R: Read>(mut reader: R, source: &str) -> Result<Table> {
-        let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).map_err(|e| Error::Io {
-            path: source.to_string(),
-            source: e,
-        })?;
-        let lines = LineIndex::new(&bytes);
+    pub fn read<R: Read>(reader: R, source: &str) -> Result<Table> {
+        let mut stream = CsvStream::open(reader, source, false)?;
+        let mut rows = Vec::new();
+        while let Some(line) = stream.next_record()? {
+            let fields = (0..stream.record_len())
+                .map(|j| stream.field(j).to_string())
+                .collect();
+            rows.push((line, fields));
+        }
+        Ok(Table {
+            source: source.to_string(),
+            headers: stream.headers,
+            header_line: stream.header_line,
+            rows,
+            is_file: false,
+        })
+    }
+
+    /// Position of a column by exact (trimmed) name.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// Position of a required column, or an [`Error::Parse`] naming the header line and the column.
+    pub fn require(&self, name: &str) -> Result<usize> {
+        self.position(name)
+            .ok_or_else(|| missing_column(&self.source, self.header_line, &self.headers, name))
+    }
+
+    /// An [`Error::Parse`] for a data cell.
+    pub fn cell_error(&self, line: usize, column: usize, message: impl Into<String>) -> Error {
+        cell_error(&self.source, &self.headers, line, column, message)
+    }
+
+    /// Error if the table has no data row.
+    pub fn require_rows(&self) -> Result<()> {
+        if self.rows.is_empty() {
+            Err(no_rows(&self.source))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The [`Error::Parse`] for a required column absent from the header.
+fn missing_column(source: &str, header_line: usize, headers: &[String], name: &str) -> Error {
+    Error::Parse {
+        source_name: source.to_string(),
+        line: Some(header_line),
+        column: Some(name.to_string()),
+        message: format!(
+            "required column `{name}` is missing (header: {})",
+            headers.join(",")
+        ),
+    }
+}
+
+/// An [`Error::Parse`] for the data cell in column `column` on `line`.
+pub(crate) fn cell_error(
+    source: &str,
+    headers: &[String],
+    line: usize,
+    column: usize,
+    message: impl Into<String>,
+) -> Error {
+    Error::Parse {
+        source_name: source.to_string(),
+        line: Some(line),
+        column: headers.get(column).cloned(),
+        message: message.into(),
+    }
+}
+
+/// The [`Error::EmptyData`] for a header without data rows.
+pub(crate) fn no_rows(source: &str) -> Error {
+    Error::EmptyData {
+        what: format!("{source}: header only, no data rows"),
+    }
+}
+
+/// The field of a row (rows are rectangular, so this only fails on internal misuse).
+pub(crate) fn field(row: &[String], j: usize) -> &str {
+    row.get(j).map(String::as_str).unwrap_or("")
+}
+
+/// A CSV input read one record at a time, with one reused record buffer: nothing of a record outlives
+/// the next call to [`CsvStream::next_record`], so reading a large data table costs memory only for what
+/// the caller keeps (numbers as `f64`, unit codes).
+///
+/// The rules are those of the whole-table reader: a header row (names trimmed, non-empty and
+/// unique), `flexible = false` (a ragged row is an [`Error::Parse`] naming its line), fields trimmed of
+/// surrounding Unicode whitespace (as `str::trim`), invalid UTF-8 an [`Error::Parse`] naming the line
+/// and field, blank lines skipped but counted in line numbers.
+pub(crate) struct CsvStream<R: Read> {
+    rdr: csv::Reader<LineCounter<R>>,
+    rec: csv::StringRecord,
+    /// Name of the input for error messages (file path or description).
+    pub source: String,
+    /// Header names (trimmed).
+    pub headers: Vec<String>,
+    /// Line of the header (normally 1).
+    pub header_line: usize,
+    /// Whether `source` is a file path: value errors are then wrapped in [`Error::InFile`].
+    pub is_file: bool,
+    /// Number of data records read so far.
+    pub records: usize,
+}
+
+impl<R: Read> CsvStream<R> {
+    /// Open a CSV input and read its header.
+    ///
+    /// Errors: [`Error::EmptyData`] for an input without header, [`Error::Parse`] for a duplicate or
+    /// empty header name or a header that is not UTF-8, [`Error::Io`] for read failures.
+    pub fn open(reader: R, source: &str, is_file: bool) -> Result<Self> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .trim(csv::Trim::All)
-            .from_reader(bytes.as_slice());
-        let header_rec = rdr
-            .headers()
-            .map_err(|e| csv_error(source, &lines, e))?
-            .clone();
+            .trim(csv::Trim::Headers)
+            .buffer_capacity(1 << 16)
+            .from_reader(LineCounter::new(reader));
+        let header_rec = match rdr.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => return Err(csv_error(source, rdr.get_mut(), e)),
+        };
         if header_rec.is_empty() || (header_rec.len() == 1 && header_rec.get(0) == Some("")) {
             return Err(Error::EmptyData {
                 what: format!("{source}: the input is empty (no header row)"),
@@ -51,7 +162,7 @@ impl Table {
         }
         let header_line = header_rec
             .position()
-            .map(|p| lines.line(p.byte()))
+            .map(|p| rdr.get_mut().line(p.byte()))
             .unwrap_or(1);
         let headers: Vec<String> = header_rec.iter().map(str::to_string).collect();
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -73,25 +184,62 @@ impl Table {
                 });
             }
         }
-        let mut rows = Vec::new();
-        let mut rec = csv::StringRecord::new();
-        loop {
-            match rdr.read_record(&mut rec) {
-                Ok(true) => {
-                    let line = rec.position().map(|p| lines.line(p.byte())).unwrap_or(0);
-                    rows.push((line, rec.iter().map(str::to_string).collect()));
-                }
-                Ok(false) => break,
-                Err(e) => return Err(csv_error(source, &lines, e)),
-            }
-        }
-        Ok(Table {
+        Ok(CsvStream {
+            rdr,
+            rec: csv::StringRecord::new(),
             source: source.to_string(),
             headers,
             header_line,
-            rows,
-            is_file: false,
+            is_file,
+            records: 0,
         })
+    }
+
+    /// Read the next data record; its fields are then available through [`CsvStream::field`].
+    /// Returns the record's 1-based line, or `None` at the end of the input.
+    ///
+    /// Errors: [`Error::Parse`] for a ragged row or invalid UTF-8 (naming the line),
+    /// [`Error::Io`] for read failures.
+    pub fn next_record(&mut self) -> Result<Option<usize>> {
+        match self.rdr.read_record(&mut self.rec) {
+            Ok(true) => {
+                self.records += 1;
+                let line = self
+                    .rec
+                    .position()
+                    .map(|p| self.rdr.get_mut().line(p.byte()))
+                    .unwrap_or(0);
+                Ok(Some(line))
+            }
+            Ok(false) => Ok(None),
+            Err(e) => Err(csv_error(&self.source, self.rdr.get_mut(), e)),
+        }
+    }
+
+    /// Field `j` of the current record, trimmed (empty when out of range, which the rectangular
+    /// rule makes an internal misuse).
+    pub fn field(&self, j: usize) -> &str {
+        self.rec.get(j).map(trim_field).unwrap_or("")
+    }
+
+    /// Number of fields of the current record.
+    pub fn record_len(&self) -> usize {
+        self.rec.len()
+    }
+
+    /// Read the rest of the input, only to find the errors of the whole-table reader (ragged rows,
+    /// invalid UTF-8, read failures), which take precedence over every error about the values.
+    pub fn drain(&mut self) -> Result<()> {
+        while self.next_record()?.is_some() {}
+        Ok(())
+    }
+
+    /// [`CsvStream::drain`], then `pending` if the rest of the input has no error of its own.
+    pub fn drain_then(&mut self, pending: Error) -> Error {
+        match self.drain() {
+            Ok(()) => pending,
+            Err(e) => e,
+        }
     }
 
     /// Position of a column by exact (trimmed) name.
@@ -99,83 +247,128 @@ impl Table {
         self.headers.iter().position(|h| h == name)
     }
 
-    /// Position of a required column, or an [`Error::Parse`] naming the header line and the column.
-    pub fn require(&self, name: &str) -> Result<usize> {
-        self.position(name).ok_or_else(|| Error::Parse {
-            source_name: self.source.clone(),
-            line: Some(self.header_line),
-            column: Some(name.to_string()),
-            message: format!(
-                "required column `{name}` is missing (header: {})",
-                self.headers.join(",")
-            ),
-        })
+    /// The [`Error::Parse`] for a required column absent from the header.
+    pub fn missing_column(&self, name: &str) -> Error {
+        missing_column(&self.source, self.header_line, &self.headers, name)
     }
 
     /// An [`Error::Parse`] for a data cell.
     pub fn cell_error(&self, line: usize, column: usize, message: impl Into<String>) -> Error {
-        Error::Parse {
-            source_name: self.source.clone(),
-            line: Some(line),
-            column: self.headers.get(column).cloned(),
-            message: message.into(),
-        }
-    }
-
-    /// Error if the table has no data row.
-    pub fn require_rows(&self) -> Result<()> {
-        if self.rows.is_empty() {
-            Err(Error::EmptyData {
-                what: format!("{}: header only, no data rows", self.source),
-            })
-        } else {
-            Ok(())
-        }
+        cell_error(&self.source, &self.headers, line, column, message)
     }
 }
 
-/// The field of a row (rows are rectangular, so this only fails on internal misuse).
-pub(crate) fn field(row: &[String], j: usize) -> &str {
-    row.get(j).map(String::as_str).unwrap_or("")
+/// `s.trim()`, without the Unicode machinery when `s` starts and ends with a visible ASCII character
+/// (nothing to trim then), as almost every cell does.
+#[inline]
+fn trim_field(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    let bytes = s.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        s
+    } else {
+        s.trim()
+    }
 }
 
-/// Maps byte offsets of an input to 1-based line numbers.
+/// A reader that passes bytes through and remembers where the runs of line terminators (`\r`, `\n`)
+/// are, so that a byte offset reported by the csv crate can be turned into a line number without
+/// keeping the input.
 ///
 /// The csv crate reports a record's position as the place where it started scanning, i.e. *before*
-/// any blank lines it skipped, and its own line counter does not count those blank lines. We therefore
-/// skip line terminators forward from the reported byte and count newlines ourselves.
-pub(crate) struct LineIndex {
-    /// Byte offsets of every `\n`.
-    newlines: Vec<usize>,
-    /// Whether the byte at each offset is a line terminator (`\r` or `\n`).
-    terminators: Vec<bool>,
+/// any blank lines it skipped, and its own line counter does not count those blank lines. The line of
+/// a record is therefore the line of the first non-terminator byte at or after the reported byte:
+/// 1 + the number of `\n` before that byte. Only the runs not yet passed by a query are kept (queries
+/// come in increasing byte order), so memory is bounded by the csv reader's look-ahead.
+pub(crate) struct LineCounter<R> {
+    inner: R,
+    /// Bytes passed through so far.
+    offset: u64,
+    /// `\n` bytes passed through so far.
+    newlines: usize,
+    /// Finished terminator runs not yet passed by a query: `(start, end, newlines before end)`.
+    runs: VecDeque<(u64, u64, usize)>,
+    /// Start of the terminator run the last byte passed through belongs to.
+    open: Option<u64>,
+    /// Newlines before every byte a query has passed.
+    base: usize,
 }
 
-impl LineIndex {
-    pub fn new(bytes: &[u8]) -> Self {
-        LineIndex {
-            newlines: bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i)
-                .collect(),
-            terminators: bytes.iter().map(|b| *b == b'\n' || *b == b'\r').collect(),
+impl<R> LineCounter<R> {
+    fn new(inner: R) -> Self {
+        LineCounter {
+            inner,
+            offset: 0,
+            newlines: 0,
+            runs: VecDeque::new(),
+            open: None,
+            base: 0,
         }
     }
 
-    /// 1-based line of the first non-terminator byte at or after `byte`.
-    pub fn line(&self, byte: u64) -> usize {
-        let mut pos = usize::try_from(byte).unwrap_or(usize::MAX);
-        while self.terminators.get(pos).copied().unwrap_or(false) {
-            pos += 1;
+    /// 1-based line of the first non-terminator byte at or after `byte` (queries must not decrease).
+    fn line(&mut self, byte: u64) -> usize {
+        while let Some(&(_, end, nl)) = self.runs.front() {
+            if end > byte {
+                break;
+            }
+            self.base = nl;
+            self.runs.pop_front();
         }
-        self.newlines.partition_point(|&n| n < pos) + 1
+        match self.runs.front() {
+            Some(&(start, _, nl)) if start <= byte => nl + 1,
+            Some(_) => self.base + 1,
+            // inside a run still open: it reaches the end of what has been read
+            None if self.open.is_some_and(|s| s <= byte) => self.newlines + 1,
+            None => self.base + 1,
+        }
+    }
+
+    /// Record the terminator runs of `buf`, which starts at `self.offset`.
+    fn scan(&mut self, buf: &[u8]) {
+        let mut i = 0;
+        while i < buf.len() {
+            if self.open.is_none() {
+                match memchr::memchr2(b'\n', b'\r', &buf[i..]) {
+                    Some(k) => {
+                        i += k;
+                        self.open = Some(self.offset + i as u64);
+                    }
+                    None => break,
+                }
+            }
+            // inside a run: extend it over terminators
+            while let Some(&b) = buf.get(i) {
+                if b == b'\n' {
+                    self.newlines += 1;
+                } else if b != b'\r' {
+                    break;
+                }
+                i += 1;
+            }
+            if i < buf.len() {
+                if let Some(start) = self.open.take() {
+                    self.runs
+                        .push_back((start, self.offset + i as u64, self.newlines));
+                }
+            }
+        }
+        self.offset += buf.len() as u64;
+    }
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(read) = buf.get(..n) {
+            self.scan(read);
+        }
+        Ok(n)
     }
 }
 
 /// Map a csv error to a typed error naming the source and, when known, the line.
-pub(crate) fn csv_error(source: &str, lines: &LineIndex, e: csv::Error) -> Error {
+fn csv_error<R>(source: &str, lines: &mut LineCounter<R>, e: csv::Error) -> Error {
     let line = e.position().map(|p| lines.line(p.byte()));
     match e.into_kind() {
         csv::ErrorKind::Io(err) => Error::Io {
@@ -231,6 +424,110 @@ fn has_nonzero_digit(s: &str) -> bool {
         .any(|c| matches!(c, '1'..='9'))
 }
 
+/// The input a cell comes from, as [`parse_cell`] names it in errors.
+pub(crate) trait CellSource {
+    /// File path or description of the input.
+    fn source_name(&self) -> &str;
+    /// Whether [`CellSource::source_name`] is a file path (errors are then wrapped in
+    /// [`Error::InFile`]).
+    fn is_file(&self) -> bool;
+}
+
+impl CellSource for Table {
+    fn source_name(&self) -> &str {
+        &self.source
+    }
+    fn is_file(&self) -> bool {
+        self.is_file
+    }
+}
+
+impl<R: Read> CellSource for CsvStream<R> {
+    fn source_name(&self) -> &str {
+        &self.source
+    }
+    fn is_file(&self) -> bool {
+        self.is_file
+    }
+}
+
+/// A trimmed number cell read without building an error: the value of [`parse_cell`], or `None` where
+/// [`parse_cell`] gives an error. The fast path of the data readers, which call [`parse_cell`] for the
+/// error of a `None`.
+#[inline]
+pub(crate) fn parse_number(s: &str) -> Option<f64> {
+    if let Some(v) = parse_plain_decimal(s.as_bytes()) {
+        return Some(v);
+    }
+    if is_missing_token(s) {
+        return Some(f64::NAN);
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v.is_infinite() => None,
+        Ok(v) if v == 0.0 && has_nonzero_digit(s) => None,
+        Ok(v) => Some(v),
+        Err(_) => None,
+    }
+}
+
+/// `10^k` for `k = 0..=22`: every one is exactly an `f64`.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The value of a plain decimal `-?D+(.D+)?` with at most 15 digits in all, or `None` for anything else
+/// (which `f64::from_str` then reads).
+///
+/// Exactly `f64::from_str`'s result (Clinger's fast path): the digits form an integer `m < 10^15 < 2^53`
+/// and the divisor is `10^k` with `k <= 15`, both exact in `f64`, so the one IEEE division `m / 10^k`
+/// is the correctly rounded value of the decimal, as `from_str` gives. The standard parser is the
+/// largest cost of reading a numeric CSV (about 200 instructions per cell against about 40 here,
+/// measured with callgrind on 20,000 × 50 cells of the form `123.456`).
+#[inline]
+fn parse_plain_decimal(s: &[u8]) -> Option<f64> {
+    let (negative, body) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s),
+    };
+    if body.len() > 16 || body.last() == Some(&b'.') {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut int_digits = 0usize;
+    for &b in body {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        mantissa = mantissa * 10 + u64::from(d);
+        int_digits += 1;
+    }
+    let mut fraction = 0usize;
+    match body.get(int_digits) {
+        None => {}
+        Some(b'.') if int_digits > 0 => {
+            for &b in body.get(int_digits + 1..).unwrap_or_default() {
+                let d = b.wrapping_sub(b'0');
+                if d > 9 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + u64::from(d);
+                fraction += 1;
+            }
+        }
+        Some(_) => return None,
+    }
+    let digits = int_digits + fraction;
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    let divisor = POW10.get(fraction).copied()?;
+    // exact: mantissa < 10^15 < 2^53
+    let v = mantissa as f64 / divisor;
+    Some(if negative { -v } else { v })
+}
+
 /// Parse one numeric data cell of `table` at `line`, column `column`, in the row of unit `unit`.
 ///
 /// * missing tokens (see [`is_missing_token`]) and NaN -> `NaN`;
@@ -244,7 +541,7 @@ fn has_nonzero_digit(s: &str) -> bool {
 /// * anything else -> [`Error::NonNumeric`] naming the source, line, column and the text.
 pub(crate) fn parse_cell(
     text: &str,
-    table: &Table,
+    table: &impl CellSource,
     line: usize,
     column: &str,
     unit: &str,
@@ -260,9 +557,9 @@ pub(crate) fn parse_cell(
                 indicator: column.to_string(),
                 value: v,
             };
-            Err(if table.is_file {
+            Err(if table.is_file() {
                 Error::InFile {
-                    source_name: table.source.clone(),
+                    source_name: table.source_name().to_string(),
                     line,
                     source: Box::new(e),
                 }
@@ -271,7 +568,7 @@ pub(crate) fn parse_cell(
             })
         }
         Ok(v) if v == 0.0 && has_nonzero_digit(s) => Err(Error::Underflow {
-            source_name: table.source.clone(),
+            source_name: table.source_name().to_string(),
             line,
             column: column.to_string(),
             unit: unit.to_string(),
@@ -279,7 +576,7 @@ pub(crate) fn parse_cell(
         }),
         Ok(v) => Ok(v),
         Err(_) => Err(Error::NonNumeric {
-            source_name: table.source.clone(),
+            source_name: table.source_name().to_string(),
             line,
             column: column.to_string(),
             value: s.to_string(),
@@ -335,6 +632,68 @@ mod tests {
         }
         assert!(looks_numeric("1e-400"));
         assert!(!looks_numeric("inf"));
+    }
+
+    #[test]
+    fn plain_decimals_read_exactly_as_from_str() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(17);
+        let mut text = String::new();
+        for _ in 0..200_000 {
+            text.clear();
+            if rng.random_bool(0.3) {
+                text.push('-');
+            }
+            let int_digits = rng.random_range(0..=17usize);
+            for _ in 0..int_digits {
+                text.push(char::from(b'0' + rng.random_range(0..10u8)));
+            }
+            if rng.random_bool(0.7) {
+                text.push('.');
+                for _ in 0..rng.random_range(0..=17usize) {
+                    text.push(char::from(b'0' + rng.random_range(0..10u8)));
+                }
+            }
+            let want = text.parse::<f64>().ok();
+            if let Some(got) = parse_plain_decimal(text.as_bytes()) {
+                let want =
+                    want.unwrap_or_else(|| panic!("fast path read `{text}`, from_str did not"));
+                assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+            }
+            if let Some(want) = want.filter(|v| v.is_finite() && *v != 0.0) {
+                assert_eq!(
+                    parse_number(&text).map(f64::to_bits),
+                    Some(want.to_bits()),
+                    "{text}"
+                );
+            }
+        }
+        // the fast path takes the common forms and leaves the rest to from_str
+        assert_eq!(parse_plain_decimal(b"123.456"), Some(123.456));
+        assert_eq!(
+            parse_plain_decimal(b"-0.0").map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+        assert_eq!(
+            parse_plain_decimal(b"999999999999999"),
+            Some(999_999_999_999_999.0)
+        );
+        for other in [
+            &b"1e5"[..],
+            b"+1",
+            b".5",
+            b"5.",
+            b"1.2.3",
+            b"",
+            b"-",
+            b"NA",
+            b"1234567890123456",
+        ] {
+            assert_eq!(parse_plain_decimal(other), None, "{other:?}");
+        }
+        assert_eq!(trim_field(" \u{a0}x\t"), "x");
+        assert_eq!(trim_field("x y"), "x y");
+        assert_eq!(trim_field("\u{2003}x"), "x");
     }
 
     #[test]
