@@ -46,7 +46,9 @@
 //! | `plot` | SVG plots of the results (feature `plot`) |
 //! | [`error`] | the one `Error` type (typed: parameter, value, expected) and `Result` |
 //!
-//! Private: `stats` (moments, correlations, eigen-decomposition, significance tests: one home for the
+//! Private: `plan` (the tree plan: node order, each node's `MeanForm`, the one effective-weights rule
+//! and the bonus term; `Scorer` is its one-variant case and every sweep path scores through it),
+//! `stats` (moments, correlations, eigen-decomposition, significance tests: one home for the
 //! statistics every module uses) and `serde_nan`.
 //!
 //! ## Where to start
