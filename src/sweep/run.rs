@@ -640,6 +640,45 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// The `f32` path's sorting network and exact re-ranking against the general path, whose
+        /// [`Ranker`] is proptested equal to the rank contract: tie-heavy data (equal rows, values a
+        /// hair apart, ±0) on 2 to 48 units.
+        #[test]
+        fn f32_network_ranks_equal_the_contract_on_random_ties(
+            units in 2usize..=48,
+            cells in proptest::collection::vec(0usize..6, 48 * 6),
+            seed in 0u64..1000,
+        ) {
+            let (fw, _) = synthetic(units, 6, 3, 2, 1).unwrap();
+            let n_agg = fw.nodes().len() - fw.n_indicators();
+            let values = [0.0, -0.0, 0.25, 0.5, 0.5 + 1e-12, 1.0];
+            let x = ndarray::Array2::from_shape_fn((units, 6), |(u, i)| values[cells[u * 6 + i]]);
+            let m = BatchModel::new(
+                fw,
+                vec![AggregatorKind::Arithmetic; n_agg],
+                MissingPolicy::default(),
+                None,
+                vec![x],
+            )
+            .unwrap();
+            let cfg = SweepConfig::new(
+                300,
+                seed,
+                WeightSampler::Uniform {
+                    spread: 0.5,
+                    nodes: NodeSelection::All,
+                },
+            )
+            .with_chunk_size(128);
+            let fast = m.sweep(&cfg).unwrap();
+            let (ranks, _) = general_path(&m, &cfg);
+            proptest::prop_assert_eq!(fast.ranks, ranks);
+        }
+    }
+
     #[test]
     fn fast_path_equals_general_path_bit_for_bit() {
         let (fw, raw) = synthetic(37, 12, 5, 2, 3).unwrap();
