@@ -64,6 +64,66 @@ pub struct SweepConfig {
     /// fingerprint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_budget: Option<u64>,
+    /// How rank histograms are kept ([`RankSummary`]; default exact).
+    #[serde(default, skip_serializing_if = "RankSummary::is_exact")]
+    pub rank_summary: RankSummary,
+}
+
+/// How a sweep keeps its per-unit rank histograms ([`RankHistogram`](super::RankHistogram)).
+///
+/// Exact histograms take `N²` counters for `N` units (8 bytes each in the result and per worker
+/// thread: 10 000 units need 800 MB per histogram). A binned summary counts ranks in bins of
+/// `w = ⌈N / B⌉` consecutive ranks: `N × B` counters, bin counts exact and exactly mergeable, rank
+/// quantiles within one bin width (see [`RankHistogram`](super::RankHistogram)). The summary a result
+/// used is [`RankHistogram::bin_width`](super::RankHistogram::bin_width) of its
+/// [`SweepResult::ranks`](super::SweepResult::ranks) (1 = exact), and it is part of the result's
+/// fingerprint: results with different summaries do not merge.
+///
+/// ```
+/// use composite_indicators::sweep::{RankSummary, SweepConfig};
+/// let c = SweepConfig::default().with_rank_summary(RankSummary::Auto);
+/// assert_eq!(c.rank_summary, RankSummary::Auto);
+/// assert_eq!(SweepConfig::default().with_rank_bins(100).rank_summary, RankSummary::Binned { bins: 100 });
+/// assert_eq!(RankSummary::Binned { bins: 100 }.width(250), 3);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RankSummary {
+    /// One counter per unit and rank (the default): every rank statistic exact.
+    #[default]
+    Exact,
+    /// `bins` bins per unit, of `⌈units / bins⌉` ranks each (exact when `bins ≥ units`).
+    Binned {
+        /// Bins per unit (at least 1).
+        bins: usize,
+    },
+    /// Exact histograms when the sweep's memory estimate fits the budget
+    /// ([`SweepConfig::memory_budget`]), else the narrowest bins that fit (bit for bit the exact
+    /// result wherever exact histograms fit).
+    Auto,
+}
+
+impl RankSummary {
+    fn is_exact(&self) -> bool {
+        *self == RankSummary::Exact
+    }
+
+    /// The bin width for `units` units: 1 for [`RankSummary::Exact`] (and for [`RankSummary::Auto`],
+    /// which a sweep resolves against its memory budget), `⌈units / bins⌉` for
+    /// [`RankSummary::Binned`] (at least 1).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::RankSummary;
+    /// assert_eq!(RankSummary::Exact.width(1000), 1);
+    /// assert_eq!(RankSummary::Binned { bins: 64 }.width(1000), 16);
+    /// ```
+    pub fn width(&self, units: usize) -> usize {
+        match *self {
+            RankSummary::Binned { bins } => units.div_ceil(bins.max(1)).max(1),
+            _ => 1,
+        }
+    }
 }
 
 /// 1000 variants with seed 0, every weight perturbed by ±25 % (uniform noise on all nodes), the
@@ -105,6 +165,7 @@ impl SweepConfig {
             chunk_size: default_chunk(),
             score_bins: default_bins(),
             memory_budget: None,
+            rank_summary: RankSummary::Exact,
         }
     }
 
@@ -177,6 +238,31 @@ impl SweepConfig {
         self
     }
 
+    /// Set how rank histograms are kept ([`RankSummary`]).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::{RankSummary, SweepConfig};
+    /// let c = SweepConfig::default().with_rank_summary(RankSummary::Auto);
+    /// assert_eq!(c.rank_summary, RankSummary::Auto);
+    /// ```
+    pub fn with_rank_summary(mut self, summary: RankSummary) -> Self {
+        self.rank_summary = summary;
+        self
+    }
+
+    /// Keep rank histograms in `bins` bins per unit ([`RankSummary::Binned`]): memory
+    /// `units × bins` counters, rank quantiles within one bin width `⌈units / bins⌉`. A sweep refuses
+    /// `bins = 0`.
+    ///
+    /// ```
+    /// use composite_indicators::sweep::{RankSummary, SweepConfig};
+    /// let c = SweepConfig::default().with_rank_bins(256);
+    /// assert_eq!(c.rank_summary, RankSummary::Binned { bins: 256 });
+    /// ```
+    pub fn with_rank_bins(self, bins: usize) -> Self {
+        self.with_rank_summary(RankSummary::Binned { bins })
+    }
+
     /// Set the memory budget in bytes ([`SweepConfig::memory_budget`]). A sweep whose estimate
     /// exceeds it returns [`Error::MemoryBudget`] before allocating its accumulators.
     ///
@@ -192,7 +278,7 @@ impl SweepConfig {
 
     /// Hash of what, besides the model, defines the results: the weight and alternative samplers,
     /// the variant count and the score bins (FNV-1a over their JSON form).
-    pub(super) fn config_hash(&self) -> Result<u64> {
+    pub(super) fn config_hash(&self, rank_width: usize) -> Result<u64> {
         let mut h = Fnv::default();
         for part in [
             serde_json::to_string(&self.weights),
@@ -203,6 +289,11 @@ impl SweepConfig {
         }
         h.u64(self.variants as u64);
         h.u64(self.score_bins as u64);
+        // binned rank summaries only: exact results keep the fingerprints they always had
+        if rank_width > 1 {
+            h.str("rank bin width");
+            h.u64(rank_width as u64);
+        }
         Ok(h.finish())
     }
 }

@@ -10,6 +10,15 @@ use crate::rank::Rank;
 /// which the unit had no rank (missing score). Exact and mergeable: merging histograms of disjoint
 /// variant ranges gives exactly the histogram of the union.
 ///
+/// **Binned summaries.** A histogram of `N` units may instead count ranks in bins of `w` consecutive
+/// ranks ([`RankHistogram::binned`]; bin `b` holds ranks `b·w + 1 ..= min((b + 1)·w, N)`), in
+/// `N × ⌈N / w⌉` counters instead of `N²`. Bin counts are exact (each is the sum of the exact counts of
+/// its ranks) and merge exactly; rank statistics are then resolved to one bin: a quantile is the
+/// smallest rank of the bin where the exact quantile lies (so it is at most `w − 1` below it), the mean
+/// and mean absolute shift use bin midpoints (within `(w − 1)/2` and `w − 1`), and
+/// [`RankHistogram::prob_at_most`] counts whole bins only. With `w = 1` (the default, [`RankHistogram::new`])
+/// everything is exact. A sweep picks the summary from [`SweepConfig::rank_summary`](super::SweepConfig::rank_summary).
+///
 /// **Quantile rule:** the `q`-quantile of a unit's ranks is the smallest rank `r` whose cumulative
 /// count reaches `⌈q·n⌉` (at least 1), `n` the number of variants in which the unit was ranked; this is
 /// the `⌈q·n⌉`-th smallest rank (R's `quantile(type = 1)`). The median is the 0.5-quantile.
@@ -32,6 +41,9 @@ use crate::rank::Rank;
 #[serde(try_from = "RankHistogramRepr")]
 pub struct RankHistogram {
     n_units: usize,
+    /// Ranks per bin (1 = exact).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    width: usize,
     counts: Vec<u64>,
     missing: Vec<u64>,
     variants: u64,
@@ -42,6 +54,8 @@ pub struct RankHistogram {
 #[derive(Deserialize)]
 struct RankHistogramRepr {
     n_units: usize,
+    #[serde(default = "one")]
+    width: usize,
     counts: Vec<u64>,
     missing: Vec<u64>,
     variants: u64,
@@ -50,10 +64,17 @@ struct RankHistogramRepr {
 impl TryFrom<RankHistogramRepr> for RankHistogram {
     type Error = Error;
     fn try_from(r: RankHistogramRepr) -> Result<Self> {
-        let cells = r.n_units.checked_mul(r.n_units);
+        if r.width == 0 {
+            return Err(Error::param("rank histogram width", "must be at least 1"));
+        }
+        let cells = r.n_units.checked_mul(r.n_units.div_ceil(r.width));
         if cells != Some(r.counts.len()) {
             return Err(Error::ShapeMismatch {
-                what: format!("rank histogram counts ({} units squared)", r.n_units),
+                what: format!(
+                    "rank histogram counts ({} units × {} bins)",
+                    r.n_units,
+                    r.n_units.div_ceil(r.width)
+                ),
                 expected: cells.unwrap_or(usize::MAX),
                 found: r.counts.len(),
             });
@@ -67,6 +88,7 @@ impl TryFrom<RankHistogramRepr> for RankHistogram {
         }
         Ok(RankHistogram {
             n_units: r.n_units,
+            width: r.width,
             counts: r.counts,
             missing: r.missing,
             variants: r.variants,
@@ -80,6 +102,7 @@ impl RankHistogram {
     pub fn new(n_units: usize) -> Self {
         RankHistogram {
             n_units,
+            width: 1,
             counts: vec![0; n_units * n_units],
             missing: vec![0; n_units],
             variants: 0,
@@ -100,15 +123,47 @@ impl RankHistogram {
     /// assert!(RankHistogram::try_new(usize::MAX).is_err());
     /// ```
     pub fn try_new(n_units: usize) -> Result<Self> {
-        let cells = n_units.checked_mul(n_units).ok_or_else(|| {
-            Error::param(
-                "units",
-                format!("a rank histogram of {n_units} units has more than usize::MAX cells"),
-            )
-        })?;
-        let what = format!("rank histogram of {n_units} units");
+        Self::binned(n_units, 1)
+    }
+
+    /// An empty histogram for `n_units` units counting ranks in bins of `width` consecutive ranks
+    /// (see the type docs), allocated fallibly: `n_units × ⌈n_units / width⌉ × 8` bytes. `width = 1`
+    /// is the exact histogram.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a zero width or when the cell count overflows,
+    /// [`Error::AllocationFailed`] when the system refuses the memory.
+    ///
+    /// ```
+    /// use composite_indicators::sweep::RankHistogram;
+    /// let mut h = RankHistogram::binned(10, 4).unwrap(); // bins 1-4, 5-8, 9-10
+    /// assert_eq!((h.bin_width(), h.n_bins()), (4, 3));
+    /// h.add(&[Some(6), Some(1), None, Some(10), None, None, None, None, None, None]);
+    /// assert_eq!(h.count(0, 5), 1); // the bin of rank 5 holds rank 6
+    /// assert_eq!(h.quantile(0, 0.5), Some(5)); // the smallest rank of that bin
+    /// assert_eq!(h.mean(3), Some(9.5)); // the midpoint of bin 9-10
+    /// ```
+    pub fn binned(n_units: usize, width: usize) -> Result<Self> {
+        if width == 0 {
+            return Err(Error::param("rank bin width", "must be at least 1"));
+        }
+        let cells = n_units
+            .checked_mul(n_units.div_ceil(width))
+            .ok_or_else(|| {
+                Error::param(
+                    "units",
+                    format!("a rank histogram of {n_units} units has more than usize::MAX cells"),
+                )
+            })?;
+        let what = if width == 1 {
+            format!("rank histogram of {n_units} units")
+        } else {
+            format!("rank histogram of {n_units} units in bins of {width} ranks")
+        };
         Ok(RankHistogram {
             n_units,
+            width,
             counts: try_zeroed(cells, &what)?,
             missing: try_zeroed(n_units, &what)?,
             variants: 0,
@@ -125,11 +180,11 @@ impl RankHistogram {
     /// assert_eq!((h.count(0, 1), h.n_missing(1)), (1, 1));
     /// ```
     pub fn add(&mut self, ranks: &[Option<Rank>]) {
-        let n = self.n_units;
+        let (n, nb, w) = (self.n_units, self.n_bins(), self.width);
         for (u, &r) in ranks.iter().enumerate().take(n) {
             let r = r.unwrap_or(0) as usize;
             if r >= 1 && r <= n {
-                self.counts[u * n + r - 1] += 1;
+                self.counts[u * nb + (r - 1) / w] += 1;
             } else {
                 self.missing[u] += 1;
             }
@@ -139,11 +194,11 @@ impl RankHistogram {
 
     /// [`RankHistogram::add`] in the engine's encoding (`0` = unranked).
     pub(crate) fn add_encoded(&mut self, ranks: &[u32]) {
-        let n = self.n_units;
+        let (n, nb, w) = (self.n_units, self.n_bins(), self.width);
         for (u, &r) in ranks.iter().enumerate().take(n) {
             let r = r as usize;
             if r >= 1 && r <= n {
-                self.counts[u * n + r - 1] += 1;
+                self.counts[u * nb + (r - 1) / w] += 1;
             } else {
                 self.missing[u] += 1;
             }
@@ -151,8 +206,9 @@ impl RankHistogram {
         self.variants += 1;
     }
 
-    /// Add a block of counts accumulated elsewhere (the sweep fast path): `counts[p·n + r − 1]` and
-    /// `missing[p]` belong to unit `perm[p]`; `variants` variants were added.
+    /// Add a block of counts accumulated elsewhere (the sweep fast path): `counts[p·bins + b]` (bin
+    /// `b` of this histogram's width) and `missing[p]` belong to unit `perm[p]`; `variants` variants
+    /// were added.
     pub(crate) fn add_permuted(
         &mut self,
         perm: &[usize],
@@ -160,11 +216,11 @@ impl RankHistogram {
         missing: &[u64],
         variants: u64,
     ) {
-        let n = self.n_units;
+        let (n, nb) = (self.n_units, self.n_bins());
         for (p, &u) in perm.iter().enumerate().take(n) {
             let (Some(dst), Some(src)) = (
-                self.counts.get_mut(u * n..(u + 1) * n),
-                counts.get(p * n..(p + 1) * n),
+                self.counts.get_mut(u * nb..(u + 1) * nb),
+                counts.get(p * nb..(p + 1) * nb),
             ) else {
                 continue;
             };
@@ -176,13 +232,24 @@ impl RankHistogram {
         self.variants += variants;
     }
 
-    /// Add `other` (same unit count) exactly.
+    /// Add `other` (same unit count and bin width) exactly.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] when the unit counts or the bin widths differ.
     pub fn merge(&mut self, other: &RankHistogram) -> Result<()> {
         if other.n_units != self.n_units {
             return Err(Error::ShapeMismatch {
                 what: "rank histogram units".into(),
                 expected: self.n_units,
                 found: other.n_units,
+            });
+        }
+        if other.width != self.width {
+            return Err(Error::ShapeMismatch {
+                what: "rank histogram bin width".into(),
+                expected: self.width,
+                found: other.width,
             });
         }
         // wrapping: real counts stay far below 2^64; only a damaged file could wrap, without a panic.
@@ -212,22 +279,37 @@ impl RankHistogram {
     pub fn n_variants(&self) -> u64 {
         self.variants
     }
-    /// Variants in which unit `u` had rank `r` (0 for out-of-range arguments).
+    /// Ranks per bin: 1 for an exact histogram, `w` for a binned summary (its resolution, see the
+    /// type docs).
+    pub fn bin_width(&self) -> usize {
+        self.width
+    }
+    /// Bins per unit: `⌈n_units / bin_width⌉` (`n_units` for an exact histogram).
+    pub fn n_bins(&self) -> usize {
+        self.n_units.div_ceil(self.width)
+    }
+    /// Whether every rank has its own counter (`bin_width() == 1`).
+    pub fn is_exact(&self) -> bool {
+        self.width == 1
+    }
+    /// Variants in which unit `u` had rank `r` (0 for out-of-range arguments); for a binned summary,
+    /// the variants in which its rank fell in the bin holding `r`.
     pub fn count(&self, u: usize, r: usize) -> u64 {
         if u >= self.n_units || r == 0 || r > self.n_units {
             return 0;
         }
-        self.counts[u * self.n_units + r - 1]
+        self.counts[u * self.n_bins() + (r - 1) / self.width]
     }
-    /// The counts of unit `u` for ranks `1..=n_units` (empty for an unknown unit).
+    /// The counts of unit `u` for ranks `1..=n_units` (for a binned summary, per bin:
+    /// [`RankHistogram::n_bins`] counts); empty for an unknown unit.
     pub fn unit_counts(&self, u: usize) -> &[u64] {
-        let n = self.n_units;
+        let (n, nb) = (self.n_units, self.n_bins());
         if u >= n {
             return &[];
         }
-        // u < n and n² cells exist, so these products do not overflow
-        u.checked_mul(n)
-            .and_then(|a| Some(a..a.checked_add(n)?))
+        // u < n and n · nb cells exist, so these products do not overflow
+        u.checked_mul(nb)
+            .and_then(|a| Some(a..a.checked_add(nb)?))
             .and_then(|r| self.counts.get(r))
             .unwrap_or(&[])
     }
@@ -246,8 +328,14 @@ impl RankHistogram {
         if n == 0 {
             return None;
         }
-        let s: u64 = c.iter().enumerate().map(|(i, &k)| (i as u64 + 1) * k).sum();
-        Some(s as f64 / n as f64)
+        // twice the bin midpoints (lo + hi), exact integers; for exact histograms 2·rank, so the
+        // quotient is bit for bit the plain mean
+        let s: u128 = c
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| u128::from(self.twice_mid(i)) * u128::from(k))
+            .sum();
+        Some(s as f64 / (2 * u128::from(n)) as f64)
     }
     /// The `q`-quantile (`0 ≤ q ≤ 1`) of unit `u`'s ranks by the rule in the type docs (`None` if the
     /// unit was never ranked or `q` is outside `[0, 1]`).
@@ -265,7 +353,7 @@ impl RankHistogram {
         for (i, &k) in c.iter().enumerate() {
             acc += k;
             if acc >= target {
-                return Some(i as u32 + 1);
+                return Some(self.lowest(i) as Rank);
             }
         }
         None
@@ -311,24 +399,30 @@ impl RankHistogram {
         for (i, &cnt) in c.iter().enumerate() {
             acc += cnt;
             if lo.is_none() && acc >= lo_k {
-                lo = Some(i as f64 + 1.0);
+                lo = Some(self.lowest(i) as f64);
             }
             if acc >= hi_k {
-                hi = Some(i as f64 + 1.0);
+                hi = Some(self.lowest(i) as f64);
                 break;
             }
         }
         let (lo, hi) = (lo?, hi?);
         Some(lo + (h - k) * (hi - lo))
     }
-    /// Share of ranked variants in which unit `u` ranks `k` or better.
+    /// Share of ranked variants in which unit `u` ranks `k` or better (for a binned summary, in a
+    /// bin whose ranks are all `≤ k`: a lower bound that is exact when `k` ends a bin).
     pub fn prob_at_most(&self, u: usize, k: usize) -> Option<f64> {
         let c = self.unit_counts(u);
         let n: u64 = c.iter().sum();
         if n == 0 {
             return None;
         }
-        let s: u64 = c.iter().take(k).sum();
+        let full = if k >= self.n_units {
+            c.len()
+        } else {
+            k / self.width
+        };
+        let s: u64 = c.iter().take(full).sum();
         Some(s as f64 / n as f64)
     }
     /// Mean of `|rank − nominal|` over the variants that rank unit `u`.
@@ -338,13 +432,36 @@ impl RankHistogram {
         if n == 0 {
             return None;
         }
-        let s: u64 = c
+        // twice |midpoint − nominal|, exact integers (2·|rank − nominal| for exact histograms)
+        let s: u128 = c
             .iter()
             .enumerate()
-            .map(|(i, &k)| (i as u64 + 1).abs_diff(u64::from(nominal)) * k)
+            .map(|(i, &k)| {
+                u128::from(self.twice_mid(i).abs_diff(2 * u64::from(nominal))) * u128::from(k)
+            })
             .sum();
-        Some(s as f64 / n as f64)
+        Some(s as f64 / (2 * u128::from(n)) as f64)
     }
+
+    /// The smallest rank of bin `i`.
+    fn lowest(&self, i: usize) -> u64 {
+        (i as u64) * self.width as u64 + 1
+    }
+
+    /// Twice the midpoint of bin `i`: its smallest plus its largest rank.
+    fn twice_mid(&self, i: usize) -> u64 {
+        let lo = self.lowest(i);
+        let hi = (lo + self.width as u64 - 1).min(self.n_units as u64);
+        lo + hi
+    }
+}
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(x: &usize) -> bool {
+    *x == 1
 }
 
 /// `max(1, ⌈q·n⌉)`: the 1-based order statistic of the quantile rule.

@@ -33,7 +33,7 @@ use ndarray::Array2;
 use rayon::prelude::*;
 
 use super::BatchModel;
-use super::config::{Control, MAX_SCORE_BINS, SweepConfig};
+use super::config::{Control, MAX_SCORE_BINS, RankSummary, SweepConfig};
 use super::engine::Acc;
 use super::engine::accumulate::bin_every;
 use super::engine::fast32::{Buf32, Plan32};
@@ -144,16 +144,20 @@ impl BatchModel {
     /// ([`SweepResult::ranges`]) and the sweep's [`SweepFingerprint`].
     ///
     /// Memory: before allocating its accumulators the sweep estimates its memory (rank histograms of
-    /// `units² × 8` bytes for the result and each worker thread, score histograms, chunk buffers) and
+    /// `units² × 8` bytes for the result and each worker thread, or `units × bins × 8` with a binned
+    /// [`RankSummary`], score histograms, chunk buffers) and
     /// checks it against [`SweepConfig::memory_budget`] (else the model's
-    /// [`BatchModel::memory_budget`]).
+    /// [`BatchModel::memory_budget`]). With [`RankSummary::Auto`] the rank histograms are exact when
+    /// that estimate fits, and otherwise binned as finely as the budget allows; the result's
+    /// [`RankHistogram::bin_width`] says which (binned summaries use the `f64` fast path, not the
+    /// `f32` one).
     ///
     /// # Errors
     ///
     /// [`Error::MemoryBudget`] when the estimate exceeds the budget (naming the setting that reduces
     /// it), [`Error::AllocationFailed`] when the system refuses an allocation anyway,
     /// [`Error::InvalidParameter`] for a zero chunk size, too many score bins, a range beyond
-    /// `cfg.variants` or an invalid sampler, and scoring errors of
+    /// `cfg.variants`, an invalid sampler or a binned rank summary of 0 bins, and scoring errors of
     /// the model.
     ///
     /// Chunks run in parallel; see the module notes in the source for the fast path taken when the
@@ -225,21 +229,27 @@ impl BatchModel {
             .fixed_alt()
             .is_some_and(|a| sampler.block_capable() && self.is_single_product(a));
         let budget = cfg.memory_budget.unwrap_or_else(|| self.memory_budget());
-        self.sweep_need(cfg, fast, rayon::current_num_threads())
-            .check(
-                format!(
-                    "a sweep of {} units (chunk size {}, {} score bins, {} threads)",
-                    self.n_units(),
-                    cfg.chunk_size,
-                    cfg.score_bins,
-                    rayon::current_num_threads()
-                ),
-                budget,
-            )?;
+        let threads = rayon::current_num_threads();
+        let width = self.rank_width(cfg, fast, threads, budget)?;
+        self.sweep_need(cfg, fast, threads, width).check(
+            format!(
+                "a sweep of {} units (chunk size {}, {} score bins, {} threads{})",
+                self.n_units(),
+                cfg.chunk_size,
+                cfg.score_bins,
+                threads,
+                if width > 1 {
+                    format!(", rank bins of {width}")
+                } else {
+                    String::new()
+                }
+            ),
+            budget,
+        )?;
         let fingerprint = SweepFingerprint {
             seed: cfg.seed,
             variants: cfg.variants,
-            config: format!("{:016x}", cfg.config_hash()?),
+            config: format!("{:016x}", cfg.config_hash(width)?),
             model: format!("{:016x}", self.model_hash()),
         };
         let (nominal_scores, nominal_ranks) = self.nominal()?;
@@ -251,7 +261,8 @@ impl BatchModel {
             Some(a) if sampler.block_capable() => self.linear_plan(a, &nominal_scores),
             _ => None,
         };
-        let plan32 = plan.as_ref().and_then(|p| {
+        // the f32 path keeps exact rank counts only (it serves at most 256 units, where they fit)
+        let plan32 = plan.as_ref().filter(|_| width == 1).and_then(|p| {
             let lo = bounds.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
             let hi = bounds.iter().map(|b| b.1).fold(f64::NEG_INFINITY, f64::max);
             Plan32::new(p, lo, hi, sampler.weights_nonneg())
@@ -259,7 +270,7 @@ impl BatchModel {
         let n_units = self.n_units();
         let new_acc = || -> Result<Acc> {
             Ok(Acc {
-                ranks: RankHistogram::try_new(n_units)?,
+                ranks: RankHistogram::binned(n_units, width)?,
                 scores: ScoreStats::try_new(
                     nominal_scores.clone(),
                     bounds.clone(),
@@ -301,6 +312,7 @@ impl BatchModel {
                     }
                     (Some(p), None) => {
                         buf.fast.every = every;
+                        buf.fast.width = width;
                         let sums =
                             run_chunk_fast(n_units, p, &sampler, s, e, &shared, &mut buf.fast);
                         let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
@@ -335,14 +347,57 @@ impl BatchModel {
         })
     }
 
+    /// The rank-bin width of a sweep of `cfg`: 1 for exact histograms, `⌈units / bins⌉` for
+    /// [`RankSummary::Binned`], and for [`RankSummary::Auto`] 1 when the exact sweep fits `budget`,
+    /// else the narrowest width whose sweep does (the widest, one bin per unit, when none does: the
+    /// budget check then reports it).
+    fn rank_width(
+        &self,
+        cfg: &SweepConfig,
+        fast: bool,
+        threads: usize,
+        budget: u64,
+    ) -> Result<usize> {
+        let n = self.n_units();
+        match cfg.rank_summary {
+            RankSummary::Binned { bins: 0 } => Err(Error::param(
+                "rank_summary",
+                "a binned rank summary needs at least 1 bin per unit",
+            )),
+            RankSummary::Auto => {
+                let fits = |w: usize| self.sweep_need(cfg, fast, threads, w).total() <= budget;
+                if n <= 1 || fits(1) {
+                    return Ok(1);
+                }
+                // the need falls as the width grows: bisect for the narrowest width that fits
+                let (mut lo, mut hi) = (1usize, n);
+                if !fits(hi) {
+                    return Ok(hi);
+                }
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    if fits(mid) {
+                        hi = mid;
+                    } else {
+                        lo = mid;
+                    }
+                }
+                Ok(hi)
+            }
+            other => Ok(other.width(n)),
+        }
+    }
+
     /// The memory a sweep of `cfg` is about to allocate with `threads` workers: the result's
     /// accumulators (`units² × 8` bytes of rank counts, `units × (bins + 2) × 8` of score cells),
     /// the pilot sample, and per worker either the fast paths' `u32` counters (`units² × 8` bytes
     /// with the `f32` path's unit-major copy) and score blocks, or the general path's chunk
     /// accumulator (as the result's) and chunk buffers (weights, effective weights, scores and
     /// scoring temporaries, `chunk × (nodes + indicators + 4·units) × 8` bytes).
-    fn sweep_need(&self, cfg: &SweepConfig, fast: bool, threads: usize) -> Need {
+    fn sweep_need(&self, cfg: &SweepConfig, fast: bool, threads: usize, width: usize) -> Need {
         let n = self.n_units();
+        // rank counters per unit: n exact, ⌈n / width⌉ binned
+        let nb = n.div_ceil(width.max(1));
         let (nn, ni) = (self.n_nodes(), self.framework().n_indicators());
         let cells = if cfg.score_bins > 0 {
             cfg.score_bins.saturating_add(2)
@@ -351,25 +406,34 @@ impl BatchModel {
         };
         let chunk = cfg.chunk_size.min(cfg.variants.max(1));
         let t = threads.max(1) as u64;
-        let units = format!(
-            "sweep fewer units at a time or use fewer worker threads (exact rank histograms keep \
-             units² counters: {n} units need {} bytes per histogram, one per thread plus the \
-             result)",
-            bytes(n, n, 8)
-        );
+        let units = if nb == n {
+            format!(
+                "sweep fewer units at a time, use fewer worker threads or a binned rank summary \
+                 (SweepConfig::with_rank_bins, or RankSummary::Auto to bin only when needed; exact \
+                 rank histograms keep units² counters: {n} units need {} bytes per histogram, one \
+                 per thread plus the result)",
+                bytes(n, n, 8)
+            )
+        } else {
+            format!(
+                "sweep fewer units at a time, use fewer worker threads or fewer rank bins (now \
+                 {nb} per unit: {} bytes per histogram, one per thread plus the result)",
+                bytes(n, nb, 8)
+            )
+        };
         let bins = format!("lower score_bins (now {})", cfg.score_bins);
         let chunks = format!("lower chunk_size (now {})", cfg.chunk_size);
         let mut need = Need::default();
-        need.add(&units, bytes(n, n, 8));
+        need.add(&units, bytes(n, nb, 8));
         need.add(&bins, bytes(n, cells, 8));
         need.add(&units, bytes(n, 128, 1));
         need.add(&chunks, bytes(cfg.variants.min(256), nn + 3 * n, 8));
         if fast {
-            need.add(&units, bytes(n, n, 8).saturating_mul(t));
+            need.add(&units, bytes(n, nb, 8).saturating_mul(t));
             need.add(&units, bytes(BLOCK, n, 24).saturating_mul(t));
             need.add(&bins, bytes(n, cells, 4).saturating_mul(t));
         } else {
-            need.add(&units, bytes(n, n, 8).saturating_mul(t));
+            need.add(&units, bytes(n, nb, 8).saturating_mul(t));
             need.add(&bins, bytes(n, cells, 8).saturating_mul(t));
             let per_variant = nn.saturating_add(ni).saturating_add(n.saturating_mul(4));
             need.add(&chunks, bytes(chunk, per_variant, 8).saturating_mul(t));
@@ -573,6 +637,45 @@ mod tests {
                     assert_eq!(fast.ranks.count(0, r), fast.ranks.count(1, r));
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// The `f32` path's sorting network and exact re-ranking against the general path, whose
+        /// [`Ranker`] is proptested equal to the rank contract: tie-heavy data (equal rows, values a
+        /// hair apart, ±0) on 2 to 48 units.
+        #[test]
+        fn f32_network_ranks_equal_the_contract_on_random_ties(
+            units in 2usize..=48,
+            cells in proptest::collection::vec(0usize..6, 48 * 6),
+            seed in 0u64..1000,
+        ) {
+            let (fw, _) = synthetic(units, 6, 3, 2, 1).unwrap();
+            let n_agg = fw.nodes().len() - fw.n_indicators();
+            let values = [0.0, -0.0, 0.25, 0.5, 0.5 + 1e-12, 1.0];
+            let x = ndarray::Array2::from_shape_fn((units, 6), |(u, i)| values[cells[u * 6 + i]]);
+            let m = BatchModel::new(
+                fw,
+                vec![AggregatorKind::Arithmetic; n_agg],
+                MissingPolicy::default(),
+                None,
+                vec![x],
+            )
+            .unwrap();
+            let cfg = SweepConfig::new(
+                300,
+                seed,
+                WeightSampler::Uniform {
+                    spread: 0.5,
+                    nodes: NodeSelection::All,
+                },
+            )
+            .with_chunk_size(128);
+            let fast = m.sweep(&cfg).unwrap();
+            let (ranks, _) = general_path(&m, &cfg);
+            proptest::prop_assert_eq!(fast.ranks, ranks);
         }
     }
 

@@ -40,7 +40,8 @@ pub(crate) struct FastBuffers {
     keys: Vec<u64>,
     tmp: Vec<u64>,
     ranks: Vec<u32>,
-    /// Rank counts `counts[p·n + r − 1]`.
+    /// Rank counts `counts[p·nb + bin − 1]` (`nb` bins of [`FastBuffers::width`] ranks per
+    /// position; the bin is the rank for exact histograms).
     counts: Vec<u32>,
     /// Above [`DEFER_ABOVE`] units (and up to `u16::MAX`): the block's ranks position-major,
     /// `deferred[p·BLOCK + v]` (0 = counted already), counted row by row after the block, so the
@@ -64,6 +65,8 @@ pub(crate) struct FastBuffers {
     cells_fit: bool,
     /// Variant `k` is binned iff `k % every == 0` ([`bin_every`]).
     pub(crate) every: usize,
+    /// Ranks per rank-histogram bin (0 or 1: exact).
+    pub(crate) width: usize,
 }
 
 /// The fast path of `BatchModel::run_chunk` for a sampler that draws node-major blocks and a
@@ -213,10 +216,11 @@ impl FastBuffers {
         }
         flush_clean(&mut self.qsum, &mut self.qsum2, &mut self.stats.mom);
         if !self.deferred.is_empty() {
+            let nb = n.div_ceil(self.width.max(1));
             for (row, cnt) in self
                 .deferred
                 .chunks_exact(BLOCK)
-                .zip(self.counts.chunks_exact_mut(n))
+                .zip(self.counts.chunks_exact_mut(nb))
             {
                 for &r in &row[..b.min(BLOCK)] {
                     if let Some(c) = (r as usize).checked_sub(1).and_then(|i| cnt.get_mut(i)) {
@@ -251,7 +255,7 @@ impl FastBuffers {
             0
         };
         self.counts.clear();
-        self.counts.resize(n * n, 0);
+        self.counts.resize(n * n.div_ceil(self.width.max(1)), 0);
         let defer = n > DEFER_ABOVE && n <= usize::from(u16::MAX);
         self.deferred.resize(if defer { n * BLOCK } else { 0 }, 0);
         self.rank_missing.clear();
@@ -309,11 +313,12 @@ impl FastBuffers {
                 }
             }
             rank_min_into(t, &mut self.ranks);
+            let nb = to_bins(&mut self.ranks, self.width);
             for (p, &r) in self.ranks.iter().enumerate() {
                 if r == 0 {
                     self.rank_missing[p] += 1;
                 } else {
-                    self.counts[p * n + r as usize - 1] += 1;
+                    self.counts[p * nb + r as usize - 1] += 1;
                 }
                 let x = t[p];
                 if x.is_nan() {
@@ -374,14 +379,15 @@ impl FastBuffers {
         } else {
             rank_counting(t, &mut self.s32, &mut self.ranks);
         }
+        let nb = to_bins(&mut self.ranks, self.width);
         if self.deferred.is_empty() {
             for (p, &r) in self.ranks.iter().enumerate() {
-                if let Some(c) = self.counts.get_mut(p * n + r as usize - 1) {
+                if let Some(c) = self.counts.get_mut(p * nb + r as usize - 1) {
                     *c += 1;
                 }
             }
         } else {
-            // ranks ≤ n ≤ u16::MAX here
+            // bins ≤ ranks ≤ n ≤ u16::MAX here
             let v = off / n.max(1);
             for (p, &r) in self.ranks.iter().enumerate() {
                 if let Some(d) = self.deferred.get_mut(p * BLOCK + v) {
@@ -390,4 +396,21 @@ impl FastBuffers {
             }
         }
     }
+}
+
+/// Replace ranks (`0` = unranked) by 1-based bins of `width` ranks (`0` stays `0`) and return the
+/// bins per unit (`ranks.len()` when `width ≤ 1`: the ranks are the bins).
+#[inline(always)]
+fn to_bins(ranks: &mut [u32], width: usize) -> usize {
+    let n = ranks.len();
+    if width <= 1 {
+        return n;
+    }
+    let w = u32::try_from(width).unwrap_or(u32::MAX);
+    for r in ranks.iter_mut() {
+        if *r > 0 {
+            *r = (*r - 1) / w + 1;
+        }
+    }
+    n.div_ceil(width)
 }
