@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::engine::memory::try_zeroed;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::rank::Rank;
 
 /// Per-unit histogram of ranks over variants (units × units `u64` counts) plus a count of variants in
@@ -101,9 +101,12 @@ impl RankHistogram {
     /// ```
     pub fn try_new(n_units: usize) -> Result<Self> {
         let cells = n_units.checked_mul(n_units).ok_or_else(|| {
-            Error::param(
+            Error::invalid(
                 "units",
-                format!("a rank histogram of {n_units} units has more than usize::MAX cells"),
+                n_units,
+                Expected::Rule(format!(
+                    "a rank histogram of {n_units} units has more than usize::MAX cells"
+                )),
             )
         })?;
         let what = format!("rank histogram of {n_units} units");
