@@ -296,11 +296,7 @@ pub(crate) fn pick_alt(cdf: &[f64], u: f64) -> usize {
 
 pub(crate) fn check_spread(spread: f64) -> Result<()> {
     if !(0.0..=1.0).contains(&spread) {
-        return Err(Error::invalid(
-            "spread",
-            spread,
-            Expected::closed(0.0, 1.0),
-        ));
+        return Err(Error::invalid("spread", spread, Expected::closed(0.0, 1.0)));
     }
     Ok(())
 }
@@ -414,17 +410,16 @@ impl VariantSampler {
                     let sum: f64 = members.iter().map(|&c| nominal[c]).sum();
                     let mut gam = Vec::with_capacity(members.len());
                     for &c in &members {
-                        let g = Gamma::new(concentration * nominal[c] / sum, 1.0)
-                            .map_err(|e| {
-                                Error::invalid(
-                                    "concentration",
-                                    concentration,
-                                    Expected::Rule(format!(
-                                        "gives node `{}` an invalid Gamma shape: {e}",
-                                        fw.nodes()[c].code
-                                    )),
-                                )
-                            })?;
+                        let g = Gamma::new(concentration * nominal[c] / sum, 1.0).map_err(|e| {
+                            Error::invalid(
+                                "concentration",
+                                concentration,
+                                Expected::Rule(format!(
+                                    "gives node `{}` an invalid Gamma shape: {e}",
+                                    fw.nodes()[c].code
+                                )),
+                            )
+                        })?;
                         gam.push(g);
                     }
                     groups.push((members, gam, sum));

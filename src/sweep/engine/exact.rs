@@ -234,7 +234,12 @@ impl Moments {
                 });
             }
         }
-        if let Some((u, e)) = r.exp.iter().enumerate().find(|(_, e)| !(-480..=480).contains(*e)) {
+        if let Some((u, e)) = r
+            .exp
+            .iter()
+            .enumerate()
+            .find(|(_, e)| !(-480..=480).contains(*e))
+        {
             return Err(Error::invalid(
                 format!("score statistics: exact-sum exponent of unit {u}"),
                 e,

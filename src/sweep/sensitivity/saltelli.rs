@@ -510,8 +510,7 @@ fn bootstrap_intervals(
             }
         }
     }
-    let draw = Uniform::new(0, n)
-        .map_err(|_| Error::invalid("n", n, Expected::at_least(2.0)))?;
+    let draw = Uniform::new(0, n).map_err(|_| Error::invalid("n", n, Expected::at_least(2.0)))?;
     let nf = n as f64;
     // one replicate: resampled sums turned into estimates (first, then total), target-major
     let reps: Vec<Vec<f64>> = (0..b.replicates)
