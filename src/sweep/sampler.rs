@@ -453,6 +453,10 @@ impl VariantSampler {
     }
 
     /// Node weights and alternative of variant `k`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::IndexOutOfRange`] for a variant beyond the end of a [`WeightSampler::List`].
     pub fn sample(&self, k: usize) -> Result<(Vec<f64>, usize)> {
         let mut w = vec![0.0; self.nominal.len()];
         let alt = self.fill(k, &mut w)?;
@@ -460,6 +464,10 @@ impl VariantSampler {
     }
 
     /// Write variant `k`'s node weights into `w` (length = node count); return its alternative.
+    ///
+    /// # Errors
+    ///
+    /// As [`VariantSampler::sample`].
     pub fn fill(&self, k: usize, w: &mut [f64]) -> Result<usize> {
         let mut rng = rng_for(self.seed, k as u64);
         // the alternative is always the first draw, so it does not depend on the weight sampler
