@@ -676,19 +676,6 @@ impl Error {
             known: known.into_iter().map(Into::into).collect(),
         }
     }
-
-    /// The old string form of [`Error::InvalidParameter`]: `parameter` with a requirement stated in
-    /// words ([`Expected::Rule`]) and no value. Kept inside the crate only until the last call sites
-    /// are converted to [`Error::invalid`] and the specific variants.
-    #[deprecated(note = "use Error::invalid with an Expected, or a specific variant")]
-    #[allow(dead_code)]
-    pub(crate) fn param(name: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::InvalidParameter {
-            parameter: name.into(),
-            value: String::new(),
-            expected: Expected::Rule(reason.into()),
-        }
-    }
 }
 
 /// What a parameter's value should have been ([`Error::InvalidParameter::expected`]).

@@ -61,7 +61,6 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-#[allow(deprecated)] // Error::param: the remaining call sites are converted at the merge
 pub mod aggregate;
 pub mod audit;
 pub mod data;
@@ -74,13 +73,11 @@ mod plan;
 pub mod plot;
 pub mod prepare;
 pub mod rank;
-#[allow(deprecated)] // Error::param: the remaining call sites are converted at the merge
 pub mod score;
 mod serde_nan;
 pub mod spec;
 mod stats;
 pub mod study;
-#[allow(deprecated)] // Error::param: the remaining call sites are converted at the merge
 pub mod sweep;
 pub mod weights;
 

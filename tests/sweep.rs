@@ -494,16 +494,19 @@ fn bootstrap_settings_are_checked() {
             f,
         )
     };
-    for bad in [
-        Bootstrap::new(1),
-        Bootstrap::new(10).with_level(1.0),
-        Bootstrap::new(10).with_level(f64::NAN),
-        Bootstrap::new(10).with_targets(["z"]),
+    for (bad, param) in [
+        (Bootstrap::new(1), "bootstrap replicates"),
+        (Bootstrap::new(10).with_level(1.0), "bootstrap level"),
+        (Bootstrap::new(10).with_level(f64::NAN), "bootstrap level"),
     ] {
         match go(bad.clone()) {
-            Err(Error::InvalidParameter { .. }) => {}
+            Err(Error::InvalidParameter { parameter, .. }) if parameter == param => {}
             other => panic!("{bad:?}: {other:?}"),
         }
+    }
+    match go(Bootstrap::new(10).with_targets(["z"])) {
+        Err(Error::UnknownName { name, known, .. }) if name == "z" && known == ["y"] => {}
+        other => panic!("unknown target: {other:?}"),
     }
     let e = go(Bootstrap::new(10).with_targets(["z"]))
         .unwrap_err()

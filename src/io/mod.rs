@@ -48,7 +48,6 @@ use crate::error::{Error, Result};
 mod atomic;
 mod coinr;
 mod coinr_panel;
-#[allow(deprecated)] // Error::param: converted at the merge (the csv helper owns this file)
 mod csv_data;
 pub mod datasets;
 mod paths;

@@ -10,7 +10,7 @@ use ndarray::Array2;
 pub use super::engine::rank::rank_min_into;
 pub use super::histogram::quantile_target;
 use super::sampler::{rng_for, unit};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::spec::{Framework, FrameworkSpec, Indicator, Pillar};
 
 /// A balanced synthetic framework and seeded raw data.
@@ -37,12 +37,19 @@ pub fn synthetic(
     pillars: usize,
     seed: u64,
 ) -> Result<(Framework, Array2<f64>)> {
-    if !(units >= 1 && pillars >= 1 && pillars <= subpillars && subpillars <= indicators) {
-        return Err(Error::param(
-            "synthetic",
-            format!(
-                "need units >= 1 and 1 <= pillars ({pillars}) <= subpillars ({subpillars}) <= indicators ({indicators})"
-            ),
+    if units == 0 {
+        return Err(Error::invalid("units", units, Expected::at_least(1.0)));
+    }
+    if pillars == 0 {
+        return Err(Error::invalid("pillars", pillars, Expected::at_least(1.0)));
+    }
+    if !(pillars <= subpillars && subpillars <= indicators) {
+        return Err(Error::invalid(
+            "subpillars",
+            subpillars,
+            Expected::Rule(format!(
+                "need pillars ({pillars}) <= subpillars ({subpillars}) <= indicators ({indicators})"
+            )),
         ));
     }
     let group = |i: usize, n: usize, g: usize| -> usize {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::engine::memory::try_zeroed;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::rank::Rank;
 
 /// Per-unit histogram of ranks over variants (units × units `u64` counts) plus a count of variants in
@@ -65,7 +65,11 @@ impl TryFrom<RankHistogramRepr> for RankHistogram {
     type Error = Error;
     fn try_from(r: RankHistogramRepr) -> Result<Self> {
         if r.width == 0 {
-            return Err(Error::param("rank histogram width", "must be at least 1"));
+            return Err(Error::invalid(
+                "rank histogram width",
+                r.width,
+                Expected::at_least(1.0),
+            ));
         }
         let cells = r.n_units.checked_mul(r.n_units.div_ceil(r.width));
         if cells != Some(r.counts.len()) {
@@ -146,14 +150,21 @@ impl RankHistogram {
     /// ```
     pub fn binned(n_units: usize, width: usize) -> Result<Self> {
         if width == 0 {
-            return Err(Error::param("rank bin width", "must be at least 1"));
+            return Err(Error::invalid(
+                "rank bin width",
+                width,
+                Expected::at_least(1.0),
+            ));
         }
         let cells = n_units
             .checked_mul(n_units.div_ceil(width))
             .ok_or_else(|| {
-                Error::param(
+                Error::invalid(
                     "units",
-                    format!("a rank histogram of {n_units} units has more than usize::MAX cells"),
+                    n_units,
+                    Expected::Rule(format!(
+                        "a rank histogram of {n_units} units has more than usize::MAX cells"
+                    )),
                 )
             })?;
         let what = if width == 1 {

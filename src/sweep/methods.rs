@@ -9,7 +9,7 @@ use super::BatchModel;
 use super::from_scorer::resolve_kinds;
 use crate::aggregate::{AggregatorKind, MissingPolicy};
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::pipeline::{Pipeline, PipelineConfig};
 use crate::spec::Framework;
 
@@ -209,29 +209,38 @@ impl MethodSpace {
     /// Add a choice. Every option is applied to the base at once, so a bad address or a value of the
     /// wrong type fails here.
     ///
-    /// Errors: [`Error::InvalidParameter`] naming the choice for an empty or repeated name, no
-    /// options, a label count that differs from the option count, a fixed setting (see the type
-    /// docs), or an option that does not fit the address.
+    /// Errors: [`Error::InvalidParameter`] naming the choice for an empty name, no options, a fixed
+    /// setting (see the type docs), or an option that does not fit the address;
+    /// [`Error::NamedTwice`] for a repeated name; [`Error::ShapeMismatch`] for a label count that
+    /// differs from the option count.
     pub fn with_choice(mut self, choice: MethodChoice) -> Result<Self> {
         let what = format!("method choice `{}`", choice.name);
         if choice.name.trim().is_empty() {
-            return Err(Error::param("method choice", "has an empty name"));
+            return Err(Error::invalid(
+                "method choice",
+                format!("{:?}", choice.name),
+                Expected::NonEmpty,
+            ));
         }
         if self.choices.iter().any(|c| c.name == choice.name) {
-            return Err(Error::param(what, "is named twice"));
+            return Err(Error::NamedTwice {
+                what: "method choice".into(),
+                name: choice.name.clone(),
+            });
         }
         if choice.options.is_empty() {
-            return Err(Error::param(what, "has no options"));
+            return Err(Error::invalid(
+                format!("{what} options"),
+                "",
+                Expected::NonEmpty,
+            ));
         }
         if !choice.option_labels.is_empty() && choice.option_labels.len() != choice.options.len() {
-            return Err(Error::param(
-                what,
-                format!(
-                    "{} labels for {} options",
-                    choice.option_labels.len(),
-                    choice.options.len()
-                ),
-            ));
+            return Err(Error::ShapeMismatch {
+                what: format!("labels of {what}"),
+                expected: choice.options.len(),
+                found: choice.option_labels.len(),
+            });
         }
         for (fixed, why) in FIXED {
             let a = choice.address.as_str();
@@ -240,13 +249,23 @@ impl MethodSpace {
                 || fixed.starts_with(&format!("{a}/"))
                 || a.is_empty()
             {
-                return Err(Error::param(what, format!("may not set `{fixed}`: {why}")));
+                return Err(Error::invalid(
+                    what,
+                    format!("`{a}`"),
+                    Expected::Rule(format!("may not set `{fixed}`: {why}")),
+                ));
             }
         }
         for (i, v) in choice.options.iter().enumerate() {
             self.base
                 .with_setting(&choice.address, v.clone())
-                .map_err(|e| Error::param(format!("{what}, option {i}"), e.to_string()))?;
+                .map_err(|e| {
+                    Error::invalid(
+                        format!("{what}, option {i}"),
+                        v,
+                        Expected::Rule(e.to_string()),
+                    )
+                })?;
         }
         self.choices.push(choice);
         Ok(self)
@@ -268,14 +287,15 @@ impl MethodSpace {
     }
 
     /// Option index of every choice for alternative `alt` (the last choice fastest).
-    /// Errors: [`Error::InvalidParameter`] for an alternative out of range.
+    /// Errors: [`Error::IndexOutOfRange`] for an alternative out of range.
     pub fn levels(&self, alt: usize) -> Result<Vec<usize>> {
         let n = self.n_alternatives();
         if alt >= n {
-            return Err(Error::param(
-                "alternative",
-                format!("index {alt} out of range; the space has {n} alternatives"),
-            ));
+            return Err(Error::IndexOutOfRange {
+                what: "alternative".into(),
+                index: alt,
+                len: n,
+            });
         }
         let sizes: Vec<usize> = self.choices.iter().map(|c| c.options.len()).collect();
         Ok(option_levels(alt, &sizes))
@@ -319,7 +339,7 @@ impl MethodSpace {
     ///
     /// Errors: an error of alternative 0 as the pipeline returns it; an error of another alternative
     /// as [`Error::InAlternative`] around it; [`Error::InAlternative`] around
-    /// [`Error::InvalidParameter`] when an alternative keeps other units than alternative 0.
+    /// [`Error::Incompatible`] when an alternative keeps other units than alternative 0.
     pub fn build(&self, data: &Dataset, fw: &Framework) -> Result<BatchModel> {
         let n = self.n_alternatives();
         let wrap = |alt: usize, e: Error| -> Error {
@@ -360,14 +380,20 @@ impl MethodSpace {
                                 "drops units {missing:?} that alternative 0 keeps; every alternative must keep the same units"
                             )
                         };
-                        return Err(wrap(alt, Error::param("units", reason)));
+                        return Err(wrap(alt, Error::incompatible("units", reason)));
                     }
                     m.with_alternative(p.x, Some(p.kinds))
                         .map_err(|e| wrap(alt, e))?
                 }
             });
         }
-        let model = model.ok_or_else(|| Error::param("method space", "has no alternative"))?;
+        let model = model.ok_or_else(|| {
+            Error::invalid(
+                "method space",
+                "",
+                Expected::Rule("has no alternative: every choice needs at least one option".into()),
+            )
+        })?;
         model.with_method_dimensions(self.dimensions())
     }
 

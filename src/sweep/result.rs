@@ -122,7 +122,7 @@ impl SweepResult {
     /// [`Error::SweepMerge`] when the fingerprints differ (seed, samplers, variant count, score bins
     /// or model) or either result has none, when the two cover a common variant, or when a result's
     /// ranges disagree with its variant count (a damaged file); [`Error::ShapeMismatch`] /
-    /// [`Error::InvalidParameter`] when the accumulators' shapes differ. On error `self` is unchanged.
+    /// [`Error::SweepMerge`] when the accumulators' shapes differ. On error `self` is unchanged.
     ///
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};

@@ -44,7 +44,7 @@ use super::histogram::RankHistogram;
 use super::result::{SweepFingerprint, SweepResult, normalise_ranges};
 use super::sampler::VariantSampler;
 use super::score_stats::ScoreStats;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::rank::Rank;
 
 /// Per-thread scratch reused across chunks.
@@ -199,29 +199,35 @@ impl BatchModel {
         ctl: &Control<'_>,
     ) -> Result<SweepResult> {
         if cfg.chunk_size == 0 {
-            return Err(Error::param("chunk_size", "must be positive"));
+            return Err(Error::invalid(
+                "chunk_size",
+                cfg.chunk_size,
+                Expected::at_least(1.0),
+            ));
         }
         if cfg.score_bins > MAX_SCORE_BINS {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 "score_bins",
-                format!(
-                    "{} requested; at most {MAX_SCORE_BINS} (finer bins cannot be resolved)",
-                    cfg.score_bins
-                ),
+                cfg.score_bins,
+                Expected::Rule(format!(
+                    "at most {MAX_SCORE_BINS} (finer bins cannot be resolved)"
+                )),
             ));
         }
         if range.end > cfg.variants {
-            return Err(Error::param(
+            return Err(Error::invalid(
                 "range",
-                format!("ends at {} beyond the {} variants", range.end, cfg.variants),
+                format!("{}..{}", range.start, range.end),
+                Expected::Rule(format!("ends beyond the {} variants", cfg.variants)),
             ));
         }
         let sampler = VariantSampler::new(self, &cfg.weights, &cfg.alternatives, cfg.seed)?;
         if let Some(max) = sampler.max_variants() {
             if cfg.variants > max {
-                return Err(Error::param(
+                return Err(Error::invalid(
                     "variants",
-                    format!("{} requested but the weight list has {max}", cfg.variants),
+                    cfg.variants,
+                    Expected::Rule(format!("at most {max}, the length of the weight list")),
                 ));
             }
         }
@@ -249,7 +255,7 @@ impl BatchModel {
         let fingerprint = SweepFingerprint {
             seed: cfg.seed,
             variants: cfg.variants,
-            config: format!("{:016x}", cfg.config_hash(width)?),
+            config: format!("{:016x}", cfg.config_hash(width)),
             model: format!("{:016x}", self.model_hash()),
         };
         let (nominal_scores, nominal_ranks) = self.nominal()?;
@@ -360,9 +366,10 @@ impl BatchModel {
     ) -> Result<usize> {
         let n = self.n_units();
         match cfg.rank_summary {
-            RankSummary::Binned { bins: 0 } => Err(Error::param(
-                "rank_summary",
-                "a binned rank summary needs at least 1 bin per unit",
+            RankSummary::Binned { bins: 0 } => Err(Error::invalid(
+                "rank_summary bins",
+                0,
+                Expected::at_least(1.0),
             )),
             RankSummary::Auto => {
                 let fits = |w: usize| self.sweep_need(cfg, fast, threads, w).total() <= budget;
@@ -462,10 +469,18 @@ impl BatchModel {
         }
         buf.alts.clear();
         for (i, mut row) in buf.w.rows_mut().into_iter().enumerate() {
-            let r = row
-                .as_slice_mut()
-                .ok_or_else(|| Error::param("weights", "non-contiguous buffer"))?;
-            buf.alts.push(sampler.fill(s + i, r)?);
+            // rows of a standard-layout array (as `zeros` makes) are contiguous
+            let alt = match row.as_slice_mut() {
+                Some(r) => sampler.fill(s + i, r)?,
+                None => {
+                    debug_assert!(false, "a row of a standard-layout array is not contiguous");
+                    let mut r = row.to_vec();
+                    let alt = sampler.fill(s + i, &mut r)?;
+                    row.iter_mut().zip(&r).for_each(|(x, &v)| *x = v);
+                    alt
+                }
+            };
+            buf.alts.push(alt);
         }
         let first = buf.alts.first().copied().unwrap_or(0);
         if buf.alts.iter().all(|&a| a == first) && self.is_single_product(first) {
@@ -474,9 +489,16 @@ impl BatchModel {
             buf.s = self.score_batch(buf.w.view(), &buf.alts)?;
         }
         for (i, row) in buf.s.rows().into_iter().enumerate() {
-            let row = row
-                .as_slice()
-                .ok_or_else(|| Error::param("scores", "non-contiguous buffer"))?;
+            // the scores come in standard layout (`zeros` or `score_batch`), so rows are contiguous
+            let copy;
+            let row = match row.as_slice() {
+                Some(r) => r,
+                None => {
+                    debug_assert!(false, "a row of the score matrix is not contiguous");
+                    copy = row.to_vec();
+                    &copy
+                }
+            };
             buf.ranker.rank_into(row, &mut buf.ranks);
             acc.ranks.add_encoded(&buf.ranks);
             acc.scores.add_maybe_binned(row, (s + i) % every == 0);

@@ -13,7 +13,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 use super::BatchModel;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 /// Which nodes a weight sampler perturbs. The root's weight is never used and never perturbed.
 ///
@@ -52,13 +52,14 @@ impl NodeSelection {
                 // perturb nothing
                 for &l in levels {
                     if !(0..root).any(|k| fw.nodes()[k].level == l) {
-                        return Err(Error::param(
+                        return Err(Error::invalid(
                             "nodes",
-                            format!(
+                            format!("level {l}"),
+                            Expected::Rule(format!(
                                 "level {l} has no weights to perturb; the levels below the index \
                                  are 1..={}",
                                 fw.max_level().saturating_sub(1)
-                            ),
+                            )),
                         ));
                     }
                 }
@@ -71,9 +72,10 @@ impl NodeSelection {
                 for c in codes {
                     let k = fw.position(c)?;
                     if k == root {
-                        return Err(Error::param(
+                        return Err(Error::invalid(
                             "nodes",
-                            format!("`{c}` is the root; its weight is not used"),
+                            format!("`{c}`"),
+                            Expected::Rule(format!("`{c}` is the root; its weight is not used")),
                         ));
                     }
                     v.push(k);
@@ -217,10 +219,11 @@ pub(crate) fn alt_cdf(model: &BatchModel, s: &AltSampler) -> Result<Vec<f64>> {
     let p: Vec<f64> = match s {
         AltSampler::Fixed { alt } => {
             if *alt >= n {
-                return Err(Error::param(
-                    "alt",
-                    format!("alternative {alt} out of range; the model has {n}"),
-                ));
+                return Err(Error::IndexOutOfRange {
+                    what: "alternative".into(),
+                    index: *alt,
+                    len: n,
+                });
             }
             (0..n).map(|i| if i == *alt { 1.0 } else { 0.0 }).collect()
         }
@@ -258,12 +261,16 @@ pub(crate) fn normalised_probabilities(
             found: p.len(),
         });
     }
-    if p.iter().any(|x| !x.is_finite() || *x < 0.0) {
-        return Err(Error::param(param, "must be finite and non-negative"));
+    if let Some(x) = p.iter().find(|x| !x.is_finite() || **x < 0.0) {
+        return Err(Error::invalid(param, x, Expected::NonNegative));
     }
     let total: f64 = p.iter().sum();
     if !(total > 0.0 && total.is_finite()) {
-        return Err(Error::param(param, "must have a positive sum"));
+        return Err(Error::invalid(
+            param,
+            format!("sum {total}"),
+            Expected::Rule("must have a positive sum".into()),
+        ));
     }
     let inv = 1.0 / total;
     Ok(p.iter().map(|x| x * inv).collect())
@@ -289,10 +296,7 @@ pub(crate) fn pick_alt(cdf: &[f64], u: f64) -> usize {
 
 pub(crate) fn check_spread(spread: f64) -> Result<()> {
     if !(0.0..=1.0).contains(&spread) {
-        return Err(Error::param(
-            "spread",
-            format!("{spread} must lie in [0, 1] so weights stay non-negative"),
-        ));
+        return Err(Error::invalid("spread", spread, Expected::closed(0.0, 1.0)));
     }
     Ok(())
 }
@@ -384,9 +388,10 @@ impl VariantSampler {
                 nodes,
             } => {
                 if !(concentration.is_finite() && *concentration > 0.0) {
-                    return Err(Error::param(
+                    return Err(Error::invalid(
                         "concentration",
-                        format!("{concentration} must be finite and positive"),
+                        concentration,
+                        Expected::Positive,
                     ));
                 }
                 let sel = nodes.resolve(model)?;
@@ -405,8 +410,16 @@ impl VariantSampler {
                     let sum: f64 = members.iter().map(|&c| nominal[c]).sum();
                     let mut gam = Vec::with_capacity(members.len());
                     for &c in &members {
-                        let g = Gamma::new(concentration * nominal[c] / sum, 1.0)
-                            .map_err(|e| Error::param("concentration", e.to_string()))?;
+                        let g = Gamma::new(concentration * nominal[c] / sum, 1.0).map_err(|e| {
+                            Error::invalid(
+                                "concentration",
+                                concentration,
+                                Expected::Rule(format!(
+                                    "gives node `{}` an invalid Gamma shape: {e}",
+                                    fw.nodes()[c].code
+                                )),
+                            )
+                        })?;
                         gam.push(g);
                     }
                     groups.push((members, gam, sum));
@@ -440,6 +453,10 @@ impl VariantSampler {
     }
 
     /// Node weights and alternative of variant `k`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::IndexOutOfRange`] for a variant beyond the end of a [`WeightSampler::List`].
     pub fn sample(&self, k: usize) -> Result<(Vec<f64>, usize)> {
         let mut w = vec![0.0; self.nominal.len()];
         let alt = self.fill(k, &mut w)?;
@@ -447,6 +464,10 @@ impl VariantSampler {
     }
 
     /// Write variant `k`'s node weights into `w` (length = node count); return its alternative.
+    ///
+    /// # Errors
+    ///
+    /// As [`VariantSampler::sample`].
     pub fn fill(&self, k: usize, w: &mut [f64]) -> Result<usize> {
         let mut rng = rng_for(self.seed, k as u64);
         // the alternative is always the first draw, so it does not depend on the weight sampler
@@ -490,14 +511,10 @@ impl VariantSampler {
                 }
             }
             Compiled::List(l) => {
-                let row = l.get(k).ok_or_else(|| {
-                    Error::param(
-                        "variants",
-                        format!(
-                            "variant {k} requested but the weight list has {} entries",
-                            l.len()
-                        ),
-                    )
+                let row = l.get(k).ok_or_else(|| Error::IndexOutOfRange {
+                    what: "variant of the weight list".into(),
+                    index: k,
+                    len: l.len(),
                 })?;
                 w.copy_from_slice(row);
             }
@@ -511,10 +528,18 @@ impl VariantSampler {
         let mut w = Array2::zeros((n, self.nominal.len()));
         let mut alts = Vec::with_capacity(n);
         for (i, mut row) in w.rows_mut().into_iter().enumerate() {
-            let s = row
-                .as_slice_mut()
-                .ok_or_else(|| Error::param("weights", "non-contiguous buffer"))?;
-            alts.push(self.fill(start + i, s)?);
+            // rows of a standard-layout array (as `zeros` makes) are contiguous
+            let alt = match row.as_slice_mut() {
+                Some(s) => self.fill(start + i, s)?,
+                None => {
+                    debug_assert!(false, "a row of a standard-layout array is not contiguous");
+                    let mut s = row.to_vec();
+                    let alt = self.fill(start + i, &mut s)?;
+                    row.iter_mut().zip(&s).for_each(|(x, &v)| *x = v);
+                    alt
+                }
+            };
+            alts.push(alt);
         }
         Ok((w, alts))
     }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::engine::accumulate::{CellRule, PermutedLayout, PermutedStats, unit_exponents};
 use super::engine::exact::{ExactRepr, Moments, multipliers};
 use super::engine::memory::try_zeroed;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 /// Per-unit score statistics over variants: count, mean and standard deviation, and a fixed-bin
 /// histogram for quantiles. Mergeable; serde-serialisable.
@@ -143,10 +143,12 @@ impl TryFrom<ScoreStatsRepr> for ScoreStats {
                 });
             }
         }
-        if let Some(u) = r.shift.iter().position(|c| !c.is_finite()) {
-            return Err(Error::param(
-                "score statistics",
-                format!("shift of unit {u} is not finite"),
+        // the file is the boundary: `ScoreStats::new` never stores a non-finite shift
+        if let Some((u, c)) = r.shift.iter().enumerate().find(|(_, c)| !c.is_finite()) {
+            return Err(Error::invalid(
+                format!("score statistics: shift of unit {u}"),
+                c,
+                Expected::Finite,
             ));
         }
         let cells = if r.bins > 0 {
@@ -243,9 +245,10 @@ impl ScoreStats {
             bins.checked_add(2)
                 .and_then(|b| b.checked_mul(n))
                 .ok_or_else(|| {
-                    Error::param(
+                    Error::invalid(
                         "score_bins",
-                        format!("{n} units × ({bins} + 2) cells overflow"),
+                        bins,
+                        Expected::Rule(format!("{n} units × ({bins} + 2) cells overflow")),
                     )
                 })?
         } else {
@@ -433,10 +436,9 @@ impl ScoreStats {
     /// Add `other` (same units, shifts, bounds and bins).
     pub fn merge(&mut self, other: &ScoreStats) -> Result<()> {
         if !self.compatible(other) {
-            return Err(Error::param(
-                "score statistics",
-                "cannot merge statistics with different units, shifts, bounds or bins",
-            ));
+            return Err(Error::SweepMerge {
+                reason: "score statistics with different units, shifts, bounds or bins".into(),
+            });
         }
         for (a, b) in self.n.iter_mut().zip(&other.n) {
             *a = a.wrapping_add(*b);

@@ -107,6 +107,6 @@ impl UaReport {
     /// those variants differently.
     pub fn mean_abs_shift(&self) -> Option<f64> {
         let v: Vec<f64> = self.rows.iter().filter_map(|r| r.mean_abs_shift).collect();
-        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+        crate::stats::mean_of(&v)
     }
 }

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 
 /// Fraction bits below the bound.
 const FRAC: i32 = 50;
@@ -234,18 +234,25 @@ impl Moments {
                 });
             }
         }
-        if let Some(u) = r.exp.iter().position(|e| !(-480..=480).contains(e)) {
-            return Err(Error::param(
-                "score statistics",
-                format!("exact-sum exponent of unit {u} is outside [-480, 480]"),
+        if let Some((u, e)) = r
+            .exp
+            .iter()
+            .enumerate()
+            .find(|(_, e)| !(-480..=480).contains(*e))
+        {
+            return Err(Error::invalid(
+                format!("score statistics: exact-sum exponent of unit {u}"),
+                e,
+                Expected::closed(-480.0, 480.0),
             ));
         }
         let mut extra = BTreeMap::new();
         for (p, w, k, v) in r.extra {
             if p >= units || w > 1 || (k > MAX_LEVEL && k < INF_NEG) {
-                return Err(Error::param(
-                    "score statistics",
-                    format!("exact term ({p}, {w}, {k}) names no unit, sum or level"),
+                return Err(Error::invalid(
+                    "score statistics: exact term",
+                    format!("({p}, {w}, {k})"),
+                    Expected::Rule(format!("names no unit (of {units}), sum or level")),
                 ));
             }
             let e = extra.entry((p, w, k)).or_insert(0i128);

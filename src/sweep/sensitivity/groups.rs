@@ -5,7 +5,7 @@ use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::saltelli::{Bootstrap, SobolIndices, saltelli_impl};
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::sweep::BatchModel;
 use crate::sweep::config::Control;
 use crate::sweep::engine::memory::{Need, bytes};
@@ -119,17 +119,18 @@ impl BatchModel {
                     check_spread(*spread)?;
                     let nodes = nodes.resolve(self)?;
                     if nodes.is_empty() {
-                        return Err(Error::param(&g.name, "selects no node"));
+                        return Err(Error::invalid(
+                            format!("Sobol group `{}` nodes", g.name),
+                            "",
+                            Expected::NonEmpty,
+                        ));
                     }
                     for &k in &nodes {
                         if std::mem::replace(&mut used[k], true) {
-                            return Err(Error::param(
-                                &g.name,
-                                format!(
-                                    "node `{}` is already in another group",
-                                    self.framework().nodes()[k].code
-                                ),
-                            ));
+                            return Err(Error::NamedTwice {
+                                what: format!("Sobol group `{}`: node", g.name),
+                                name: self.framework().nodes()[k].code.clone(),
+                            });
                         }
                     }
                     let a = nodes.iter().map(|&k| nominal[k]).collect();
@@ -145,8 +146,8 @@ impl BatchModel {
                 GroupInput::Alternative { choice } => {
                     n_alt += 1;
                     if n_alt > 1 || n_method > 0 {
-                        return Err(Error::param(
-                            &g.name,
+                        return Err(Error::incompatible(
+                            format!("Sobol group `{}`", g.name),
                             "only one alternative group is allowed, and not with method groups",
                         ));
                     }
@@ -159,8 +160,8 @@ impl BatchModel {
                 } => {
                     n_method += 1;
                     if n_alt > 0 {
-                        return Err(Error::param(
-                            &g.name,
+                        return Err(Error::incompatible(
+                            format!("Sobol group `{}`", g.name),
                             "method groups cannot be combined with an alternative group",
                         ));
                     }
@@ -169,19 +170,17 @@ impl BatchModel {
                         .iter()
                         .position(|m| &m.name == dimension)
                         .ok_or_else(|| {
-                            let names: Vec<&str> = grid.iter().map(|m| m.name.as_str()).collect();
-                            Error::param(
-                                &g.name,
-                                format!(
-                                    "no method dimension `{dimension}` (the model has {names:?})"
-                                ),
+                            Error::unknown_name(
+                                format!("method dimension (Sobol group `{}`)", g.name),
+                                dimension,
+                                grid.iter().map(|m| m.name.as_str()),
                             )
                         })?;
                     if std::mem::replace(&mut dim_used[d], true) {
-                        return Err(Error::param(
-                            &g.name,
-                            format!("method dimension `{dimension}` is already in another group"),
-                        ));
+                        return Err(Error::NamedTwice {
+                            what: format!("Sobol group `{}`: method dimension", g.name),
+                            name: dimension.clone(),
+                        });
                     }
                     let n_opt = grid[d].options.len();
                     let stride: usize = grid[d + 1..].iter().map(|m| m.options.len()).product();
@@ -340,7 +339,9 @@ impl BatchModel {
     ///
     /// [`Error::MemoryBudget`] when the estimated memory (per worker, chunks of up to 1024 base rows
     /// with `2·units + 1` targets per run) exceeds [`BatchModel::memory_budget`]; invalid groups or
-    /// `n < 2` are [`Error::InvalidParameter`].
+    /// `n < 2` are [`Error::InvalidParameter`], a node or method dimension in two groups
+    /// [`Error::NamedTwice`], an unknown method dimension [`Error::UnknownName`], an alternative group
+    /// with another alternative or method group [`Error::Incompatible`].
     ///
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};

@@ -93,7 +93,7 @@ impl BatchModel {
                 if v.is_empty() {
                     continue;
                 }
-                let mean = v.iter().sum::<f64>() / v.len() as f64;
+                let mean = crate::stats::mean(&v);
                 variance[[tt, i]] =
                     v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / v.len() as f64;
                 min[[tt, i]] = v.iter().copied().fold(f64::INFINITY, f64::min);

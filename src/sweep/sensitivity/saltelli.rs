@@ -6,7 +6,7 @@ use rand_distr::{Distribution, Uniform};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::sweep::config::Control;
 use crate::sweep::sampler::{rng_for, unit};
 
@@ -237,8 +237,8 @@ where
 /// [`SobolIndices::intervals`]; the point estimates are those of [`saltelli`] with the same
 /// arguments.
 ///
-/// Errors as [`saltelli`], and [`Error::InvalidParameter`] for fewer than 2 replicates, a level
-/// outside `(0, 1)` or an unknown target name.
+/// Errors as [`saltelli`], [`Error::InvalidParameter`] for fewer than 2 replicates or a level
+/// outside `(0, 1)`, and [`Error::UnknownName`] for an unknown target name.
 ///
 /// ```
 /// use composite_indicators::sweep::{saltelli_bootstrap, Bootstrap, Control};
@@ -301,16 +301,24 @@ where
             found: groups.len(),
         });
     }
-    if dims.is_empty() || dims.contains(&0) {
-        return Err(Error::param(
-            "groups",
-            "need at least one group, each with at least one input",
+    if dims.is_empty() {
+        return Err(Error::invalid("groups", "", Expected::NonEmpty));
+    }
+    if let Some((g, &k)) = groups.iter().zip(dims).find(|(_, k)| **k == 0) {
+        return Err(Error::invalid(
+            format!("inputs of group `{g}`"),
+            k,
+            Expected::at_least(1.0),
         ));
     }
-    if n < 2 || chunk_size == 0 {
-        return Err(Error::param(
-            "n",
-            "need N >= 2 base rows and a positive chunk size",
+    if n < 2 {
+        return Err(Error::invalid("n", n, Expected::at_least(2.0)));
+    }
+    if chunk_size == 0 {
+        return Err(Error::invalid(
+            "chunk_size",
+            chunk_size,
+            Expected::at_least(1.0),
         ));
     }
     let d = dims.len();
@@ -321,15 +329,17 @@ where
         None => Vec::new(),
         Some(b) => {
             if b.replicates < 2 {
-                return Err(Error::param(
+                return Err(Error::invalid(
                     "bootstrap replicates",
-                    format!("need at least 2, got {}", b.replicates),
+                    b.replicates,
+                    Expected::at_least(2.0),
                 ));
             }
             if !(b.level > 0.0 && b.level < 1.0) {
-                return Err(Error::param(
+                return Err(Error::invalid(
                     "bootstrap level",
-                    format!("must lie in (0, 1), got {}", b.level),
+                    b.level,
+                    Expected::open(0.0, 1.0),
                 ));
             }
             match &b.targets {
@@ -338,7 +348,7 @@ where
                     .iter()
                     .map(|name| {
                         targets.iter().position(|x| x == name).ok_or_else(|| {
-                            Error::param("bootstrap targets", format!("unknown target `{name}`"))
+                            Error::unknown_name("target", name, targets.iter().cloned())
                         })
                     })
                     .collect::<Result<_>>()?,
@@ -500,8 +510,7 @@ fn bootstrap_intervals(
             }
         }
     }
-    let draw = Uniform::new(0, n)
-        .map_err(|e| Error::param("n", format!("cannot resample {n} rows: {e}")))?;
+    let draw = Uniform::new(0, n).map_err(|_| Error::invalid("n", n, Expected::at_least(2.0)))?;
     let nf = n as f64;
     // one replicate: resampled sums turned into estimates (first, then total), target-major
     let reps: Vec<Vec<f64>> = (0..b.replicates)
