@@ -15,8 +15,8 @@
 //! 3. [`Screen`]: drop units whose data availability is below a threshold (COINr `Screen(unit_screen = "byNA")`).
 //! 4. [`Treat`]: skewness/kurtosis check, winsorisation, log fallback (COINr `Treat()` defaults).
 //!
-//! [`Pipeline`] runs them in this order, then normalises and aggregates, from one serde
-//! [`PipelineConfig`], keeping every intermediate data set under COINr's name (`Raw`, `Denominated`,
+//! [`Pipeline`](crate::pipeline::Pipeline) runs them in this order, then normalises and aggregates, from one serde
+//! [`PipelineConfig`](crate::pipeline::PipelineConfig), keeping every intermediate data set under COINr's name (`Raw`, `Denominated`,
 //! `Imputed`, `Screened`, `Treated`, `Normalised`, `Aggregated`) and every report.
 //!
 //! Every step operates on the framework's indicator columns only (denominators and other columns pass

@@ -54,7 +54,7 @@ pub struct SweepConfig {
     pub chunk_size: usize,
     /// Histogram bins per unit for score quantiles (0 = none; at most [`MAX_SCORE_BINS`]). Only a
     /// deterministic subsample of at least 65 536 variants (every variant up to 131 071) is binned: see
-    /// [`ScoreStats`].
+    /// [`ScoreStats`](crate::sweep::ScoreStats).
     #[serde(default = "default_bins")]
     pub score_bins: usize,
     /// Memory budget in bytes that the sweep's estimate must fit before anything large is allocated

@@ -31,7 +31,7 @@ pub struct SweepFingerprint {
     pub variants: usize,
     /// FNV-1a hash (16 hex digits) of the samplers, `K` and the score bins.
     pub config: String,
-    /// [`BatchModel::model_hash`] (16 hex digits).
+    /// [`BatchModel::model_hash`](crate::sweep::BatchModel::model_hash) (16 hex digits).
     pub model: String,
 }
 
@@ -65,7 +65,7 @@ impl SweepFingerprint {
 
 /// Everything a sweep accumulates; serde-serialisable and exactly mergeable over disjoint variant
 /// ranges ([`SweepResult::merge`]): any split of a sweep into contiguous ranges run with
-/// [`BatchModel::sweep_range`], merged in any order, equals the single run bit for bit (and so
+/// [`BatchModel::sweep_range`](crate::sweep::BatchModel::sweep_range), merged in any order, equals the single run bit for bit (and so
 /// serialises to the same JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepResult {

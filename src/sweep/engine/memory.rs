@@ -16,8 +16,8 @@ pub const FALLBACK_MEMORY_BUDGET: u64 = 4 << 30;
 /// memory the kernel reports as available (`MemAvailable` in `/proc/meminfo`), or half of `MemTotal`
 /// where `MemAvailable` is missing, or [`FALLBACK_MEMORY_BUDGET`] where neither can be read. It is read
 /// afresh at each call (available memory changes while other programs run); set a fixed budget with
-/// [`SweepConfig::with_memory_budget`](super::SweepConfig::with_memory_budget) or
-/// [`BatchModel::with_memory_budget`](super::BatchModel::with_memory_budget) for reproducible limits.
+/// [`SweepConfig::with_memory_budget`](crate::sweep::SweepConfig::with_memory_budget) or
+/// [`BatchModel::with_memory_budget`](crate::sweep::BatchModel::with_memory_budget) for reproducible limits.
 ///
 /// ```
 /// let b = composite_indicators::sweep::default_memory_budget();

@@ -45,7 +45,7 @@ pub enum GroupInput {
         choice: AltSampler,
     },
     /// One method dimension of the model's grid ([`BatchModel::with_method_dimensions`], e.g. from a
-    /// [`MethodSpace`](super::MethodSpace)): one input mapped to the dimension's options, equally
+    /// [`MethodSpace`](crate::sweep::MethodSpace)): one input mapped to the dimension's options, equally
     /// likely or with relative `probabilities`; dimensions in no group stay at option 0. Each
     /// dimension in at most one group.
     Method {
@@ -333,7 +333,7 @@ impl BatchModel {
     /// Sobol indices of every unit's score and rank and of the mean absolute rank shift
     /// ([`BatchModel::sobol_targets`]) with respect to named input groups, from `n` Saltelli base rows
     /// (`n·(d + 2)` model runs). Parameters outside every group stay at nominal (nominal weights,
-    /// alternative 0). See [`saltelli`] for the estimators.
+    /// alternative 0). See [`saltelli`](crate::sweep::saltelli) for the estimators.
     ///
     /// # Errors
     ///

@@ -35,8 +35,8 @@ impl BatchModel {
     ///
     /// # Errors
     ///
-    /// [`Error::MemoryBudget`] when the `n` runs' targets (`2·units + 1` per run) and scoring buffers
-    /// exceed [`BatchModel::memory_budget`]; invalid groups are [`Error::InvalidParameter`].
+    /// [`Error::MemoryBudget`](crate::Error::MemoryBudget) when the `n` runs' targets (`2·units + 1` per run) and scoring buffers
+    /// exceed [`BatchModel::memory_budget`]; invalid groups are [`Error::InvalidParameter`](crate::Error::InvalidParameter).
     ///
     /// ```
     /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};

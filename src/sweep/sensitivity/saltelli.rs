@@ -43,7 +43,7 @@ pub struct SobolIndices {
     /// Model runs, `N·(d + 2)`.
     pub runs: usize,
     /// Bootstrap confidence intervals, when asked for ([`saltelli_bootstrap`],
-    /// [`BatchModel::sobol_bootstrap`]).
+    /// [`BatchModel::sobol_bootstrap`](crate::sweep::BatchModel::sobol_bootstrap)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intervals: Option<SobolIntervals>,
 }
