@@ -18,7 +18,8 @@
 //! assigned to `--pillars` pillars in turn (`x1` → P1, `x2` → P2, …), pillars to the index `Index`,
 //! every weight 1, every direction positive.
 //!
-//! Phases printed: `read` (CSV → [`Dataset`]), `score` (`Scorer::score`: normalise, aggregate, rank),
+//! Phases printed: `read` (CSV → [`Dataset`]), `score` (`Scorer::score` step by step: fit, normalise,
+//! aggregate + rank, each timed),
 //! `write` (uCode, every pillar and the index, the index rank; to `--out`, or to the temporary
 //! directory). The last line is `units=… indicators=… read_s=… score_s=… write_s=… total_s=…
 //! csv_bytes=… out_bytes=…`. Measure the peak memory with `/usr/bin/time -v`.
@@ -218,12 +219,20 @@ fn run(a: &Args) -> Result<()> {
 
     let t1 = Instant::now();
     let fw = framework(data.columns(), a.pillars)?;
-    let scores = Scorer::new(fw)
+    // `Scorer::score` step by step (fit, normalise, aggregate + rank), to time each step
+    let fitted = Scorer::new(fw)
         .normaliser(NormaliserKind::MinMax { lo: 0.0, hi: 100.0 })
         .aggregator(AggregatorKind::Arithmetic)
-        .score(&data)?;
+        .fit(&data)?;
+    let fit_s = t1.elapsed().as_secs_f64();
+    let x = fitted.normalise(&data)?;
+    let norm_s = t1.elapsed().as_secs_f64() - fit_s;
+    let scores = fitted.score_normalised(&data, x)?;
     let score_s = t1.elapsed().as_secs_f64();
-    println!("score  {score_s:>8.2} s");
+    println!(
+        "score  {score_s:>8.2} s  (fit {fit_s:.2} s, normalise {norm_s:.2} s, aggregate + rank {:.2} s)",
+        score_s - fit_s - norm_s
+    );
 
     let t2 = Instant::now();
     let fw = scores.framework();
