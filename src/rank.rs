@@ -118,6 +118,10 @@ pub fn rank_asc(scores: &[f64], rule: TieRule) -> Vec<f64> {
 
 /// Below this many ranked scores a comparison sort of the keys beats the radix passes.
 const RADIX_MIN: usize = 256;
+/// Radix digits of 11 bits: 6 passes cover the 64-bit key (the last digit has 9 bits).
+const DIGIT_BITS: usize = 11;
+const DIGITS: usize = 64_usize.div_ceil(DIGIT_BITS);
+const DIGIT_MASK: u64 = (1 << DIGIT_BITS) - 1;
 
 /// An order-preserving key of a non-NaN score: `key(a) < key(b)` exactly when `a.total_cmp(&b)` is
 /// `Less` (so `-0.0` sorts just below `0.0`); complemented for a descending order.
@@ -143,8 +147,8 @@ fn keys_tie(a: u64, b: u64, desc: bool) -> bool {
 
 /// The non-NaN scores as `(key, position)` pairs sorted by key, ties in position order: the order
 /// of a stable sort with `total_cmp` (ascending, or descending when `desc`). LSD radix sort on
-/// bytes (stable, so positions stay in order within equal keys), skipping the bytes that all keys
-/// share; a comparison sort for short inputs (same order: the pairs are distinct).
+/// 11-bit digits (stable, so positions stay in order within equal keys), skipping the digits that
+/// all keys share; a comparison sort for short inputs (same order: the pairs are distinct).
 fn sorted_keys(scores: &[f64], desc: bool) -> Vec<(u64, u32)> {
     let mut a: Vec<(u64, u32)> = scores
         .iter()
@@ -157,10 +161,10 @@ fn sorted_keys(scores: &[f64], desc: bool) -> Vec<(u64, u32)> {
         a.sort_unstable();
         return a;
     }
-    let mut counts = vec![[0usize; 256]; 8];
+    let mut counts = vec![[0usize; 1 << DIGIT_BITS]; DIGITS];
     for &(k, _) in &a {
         for (d, c) in counts.iter_mut().enumerate() {
-            c[((k >> (8 * d)) & 0xff) as usize] += 1;
+            c[((k >> (DIGIT_BITS * d)) & DIGIT_MASK) as usize] += 1;
         }
     }
     let mut b: Vec<(u64, u32)> = vec![(0, 0); n];
@@ -174,9 +178,9 @@ fn sorted_keys(scores: &[f64], desc: bool) -> Vec<(u64, u32)> {
             *slot = at;
             at += here;
         }
-        let shift = 8 * d;
+        let shift = DIGIT_BITS * d;
         for &(k, i) in &a {
-            let slot = &mut c[((k >> shift) & 0xff) as usize];
+            let slot = &mut c[((k >> shift) & DIGIT_MASK) as usize];
             b[*slot] = (k, i);
             *slot += 1;
         }

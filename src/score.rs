@@ -331,17 +331,26 @@ impl Scorer {
         let units = data.unit_codes();
         let inds = self.framework.indicators();
         // columns fitted in parallel; the first error in framework order is the one reported
-        let fitted = par_columns(pos.len(), |k| {
-            let (ind, &p) = (inds.get(k)?, pos.get(k)?);
-            let col = orient(raw.column(p), ind.direction);
-            let ctx = column_context(ind, units);
-            let n = self
-                .normaliser_of(k)
-                .unwrap_or_else(|| self.default_normaliser.clone());
-            Some(n.fit(col.view(), &ctx))
-        })
-        .into_iter()
-        .collect::<Result<Vec<_>>>()?;
+        let mut fitted = Vec::with_capacity(pos.len());
+        for_column_chunks(
+            raw.view(),
+            &pos,
+            |k, col| {
+                let ind = inds.get(k)?;
+                let col = orient(ArrayView1::from(col), ind.direction);
+                let ctx = column_context(ind, units);
+                let n = self
+                    .normaliser_of(k)
+                    .unwrap_or_else(|| self.default_normaliser.clone());
+                Some(n.fit(col.view(), &ctx))
+            },
+            |_, fs| {
+                for f in fs.into_iter().flatten() {
+                    fitted.push(f?);
+                }
+                Ok(())
+            },
+        )?;
         Ok(FittedScorer {
             scorer: self.clone(),
             fitted,
@@ -527,9 +536,9 @@ impl FittedScorer {
         let mut out = Array2::from_elem((raw.nrows(), pos.len()), f64::NAN);
         let inds = self.scorer.framework.indicators();
         let n_rows = out.nrows();
-        let normalise_column = |k: usize| -> Option<Result<Array1<f64>>> {
-            let (ind, &p) = (inds.get(k)?, pos.get(k)?);
-            let col = orient(raw.column(p), ind.direction);
+        let normalise_column = |k: usize, col: &[f64]| -> Option<Result<Array1<f64>>> {
+            let ind = inds.get(k)?;
+            let col = orient(ArrayView1::from(col), ind.direction);
             let Some(f) = self.fitted.get(k) else {
                 return Some(Err(Error::ShapeMismatch {
                     what: "fitted normalisers vs indicators".into(),
@@ -551,19 +560,12 @@ impl FittedScorer {
         };
         // a few columns at a time in parallel (bounded scratch), written in framework order; the
         // first error in that order is the one reported
-        let chunk = column_chunk();
-        let mut k0 = 0;
-        while k0 < pos.len() {
-            let k1 = (k0 + chunk).min(pos.len());
-            let ys: Vec<Option<Result<Array1<f64>>>> =
-                (k0..k1).into_par_iter().map(normalise_column).collect();
-            for (k, y) in (k0..k1).zip(ys) {
-                if let Some(y) = y {
-                    out.column_mut(k).assign(&y?);
-                }
-            }
-            k0 = k1;
-        }
+        for_column_chunks(raw.view(), &pos, normalise_column, |k0, ys| {
+            let ys = ys.into_iter().flatten().collect::<Result<Vec<_>>>()?;
+            let views: Vec<ArrayView1<'_, f64>> = ys.iter().map(|y| y.view()).collect();
+            scatter_columns(&mut out, k0, &views);
+            Ok(())
+        })?;
         Ok(out)
     }
 
@@ -747,36 +749,76 @@ where
     })
 }
 
-/// How many columns are worked on in parallel at once: two per thread, so that per-column scratch
-/// (a column copy, its result) stays a few columns' worth.
+/// How many columns are worked on at once: at least 8 (a cache line of a row), two per thread on
+/// bigger machines; scratch stays a chunk's worth of columns.
 fn column_chunk() -> usize {
-    2 * rayon::current_num_threads().max(1)
+    (2 * rayon::current_num_threads()).max(8)
 }
 
-/// `f(k)` for `k in 0..n`, in parallel (at most one column per thread at a time), results in order
-/// of `k` (`None`s dropped).
-fn par_columns<T: Send>(n: usize, f: impl Fn(usize) -> Option<T> + Sync + Send) -> Vec<T> {
-    (0..n).into_par_iter().filter_map(f).collect()
+/// Columns `cols` of `m` as contiguous vectors, read in one sweep over the rows (rather than one
+/// strided pass per column, which misses the cache on every element of a tall matrix).
+fn gather_columns(m: ArrayView2<'_, f64>, cols: &[usize]) -> Vec<Vec<f64>> {
+    let mut out: Vec<Vec<f64>> = cols.iter().map(|_| Vec::with_capacity(m.nrows())).collect();
+    for row in m.rows() {
+        for (o, &c) in out.iter_mut().zip(cols) {
+            o.push(row[c]);
+        }
+    }
+    out
 }
 
-/// The ranks of every column of `values` (columns ranked in parallel, a few at a time so that the
-/// scratch stays small).
-fn rank_columns(values: &Array2<f64>, ties: TieRule) -> Array2<f64> {
-    let mut ranks = Array2::from_elem(values.raw_dim(), f64::NAN);
-    let n = values.ncols();
+/// Write `cols[j]` into column `k0 + j` of `m`, in one sweep over the rows.
+fn scatter_columns(m: &mut Array2<f64>, k0: usize, cols: &[ArrayView1<'_, f64>]) {
+    for (u, mut row) in m.rows_mut().into_iter().enumerate() {
+        for (j, c) in cols.iter().enumerate() {
+            row[k0 + j] = c[u];
+        }
+    }
+}
+
+/// `f(k, column cols[k] of m)` for every `k`, a chunk of columns at a time: the chunk is gathered
+/// row by row, its columns are worked on in parallel, and `sink(first k of the chunk, results in
+/// order)` takes the results; the first error of `sink` stops.
+fn for_column_chunks<R: Send>(
+    m: ArrayView2<'_, f64>,
+    cols: &[usize],
+    f: impl Fn(usize, &[f64]) -> R + Sync + Send,
+    mut sink: impl FnMut(usize, Vec<R>) -> Result<()>,
+) -> Result<()> {
     let chunk = column_chunk();
     let mut k0 = 0;
-    while k0 < n {
-        let k1 = (k0 + chunk).min(n);
-        let cols: Vec<Vec<f64>> = (k0..k1)
-            .into_par_iter()
-            .map(|k| rank_desc(&values.column(k).to_vec(), ties))
+    while k0 < cols.len() {
+        let k1 = (k0 + chunk).min(cols.len());
+        let block = gather_columns(m, &cols[k0..k1]);
+        let rs: Vec<R> = block
+            .par_iter()
+            .enumerate()
+            .map(|(j, c)| f(k0 + j, c))
             .collect();
-        for (k, r) in (k0..k1).zip(cols) {
-            ranks.column_mut(k).assign(&ArrayView1::from(r.as_slice()));
-        }
+        drop(block);
+        sink(k0, rs)?;
         k0 = k1;
     }
+    Ok(())
+}
+
+/// The ranks of every column of `values` (columns ranked in parallel, a chunk at a time so that
+/// the scratch stays small).
+fn rank_columns(values: &Array2<f64>, ties: TieRule) -> Array2<f64> {
+    let mut ranks = Array2::from_elem(values.raw_dim(), f64::NAN);
+    let cols: Vec<usize> = (0..values.ncols()).collect();
+    let done = for_column_chunks(
+        values.view(),
+        &cols,
+        |_, c| rank_desc(c, ties),
+        |k0, rs| {
+            let views: Vec<ArrayView1<'_, f64>> =
+                rs.iter().map(|r| ArrayView1::from(r.as_slice())).collect();
+            scatter_columns(&mut ranks, k0, &views);
+            Ok(())
+        },
+    );
+    debug_assert!(done.is_ok(), "ranking has no error to report");
     ranks
 }
 
