@@ -206,9 +206,15 @@ fn rank_impl(scores: &[f64], rule: TieRule, desc: bool) -> Vec<f64> {
             end += 1;
         }
         dense += 1;
-        assign_tie(&mut out, &sorted[start..end], start, end, dense, rule, |p| {
-            p.1 as usize
-        });
+        assign_tie(
+            &mut out,
+            &sorted[start..end],
+            start,
+            end,
+            dense,
+            rule,
+            |p| p.1 as usize,
+        );
         start = end;
     }
     out
