@@ -1,11 +1,14 @@
 //! Single-scoring time: normalise + aggregate + rank for the ASEM data (51 × 49, 4 levels) and for a
-//! synthetic 2,000 × 200 table (200 indicators → 20 pillars → index). Run: `cargo bench --bench score`.
+//! synthetic 2,000 × 200 table (200 indicators → 20 pillars → index); scoring a 200,000 × 50 table
+//! (10 pillars); ranking one 1,000,000-unit column with `rank_desc` (ties: values on a 1e-3 grid).
+//! Run: `cargo bench --bench score`.
 
 use std::hint::black_box;
 use std::path::Path;
 
 use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::prelude::*;
+use composite_indicators::rank::{TieRule, rank_desc};
 use composite_indicators::score::Scorer;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ndarray::Array2;
@@ -54,6 +57,18 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("synthetic_2000x200", |b| {
         b.iter(|| black_box(scorer.score(black_box(&data)).expect("score")))
+    });
+    let (fw, data) = synthetic(200_000, 50, 10);
+    let scorer = Scorer::new(fw);
+    g.bench_function("synthetic_200000x50", |b| {
+        b.iter(|| black_box(scorer.score(black_box(&data)).expect("score")))
+    });
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+    let column: Vec<f64> = (0..1_000_000)
+        .map(|_| f64::from(rng.random_range(0..1_000_000u32)) / 1000.0)
+        .collect();
+    g.bench_function("rank_desc_1000000", |b| {
+        b.iter(|| black_box(rank_desc(black_box(&column), TieRule::Min)))
     });
     g.finish();
 }

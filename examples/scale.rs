@@ -18,7 +18,9 @@
 //! assigned to `--pillars` pillars in turn (`x1` → P1, `x2` → P2, …), pillars to the index `Index`,
 //! every weight 1, every direction positive.
 //!
-//! Phases printed: `read` (CSV → [`Dataset`]), `score` (`Scorer::score`: normalise, aggregate, rank),
+//! Phases printed: `read` (CSV → [`Dataset`]), `score` (`Scorer::score` step by step: fit, normalise,
+//! aggregate + rank, each timed; on Linux also the process CPU time of each, steadier on a busy
+//! machine),
 //! `write` (uCode, every pillar and the index, the index rank; to `--out`, or to the temporary
 //! directory). The last line is `units=… indicators=… read_s=… score_s=… write_s=… total_s=…
 //! csv_bytes=… out_bytes=…`. Measure the peak memory with `/usr/bin/time -v`.
@@ -141,6 +143,18 @@ fn generate(path: &Path, a: &Args) -> Result<u64> {
     file_size(path)
 }
 
+/// CPU time (user + system, all threads) of this process so far, from `/proc/self/stat` (Linux;
+/// `None` elsewhere). Clock ticks are taken as 1/100 s, the usual `CLK_TCK`.
+fn cpu_s() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // fields after the command name (which is in parentheses and may hold spaces)
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 fn file_size(path: &Path) -> Result<u64> {
     std::fs::metadata(path)
         .map(|m| m.len())
@@ -218,12 +232,30 @@ fn run(a: &Args) -> Result<()> {
 
     let t1 = Instant::now();
     let fw = framework(data.columns(), a.pillars)?;
-    let scores = Scorer::new(fw)
+    // `Scorer::score` step by step (fit, normalise, aggregate + rank), to time each step
+    let c1 = cpu_s();
+    let fitted = Scorer::new(fw)
         .normaliser(NormaliserKind::MinMax { lo: 0.0, hi: 100.0 })
         .aggregator(AggregatorKind::Arithmetic)
-        .score(&data)?;
-    let score_s = t1.elapsed().as_secs_f64();
-    println!("score  {score_s:>8.2} s");
+        .fit(&data)?;
+    let (fit_s, c2) = (t1.elapsed().as_secs_f64(), cpu_s());
+    let x = fitted.normalise(&data)?;
+    let (norm_s, c3) = (t1.elapsed().as_secs_f64() - fit_s, cpu_s());
+    let scores = fitted.score_normalised(&data, x)?;
+    let (score_s, c4) = (t1.elapsed().as_secs_f64(), cpu_s());
+    println!(
+        "score  {score_s:>8.2} s  (fit {fit_s:.2} s, normalise {norm_s:.2} s, aggregate + rank {:.2} s)",
+        score_s - fit_s - norm_s
+    );
+    if let (Some(c1), Some(c2), Some(c3), Some(c4)) = (c1, c2, c3, c4) {
+        println!(
+            "  cpu  {:>8.2} s  (fit {:.2} s, normalise {:.2} s, aggregate + rank {:.2} s)",
+            c4 - c1,
+            c2 - c1,
+            c3 - c2,
+            c4 - c3
+        );
+    }
 
     let t2 = Instant::now();
     let fw = scores.framework();

@@ -297,6 +297,12 @@ impl Dataset {
     }
     /// The sub-matrix of the given columns (in the given order). Errors list *every* absent column.
     pub fn select(&self, codes: &[&str]) -> Result<Array2<f64>> {
+        let pos = self.positions(codes)?;
+        Ok(self.values.select(Axis(1), &pos))
+    }
+    /// The positions of the columns `codes` (in that order), to read them in place; the error of
+    /// [`Dataset::select`] ([`Error::MissingColumns`] listing every absent code).
+    pub(crate) fn positions(&self, codes: &[&str]) -> Result<Vec<usize>> {
         let mut pos = Vec::with_capacity(codes.len());
         let mut missing = Vec::new();
         for c in codes {
@@ -308,7 +314,7 @@ impl Dataset {
         if !missing.is_empty() {
             return Err(Error::MissingColumns { columns: missing });
         }
-        Ok(self.values.select(Axis(1), &pos))
+        Ok(pos)
     }
     /// Replace the values of existing columns (same shape); infinite values are rejected.
     pub fn set_column(&mut self, code: &str, values: ArrayView1<'_, f64>) -> Result<()> {

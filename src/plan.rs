@@ -31,7 +31,7 @@
 //! * [`weights::effective_weights`](crate::weights::effective_weights) is the one-variant rule of a
 //!   tree of arithmetic means.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2};
 
 use crate::aggregate::{Aggregator, AggregatorKind, MeanForm, MissingPolicy, NodeContext};
 use crate::error::{Error, Result};
@@ -265,7 +265,8 @@ impl TreePlan {
         let mut values = Array2::from_elem((n_units, self.n_nodes), f64::NAN);
         values.slice_mut(ndarray::s![.., ..self.n_ind]).assign(&x);
         for (j, (&k, cs)) in self.nodes.iter().zip(&self.children).enumerate() {
-            let block = values.select(Axis(1), cs);
+            // children's columns gathered row by row (not one strided pass per column)
+            let block = Array2::from_shape_fn((n_units, cs.len()), |(u, c)| values[[u, cs[c]]]);
             let w: Vec<f64> = cs.iter().map(|&c| node_w[c]).collect();
             let out = self.aggregate_node(j, aggs[j], block.view(), w, unit_codes)?;
             values.column_mut(k).assign(&out);

@@ -116,7 +116,137 @@ pub fn rank_asc(scores: &[f64], rule: TieRule) -> Vec<f64> {
     rank_impl(scores, rule, false)
 }
 
+/// Below this many ranked scores a comparison sort of the keys beats the radix passes.
+const RADIX_MIN: usize = 256;
+/// Radix digits of 11 bits: 6 passes cover the 64-bit key (the last digit has 9 bits).
+const DIGIT_BITS: usize = 11;
+const DIGITS: usize = 64_usize.div_ceil(DIGIT_BITS);
+const DIGIT_MASK: u64 = (1 << DIGIT_BITS) - 1;
+
+/// An order-preserving key of a non-NaN score: `key(a) < key(b)` exactly when `a.total_cmp(&b)` is
+/// `Less` (so `-0.0` sorts just below `0.0`); complemented for a descending order.
+#[inline]
+fn order_key(x: f64, desc: bool) -> u64 {
+    let b = x.to_bits();
+    let asc = if b >> 63 == 1 { !b } else { b | (1 << 63) };
+    if desc { !asc } else { asc }
+}
+
+/// `true` if the keys of two sorted neighbours are scores equal as `f64` (same key, or `−0.0` and
+/// `0.0`, whose keys are adjacent).
+#[inline]
+fn keys_tie(a: u64, b: u64, desc: bool) -> bool {
+    const POS_ZERO: u64 = 1 << 63;
+    const NEG_ZERO: u64 = !(1 << 63);
+    let zero = |k: u64| {
+        let k = if desc { !k } else { k };
+        k == POS_ZERO || k == NEG_ZERO
+    };
+    a == b || (zero(a) && zero(b))
+}
+
+/// The non-NaN scores as `(key, position)` pairs sorted by key, ties in position order: the order
+/// of a stable sort with `total_cmp` (ascending, or descending when `desc`). LSD radix sort on
+/// 11-bit digits (stable, so positions stay in order within equal keys), skipping the digits that
+/// all keys share; a comparison sort for short inputs (same order: the pairs are distinct).
+fn sorted_keys(scores: &[f64], desc: bool) -> Vec<(u64, u32)> {
+    let mut a: Vec<(u64, u32)> = scores
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| !x.is_nan())
+        .map(|(i, &x)| (order_key(x, desc), i as u32))
+        .collect();
+    let n = a.len();
+    if n < RADIX_MIN {
+        a.sort_unstable();
+        return a;
+    }
+    let mut counts = vec![[0usize; 1 << DIGIT_BITS]; DIGITS];
+    for &(k, _) in &a {
+        for (d, c) in counts.iter_mut().enumerate() {
+            c[((k >> (DIGIT_BITS * d)) & DIGIT_MASK) as usize] += 1;
+        }
+    }
+    let mut b: Vec<(u64, u32)> = vec![(0, 0); n];
+    for (d, c) in counts.iter_mut().enumerate() {
+        if c.contains(&n) {
+            continue; // every key has this byte: the pass would not move anything
+        }
+        let mut at = 0usize;
+        for slot in c.iter_mut() {
+            let here = *slot;
+            *slot = at;
+            at += here;
+        }
+        let shift = DIGIT_BITS * d;
+        for &(k, i) in &a {
+            let slot = &mut c[((k >> shift) & DIGIT_MASK) as usize];
+            b[*slot] = (k, i);
+            *slot += 1;
+        }
+        std::mem::swap(&mut a, &mut b);
+    }
+    a
+}
+
 fn rank_impl(scores: &[f64], rule: TieRule, desc: bool) -> Vec<f64> {
+    // positions fit in u32 for every data set the crate can hold; longer inputs take the
+    // comparison path below
+    if u32::try_from(scores.len()).is_err() {
+        return rank_impl_by_comparison(scores, rule, desc);
+    }
+    let sorted = sorted_keys(scores, desc);
+    let mut out = vec![f64::NAN; scores.len()];
+    let mut start = 0usize;
+    let mut dense = 0usize;
+    while start < sorted.len() {
+        let first = sorted[start].0;
+        let mut end = start + 1;
+        while end < sorted.len() && keys_tie(sorted[end].0, first, desc) {
+            end += 1;
+        }
+        dense += 1;
+        assign_tie(
+            &mut out,
+            &sorted[start..end],
+            start,
+            end,
+            dense,
+            rule,
+            |p| p.1 as usize,
+        );
+        start = end;
+    }
+    out
+}
+
+/// The ranks of the tie `group` (sorted positions `start..end`, the `dense`-th distinct score).
+#[inline]
+fn assign_tie<T>(
+    out: &mut [f64],
+    group: &[T],
+    start: usize,
+    end: usize,
+    dense: usize,
+    rule: TieRule,
+    pos: impl Fn(&T) -> usize,
+) {
+    for (k, p) in group.iter().enumerate() {
+        if let Some(o) = out.get_mut(pos(p)) {
+            *o = match rule {
+                TieRule::Min => (start + 1) as f64,
+                TieRule::Max => end as f64,
+                TieRule::Dense => dense as f64,
+                TieRule::Ordinal => (start + k + 1) as f64,
+                TieRule::Average => (start + 1 + end) as f64 / 2.0,
+            };
+        }
+    }
+}
+
+/// The straightforward ranking (stable index sort with `total_cmp`); the reference the fast path
+/// is tested against, and the path for inputs longer than `u32::MAX`.
+fn rank_impl_by_comparison(scores: &[f64], rule: TieRule, desc: bool) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..scores.len()).filter(|&i| !scores[i].is_nan()).collect();
     // stable sort keeps input order within ties (Ordinal rule)
     idx.sort_by(|&a, &b| {
@@ -137,15 +267,7 @@ fn rank_impl(scores: &[f64], rule: TieRule, desc: bool) -> Vec<f64> {
             end += 1;
         }
         dense += 1;
-        for (k, &i) in idx[start..end].iter().enumerate() {
-            out[i] = match rule {
-                TieRule::Min => (start + 1) as f64,
-                TieRule::Max => end as f64,
-                TieRule::Dense => dense as f64,
-                TieRule::Ordinal => (start + k + 1) as f64,
-                TieRule::Average => (start + 1 + end) as f64 / 2.0,
-            };
-        }
+        assign_tie(&mut out, &idx[start..end], start, end, dense, rule, |&i| i);
         start = end;
     }
     out
@@ -189,6 +311,77 @@ mod tests {
     #[test]
     fn signed_zero_ties() {
         assert_eq!(rank_asc(&[0.0, -0.0], TieRule::Min), vec![1.0, 1.0]);
+    }
+
+    const RULES: [TieRule; 5] = [
+        TieRule::Min,
+        TieRule::Max,
+        TieRule::Dense,
+        TieRule::Ordinal,
+        TieRule::Average,
+    ];
+
+    /// Scores drawn from a small pool (many ties), with NaN, ±0, ±∞ and subnormals.
+    fn tied_scores() -> impl proptest::strategy::Strategy<Value = Vec<f64>> {
+        use proptest::prelude::*;
+        let pool = prop_oneof![
+            4 => (-3i32..4).prop_map(|v| v as f64 * 0.5),
+            1 => Just(f64::NAN),
+            1 => Just(-f64::NAN),
+            1 => Just(0.0),
+            1 => Just(-0.0),
+            1 => Just(f64::INFINITY),
+            1 => Just(f64::NEG_INFINITY),
+            1 => Just(f64::MIN_POSITIVE / 4.0),
+            1 => Just(-f64::MIN_POSITIVE / 4.0),
+            2 => any::<f64>(),
+        ];
+        // long enough to take the radix path (RADIX_MIN) as well as the short one
+        proptest::collection::vec(pool, 0..700)
+    }
+
+    fn same(a: &[f64], b: &[f64]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_ranks_equal_the_reference(scores in tied_scores()) {
+            for rule in RULES {
+                for desc in [true, false] {
+                    let fast = rank_impl(&scores, rule, desc);
+                    let slow = rank_impl_by_comparison(&scores, rule, desc);
+                    proptest::prop_assert!(same(&fast, &slow), "{:?} desc={}", rule, desc);
+                }
+                proptest::prop_assert!(same(&rank_desc(&scores, rule), &rank_impl_by_comparison(&scores, rule, true)));
+                proptest::prop_assert!(same(&rank_asc(&scores, rule), &rank_impl_by_comparison(&scores, rule, false)));
+            }
+        }
+    }
+
+    #[test]
+    fn radix_path_handles_signed_zeros_and_wide_ranges() {
+        // long enough for the radix path; ±0 interleaved, extremes, NaN
+        let mut s = Vec::new();
+        for i in 0..2000 {
+            s.push(match i % 7 {
+                0 => 0.0,
+                1 => -0.0,
+                2 => f64::NAN,
+                3 => (i as f64).powi(7) * if i % 2 == 0 { 1.0 } else { -1.0 },
+                4 => 1e-310 * i as f64,
+                5 => f64::MAX / (i as f64 + 1.0),
+                _ => (i % 13) as f64,
+            });
+        }
+        for rule in RULES {
+            for desc in [true, false] {
+                assert!(same(
+                    &rank_impl(&s, rule, desc),
+                    &rank_impl_by_comparison(&s, rule, desc)
+                ));
+            }
+        }
     }
 
     #[test]

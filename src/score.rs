@@ -46,9 +46,10 @@
 //! [`Dataset::sorted_by_code`] for COINr's order).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregator, AggregatorKind, MeanForm, MissingPolicy};
@@ -325,18 +326,31 @@ impl Scorer {
 
     /// Fit the normalisers on `data` (which must hold every indicator column; extra columns are ignored).
     pub fn fit(&self, data: &Dataset) -> Result<FittedScorer> {
-        let raw = self.raw_matrix(data)?;
+        let pos = self.raw_positions(data)?;
+        let raw = data.values();
         let units = data.unit_codes();
-        let mut fitted = Vec::with_capacity(raw.ncols());
-        for (k, ind) in self.framework.indicators().iter().enumerate() {
-            let col = orient(raw.column(k), ind.direction);
-            let ctx = column_context(ind, units);
-            let n = self
-                .normaliser_of(k)
-                .unwrap_or_else(|| self.default_normaliser.clone());
-            let f = n.fit(col.view(), &ctx)?;
-            fitted.push(f);
-        }
+        let inds = self.framework.indicators();
+        // columns fitted in parallel; the first error in framework order is the one reported
+        let mut fitted = Vec::with_capacity(pos.len());
+        for_column_chunks(
+            raw.view(),
+            &pos,
+            |k, col| {
+                let ind = inds.get(k)?;
+                let col = orient(ArrayView1::from(col), ind.direction);
+                let ctx = column_context(ind, units);
+                let n = self
+                    .normaliser_of(k)
+                    .unwrap_or_else(|| self.default_normaliser.clone());
+                Some(n.fit(col.view(), &ctx))
+            },
+            |_, fs| {
+                for f in fs.into_iter().flatten() {
+                    fitted.push(f?);
+                }
+                Ok(())
+            },
+        )?;
         Ok(FittedScorer {
             scorer: self.clone(),
             fitted,
@@ -348,9 +362,10 @@ impl Scorer {
         self.fit(data)?.score(data)
     }
 
-    fn raw_matrix(&self, data: &Dataset) -> Result<Array2<f64>> {
+    /// The data columns of the indicators (framework order), read in place rather than copied.
+    fn raw_positions(&self, data: &Dataset) -> Result<Vec<usize>> {
         let codes = self.framework.indicator_codes();
-        data.select(&codes)
+        data.positions(&codes)
     }
 }
 
@@ -508,33 +523,49 @@ impl FittedScorer {
     /// A unit whose indicator values are all missing is an error ([`Error::UnitAllMissing`]): it could
     /// only get a missing score, and dropping it silently would lose it.
     pub fn normalise(&self, data: &Dataset) -> Result<Array2<f64>> {
-        let raw = self.scorer.raw_matrix(data)?;
+        let pos = self.scorer.raw_positions(data)?;
+        let raw = data.values();
         let units = data.unit_codes();
         for (u, row) in raw.rows().into_iter().enumerate() {
-            if row.iter().all(|v| v.is_nan()) {
+            if pos.iter().all(|&p| row[p].is_nan()) {
                 return Err(Error::UnitAllMissing {
                     unit: units.get(u).cloned().unwrap_or_default(),
                 });
             }
         }
-        let mut out = Array2::from_elem(raw.raw_dim(), f64::NAN);
-        for (k, ind) in self.scorer.framework.indicators().iter().enumerate() {
-            let col = orient(raw.column(k), ind.direction);
-            let f = self.fitted.get(k).ok_or_else(|| Error::ShapeMismatch {
-                what: "fitted normalisers vs indicators".into(),
-                expected: raw.ncols(),
-                found: self.fitted.len(),
-            })?;
-            let y = f.apply(col.view(), units)?;
-            if y.len() != out.nrows() {
-                return Err(Error::ShapeMismatch {
-                    what: format!("normalised values of `{}`", ind.code),
-                    expected: out.nrows(),
-                    found: y.len(),
-                });
-            }
-            out.column_mut(k).assign(&y);
-        }
+        let mut out = Array2::from_elem((raw.nrows(), pos.len()), f64::NAN);
+        let inds = self.scorer.framework.indicators();
+        let n_rows = out.nrows();
+        let normalise_column = |k: usize, col: &[f64]| -> Option<Result<Array1<f64>>> {
+            let ind = inds.get(k)?;
+            let col = orient(ArrayView1::from(col), ind.direction);
+            let Some(f) = self.fitted.get(k) else {
+                return Some(Err(Error::ShapeMismatch {
+                    what: "fitted normalisers vs indicators".into(),
+                    expected: pos.len(),
+                    found: self.fitted.len(),
+                }));
+            };
+            Some(f.apply(col.view(), units).and_then(|y| {
+                if y.len() == n_rows {
+                    Ok(y)
+                } else {
+                    Err(Error::ShapeMismatch {
+                        what: format!("normalised values of `{}`", ind.code),
+                        expected: n_rows,
+                        found: y.len(),
+                    })
+                }
+            }))
+        };
+        // a few columns at a time in parallel (bounded scratch), written in framework order; the
+        // first error in that order is the one reported
+        for_column_chunks(raw.view(), &pos, normalise_column, |k0, ys| {
+            let ys = ys.into_iter().flatten().collect::<Result<Vec<_>>>()?;
+            let views: Vec<ArrayView1<'_, f64>> = ys.iter().map(|y| y.view()).collect();
+            scatter_columns(&mut out, k0, &views);
+            Ok(())
+        })?;
         Ok(out)
     }
 
@@ -568,6 +599,8 @@ impl FittedScorer {
             normalised.view(),
             data.unit_codes(),
         )?;
+        // the indicator columns of `values` hold the normalised matrix: no need to keep it
+        drop(normalised);
         let ranks = rank_columns(&agg.values, s.ties);
         Ok(Scores {
             framework: fw.clone(),
@@ -576,8 +609,8 @@ impl FittedScorer {
             groups: data.groups().to_vec(),
             values: agg.values,
             ranks,
-            contributions: agg.contributions,
-            path_factors: agg.path_factors,
+            linear: agg.linear.map(Arc::new),
+            explained: OnceLock::new(),
             bonus: agg.bonus,
             node_weights: node_w,
         })
@@ -588,12 +621,82 @@ impl FittedScorer {
 pub(crate) struct TreeScores {
     /// units × nodes.
     pub values: Array2<f64>,
-    /// units × indicators, when every aggregator is linear.
-    pub contributions: Option<Array2<f64>>,
-    /// units × indicators path factors, when every aggregator is linear.
-    pub path_factors: Option<Array2<f64>>,
+    /// The tree's linear structure, when every aggregator is linear (what contributions and path
+    /// factors are computed from, on demand).
+    pub linear: Option<LinearTree>,
     /// Bonus total per unit (zeros without a bonus scheme).
     pub bonus: Array1<f64>,
+}
+
+/// The linear tree behind [`Scores::contributions`] and [`Scores::path_factors`]: aggregates in
+/// plan order (children before parents) with their children and form, and the bonus. Kept instead
+/// of the two units × indicators matrices, which are computed on first use.
+#[derive(Debug, Clone)]
+pub(crate) struct LinearTree {
+    /// Aggregate `j`'s node index.
+    nodes: Vec<usize>,
+    /// Aggregate `j`'s children (node indices).
+    children: Vec<Vec<usize>>,
+    /// Aggregate `j`'s form (linear or sum).
+    forms: Vec<MeanForm>,
+    /// Bonus indicators and their weight.
+    bonus_ind: Vec<usize>,
+    bonus_w: Option<f64>,
+    node_w: Vec<f64>,
+    root: usize,
+    n_nodes: usize,
+    n_ind: usize,
+}
+
+impl LinearTree {
+    /// `(contributions, path factors)`, units × indicators, from `values` (units × nodes; its
+    /// indicator columns are the normalised values).
+    fn explain(&self, values: &Array2<f64>) -> (Array2<f64>, Array2<f64>) {
+        let n_units = values.nrows();
+        let n_ind = self.n_ind;
+        let mut contrib = Array2::zeros((n_units, n_ind));
+        let mut factors = Array2::zeros((n_units, n_ind));
+        let mut factor = vec![0.0; self.n_nodes];
+        let node_w = &self.node_w;
+        for u in 0..n_units {
+            factor.iter_mut().for_each(|f| *f = 0.0);
+            factor[self.root] = 1.0;
+            for (j, (kids, form)) in self.children.iter().zip(&self.forms).enumerate().rev() {
+                let k = self.nodes[j];
+                if factor[k] == 0.0 || values[[u, k]].is_nan() {
+                    continue;
+                }
+                let avail_w: f64 = kids
+                    .iter()
+                    .filter(|&&c| !values[[u, c]].is_nan())
+                    .map(|&c| node_w[c])
+                    .sum();
+                for &c in kids {
+                    if values[[u, c]].is_nan() {
+                        continue;
+                    }
+                    factor[c] = match form {
+                        MeanForm::Linear if avail_w > 0.0 => factor[k] * node_w[c] / avail_w,
+                        MeanForm::Sum => factor[k] * node_w[c],
+                        _ => 0.0,
+                    };
+                }
+            }
+            if let Some(bw) = self.bonus_w {
+                for &i in &self.bonus_ind {
+                    factor[i] = bw;
+                }
+            }
+            for i in 0..n_ind {
+                let v = values[[u, i]];
+                if !v.is_nan() {
+                    factors[[u, i]] = factor[i];
+                    contrib[[u, i]] = factor[i] * v;
+                }
+            }
+        }
+        (contrib, factors)
+    }
 }
 
 /// Aggregate the framework bottom-up through its [`TreePlan`] (the one-variant case of the sweep's
@@ -627,71 +730,95 @@ where
     )?;
     let refs: Vec<&dyn Aggregator> = aggs.iter().map(|a| a.as_ref()).collect();
     let OneVariant { values, bonus } = plan.score_one(&refs, node_w, normalised, unit_codes)?;
-    let nodes = fw.nodes();
-    let n_ind = fw.n_indicators();
-    let n_units = normalised.nrows();
-    let root = fw.root_index();
     // contributions: only when every aggregate is linear
-    let (contributions, path_factors) = if plan.is_linear() {
-        let mut contrib = Array2::zeros((n_units, n_ind));
-        let mut factors = Array2::zeros((n_units, n_ind));
-        let mut factor = vec![0.0; nodes.len()];
-        for u in 0..n_units {
-            factor.iter_mut().for_each(|f| *f = 0.0);
-            factor[root] = 1.0;
-            for (j, (kids, form)) in plan.children().iter().zip(plan.forms()).enumerate().rev() {
-                let k = plan.node(j);
-                if factor[k] == 0.0 || values[[u, k]].is_nan() {
-                    continue;
-                }
-                let avail_w: f64 = kids
-                    .iter()
-                    .filter(|&&c| !values[[u, c]].is_nan())
-                    .map(|&c| node_w[c])
-                    .sum();
-                for &c in kids {
-                    if values[[u, c]].is_nan() {
-                        continue;
-                    }
-                    factor[c] = match form {
-                        MeanForm::Linear if avail_w > 0.0 => factor[k] * node_w[c] / avail_w,
-                        MeanForm::Sum => factor[k] * node_w[c],
-                        _ => 0.0,
-                    };
-                }
-            }
-            if let Some(bw) = bonus_w {
-                for &i in plan.bonus_indicators() {
-                    factor[i] = bw;
-                }
-            }
-            for i in 0..n_ind {
-                let v = normalised[[u, i]];
-                if !v.is_nan() {
-                    factors[[u, i]] = factor[i];
-                    contrib[[u, i]] = factor[i] * v;
-                }
-            }
-        }
-        (Some(contrib), Some(factors))
-    } else {
-        (None, None)
-    };
+    let linear = plan.is_linear().then(|| LinearTree {
+        nodes: (0..plan.n_aggregates()).map(|j| plan.node(j)).collect(),
+        children: plan.children().to_vec(),
+        forms: plan.forms().to_vec(),
+        bonus_ind: plan.bonus_indicators().to_vec(),
+        bonus_w,
+        node_w: node_w.to_vec(),
+        root: fw.root_index(),
+        n_nodes: fw.nodes().len(),
+        n_ind: fw.n_indicators(),
+    });
     Ok(TreeScores {
         values,
-        contributions,
-        path_factors,
+        linear,
         bonus,
     })
 }
 
+/// How many columns are worked on at once: at least 8 (a cache line of a row), two per thread on
+/// bigger machines; scratch stays a chunk's worth of columns.
+fn column_chunk() -> usize {
+    (2 * rayon::current_num_threads()).max(8)
+}
+
+/// Columns `cols` of `m` as contiguous vectors, read in one sweep over the rows (rather than one
+/// strided pass per column, which misses the cache on every element of a tall matrix).
+fn gather_columns(m: ArrayView2<'_, f64>, cols: &[usize]) -> Vec<Vec<f64>> {
+    let mut out: Vec<Vec<f64>> = cols.iter().map(|_| Vec::with_capacity(m.nrows())).collect();
+    for row in m.rows() {
+        for (o, &c) in out.iter_mut().zip(cols) {
+            o.push(row[c]);
+        }
+    }
+    out
+}
+
+/// Write `cols[j]` into column `k0 + j` of `m`, in one sweep over the rows.
+fn scatter_columns(m: &mut Array2<f64>, k0: usize, cols: &[ArrayView1<'_, f64>]) {
+    for (u, mut row) in m.rows_mut().into_iter().enumerate() {
+        for (j, c) in cols.iter().enumerate() {
+            row[k0 + j] = c[u];
+        }
+    }
+}
+
+/// `f(k, column cols[k] of m)` for every `k`, a chunk of columns at a time: the chunk is gathered
+/// row by row, its columns are worked on in parallel, and `sink(first k of the chunk, results in
+/// order)` takes the results; the first error of `sink` stops.
+fn for_column_chunks<R: Send>(
+    m: ArrayView2<'_, f64>,
+    cols: &[usize],
+    f: impl Fn(usize, &[f64]) -> R + Sync + Send,
+    mut sink: impl FnMut(usize, Vec<R>) -> Result<()>,
+) -> Result<()> {
+    let chunk = column_chunk();
+    let mut k0 = 0;
+    while k0 < cols.len() {
+        let k1 = (k0 + chunk).min(cols.len());
+        let block = gather_columns(m, &cols[k0..k1]);
+        let rs: Vec<R> = block
+            .par_iter()
+            .enumerate()
+            .map(|(j, c)| f(k0 + j, c))
+            .collect();
+        drop(block);
+        sink(k0, rs)?;
+        k0 = k1;
+    }
+    Ok(())
+}
+
+/// The ranks of every column of `values` (columns ranked in parallel, a chunk at a time so that
+/// the scratch stays small).
 fn rank_columns(values: &Array2<f64>, ties: TieRule) -> Array2<f64> {
     let mut ranks = Array2::from_elem(values.raw_dim(), f64::NAN);
-    for (k, col) in values.columns().into_iter().enumerate() {
-        let v: Vec<f64> = col.to_vec();
-        let r = rank_desc(&v, ties);
-        ranks.column_mut(k).assign(&Array1::from(r));
-    }
+    let cols: Vec<usize> = (0..values.ncols()).collect();
+    let done = for_column_chunks(
+        values.view(),
+        &cols,
+        |_, c| rank_desc(c, ties),
+        |k0, rs| {
+            let views: Vec<ArrayView1<'_, f64>> =
+                rs.iter().map(|r| ArrayView1::from(r.as_slice())).collect();
+            scatter_columns(&mut ranks, k0, &views);
+            Ok(())
+        },
+    );
+    debug_assert!(done.is_ok(), "ranking has no error to report");
     ranks
 }
 
@@ -730,8 +857,10 @@ pub struct Scores {
     groups: Vec<(String, Vec<String>)>,
     values: Array2<f64>,
     ranks: Array2<f64>,
-    contributions: Option<Array2<f64>>,
-    path_factors: Option<Array2<f64>>,
+    /// The linear tree, when every aggregator is linear.
+    linear: Option<Arc<LinearTree>>,
+    /// `(contributions, path factors)`, computed from `linear` on first use.
+    explained: OnceLock<(Array2<f64>, Array2<f64>)>,
     bonus: Array1<f64>,
     node_weights: Vec<f64>,
 }
@@ -846,7 +975,14 @@ impl Scores {
     }
     /// units × indicators contributions to the index, when every aggregator is linear.
     pub fn contributions(&self) -> Option<&Array2<f64>> {
-        self.contributions.as_ref()
+        self.explained().map(|(c, _)| c)
+    }
+
+    /// Contributions and path factors, computed on first use (both `None` unless every aggregator
+    /// is linear).
+    fn explained(&self) -> Option<&(Array2<f64>, Array2<f64>)> {
+        let linear = self.linear.as_ref()?;
+        Some(self.explained.get_or_init(|| linear.explain(&self.values)))
     }
     /// One unit's contributions `(indicator code, contribution)`, largest first.
     ///
@@ -865,7 +1001,7 @@ impl Scores {
         Ok(out)
     }
     fn linear_contributions(&self) -> Result<&Array2<f64>> {
-        self.contributions.as_ref().ok_or_else(|| {
+        self.contributions().ok_or_else(|| {
             Error::incompatible(
                 "contributions",
                 "they need every aggregator to be an arithmetic mean or a weighted sum",
@@ -889,7 +1025,7 @@ impl Scores {
     /// ones. NaN when no tagged indicator is available for the unit.
     pub fn tag_index_rescaled(&self, tag: &str) -> Result<Vec<f64>> {
         let c = self.linear_contributions()?;
-        let f = self.path_factors.as_ref().ok_or_else(|| {
+        let f = self.path_factors().ok_or_else(|| {
             Error::incompatible(
                 "path factors",
                 "they need linear aggregation (arithmetic mean or weighted sum)",
@@ -912,7 +1048,7 @@ impl Scores {
     /// units × indicators path factors (the weight each available indicator has in the unit's index;
     /// 0 for missing values), when every aggregator is linear. `contribution = factor × value`.
     pub fn path_factors(&self) -> Option<&Array2<f64>> {
-        self.path_factors.as_ref()
+        self.explained().map(|(_, f)| f)
     }
     fn tagged(&self, tag: &str) -> Result<Vec<usize>> {
         let inds = self.framework.indicators_with_tag(tag);
