@@ -1133,9 +1133,14 @@ fn binned_shards_merge_to_the_unsharded_run_and_the_report_gives_the_resolution(
         assert_eq!(rows.len(), 51);
         for r in &rows {
             assert_eq!(r.last().map(String::as_str), Some("7"));
-            // quantiles are the smallest rank of a bin of 7: 1, 8, 15, ...
-            let q05 = num(&r[header.iter().position(|h| h == "q05_rank").unwrap()]);
-            assert!(q05 >= 1.0 && q05 <= 51.0, "{q05}");
+            // rank quantiles are the smallest rank of a bin of 7: 1, 8, 15, ..., 50
+            for col in ["median_rank", "q05_rank", "q95_rank"] {
+                let q = num(&r[header.iter().position(|h| h == col).unwrap()]);
+                assert!(
+                    (1.0..=51.0).contains(&q) && (q - 1.0) % 7.0 == 0.0,
+                    "{col}: {q}"
+                );
+            }
         }
         let js = d.join(format!("{tag}_ua.json"));
         ok(&compind(&["-q", "report", s(&full), "--out", s(&js)]));
