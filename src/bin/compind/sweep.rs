@@ -102,7 +102,7 @@ pub fn budget_hint(e: Error, summary: RankSummary) -> Error {
             }
             _ => "fewer rank bins (--rank-summary binned:B with a smaller B)",
         });
-        knobs.push("fewer worker threads (RAYON_NUM_THREADS)");
+        knobs.push("fewer worker threads (--threads)");
     }
     if all || hint.contains("score_bins") {
         knobs.push("a lower --score-bins");
