@@ -4,13 +4,21 @@
 //!
 //! ```text
 //! cargo run --release --example sweep -- --units 72 --indicators 79 --subpillars 20 --pillars 6 \
-//!     --variants 1000000 --spread 0.25 --seed 1 [--threads T] [--chunk C] [--path general]
+//!     --variants 1000000 --spread 0.25 --seed 1 [--threads T] [--chunk C] [--path general] \
+//!     [--rank-summary exact|auto|binned:B] [--memory-budget BYTES]
 //! ```
 //!
 //! `--path general` forces the sweep's general chunk path (per-chunk rank histograms, the path every
 //! non-linear model takes): the model gets a second, identical alternative and the variants draw
 //! their alternative uniformly, so no chunk qualifies for the one-product fast paths. The ranks are
 //! those of the same model; only the weight draws differ (the alternative draw comes first).
+//!
+//! `--rank-summary` picks how the per-unit rank histograms are kept (`RankSummary`): `exact` (the
+//! default: units² counters), `binned:B` (B bins of ⌈units / B⌉ consecutive ranks per unit, units × B
+//! counters) or `auto` (exact when the sweep's memory estimate fits the budget, else the narrowest
+//! bins that do). `--memory-budget` sets that budget (bytes, or with a K/M/G/T suffix, powers of
+//! 1024; default ¾ of the available memory). The line `summary: ...` says which summary the sweep
+//! used: `summary: exact rank histograms` or `summary: binned rank histograms, width w (B bins)`.
 //!
 //! The last line printed is `variants_per_second=<number>`.
 
@@ -21,7 +29,7 @@ use composite_indicators::AggregatorKind;
 use composite_indicators::MissingPolicy;
 use composite_indicators::sweep::bench_support::{min_max_columns, synthetic};
 use composite_indicators::sweep::{
-    AltSampler, BatchModel, NodeSelection, SweepConfig, WeightSampler,
+    AltSampler, BatchModel, NodeSelection, RankSummary, SweepConfig, WeightSampler,
 };
 
 struct Args {
@@ -35,6 +43,40 @@ struct Args {
     threads: Option<usize>,
     chunk: usize,
     general: bool,
+    rank_summary: RankSummary,
+    memory_budget: Option<u64>,
+}
+
+/// `exact`, `auto` or `binned:B` (B ≥ 1 bins per unit).
+fn parse_summary(v: &str) -> Result<RankSummary, String> {
+    let bad = || format!("--rank-summary: `{v}` is not `exact`, `auto` or `binned:B` (B >= 1)");
+    match v {
+        "exact" => Ok(RankSummary::Exact),
+        "auto" => Ok(RankSummary::Auto),
+        _ => match v.strip_prefix("binned:").map(str::parse::<usize>) {
+            Some(Ok(bins)) if bins >= 1 => Ok(RankSummary::Binned { bins }),
+            _ => Err(bad()),
+        },
+    }
+}
+
+/// Bytes, or a number with a K/M/G/T suffix (powers of 1024), e.g. `4G` or `1.5G`.
+fn parse_bytes(v: &str) -> Result<u64, String> {
+    let bad = || format!("--memory-budget: `{v}` is not a size (bytes, or e.g. 512M, 4G)");
+    let t = v.trim().to_ascii_uppercase();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, 'K')) => (&t[..i], 1u64 << 10),
+        Some((i, 'M')) => (&t[..i], 1 << 20),
+        Some((i, 'G')) => (&t[..i], 1 << 30),
+        Some((i, 'T')) => (&t[..i], 1 << 40),
+        _ => (t.as_str(), 1),
+    };
+    let x: f64 = num.parse().map_err(|_| bad())?;
+    let bytes = x * mult as f64;
+    if !bytes.is_finite() || bytes < 1.0 || bytes >= u64::MAX as f64 {
+        return Err(bad());
+    }
+    Ok(bytes as u64)
 }
 
 fn parse() -> Result<Args, String> {
@@ -49,6 +91,8 @@ fn parse() -> Result<Args, String> {
         threads: None,
         chunk: 4096,
         general: false,
+        rank_summary: RankSummary::Exact,
+        memory_budget: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -74,6 +118,8 @@ fn parse() -> Result<Args, String> {
                     _ => return Err(format!("--path: `{val}` is not `auto` or `general`")),
                 }
             }
+            "--rank-summary" => a.rank_summary = parse_summary(&val)?,
+            "--memory-budget" => a.memory_budget = Some(parse_bytes(&val)?),
             "--seed" => {
                 a.seed = val
                     .parse()
@@ -86,7 +132,7 @@ fn parse() -> Result<Args, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown argument `{other}` (expected --units, --indicators, --subpillars, --pillars, --variants, --spread, --seed, --threads, --chunk, --path)"
+                    "unknown argument `{other}` (expected --units, --indicators, --subpillars, --pillars, --variants, --spread, --seed, --threads, --chunk, --path, --rank-summary, --memory-budget)"
                 ));
             }
         }
@@ -127,6 +173,10 @@ fn run(a: &Args) -> Result<(), String> {
     if a.general {
         cfg.alternatives = AltSampler::Uniform;
     }
+    cfg = cfg.with_rank_summary(a.rank_summary);
+    if let Some(bytes) = a.memory_budget {
+        cfg = cfg.with_memory_budget(bytes);
+    }
     let t0 = Instant::now();
     let res = model.sweep(&cfg).map_err(|e| e.to_string())?;
     let ua = res.ua_report();
@@ -143,6 +193,16 @@ fn run(a: &Args) -> Result<(), String> {
         rayon::current_num_threads(),
         if a.general { "general" } else { "auto" }
     );
+    let h = &res.ranks;
+    if h.is_exact() {
+        println!("summary: exact rank histograms");
+    } else {
+        println!(
+            "summary: binned rank histograms, width {} ({} bins)",
+            h.bin_width(),
+            h.n_bins()
+        );
+    }
     println!("unit  nominal  median   q05   q95  mean|shift|  score mean ± sd");
     for r in ua.rows.iter().take(5) {
         println!(

@@ -4,16 +4,21 @@
 # used). On a shared machine the CPU time (user + system) is the steadier figure.
 #
 #   scripts/scale_table.sh [--rows score|sweep|all] [--timeout SECONDS] [--threads T] [--work DIR]
+#                          [--rank-summary exact|auto|binned:B] [--memory-budget BYTES]
 #
 # * score rows: `examples/scale.rs` (min-max 0-100, arithmetic means, 5 pillars) on a seeded synthetic
 #   CSV generated beforehand (not timed), so the row measures read + score + write of one process;
 #   the phase times the example prints are shown beside the total.
 # * sweep rows: `examples/sweep.rs` (indicator -> sub-pillar -> pillar -> index, ±25 % weight noise,
 #   seed 1); the time is the whole process, the example's own throughput is shown beside it.
+#   --rank-summary (default auto: exact rank histograms where the sweep fits the memory budget,
+#   binned otherwise) and --memory-budget (default: the example's, 3/4 of the available memory)
+#   are passed to every sweep row.
 # * a row still running after --timeout seconds (default 120) is stopped and shown as "not run";
 #   a row that fails (e.g. a memory-budget error) shows the error's first line.
 # * summary: single scoring has none; for sweeps, the line the example prints about its rank summary
-#   (`summary...`) if it prints one, otherwise "exact rank histograms" (the only summary before #17).
+#   (`summary: ...`, without the prefix), otherwise "exact rank histograms" (the only summary before
+#   #17).
 #
 # The release examples are built once first. Generated CSVs go to --work (default: a temporary
 # directory, removed at the end). Needs GNU time at /usr/bin/time.
@@ -23,13 +28,17 @@ rows=all
 limit=120
 threads=
 work=
+summary_arg=auto
+budget=
 while [ $# -gt 0 ]; do
     case "$1" in
         --rows) rows=$2; shift 2 ;;
         --timeout) limit=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
         --work) work=$2; shift 2 ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        --rank-summary) summary_arg=$2; shift 2 ;;
+        --memory-budget) budget=$2; shift 2 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -49,6 +58,8 @@ sweep_bin="$target/release/examples/sweep"
 thread_args=()
 [ -n "$threads" ] && thread_args=(--threads "$threads")
 [ -n "$threads" ] && export RAYON_NUM_THREADS=$threads
+summary_args=(--rank-summary "$summary_arg")
+[ -n "$budget" ] && summary_args+=(--memory-budget "$budget")
 
 # run LOG CMD...: runs CMD under time -v and the timeout; sets status, wall, rss_mb
 run() {
@@ -100,8 +111,8 @@ if [ "$rows" != score ]; then
         units=$1 inds=$2 subs=$3 pils=$4 vars=$5
         log="$work/sweep_${units}x${inds}x${vars}"
         run "$log" "$sweep_bin" --units "$units" --indicators "$inds" --subpillars "$subs" --pillars "$pils" \
-            --variants "$vars" --spread 0.25 --seed 1 "${thread_args[@]}"
-        summary=$(grep -m1 -i 'summary' "$log.out" || true)
+            --variants "$vars" --spread 0.25 --seed 1 "${thread_args[@]}" "${summary_args[@]}"
+        summary=$(sed -n 's/^summary: //p' "$log.out" | head -1)
         [ -z "$summary" ] && summary="exact rank histograms"
         if [ $status -eq 0 ]; then
             echo "| sweep | $units | $inds | $vars | $(secs "$wall") | $cpu | $rss_mb | $summary | $(grep -o 'variants_per_second=[0-9]*' "$log.out") |"

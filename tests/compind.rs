@@ -1050,3 +1050,219 @@ fn review_cases_fail_before_writing_anything() {
     ]));
     assert!(line.contains("damaged or was edited"), "{line}");
 }
+
+/// The bin width of a sweep file's rank histograms (1 = exact).
+fn rank_width(p: &Path) -> u64 {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+    v["result"]["ranks"]["width"].as_u64().unwrap_or(1)
+}
+
+#[test]
+fn binned_shards_merge_to_the_unsharded_run_and_the_report_gives_the_resolution() {
+    let d = dir("binned");
+    // 51 units in 8 bins of 7 ranks; fast path (one alternative) and general path (two)
+    for (tag, extra) in [
+        ("fast", &[][..]),
+        ("general", &["--alt-aggregate", "median"][..]),
+    ] {
+        let common = [
+            &[
+                "-q",
+                "sweep",
+                "--imeta",
+                IMETA,
+                "--idata",
+                IDATA,
+                "--impute",
+                "mean",
+                "--variants",
+                "1201",
+                "--seed",
+                "5",
+                "--chunk",
+                "128",
+                "--rank-summary",
+                "binned:8",
+            ][..],
+            extra,
+        ]
+        .concat();
+        let full = d.join(format!("{tag}_full.json"));
+        ok(&compind(
+            &[&common[..], &["--threads", "2", "--out", s(&full)]].concat(),
+        ));
+        assert_eq!(rank_width(&full), 7);
+        let parts: Vec<PathBuf> = (1..=3)
+            .map(|i| d.join(format!("{tag}_part{i}.json")))
+            .collect();
+        for (i, p) in parts.iter().enumerate() {
+            let shard = format!("{}/3", i + 1);
+            ok(&compind(
+                &[
+                    &common[..],
+                    &["--threads", "1", "--shard", &shard, "--out", s(p)],
+                ]
+                .concat(),
+            ));
+        }
+        let merged = d.join(format!("{tag}_merged.json"));
+        ok(&compind(&[
+            "-q",
+            "merge",
+            s(&parts[2]),
+            s(&parts[0]),
+            s(&parts[1]),
+            "--out",
+            s(&merged),
+        ]));
+        assert_eq!(
+            std::fs::read(&full).unwrap(),
+            std::fs::read(&merged).unwrap(),
+            "{tag}: merged binned shards are the single run's bytes"
+        );
+        // the report names the resolution in its last column, the same for both files
+        let (ua1, ua2) = (
+            d.join(format!("{tag}_ua1.csv")),
+            d.join(format!("{tag}_ua2.csv")),
+        );
+        ok(&compind(&["-q", "report", s(&full), "--out", s(&ua1)]));
+        ok(&compind(&["-q", "report", s(&merged), "--out", s(&ua2)]));
+        assert_eq!(std::fs::read(&ua1).unwrap(), std::fs::read(&ua2).unwrap());
+        let (header, rows) = read_csv(&ua1);
+        assert_eq!(header.last().map(String::as_str), Some("rank_resolution"));
+        assert_eq!(rows.len(), 51);
+        for r in &rows {
+            assert_eq!(r.last().map(String::as_str), Some("7"));
+            // rank quantiles are the smallest rank of a bin of 7: 1, 8, 15, ..., 50
+            for col in ["median_rank", "q05_rank", "q95_rank"] {
+                let q = num(&r[header.iter().position(|h| h == col).unwrap()]);
+                assert!(
+                    (1.0..=51.0).contains(&q) && (q - 1.0) % 7.0 == 0.0,
+                    "{col}: {q}"
+                );
+            }
+        }
+        let js = d.join(format!("{tag}_ua.json"));
+        ok(&compind(&["-q", "report", s(&full), "--out", s(&js)]));
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&js).unwrap()).unwrap();
+        assert_eq!(v[0]["rank_resolution"], serde_json::json!(7.0));
+    }
+}
+
+#[test]
+fn auto_rank_summary_is_the_exact_run_when_it_fits() {
+    let d = dir("auto_fits");
+    let run = |summary: &str, out: &Path| {
+        ok(&compind(&[
+            "-q",
+            "sweep",
+            "--imeta",
+            IMETA,
+            "--idata",
+            IDATA,
+            "--impute",
+            "mean",
+            "--variants",
+            "500",
+            "--rank-summary",
+            summary,
+            "--memory-budget",
+            "1G",
+            "--out",
+            s(out),
+        ]));
+    };
+    let (exact, auto) = (d.join("exact.json"), d.join("auto.json"));
+    run("exact", &exact);
+    run("auto", &auto);
+    assert_eq!((rank_width(&exact), rank_width(&auto)), (1, 1));
+    // the exact sweep file does not mention a rank summary (files as before #17)
+    let text = std::fs::read_to_string(&exact).unwrap();
+    assert!(!text.contains("rank_summary"), "{}", &text[..200]);
+    let (ua_e, ua_a) = (d.join("exact.csv"), d.join("auto.csv"));
+    ok(&compind(&["-q", "report", s(&exact), "--out", s(&ua_e)]));
+    ok(&compind(&["-q", "report", s(&auto), "--out", s(&ua_a)]));
+    assert_eq!(std::fs::read(&ua_e).unwrap(), std::fs::read(&ua_a).unwrap());
+    let (header, _) = read_csv(&ua_e);
+    assert_eq!(header.last().map(String::as_str), Some("n_missing"));
+}
+
+#[test]
+fn over_budget_exact_sweeps_name_rank_summary_auto_and_auto_shards_must_agree() {
+    let d = dir("auto_budget");
+    let out = d.join("sweep.json");
+    let args = |summary: &str, budget: &str, shard: &str, out: &Path| {
+        compind(&[
+            "-q",
+            "sweep",
+            "--imeta",
+            IMETA,
+            "--idata",
+            IDATA,
+            "--impute",
+            "mean",
+            "--variants",
+            "40",
+            "--threads",
+            "1",
+            "--chunk",
+            "8",
+            "--score-bins",
+            "0",
+            "--shard",
+            shard,
+            "--rank-summary",
+            summary,
+            "--memory-budget",
+            budget,
+            "--out",
+            s(out),
+        ])
+    };
+    // the bytes a line `... needs about N bytes ...` names
+    let needs = |line: &str| -> u64 {
+        let rest = line.split("needs about ").nth(1).unwrap();
+        rest.split(' ').next().unwrap().parse().unwrap()
+    };
+    let line = fails_with_one_line(&args("exact", "1K", "1/1", &out));
+    assert!(line.contains("--rank-summary auto"), "{line}");
+    assert!(line.contains("--memory-budget"), "{line}");
+    assert!(!out.exists());
+    let exact_need = needs(&line);
+    let line = fails_with_one_line(&args("auto", "1K", "1/1", &out));
+    assert!(line.contains("--rank-summary binned:B"), "{line}");
+    assert!(!line.contains("--rank-summary auto"), "{line}");
+    assert!(!out.exists());
+    let widest_need = needs(&line);
+    assert!(widest_need < exact_need, "{widest_need} vs {exact_need}");
+    // budgets between "one bin per unit fits" and "exact fits": auto bins; find two giving
+    // different widths
+    let mut seen: Vec<(u64, String)> = Vec::new();
+    for i in 0..10 {
+        let budget = widest_need + (exact_need - widest_need) * i / 10;
+        let p = d.join(format!("shard_{i}.json"));
+        ok(&args("auto", &budget.to_string(), "1/2", &p));
+        if !seen.iter().any(|(w, _)| *w == rank_width(&p)) {
+            seen.push((rank_width(&p), budget.to_string()));
+        }
+    }
+    assert!(
+        seen.iter().any(|(w, _)| *w > 1),
+        "some budget gives binned histograms: {seen:?}"
+    );
+    let (w, budget) = seen.iter().find(|(w, _)| *w > 1).unwrap().clone();
+    let (_, other) = seen.iter().find(|(v, _)| *v != w).unwrap().clone();
+    let (a, b) = (d.join("a.json"), d.join("b.json"));
+    ok(&args("auto", &budget, "1/2", &a));
+    ok(&args("auto", &other, "2/2", &b));
+    let line = fails_with_one_line(&compind(&[
+        "merge",
+        s(&a),
+        s(&b),
+        "--out",
+        s(&d.join("x.json")),
+    ]));
+    assert!(line.contains("--rank-summary binned:B"), "{line}");
+    assert!(line.contains(&format!("width {w}")), "{line}");
+    assert!(!d.join("x.json").exists());
+}

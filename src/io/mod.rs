@@ -65,6 +65,7 @@ pub use paths::check_output_paths;
 pub use report::{
     Cell, RankColumns, ScoreTableOptions, Table, TableFormat, audit_tables, describe_table,
     matrix_table, score_table, score_table_columns, sobol_table, ua_table,
+    ua_table_with_resolution,
 };
 pub use scale::{read_scale_path, scale_from_json, scale_to_json, write_scale_path};
 pub use spec::{read_spec, spec_from_json, spec_from_toml, spec_to_json, spec_to_toml, write_spec};

@@ -535,6 +535,46 @@ pub fn score_table(scores: &Scores, data: &Dataset, opts: &ScoreTableOptions) ->
 /// assert!(!text.contains("Some"));
 /// ```
 pub fn ua_table(report: &UaReport, names: Option<&[String]>) -> Result<Table> {
+    ua_table_with_resolution(report, names, 1)
+}
+
+/// [`ua_table`] of a sweep whose rank histograms have bins of `rank_resolution` consecutive ranks
+/// ([`RankHistogram::bin_width`](crate::sweep::RankHistogram::bin_width) of the sweep's
+/// [`SweepResult::ranks`](crate::sweep::SweepResult::ranks); 1 = exact histograms). With 1 (or 0)
+/// the table is [`ua_table`]'s, byte for byte. With `w > 1` (a binned
+/// [`RankSummary`](crate::sweep::RankSummary)) a last column `rank_resolution` holds `w` in every
+/// row: the rank columns are then resolved to one bin (quantiles are the smallest rank of their bin,
+/// at most `w − 1` below the exact value; `mean_rank` within `(w − 1)/2` and `mean_abs_shift` within
+/// `w − 1` of theirs), so a reader of the file sees which summary produced it.
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] when `names` does not have one entry per row.
+///
+/// # Examples
+/// ```
+/// use composite_indicators::io::ua_table_with_resolution;
+/// use composite_indicators::sweep::{UaReport, UaRow};
+/// let row = UaRow { unit: "AUT".into(), nominal_score: 61.5, nominal_rank: Some(23),
+///     median_rank: Some(21.0), q05_rank: Some(16.0), q95_rank: Some(26.0), mean_rank: Some(22.5),
+///     mean_abs_shift: Some(2.5), score_mean: None, score_sd: None, score_q05: None,
+///     score_median: None, score_q95: None, n_missing: 0 };
+/// let report = UaReport { variants: 100, rows: vec![row] };
+/// let mut out = Vec::new();
+/// ua_table_with_resolution(&report, None, 5).unwrap().write_csv(&mut out).unwrap();
+/// let text = String::from_utf8(out).unwrap();
+/// assert!(text.starts_with("uCode,nominal_rank,"));
+/// assert!(text.lines().next().unwrap().ends_with(",n_missing,rank_resolution"));
+/// assert!(text.lines().nth(1).unwrap().ends_with(",0,5"));
+/// // exact histograms: the plain table
+/// let plain = ua_table_with_resolution(&report, None, 1).unwrap();
+/// assert_eq!(plain.columns(), composite_indicators::io::ua_table(&report, None).unwrap().columns());
+/// ```
+pub fn ua_table_with_resolution(
+    report: &UaReport,
+    names: Option<&[String]>,
+    rank_resolution: usize,
+) -> Result<Table> {
+    let binned = rank_resolution > 1;
     if let Some(n) = names {
         if n.len() != report.rows.len() {
             return Err(Error::ShapeMismatch {
@@ -563,6 +603,9 @@ pub fn ua_table(report: &UaReport, names: Option<&[String]>) -> Result<Table> {
         "score_q95",
         "n_missing",
     ]);
+    if binned {
+        cols.push("rank_resolution");
+    }
     let mut t = Table::new(cols)?;
     for (i, r) in report.rows.iter().enumerate() {
         let mut row = vec![Cell::Text(r.unit.clone())];
@@ -584,6 +627,9 @@ pub fn ua_table(report: &UaReport, names: Option<&[String]>) -> Result<Table> {
             Cell::from(r.score_q95),
             Cell::Num(r.n_missing as f64),
         ]);
+        if binned {
+            row.push(Cell::Num(rank_resolution as f64));
+        }
         t.push(row)?;
     }
     Ok(t)

@@ -11,7 +11,11 @@ use crate::sweepfile::SweepFile;
 ///
 /// The files must come from the same sweep (same configuration, alternatives and units) and their
 /// ranges must tile a contiguous range without overlap (any order on the command line: they are
-/// merged in range order). Merging shards 1/N .. N/N gives the file one unsharded run writes.
+/// merged in range order). Merging shards 1/N .. N/N gives the file one unsharded run writes,
+/// also for binned rank histograms (`--rank-summary binned:B`: bin counts merge exactly). Shards
+/// must keep the same rank summary: with `--rank-summary auto` each shard picks its bins from its
+/// own memory budget, so shards that picked different bins do not merge (run them with
+/// `--rank-summary binned:B` instead).
 ///
 /// Example:
 ///
@@ -55,6 +59,21 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         }
         if f.unit_names != acc.unit_names || f.result.unit_codes != acc.result.unit_codes {
             return Err(clash("units").into());
+        }
+        let (wa, wb) = (acc.result.ranks.bin_width(), f.result.ranks.bin_width());
+        if wa != wb {
+            return Err(Error::SweepMerge {
+                reason: format!(
+                    "`{}` keeps {} and `{}` {}: shards of one sweep must use the same rank \
+                     summary (with --rank-summary auto each shard picks its bins from its own \
+                     memory budget; run the shards with --rank-summary binned:B)",
+                    first_path.display(),
+                    crate::sweep::summary_words(&acc.result.ranks),
+                    path.display(),
+                    crate::sweep::summary_words(&f.result.ranks)
+                ),
+            }
+            .into());
         }
         let [s, e] = f.range;
         let end = acc.range[1];

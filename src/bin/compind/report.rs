@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use composite_indicators::io::ua_table;
+use composite_indicators::io::ua_table_with_resolution;
 
 use crate::common::{self, Outcome};
 use crate::sweepfile::SweepFile;
@@ -14,6 +14,12 @@ use crate::sweepfile::SweepFile;
 /// nominal_score, score_mean, score_sd, score_q05, score_median, score_q95, n_missing. A value
 /// that does not exist (a unit never ranked) is an empty cell (JSON null). An output ending in
 /// `.json` is written as JSON.
+///
+/// A sweep run with binned rank histograms (`compind sweep --rank-summary binned:B`, or `auto`
+/// when exact ones did not fit) adds a last column, rank_resolution: the bin width w. Its rank
+/// quantiles are the smallest rank of their bin (at most w - 1 below the exact value), mean_rank
+/// is within (w - 1)/2 and mean_abs_shift within w - 1 of the exact values. Exact sweeps have no
+/// such column.
 ///
 /// Example:
 ///
@@ -33,7 +39,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     common::check_outputs(std::slice::from_ref(&a.file), std::slice::from_ref(&a.out))?;
     let f = SweepFile::read(&a.file)?;
     let ua = f.result.ua_report();
-    ua_table(&ua, Some(&f.unit_names))?.write_path(&a.out)?;
+    let width = f.result.ranks.bin_width();
+    ua_table_with_resolution(&ua, Some(&f.unit_names), width)?.write_path(&a.out)?;
     if !quiet {
         if !f.complete() {
             eprintln!(
@@ -45,9 +52,10 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             );
         }
         eprintln!(
-            "wrote {} units ({} variants) to {}",
+            "wrote {} units ({} variants, {}) to {}",
             ua.rows.len(),
             ua.variants,
+            crate::sweep::summary_words(&f.result.ranks),
             a.out.display()
         );
     }

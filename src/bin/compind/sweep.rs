@@ -6,7 +6,7 @@ use std::str::FromStr;
 use composite_indicators::pipeline::Pipeline;
 use composite_indicators::prelude::*;
 use composite_indicators::sweep::{
-    AltSampler, BatchModel, Control, NodeSelection, SweepConfig, WeightSampler,
+    AltSampler, BatchModel, Control, NodeSelection, RankSummary, SweepConfig, WeightSampler,
 };
 
 use crate::common::{self, Failure, Inputs, Methods, Outcome, Progress};
@@ -58,6 +58,67 @@ pub fn parse_bytes(s: &str) -> std::result::Result<u64, String> {
         return Err(bad());
     }
     Ok(bytes as u64)
+}
+
+/// Parse `exact`, `auto` or `binned:B` (B >= 1 bins per unit) into a [`RankSummary`].
+pub fn parse_rank_summary(s: &str) -> std::result::Result<RankSummary, String> {
+    let bad = || {
+        format!(
+            "`{s}` is not a rank summary: expected exact, auto or binned:B with B >= 1, e.g. binned:256"
+        )
+    };
+    match s.trim().to_ascii_lowercase().as_str() {
+        "exact" => Ok(RankSummary::Exact),
+        "auto" => Ok(RankSummary::Auto),
+        t => match t.strip_prefix("binned:").map(|b| b.trim().parse::<usize>()) {
+            Some(Ok(bins)) if bins >= 1 => Ok(RankSummary::Binned { bins }),
+            _ => Err(bad()),
+        },
+    }
+}
+
+/// The library's memory-budget error with its hint in command-line terms: the knobs the library
+/// names (rank bins, score bins, chunk size, threads) become the flags that set them, with
+/// `--rank-summary auto` first when the sweep kept exact rank histograms.
+pub fn budget_hint(e: Error, summary: RankSummary) -> Error {
+    let Error::MemoryBudget {
+        what,
+        needed,
+        budget,
+        hint,
+    } = e
+    else {
+        return e;
+    };
+    let mut knobs = Vec::new();
+    let all = !["rank", "score_bins", "chunk_size"]
+        .iter()
+        .any(|k| hint.contains(k));
+    if all || hint.contains("rank") {
+        knobs.push(match summary {
+            RankSummary::Exact => {
+                "--rank-summary auto (exact rank histograms where they fit, binned as finely as \
+                 the budget allows otherwise) or --rank-summary binned:B"
+            }
+            _ => "fewer rank bins (--rank-summary binned:B with a smaller B)",
+        });
+        knobs.push("fewer worker threads (--threads)");
+    }
+    if all || hint.contains("score_bins") {
+        knobs.push("a lower --score-bins");
+    }
+    if all || hint.contains("chunk_size") {
+        knobs.push("a lower --chunk");
+    }
+    Error::MemoryBudget {
+        what,
+        needed,
+        budget,
+        hint: format!(
+            "to reduce it: {}; or raise --memory-budget",
+            knobs.join("; or ")
+        ),
+    }
 }
 
 /// The model, its alternative names and the unit names.
@@ -176,6 +237,15 @@ pub struct Args {
     /// Histogram bins per unit for score quantiles (0 = none). Example: `--score-bins 256`.
     #[arg(long, value_name = "B", default_value_t = 256)]
     score_bins: usize,
+    /// How per-unit rank histograms are kept: `exact` (units x units counters: 10,000 units take
+    /// 800 MB per histogram, one per thread plus the result), `binned:B` (B bins of ceil(units/B)
+    /// consecutive ranks per unit: units x B counters; rank quantiles within one bin width) or
+    /// `auto` (exact when the sweep fits --memory-budget, else the narrowest bins that fit). The
+    /// report's `rank_resolution` column gives the bin width of a binned sweep. Shards of one sweep
+    /// need the same summary (use binned:B rather than auto when shards run on different machines).
+    /// Example: `--rank-summary auto`.
+    #[arg(long, value_name = "exact|auto|binned:B", default_value = "exact", value_parser = parse_rank_summary)]
+    rank_summary: RankSummary,
     /// Output file (JSON). Example: `--out sweep.json`.
     #[arg(long, value_name = "FILE.json")]
     out: PathBuf,
@@ -232,10 +302,14 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     }
     cfg.chunk_size = a.chunk;
     cfg.score_bins = a.score_bins;
+    cfg = cfg.with_rank_summary(a.rank_summary);
     let progress = Progress::new(quiet, range.len(), "sweep");
     let cb = progress.callback();
     let ctl = Control::default().with_progress(&cb);
-    let result = m.model.sweep_range_with(&cfg, range.clone(), &ctl);
+    let result = m
+        .model
+        .sweep_range_with(&cfg, range.clone(), &ctl)
+        .map_err(|e| budget_hint(e, a.rank_summary));
     progress.finish();
     let file = SweepFile {
         format: FORMAT.into(),
@@ -248,15 +322,29 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     file.write(&a.out)?;
     if !quiet {
         eprintln!(
-            "wrote variants {}..{} of {} ({} units) to {}",
+            "wrote variants {}..{} of {} ({} units, {}) to {}",
             range.start,
             range.end,
             a.variants,
             file.result.unit_codes.len(),
+            summary_words(&file.result.ranks),
             a.out.display()
         );
     }
     Ok(())
+}
+
+/// `exact rank histograms` or `binned rank histograms, width w (B bins)`.
+pub fn summary_words(h: &composite_indicators::sweep::RankHistogram) -> String {
+    if h.is_exact() {
+        "exact rank histograms".into()
+    } else {
+        format!(
+            "binned rank histograms, width {} ({} bins)",
+            h.bin_width(),
+            h.n_bins()
+        )
+    }
 }
 
 #[cfg(test)]
@@ -271,6 +359,57 @@ mod tests {
         for bad in ["", "G", "-1G", "0", "1e30T", "ten"] {
             assert!(super::parse_bytes(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn rank_summaries_parse() {
+        use composite_indicators::sweep::RankSummary;
+        let p = super::parse_rank_summary;
+        assert_eq!(p("exact"), Ok(RankSummary::Exact));
+        assert_eq!(p("Auto"), Ok(RankSummary::Auto));
+        assert_eq!(p("binned:64"), Ok(RankSummary::Binned { bins: 64 }));
+        for bad in ["", "binned", "binned:0", "binned:x", "bins:4", "exactly"] {
+            assert!(p(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn budget_hints_name_the_flags() {
+        use composite_indicators::Error;
+        use composite_indicators::sweep::RankSummary;
+        let e = |hint: &str| Error::MemoryBudget {
+            what: "a sweep".into(),
+            needed: 2,
+            budget: 1,
+            hint: hint.into(),
+        };
+        let msg = |hint: &str, s: RankSummary| super::budget_hint(e(hint), s).to_string();
+        let exact = msg(
+            "to reduce it: use a binned rank summary; or raise the budget",
+            RankSummary::Exact,
+        );
+        assert!(exact.contains("--rank-summary auto"), "{exact}");
+        assert!(!exact.contains("--chunk"), "{exact}");
+        let binned = msg(
+            "to reduce it: fewer rank bins; or lower chunk_size (now 4096)",
+            RankSummary::Auto,
+        );
+        assert!(
+            binned.contains("binned:B") && binned.contains("--chunk"),
+            "{binned}"
+        );
+        assert!(!binned.contains("--rank-summary auto"), "{binned}");
+        let unknown = msg("something new", RankSummary::Exact);
+        for flag in [
+            "--rank-summary auto",
+            "--score-bins",
+            "--chunk",
+            "--memory-budget",
+        ] {
+            assert!(unknown.contains(flag), "{unknown}");
+        }
+        let other = super::budget_hint(Error::Cancelled, RankSummary::Exact);
+        assert!(matches!(other, Error::Cancelled));
     }
 
     use super::shard_range;
