@@ -2,64 +2,17 @@
 //! input arrives, errors keep the whole-table reader's order, and the heap used while reading stays
 //! within about twice the `f64` matrix.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Read;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use composite_indicators::io::{
     CsvOptions, IMeta, read_csv, read_csv_path, read_idata, read_idata_panel, read_imeta,
 };
 use composite_indicators::{Dataset, Error};
 
-/// Counts live heap bytes and their peak since the last [`reset_peak`].
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is forwarded to the system allocator unchanged; only counters are updated.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        // SAFETY: forwarded with the caller's layout.
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Ordering::SeqCst) + l.size();
-            PEAK.fetch_max(now, Ordering::SeqCst);
-        }
-        p
-    }
-    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        // SAFETY: forwarded with the caller's layout.
-        let p = unsafe { System.alloc_zeroed(l) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Ordering::SeqCst) + l.size();
-            PEAK.fetch_max(now, Ordering::SeqCst);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        // SAFETY: forwarded with the caller's pointer and layout.
-        unsafe { System.dealloc(p, l) };
-        LIVE.fetch_sub(l.size(), Ordering::SeqCst);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        // SAFETY: forwarded with the caller's pointer, layout and size.
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            LIVE.fetch_sub(l.size(), Ordering::SeqCst);
-            let now = LIVE.fetch_add(new, Ordering::SeqCst) + new;
-            PEAK.fetch_max(now, Ordering::SeqCst);
-        }
-        q
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
-
-/// Tests that measure the heap run one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::{LIVE, PEAK, serial};
 
 /// Hands out its bytes `chunk` at a time, so that records, blank lines and `\r\n` pairs straddle the
 /// reads in every possible way.
@@ -98,10 +51,6 @@ fn line_of(e: &Error) -> Option<usize> {
 }
 
 /// Every test holds this lock: the heap test measures a process-wide peak.
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// A table of `rows` rows with blank lines, CRLF and LF endings mixed, quoted fields holding line
 /// breaks, and the line of every data row.
 fn messy_table(rows: usize) -> (String, Vec<usize>) {
