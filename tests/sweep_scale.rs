@@ -228,3 +228,42 @@ fn auto_keeps_exact_histograms_when_they_fit_and_bins_otherwise() {
         }
     });
 }
+
+/// `Auto` never bins finer than `AUTO_RANK_BINS` bins per unit: with 3,000 units and a budget just
+/// below the exact sweep's need, the narrowest width that fits is 2, but the floor
+/// `⌈3000 / 1024⌉ = 3` wins; the binned result keeps the stated bound against the exact one.
+#[test]
+fn auto_bins_no_finer_than_auto_rank_bins() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let m = model(3000, false, 0);
+        let cfg = config(8, false);
+        let Err(Error::MemoryBudget { needed, .. }) = m.sweep(&cfg.clone().with_memory_budget(1))
+        else {
+            panic!("expected a budget error");
+        };
+        let auto = m
+            .sweep(
+                &cfg.clone()
+                    .with_memory_budget(needed - 1)
+                    .with_rank_summary(RankSummary::Auto),
+            )
+            .unwrap();
+        // width 2 fits the same budget, so the floor, not the budget, chose 3
+        let two = m
+            .sweep(
+                &cfg.clone()
+                    .with_memory_budget(needed - 1)
+                    .with_rank_summary(RankSummary::Binned { bins: 1500 }),
+            )
+            .unwrap();
+        assert_eq!(two.ranks.bin_width(), 2);
+        assert_eq!(auto.ranks.bin_width(), 3000usize.div_ceil(AUTO_RANK_BINS));
+        assert_eq!(auto.ranks.bin_width(), 3);
+        let exact = m.sweep(&cfg).unwrap();
+        check_binned_against_exact(&exact, &auto, 3);
+    });
+}

@@ -50,7 +50,7 @@ mod ua;
 // paths the tree engine (model.rs, engine/general.rs) uses
 use engine::{exact, memory};
 
-pub use config::{Control, MAX_SCORE_BINS, RankSummary, SweepConfig};
+pub use config::{AUTO_RANK_BINS, Control, MAX_SCORE_BINS, RankSummary, SweepConfig};
 pub use engine::memory::{FALLBACK_MEMORY_BUDGET, default_memory_budget};
 pub use from_scorer::SweepSetup;
 pub use histogram::RankHistogram;

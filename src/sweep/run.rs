@@ -33,7 +33,7 @@ use ndarray::Array2;
 use rayon::prelude::*;
 
 use super::BatchModel;
-use super::config::{Control, MAX_SCORE_BINS, RankSummary, SweepConfig};
+use super::config::{AUTO_RANK_BINS, Control, MAX_SCORE_BINS, RankSummary, SweepConfig};
 use super::engine::Acc;
 use super::engine::accumulate::bin_every;
 use super::engine::fast32::{Buf32, Plan32};
@@ -355,8 +355,8 @@ impl BatchModel {
 
     /// The rank-bin width of a sweep of `cfg`: 1 for exact histograms, `⌈units / bins⌉` for
     /// [`RankSummary::Binned`], and for [`RankSummary::Auto`] 1 when the exact sweep fits `budget`,
-    /// else the narrowest width whose sweep does (the widest, one bin per unit, when none does: the
-    /// budget check then reports it).
+    /// else the narrowest width whose sweep does, but at least `⌈units / AUTO_RANK_BINS⌉` (the
+    /// widest, one bin per unit, when none fits: the budget check then reports it).
     fn rank_width(
         &self,
         cfg: &SweepConfig,
@@ -389,7 +389,8 @@ impl BatchModel {
                         lo = mid;
                     }
                 }
-                Ok(hi)
+                // no finer than AUTO_RANK_BINS bins per unit (a wider width needs less: it fits too)
+                Ok(hi.max(n.div_ceil(AUTO_RANK_BINS)))
             }
             other => Ok(other.width(n)),
         }
