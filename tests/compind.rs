@@ -5,53 +5,14 @@
 #![cfg(feature = "cli")]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+#[path = "common/compind_cli.rs"]
+mod cli;
+use cli::*;
 
 use composite_indicators::io::{read_idata_path, read_imeta_path};
 use composite_indicators::pipeline::{Pipeline, PipelineConfig};
-
-const IMETA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iMeta.csv");
-const IDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iData.csv");
-
-fn compind(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compind"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("compind runs")
-}
-
-/// A fresh directory per test.
-fn dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("compind")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(o: &Output) {
-    assert!(o.status.success(), "{}", stderr(o));
-}
-
-/// Exit code 1 with exactly one line on stderr starting with `error:`; returns the line.
-fn fails_with_one_line(o: &Output) -> String {
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(o));
-    let err = stderr(o);
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "{err}");
-    assert!(lines[0].starts_with("error: "), "{err}");
-    lines[0].to_string()
-}
 
 /// Header and rows (as text) of a CSV file.
 fn read_csv(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {

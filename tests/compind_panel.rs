@@ -5,7 +5,11 @@
 #![cfg(feature = "cli")]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "common/compind_cli.rs"]
+mod cli;
+use cli::*;
 
 use composite_indicators::io::{read_idata_panel_path, read_imeta_path};
 use composite_indicators::pipeline::PipelineConfig;
@@ -15,54 +19,11 @@ use composite_indicators::study::purse::{NormalisationScope, PanelData, Purse};
 use composite_indicators::study::trends::{TrendMetric, TrendOptions, TrendWindow, trends};
 use composite_indicators::{Dataset, Framework};
 
-const IMETA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iMeta.csv");
-const PANEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iData_p.csv");
-
-fn compind(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compind"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("compind runs")
-}
-
 /// `compind SUB -q --imeta iMeta --idata iData_p EXTRA...`
 fn run(sub: &str, extra: &[&str]) -> Output {
     let mut args = vec![sub, "-q", "--imeta", IMETA, "--idata", PANEL];
     args.extend_from_slice(extra);
     compind(&args)
-}
-
-fn dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("compind_panel")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn ok(o: &Output) {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
-fn text(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap()
-}
-
-fn fails_naming(o: &Output, needle: &str) {
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "{err}");
-    assert!(
-        lines[0].starts_with("error: ") && lines[0].contains(needle),
-        "{err}"
-    );
 }
 
 fn asem() -> (Framework, PanelData) {

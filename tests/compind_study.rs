@@ -6,8 +6,12 @@
 //! COINr's documented example). Bad input exits 1 with one line; a missing required option exits 2.
 #![cfg(feature = "cli")]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+
+#[path = "common/compind_cli.rs"]
+mod cli;
+use cli::*;
 
 use composite_indicators::audit::{CorrMethod, significant_correlation_matrix};
 use composite_indicators::io::{read_idata_path, read_imeta_path};
@@ -22,9 +26,6 @@ use composite_indicators::study::remove::{RemoveOptions, remove_elements};
 use composite_indicators::study::stats::{StatsOptions, get_stats, stats_of_scores};
 use composite_indicators::study::strweak::{StrWeakOptions, str_weak_table};
 use composite_indicators::{AggregatorKind, NormaliserKind};
-
-const IMETA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iMeta.csv");
-const IDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iData.csv");
 
 /// The command-line form of `PipelineConfig::coinr_example()`.
 const COINR_FLAGS: [&str; 13] = [
@@ -43,51 +44,12 @@ const COINR_FLAGS: [&str; 13] = [
     "minmax:0,100",
 ];
 
-fn compind(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compind"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("compind runs")
-}
-
 /// `compind SUB <COINr flags> EXTRA...`
 fn coinr(sub: &str, extra: &[&str]) -> Output {
     let mut args = vec![sub, "-q"];
     args.extend_from_slice(&COINR_FLAGS);
     args.extend_from_slice(extra);
     compind(&args)
-}
-
-fn dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("compind_study")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn ok(o: &Output) {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
-fn text(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap()
-}
-
-/// Exit code 1 with one line on stderr starting with `error:` that contains `needle`.
-fn fails_naming(o: &Output, needle: &str) {
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "{err}");
-    assert!(lines[0].starts_with("error: "), "{err}");
-    assert!(lines[0].contains(needle), "`{needle}` not in: {err}");
 }
 
 /// The library-side build of COINr's example (data sorted by unit code, as compind reads it).
