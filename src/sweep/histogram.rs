@@ -219,25 +219,40 @@ impl RankHistogram {
 
     /// Add a block of counts accumulated elsewhere (the sweep fast path): `counts[p·bins + b]` (bin
     /// `b` of this histogram's width) and `missing[p]` belong to unit `perm[p]`; `variants` variants
-    /// were added.
-    pub(crate) fn add_permuted(
+    /// were added. With `band`, only bins `band[p].0..=band[p].1` of position `p` can be non-zero
+    /// (none when `band[p].0 > band[p].1`), and only those are added. With `fresh` the caller
+    /// knows every count of `self` is still 0, and the counts are written rather than added (no read
+    /// of pages nothing has touched yet).
+    pub(crate) fn add_permuted<C: Copy + Into<u64>>(
         &mut self,
         perm: &[usize],
-        counts: &[u32],
+        counts: &[C],
+        band: Option<&[(u32, u32)]>,
         missing: &[u64],
         variants: u64,
+        fresh: bool,
     ) {
         let (n, nb) = (self.n_units, self.n_bins());
         for (p, &u) in perm.iter().enumerate().take(n) {
+            let (lo, hi) = match band {
+                Some(b) => match b.get(p) {
+                    Some(&(lo, hi)) if lo <= hi => (lo as usize, hi as usize + 1),
+                    _ => (0, 0),
+                },
+                None => (0, nb),
+            };
             let (Some(dst), Some(src)) = (
-                self.counts.get_mut(u * nb..(u + 1) * nb),
-                counts.get(p * nb..(p + 1) * nb),
+                self.counts
+                    .get_mut(u * nb + lo..u * nb + hi.min(nb).max(lo)),
+                counts.get(p * nb + lo..p * nb + hi.min(nb).max(lo)),
             ) else {
                 continue;
             };
-            dst.iter_mut()
-                .zip(src)
-                .for_each(|(a, &b)| *a += u64::from(b));
+            if fresh {
+                dst.iter_mut().zip(src).for_each(|(a, &b)| *a = b.into());
+            } else {
+                dst.iter_mut().zip(src).for_each(|(a, &b)| *a += b.into());
+            }
             self.missing[u] += missing.get(p).copied().unwrap_or(0);
         }
         self.variants += variants;

@@ -47,6 +47,42 @@ use super::score_stats::ScoreStats;
 use crate::error::{Error, Expected, Result};
 use crate::rank::Rank;
 
+/// The step between work items of a fast-path sweep of `len` variants on `threads` threads: the
+/// chunk size, or less (a multiple of [`BLOCK`], at least one block) so that there are at least four
+/// items per thread and no thread waits long for the last one.
+fn fast_step(chunk: usize, len: usize, threads: usize) -> usize {
+    let per = len.div_ceil(4 * threads.max(1)).div_ceil(BLOCK).max(1) * BLOCK;
+    chunk.min(per).max(1)
+}
+
+/// [`Buffers`] borrowed from a pool for the life of one rayon split, returned when it ends.
+struct Pooled<'a> {
+    buf: Option<Buffers>,
+    pool: &'a std::sync::Mutex<Vec<Buffers>>,
+}
+
+impl<'a> Pooled<'a> {
+    fn take(pool: &'a std::sync::Mutex<Vec<Buffers>>) -> Pooled<'a> {
+        let buf = pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        Pooled {
+            buf: Some(buf.unwrap_or_default()),
+            pool,
+        }
+    }
+
+    fn get(&mut self) -> &mut Buffers {
+        self.buf.get_or_insert_with(Buffers::default)
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(b) = self.buf.take() {
+            self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(b);
+        }
+    }
+}
+
 /// Per-thread scratch reused across chunks.
 #[derive(Default)]
 struct Buffers {
@@ -282,22 +318,33 @@ impl BatchModel {
                     bounds.clone(),
                     cfg.score_bins,
                 )?,
+                fresh: true,
             })
         };
-        let starts: Vec<usize> = range.clone().step_by(cfg.chunk_size).collect();
+        // the fast paths split the range finer than `chunk_size` when that leaves a thread idle at the
+        // end (their buffers do not grow with the chunk, and results do not depend on the split)
+        let step = if plan.is_some() {
+            fast_step(cfg.chunk_size, range.len(), threads)
+        } else {
+            cfg.chunk_size
+        };
+        let starts: Vec<usize> = range.clone().step_by(step).collect();
+        // per-thread scratch is handed from one rayon split to the next instead of reallocated
+        let pool = std::sync::Mutex::new(Vec::<Buffers>::new());
         let total = range.len();
         let done = AtomicUsize::new(0);
         let every = bin_every(cfg.variants);
         // Every accumulator is a sum of integers, so chunks add theirs to one shared accumulator as
         // soon as they finish, in any order: at most one chunk accumulator per worker is alive.
         let shared = std::sync::Mutex::new(new_acc()?);
-        starts
-            .par_iter()
-            .try_for_each_init(Buffers::default, |buf, &s| -> Result<()> {
+        starts.par_iter().try_for_each_init(
+            || Pooled::take(&pool),
+            |pooled, &s| -> Result<()> {
+                let buf = pooled.get();
                 if ctl.cancelled() {
                     return Err(Error::Cancelled);
                 }
-                let e = (s + cfg.chunk_size).min(range.end);
+                let e = (s + step).min(range.end);
                 match (&plan, &plan32) {
                     (Some(p), Some(p32)) => {
                         buf.fast.every = every;
@@ -330,6 +377,7 @@ impl BatchModel {
                         {
                             let mut total = shared.lock().unwrap_or_else(|e| e.into_inner());
                             total.ranks.merge(&acc.ranks)?;
+                            total.fresh = false;
                             total.scores.merge(&acc.scores)?;
                         }
                         // dropped, not cleared: a fresh zeroed allocation keeps untouched pages out of
@@ -340,7 +388,8 @@ impl BatchModel {
                 let d = done.fetch_add(e - s, Ordering::Relaxed) + (e - s);
                 ctl.report(d, total);
                 Ok(())
-            })?;
+            },
+        )?;
         let acc = shared.into_inner().unwrap_or_else(|e| e.into_inner());
         Ok(SweepResult {
             unit_codes: self.unit_codes().to_vec(),
@@ -560,6 +609,7 @@ mod tests {
         let new_acc = || Acc {
             ranks: RankHistogram::new(m.n_units()),
             scores: ScoreStats::new(nom.clone(), bounds.clone(), cfg.score_bins),
+            fresh: true,
         };
         let mut total = new_acc();
         let mut buf = Buffers::default();
@@ -837,6 +887,38 @@ mod tests {
         assert_eq!(a.ranks, fast.ranks);
         assert_eq!(a.scores.binned(3), 70_000);
         assert_eq!(a.scores.quantile(3, 0.5), fast.scores.quantile(3, 0.5));
+        // the deferred path's `u16` counts flush every FLUSH_EVERY variants (every other block in
+        // unit tests) within a chunk: a chunk of 20 000 variants crosses that point many times, and
+        // the counts still equal the general path's
+        let (fw, raw) = synthetic(DEFER_ABOVE + 3, 2, 1, 1, 5).unwrap();
+        let n_agg = fw.nodes().len() - fw.n_indicators();
+        let tall = BatchModel::new(
+            fw,
+            vec![AggregatorKind::Arithmetic; n_agg],
+            MissingPolicy::default(),
+            None,
+            vec![min_max_columns(&raw)],
+        )
+        .unwrap();
+        let cfg = SweepConfig::new(
+            20_000,
+            4,
+            WeightSampler::Uniform {
+                spread: 0.9,
+                nodes: NodeSelection::All,
+            },
+        )
+        .with_chunk_size(20_000)
+        .with_score_bins(8);
+        let fast = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| tall.sweep(&cfg).unwrap());
+        let (ranks, scores) = general_path(&tall, &cfg);
+        assert_eq!(fast.ranks, ranks);
+        assert_eq!(fast.ranks.n_variants(), 20_000);
+        assert_scores_close(&fast.scores, &scores);
         assert_eq!(
             zero.sweep(&SweepConfig::new(10, 1, WeightSampler::Nominal))
                 .unwrap()

@@ -10,13 +10,24 @@ use super::Acc;
 use super::LinearPlan;
 use super::accumulate::{CellRule, PermutedLayout, PermutedStats, add_clean_row, flush_clean};
 use super::fast32::{Buf32, Plan32};
-use super::rank::{SORT_ABOVE, rank_counting, rank_min_into, rank_radix};
+use super::rank::{
+    RADIX32_MAX, SORT_ABOVE, rank_counting, rank_min_into, rank_radix, rank_radix32,
+};
 use super::simd::avx2_method;
 use crate::sweep::sampler::VariantSampler;
 
 /// Variants per block of the fast path: the block's weights (nodes × block), effective weights
 /// (indicators × block) and scores (block × units) stay in L2 for the W1 shape.
 pub(crate) const BLOCK: usize = 256;
+
+/// Variants after which the fast path flushes its `u16` rank counts (a count grows by at most one
+/// per variant; two blocks of margin). The crate's unit tests flush after every second block, so
+/// the sweep tests that compare the fast paths with the general path cross many flushes.
+const FLUSH_EVERY: u64 = if cfg!(test) {
+    BLOCK as u64 + 1
+} else {
+    u16::MAX as u64 - 2 * BLOCK as u64
+};
 
 /// Unit count above which rank counts are deferred to the end of a block ([`FastBuffers::deferred`]).
 pub(crate) const DEFER_ABOVE: usize = 256;
@@ -39,10 +50,19 @@ pub(crate) struct FastBuffers {
     /// Radix-sort scratch.
     keys: Vec<u64>,
     tmp: Vec<u64>,
+    keys32: Vec<u32>,
+    tmp32: Vec<u32>,
     ranks: Vec<u32>,
     /// Rank counts `counts[p·nb + bin − 1]` (`nb` bins of [`FastBuffers::width`] ranks per
     /// position; the bin is the rank for exact histograms).
-    counts: Vec<u32>,
+    /// `u16` halves the cache lines the deferred counting touches; a chunk flushes before any
+    /// count could pass `u16::MAX` (every [`FLUSH_EVERY`] variants).
+    counts: Vec<u16>,
+    /// Per position, the bins of `counts` touched since the last flush, `band[p] = (lo, hi)`
+    /// (0-based, inclusive; `lo > hi` when none): a flush adds and clears only these. A position's
+    /// ranks stay within a few hundred of its nominal rank, so for thousands of units the band is a
+    /// fraction of the `n × n` table. Kept for the deferred counts only (`None` = every row whole).
+    band: Option<Vec<(u32, u32)>>,
     /// Above [`DEFER_ABOVE`] units (and up to `u16::MAX`): the block's ranks position-major,
     /// `deferred[p·BLOCK + v]` (0 = counted already), counted row by row after the block, so the
     /// increments of one position stay in one row of `counts` instead of touching one page of the
@@ -118,7 +138,7 @@ pub(crate) fn run_chunk_fast(
         };
         ndarray::linalg::general_mat_mul(1.0, &ev.t(), &plan.xtp, 0.0, &mut sv);
         fb.accumulate_block(start, b, n, &plan.bonus);
-        if fb.variants > u64::from(u32::MAX) - 2 * BLOCK as u64 {
+        if fb.variants > FLUSH_EVERY {
             fb.flush(plan, shared, &mut sums);
         }
         start += b;
@@ -182,8 +202,15 @@ fn flush32(
     let counts = b.unit_major_counts(n);
     {
         let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-        acc.ranks
-            .add_permuted(&plan.perm, &counts, &b.rank_missing, b.variants);
+        let fresh = std::mem::replace(&mut acc.fresh, false);
+        acc.ranks.add_permuted(
+            &plan.perm,
+            &counts,
+            None,
+            &b.rank_missing,
+            b.variants,
+            fresh,
+        );
         acc.scores.add_permuted_hist(&plan.perm, &b.stats.hist);
     }
     b.stats.add_moments_to(sums);
@@ -217,17 +244,52 @@ impl FastBuffers {
         flush_clean(&mut self.qsum, &mut self.qsum2, &mut self.stats.mom);
         if !self.deferred.is_empty() {
             let nb = n.div_ceil(self.width.max(1));
-            for (row, cnt) in self
-                .deferred
-                .chunks_exact(BLOCK)
-                .zip(self.counts.chunks_exact_mut(nb))
-            {
-                for &r in &row[..b.min(BLOCK)] {
+            let mut band = self.band.take().unwrap_or_default();
+            let rows = self.deferred.chunks_exact(BLOCK).len();
+            let used = b.min(BLOCK);
+            // smallest and largest bin of row `p` (0 = counted already, wraps to the top); `None`
+            // when the row is empty
+            let row_band = |p: usize| -> Option<(usize, usize)> {
+                let row = self.deferred.get(p * BLOCK..p * BLOCK + used)?;
+                let (mut lo, mut hi) = (u16::MAX, 0u16);
+                for &r in row {
+                    let r1 = r.wrapping_sub(1);
+                    lo = lo.min(r1);
+                    hi = hi.max(if r == 0 { 0 } else { r1 });
+                }
+                (lo != u16::MAX).then_some((usize::from(lo), usize::from(hi)))
+            };
+            const AHEAD: usize = 2;
+            let mut next: [Option<(usize, usize)>; AHEAD] = [None; AHEAD];
+            for (k, slot) in next.iter_mut().enumerate() {
+                *slot = row_band(k);
+            }
+            for p in 0..rows {
+                let cur = next[p % AHEAD];
+                let ahead = p + AHEAD;
+                next[p % AHEAD] = if ahead < rows { row_band(ahead) } else { None };
+                // start loading the cache lines row `p + AHEAD` will increment
+                if let Some((lo, hi)) = next[p % AHEAD] {
+                    prefetch_range(&self.counts, ahead * nb + lo, ahead * nb + hi);
+                }
+                let Some((lo, hi)) = cur else { continue };
+                if let Some(bd) = band.get_mut(p) {
+                    bd.0 = bd.0.min(lo as u32);
+                    bd.1 = bd.1.max(hi as u32);
+                }
+                let (Some(row), Some(cnt)) = (
+                    self.deferred.get(p * BLOCK..p * BLOCK + used),
+                    self.counts.get_mut(p * nb..(p + 1) * nb),
+                ) else {
+                    continue;
+                };
+                for &r in row {
                     if let Some(c) = (r as usize).checked_sub(1).and_then(|i| cnt.get_mut(i)) {
                         *c += 1;
                     }
                 }
             }
+            self.band = Some(band);
         }
     }
 
@@ -254,9 +316,21 @@ impl FastBuffers {
         } else {
             0
         };
-        self.counts.clear();
-        self.counts.resize(n * n.div_ceil(self.width.max(1)), 0);
+        let nb = n.div_ceil(self.width.max(1));
         let defer = n > DEFER_ABOVE && n <= usize::from(u16::MAX);
+        match (&self.band, self.counts.len() == n * nb && defer) {
+            // clear only what the last flush added (the rest is still 0)
+            (Some(band), true) => {
+                for (row, &(lo, hi)) in self.counts.chunks_exact_mut(nb).zip(band) {
+                    if let Some(c) = row.get_mut(lo as usize..=hi as usize) {
+                        c.fill(0);
+                    }
+                }
+            }
+            // a zeroed allocation: pages outside the bands are never touched
+            _ => self.counts = vec![0; n * nb],
+        }
+        self.band = defer.then(|| vec![(u32::MAX, 0); n]);
         self.deferred.resize(if defer { n * BLOCK } else { 0 }, 0);
         self.rank_missing.clear();
         self.rank_missing.resize(n, 0);
@@ -277,8 +351,15 @@ impl FastBuffers {
         self.stats.n.iter_mut().for_each(|c| *c += self.clean);
         {
             let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-            acc.ranks
-                .add_permuted(&plan.perm, &self.counts, &self.rank_missing, self.variants);
+            let fresh = std::mem::replace(&mut acc.fresh, false);
+            acc.ranks.add_permuted(
+                &plan.perm,
+                &self.counts,
+                self.band.as_deref(),
+                &self.rank_missing,
+                self.variants,
+                fresh,
+            );
             acc.scores.add_permuted_hist(&plan.perm, &self.stats.hist);
         }
         self.stats.add_moments_to(sums);
@@ -319,6 +400,10 @@ impl FastBuffers {
                     self.rank_missing[p] += 1;
                 } else {
                     self.counts[p * nb + r as usize - 1] += 1;
+                    if let Some(bd) = self.band.as_mut().and_then(|b| b.get_mut(p)) {
+                        bd.0 = bd.0.min(r - 1);
+                        bd.1 = bd.1.max(r - 1);
+                    }
                 }
                 let x = t[p];
                 if x.is_nan() {
@@ -374,8 +459,10 @@ impl FastBuffers {
                 }
             }
         }
-        if n > SORT_ABOVE {
+        if n > RADIX32_MAX {
             rank_radix(t, &mut self.keys, &mut self.tmp, &mut self.ranks);
+        } else if n > SORT_ABOVE {
+            rank_radix32(t, &mut self.keys32, &mut self.tmp32, &mut self.ranks);
         } else {
             rank_counting(t, &mut self.s32, &mut self.ranks);
         }
@@ -396,6 +483,26 @@ impl FastBuffers {
             }
         }
     }
+}
+
+/// Hint the CPU to load the cache lines of `v[lo..=hi]` (a no-op off x86-64 and outside `v`).
+#[inline(always)]
+fn prefetch_range<T>(v: &[T], lo: usize, hi: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let step = (64 / std::mem::size_of::<T>().max(1)).max(1);
+        let hi = hi.min(v.len().saturating_sub(1));
+        // from the start of `lo`'s cache line (never before `v`), one hint per line
+        let mut i = lo - lo % step;
+        while i <= hi {
+            // SAFETY: prefetching is a hint that never faults; the pointer is inside `v`.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(v.as_ptr().add(i).cast()) };
+            i += step;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, lo, hi);
 }
 
 /// Replace ranks (`0` = unranked) by 1-based bins of `width` ranks (`0` stays `0`) and return the
