@@ -147,7 +147,7 @@ pub(crate) const RADIX32_MAX: usize = 1 << 13;
 pub(crate) fn rank_radix32(s: &[f64], keys: &mut Vec<u32>, tmp: &mut Vec<u32>, out: &mut [u32]) {
     let n = s.len().min(out.len());
     let (s, out) = (&s[..n], &mut out[..n]);
-    if n < 2 || n > RADIX32_MAX {
+    if !(2..=RADIX32_MAX).contains(&n) {
         rank_radix(s, &mut Vec::new(), &mut Vec::new(), out);
         return;
     }
