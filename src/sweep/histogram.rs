@@ -469,6 +469,61 @@ impl RankHistogram {
         Some(s as f64 / (2 * u128::from(n)) as f64)
     }
 
+    /// What a UA row needs of unit `u`, in one pass over its counts plus one partial scan for the
+    /// quantiles: `(median, q05, q95)` as [`RankHistogram::quantile_interpolated`], the mean as
+    /// [`RankHistogram::mean`] and the mean absolute shift from `nominal` as
+    /// [`RankHistogram::mean_abs_shift`]. The same integer sums and the same final divisions, so
+    /// every value is bit-identical to the separate calls (tested); five passes fewer per unit.
+    pub(crate) fn ua_stats(&self, u: usize, nominal: Option<Rank>) -> UaRankStats {
+        let c = self.unit_counts(u);
+        let two_nom = nominal.map(|r| 2 * u64::from(r));
+        let (mut n, mut s, mut a, mut first) = (0u64, 0u128, 0u128, None);
+        for (i, &k) in c.iter().enumerate() {
+            if k == 0 {
+                continue;
+            }
+            first.get_or_insert(i);
+            n += k;
+            let m = self.twice_mid(i);
+            s += u128::from(m) * u128::from(k);
+            if let Some(t) = two_nom {
+                a += u128::from(m.abs_diff(t)) * u128::from(k);
+            }
+        }
+        if n == 0 {
+            return UaRankStats::default();
+        }
+        let first = first.unwrap_or(0);
+        let quantile = |q: f64| -> Option<f64> {
+            let h = (n - 1) as f64 * q;
+            let k = h.floor();
+            let lo_k = (k as u64 + 1).min(n);
+            let hi_k = (lo_k + 1).min(n);
+            let (mut lo, mut hi) = (None, None);
+            let mut acc = 0u64;
+            for (i, &cnt) in c.iter().enumerate().skip(first) {
+                acc += cnt;
+                if lo.is_none() && acc >= lo_k {
+                    lo = Some(self.lowest(i) as f64);
+                }
+                if acc >= hi_k {
+                    hi = Some(self.lowest(i) as f64);
+                    break;
+                }
+            }
+            let (lo, hi) = (lo?, hi?);
+            Some(lo + (h - k) * (hi - lo))
+        };
+        let d = (2 * u128::from(n)) as f64;
+        UaRankStats {
+            median: quantile(0.5),
+            q05: quantile(0.05),
+            q95: quantile(0.95),
+            mean: Some(s as f64 / d),
+            mean_abs_shift: two_nom.map(|_| a as f64 / d),
+        }
+    }
+
     /// The smallest rank of bin `i`.
     fn lowest(&self, i: usize) -> u64 {
         (i as u64) * self.width as u64 + 1
@@ -480,6 +535,17 @@ impl RankHistogram {
         let hi = (lo + self.width as u64 - 1).min(self.n_units as u64);
         lo + hi
     }
+}
+
+/// A unit's rank statistics for a UA row ([`RankHistogram::ua_stats`]); all `None` when the unit
+/// was never ranked.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct UaRankStats {
+    pub(crate) median: Option<f64>,
+    pub(crate) q05: Option<f64>,
+    pub(crate) q95: Option<f64>,
+    pub(crate) mean: Option<f64>,
+    pub(crate) mean_abs_shift: Option<f64>,
 }
 
 fn one() -> usize {
@@ -511,5 +577,43 @@ mod tests {
         assert_eq!(h.quantile(0, 1.0), Some(3));
         assert_eq!(h.mean_abs_shift(0, 1), Some(0.75)); // (0+0+1+2)/4
         assert_eq!(h.quantile(0, 1.5), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// The one-pass UA statistics equal the separate public calls bit for bit, for exact and
+        /// binned histograms, units never ranked and units without a nominal rank.
+        #[test]
+        fn ua_stats_equal_the_separate_calls(
+            n in 1usize..12,
+            width in 1usize..5,
+            seed in proptest::collection::vec(0u32..1000, 0..60),
+        ) {
+            let mut h = RankHistogram::binned(n, width).unwrap();
+            for (v, chunk) in seed.chunks(n.max(1)).enumerate() {
+                let ranks: Vec<Option<Rank>> = (0..n)
+                    .map(|u| {
+                        let x = chunk.get(u).copied().unwrap_or(v as u32);
+                        // unit 0 is never ranked; others sometimes
+                        (u != 0 && x % 7 != 0).then_some(x % n as u32 + 1)
+                    })
+                    .collect();
+                h.add(&ranks);
+            }
+            for u in 0..n {
+                for nominal in [None, Some(1), Some(n as Rank)] {
+                    let st = h.ua_stats(u, nominal);
+                    let bits = |x: Option<f64>| x.map(f64::to_bits);
+                    proptest::prop_assert_eq!(bits(st.median), bits(h.quantile_interpolated(u, 0.5)));
+                    proptest::prop_assert_eq!(bits(st.q05), bits(h.quantile_interpolated(u, 0.05)));
+                    proptest::prop_assert_eq!(bits(st.q95), bits(h.quantile_interpolated(u, 0.95)));
+                    proptest::prop_assert_eq!(bits(st.mean), bits(h.mean(u)));
+                    proptest::prop_assert_eq!(
+                        bits(st.mean_abs_shift),
+                        bits(nominal.and_then(|r| h.mean_abs_shift(u, r)))
+                    );
+                }
+            }
+        }
     }
 }

@@ -288,13 +288,15 @@ impl BatchModel {
             ),
             budget,
         )?;
+        // the model's fingerprint (a pass over the data) and the nominal scores side by side
+        let (model_hash, nominal) = rayon::join(|| self.model_hash(), || self.nominal());
         let fingerprint = SweepFingerprint {
             seed: cfg.seed,
             variants: cfg.variants,
             config: format!("{:016x}", cfg.config_hash(width)),
-            model: format!("{:016x}", self.model_hash()),
+            model: format!("{model_hash:016x}"),
         };
-        let (nominal_scores, nominal_ranks) = self.nominal()?;
+        let (nominal_scores, nominal_ranks) = nominal?;
         let bounds = match self.mean_bounds() {
             Some(b) => b,
             None => self.pilot_bounds(&sampler, cfg.variants.min(256), &nominal_scores)?,

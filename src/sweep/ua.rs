@@ -79,15 +79,16 @@ impl UaReport {
             .into_par_iter()
             .map(|u| {
                 let nominal_rank = r.nominal_ranks.get(u).copied().flatten();
+                let st = h.ua_stats(u, nominal_rank);
                 UaRow {
                     unit: r.unit_codes.get(u).cloned().unwrap_or_default(),
                     nominal_score: r.nominal_scores.get(u).copied().unwrap_or(f64::NAN),
                     nominal_rank,
-                    median_rank: h.quantile_interpolated(u, 0.5),
-                    q05_rank: h.quantile_interpolated(u, 0.05),
-                    q95_rank: h.quantile_interpolated(u, 0.95),
-                    mean_rank: h.mean(u),
-                    mean_abs_shift: nominal_rank.and_then(|n| h.mean_abs_shift(u, n)),
+                    median_rank: st.median,
+                    q05_rank: st.q05,
+                    q95_rank: st.q95,
+                    mean_rank: st.mean,
+                    mean_abs_shift: st.mean_abs_shift,
                     score_mean: s.mean(u),
                     score_sd: s.sd(u),
                     score_q05: s.quantile(u, 0.05),
