@@ -267,3 +267,31 @@ fn auto_bins_no_finer_than_auto_rank_bins() {
         check_binned_against_exact(&exact, &auto, 3);
     });
 }
+
+/// `Auto` keeps at most `AUTO_RANK_CELLS` rank counters per histogram, whatever the budget: 11,585
+/// units (11,585² < 2²⁷) stay exact; 12,000 units (above it) are binned although the exact sweep
+/// (about 2 GB) fits a 64 GiB budget, with the `AUTO_RANK_BINS` floor (`⌈12000 / 1024⌉ = 12`). (From
+/// 131,073 units on the cap is the tighter bound, e.g. 671 bins per unit at 200,000 units.)
+#[test]
+fn auto_keeps_at_most_auto_rank_cells_counters() {
+    let big = 64u64 << 30;
+    for (units, width) in [(11_585, 1), (12_000, 12)] {
+        let m = model(units, false, 0);
+        let cfg = config(2, false)
+            .with_memory_budget(big)
+            .with_rank_summary(RankSummary::Auto);
+        let r = m.sweep(&cfg).unwrap();
+        assert_eq!(r.ranks.bin_width(), width, "{units} units");
+        let cap = units.div_ceil((AUTO_RANK_CELLS / units).max(1));
+        let floor = units.div_ceil(AUTO_RANK_BINS);
+        assert_eq!(
+            r.ranks.bin_width(),
+            if units * units <= AUTO_RANK_CELLS {
+                1
+            } else {
+                cap.max(floor)
+            }
+        );
+        assert!(units * r.ranks.n_bins() <= AUTO_RANK_CELLS);
+    }
+}

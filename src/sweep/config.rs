@@ -79,6 +79,17 @@ pub struct SweepConfig {
 /// ```
 pub const AUTO_RANK_BINS: usize = 1024;
 
+/// The most rank counters per histogram that [`RankSummary::Auto`] uses, whatever the memory budget
+/// (2²⁷, 1 GiB of `u64` counts in the result): exact histograms up to 11,585 units, and beyond
+/// [`AUTO_RANK_BINS`] bins per unit only while `units × bins` stays below it (a million units get
+/// 134 bins of 7,463 ranks). Larger tables cost more in cache misses than they resolve: at a million
+/// units the budget alone chose 896 bins per unit, 18 GB and 477 s for 1,000 variants.
+///
+/// ```
+/// assert_eq!(composite_indicators::sweep::AUTO_RANK_CELLS, 1 << 27);
+/// ```
+pub const AUTO_RANK_CELLS: usize = 1 << 27;
+
 /// How a sweep keeps its per-unit rank histograms ([`RankHistogram`](super::RankHistogram)).
 ///
 /// Exact histograms take `N²` counters for `N` units (8 bytes each in the result and per worker
@@ -111,7 +122,8 @@ pub enum RankSummary {
     /// Exact histograms when the sweep's memory estimate fits the budget
     /// ([`SweepConfig::memory_budget`]; bit for bit the exact result wherever they fit), else
     /// binned: the narrowest bins that fit, but never more than [`AUTO_RANK_BINS`] bins per unit
-    /// (width at least `⌈units / AUTO_RANK_BINS⌉`, rank quantiles within 0.1 % of the rank range).
+    /// (width at least `⌈units / AUTO_RANK_BINS⌉`, rank quantiles within 0.1 % of the rank range)
+    /// and never more than [`AUTO_RANK_CELLS`] counters in all (exact only up to 11,585 units).
     /// Finer bins would cost memory traffic and time without a meaningful gain in resolution; ask
     /// for them with [`RankSummary::Binned`].
     Auto,

@@ -50,7 +50,9 @@ mod ua;
 // paths the tree engine (model.rs, engine/general.rs) uses
 use engine::{exact, memory};
 
-pub use config::{AUTO_RANK_BINS, Control, MAX_SCORE_BINS, RankSummary, SweepConfig};
+pub use config::{
+    AUTO_RANK_BINS, AUTO_RANK_CELLS, Control, MAX_SCORE_BINS, RankSummary, SweepConfig,
+};
 pub use engine::memory::{FALLBACK_MEMORY_BUDGET, default_memory_budget};
 pub use from_scorer::SweepSetup;
 pub use histogram::RankHistogram;

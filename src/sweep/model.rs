@@ -721,14 +721,8 @@ impl BatchModel {
     /// alternatives. `None` otherwise (sums, Copeland, TOPSIS, PROMETHEE II, custom aggregators,
     /// bonus; see [`AggregatorKind::is_mean`]).
     pub fn mean_bounds(&self) -> Option<Vec<(f64, f64)>> {
-        if self.plan().bonus_weight().is_some() && !self.plan().bonus_indicators().is_empty() {
+        if !self.has_mean_bounds() {
             return None;
-        }
-        for agg in &self.aggregations {
-            let kinds = agg.kinds.as_ref()?;
-            if kinds.iter().any(|k| !k.is_mean()) {
-                return None;
-            }
         }
         let mut out = vec![(f64::INFINITY, f64::NEG_INFINITY); self.n_units];
         for a in &self.alts {
@@ -740,6 +734,19 @@ impl BatchModel {
             }
         }
         Some(out)
+    }
+
+    /// Whether [`BatchModel::mean_bounds`] gives bounds (no bonus term, every aggregator a mean),
+    /// without computing them.
+    pub(crate) fn has_mean_bounds(&self) -> bool {
+        let bonus =
+            self.plan().bonus_weight().is_some() && !self.plan().bonus_indicators().is_empty();
+        !bonus
+            && self.aggregations.iter().all(|agg| {
+                agg.kinds
+                    .as_ref()
+                    .is_some_and(|kinds| kinds.iter().all(|k| k.is_mean()))
+            })
     }
 
     pub(crate) fn alt(&self, alt: usize) -> Result<&Alt> {

@@ -33,11 +33,13 @@ use ndarray::Array2;
 use rayon::prelude::*;
 
 use super::BatchModel;
-use super::config::{AUTO_RANK_BINS, Control, MAX_SCORE_BINS, RankSummary, SweepConfig};
+use super::config::{
+    AUTO_RANK_BINS, AUTO_RANK_CELLS, Control, MAX_SCORE_BINS, RankSummary, SweepConfig,
+};
 use super::engine::Acc;
 use super::engine::accumulate::bin_every;
 use super::engine::fast32::{Buf32, Plan32};
-use super::engine::fast64::{BLOCK, FastBuffers, run_chunk_32, run_chunk_fast};
+use super::engine::fast64::{BLOCK, FastBuffers, block_for, run_chunk_32, run_chunk_fast};
 use super::engine::memory::{Need, bytes};
 use super::engine::rank::{Ranker, rank_min_into};
 use super::histogram::RankHistogram;
@@ -424,7 +426,9 @@ impl BatchModel {
             )),
             RankSummary::Auto => {
                 let fits = |w: usize| self.sweep_need(cfg, fast, threads, w).total() <= budget;
-                if n <= 1 || fits(1) {
+                // at most AUTO_RANK_CELLS counters per histogram, whatever the budget
+                let cells_width = n.div_ceil((AUTO_RANK_CELLS / n.max(1)).max(1));
+                if n <= 1 || (cells_width <= 1 && fits(1)) {
                     return Ok(1);
                 }
                 // the need falls as the width grows: bisect for the narrowest width that fits
@@ -440,8 +444,9 @@ impl BatchModel {
                         lo = mid;
                     }
                 }
-                // no finer than AUTO_RANK_BINS bins per unit (a wider width needs less: it fits too)
-                Ok(hi.max(n.div_ceil(AUTO_RANK_BINS)))
+                // no finer than AUTO_RANK_BINS bins per unit and AUTO_RANK_CELLS counters (a wider
+                // width needs less: it fits too)
+                Ok(hi.max(n.div_ceil(AUTO_RANK_BINS)).max(cells_width))
             }
             other => Ok(other.width(n)),
         }
@@ -486,10 +491,25 @@ impl BatchModel {
         need.add(&units, bytes(n, nb, 8));
         need.add(&bins, bytes(n, cells, 8));
         need.add(&units, bytes(n, 128, 1));
-        need.add(&chunks, bytes(cfg.variants.min(256), nn + 3 * n, 8));
+        if !self.has_mean_bounds() {
+            // the pilot sample that finds the score histograms' bounds
+            need.add(&chunks, bytes(cfg.variants.min(256), nn + 3 * n, 8));
+        }
         if fast {
-            need.add(&units, bytes(n, nb, 8).saturating_mul(t));
-            need.add(&units, bytes(BLOCK, n, 24).saturating_mul(t));
+            // rank counts: the f32 path (up to 256 units) keeps u32 counts plus a unit-major
+            // copy, the f64 path u16 counts and, up to 65,535 units, a block of deferred ranks
+            let (count_bytes, deferred) = if n <= 256 {
+                (8, 0)
+            } else if n <= usize::from(u16::MAX) {
+                (2, BLOCK)
+            } else {
+                (2, 0)
+            };
+            need.add(&units, bytes(n, nb, count_bytes).saturating_mul(t));
+            need.add(&units, bytes(n, deferred, 2).saturating_mul(t));
+            // a block of scores, and per-unit scratch (sort keys, ranks, moments, layout)
+            need.add(&units, bytes(block_for(n), n, 8).saturating_mul(t));
+            need.add(&units, bytes(n, 160, 1).saturating_mul(t));
             need.add(&bins, bytes(n, cells, 4).saturating_mul(t));
         } else {
             need.add(&units, bytes(n, nb, 8).saturating_mul(t));

@@ -29,6 +29,18 @@ const FLUSH_EVERY: u64 = if cfg!(test) {
     u16::MAX as u64 - 2 * BLOCK as u64
 };
 
+/// Variants per block of the fast path for `n` units: [`BLOCK`], or fewer (a power of two, at least
+/// 8) when a block's scores (`block × n × 8` bytes) would pass 256 MiB: a sweep of a million units
+/// keeps 32 variants' scores (256 MiB) per thread instead of 2 GiB. (Smaller blocks cost time: the
+/// matrix product repacks the data once per block.)
+pub(crate) fn block_for(n: usize) -> usize {
+    let mut b = BLOCK;
+    while b > 8 && b.saturating_mul(n).saturating_mul(8) > 256 << 20 {
+        b /= 2;
+    }
+    b
+}
+
 /// Unit count above which rank counts are deferred to the end of a block ([`FastBuffers::deferred`]).
 pub(crate) const DEFER_ABOVE: usize = 256;
 
@@ -106,12 +118,13 @@ pub(crate) fn run_chunk_fast(
     fb: &mut FastBuffers,
 ) -> PermutedStats {
     let (nn, ni, na) = (plan.n_nodes, plan.n_ind, plan.n_aggregates());
-    if fb.w.len() != nn * BLOCK || fb.s.len() != BLOCK * n || fb.e.len() != ni * BLOCK {
-        fb.w = vec![0.0; nn * BLOCK];
-        fb.e = vec![0.0; ni * BLOCK];
-        fb.inv = vec![0.0; na * BLOCK];
-        fb.f = vec![0.0; BLOCK];
-        fb.s = vec![0.0; BLOCK * n];
+    let bk = block_for(n);
+    if fb.w.len() != nn * bk || fb.s.len() != bk * n || fb.e.len() != ni * bk {
+        fb.w = vec![0.0; nn * bk];
+        fb.e = vec![0.0; ni * bk];
+        fb.inv = vec![0.0; na * bk];
+        fb.f = vec![0.0; bk];
+        fb.s = vec![0.0; bk * n];
         fb.ranks = vec![0; n];
     }
     let mut sums = PermutedStats::default();
@@ -126,7 +139,7 @@ pub(crate) fn run_chunk_fast(
     fb.reset(n);
     let mut start = s;
     while start < e {
-        let b = BLOCK.min(e - start);
+        let b = bk.min(e - start);
         if !fb.weights_block(plan, sampler, start, b) {
             break;
         }
