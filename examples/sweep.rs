@@ -5,7 +5,7 @@
 //! ```text
 //! cargo run --release --example sweep -- --units 72 --indicators 79 --subpillars 20 --pillars 6 \
 //!     --variants 1000000 --spread 0.25 --seed 1 [--threads T] [--chunk C] [--path general] \
-//!     [--rank-summary exact|auto|binned:B] [--memory-budget BYTES]
+//!     [--rank-summary exact|auto|binned:B] [--memory-budget BYTES] [--score-bins S]
 //! ```
 //!
 //! `--path general` forces the sweep's general chunk path (per-chunk rank histograms, the path every
@@ -19,6 +19,8 @@
 //! bins that do). `--memory-budget` sets that budget (bytes, or with a K/M/G/T suffix, powers of
 //! 1024; default ¾ of the available memory). The line `summary: ...` says which summary the sweep
 //! used: `summary: exact rank histograms` or `summary: binned rank histograms, width w (B bins)`.
+//! `--score-bins` sets the score-histogram bins per unit (default 256; `units × (S + 2)` counters,
+//! the largest table of a million-unit sweep after the rank bins).
 //!
 //! The last line printed is `variants_per_second=<number>`.
 
@@ -45,6 +47,7 @@ struct Args {
     general: bool,
     rank_summary: RankSummary,
     memory_budget: Option<u64>,
+    score_bins: Option<usize>,
 }
 
 /// `exact`, `auto` or `binned:B` (B ≥ 1 bins per unit).
@@ -93,6 +96,7 @@ fn parse() -> Result<Args, String> {
         general: false,
         rank_summary: RankSummary::Exact,
         memory_budget: None,
+        score_bins: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -120,6 +124,7 @@ fn parse() -> Result<Args, String> {
             }
             "--rank-summary" => a.rank_summary = parse_summary(&val)?,
             "--memory-budget" => a.memory_budget = Some(parse_bytes(&val)?),
+            "--score-bins" => a.score_bins = Some(num(&val)?),
             "--seed" => {
                 a.seed = val
                     .parse()
@@ -132,7 +137,7 @@ fn parse() -> Result<Args, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown argument `{other}` (expected --units, --indicators, --subpillars, --pillars, --variants, --spread, --seed, --threads, --chunk, --path, --rank-summary, --memory-budget)"
+                    "unknown argument `{other}` (expected --units, --indicators, --subpillars, --pillars, --variants, --spread, --seed, --threads, --chunk, --path, --rank-summary, --memory-budget, --score-bins)"
                 ));
             }
         }
@@ -174,6 +179,9 @@ fn run(a: &Args) -> Result<(), String> {
         cfg.alternatives = AltSampler::Uniform;
     }
     cfg = cfg.with_rank_summary(a.rank_summary);
+    if let Some(bins) = a.score_bins {
+        cfg = cfg.with_score_bins(bins);
+    }
     if let Some(bytes) = a.memory_budget {
         cfg = cfg.with_memory_budget(bytes);
     }

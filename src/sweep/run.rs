@@ -41,7 +41,7 @@ use super::engine::accumulate::bin_every;
 use super::engine::fast32::{Buf32, Plan32};
 use super::engine::fast64::{BLOCK, FastBuffers, block_for, run_chunk_32, run_chunk_fast};
 use super::engine::memory::{Need, bytes};
-use super::engine::rank::{Ranker, rank_min_into};
+use super::engine::rank::Ranker;
 use super::histogram::RankHistogram;
 use super::result::{SweepFingerprint, SweepResult, normalise_ranges};
 use super::sampler::VariantSampler;
@@ -49,11 +49,14 @@ use super::score_stats::ScoreStats;
 use crate::error::{Error, Expected, Result};
 use crate::rank::Rank;
 
-/// The step between work items of a fast-path sweep of `len` variants on `threads` threads: the
-/// chunk size, or less (a multiple of [`BLOCK`], at least one block) so that there are at least four
-/// items per thread and no thread waits long for the last one.
-fn fast_step(chunk: usize, len: usize, threads: usize) -> usize {
-    let per = len.div_ceil(4 * threads.max(1)).div_ceil(BLOCK).max(1) * BLOCK;
+/// The step between work items of a fast-path sweep of `len` variants of `units` units on `threads`
+/// threads: the chunk size, or less (a multiple of [`BLOCK`], at least one block) so that every
+/// thread gets work and none waits long for the last item: four items per thread where a flush of
+/// the item's counts is cheap (up to 65,535 units the flush adds only the bands of bins touched),
+/// one per thread above that (a flush adds the whole `units × bins` table).
+fn fast_step(chunk: usize, len: usize, units: usize, threads: usize) -> usize {
+    let items = if units <= usize::from(u16::MAX) { 4 } else { 1 };
+    let per = len.div_ceil(items * threads.max(1)).div_ceil(BLOCK).max(1) * BLOCK;
     chunk.min(per).max(1)
 }
 
@@ -126,7 +129,7 @@ impl BatchModel {
     pub(crate) fn nominal_encoded(&self) -> Result<(Vec<f64>, Vec<u32>)> {
         let s = self.score_index(self.nominal_weights(), 0)?;
         let mut r = vec![0u32; s.len()];
-        rank_min_into(&s, &mut r);
+        Ranker::default().rank_into(&s, &mut r);
         Ok((s, r))
     }
 
@@ -328,7 +331,7 @@ impl BatchModel {
         // the fast paths split the range finer than `chunk_size` when that leaves a thread idle at the
         // end (their buffers do not grow with the chunk, and results do not depend on the split)
         let step = if plan.is_some() {
-            fast_step(cfg.chunk_size, range.len(), threads)
+            fast_step(cfg.chunk_size, range.len(), self.n_units(), threads)
         } else {
             cfg.chunk_size
         };

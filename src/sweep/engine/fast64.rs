@@ -10,9 +10,7 @@ use super::Acc;
 use super::LinearPlan;
 use super::accumulate::{CellRule, PermutedLayout, PermutedStats, add_clean_row, flush_clean};
 use super::fast32::{Buf32, Plan32};
-use super::rank::{
-    RADIX32_MAX, SORT_ABOVE, rank_counting, rank_min_into, rank_radix, rank_radix32,
-};
+use super::rank::{RADIX32_MAX, Ranker, SORT_ABOVE, rank_counting, rank_radix, rank_radix32};
 use super::simd::avx2_method;
 use crate::sweep::sampler::VariantSampler;
 
@@ -64,6 +62,8 @@ pub(crate) struct FastBuffers {
     tmp: Vec<u64>,
     keys32: Vec<u32>,
     tmp32: Vec<u32>,
+    /// Ranks a variant with missing scores.
+    ranker: Ranker,
     ranks: Vec<u32>,
     /// Rank counts `counts[p·nb + bin − 1]` (`nb` bins of [`FastBuffers::width`] ranks per
     /// position; the bin is the rank for exact histograms).
@@ -406,7 +406,7 @@ impl FastBuffers {
                     }
                 }
             }
-            rank_min_into(t, &mut self.ranks);
+            self.ranker.rank_into(t, &mut self.ranks);
             let nb = to_bins(&mut self.ranks, self.width);
             for (p, &r) in self.ranks.iter().enumerate() {
                 if r == 0 {

@@ -248,6 +248,10 @@ pub(crate) struct Ranker {
     tmp: Vec<u64>,
     keys32: Vec<u32>,
     tmp32: Vec<u32>,
+    /// Positions and scores of the ranked units when some scores are missing.
+    idx: Vec<u32>,
+    vals: Vec<f64>,
+    sub: Vec<u32>,
 }
 
 /// Unit count above which [`Ranker`] sorts instead of counting.
@@ -373,8 +377,38 @@ pub(crate) fn rank_counting(s: &[f64], s32: &mut Vec<f32>, out: &mut [u32]) {
 impl Ranker {
     pub(crate) fn rank_into(&mut self, s: &[f64], out: &mut [u32]) {
         let n = s.len();
-        if out.len() != n || s.iter().any(|v| v.is_nan()) {
+        if out.len() != n {
             rank_min_into(s, out);
+            return;
+        }
+        if s.iter().any(|v| v.is_nan()) {
+            if n <= SORT_ABOVE || u32::try_from(n).is_err() {
+                rank_min_into(s, out);
+                return;
+            }
+            // rank the scores that are there (a missing score is never higher) and put their
+            // ranks back; missing scores get 0 (unranked)
+            let (mut idx, mut vals, mut sub) = (
+                std::mem::take(&mut self.idx),
+                std::mem::take(&mut self.vals),
+                std::mem::take(&mut self.sub),
+            );
+            idx.clear();
+            vals.clear();
+            for (i, &v) in s.iter().enumerate() {
+                if !v.is_nan() {
+                    idx.push(i as u32);
+                    vals.push(v);
+                }
+            }
+            sub.clear();
+            sub.resize(vals.len(), 0);
+            self.rank_into(&vals, &mut sub);
+            out.fill(0);
+            for (&i, &r) in idx.iter().zip(&sub) {
+                out[i as usize] = r;
+            }
+            (self.idx, self.vals, self.sub) = (idx, vals, sub);
             return;
         }
         if n > RADIX32_MAX {

@@ -9,7 +9,7 @@ use crate::error::{Error, Expected, Result};
 use crate::sweep::BatchModel;
 use crate::sweep::config::Control;
 use crate::sweep::engine::memory::{Need, bytes};
-use crate::sweep::engine::rank::rank_min_into;
+use crate::sweep::engine::rank::Ranker;
 use crate::sweep::sampler::{
     AltSampler, NodeSelection, alt_cdf, check_spread, pick_alt, probability_cdf, tri,
 };
@@ -305,9 +305,10 @@ impl BatchModel {
         let s = self.score_batch(w.view(), &alts)?;
         let mut out = Array2::zeros((r, 2 * nu + 1));
         let mut ranks = vec![0u32; nu];
+        let mut ranker = Ranker::default();
         for (i, srow) in s.rows().into_iter().enumerate() {
             let sv = srow.to_vec();
-            rank_min_into(&sv, &mut ranks);
+            ranker.rank_into(&sv, &mut ranks);
             let (mut tot, mut cnt) = (0u64, 0u64);
             for q in 0..nu {
                 out[[i, q]] = sv[q];
