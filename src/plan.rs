@@ -240,7 +240,6 @@ impl TreePlan {
         x: ArrayView2<'_, f64>,
         unit_codes: &[String],
     ) -> Result<OneVariant> {
-        let n_units = x.nrows();
         for (what, expected, found) in [
             ("node weights", self.n_nodes, node_w.len()),
             (
@@ -262,11 +261,10 @@ impl TreePlan {
                 });
             }
         }
-        let mut values = Array2::from_elem((n_units, self.n_nodes), f64::NAN);
-        values.slice_mut(ndarray::s![.., ..self.n_ind]).assign(&x);
+        let mut values = nodes_matrix(x, self.n_nodes);
         for (j, (&k, cs)) in self.nodes.iter().zip(&self.children).enumerate() {
             // children's columns gathered row by row (not one strided pass per column)
-            let block = Array2::from_shape_fn((n_units, cs.len()), |(u, c)| values[[u, cs[c]]]);
+            let block = gather_rows(values.view(), cs);
             let w: Vec<f64> = cs.iter().map(|&c| node_w[c]).collect();
             let out = self.aggregate_node(j, aggs[j], block.view(), w, unit_codes)?;
             values.column_mut(k).assign(&out);
@@ -514,10 +512,58 @@ pub(crate) fn coverage_ok(missing: MissingPolicy, c: u32, len: f64) -> bool {
     }
 }
 
+/// The units × nodes matrix of one variant before aggregation: the indicator columns are `x`,
+/// the aggregate columns NaN; built in one pass over the rows.
+fn nodes_matrix(x: ArrayView2<'_, f64>, n_nodes: usize) -> Array2<f64> {
+    let (n_units, n_ind) = x.dim();
+    let n_nodes = n_nodes.max(n_ind);
+    let mut flat = Vec::with_capacity(n_units * n_nodes);
+    for row in x.rows() {
+        match row.as_slice() {
+            Some(r) => flat.extend_from_slice(r),
+            None => flat.extend(row.iter().copied()),
+        }
+        flat.resize(flat.len() + (n_nodes - n_ind), f64::NAN);
+    }
+    Array2::from_shape_vec((n_units, n_nodes), flat)
+        .unwrap_or_else(|_| Array2::from_elem((n_units, n_nodes), f64::NAN))
+}
+
+/// Columns `cs` of `m` as a units × `cs.len()` row-major block, gathered row by row.
+fn gather_rows(m: ArrayView2<'_, f64>, cs: &[usize]) -> Array2<f64> {
+    let (n, nc) = m.dim();
+    match m.as_slice() {
+        Some(flat) if cs.iter().all(|&c| c < nc) && nc > 0 => {
+            let mut out = Vec::with_capacity(n * cs.len());
+            for row in flat.chunks_exact(nc) {
+                out.extend(cs.iter().map(|&c| row[c]));
+            }
+            Array2::from_shape_vec((n, cs.len()), out)
+                .unwrap_or_else(|_| Array2::from_shape_fn((n, cs.len()), |(u, c)| m[[u, cs[c]]]))
+        }
+        _ => Array2::from_shape_fn((n, cs.len()), |(u, c)| m[[u, cs[c]]]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::spec::{FrameworkSpec, Indicator, Pillar};
+
+    #[test]
+    fn row_gathers_equal_indexing_in_any_layout() {
+        use ndarray::ShapeBuilder;
+        let c = Array2::from_shape_fn((7, 4), |(u, j)| (u * 10 + j) as f64);
+        let f = Array2::from_shape_fn((7, 4).f(), |(u, j)| (u * 10 + j) as f64);
+        for m in [c.view(), f.view(), c.slice(ndarray::s![..;2, ..])] {
+            let cs = [3, 0, 3];
+            let want = Array2::from_shape_fn((m.nrows(), 3), |(u, k)| m[[u, cs[k]]]);
+            assert_eq!(gather_rows(m, &cs), want);
+            let nodes = nodes_matrix(m, 6);
+            assert_eq!(nodes.slice(ndarray::s![.., ..4]), m);
+            assert!(nodes.slice(ndarray::s![.., 4..]).iter().all(|v| v.is_nan()));
+        }
+    }
 
     fn fw() -> Framework {
         FrameworkSpec::new(
