@@ -98,7 +98,8 @@ pub(super) fn for_column_chunks<R: Send>(
 /// The ranks of every column of `values` (columns ranked in parallel, a chunk at a time so that
 /// the scratch stays small).
 pub(super) fn rank_columns(values: &Array2<f64>, ties: TieRule) -> Array2<f64> {
-    let mut ranks = Array2::from_elem(values.raw_dim(), f64::NAN);
+    // every element is written below (zeros: fresh pages, no fill pass)
+    let mut ranks = Array2::zeros(values.raw_dim());
     let cols: Vec<usize> = (0..values.ncols()).collect();
     let done = for_column_chunks(
         values.view(),
