@@ -32,6 +32,7 @@
 //!   tree of arithmetic means.
 
 use ndarray::{Array1, Array2, ArrayView2};
+use rayon::prelude::*;
 
 use crate::aggregate::{Aggregator, AggregatorKind, MeanForm, MissingPolicy, NodeContext};
 use crate::error::{Error, Result};
@@ -262,12 +263,41 @@ impl TreePlan {
             }
         }
         let mut values = nodes_matrix(x, self.n_nodes);
-        for (j, (&k, cs)) in self.nodes.iter().zip(&self.children).enumerate() {
-            // children's columns gathered row by row (not one strided pass per column)
-            let block = gather_rows(values.view(), cs);
-            let w: Vec<f64> = cs.iter().map(|&c| node_w[c]).collect();
-            let out = self.aggregate_node(j, aggs[j], block.view(), w, unit_codes)?;
-            values.column_mut(k).assign(&out);
+        // in waves of consecutive aggregates whose children are all computed (the pillars of an
+        // index, say), each wave's nodes in parallel; the first error in plan order is reported
+        let mut done = vec![false; self.n_nodes];
+        done.iter_mut().take(self.n_ind).for_each(|d| *d = true);
+        let mut j0 = 0;
+        while j0 < self.nodes.len() {
+            let mut j1 = j0;
+            while j1 < self.nodes.len()
+                && self.children[j1]
+                    .iter()
+                    .all(|&c| done.get(c).copied().unwrap_or(false))
+            {
+                j1 += 1;
+            }
+            // plan order puts children first, so a wave has at least one node
+            let j1 = j1.max(j0 + 1);
+            let view = values.view();
+            let outs: Vec<Result<Array1<f64>>> = (j0..j1)
+                .into_par_iter()
+                .map(|j| {
+                    let cs = &self.children[j];
+                    // children's columns gathered row by row (not one strided pass per column)
+                    let block = gather_rows(view, cs);
+                    let w: Vec<f64> = cs.iter().map(|&c| node_w[c]).collect();
+                    self.aggregate_node(j, aggs[j], block.view(), w, unit_codes)
+                })
+                .collect();
+            for (j, out) in (j0..j1).zip(outs) {
+                let k = self.nodes[j];
+                values.column_mut(k).assign(&out?);
+                if let Some(d) = done.get_mut(k) {
+                    *d = true;
+                }
+            }
+            j0 = j1;
         }
         let bonus = self.bonus_term(x, unit_codes)?;
         if self.bonus_weight.is_some() {
@@ -591,6 +621,25 @@ mod tests {
             None,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_wave_reports_its_first_error_in_plan_order() {
+        // P and Q (one wave) both meet a missing child under `Error`: P's error, as one by one
+        let p = TreePlan::new(&fw(), vec![MeanForm::Linear; 3], MissingPolicy::Error, None).unwrap();
+        let mean = AggregatorKind::Arithmetic;
+        let aggs: Vec<&dyn Aggregator> = vec![&mean, &mean, &mean];
+        let x = ndarray::array![[1.0, f64::NAN, f64::NAN], [1.0, 2.0, 3.0]];
+        let units = vec!["u1".to_string(), "u2".to_string()];
+        let e = p.score_one(&aggs, &[1.0; 6], x.view(), &units).err();
+        assert!(
+            matches!(&e, Some(Error::MissingValue { node, .. }) if node == "P"),
+            "{e:?}"
+        );
+        // without missing values the waves give the index
+        let x = ndarray::array![[1.0, 3.0, 4.0], [1.0, 2.0, 3.0]];
+        let v = p.score_one(&aggs, &[1.0; 6], x.view(), &units).unwrap().values;
+        assert_eq!(v.row(0).to_vec(), vec![1.0, 3.0, 4.0, 2.0, 4.0, 3.0]);
     }
 
     #[test]

@@ -29,16 +29,36 @@ pub(super) fn gather_columns(m: ArrayView2<'_, f64>, cols: &[usize]) -> Vec<Vec<
         return out;
     };
     let mut out: Vec<Vec<f64>> = cols.iter().map(|_| vec![0.0; n]).collect();
-    for (t, tile) in flat.chunks(TILE_ROWS * nc.max(1)).enumerate() {
-        let u0 = t * TILE_ROWS;
-        for (o, &c) in out.iter_mut().zip(cols) {
-            let dst = o.get_mut(u0..).unwrap_or_default();
-            for (d, row) in dst.iter_mut().zip(tile.chunks_exact(nc)) {
-                *d = row[c];
-            }
+    // the rows in one range per thread, each range's part of every column written by its thread
+    let span = row_span(n);
+    let mut parts: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(span)).map(|_| Vec::new()).collect();
+    for o in out.iter_mut() {
+        for (part, piece) in parts.iter_mut().zip(o.chunks_mut(span)) {
+            part.push(piece);
         }
     }
+    parts
+        .into_par_iter()
+        .zip(flat.par_chunks(span * nc.max(1)))
+        .for_each(|(mut part, rows)| {
+            for (t, tile) in rows.chunks(TILE_ROWS * nc.max(1)).enumerate() {
+                let u0 = t * TILE_ROWS;
+                for (o, &c) in part.iter_mut().zip(cols) {
+                    let dst = o.get_mut(u0..).unwrap_or_default();
+                    for (d, row) in dst.iter_mut().zip(tile.chunks_exact(nc)) {
+                        *d = row[c];
+                    }
+                }
+            }
+        });
     out
+}
+
+/// Rows per thread in [`gather_columns`] and [`scatter_columns`]: the rows split evenly over the
+/// threads, in whole tiles.
+fn row_span(n: usize) -> usize {
+    let threads = rayon::current_num_threads().max(1);
+    n.div_ceil(threads).div_ceil(TILE_ROWS).max(1) * TILE_ROWS
 }
 
 /// Write `cols[j]` into column `k0 + j` of `m`, a tile of rows at a time (as [`gather_columns`]).
@@ -49,15 +69,20 @@ pub(super) fn scatter_columns(m: &mut Array2<f64>, k0: usize, cols: &[ArrayView1
     let contiguous: Vec<&[f64]> = cols.iter().filter_map(|c| c.as_slice()).collect();
     match m.as_slice_mut() {
         Some(flat) if fits && contiguous.len() == cols.len() => {
-            for (t, tile) in flat.chunks_mut(TILE_ROWS * nc.max(1)).enumerate() {
-                let u0 = t * TILE_ROWS;
-                for (j, c) in contiguous.iter().enumerate() {
-                    let src = c.get(u0..).unwrap_or_default();
-                    for (row, &v) in tile.chunks_exact_mut(nc).zip(src) {
-                        row[k0 + j] = v;
+            let span = row_span(n);
+            flat.par_chunks_mut(span * nc.max(1))
+                .enumerate()
+                .for_each(|(p, rows)| {
+                    for (t, tile) in rows.chunks_mut(TILE_ROWS * nc.max(1)).enumerate() {
+                        let u0 = p * span + t * TILE_ROWS;
+                        for (j, c) in contiguous.iter().enumerate() {
+                            let src = c.get(u0..).unwrap_or_default();
+                            for (row, &v) in tile.chunks_exact_mut(nc).zip(src) {
+                                row[k0 + j] = v;
+                            }
+                        }
                     }
-                }
-            }
+                });
         }
         _ => {
             for (u, mut row) in m.rows_mut().into_iter().enumerate() {

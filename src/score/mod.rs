@@ -48,7 +48,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, CowArray, Ix1};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -60,7 +60,7 @@ use crate::normalise::{
 };
 use crate::plan::{OneVariant, TreePlan};
 use crate::rank::{TieRule, rank_desc};
-use crate::spec::{Framework, NodeKind};
+use crate::spec::{Direction, Framework, NodeKind};
 use crate::weights::WeightScheme;
 
 mod columns;
@@ -344,7 +344,7 @@ impl Scorer {
             &pos,
             |k, col| {
                 let ind = inds.get(k)?;
-                let col = orient(ArrayView1::from(col), ind.direction);
+                let col = oriented(col, ind.direction);
                 let ctx = column_context(ind, units);
                 let n = self
                     .normaliser_of(k)
@@ -373,6 +373,15 @@ impl Scorer {
     fn raw_positions(&self, data: &Dataset) -> Result<Vec<usize>> {
         let codes = self.framework.indicator_codes();
         data.positions(&codes)
+    }
+}
+
+/// [`orient`] of a raw column, without a copy for a positive direction (multiplying by 1 changes
+/// no value).
+fn oriented(col: &[f64], direction: Direction) -> CowArray<'_, f64, Ix1> {
+    match direction {
+        Direction::Positive => CowArray::from(ArrayView1::from(col)),
+        Direction::Negative => CowArray::from(orient(ArrayView1::from(col), direction)),
     }
 }
 
@@ -546,7 +555,7 @@ impl FittedScorer {
         let n_rows = out.nrows();
         let normalise_column = |k: usize, col: &[f64]| -> Option<Result<Array1<f64>>> {
             let ind = inds.get(k)?;
-            let col = orient(ArrayView1::from(col), ind.direction);
+            let col = oriented(col, ind.direction);
             let Some(f) = self.fitted.get(k) else {
                 return Some(Err(Error::ShapeMismatch {
                     what: "fitted normalisers vs indicators".into(),
