@@ -23,8 +23,8 @@ use super::{
     CellFault, CsvOptions, DatasetBuilder, csv_label_hint, csv_roles, read_dataset, unit_hash,
 };
 use crate::io::table::{
-    CsvStream, cell_error, invalid_utf8, is_missing_token, parse_cell, parse_number, ragged_row,
-    trim_field,
+    CellSource, CsvStream, cell_error, invalid_utf8, is_missing_token, parse_cell, parse_number,
+    ragged_row, trim_field,
 };
 
 /// Bytes read per block.
@@ -55,7 +55,41 @@ pub(super) struct ParsedBlock {
     structural: Option<Error>,
 }
 
-impl DatasetBuilder {
+/// What parsing a block needs of a [`DatasetBuilder`] (a copy, so that blocks are parsed while
+/// the builder takes the block before).
+pub(super) struct BlockParser {
+    source: String,
+    is_file: bool,
+    headers: Vec<String>,
+    unit_j: usize,
+    name_j: Option<usize>,
+    hard: Vec<usize>,
+    group_cols: Vec<usize>,
+}
+
+impl CellSource for BlockParser {
+    fn source_name(&self) -> &str {
+        &self.source
+    }
+    fn is_file(&self) -> bool {
+        self.is_file
+    }
+}
+
+impl BlockParser {
+    /// The parser of the records `builder` takes.
+    pub(super) fn of(builder: &DatasetBuilder) -> Self {
+        BlockParser {
+            source: builder.source.clone(),
+            is_file: builder.is_file,
+            headers: builder.headers.clone(),
+            unit_j: builder.unit_j,
+            name_j: builder.name_j,
+            hard: builder.hard.clone(),
+            group_cols: builder.group_cols.clone(),
+        }
+    }
+
     /// Parse the records of `text` (whole records, no quote character) whose first byte is on
     /// line `first_line`.
     pub(super) fn parse_block(&self, text: &[u8], first_line: usize) -> ParsedBlock {
@@ -184,7 +218,9 @@ impl DatasetBuilder {
             }
         }
     }
+}
 
+impl DatasetBuilder {
     /// Take the records of a parsed block, in order, as [`DatasetBuilder::push`] would have taken
     /// them (the block must have no structural error: that error ends the read).
     pub(super) fn absorb(&mut self, b: ParsedBlock) {
@@ -340,6 +376,9 @@ pub(super) fn read_csv_blocks<R: Read>(
         let rest = CsvStream::resume(Cursor::new(buf).chain(reader), &header, line - 1);
         return read_dataset(rest, &roles, unit_j, csv_label_hint);
     }
+    let parser = BlockParser::of(&builder);
+    // the block parsed last, taken by the builder while the next one is parsed
+    let mut parsed: Vec<ParsedBlock> = Vec::new();
     loop {
         if !eof && pending_io.is_none() && buf.len() < block {
             let room = block - buf.len();
@@ -350,6 +389,7 @@ pub(super) fn read_csv_blocks<R: Read>(
         }
         if let Some(e) = pending_io.take() {
             // the csv reader takes the rest and meets the read error where it is
+            parsed.drain(..).for_each(|p| builder.absorb(p));
             let rest = Cursor::new(buf).chain(FailWith(Some(e)));
             return finish_stream(builder, CsvStream::resume(rest, &header, line - 1));
         }
@@ -371,27 +411,36 @@ pub(super) fn read_csv_blocks<R: Read>(
         let text = buf.get(..cut).unwrap_or_default();
         if memchr::memchr(b'"', text).is_some() {
             // quotes from here on: the csv reader takes the rest of the input
+            parsed.drain(..).for_each(|p| builder.absorb(p));
             let rest = Cursor::new(buf).chain(reader);
             return finish_stream(builder, CsvStream::resume(rest, &header, line - 1));
         }
-        // two halves, cut at a line terminator near the middle
+        // two halves, cut at a line terminator near the middle, parsed while the builder takes
+        // the block before
         let mid = memchr::memrchr2(b'\n', b'\r', text.get(..cut / 2).unwrap_or_default())
             .map_or(0, |k| k + 1);
         let (a, b) = text.split_at(mid);
         let line_b = line + newlines(a);
-        let (pa, pb) = rayon::join(
-            || builder.parse_block(a, line),
-            || builder.parse_block(b, line_b),
+        let before = std::mem::take(&mut parsed);
+        let ((pa, pb), ()) = rayon::join(
+            || {
+                rayon::join(
+                    || parser.parse_block(a, line),
+                    || parser.parse_block(b, line_b),
+                )
+            },
+            || before.into_iter().for_each(|p| builder.absorb(p)),
         );
         line = line_b + newlines(b);
-        for p in [pa, pb] {
-            if let Some(e) = p.structural {
-                return Err(e);
-            }
-            builder.absorb(p);
+        // a ragged row or bad UTF-8 ends the read whatever the records before it hold
+        let (mut pa, mut pb) = (pa, pb);
+        if let Some(e) = pa.structural.take().or_else(|| pb.structural.take()) {
+            return Err(e);
         }
+        parsed = vec![pa, pb];
         buf.drain(..cut);
         if eof && buf.is_empty() {
+            parsed.drain(..).for_each(|p| builder.absorb(p));
             return builder.finish();
         }
     }
