@@ -17,18 +17,33 @@ const TILE_ROWS: usize = 512;
 /// strided pass per column, which misses the cache on every element of a tall matrix): within a
 /// tile each column is copied in turn, so every write stream is sequential.
 pub(super) fn gather_columns(m: ArrayView2<'_, f64>, cols: &[usize]) -> Vec<Vec<f64>> {
+    let mut out = Vec::new();
+    gather_columns_into(m, cols, &mut out);
+    out
+}
+
+/// [`gather_columns`] into `out`, reusing its vectors (a tall matrix's columns gathered a chunk at
+/// a time then touch fresh memory only for the first chunk).
+pub(super) fn gather_columns_into(m: ArrayView2<'_, f64>, cols: &[usize], out: &mut Vec<Vec<f64>>) {
     let n = m.nrows();
     let nc = m.ncols();
+    out.truncate(cols.len());
+    out.resize_with(cols.len(), Vec::new);
     let Some(flat) = m.as_slice().filter(|_| cols.iter().all(|&c| c < nc)) else {
-        let mut out: Vec<Vec<f64>> = cols.iter().map(|_| Vec::with_capacity(n)).collect();
+        for o in out.iter_mut() {
+            o.clear();
+        }
         for row in m.rows() {
             for (o, &c) in out.iter_mut().zip(cols) {
                 o.push(row[c]);
             }
         }
-        return out;
+        return;
     };
-    let mut out: Vec<Vec<f64>> = cols.iter().map(|_| vec![0.0; n]).collect();
+    for o in out.iter_mut() {
+        // every element is written below; only new room is zeroed
+        o.resize(n, 0.0);
+    }
     // the rows in one range per thread, each range's part of every column written by its thread
     let span = row_span(n);
     let mut parts: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(span)).map(|_| Vec::new()).collect();
@@ -51,7 +66,6 @@ pub(super) fn gather_columns(m: ArrayView2<'_, f64>, cols: &[usize]) -> Vec<Vec<
                 }
             }
         });
-    out
 }
 
 /// Rows per thread in [`gather_columns`] and [`scatter_columns`]: the rows split evenly over the
@@ -105,15 +119,15 @@ pub(super) fn for_column_chunks<R: Send>(
 ) -> Result<()> {
     let chunk = column_chunk();
     let mut k0 = 0;
+    let mut block = Vec::new();
     while k0 < cols.len() {
         let k1 = (k0 + chunk).min(cols.len());
-        let block = gather_columns(m, &cols[k0..k1]);
+        gather_columns_into(m, &cols[k0..k1], &mut block);
         let rs: Vec<R> = block
             .par_iter()
             .enumerate()
             .map(|(j, c)| f(k0 + j, c))
             .collect();
-        drop(block);
         sink(k0, rs)?;
         k0 = k1;
     }
@@ -165,6 +179,10 @@ mod tests {
                 Array2::from_shape_fn(shape, |(u, c)| (u * 31 + c) as f64 * 0.5)
             };
             let got = gather_columns(m.view(), &cols);
+            // into vectors left from a bigger gather
+            let mut reused = vec![vec![7.0; rows + 3]; cols.len() + 2];
+            gather_columns_into(m.view(), &cols, &mut reused);
+            prop_assert_eq!(&reused, &got);
             for (g, &c) in got.iter().zip(&cols) {
                 let want = m.column(c).to_vec();
                 prop_assert_eq!(g, &want);
