@@ -9,21 +9,23 @@ pub(super) fn column_chunk() -> usize {
     (2 * rayon::current_num_threads()).max(8)
 }
 
-/// Rows per tile of [`gather_columns`] and [`scatter_columns`]: a tile of a wide row-major matrix
+/// Rows per tile of [`gather_columns_into`] and [`scatter_columns`]: a tile of a wide row-major matrix
 /// (a few hundred KB at most) stays in cache while its columns are copied out one at a time.
 const TILE_ROWS: usize = 512;
 
-/// Columns `cols` of `m` as contiguous vectors, read a tile of rows at a time (rather than one
-/// strided pass per column, which misses the cache on every element of a tall matrix): within a
-/// tile each column is copied in turn, so every write stream is sequential.
+/// Columns `cols` of `m` as contiguous vectors (see [`gather_columns_into`]).
+#[cfg(test)]
 pub(super) fn gather_columns(m: ArrayView2<'_, f64>, cols: &[usize]) -> Vec<Vec<f64>> {
     let mut out = Vec::new();
     gather_columns_into(m, cols, &mut out);
     out
 }
 
-/// [`gather_columns`] into `out`, reusing its vectors (a tall matrix's columns gathered a chunk at
-/// a time then touch fresh memory only for the first chunk).
+/// Columns `cols` of `m` as contiguous vectors in `out`, reusing its vectors (a tall matrix's
+/// columns gathered a chunk at a time then touch fresh memory only for the first chunk). Read a
+/// tile of rows at a time (rather than one strided pass per column, which misses the cache on
+/// every element of a tall matrix): within a tile each column is copied in turn, so every write
+/// stream is sequential; the rows are split over the threads.
 pub(super) fn gather_columns_into(m: ArrayView2<'_, f64>, cols: &[usize], out: &mut Vec<Vec<f64>>) {
     let n = m.nrows();
     let nc = m.ncols();
@@ -68,14 +70,14 @@ pub(super) fn gather_columns_into(m: ArrayView2<'_, f64>, cols: &[usize], out: &
         });
 }
 
-/// Rows per thread in [`gather_columns`] and [`scatter_columns`]: the rows split evenly over the
+/// Rows per thread in [`gather_columns_into`] and [`scatter_columns`]: the rows split evenly over the
 /// threads, in whole tiles.
 fn row_span(n: usize) -> usize {
     let threads = rayon::current_num_threads().max(1);
     n.div_ceil(threads).div_ceil(TILE_ROWS).max(1) * TILE_ROWS
 }
 
-/// Write `cols[j]` into column `k0 + j` of `m`, a tile of rows at a time (as [`gather_columns`]).
+/// Write `cols[j]` into column `k0 + j` of `m`, a tile of rows at a time (as [`gather_columns_into`]).
 pub(super) fn scatter_columns(m: &mut Array2<f64>, k0: usize, cols: &[ArrayView1<'_, f64>]) {
     let n = m.nrows();
     let nc = m.ncols();

@@ -621,7 +621,9 @@ impl FittedScorer {
         Ok(Scores {
             framework: fw.clone(),
             unit_codes: data.unit_codes().to_vec(),
-            unit_names: data.unit_names().to_vec(),
+            // names that are the codes (no name column) are not kept twice
+            unit_names: (data.unit_names() != data.unit_codes())
+                .then(|| data.unit_names().to_vec()),
             groups: data.groups().to_vec(),
             values: agg.values,
             ties: s.ties,
@@ -670,7 +672,8 @@ pub struct GroupSummary {
 pub struct Scores {
     framework: Framework,
     unit_codes: Vec<String>,
-    unit_names: Vec<String>,
+    /// `None` when the names are the codes.
+    unit_names: Option<Vec<String>>,
     groups: Vec<(String, Vec<String>)>,
     values: Array2<f64>,
     /// The tie rule of the ranks.
@@ -698,7 +701,7 @@ impl Scores {
     }
     /// Unit names (row order).
     pub fn unit_names(&self) -> &[String] {
-        &self.unit_names
+        self.unit_names.as_deref().unwrap_or(&self.unit_codes)
     }
     /// Node codes (column order of [`Scores::values`]).
     pub fn node_codes(&self) -> Vec<&str> {
