@@ -280,16 +280,19 @@ impl TreePlan {
             // plan order puts children first, so a wave has at least one node
             let j1 = j1.max(j0 + 1);
             let view = values.view();
-            let outs: Vec<Result<Array1<f64>>> = (j0..j1)
-                .into_par_iter()
-                .map(|j| {
-                    let cs = &self.children[j];
-                    // children's columns gathered row by row (not one strided pass per column)
-                    let block = gather_rows(view, cs);
-                    let w: Vec<f64> = cs.iter().map(|&c| node_w[c]).collect();
-                    self.aggregate_node(j, aggs[j], block.view(), w, unit_codes)
-                })
-                .collect();
+            let node = |j: usize| {
+                let cs = &self.children[j];
+                // children's columns gathered row by row (not one strided pass per column)
+                let block = gather_rows(view, cs);
+                let w: Vec<f64> = cs.iter().map(|&c| node_w[c]).collect();
+                self.aggregate_node(j, aggs[j], block.view(), w, unit_codes)
+            };
+            // in parallel only where a node is worth a task (not per variant of a small sweep)
+            let outs: Vec<Result<Array1<f64>>> = if view.nrows() >= PARALLEL_NODES_MIN_UNITS {
+                (j0..j1).into_par_iter().map(node).collect()
+            } else {
+                (j0..j1).map(node).collect()
+            };
             for (j, out) in (j0..j1).zip(outs) {
                 let k = self.nodes[j];
                 values.column_mut(k).assign(&out?);
@@ -542,6 +545,9 @@ pub(crate) fn coverage_ok(missing: MissingPolicy, c: u32, len: f64) -> bool {
     }
 }
 
+/// From this many units on, [`TreePlan::score_one`] aggregates the nodes of a wave in parallel.
+const PARALLEL_NODES_MIN_UNITS: usize = 8192;
+
 /// The units × nodes matrix of one variant before aggregation: the indicator columns are `x`,
 /// the aggregate columns NaN; built in one pass over the rows.
 fn nodes_matrix(x: ArrayView2<'_, f64>, n_nodes: usize) -> Array2<f64> {
@@ -626,7 +632,8 @@ mod tests {
     #[test]
     fn a_wave_reports_its_first_error_in_plan_order() {
         // P and Q (one wave) both meet a missing child under `Error`: P's error, as one by one
-        let p = TreePlan::new(&fw(), vec![MeanForm::Linear; 3], MissingPolicy::Error, None).unwrap();
+        let p =
+            TreePlan::new(&fw(), vec![MeanForm::Linear; 3], MissingPolicy::Error, None).unwrap();
         let mean = AggregatorKind::Arithmetic;
         let aggs: Vec<&dyn Aggregator> = vec![&mean, &mean, &mean];
         let x = ndarray::array![[1.0, f64::NAN, f64::NAN], [1.0, 2.0, 3.0]];
@@ -636,9 +643,26 @@ mod tests {
             matches!(&e, Some(Error::MissingValue { node, .. }) if node == "P"),
             "{e:?}"
         );
+        // the same with the wave's nodes in parallel
+        let n = PARALLEL_NODES_MIN_UNITS;
+        let big = Array2::from_shape_fn(
+            (n, 3),
+            |(u, c)| {
+                if u == n - 1 && c > 0 { f64::NAN } else { 1.0 }
+            },
+        );
+        let many: Vec<String> = (0..n).map(|u| format!("u{u}")).collect();
+        let e = p.score_one(&aggs, &[1.0; 6], big.view(), &many).err();
+        assert!(
+            matches!(&e, Some(Error::MissingValue { node, .. }) if node == "P"),
+            "{e:?}"
+        );
         // without missing values the waves give the index
         let x = ndarray::array![[1.0, 3.0, 4.0], [1.0, 2.0, 3.0]];
-        let v = p.score_one(&aggs, &[1.0; 6], x.view(), &units).unwrap().values;
+        let v = p
+            .score_one(&aggs, &[1.0; 6], x.view(), &units)
+            .unwrap()
+            .values;
         assert_eq!(v.row(0).to_vec(), vec![1.0, 3.0, 4.0, 2.0, 4.0, 3.0]);
     }
 
