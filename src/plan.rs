@@ -31,7 +31,7 @@
 //! * [`weights::effective_weights`](crate::weights::effective_weights) is the one-variant rule of a
 //!   tree of arithmetic means.
 
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2, CowArray, Ix2};
 use rayon::prelude::*;
 
 use crate::aggregate::{Aggregator, AggregatorKind, MeanForm, MissingPolicy, NodeContext};
@@ -241,6 +241,28 @@ impl TreePlan {
         x: ArrayView2<'_, f64>,
         unit_codes: &[String],
     ) -> Result<OneVariant> {
+        self.score_one_from(aggs, node_w, CowArray::from(x), unit_codes)
+    }
+
+    /// [`TreePlan::score_one`] of a matrix the caller gives away: the node matrix is made from its
+    /// buffer, widened in place, rather than copied into a new one.
+    pub(crate) fn score_one_owned(
+        &self,
+        aggs: &[&dyn Aggregator],
+        node_w: &[f64],
+        x: Array2<f64>,
+        unit_codes: &[String],
+    ) -> Result<OneVariant> {
+        self.score_one_from(aggs, node_w, CowArray::from(x), unit_codes)
+    }
+
+    fn score_one_from(
+        &self,
+        aggs: &[&dyn Aggregator],
+        node_w: &[f64],
+        x: CowArray<'_, f64, Ix2>,
+        unit_codes: &[String],
+    ) -> Result<OneVariant> {
         for (what, expected, found) in [
             ("node weights", self.n_nodes, node_w.len()),
             (
@@ -262,7 +284,11 @@ impl TreePlan {
                 });
             }
         }
-        let mut values = nodes_matrix(x, self.n_nodes);
+        let mut values = if x.is_view() {
+            nodes_matrix(x.view(), self.n_nodes)
+        } else {
+            widen(x.into_owned(), self.n_nodes)
+        };
         // in waves of consecutive aggregates whose children are all computed (the pillars of an
         // index, say), each wave's nodes in parallel; the first error in plan order is reported
         let mut done = vec![false; self.n_nodes];
@@ -302,7 +328,8 @@ impl TreePlan {
             }
             j0 = j1;
         }
-        let bonus = self.bonus_term(x, unit_codes)?;
+        // the indicator columns of `values` are `x`
+        let bonus = self.bonus_term(values.slice(ndarray::s![.., ..self.n_ind]), unit_codes)?;
         if self.bonus_weight.is_some() {
             let root = self.root;
             for (u, &b) in bonus.iter().enumerate() {
@@ -565,6 +592,44 @@ fn nodes_matrix(x: ArrayView2<'_, f64>, n_nodes: usize) -> Array2<f64> {
         .unwrap_or_else(|_| Array2::from_elem((n_units, n_nodes), f64::NAN))
 }
 
+/// [`nodes_matrix`] of `x`, made from `x`'s own buffer: grown at its end (no new allocation of the
+/// whole) and each row moved to its place, the last row first, its new columns NaN.
+fn widen(x: Array2<f64>, n_nodes: usize) -> Array2<f64> {
+    let (n_units, n_ind) = x.dim();
+    if !x.is_standard_layout() || n_nodes < n_ind {
+        return nodes_matrix(x.view(), n_nodes);
+    }
+    let (mut flat, offset) = x.into_raw_vec_and_offset();
+    let start = offset.unwrap_or(0);
+    let len = n_units * n_ind;
+    if start + len > flat.len() {
+        // not the buffer of a standard-layout matrix (cannot happen): copy
+        let x = Array2::from_shape_vec(
+            (n_units, n_ind),
+            flat.into_iter().skip(start).take(len).collect(),
+        );
+        return match x {
+            Ok(x) => nodes_matrix(x.view(), n_nodes),
+            Err(_) => Array2::from_elem((n_units, n_nodes), f64::NAN),
+        };
+    }
+    if start > 0 {
+        flat.copy_within(start..start + len, 0);
+    }
+    flat.truncate(len);
+    flat.resize(n_units * n_nodes, f64::NAN);
+    // row u moves from u·n_ind to u·n_nodes ≥ u·n_ind: last row first, each row's source lies
+    // before every place written so far
+    for u in (0..n_units).rev() {
+        flat.copy_within(u * n_ind..(u + 1) * n_ind, u * n_nodes);
+        if let Some(tail) = flat.get_mut(u * n_nodes + n_ind..(u + 1) * n_nodes) {
+            tail.fill(f64::NAN);
+        }
+    }
+    Array2::from_shape_vec((n_units, n_nodes), flat)
+        .unwrap_or_else(|_| Array2::from_elem((n_units, n_nodes), f64::NAN))
+}
+
 /// Columns `cs` of `m` as a units × `cs.len()` row-major block, gathered row by row.
 fn gather_rows(m: ArrayView2<'_, f64>, cs: &[usize]) -> Array2<f64> {
     let (n, nc) = m.dim();
@@ -598,6 +663,10 @@ mod tests {
             let nodes = nodes_matrix(m, 6);
             assert_eq!(nodes.slice(ndarray::s![.., ..4]), m);
             assert!(nodes.slice(ndarray::s![.., 4..]).iter().all(|v| v.is_nan()));
+            let wide = widen(m.to_owned(), 6);
+            assert_eq!(wide.slice(ndarray::s![.., ..4]), m);
+            assert!(wide.slice(ndarray::s![.., 4..]).iter().all(|v| v.is_nan()));
+            assert_eq!(widen(m.to_owned(), 4), m);
         }
     }
 

@@ -69,6 +69,7 @@ mod tree;
 use columns::{for_column_chunks, rank_columns, scatter_columns};
 use tree::LinearTree;
 pub(crate) use tree::aggregate_tree;
+use tree::aggregate_tree_owned;
 
 /// Serde-friendly description of a scorer's methods (everything but the framework).
 ///
@@ -607,17 +608,16 @@ impl FittedScorer {
         }
         let node_w = s.weights.node_weights(fw, Some(normalised.view()))?;
         let bonus_w = s.weights.bonus_weight();
-        let agg = aggregate_tree(
+        // the normalised matrix's buffer becomes the node matrix (no second copy of it)
+        let agg = aggregate_tree_owned(
             fw,
             |k| s.aggregator_of(k),
             &node_w,
             bonus_w,
             s.missing,
-            normalised.view(),
+            normalised,
             data.unit_codes(),
         )?;
-        // the indicator columns of `values` hold the normalised matrix: no need to keep it
-        drop(normalised);
         Ok(Scores {
             framework: fw.clone(),
             unit_codes: data.unit_codes().to_vec(),
