@@ -19,10 +19,11 @@
 //! every weight 1, every direction positive.
 //!
 //! Phases printed: `read` (CSV → [`Dataset`]), `score` (`Scorer::score` step by step: fit, normalise,
-//! aggregate + rank, each timed; on Linux also the process CPU time of each, steadier on a busy
-//! machine),
+//! aggregate + the index rank, each timed; on Linux also the process CPU time of each, steadier on a
+//! busy machine; [`Scores`] ranks a node on first use, and the output holds the index rank only),
 //! `write` (uCode, every pillar and the index, the index rank; to `--out`, or to the temporary
-//! directory). The last line is `units=… indicators=… read_s=… score_s=… write_s=… total_s=…
+//! directory). With `--all-ranks`, every node's ranks ([`Scores::ranks`]) are computed and timed
+//! after the score phase, apart from the phases. The last line is `units=… indicators=… read_s=… score_s=… write_s=… total_s=…
 //! csv_bytes=… out_bytes=…`. Measure the peak memory with `/usr/bin/time -v`.
 
 use std::io::{BufWriter, Write};
@@ -46,10 +47,11 @@ struct Args {
     keep: Option<PathBuf>,
     generate: Option<PathBuf>,
     out: Option<PathBuf>,
+    all_ranks: bool,
 }
 
 const USAGE: &str = "usage: scale (--units N --indicators M [--seed S] [--missing SHARE] [--keep FILE.csv] \
-| --data FILE.csv) [--pillars P] [--out FILE.csv]\n       scale --units N --indicators M [--seed S] [--missing SHARE] --generate FILE.csv";
+| --data FILE.csv) [--pillars P] [--out FILE.csv] [--all-ranks]\n       scale --units N --indicators M [--seed S] [--missing SHARE] --generate FILE.csv";
 
 fn parse() -> std::result::Result<Args, String> {
     let mut a = Args {
@@ -62,11 +64,16 @@ fn parse() -> std::result::Result<Args, String> {
         keep: None,
         generate: None,
         out: None,
+        all_ranks: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
             return Err(String::new());
+        }
+        if flag == "--all-ranks" {
+            a.all_ranks = true;
+            continue;
         }
         let val = it
             .next()
@@ -242,18 +249,33 @@ fn run(a: &Args) -> Result<()> {
     let x = fitted.normalise(&data)?;
     let (norm_s, c3) = (t1.elapsed().as_secs_f64() - fit_s, cpu_s());
     let scores = fitted.score_normalised(&data, x)?;
+    // ranks are computed on first use: the index's, which the output holds
+    let _ = scores.index_ranks();
     let (score_s, c4) = (t1.elapsed().as_secs_f64(), cpu_s());
     println!(
-        "score  {score_s:>8.2} s  (fit {fit_s:.2} s, normalise {norm_s:.2} s, aggregate + rank {:.2} s)",
+        "score  {score_s:>8.2} s  (fit {fit_s:.2} s, normalise {norm_s:.2} s, aggregate + index rank {:.2} s)",
         score_s - fit_s - norm_s
     );
     if let (Some(c1), Some(c2), Some(c3), Some(c4)) = (c1, c2, c3, c4) {
         println!(
-            "  cpu  {:>8.2} s  (fit {:.2} s, normalise {:.2} s, aggregate + rank {:.2} s)",
+            "  cpu  {:>8.2} s  (fit {:.2} s, normalise {:.2} s, aggregate + index rank {:.2} s)",
             c4 - c1,
             c2 - c1,
             c3 - c2,
             c4 - c3
+        );
+    }
+    if a.all_ranks {
+        let (t, c) = (Instant::now(), cpu_s());
+        let all = scores.ranks();
+        println!(
+            "ranks  {:>8.2} s  every node's ({} columns; cpu {} s; not part of the phases above)",
+            t.elapsed().as_secs_f64(),
+            all.ncols(),
+            match (c, cpu_s()) {
+                (Some(a), Some(b)) => format!("{:.2}", b - a),
+                _ => "?".into(),
+            }
         );
     }
 

@@ -209,6 +209,72 @@ impl Dataset {
         })
     }
 
+    /// [`Dataset::new`] (with names, when given) for parts a reader has checked as it read them:
+    /// every unit code non-empty after trimming and distinct in NFC, every value finite. Only the
+    /// shapes and the column codes are checked again.
+    pub(crate) fn from_checked_parts(
+        unit_codes: Vec<String>,
+        unit_names: Option<Vec<String>>,
+        columns: Vec<String>,
+        values: Array2<f64>,
+    ) -> Result<Self> {
+        debug_assert!(
+            unit_codes.iter().all(|u| !u.trim().is_empty())
+                && unit_codes
+                    .iter()
+                    .map(|u| nfc_key(u))
+                    .collect::<std::collections::HashSet<_>>()
+                    .len()
+                    == unit_codes.len()
+                && values.iter().all(|v| !v.is_infinite()),
+            "a reader passed unchecked parts"
+        );
+        if unit_codes.is_empty() {
+            return Err(Error::EmptyData {
+                what: "no units (rows)".into(),
+            });
+        }
+        for (what, expected, found) in [
+            (
+                "rows of the value matrix vs unit codes",
+                unit_codes.len(),
+                values.nrows(),
+            ),
+            (
+                "columns of the value matrix vs column codes",
+                columns.len(),
+                values.ncols(),
+            ),
+            (
+                "unit names vs units",
+                unit_codes.len(),
+                unit_names.as_ref().map_or(unit_codes.len(), Vec::len),
+            ),
+        ] {
+            if expected != found {
+                return Err(Error::ShapeMismatch {
+                    what: what.into(),
+                    expected,
+                    found,
+                });
+            }
+        }
+        let mut col_index = HashMap::new();
+        for (j, c) in columns.iter().enumerate() {
+            if col_index.insert(c.clone(), j).is_some() {
+                return Err(Error::DuplicateCode { code: c.clone() });
+            }
+        }
+        Ok(Dataset {
+            unit_names: unit_names.unwrap_or_else(|| unit_codes.clone()),
+            unit_codes,
+            groups: Vec::new(),
+            columns,
+            values,
+            col_index,
+        })
+    }
+
     /// Set unit names (one per unit).
     pub fn with_names(mut self, names: Vec<String>) -> Result<Self> {
         if names.len() != self.unit_codes.len() {

@@ -31,7 +31,8 @@
 //! * [`weights::effective_weights`](crate::weights::effective_weights) is the one-variant rule of a
 //!   tree of arithmetic means.
 
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2, CowArray, Ix2};
+use rayon::prelude::*;
 
 use crate::aggregate::{Aggregator, AggregatorKind, MeanForm, MissingPolicy, NodeContext};
 use crate::error::{Error, Result};
@@ -240,7 +241,28 @@ impl TreePlan {
         x: ArrayView2<'_, f64>,
         unit_codes: &[String],
     ) -> Result<OneVariant> {
-        let n_units = x.nrows();
+        self.score_one_from(aggs, node_w, CowArray::from(x), unit_codes)
+    }
+
+    /// [`TreePlan::score_one`] of a matrix the caller gives away: the node matrix is made from its
+    /// buffer, widened in place, rather than copied into a new one.
+    pub(crate) fn score_one_owned(
+        &self,
+        aggs: &[&dyn Aggregator],
+        node_w: &[f64],
+        x: Array2<f64>,
+        unit_codes: &[String],
+    ) -> Result<OneVariant> {
+        self.score_one_from(aggs, node_w, CowArray::from(x), unit_codes)
+    }
+
+    fn score_one_from(
+        &self,
+        aggs: &[&dyn Aggregator],
+        node_w: &[f64],
+        x: CowArray<'_, f64, Ix2>,
+        unit_codes: &[String],
+    ) -> Result<OneVariant> {
         for (what, expected, found) in [
             ("node weights", self.n_nodes, node_w.len()),
             (
@@ -262,16 +284,52 @@ impl TreePlan {
                 });
             }
         }
-        let mut values = Array2::from_elem((n_units, self.n_nodes), f64::NAN);
-        values.slice_mut(ndarray::s![.., ..self.n_ind]).assign(&x);
-        for (j, (&k, cs)) in self.nodes.iter().zip(&self.children).enumerate() {
-            // children's columns gathered row by row (not one strided pass per column)
-            let block = Array2::from_shape_fn((n_units, cs.len()), |(u, c)| values[[u, cs[c]]]);
-            let w: Vec<f64> = cs.iter().map(|&c| node_w[c]).collect();
-            let out = self.aggregate_node(j, aggs[j], block.view(), w, unit_codes)?;
-            values.column_mut(k).assign(&out);
+        let mut values = if x.is_view() {
+            nodes_matrix(x.view(), self.n_nodes)
+        } else {
+            widen(x.into_owned(), self.n_nodes)
+        };
+        // in waves of consecutive aggregates whose children are all computed (the pillars of an
+        // index, say), each wave's nodes in parallel; the first error in plan order is reported
+        let mut done = vec![false; self.n_nodes];
+        done.iter_mut().take(self.n_ind).for_each(|d| *d = true);
+        let mut j0 = 0;
+        while j0 < self.nodes.len() {
+            let mut j1 = j0;
+            while j1 < self.nodes.len()
+                && self.children[j1]
+                    .iter()
+                    .all(|&c| done.get(c).copied().unwrap_or(false))
+            {
+                j1 += 1;
+            }
+            // plan order puts children first, so a wave has at least one node
+            let j1 = j1.max(j0 + 1);
+            let view = values.view();
+            let node = |j: usize| {
+                let cs = &self.children[j];
+                // children's columns gathered row by row (not one strided pass per column)
+                let block = gather_rows(view, cs);
+                let w: Vec<f64> = cs.iter().map(|&c| node_w[c]).collect();
+                self.aggregate_node(j, aggs[j], block.view(), w, unit_codes)
+            };
+            // in parallel only where a node is worth a task (not per variant of a small sweep)
+            let outs: Vec<Result<Array1<f64>>> = if view.nrows() >= PARALLEL_NODES_MIN_UNITS {
+                (j0..j1).into_par_iter().map(node).collect()
+            } else {
+                (j0..j1).map(node).collect()
+            };
+            for (j, out) in (j0..j1).zip(outs) {
+                let k = self.nodes[j];
+                values.column_mut(k).assign(&out?);
+                if let Some(d) = done.get_mut(k) {
+                    *d = true;
+                }
+            }
+            j0 = j1;
         }
-        let bonus = self.bonus_term(x, unit_codes)?;
+        // the indicator columns of `values` are `x`
+        let bonus = self.bonus_term(values.slice(ndarray::s![.., ..self.n_ind]), unit_codes)?;
         if self.bonus_weight.is_some() {
             let root = self.root;
             for (u, &b) in bonus.iter().enumerate() {
@@ -514,10 +572,103 @@ pub(crate) fn coverage_ok(missing: MissingPolicy, c: u32, len: f64) -> bool {
     }
 }
 
+/// From this many units on, [`TreePlan::score_one`] aggregates the nodes of a wave in parallel.
+const PARALLEL_NODES_MIN_UNITS: usize = 8192;
+
+/// The units × nodes matrix of one variant before aggregation: the indicator columns are `x`,
+/// the aggregate columns NaN; built in one pass over the rows.
+fn nodes_matrix(x: ArrayView2<'_, f64>, n_nodes: usize) -> Array2<f64> {
+    let (n_units, n_ind) = x.dim();
+    let n_nodes = n_nodes.max(n_ind);
+    let mut flat = Vec::with_capacity(n_units * n_nodes);
+    for row in x.rows() {
+        match row.as_slice() {
+            Some(r) => flat.extend_from_slice(r),
+            None => flat.extend(row.iter().copied()),
+        }
+        flat.resize(flat.len() + (n_nodes - n_ind), f64::NAN);
+    }
+    Array2::from_shape_vec((n_units, n_nodes), flat)
+        .unwrap_or_else(|_| Array2::from_elem((n_units, n_nodes), f64::NAN))
+}
+
+/// [`nodes_matrix`] of `x`, made from `x`'s own buffer: grown at its end (no new allocation of the
+/// whole) and each row moved to its place, the last row first, its new columns NaN.
+fn widen(x: Array2<f64>, n_nodes: usize) -> Array2<f64> {
+    let (n_units, n_ind) = x.dim();
+    if !x.is_standard_layout() || n_nodes < n_ind {
+        return nodes_matrix(x.view(), n_nodes);
+    }
+    let (mut flat, offset) = x.into_raw_vec_and_offset();
+    let start = offset.unwrap_or(0);
+    let len = n_units * n_ind;
+    if start + len > flat.len() {
+        // not the buffer of a standard-layout matrix (cannot happen): copy
+        let x = Array2::from_shape_vec(
+            (n_units, n_ind),
+            flat.into_iter().skip(start).take(len).collect(),
+        );
+        return match x {
+            Ok(x) => nodes_matrix(x.view(), n_nodes),
+            Err(_) => Array2::from_elem((n_units, n_nodes), f64::NAN),
+        };
+    }
+    if start > 0 {
+        flat.copy_within(start..start + len, 0);
+    }
+    flat.truncate(len);
+    flat.resize(n_units * n_nodes, f64::NAN);
+    // row u moves from u·n_ind to u·n_nodes ≥ u·n_ind: last row first, each row's source lies
+    // before every place written so far
+    for u in (0..n_units).rev() {
+        flat.copy_within(u * n_ind..(u + 1) * n_ind, u * n_nodes);
+        if let Some(tail) = flat.get_mut(u * n_nodes + n_ind..(u + 1) * n_nodes) {
+            tail.fill(f64::NAN);
+        }
+    }
+    Array2::from_shape_vec((n_units, n_nodes), flat)
+        .unwrap_or_else(|_| Array2::from_elem((n_units, n_nodes), f64::NAN))
+}
+
+/// Columns `cs` of `m` as a units × `cs.len()` row-major block, gathered row by row.
+fn gather_rows(m: ArrayView2<'_, f64>, cs: &[usize]) -> Array2<f64> {
+    let (n, nc) = m.dim();
+    match m.as_slice() {
+        Some(flat) if cs.iter().all(|&c| c < nc) && nc > 0 => {
+            let mut out = Vec::with_capacity(n * cs.len());
+            for row in flat.chunks_exact(nc) {
+                out.extend(cs.iter().map(|&c| row[c]));
+            }
+            Array2::from_shape_vec((n, cs.len()), out)
+                .unwrap_or_else(|_| Array2::from_shape_fn((n, cs.len()), |(u, c)| m[[u, cs[c]]]))
+        }
+        _ => Array2::from_shape_fn((n, cs.len()), |(u, c)| m[[u, cs[c]]]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::spec::{FrameworkSpec, Indicator, Pillar};
+
+    #[test]
+    fn row_gathers_equal_indexing_in_any_layout() {
+        use ndarray::ShapeBuilder;
+        let c = Array2::from_shape_fn((7, 4), |(u, j)| (u * 10 + j) as f64);
+        let f = Array2::from_shape_fn((7, 4).f(), |(u, j)| (u * 10 + j) as f64);
+        for m in [c.view(), f.view(), c.slice(ndarray::s![..;2, ..])] {
+            let cs = [3, 0, 3];
+            let want = Array2::from_shape_fn((m.nrows(), 3), |(u, k)| m[[u, cs[k]]]);
+            assert_eq!(gather_rows(m, &cs), want);
+            let nodes = nodes_matrix(m, 6);
+            assert_eq!(nodes.slice(ndarray::s![.., ..4]), m);
+            assert!(nodes.slice(ndarray::s![.., 4..]).iter().all(|v| v.is_nan()));
+            let wide = widen(m.to_owned(), 6);
+            assert_eq!(wide.slice(ndarray::s![.., ..4]), m);
+            assert!(wide.slice(ndarray::s![.., 4..]).iter().all(|v| v.is_nan()));
+            assert_eq!(widen(m.to_owned(), 4), m);
+        }
+    }
 
     fn fw() -> Framework {
         FrameworkSpec::new(
@@ -545,6 +696,43 @@ mod tests {
             None,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_wave_reports_its_first_error_in_plan_order() {
+        // P and Q (one wave) both meet a missing child under `Error`: P's error, as one by one
+        let p =
+            TreePlan::new(&fw(), vec![MeanForm::Linear; 3], MissingPolicy::Error, None).unwrap();
+        let mean = AggregatorKind::Arithmetic;
+        let aggs: Vec<&dyn Aggregator> = vec![&mean, &mean, &mean];
+        let x = ndarray::array![[1.0, f64::NAN, f64::NAN], [1.0, 2.0, 3.0]];
+        let units = vec!["u1".to_string(), "u2".to_string()];
+        let e = p.score_one(&aggs, &[1.0; 6], x.view(), &units).err();
+        assert!(
+            matches!(&e, Some(Error::MissingValue { node, .. }) if node == "P"),
+            "{e:?}"
+        );
+        // the same with the wave's nodes in parallel
+        let n = PARALLEL_NODES_MIN_UNITS;
+        let big = Array2::from_shape_fn(
+            (n, 3),
+            |(u, c)| {
+                if u == n - 1 && c > 0 { f64::NAN } else { 1.0 }
+            },
+        );
+        let many: Vec<String> = (0..n).map(|u| format!("u{u}")).collect();
+        let e = p.score_one(&aggs, &[1.0; 6], big.view(), &many).err();
+        assert!(
+            matches!(&e, Some(Error::MissingValue { node, .. }) if node == "P"),
+            "{e:?}"
+        );
+        // without missing values the waves give the index
+        let x = ndarray::array![[1.0, 3.0, 4.0], [1.0, 2.0, 3.0]];
+        let v = p
+            .score_one(&aggs, &[1.0; 6], x.view(), &units)
+            .unwrap()
+            .values;
+        assert_eq!(v.row(0).to_vec(), vec![1.0, 3.0, 4.0, 2.0, 4.0, 3.0]);
     }
 
     #[test]

@@ -116,11 +116,11 @@ pub fn rank_asc(scores: &[f64], rule: TieRule) -> Vec<f64> {
     rank_impl(scores, rule, false)
 }
 
-/// Below this many ranked scores a comparison sort of the keys beats the radix passes.
+/// Below this many ranked scores a comparison sort of the packed keys beats the radix passes.
 const RADIX_MIN: usize = 256;
-/// Radix digits of 11 bits: 6 passes cover the 64-bit key (the last digit has 9 bits).
-const DIGIT_BITS: usize = 11;
-const DIGITS: usize = 64_usize.div_ceil(DIGIT_BITS);
+/// Radix digits of 11 bits over the 32-bit key prefix: 3 passes (the last digit has 10 bits).
+const DIGIT_BITS: u32 = 11;
+const PREFIX_DIGITS: usize = 32_usize.div_ceil(DIGIT_BITS as usize);
 const DIGIT_MASK: u64 = (1 << DIGIT_BITS) - 1;
 
 /// An order-preserving key of a non-NaN score: `key(a) < key(b)` exactly when `a.total_cmp(&b)` is
@@ -145,11 +145,22 @@ fn keys_tie(a: u64, b: u64, desc: bool) -> bool {
     a == b || (zero(a) && zero(b))
 }
 
-/// The non-NaN scores as `(key, position)` pairs sorted by key, ties in position order: the order
-/// of a stable sort with `total_cmp` (ascending, or descending when `desc`). LSD radix sort on
-/// 11-bit digits (stable, so positions stay in order within equal keys), skipping the digits that
-/// all keys share; a comparison sort for short inputs (same order: the pairs are distinct).
-fn sorted_keys(scores: &[f64], desc: bool) -> Vec<(u64, u32)> {
+/// The class of a key's upper 32 bits within which sorted neighbours may tie: the prefix itself,
+/// except that the prefixes of `−0.0` and `0.0` (`0x7FFF_FFFF` and `0x8000_0000`, adjacent in
+/// either direction) are one class, since those two scores tie.
+#[inline]
+fn prefix_class(key: u64) -> u32 {
+    let hi = (key >> 32) as u32;
+    if hi == 0x7FFF_FFFF { 0x8000_0000 } else { hi }
+}
+
+/// The non-NaN scores as `(key, position)` pairs sorted by the upper 32 bits of the key,
+/// positions ascending within equal upper bits: LSD radix sort on the key's upper half only
+/// (stable, and the positions start ascending; 3 passes of 11 bits instead of 6 for the whole
+/// key), skipping the digits that all keys share. The caller orders each run of equal upper
+/// halves by the whole key. Short inputs are sorted by a comparison sort on the whole pair (the
+/// order the caller then arrives at: the pairs are distinct).
+fn sorted_by_prefix(scores: &[f64], desc: bool) -> Vec<(u64, u32)> {
     let mut a: Vec<(u64, u32)> = scores
         .iter()
         .enumerate()
@@ -161,16 +172,16 @@ fn sorted_keys(scores: &[f64], desc: bool) -> Vec<(u64, u32)> {
         a.sort_unstable();
         return a;
     }
-    let mut counts = vec![[0usize; 1 << DIGIT_BITS]; DIGITS];
+    let mut counts = vec![[0usize; 1 << DIGIT_BITS]; PREFIX_DIGITS];
     for &(k, _) in &a {
         for (d, c) in counts.iter_mut().enumerate() {
-            c[((k >> (DIGIT_BITS * d)) & DIGIT_MASK) as usize] += 1;
+            c[((k >> (32 + DIGIT_BITS * d as u32)) & DIGIT_MASK) as usize] += 1;
         }
     }
     let mut b: Vec<(u64, u32)> = vec![(0, 0); n];
     for (d, c) in counts.iter_mut().enumerate() {
         if c.contains(&n) {
-            continue; // every key has this byte: the pass would not move anything
+            continue; // every key has this digit: the pass would not move anything
         }
         let mut at = 0usize;
         for slot in c.iter_mut() {
@@ -178,10 +189,12 @@ fn sorted_keys(scores: &[f64], desc: bool) -> Vec<(u64, u32)> {
             *slot = at;
             at += here;
         }
-        let shift = DIGIT_BITS * d;
+        let shift = 32 + DIGIT_BITS * d as u32;
         for &(k, i) in &a {
             let slot = &mut c[((k >> shift) & DIGIT_MASK) as usize];
-            b[*slot] = (k, i);
+            if let Some(o) = b.get_mut(*slot) {
+                *o = (k, i);
+            }
             *slot += 1;
         }
         std::mem::swap(&mut a, &mut b);
@@ -195,26 +208,41 @@ fn rank_impl(scores: &[f64], rule: TieRule, desc: bool) -> Vec<f64> {
     if u32::try_from(scores.len()).is_err() {
         return rank_impl_by_comparison(scores, rule, desc);
     }
-    let sorted = sorted_keys(scores, desc);
+    let mut sorted = sorted_by_prefix(scores, desc);
     let mut out = vec![f64::NAN; scores.len()];
     let mut start = 0usize;
     let mut dense = 0usize;
     while start < sorted.len() {
-        let first = sorted[start].0;
+        let class = prefix_class(sorted[start].0);
         let mut end = start + 1;
-        while end < sorted.len() && keys_tie(sorted[end].0, first, desc) {
+        while end < sorted.len() && prefix_class(sorted[end].0) == class {
             end += 1;
         }
-        dense += 1;
-        assign_tie(
-            &mut out,
-            &sorted[start..end],
-            start,
-            end,
-            dense,
-            rule,
-            |p| p.1 as usize,
-        );
+        // a run of one prefix class: ordered by the whole key (positions ascending within equal
+        // keys, as a stable sort), then split into ties
+        let run = &mut sorted[start..end];
+        if run.len() > 1 {
+            run.sort_unstable();
+        }
+        let mut s = 0usize;
+        while s < run.len() {
+            let first = run[s].0;
+            let mut e = s + 1;
+            while e < run.len() && keys_tie(run[e].0, first, desc) {
+                e += 1;
+            }
+            dense += 1;
+            assign_tie(
+                &mut out,
+                &run[s..e],
+                start + s,
+                start + e,
+                dense,
+                rule,
+                |p| p.1 as usize,
+            );
+            s = e;
+        }
         start = end;
     }
     out
@@ -355,6 +383,40 @@ mod tests {
                 }
                 proptest::prop_assert!(same(&rank_desc(&scores, rule), &rank_impl_by_comparison(&scores, rule, true)));
                 proptest::prop_assert!(same(&rank_asc(&scores, rule), &rank_impl_by_comparison(&scores, rule, false)));
+            }
+        }
+    }
+
+    /// Scores that share the upper 32 bits of their keys in long runs (a few ulps apart, or equal),
+    /// with ±0, the smallest subnormals of both signs, NaN: the runs the radix pass on the key
+    /// prefix leaves to the full-key fix-up.
+    fn prefix_runs() -> impl proptest::strategy::Strategy<Value = Vec<f64>> {
+        use proptest::prelude::*;
+        let near =
+            |base: f64| (0u64..6).prop_map(move |ulps| f64::from_bits(base.to_bits() + ulps));
+        let pool = prop_oneof![
+            4 => near(1.5),
+            4 => near(-1.5),
+            2 => near(1e-320),
+            2 => near(-1e-320),
+            2 => Just(0.0),
+            2 => Just(-0.0),
+            1 => Just(f64::NAN),
+            1 => near(100.0),
+            1 => any::<f64>(),
+        ];
+        proptest::collection::vec(pool, 0..900)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prefix_runs_equal_the_reference(scores in prefix_runs()) {
+            for rule in RULES {
+                for desc in [true, false] {
+                    let fast = rank_impl(&scores, rule, desc);
+                    let slow = rank_impl_by_comparison(&scores, rule, desc);
+                    proptest::prop_assert!(same(&fast, &slow), "{:?} desc={}", rule, desc);
+                }
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::io::Read;
 use std::path::Path;
 
@@ -14,6 +15,9 @@ use super::table::{
     CellSource, CsvStream, is_missing_token, looks_numeric, no_rows, parse_cell, parse_number,
 };
 use super::{open_path, path_name};
+
+#[path = "csv_blocks.rs"]
+mod blocks;
 
 /// Which columns of a plain CSV table hold unit codes, unit names and group labels.
 ///
@@ -61,6 +65,74 @@ impl CsvOptions {
     {
         self.group_columns = cols.into_iter().map(Into::into).collect();
         self
+    }
+}
+
+/// A 64-bit hash of a unit code's NFC key (fixed keys: the same in every thread and run).
+pub(crate) fn unit_hash(code: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    nfc_key(code).hash(&mut h);
+    h.finish()
+}
+
+/// A hasher for keys that are hashes already ([`unit_hash`]): passes them through.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// The unit codes read so far, by NFC key, with the (line, row) of each one's first occurrence:
+/// a table on the [`unit_hash`] of the key, which keeps no key (a hit is confirmed by comparing the
+/// keys of the two codes), and, by key, the rare codes whose hash an earlier, different code has.
+#[derive(Default)]
+struct SeenUnits {
+    by_hash: HashMap<u64, (usize, usize), BuildHasherDefault<PassThrough>>,
+    collided: HashMap<String, (usize, usize)>,
+}
+
+impl SeenUnits {
+    /// The `(line, row)` of an earlier code with the NFC key of `code` (`hash` its [`unit_hash`],
+    /// `codes` the codes by row), or `None` after remembering `at` for that key.
+    fn check_insert(
+        &mut self,
+        code: &str,
+        hash: u64,
+        codes: &[String],
+        at: (usize, usize),
+    ) -> Option<(usize, usize)> {
+        match self.by_hash.entry(hash) {
+            // no code before has this hash, so none has this key
+            Entry::Vacant(slot) => {
+                slot.insert(at);
+                None
+            }
+            Entry::Occupied(first) => {
+                let key = nfc_key(code);
+                let (_, row) = *first.get();
+                if codes.get(row).is_some_and(|c| nfc_key(c) == key) {
+                    return Some(*first.get());
+                }
+                match self.collided.entry(key.into_owned()) {
+                    Entry::Occupied(e) => Some(*e.get()),
+                    Entry::Vacant(slot) => {
+                        slot.insert(at);
+                        None
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -122,8 +194,8 @@ pub(crate) struct DatasetBuilder {
     lines: Vec<usize>,
     /// Whether a numeric column holds some number (not a missing token): decides the label hint.
     has_number: Vec<bool>,
-    /// NFC unit code -> (line, row) of its first occurrence.
-    seen: HashMap<String, (usize, usize)>,
+    /// (line, row) of every unit code's first occurrence, by NFC key.
+    seen: SeenUnits,
     unit_error: Option<Error>,
     cell_fault: Option<CellFault>,
 }
@@ -176,9 +248,34 @@ impl DatasetBuilder {
             names: Vec::new(),
             values: Vec::new(),
             lines: Vec::new(),
-            seen: HashMap::new(),
+            seen: SeenUnits::default(),
             unit_error: None,
             cell_fault: None,
+        }
+    }
+
+    /// Check that `code` (on `line`) is not a repeated unit code and remember it as the code of the
+    /// next row; `false` (and the unit error set) for a repeated one. Codes are compared in NFC
+    /// (see `Dataset::new`).
+    fn admit(&mut self, code: &str, line: usize) -> bool {
+        self.admit_hashed(code, unit_hash(code), line)
+    }
+
+    /// [`DatasetBuilder::admit`] with the [`unit_hash`] of `code` computed before.
+    fn admit_hashed(&mut self, code: &str, hash: u64, line: usize) -> bool {
+        let row = self.codes.len();
+        match self.seen.check_insert(code, hash, &self.codes, (line, row)) {
+            Some((first_line, first)) => {
+                self.unit_error = Some(Error::DuplicateUnit {
+                    code: code.to_string(),
+                    first: self.codes.get(first).cloned().unwrap_or_default(),
+                    source_name: Some(self.source.clone()),
+                    line: Some(line),
+                    first_line: Some(first_line),
+                });
+                false
+            }
+            None => true,
         }
     }
 
@@ -193,22 +290,8 @@ impl DatasetBuilder {
             self.unit_error = Some(rec.cell_error(line, self.unit_j, "empty unit code"));
             return;
         }
-        // compared in NFC (see `Dataset::new`)
-        match self.seen.entry(nfc_key(code).into_owned()) {
-            Entry::Occupied(first) => {
-                let (first_line, first) = *first.get();
-                self.unit_error = Some(Error::DuplicateUnit {
-                    code: code.to_string(),
-                    first: self.codes.get(first).cloned().unwrap_or_default(),
-                    source_name: Some(self.source.clone()),
-                    line: Some(line),
-                    first_line: Some(first_line),
-                });
-                return;
-            }
-            Entry::Vacant(slot) => {
-                slot.insert((line, row));
-            }
+        if !self.admit(code, line) {
+            return;
         }
         self.codes.push(code.to_string());
         if !self.soft.is_empty() {
@@ -283,7 +366,7 @@ impl DatasetBuilder {
             return Err(no_rows(&self.source));
         }
         let n = self.codes.len();
-        self.seen = HashMap::new();
+        self.seen = SeenUnits::default();
 
         // soft columns: numeric when every cell parses as a number or a missing token
         let mut fault = self.cell_fault.take();
@@ -379,10 +462,9 @@ impl DatasetBuilder {
             found: 0,
         })?;
         let codes = std::mem::take(&mut self.codes);
-        let mut data = Dataset::new(codes, columns, values)?;
-        if self.name_j.is_some() {
-            data = data.with_names(std::mem::take(&mut self.names))?;
-        }
+        // codes checked as read: non-empty, distinct in NFC; values finite
+        let names = self.name_j.map(|_| std::mem::take(&mut self.names));
+        let mut data = Dataset::from_checked_parts(codes, names, columns, values)?;
         labels.extend(
             self.group_cols
                 .iter()
@@ -487,12 +569,7 @@ fn read_csv_named<R: Read>(
     source: &str,
     is_file: bool,
 ) -> Result<Dataset> {
-    let mut stream = CsvStream::open(reader, source, is_file)?;
-    match csv_roles(&stream, options) {
-        Ok((roles, unit_j)) => read_dataset(stream, &roles, unit_j, csv_label_hint),
-        // a ragged row or bad UTF-8 further down is reported first, as by a whole-table read
-        Err(e) => Err(stream.drain_then(e)),
-    }
+    blocks::read_csv_blocks(reader, options, source, is_file, blocks::BLOCK)
 }
 
 /// The role of every column of a plain CSV table under `options`, and the unit column.
@@ -531,6 +608,25 @@ fn csv_roles<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seen_units_confirm_hash_hits_by_key() {
+        let mut seen = SeenUnits::default();
+        let codes: Vec<String> = vec!["A".into(), "B".into(), "\u{e9}".into()];
+        // every code given the same hash: the keys decide
+        assert_eq!(seen.check_insert("A", 7, &codes, (2, 0)), None);
+        assert_eq!(seen.check_insert("B", 7, &codes, (3, 1)), None);
+        assert_eq!(seen.check_insert("\u{e9}", 7, &codes, (4, 2)), None);
+        assert_eq!(seen.check_insert("A", 7, &codes, (9, 3)), Some((2, 0)));
+        assert_eq!(seen.check_insert("B", 7, &codes, (9, 3)), Some((3, 1)));
+        // the same key in another normalisation form
+        assert_eq!(
+            seen.check_insert("e\u{301}", 7, &codes, (9, 3)),
+            Some((4, 2))
+        );
+        assert_eq!(seen.check_insert("C", 8, &codes, (9, 3)), None);
+        assert_eq!(unit_hash("e\u{301}"), unit_hash("\u{e9}"));
+    }
 
     #[test]
     fn first_column_is_unit_when_no_ucode() {

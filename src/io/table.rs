@@ -137,6 +137,8 @@ pub(crate) struct CsvStream<R: Read> {
     pub is_file: bool,
     /// Number of data records read so far.
     pub records: usize,
+    /// Set by [`CsvStream::resume`]: newlines before the resumed input, added to its line numbers.
+    resumed_after: Option<usize>,
 }
 
 impl<R: Read> CsvStream<R> {
@@ -192,7 +194,38 @@ impl<R: Read> CsvStream<R> {
             header_line,
             is_file,
             records: 0,
+            resumed_after: None,
         })
+    }
+
+    /// The data records of an input whose header `header` has already read, resumed at a record
+    /// boundary: `reader` holds the rest of the input, and `newlines` `\n` bytes came before it.
+    /// Records, lines and errors are those the stream of the whole input gives (a ragged row is
+    /// measured against the header; a UTF-8 byte-order mark at the start of `reader` is data, not
+    /// stripped).
+    pub fn resume<H: Read>(
+        reader: R,
+        header: &CsvStream<H>,
+        newlines: usize,
+    ) -> CsvStream<Resumed<R>> {
+        // a blank line first: the csv reader strips a byte-order mark only at the very start
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(LineCounter::new(
+                std::io::Cursor::new(&b"\n"[..]).chain(reader),
+            ));
+        CsvStream {
+            rdr,
+            rec: csv::StringRecord::new(),
+            source: header.source.clone(),
+            headers: header.headers.clone(),
+            header_line: header.header_line,
+            is_file: header.is_file,
+            records: 0,
+            resumed_after: Some(newlines),
+        }
     }
 
     /// Read the next data record; its fields are then available through [`CsvStream::field`].
@@ -201,6 +234,9 @@ impl<R: Read> CsvStream<R> {
     /// Errors: [`Error::Parse`] for a ragged row or invalid UTF-8 (naming the line),
     /// [`Error::Io`] for read failures.
     pub fn next_record(&mut self) -> Result<Option<usize>> {
+        if let Some(before) = self.resumed_after {
+            return self.next_resumed_record(before);
+        }
         match self.rdr.read_record(&mut self.rec) {
             Ok(true) => {
                 self.records += 1;
@@ -213,6 +249,55 @@ impl<R: Read> CsvStream<R> {
             }
             Ok(false) => Ok(None),
             Err(e) => Err(csv_error(&self.source, self.rdr.get_mut(), e)),
+        }
+    }
+
+    /// [`CsvStream::next_record`] of a resumed stream: the length check of a stream with a header
+    /// (against the header, before the UTF-8 check, as the csv reader orders them), lines offset by
+    /// the `before` newlines ahead of the resumed input.
+    fn next_resumed_record(&mut self, before: usize) -> Result<Option<usize>> {
+        let mut bytes = std::mem::take(&mut self.rec).into_byte_record();
+        match self.rdr.read_byte_record(&mut bytes) {
+            Ok(true) => {
+                self.records += 1;
+                // the blank line put before the resumed input counts one newline
+                let line = (before
+                    + bytes
+                        .position()
+                        .map(|p| self.rdr.get_mut().line(p.byte()))
+                        .unwrap_or(0))
+                .saturating_sub(1);
+                if bytes.len() != self.headers.len() {
+                    return Err(ragged_row(
+                        &self.source,
+                        line,
+                        bytes.len(),
+                        self.headers.len(),
+                    ));
+                }
+                match csv::StringRecord::from_byte_record(bytes) {
+                    Ok(rec) => {
+                        self.rec = rec;
+                        Ok(Some(line))
+                    }
+                    Err(e) => Err(invalid_utf8(&self.source, line, e.utf8_error().field())),
+                }
+            }
+            Ok(false) => Ok(None),
+            Err(e) => Err(match csv_error(&self.source, self.rdr.get_mut(), e) {
+                Error::Parse {
+                    source_name,
+                    line,
+                    column,
+                    message,
+                } => Error::Parse {
+                    source_name,
+                    line: line.map(|l| (l + before).saturating_sub(1)),
+                    column,
+                    message,
+                },
+                other => other,
+            }),
         }
     }
 
@@ -258,10 +343,13 @@ impl<R: Read> CsvStream<R> {
     }
 }
 
+/// The input of a resumed [`CsvStream`]: a blank line, then the rest of the input.
+pub(crate) type Resumed<R> = std::io::Chain<std::io::Cursor<&'static [u8]>, R>;
+
 /// `s.trim()`, without the Unicode machinery when `s` starts and ends with a visible ASCII character
 /// (nothing to trim then), as almost every cell does.
 #[inline]
-fn trim_field(s: &str) -> &str {
+pub(crate) fn trim_field(s: &str) -> &str {
     let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
     let bytes = s.as_bytes();
     if visible(bytes.first()) && visible(bytes.last()) {
@@ -381,15 +469,13 @@ fn csv_error<R>(source: &str, lines: &mut LineCounter<R>, e: csv::Error) -> Erro
             source_name: source.to_string(),
             line,
             column: None,
-            message: format!(
-                "row has {len} fields but the previous rows have {expected_len} (ragged row)"
-            ),
+            message: ragged_message(len, expected_len),
         },
         csv::ErrorKind::Utf8 { err, .. } => Error::Parse {
             source_name: source.to_string(),
             line,
             column: None,
-            message: format!("invalid UTF-8 in field {}", err.field() + 1),
+            message: utf8_message(err.field()),
         },
         other => Error::Parse {
             source_name: source.to_string(),
@@ -397,6 +483,37 @@ fn csv_error<R>(source: &str, lines: &mut LineCounter<R>, e: csv::Error) -> Erro
             column: None,
             message: format!("{other:?}"),
         },
+    }
+}
+
+/// The message of a ragged row: `len` fields where the header has `expected`.
+fn ragged_message(len: impl std::fmt::Display, expected: impl std::fmt::Display) -> String {
+    format!("row has {len} fields but the previous rows have {expected} (ragged row)")
+}
+
+/// The message of invalid UTF-8 in field `field` (0-based) of a record.
+fn utf8_message(field: usize) -> String {
+    format!("invalid UTF-8 in field {}", field + 1)
+}
+
+/// The [`Error::Parse`] of a ragged row on `line`, as the csv reader reports it.
+pub(crate) fn ragged_row(source: &str, line: usize, len: usize, expected: usize) -> Error {
+    Error::Parse {
+        source_name: source.to_string(),
+        line: Some(line),
+        column: None,
+        message: ragged_message(len, expected),
+    }
+}
+
+/// The [`Error::Parse`] of invalid UTF-8 in field `field` (0-based) of the record on `line`, as
+/// the csv reader reports it.
+pub(crate) fn invalid_utf8(source: &str, line: usize, field: usize) -> Error {
+    Error::Parse {
+        source_name: source.to_string(),
+        line: Some(line),
+        column: None,
+        message: utf8_message(field),
     }
 }
 

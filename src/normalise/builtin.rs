@@ -67,6 +67,14 @@ pub(super) fn check_input(x: ArrayView1<'_, f64>, units: &[String], code: &str) 
             found: units.len(),
         });
     }
+    // a branch-free scan first (it vectorises), the position only when there is an infinity
+    let any_infinite = match x.as_slice() {
+        Some(s) => s.iter().fold(false, |acc, v| acc | v.is_infinite()),
+        None => x.iter().any(|v| v.is_infinite()),
+    };
+    if !any_infinite {
+        return Ok(());
+    }
     if let Some((i, &v)) = x.iter().enumerate().find(|(_, v)| v.is_infinite()) {
         return Err(Error::NonFinite {
             unit: unit_label(units, i),

@@ -389,18 +389,7 @@ impl FittedParams {
         let v = self.clamp_input(v);
         let sign = self.direction.sign();
         Ok(match &self.form {
-            &FittedForm::MinMax { min, max, lo, hi } => {
-                let t = (v - min) / (max - min);
-                let y = t * (hi - lo) + lo;
-                // Inside the fitted range the output must stay inside [lo, hi]; `t·(hi − lo) + lo` can
-                // overshoot by one rounding step (e.g. lo = 0.1, hi = 0.3). Values of new data outside
-                // the fitted range extrapolate linearly. Clamping only here keeps the map monotone.
-                if (0.0..=1.0).contains(&t) {
-                    y.clamp(lo, hi)
-                } else {
-                    y
-                }
-            }
+            &FittedForm::MinMax { min, max, lo, hi } => min_max_value(v, min, max, lo, hi),
             &FittedForm::ZScore {
                 mean,
                 sd,
@@ -480,10 +469,29 @@ impl FittedParams {
 
 /// Applying checks the parameters first ([`FittedParams::check`]): parameters built or edited by hand
 /// get a typed error naming the indicator, never a panic or a silently reversed scale.
+/// The min-max score of an (oriented, clamped) value.
+#[inline]
+fn min_max_value(v: f64, min: f64, max: f64, lo: f64, hi: f64) -> f64 {
+    let t = (v - min) / (max - min);
+    let y = t * (hi - lo) + lo;
+    // Inside the fitted range the output must stay inside [lo, hi]; `t·(hi − lo) + lo` can
+    // overshoot by one rounding step (e.g. lo = 0.1, hi = 0.3). Values of new data outside
+    // the fitted range extrapolate linearly. Clamping only here keeps the map monotone.
+    if (0.0..=1.0).contains(&t) {
+        y.clamp(lo, hi)
+    } else {
+        y
+    }
+}
+
 impl FittedNormaliser for FittedParams {
     fn apply(&self, x: ArrayView1<'_, f64>, unit_codes: &[String]) -> Result<Array1<f64>> {
         self.check()?;
         check_input(x, unit_codes, &self.indicator)?;
+        // min-max (the default) cannot fail: its form matched once, not per value
+        if let FittedForm::MinMax { min, max, lo, hi } = self.form {
+            return Ok(x.mapv(|v| min_max_value(self.clamp_input(v), min, max, lo, hi)));
+        }
         let mut out = Array1::from_elem(x.len(), f64::NAN);
         for (i, (&v, o)) in x.iter().zip(out.iter_mut()).enumerate() {
             *o = self.eval(v, unit_codes, i)?;

@@ -48,7 +48,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, CowArray, Ix1};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -60,7 +60,7 @@ use crate::normalise::{
 };
 use crate::plan::{OneVariant, TreePlan};
 use crate::rank::{TieRule, rank_desc};
-use crate::spec::{Framework, NodeKind};
+use crate::spec::{Direction, Framework, NodeKind};
 use crate::weights::WeightScheme;
 
 mod columns;
@@ -69,6 +69,7 @@ mod tree;
 use columns::{for_column_chunks, rank_columns, scatter_columns};
 use tree::LinearTree;
 pub(crate) use tree::aggregate_tree;
+use tree::aggregate_tree_owned;
 
 /// Serde-friendly description of a scorer's methods (everything but the framework).
 ///
@@ -344,7 +345,7 @@ impl Scorer {
             &pos,
             |k, col| {
                 let ind = inds.get(k)?;
-                let col = orient(ArrayView1::from(col), ind.direction);
+                let col = oriented(col, ind.direction);
                 let ctx = column_context(ind, units);
                 let n = self
                     .normaliser_of(k)
@@ -373,6 +374,15 @@ impl Scorer {
     fn raw_positions(&self, data: &Dataset) -> Result<Vec<usize>> {
         let codes = self.framework.indicator_codes();
         data.positions(&codes)
+    }
+}
+
+/// [`orient`] of a raw column, without a copy for a positive direction (multiplying by 1 changes
+/// no value).
+fn oriented(col: &[f64], direction: Direction) -> CowArray<'_, f64, Ix1> {
+    match direction {
+        Direction::Positive => CowArray::from(ArrayView1::from(col)),
+        Direction::Negative => CowArray::from(orient(ArrayView1::from(col), direction)),
     }
 }
 
@@ -540,12 +550,13 @@ impl FittedScorer {
                 });
             }
         }
-        let mut out = Array2::from_elem((raw.nrows(), pos.len()), f64::NAN);
+        // every element is written below (zeros: fresh pages, no fill pass)
+        let mut out = Array2::zeros((raw.nrows(), pos.len()));
         let inds = self.scorer.framework.indicators();
         let n_rows = out.nrows();
         let normalise_column = |k: usize, col: &[f64]| -> Option<Result<Array1<f64>>> {
             let ind = inds.get(k)?;
-            let col = orient(ArrayView1::from(col), ind.direction);
+            let col = oriented(col, ind.direction);
             let Some(f) = self.fitted.get(k) else {
                 return Some(Err(Error::ShapeMismatch {
                     what: "fitted normalisers vs indicators".into(),
@@ -597,25 +608,27 @@ impl FittedScorer {
         }
         let node_w = s.weights.node_weights(fw, Some(normalised.view()))?;
         let bonus_w = s.weights.bonus_weight();
-        let agg = aggregate_tree(
+        // the normalised matrix's buffer becomes the node matrix (no second copy of it)
+        let agg = aggregate_tree_owned(
             fw,
             |k| s.aggregator_of(k),
             &node_w,
             bonus_w,
             s.missing,
-            normalised.view(),
+            normalised,
             data.unit_codes(),
         )?;
-        // the indicator columns of `values` hold the normalised matrix: no need to keep it
-        drop(normalised);
-        let ranks = rank_columns(&agg.values, s.ties);
         Ok(Scores {
             framework: fw.clone(),
             unit_codes: data.unit_codes().to_vec(),
-            unit_names: data.unit_names().to_vec(),
+            // names that are the codes (no name column) are not kept twice
+            unit_names: (data.unit_names() != data.unit_codes())
+                .then(|| data.unit_names().to_vec()),
             groups: data.groups().to_vec(),
             values: agg.values,
-            ranks,
+            ties: s.ties,
+            ranks: OnceLock::new(),
+            node_ranks: (0..fw.nodes().len()).map(|_| OnceLock::new()).collect(),
             linear: agg.linear.map(Arc::new),
             explained: OnceLock::new(),
             bonus: agg.bonus,
@@ -651,14 +664,24 @@ pub struct GroupSummary {
 ///
 /// Values of indicator nodes are the normalised values; values of aggregates are the aggregated scores.
 /// Rows follow the scored data set's unit order.
+///
+/// Ranks are computed on first use, as contributions are: all nodes at once by [`Scores::ranks`],
+/// one node by [`Scores::index_ranks`], [`Scores::node_ranks`] and [`Scores::rank`] (so that a
+/// million-unit scoring that reports the index rank ranks one column, not every node's).
 #[derive(Debug, Clone)]
 pub struct Scores {
     framework: Framework,
     unit_codes: Vec<String>,
-    unit_names: Vec<String>,
+    /// `None` when the names are the codes.
+    unit_names: Option<Vec<String>>,
     groups: Vec<(String, Vec<String>)>,
     values: Array2<f64>,
-    ranks: Array2<f64>,
+    /// The tie rule of the ranks.
+    ties: TieRule,
+    /// units × nodes ranks, computed on first use of [`Scores::ranks`].
+    ranks: OnceLock<Array2<f64>>,
+    /// One node's ranks, computed on first use while `ranks` is not.
+    node_ranks: Vec<OnceLock<Array1<f64>>>,
     /// The linear tree, when every aggregator is linear.
     linear: Option<Arc<LinearTree>>,
     /// `(contributions, path factors)`, computed from `linear` on first use.
@@ -678,7 +701,7 @@ impl Scores {
     }
     /// Unit names (row order).
     pub fn unit_names(&self) -> &[String] {
-        &self.unit_names
+        self.unit_names.as_deref().unwrap_or(&self.unit_codes)
     }
     /// Node codes (column order of [`Scores::values`]).
     pub fn node_codes(&self) -> Vec<&str> {
@@ -692,9 +715,28 @@ impl Scores {
     pub fn values(&self) -> &Array2<f64> {
         &self.values
     }
-    /// units × nodes ranks (1 = best; NaN = missing).
+    /// units × nodes ranks (1 = best; NaN = missing), computed on first use (every node's column
+    /// in parallel).
     pub fn ranks(&self) -> &Array2<f64> {
-        &self.ranks
+        self.ranks
+            .get_or_init(|| rank_columns(&self.values, self.ties))
+    }
+
+    /// The ranks of node `k` (a valid node index): the column of [`Scores::ranks`] when that is
+    /// computed, otherwise this node's alone, computed on first use.
+    fn rank_column(&self, k: usize) -> ArrayView1<'_, f64> {
+        if let Some(all) = self.ranks.get() {
+            return all.column(k);
+        }
+        match self.node_ranks.get(k) {
+            Some(cell) => cell
+                .get_or_init(|| {
+                    let col = self.values.column(k).to_vec();
+                    Array1::from(rank_desc(&col, self.ties))
+                })
+                .view(),
+            None => self.ranks().column(k),
+        }
     }
     /// The weight of every node within its parent, as used.
     pub fn node_weights(&self) -> &[f64] {
@@ -710,7 +752,7 @@ impl Scores {
     }
     /// The index ranks.
     pub fn index_ranks(&self) -> ArrayView1<'_, f64> {
-        self.ranks.column(self.framework.root_index())
+        self.rank_column(self.framework.root_index())
     }
     /// Row positions sorted by index rank (best first); units with a missing index come last; ties keep
     /// row order.
@@ -757,7 +799,7 @@ impl Scores {
     }
     /// One node's ranks for every unit.
     pub fn node_ranks(&self, node: &str) -> Result<ArrayView1<'_, f64>> {
-        Ok(self.ranks.column(self.framework.position(node)?))
+        Ok(self.rank_column(self.framework.position(node)?))
     }
     fn unit_row(&self, unit: &str) -> Result<usize> {
         self.unit_codes
@@ -773,7 +815,8 @@ impl Scores {
     }
     /// One unit's rank at one node.
     pub fn rank(&self, unit: &str, node: &str) -> Result<f64> {
-        Ok(self.ranks[[self.unit_row(unit)?, self.framework.position(node)?]])
+        let (u, k) = (self.unit_row(unit)?, self.framework.position(node)?);
+        Ok(self.rank_column(k).get(u).copied().unwrap_or(f64::NAN))
     }
     /// units × indicators contributions to the index, when every aggregator is linear.
     pub fn contributions(&self) -> Option<&Array2<f64>> {
@@ -998,6 +1041,40 @@ mod tests {
         assert_eq!(s.value("u2", "Q").unwrap(), 50.0);
         assert!(s.value("u2", "d").unwrap().is_nan());
         assert!(s.rank("u2", "d").unwrap().is_nan());
+    }
+
+    #[test]
+    fn ranks_on_first_use_are_the_same_one_node_or_all() {
+        for ties in [TieRule::Min, TieRule::Average, TieRule::Ordinal] {
+            let s = Scorer::new(fw()).ties(ties).score(&data()).unwrap();
+            let all = s.clone();
+            let all = all.ranks();
+            let same = |a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>| {
+                a.iter()
+                    .zip(b.iter())
+                    .all(|(x, y)| x.to_bits() == y.to_bits())
+            };
+            // one node at a time, before and after the whole matrix
+            for (k, code) in s.node_codes().into_iter().enumerate() {
+                assert!(same(s.node_ranks(code).unwrap(), all.column(k)), "{code}");
+                assert_eq!(
+                    s.rank("u2", code).unwrap().to_bits(),
+                    all[[1, k]].to_bits(),
+                    "{code}"
+                );
+            }
+            assert!(same(
+                s.index_ranks(),
+                all.column(s.framework().root_index())
+            ));
+            for k in 0..all.ncols() {
+                assert!(same(s.ranks().column(k), all.column(k)));
+            }
+            assert!(same(
+                s.node_ranks("Q").unwrap(),
+                all.column(s.framework().position("Q").unwrap())
+            ));
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! contributions and path factors are computed from on first use.
 
 use super::*;
+use ndarray::Ix2;
 
 /// The result of aggregating a tree once.
 pub(crate) struct TreeScores {
@@ -100,6 +101,64 @@ pub(crate) fn aggregate_tree<F>(
 where
     F: Fn(usize) -> Option<Arc<dyn Aggregator>>,
 {
+    let tree = TreeArgs {
+        fw,
+        node_w,
+        bonus_w,
+        missing,
+        unit_codes,
+    };
+    aggregate_tree_from(&tree, aggregator_of, CowArray::from(normalised))
+}
+
+/// [`aggregate_tree`] of a normalised matrix the caller gives away (its buffer becomes the node
+/// matrix).
+pub(crate) fn aggregate_tree_owned<F>(
+    fw: &Framework,
+    aggregator_of: F,
+    node_w: &[f64],
+    bonus_w: Option<f64>,
+    missing: MissingPolicy,
+    normalised: Array2<f64>,
+    unit_codes: &[String],
+) -> Result<TreeScores>
+where
+    F: Fn(usize) -> Option<Arc<dyn Aggregator>>,
+{
+    let tree = TreeArgs {
+        fw,
+        node_w,
+        bonus_w,
+        missing,
+        unit_codes,
+    };
+    aggregate_tree_from(&tree, aggregator_of, CowArray::from(normalised))
+}
+
+/// What [`aggregate_tree`] scores with, but the aggregators and the matrix.
+struct TreeArgs<'a> {
+    fw: &'a Framework,
+    node_w: &'a [f64],
+    bonus_w: Option<f64>,
+    missing: MissingPolicy,
+    unit_codes: &'a [String],
+}
+
+fn aggregate_tree_from<F>(
+    t: &TreeArgs<'_>,
+    aggregator_of: F,
+    normalised: CowArray<'_, f64, Ix2>,
+) -> Result<TreeScores>
+where
+    F: Fn(usize) -> Option<Arc<dyn Aggregator>>,
+{
+    let TreeArgs {
+        fw,
+        node_w,
+        bonus_w,
+        missing,
+        unit_codes,
+    } = *t;
     let aggs = fw
         .aggregate_indices()
         .map(|k| {
@@ -116,7 +175,11 @@ where
         bonus_w,
     )?;
     let refs: Vec<&dyn Aggregator> = aggs.iter().map(|a| a.as_ref()).collect();
-    let OneVariant { values, bonus } = plan.score_one(&refs, node_w, normalised, unit_codes)?;
+    let OneVariant { values, bonus } = if normalised.is_view() {
+        plan.score_one(&refs, node_w, normalised.view(), unit_codes)?
+    } else {
+        plan.score_one_owned(&refs, node_w, normalised.into_owned(), unit_codes)?
+    };
     // contributions: only when every aggregate is linear
     let linear = plan.is_linear().then(|| LinearTree {
         nodes: (0..plan.n_aggregates()).map(|j| plan.node(j)).collect(),
