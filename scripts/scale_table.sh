@@ -13,7 +13,8 @@
 #   seed 1); the time is the whole process, the example's own throughput is shown beside it.
 #   --rank-summary (default auto: exact rank histograms where the sweep fits the memory budget,
 #   binned otherwise) and --memory-budget (default: the example's, 3/4 of the available memory)
-#   are passed to every sweep row.
+#   are passed to every sweep row. The 1,000,000-unit row keeps 32 score bins per unit (the default
+#   256 would take 2 GiB for the result's score histograms alone).
 # * a row still running after --timeout seconds (default 120) is stopped and shown as "not run";
 #   a row that fails (e.g. a memory-budget error) shows the error's first line.
 # * summary: single scoring has none; for sweeps, the line the example prints about its rank summary
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
         --work) work=$2; shift 2 ;;
         --rank-summary) summary_arg=$2; shift 2 ;;
         --memory-budget) budget=$2; shift 2 ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -110,8 +111,11 @@ if [ "$rows" != score ]; then
         set -- $row
         units=$1 inds=$2 subs=$3 pils=$4 vars=$5
         log="$work/sweep_${units}x${inds}x${vars}"
+        # a million units: 32 score bins (256 would take 2 GiB for the result alone)
+        bins_args=()
+        [ "$units" -ge 1000000 ] && bins_args=(--score-bins 32)
         run "$log" "$sweep_bin" --units "$units" --indicators "$inds" --subpillars "$subs" --pillars "$pils" \
-            --variants "$vars" --spread 0.25 --seed 1 "${thread_args[@]}" "${summary_args[@]}"
+            --variants "$vars" --spread 0.25 --seed 1 "${thread_args[@]}" "${summary_args[@]}" "${bins_args[@]}"
         summary=$(sed -n 's/^summary: //p' "$log.out" | head -1)
         [ -z "$summary" ] && summary="exact rank histograms"
         if [ $status -eq 0 ]; then
