@@ -415,6 +415,12 @@ impl RankHistogram {
         if n == 0 {
             return None;
         }
+        self.interpolated(c, n, 0, q)
+    }
+
+    /// R's type-7 `q`-quantile of counts `c` (`n` in all, every bin before `first` empty): with
+    /// `h = (n − 1)·q`, the `⌊h⌋ + 1`-th smallest rank plus `h − ⌊h⌋` times the step to the next one.
+    fn interpolated(&self, c: &[u64], n: u64, first: usize, q: f64) -> Option<f64> {
         let h = (n - 1) as f64 * q;
         let k = h.floor();
         // 1-based order statistics k + 1 and k + 2 (capped at n)
@@ -422,7 +428,7 @@ impl RankHistogram {
         let hi_k = (lo_k + 1).min(n);
         let (mut lo, mut hi) = (None, None);
         let mut acc = 0u64;
-        for (i, &cnt) in c.iter().enumerate() {
+        for (i, &cnt) in c.iter().enumerate().skip(first) {
             acc += cnt;
             if lo.is_none() && acc >= lo_k {
                 lo = Some(self.lowest(i) as f64);
@@ -494,26 +500,7 @@ impl RankHistogram {
             return UaRankStats::default();
         }
         let first = first.unwrap_or(0);
-        let quantile = |q: f64| -> Option<f64> {
-            let h = (n - 1) as f64 * q;
-            let k = h.floor();
-            let lo_k = (k as u64 + 1).min(n);
-            let hi_k = (lo_k + 1).min(n);
-            let (mut lo, mut hi) = (None, None);
-            let mut acc = 0u64;
-            for (i, &cnt) in c.iter().enumerate().skip(first) {
-                acc += cnt;
-                if lo.is_none() && acc >= lo_k {
-                    lo = Some(self.lowest(i) as f64);
-                }
-                if acc >= hi_k {
-                    hi = Some(self.lowest(i) as f64);
-                    break;
-                }
-            }
-            let (lo, hi) = (lo?, hi?);
-            Some(lo + (h - k) * (hi - lo))
-        };
+        let quantile = |q: f64| self.interpolated(c, n, first, q);
         let d = (2 * u128::from(n)) as f64;
         UaRankStats {
             median: quantile(0.5),

@@ -622,6 +622,26 @@ mod tests {
     use crate::sweep::{NodeSelection, WeightSampler};
     use crate::{AggregatorKind, MissingPolicy};
 
+    /// Synthetic min-max data under arithmetic means at every aggregate.
+    fn arithmetic_model(
+        units: usize,
+        inds: usize,
+        subs: usize,
+        pils: usize,
+        seed: u64,
+    ) -> BatchModel {
+        let (fw, raw) = synthetic(units, inds, subs, pils, seed).unwrap();
+        let n_agg = fw.nodes().len() - fw.n_indicators();
+        BatchModel::new(
+            fw,
+            vec![AggregatorKind::Arithmetic; n_agg],
+            MissingPolicy::default(),
+            None,
+            vec![min_max_columns(&raw)],
+        )
+        .unwrap()
+    }
+
     fn general_path(m: &BatchModel, cfg: &SweepConfig) -> (RankHistogram, ScoreStats) {
         let sampler = VariantSampler::new(m, &cfg.weights, &cfg.alternatives, cfg.seed).unwrap();
         let (nom, _) = m.nominal().unwrap();
@@ -856,16 +876,7 @@ mod tests {
         }
         // above DEFER_ABOVE units rank counts are deferred to the end of each block; with a
         // missing sub-pillar for some variants (zero weights drawn) the NaN path mixes in
-        let (fw, raw) = synthetic(DEFER_ABOVE + 44, 9, 3, 2, 4).unwrap();
-        let n_agg = fw.nodes().len() - fw.n_indicators();
-        let big = BatchModel::new(
-            fw,
-            vec![AggregatorKind::Arithmetic; n_agg],
-            MissingPolicy::default(),
-            None,
-            vec![min_max_columns(&raw)],
-        )
-        .unwrap();
+        let big = arithmetic_model(DEFER_ABOVE + 44, 9, 3, 2, 4);
         let mut cfg = SweepConfig::new(
             700,
             3,
@@ -915,16 +926,7 @@ mod tests {
         // the deferred path's `u16` counts flush every FLUSH_EVERY variants (every other block in
         // unit tests) within a chunk: a chunk of 20 000 variants crosses that point many times, and
         // the counts still equal the general path's
-        let (fw, raw) = synthetic(DEFER_ABOVE + 3, 2, 1, 1, 5).unwrap();
-        let n_agg = fw.nodes().len() - fw.n_indicators();
-        let tall = BatchModel::new(
-            fw,
-            vec![AggregatorKind::Arithmetic; n_agg],
-            MissingPolicy::default(),
-            None,
-            vec![min_max_columns(&raw)],
-        )
-        .unwrap();
+        let tall = arithmetic_model(DEFER_ABOVE + 3, 2, 1, 1, 5);
         let cfg = SweepConfig::new(
             20_000,
             4,

@@ -51,45 +51,10 @@ pub(crate) fn rank_radix(s: &[f64], keys: &mut Vec<u64>, tmp: &mut Vec<u64>, out
     }
     for (pass, c) in cnt.iter_mut().enumerate() {
         let shift = 32 + 11 * pass as u32;
-        // skip a pass whose digit is the same for every key
-        if c.iter().any(|&x| x as usize == n) {
-            continue;
-        }
-        let mut acc = 0u32;
-        for x in c.iter_mut() {
-            let v = *x;
-            *x = acc;
-            acc += v;
-        }
-        for &k in keys.iter() {
-            let d = ((k >> shift) & 0x7ff) as usize;
-            tmp[c[d] as usize] = k;
-            c[d] += 1;
-        }
-        std::mem::swap(keys, tmp);
+        radix_pass(keys, tmp, c, |k| ((k >> shift) & 0x7ff) as usize);
     }
-    // runs of equal f32 keys: order by the f64 scores (insertion sort, runs are short)
-    let mut i = 0;
-    while i < n {
-        let hi = keys[i] >> 32;
-        let mut j = i + 1;
-        while j < n && keys[j] >> 32 == hi {
-            j += 1;
-        }
-        if j - i > 1 {
-            for a in i + 1..j {
-                let cur = keys[a];
-                let x = s[(cur & 0xffff_ffff) as usize];
-                let mut b = a;
-                while b > i && s[(keys[b - 1] & 0xffff_ffff) as usize] < x {
-                    keys[b] = keys[b - 1];
-                    b -= 1;
-                }
-                keys[b] = cur;
-            }
-        }
-        i = j;
-    }
+    // runs of equal f32 keys: order by the f64 scores
+    settle_runs(keys, s, |k| k >> 32, |k| (k & 0xffff_ffff) as usize);
     let mut rank = 1u32;
     let mut prev = f64::NAN;
     for (i, &k) in keys.iter().enumerate() {
@@ -100,6 +65,65 @@ pub(crate) fn rank_radix(s: &[f64], keys: &mut Vec<u64>, tmp: &mut Vec<u64>, out
             prev = x;
         }
         out[u] = rank;
+    }
+}
+
+/// One stable counting-sort pass of `keys` by `digit` (`c` holds the count of every digit value and
+/// is consumed); skipped when one digit value holds every key. The sorted keys end in `keys` (`tmp`,
+/// as long as `keys`, is scratch).
+#[inline(always)]
+fn radix_pass<K: Copy>(
+    keys: &mut Vec<K>,
+    tmp: &mut Vec<K>,
+    c: &mut [u32],
+    digit: impl Fn(K) -> usize,
+) {
+    let n = keys.len();
+    if c.iter().any(|&x| x as usize == n) {
+        return;
+    }
+    let mut acc = 0u32;
+    for x in c.iter_mut() {
+        let v = *x;
+        *x = acc;
+        acc += v;
+    }
+    for &k in keys.iter() {
+        let d = digit(k);
+        tmp[c[d] as usize] = k;
+        c[d] += 1;
+    }
+    std::mem::swap(keys, tmp);
+}
+
+/// Order every run of sorted keys with the same `group` by the scores of their units, descending
+/// (insertion sort: runs are short), so that the keys are in `f64` order.
+#[inline(always)]
+fn settle_runs<K: Copy, G: PartialEq>(
+    keys: &mut [K],
+    s: &[f64],
+    group: impl Fn(K) -> G,
+    unit: impl Fn(K) -> usize,
+) {
+    let n = keys.len();
+    let mut i = 0;
+    while i < n {
+        let g = group(keys[i]);
+        let mut j = i + 1;
+        while j < n && group(keys[j]) == g {
+            j += 1;
+        }
+        for a in i + 1..j {
+            let cur = keys[a];
+            let x = s[unit(cur)];
+            let mut b = a;
+            while b > i && s[unit(keys[b - 1])] < x {
+                keys[b] = keys[b - 1];
+                b -= 1;
+            }
+            keys[b] = cur;
+        }
+        i = j;
     }
 }
 
@@ -183,43 +207,12 @@ pub(crate) fn rank_radix32(s: &[f64], keys: &mut Vec<u32>, tmp: &mut Vec<u32>, o
         c2[((k >> (ib + d1)) & m2) as usize] += 1;
     }
     for (c, shift, m) in [(&mut c1, ib, m1), (&mut c2, ib + d1, m2)] {
-        let c = &mut c[..=m as usize];
-        if c.iter().any(|&x| x as usize == n) {
-            continue;
-        }
-        let mut acc = 0u32;
-        for x in c.iter_mut() {
-            let v = *x;
-            *x = acc;
-            acc += v;
-        }
-        for &k in keys.iter() {
-            let d = ((k >> shift) & m) as usize;
-            tmp[c[d] as usize] = k;
-            c[d] += 1;
-        }
-        std::mem::swap(keys, tmp);
+        radix_pass(keys, tmp, &mut c[..=m as usize], |k| {
+            ((k >> shift) & m) as usize
+        });
     }
-    // runs of equal q: order by the f64 scores, descending (insertion sort, runs are short)
-    let mut i = 0;
-    while i < n {
-        let q = keys[i] >> ib;
-        let mut j = i + 1;
-        while j < n && keys[j] >> ib == q {
-            j += 1;
-        }
-        for a in i + 1..j {
-            let cur = keys[a];
-            let x = s[(cur & mask) as usize];
-            let mut b = a;
-            while b > i && s[(keys[b - 1] & mask) as usize] < x {
-                keys[b] = keys[b - 1];
-                b -= 1;
-            }
-            keys[b] = cur;
-        }
-        i = j;
-    }
+    // runs of equal q: order by the f64 scores
+    settle_runs(keys, s, |k| k >> ib, |k| (k & mask) as usize);
     let mut rank = 1u32;
     let mut prev = keys[0];
     for (i, &k) in keys.iter().enumerate() {
