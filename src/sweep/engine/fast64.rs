@@ -10,7 +10,9 @@ use super::Acc;
 use super::LinearPlan;
 use super::accumulate::{CellRule, PermutedLayout, PermutedStats, add_clean_row, flush_clean};
 use super::fast32::{Buf32, Plan32};
-use super::rank::{RADIX32_MAX, Ranker, SORT_ABOVE, rank_counting, rank_radix, rank_radix32};
+use super::rank::{
+    RADIX32_MAX, Ranker, SORT_ABOVE, rank_counting, rank_radix, rank_radix32, rank_radix32_emit,
+};
 use super::simd::avx2_method;
 use crate::sweep::sampler::VariantSampler;
 
@@ -470,6 +472,21 @@ impl FastBuffers {
                 if let Some(h) = st.hist.get_mut(p * stride + cell) {
                     *h += 1;
                 }
+            }
+        }
+        if !self.deferred.is_empty() && n > SORT_ABOVE {
+            // ranks (bins) straight into the deferred block, no pass through `ranks`; as
+            // `to_bins`: bin = (rank − 1) / width + 1 ≤ rank ≤ n ≤ u16::MAX on the deferred path
+            let v = off / n.max(1);
+            let w = u32::try_from(self.width.max(1)).unwrap_or(u32::MAX);
+            let deferred = &mut self.deferred;
+            let done = rank_radix32_emit(t, &mut self.keys32, &mut self.tmp32, |u, r| {
+                if let Some(d) = deferred.get_mut(u * BLOCK + v) {
+                    *d = ((r - 1) / w + 1) as u16;
+                }
+            });
+            if done {
+                return;
             }
         }
         if n > RADIX32_MAX {

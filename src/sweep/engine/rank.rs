@@ -171,22 +171,37 @@ pub(crate) const RADIX32_MAX: usize = 1 << 13;
 pub(crate) fn rank_radix32(s: &[f64], keys: &mut Vec<u32>, tmp: &mut Vec<u32>, out: &mut [u32]) {
     let n = s.len().min(out.len());
     let (s, out) = (&s[..n], &mut out[..n]);
-    if !(2..=RADIX32_MAX).contains(&n) {
+    if !rank_radix32_emit(s, keys, tmp, |u, r| out[u] = r) {
         rank_radix(s, &mut Vec::new(), &mut Vec::new(), out);
-        return;
+    }
+}
+
+/// [`rank_radix32`] handing each unit's rank to `emit(unit, rank)` (every unit once, in rank
+/// order) instead of storing it, so a caller can put ranks straight where it keeps them. Returns
+/// `false`, emitting nothing, where [`rank_radix32`] falls back to [`rank_radix`] (fewer than 2 or
+/// more than [`RADIX32_MAX`] units, a range that overflows).
+#[inline(always)]
+pub(crate) fn rank_radix32_emit(
+    s: &[f64],
+    keys: &mut Vec<u32>,
+    tmp: &mut Vec<u32>,
+    mut emit: impl FnMut(usize, u32),
+) -> bool {
+    let n = s.len();
+    if !(2..=RADIX32_MAX).contains(&n) {
+        return false;
     }
     let (lo, hi) = min_max(s);
     if hi == lo {
-        out.fill(1);
-        return;
+        (0..n).for_each(|u| emit(u, 1));
+        return true;
     }
     let ib = usize::BITS - (n - 1).leading_zeros();
     let kb = (32 - ib).min(22);
     let qmax = (1u32 << kb) - 1;
     let scale = f64::from(qmax) / (hi - lo);
     if !(scale.is_finite() && scale > 0.0 && (hi - lo).is_finite()) {
-        rank_radix(s, &mut Vec::new(), &mut Vec::new(), out);
-        return;
+        return false;
     }
     let mask = (1u32 << ib) - 1;
     let d1 = kb.min(11);
@@ -221,8 +236,9 @@ pub(crate) fn rank_radix32(s: &[f64], keys: &mut Vec<u32>, tmp: &mut Vec<u32>, o
             rank = i as u32 + 1;
         }
         prev = k;
-        out[u] = rank;
+        emit(u, rank);
     }
+    true
 }
 
 /// Fast exact ranking for sweeps: counts on `f32` copies of the scores (twice the SIMD width), and
