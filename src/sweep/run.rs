@@ -39,7 +39,9 @@ use super::config::{
 use super::engine::Acc;
 use super::engine::accumulate::bin_every;
 use super::engine::fast32::{Buf32, Plan32};
-use super::engine::fast64::{BLOCK, FastBuffers, block_for, run_chunk_32, run_chunk_fast};
+use super::engine::fast64::{
+    BLOCK, FastBuffers, block_for, finish_fast, run_chunk_32, run_chunk_fast,
+};
 use super::engine::memory::{Need, bytes};
 use super::engine::rank::Ranker;
 use super::histogram::RankHistogram;
@@ -397,6 +399,15 @@ impl BatchModel {
                 Ok(())
             },
         )?;
+        // the f64 fast path keeps each thread's counts across its work items: merge them once
+        if let (Some(p), None) = (&plan, &plan32) {
+            let bufs = pool.into_inner().unwrap_or_else(|e| e.into_inner());
+            for mut b in bufs {
+                let sums = finish_fast(p, &shared, &mut b.fast);
+                let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+                acc.scores.add_permuted_moments(&p.perm, &sums);
+            }
+        }
         let acc = shared.into_inner().unwrap_or_else(|e| e.into_inner());
         Ok(SweepResult {
             unit_codes: self.unit_codes().to_vec(),

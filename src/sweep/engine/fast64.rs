@@ -101,6 +101,9 @@ pub(crate) struct FastBuffers {
     pub(crate) every: usize,
     /// Ranks per rank-histogram bin (0 or 1: exact).
     pub(crate) width: usize,
+    /// The layout is set and the accumulators are ready for this sweep; counts may be pending
+    /// (flushed by [`finish_fast`] once the sweep's work items are done).
+    started: bool,
 }
 
 /// The fast path of `BatchModel::run_chunk` for a sampler that draws node-major blocks and a
@@ -108,8 +111,10 @@ pub(crate) struct FastBuffers {
 /// node-major, derive effective weights with straight loops over the variants, one product
 /// `(block × indicators)·(indicators × units)` with units in nominal order, then per variant the
 /// score sums and histogram cells and the ranks (insertion sort from the nominal order, so the cost
-/// is the unit count plus the number of swapped pairs). Accumulators are merged into `acc` at the
-/// end. Results are bit-identical to `BatchModel::run_chunk`.
+/// is the unit count plus the number of swapped pairs). Accumulators stay in `fb` across the work
+/// items of a sweep (merged into `shared` before a `u16` count could overflow and by
+/// [`finish_fast`] at the end), so a thread flushes its tables once, not once per item. Results are
+/// bit-identical to `BatchModel::run_chunk` (every accumulator is an exact sum).
 pub(crate) fn run_chunk_fast(
     n: usize,
     plan: &LinearPlan,
@@ -128,17 +133,21 @@ pub(crate) fn run_chunk_fast(
         fb.f = vec![0.0; bk];
         fb.s = vec![0.0; bk * n];
         fb.ranks = vec![0; n];
+        fb.started = false;
     }
     let mut sums = PermutedStats::default();
-    {
-        let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-        fb.lay = acc.scores.permuted_layout(&plan.perm);
+    if !fb.started {
+        {
+            let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+            fb.lay = acc.scores.permuted_layout(&plan.perm);
+        }
+        fb.cells_fit = n
+            .checked_mul(fb.lay.bins.saturating_add(2))
+            .is_some_and(|c| c < i32::MAX as usize);
+        fb.cells.resize(n, 0);
+        fb.reset(n);
+        fb.started = true;
     }
-    fb.cells_fit = n
-        .checked_mul(fb.lay.bins.saturating_add(2))
-        .is_some_and(|c| c < i32::MAX as usize);
-    fb.cells.resize(n, 0);
-    fb.reset(n);
     let mut start = s;
     while start < e {
         let b = bk.min(e - start);
@@ -158,7 +167,21 @@ pub(crate) fn run_chunk_fast(
         }
         start += b;
     }
-    fb.flush(plan, shared, &mut sums);
+    sums
+}
+
+/// Merge what [`run_chunk_fast`] left in `fb` into `shared` (counts, score histograms) and return
+/// its score sums; call once per buffer after the sweep's last work item.
+pub(crate) fn finish_fast(
+    plan: &LinearPlan,
+    shared: &Mutex<Acc>,
+    fb: &mut FastBuffers,
+) -> PermutedStats {
+    let mut sums = PermutedStats::default();
+    if fb.started && fb.variants > 0 {
+        fb.flush(plan, shared, &mut sums);
+    }
+    fb.started = false;
     sums
 }
 
