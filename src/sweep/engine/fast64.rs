@@ -160,7 +160,12 @@ pub(crate) fn run_chunk_fast(
         ) else {
             break;
         };
-        ndarray::linalg::general_mat_mul(1.0, &ev.t(), &plan.xtp, 0.0, &mut sv);
+        // Sᵀ (units × block) = Xᵀ·E into the transposed view of the row-major block: each output is
+        // the same fused multiply-add chain over the indicators as for S = Eᵀ·X (same bits), but
+        // matrixmultiply packs the small E whole and the data in panels, with smaller packing
+        // buffers per call (5% faster on W2, fewer page faults)
+        let mut st = sv.view_mut().reversed_axes();
+        ndarray::linalg::general_mat_mul(1.0, &plan.xtp.t(), &ev, 0.0, &mut st);
         fb.accumulate_block(start, b, n, &plan.bonus);
         if fb.variants > FLUSH_EVERY {
             fb.flush(plan, shared, &mut sums);
