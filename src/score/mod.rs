@@ -69,7 +69,6 @@ mod tree;
 use columns::{for_column_chunks, rank_columns, scatter_columns};
 use tree::LinearTree;
 pub(crate) use tree::aggregate_tree;
-use tree::aggregate_tree_owned;
 
 /// Serde-friendly description of a scorer's methods (everything but the framework).
 ///
@@ -609,13 +608,13 @@ impl FittedScorer {
         let node_w = s.weights.node_weights(fw, Some(normalised.view()))?;
         let bonus_w = s.weights.bonus_weight();
         // the normalised matrix's buffer becomes the node matrix (no second copy of it)
-        let agg = aggregate_tree_owned(
+        let agg = aggregate_tree(
             fw,
             |k| s.aggregator_of(k),
             &node_w,
             bonus_w,
             s.missing,
-            normalised,
+            CowArray::from(normalised),
             data.unit_codes(),
         )?;
         Ok(Scores {

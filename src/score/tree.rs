@@ -88,77 +88,21 @@ impl LinearTree {
 }
 
 /// Aggregate the framework bottom-up through its [`TreePlan`] (the one-variant case of the sweep's
-/// plan). `aggregator_of(k)` gives node k's aggregator.
+/// plan). `aggregator_of(k)` gives node k's aggregator. `normalised` is borrowed
+/// (`CowArray::from(view)`) or given away (`CowArray::from(array)`: its buffer then becomes the node
+/// matrix, no second copy).
 pub(crate) fn aggregate_tree<F>(
     fw: &Framework,
     aggregator_of: F,
     node_w: &[f64],
     bonus_w: Option<f64>,
     missing: MissingPolicy,
-    normalised: ArrayView2<'_, f64>,
-    unit_codes: &[String],
-) -> Result<TreeScores>
-where
-    F: Fn(usize) -> Option<Arc<dyn Aggregator>>,
-{
-    let tree = TreeArgs {
-        fw,
-        node_w,
-        bonus_w,
-        missing,
-        unit_codes,
-    };
-    aggregate_tree_from(&tree, aggregator_of, CowArray::from(normalised))
-}
-
-/// [`aggregate_tree`] of a normalised matrix the caller gives away (its buffer becomes the node
-/// matrix).
-pub(crate) fn aggregate_tree_owned<F>(
-    fw: &Framework,
-    aggregator_of: F,
-    node_w: &[f64],
-    bonus_w: Option<f64>,
-    missing: MissingPolicy,
-    normalised: Array2<f64>,
-    unit_codes: &[String],
-) -> Result<TreeScores>
-where
-    F: Fn(usize) -> Option<Arc<dyn Aggregator>>,
-{
-    let tree = TreeArgs {
-        fw,
-        node_w,
-        bonus_w,
-        missing,
-        unit_codes,
-    };
-    aggregate_tree_from(&tree, aggregator_of, CowArray::from(normalised))
-}
-
-/// What [`aggregate_tree`] scores with, but the aggregators and the matrix.
-struct TreeArgs<'a> {
-    fw: &'a Framework,
-    node_w: &'a [f64],
-    bonus_w: Option<f64>,
-    missing: MissingPolicy,
-    unit_codes: &'a [String],
-}
-
-fn aggregate_tree_from<F>(
-    t: &TreeArgs<'_>,
-    aggregator_of: F,
     normalised: CowArray<'_, f64, Ix2>,
+    unit_codes: &[String],
 ) -> Result<TreeScores>
 where
     F: Fn(usize) -> Option<Arc<dyn Aggregator>>,
 {
-    let TreeArgs {
-        fw,
-        node_w,
-        bonus_w,
-        missing,
-        unit_codes,
-    } = *t;
     let aggs = fw
         .aggregate_indices()
         .map(|k| {

@@ -295,7 +295,7 @@ pub fn remove_elements(
                     &w,
                     bonus_w,
                     scorer.missing_policy(),
-                    x.view(),
+                    ndarray::CowArray::from(x.view()),
                     data.unit_codes(),
                 )?;
                 scores.column_mut(j).assign(&agg.values.column(target));
