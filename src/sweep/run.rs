@@ -38,9 +38,9 @@ use super::config::{
 };
 use super::engine::Acc;
 use super::engine::accumulate::bin_every;
-use super::engine::fast32::{Buf32, Plan32};
+use super::engine::fast32::{Buf32, MAX_UNITS as F32_MAX_UNITS, Plan32};
 use super::engine::fast64::{
-    BLOCK, FastBuffers, block_for, finish_fast, run_chunk_32, run_chunk_fast,
+    BLOCK, FastBuffers, block_for, defers, finish_fast, run_chunk_32, run_chunk_fast,
 };
 use super::engine::memory::{Need, bytes};
 use super::engine::rank::Ranker;
@@ -51,20 +51,18 @@ use super::score_stats::ScoreStats;
 use crate::error::{Error, Expected, Result};
 use crate::rank::Rank;
 
-/// The step between work items of a fast-path sweep of `len` variants of `units` units on `threads`
-/// threads: the chunk size, or less (a multiple of [`BLOCK`], at least one block) so that every
-/// thread gets work and none waits long for the last item: four items per thread where a flush of
-/// the item's counts is cheap (up to 65,535 units the flush adds only the bands of bins touched),
-/// one per thread above that (a flush adds the whole `units × bins` table).
-fn fast_step(chunk: usize, len: usize, units: usize, threads: usize) -> usize {
-    let items = if units <= usize::from(u16::MAX) { 4 } else { 1 };
-    let per = len.div_ceil(items * threads.max(1)).div_ceil(BLOCK).max(1) * BLOCK;
+/// The step between work items of a fast-path sweep of `len` variants on `threads` threads: the
+/// chunk size, or less (a multiple of [`BLOCK`], at least one block) so that there are at least four
+/// items per thread and none waits long for the last one. (The f64 fast path merges a thread's
+/// counts once, after its last item, so more items cost no more merges.)
+fn fast_step(chunk: usize, len: usize, threads: usize) -> usize {
+    let per = len.div_ceil(4 * threads.max(1)).div_ceil(BLOCK).max(1) * BLOCK;
     chunk.min(per).max(1)
 }
 
 /// [`Buffers`] borrowed from a pool for the life of one rayon split, returned when it ends.
 struct Pooled<'a> {
-    buf: Option<Buffers>,
+    buf: Buffers,
     pool: &'a std::sync::Mutex<Vec<Buffers>>,
 }
 
@@ -72,21 +70,16 @@ impl<'a> Pooled<'a> {
     fn take(pool: &'a std::sync::Mutex<Vec<Buffers>>) -> Pooled<'a> {
         let buf = pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
         Pooled {
-            buf: Some(buf.unwrap_or_default()),
+            buf: buf.unwrap_or_default(),
             pool,
         }
-    }
-
-    fn get(&mut self) -> &mut Buffers {
-        self.buf.get_or_insert_with(Buffers::default)
     }
 }
 
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
-        if let Some(b) = self.buf.take() {
-            self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(b);
-        }
+        let b = std::mem::take(&mut self.buf);
+        self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(b);
     }
 }
 
@@ -327,13 +320,12 @@ impl BatchModel {
                     bounds.clone(),
                     cfg.score_bins,
                 )?,
-                fresh: true,
             })
         };
         // the fast paths split the range finer than `chunk_size` when that leaves a thread idle at the
         // end (their buffers do not grow with the chunk, and results do not depend on the split)
         let step = if plan.is_some() {
-            fast_step(cfg.chunk_size, range.len(), self.n_units(), threads)
+            fast_step(cfg.chunk_size, range.len(), threads)
         } else {
             cfg.chunk_size
         };
@@ -349,7 +341,7 @@ impl BatchModel {
         starts.par_iter().try_for_each_init(
             || Pooled::take(&pool),
             |pooled, &s| -> Result<()> {
-                let buf = pooled.get();
+                let buf = &mut pooled.buf;
                 if ctl.cancelled() {
                     return Err(Error::Cancelled);
                 }
@@ -386,7 +378,6 @@ impl BatchModel {
                         {
                             let mut total = shared.lock().unwrap_or_else(|e| e.into_inner());
                             total.ranks.merge(&acc.ranks)?;
-                            total.fresh = false;
                             total.scores.merge(&acc.scores)?;
                         }
                         // dropped, not cleared: a fresh zeroed allocation keeps untouched pages out of
@@ -510,11 +501,11 @@ impl BatchModel {
             need.add(&chunks, bytes(cfg.variants.min(256), nn + 3 * n, 8));
         }
         if fast {
-            // rank counts: the f32 path (up to 256 units) keeps u32 counts plus a unit-major
-            // copy, the f64 path u16 counts and, up to 65,535 units, a block of deferred ranks
-            let (count_bytes, deferred) = if n <= 256 {
+            // rank counts: the f32 path keeps u32 counts plus a unit-major copy, the f64 path u16
+            // counts and, where it defers them, a block of deferred ranks
+            let (count_bytes, deferred) = if n <= F32_MAX_UNITS {
                 (8, 0)
-            } else if n <= usize::from(u16::MAX) {
+            } else if defers(n) {
                 (2, BLOCK)
             } else {
                 (2, 0)
@@ -665,7 +656,6 @@ mod tests {
         let new_acc = || Acc {
             ranks: RankHistogram::new(m.n_units()),
             scores: ScoreStats::new(nom.clone(), bounds.clone(), cfg.score_bins),
-            fresh: true,
         };
         let mut total = new_acc();
         let mut buf = Buffers::default();

@@ -44,6 +44,12 @@ pub(crate) fn block_for(n: usize) -> usize {
 /// Unit count above which rank counts are deferred to the end of a block ([`FastBuffers::deferred`]).
 pub(crate) const DEFER_ABOVE: usize = 256;
 
+/// Whether the fast path defers the rank counts of `n` units ([`DEFER_ABOVE`] to `u16::MAX` units:
+/// the deferred ranks are `u16`).
+pub(crate) fn defers(n: usize) -> bool {
+    n > DEFER_ABOVE && n <= usize::from(u16::MAX)
+}
+
 /// Scratch and per-chunk accumulators of the fast path, in nominal-position order.
 #[derive(Default)]
 pub(crate) struct FastBuffers {
@@ -245,7 +251,7 @@ fn flush32(
     let counts = b.unit_major_counts(n);
     {
         let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-        let fresh = std::mem::replace(&mut acc.fresh, false);
+        let fresh = acc.ranks.n_variants() == 0;
         acc.ranks.add_permuted(
             &plan.perm,
             &counts,
@@ -360,7 +366,7 @@ impl FastBuffers {
             0
         };
         let nb = n.div_ceil(self.width.max(1));
-        let defer = n > DEFER_ABOVE && n <= usize::from(u16::MAX);
+        let defer = defers(n);
         match (&self.band, self.counts.len() == n * nb && defer) {
             // clear only what the last flush added (the rest is still 0)
             (Some(band), true) => {
@@ -394,7 +400,9 @@ impl FastBuffers {
         self.stats.n.iter_mut().for_each(|c| *c += self.clean);
         {
             let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-            let fresh = std::mem::replace(&mut acc.fresh, false);
+            // no variant counted yet: every count of the sweep's histogram is still 0, so the first
+            // merge writes its counts (no read of pages nothing has touched)
+            let fresh = acc.ranks.n_variants() == 0;
             acc.ranks.add_permuted(
                 &plan.perm,
                 &self.counts,
@@ -503,14 +511,14 @@ impl FastBuffers {
             }
         }
         if !self.deferred.is_empty() && n > SORT_ABOVE {
-            // ranks (bins) straight into the deferred block, no pass through `ranks`; as
-            // `to_bins`: bin = (rank − 1) / width + 1 ≤ rank ≤ n ≤ u16::MAX on the deferred path
+            // ranks (bins) straight into the deferred block, no pass through `ranks`
+            // (bin ≤ rank ≤ n ≤ u16::MAX on the deferred path)
             let v = off / n.max(1);
-            let w = u32::try_from(self.width.max(1)).unwrap_or(u32::MAX);
+            let w = bin_width(self.width);
             let deferred = &mut self.deferred;
             let done = rank_radix32_emit(t, &mut self.keys32, &mut self.tmp32, |u, r| {
                 if let Some(d) = deferred.get_mut(u * BLOCK + v) {
-                    *d = ((r - 1) / w + 1) as u16;
+                    *d = bin_of(r, w) as u16;
                 }
             });
             if done {
@@ -563,6 +571,18 @@ fn prefetch_range<T>(v: &[T], lo: usize, hi: usize) {
     let _ = (v, lo, hi);
 }
 
+/// A rank-bin width as `u32` (at least 1).
+#[inline(always)]
+fn bin_width(width: usize) -> u32 {
+    u32::try_from(width.max(1)).unwrap_or(u32::MAX)
+}
+
+/// The 1-based bin of rank `r ≥ 1` in bins of `w` ranks.
+#[inline(always)]
+fn bin_of(r: u32, w: u32) -> u32 {
+    (r - 1) / w + 1
+}
+
 /// Replace ranks (`0` = unranked) by 1-based bins of `width` ranks (`0` stays `0`) and return the
 /// bins per unit (`ranks.len()` when `width ≤ 1`: the ranks are the bins).
 #[inline(always)]
@@ -571,10 +591,10 @@ fn to_bins(ranks: &mut [u32], width: usize) -> usize {
     if width <= 1 {
         return n;
     }
-    let w = u32::try_from(width).unwrap_or(u32::MAX);
+    let w = bin_width(width);
     for r in ranks.iter_mut() {
         if *r > 0 {
-            *r = (*r - 1) / w + 1;
+            *r = bin_of(*r, w);
         }
     }
     n.div_ceil(width)

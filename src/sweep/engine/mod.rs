@@ -31,7 +31,4 @@ pub(crate) use linear::LinearPlan;
 pub(crate) struct Acc {
     pub(crate) ranks: RankHistogram,
     pub(crate) scores: ScoreStats,
-    /// Nothing has been added to `ranks` yet (every count is 0): the fast paths' first flush writes
-    /// its counts instead of adding them, which spares reading the untouched zero pages.
-    pub(crate) fresh: bool,
 }
