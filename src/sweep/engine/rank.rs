@@ -157,16 +157,18 @@ fn min_max(s: &[f64]) -> (f64, f64) {
 pub(crate) const RADIX32_MAX: usize = 1 << 13;
 
 /// Exact `Min`-rule ranks of NaN-free scores, for 2 to [`RADIX32_MAX`] units, by sorting one `u32` per
-/// unit: the score quantised on the variant's own range, `q = ⌊(max − s)·(2ᵏ − 1)/(max − min)⌋` with
-/// `k = min(22, 32 − index bits)`, in the high bits and the unit's index in the low bits. The map is
-/// monotone (each rounding step is), so a higher score never gets a larger `q` and equal scores get the
-/// same `q`: a stable least-significant-digit radix sort on `q` alone (two passes of at most 11 bits,
-/// a pass skipped when one digit value holds every key) orders the units by score except inside runs
-/// of equal `q`, which are re-sorted by the `f64` scores (insertion sort; runs are short). Ranks are
-/// then assigned along the order, `1 +` the sorted index of the first of a run of equal `f64` scores,
-/// comparing scores only inside equal-`q` runs (different `q`, different score). Half the memory
-/// traffic of [`rank_radix`] and one pass fewer. Falls back to [`rank_radix`] outside its range or when
-/// the scores' range overflows. `keys` and `tmp` are scratch.
+/// unit: the score quantised on the variant's own range, `q = round((max − s)·(2ᵏ − 1)/(max − min))`
+/// (ties to even, by adding 2⁵², so the loop vectorises) with `k = min(22, 32 − b, 2b − 4)` for `b`
+/// index bits (about four levels per unit, so the digits stay small), in the high bits and the unit's
+/// index in the low bits. The map is monotone (each rounding step is), so a higher score never gets a
+/// larger `q` and equal scores get the same `q`: a stable least-significant-digit radix sort on `q`
+/// (two passes of `⌈k/2⌉` and `⌊k/2⌋` bits) orders the units by score except inside runs of equal
+/// `q`, which are re-sorted by the `f64` scores (insertion sort; runs are short). Ranks are then
+/// assigned along the order, `1 +` the sorted index of the first of a run of equal `f64` scores,
+/// comparing scores only inside equal-`q` runs (different `q`, different score); eight keys at a time
+/// are checked for equal neighbours first, so a stretch without any takes no branch per key. Half the
+/// memory traffic of [`rank_radix`] and one pass fewer. Falls back to [`rank_radix`] outside its range
+/// or when the scores' range overflows. `keys` and `tmp` are scratch.
 #[inline(always)]
 pub(crate) fn rank_radix32(s: &[f64], keys: &mut Vec<u32>, tmp: &mut Vec<u32>, out: &mut [u32]) {
     let n = s.len().min(out.len());
@@ -197,46 +199,112 @@ pub(crate) fn rank_radix32_emit(
         return true;
     }
     let ib = usize::BITS - (n - 1).leading_zeros();
-    let kb = (32 - ib).min(22);
+    let kb = (32 - ib).min(22).min((2 * ib).saturating_sub(4)).max(2);
     let qmax = (1u32 << kb) - 1;
     let scale = f64::from(qmax) / (hi - lo);
     if !(scale.is_finite() && scale > 0.0 && (hi - lo).is_finite()) {
         return false;
     }
     let mask = (1u32 << ib) - 1;
-    let d1 = kb.min(11);
+    let d1 = kb.div_ceil(2);
+    let (s1, s2) = (ib, ib + d1);
     let m1 = (1u32 << d1) - 1;
     let m2 = (1u32 << (kb - d1)) - 1;
+    // 2⁵² + v holds round(v) in its low mantissa bits for 0 ≤ v < 2⁵²; here 0 ≤ v ≤ qmax·(1 + 2⁻⁵²)
+    // (hi is the largest score), so q ≤ qmax
+    const MAGIC: f64 = 4_503_599_627_370_496.0;
     keys.clear();
-    keys.extend(s.iter().enumerate().map(|(i, &x)| {
-        // `as` saturates; the product is at most qmax·(1 + 2⁻⁵²)
-        let q = (((hi - x) * scale) as u32).min(qmax);
-        (q << ib) | i as u32
-    }));
+    keys.resize(n, 0);
+    for ((k, &x), i) in keys.iter_mut().zip(s).zip(0u32..) {
+        let q = ((hi - x) * scale + MAGIC).to_bits() as u32;
+        *k = (q << ib) | i;
+    }
     tmp.clear();
     tmp.resize(n, 0);
+    // the high digit is counted into two tables (even / odd keys): neighbouring units have nearly
+    // the same scores, so one table would chain each increment on the last one's store
     let mut c1 = [0u32; 2048];
-    let mut c2 = [0u32; 2048];
+    let (mut c2, mut c2b) = ([0u32; 2048], [0u32; 2048]);
+    let mut pairs = keys.chunks_exact(2);
+    for k in &mut pairs {
+        c1[((k[0] >> s1) & m1) as usize] += 1;
+        c1[((k[1] >> s1) & m1) as usize] += 1;
+        c2[((k[0] >> s2) & m2) as usize] += 1;
+        c2b[((k[1] >> s2) & m2) as usize] += 1;
+    }
+    for &k in pairs.remainder() {
+        c1[((k >> s1) & m1) as usize] += 1;
+        c2[((k >> s2) & m2) as usize] += 1;
+    }
+    let mut acc = 0u32;
+    for c in &mut c1[..=m1 as usize] {
+        let v = *c;
+        *c = acc;
+        acc += v;
+    }
+    let mut acc = 0u32;
+    for (c, &cb) in c2[..=m2 as usize].iter_mut().zip(&c2b) {
+        let v = *c + cb;
+        *c = acc;
+        acc += v;
+    }
     for &k in keys.iter() {
-        c1[((k >> ib) & m1) as usize] += 1;
-        c2[((k >> (ib + d1)) & m2) as usize] += 1;
+        let d = ((k >> s1) & m1) as usize;
+        tmp[c1[d] as usize] = k;
+        c1[d] += 1;
     }
-    for (c, shift, m) in [(&mut c1, ib, m1), (&mut c2, ib + d1, m2)] {
-        radix_pass(keys, tmp, &mut c[..=m as usize], |k| {
-            ((k >> shift) & m) as usize
-        });
+    for &k in tmp.iter() {
+        let d = ((k >> s2) & m2) as usize;
+        keys[c2[d] as usize] = k;
+        c2[d] += 1;
     }
-    // runs of equal q: order by the f64 scores
-    settle_runs(keys, s, |k| k >> ib, |k| (k & mask) as usize);
-    let mut rank = 1u32;
-    let mut prev = keys[0];
-    for (i, &k) in keys.iter().enumerate() {
-        let u = (k & mask) as usize;
-        if (k ^ prev) > mask || s[u] != s[(prev & mask) as usize] {
-            rank = i as u32 + 1;
+    let mut i = 0usize;
+    while i < n {
+        // eight keys whose `q` differ from their next neighbour's: ranks are their sorted indices
+        if let Some(w) = keys.get(i..i + 9) {
+            let mut eq = false;
+            for j in 0..8 {
+                eq |= (w[j] >> ib) == (w[j + 1] >> ib);
+            }
+            if !eq {
+                for (j, &k) in w[..8].iter().enumerate() {
+                    emit((k & mask) as usize, (i + j) as u32 + 1);
+                }
+                i += 8;
+                continue;
+            }
         }
-        prev = k;
-        emit(u, rank);
+        let g = keys[i] >> ib;
+        let mut j = i + 1;
+        while j < n && keys[j] >> ib == g {
+            j += 1;
+        }
+        if j == i + 1 {
+            emit((keys[i] & mask) as usize, i as u32 + 1);
+            i = j;
+            continue;
+        }
+        // a run of equal q: order it by the f64 scores, then ranks by equal-score runs
+        let run = &mut keys[i..j];
+        for a in 1..run.len() {
+            let cur = run[a];
+            let x = s[(cur & mask) as usize];
+            let mut b = a;
+            while b > 0 && s[(run[b - 1] & mask) as usize] < x {
+                run[b] = run[b - 1];
+                b -= 1;
+            }
+            run[b] = cur;
+        }
+        let mut rank = i as u32 + 1;
+        for t in i..j {
+            let u = (keys[t] & mask) as usize;
+            if t > i && s[u] != s[(keys[t - 1] & mask) as usize] {
+                rank = t as u32 + 1;
+            }
+            emit(u, rank);
+        }
+        i = j;
     }
     true
 }
