@@ -217,45 +217,86 @@ impl RankHistogram {
         self.variants += 1;
     }
 
-    /// Add a block of counts accumulated elsewhere (the sweep fast path): `counts[p·bins + b]` (bin
-    /// `b` of this histogram's width) and `missing[p]` belong to unit `perm[p]`; `variants` variants
-    /// were added. With `band`, only bins `band[p].0..=band[p].1` of position `p` can be non-zero
-    /// (none when `band[p].0 > band[p].1`), and only those are added. With `fresh` the caller
-    /// knows every count of `self` is still 0, and the counts are written rather than added (no read
-    /// of pages nothing has touched yet).
-    pub(crate) fn add_permuted<C: Copy + Into<u64>>(
+    /// Add blocks of counts accumulated elsewhere (the sweep fast path), one per [`PermutedCounts`]:
+    /// `counts[p·bins + b]` (bin `b` of this histogram's width) and `missing[p]` belong to unit
+    /// `perm[p]`. With a `band`, only bins `band[p].0..=band[p].1` of position `p` can be non-zero
+    /// (none when `band[p].0 > band[p].1`), and only those are added. With `fresh` the caller knows
+    /// every count of `self` is still 0, and each row's bins in the union of the bands are written
+    /// with 0 before any is added (no read of a page nothing has written yet). With `par` the unit rows are merged in parallel
+    /// (rayon; the sums are of integers, so the result does not depend on the split); callers inside
+    /// a rayon task that holds a lock pass `false`.
+    pub(crate) fn add_permuted<C: Copy + Into<u64> + Sync>(
         &mut self,
         perm: &[usize],
-        counts: &[C],
-        band: Option<&[(u32, u32)]>,
-        missing: &[u64],
-        variants: u64,
+        parts: &[PermutedCounts<'_, C>],
         fresh: bool,
+        par: bool,
     ) {
         let (n, nb) = (self.n_units, self.n_bins());
+        // position of each unit (usize::MAX: none)
+        let mut pos = vec![usize::MAX; n];
         for (p, &u) in perm.iter().enumerate().take(n) {
-            let (lo, hi) = match band {
-                Some(b) => match b.get(p) {
-                    Some(&(lo, hi)) if lo <= hi => (lo as usize, hi as usize + 1),
-                    _ => (0, 0),
-                },
-                None => (0, nb),
-            };
-            let (Some(dst), Some(src)) = (
-                self.counts
-                    .get_mut(u * nb + lo..u * nb + hi.min(nb).max(lo)),
-                counts.get(p * nb + lo..p * nb + hi.min(nb).max(lo)),
-            ) else {
-                continue;
-            };
-            if fresh {
-                dst.iter_mut().zip(src).for_each(|(a, &b)| *a = b.into());
-            } else {
-                dst.iter_mut().zip(src).for_each(|(a, &b)| *a += b.into());
+            if let Some(slot) = pos.get_mut(u) {
+                *slot = p;
             }
-            self.missing[u] += missing.get(p).copied().unwrap_or(0);
         }
-        self.variants += variants;
+        let row = |(dst, &p): (&mut [u64], &usize)| {
+            if fresh {
+                // write the union of the bands first: a lazily zeroed page read before its first
+                // write is mapped to the zero page and copied on that write, with a TLB flush on
+                // every core (see `FastBuffers::written`)
+                let (mut lo, mut hi) = (usize::MAX, 0);
+                for part in parts {
+                    match part.band.map(|b| b.get(p)) {
+                        Some(Some(&(l, h))) if l <= h => {
+                            lo = lo.min(l as usize);
+                            hi = hi.max(h as usize + 1);
+                        }
+                        Some(_) => {}
+                        None => (lo, hi) = (0, nb),
+                    }
+                }
+                if let Some(d) = dst.get_mut(lo..hi.min(nb)) {
+                    d.fill(0);
+                }
+            }
+            for part in parts {
+                let (lo, hi) = match part.band {
+                    Some(b) => match b.get(p) {
+                        Some(&(lo, hi)) if lo <= hi => (lo as usize, (hi as usize + 1).min(nb)),
+                        _ => continue,
+                    },
+                    None => (0, nb),
+                };
+                let (Some(d), Some(src)) = (
+                    dst.get_mut(lo..hi.max(lo)),
+                    part.counts.get(p * nb + lo..p * nb + hi.max(lo)),
+                ) else {
+                    continue;
+                };
+                d.iter_mut().zip(src).for_each(|(a, &b)| *a += b.into());
+            }
+        };
+        if nb > 0 {
+            if par {
+                use rayon::prelude::*;
+                self.counts
+                    .par_chunks_mut(nb)
+                    .zip(pos.par_iter())
+                    .with_min_len(64)
+                    .for_each(row);
+            } else {
+                self.counts.chunks_mut(nb).zip(pos.iter()).for_each(row);
+            }
+        }
+        for (u, &p) in pos.iter().enumerate() {
+            for part in parts {
+                if let (Some(m), Some(&x)) = (self.missing.get_mut(u), part.missing.get(p)) {
+                    *m += x;
+                }
+            }
+        }
+        self.variants += parts.iter().map(|p| p.variants).sum::<u64>();
     }
 
     /// Add `other` (same unit count and bin width) exactly.
@@ -546,6 +587,18 @@ fn is_one(x: &usize) -> bool {
 /// `max(1, ⌈q·n⌉)`: the 1-based order statistic of the quantile rule.
 pub fn quantile_target(q: f64, n: u64) -> u64 {
     ((q * n as f64).ceil() as u64).clamp(1, n.max(1))
+}
+
+/// One source of [`RankHistogram::add_permuted`]: a thread's pending fast-path counts.
+pub(crate) struct PermutedCounts<'a, C> {
+    /// `counts[p·bins + b]`, position-major.
+    pub(crate) counts: &'a [C],
+    /// Per position, the bins that can be non-zero (`None`: every bin).
+    pub(crate) band: Option<&'a [(u32, u32)]>,
+    /// Unranked variants per position.
+    pub(crate) missing: &'a [u64],
+    /// Variants counted.
+    pub(crate) variants: u64,
 }
 
 #[cfg(test)]

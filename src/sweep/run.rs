@@ -392,11 +392,12 @@ impl BatchModel {
         )?;
         // the f64 fast path keeps each thread's counts across its work items: merge them once
         if let (Some(p), None) = (&plan, &plan32) {
-            let bufs = pool.into_inner().unwrap_or_else(|e| e.into_inner());
-            for mut b in bufs {
-                let sums = finish_fast(p, &shared, &mut b.fast);
-                let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-                acc.scores.add_permuted_moments(&p.perm, &sums);
+            let mut bufs = pool.into_inner().unwrap_or_else(|e| e.into_inner());
+            let mut fast: Vec<&mut FastBuffers> = bufs.iter_mut().map(|b| &mut b.fast).collect();
+            let sums = finish_fast(p, &shared, &mut fast);
+            let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+            for s in &sums {
+                acc.scores.add_permuted_moments(&p.perm, s);
             }
         }
         let acc = shared.into_inner().unwrap_or_else(|e| e.into_inner());

@@ -402,23 +402,55 @@ impl ScoreStats {
             .add_mapped(&part.mom, |p| perm.get(p).copied().filter(|&u| u < units));
     }
 
-    /// Add histogram counts accumulated elsewhere (`bins + 2` cells per position, position `p` is
-    /// unit `perm[p]`).
-    pub(crate) fn add_permuted_hist(&mut self, perm: &[usize], hist: &[u32]) {
+    /// Add histogram counts accumulated elsewhere, one slice per source (`bins + 2` cells per
+    /// position, position `p` is unit `perm[p]`); with `par` the unit rows are added in parallel
+    /// (integer sums: the result does not depend on the split). With `fresh` the caller knows every
+    /// cell is still 0, and the first source is written rather than added (no read of a lazily
+    /// zeroed page before its first write, which would cost a copy and a TLB flush on every core).
+    pub(crate) fn add_permuted_hist(
+        &mut self,
+        perm: &[usize],
+        hists: &[&[u32]],
+        fresh: bool,
+        par: bool,
+    ) {
         let stride = self.bins + 2;
-        if self.bins == 0 || hist.is_empty() {
+        if self.bins == 0 || hists.iter().all(|h| h.is_empty()) {
             return;
         }
-        for (p, &u) in perm.iter().enumerate().take(self.shift.len()) {
-            let (Some(dst), Some(src)) = (
-                self.hist.get_mut(u * stride..(u + 1) * stride),
-                hist.get(p * stride..(p + 1) * stride),
-            ) else {
-                continue;
-            };
-            dst.iter_mut()
-                .zip(src)
-                .for_each(|(a, &b)| *a += u64::from(b));
+        let n = self.shift.len();
+        let mut pos = vec![usize::MAX; n];
+        for (p, &u) in perm.iter().enumerate().take(n) {
+            if let Some(slot) = pos.get_mut(u) {
+                *slot = p;
+            }
+        }
+        let row = |(dst, &p): (&mut [u64], &usize)| {
+            let mut first = fresh;
+            for h in hists {
+                if let Some(src) = h.get(p * stride..(p + 1) * stride) {
+                    if first && src.len() == dst.len() {
+                        dst.iter_mut()
+                            .zip(src)
+                            .for_each(|(a, &b)| *a = u64::from(b));
+                    } else {
+                        dst.iter_mut()
+                            .zip(src)
+                            .for_each(|(a, &b)| *a += u64::from(b));
+                    }
+                    first = false;
+                }
+            }
+        };
+        if par {
+            use rayon::prelude::*;
+            self.hist
+                .par_chunks_mut(stride)
+                .zip(pos.par_iter())
+                .with_min_len(64)
+                .for_each(row);
+        } else {
+            self.hist.chunks_mut(stride).zip(pos.iter()).for_each(row);
         }
     }
 

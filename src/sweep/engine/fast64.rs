@@ -14,6 +14,7 @@ use super::rank::{
     RADIX32_MAX, Ranker, SORT_ABOVE, rank_counting, rank_radix, rank_radix32, rank_radix32_emit,
 };
 use super::simd::avx2_method;
+use crate::sweep::histogram::PermutedCounts;
 use crate::sweep::sampler::VariantSampler;
 
 /// Variants per block of the fast path: the block's weights (nodes × block), effective weights
@@ -40,6 +41,9 @@ pub(crate) fn block_for(n: usize) -> usize {
     }
     b
 }
+
+/// Positions per group of [`FastBuffers::count_deferred`] (a cache line of `u16` ranks).
+const GROUP: usize = 32;
 
 /// Unit count above which rank counts are deferred to the end of a block ([`FastBuffers::deferred`]).
 pub(crate) const DEFER_ABOVE: usize = 256;
@@ -83,11 +87,19 @@ pub(crate) struct FastBuffers {
     /// ranks stay within a few hundred of its nominal rank, so for thousands of units the band is a
     /// fraction of the `n × n` table. Kept for the deferred counts only (`None` = every row whole).
     band: Option<Vec<(u32, u32)>>,
+    /// Per position, the bins of `counts` written at least once since it was allocated (`lo > hi`:
+    /// none), deferred path only. `counts` is a lazily zeroed allocation; a page whose first touch
+    /// is the read of an increment is mapped to the shared zero page and copied on the write that
+    /// follows, which flushes the other cores' TLBs (an interrupt per page, costly in a VM), so
+    /// bins are written with 0 before their first increment ([`touch_bins`]).
+    written: Vec<(u32, u32)>,
     /// Above [`DEFER_ABOVE`] units (and up to `u16::MAX`): the block's ranks position-major,
     /// `deferred[p·BLOCK + v]` (0 = counted already), counted row by row after the block, so the
     /// increments of one position stay in one row of `counts` instead of touching one page of the
     /// `n × n` table per unit and variant.
     deferred: Vec<u16>,
+    /// [`FastBuffers::count_deferred`]'s transposed group of deferred ranks, `col[l·BLOCK + v]`.
+    col: Vec<u16>,
     rank_missing: Vec<u64>,
     stats: PermutedStats,
     /// Level-0 multiples of the exact score sums of the current block (see [`add_clean_row`]).
@@ -181,19 +193,47 @@ pub(crate) fn run_chunk_fast(
     sums
 }
 
-/// Merge what [`run_chunk_fast`] left in `fb` into `shared` (counts, score histograms) and return
-/// its score sums; call once per buffer after the sweep's last work item.
+/// Merge what [`run_chunk_fast`] left in each of `bufs` into `shared` (counts, score histograms; the
+/// unit rows in parallel) and return each buffer's score sums; call once, after the sweep's last work
+/// item, outside any rayon task.
 pub(crate) fn finish_fast(
     plan: &LinearPlan,
     shared: &Mutex<Acc>,
-    fb: &mut FastBuffers,
-) -> PermutedStats {
-    let mut sums = PermutedStats::default();
-    if fb.started && fb.variants > 0 {
-        fb.flush(plan, shared, &mut sums);
+    bufs: &mut [&mut FastBuffers],
+) -> Vec<PermutedStats> {
+    let mut live: Vec<&mut FastBuffers> = bufs
+        .iter_mut()
+        .filter(|b| b.started && b.variants > 0)
+        .map(|b| &mut **b)
+        .collect();
+    merge_pending(plan, shared, &mut live, true);
+    live.iter_mut()
+        .map(|b| {
+            b.started = false;
+            let mut sums = PermutedStats::default();
+            b.stats.add_moments_to(&mut sums);
+            sums
+        })
+        .collect()
+}
+
+/// Add the pending counts and score-histogram cells of `bufs` to `shared` (see
+/// [`RankHistogram::add_permuted`]; `par` merges unit rows in parallel and must be `false` inside a
+/// rayon task, which could otherwise run another work item that waits for the lock held here).
+fn merge_pending(plan: &LinearPlan, shared: &Mutex<Acc>, bufs: &mut [&mut FastBuffers], par: bool) {
+    for b in bufs.iter_mut() {
+        let clean = b.clean;
+        b.stats.n.iter_mut().for_each(|c| *c += clean);
+        b.clean = 0;
     }
-    fb.started = false;
-    sums
+    let parts: Vec<PermutedCounts<'_, u16>> = bufs.iter().map(|b| b.pending()).collect();
+    let hists: Vec<&[u32]> = bufs.iter().map(|b| b.stats.hist.as_slice()).collect();
+    let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
+    // no variant counted yet: every count of the sweep's histogram is still 0, so the first merge
+    // writes its counts (no read of pages nothing has touched)
+    let fresh = acc.ranks.n_variants() == 0;
+    acc.ranks.add_permuted(&plan.perm, &parts, fresh, par);
+    acc.scores.add_permuted_hist(&plan.perm, &hists, fresh, par);
 }
 
 /// The `f32` variant of [`run_chunk_fast`] (see the `fast32` module): same sampling
@@ -252,15 +292,15 @@ fn flush32(
     {
         let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
         let fresh = acc.ranks.n_variants() == 0;
-        acc.ranks.add_permuted(
-            &plan.perm,
-            &counts,
-            None,
-            &b.rank_missing,
-            b.variants,
-            fresh,
-        );
-        acc.scores.add_permuted_hist(&plan.perm, &b.stats.hist);
+        let part = PermutedCounts {
+            counts: &counts,
+            band: None,
+            missing: &b.rank_missing,
+            variants: b.variants,
+        };
+        acc.ranks.add_permuted(&plan.perm, &[part], fresh, false);
+        acc.scores
+            .add_permuted_hist(&plan.perm, &[&b.stats.hist], fresh, false);
     }
     b.stats.add_moments_to(sums);
     b.reset(n);
@@ -292,42 +332,61 @@ impl FastBuffers {
         }
         flush_clean(&mut self.qsum, &mut self.qsum2, &mut self.stats.mom);
         if !self.deferred.is_empty() {
-            let nb = n.div_ceil(self.width.max(1));
-            let mut band = self.band.take().unwrap_or_default();
-            let rows = self.deferred.chunks_exact(BLOCK).len();
-            let used = b.min(BLOCK);
-            // smallest and largest bin of row `p` (0 = counted already, wraps to the top); `None`
-            // when the row is empty
-            let row_band = |p: usize| -> Option<(usize, usize)> {
-                let row = self.deferred.get(p * BLOCK..p * BLOCK + used)?;
+            self.count_deferred(b.min(BLOCK), n);
+        }
+    }
+
+    /// Count the deferred ranks of the block's `used` variants (`deferred[v·n + p]`, 0 = counted
+    /// already) into `counts`, in groups of [`GROUP`] positions: a group's `used × GROUP` ranks are
+    /// transposed into `col` (one cache line per variant), then each position's row of `counts` is
+    /// incremented from its contiguous column, after a prefetch of the bins the group will touch. A
+    /// position's ranks stay near its nominal rank, so its band of bins is a few cache lines.
+    #[inline(always)]
+    fn count_deferred(&mut self, used: usize, n: usize) {
+        let nb = n.div_ceil(self.width.max(1));
+        let mut band = self.band.take().unwrap_or_default();
+        self.col.resize(GROUP * BLOCK, 0);
+        let mut bands = [None::<(usize, usize)>; GROUP];
+        for g0 in (0..n).step_by(GROUP) {
+            let gl = GROUP.min(n - g0);
+            for v in 0..used {
+                let Some(row) = self.deferred.get(v * n + g0..v * n + g0 + gl) else {
+                    continue;
+                };
+                for (l, &r) in row.iter().enumerate() {
+                    if let Some(c) = self.col.get_mut(l * BLOCK + v) {
+                        *c = r;
+                    }
+                }
+            }
+            // each position's smallest and largest bin (0 = counted already, wraps to the top;
+            // `None` when none), and a prefetch of the bins it will increment
+            for (l, slot) in bands.iter_mut().enumerate().take(gl) {
                 let (mut lo, mut hi) = (u16::MAX, 0u16);
-                for &r in row {
+                for &r in self
+                    .col
+                    .get(l * BLOCK..l * BLOCK + used)
+                    .unwrap_or_default()
+                {
                     let r1 = r.wrapping_sub(1);
                     lo = lo.min(r1);
                     hi = hi.max(if r == 0 { 0 } else { r1 });
                 }
-                (lo != u16::MAX).then_some((usize::from(lo), usize::from(hi)))
-            };
-            const AHEAD: usize = 2;
-            let mut next: [Option<(usize, usize)>; AHEAD] = [None; AHEAD];
-            for (k, slot) in next.iter_mut().enumerate() {
-                *slot = row_band(k);
-            }
-            for p in 0..rows {
-                let cur = next[p % AHEAD];
-                let ahead = p + AHEAD;
-                next[p % AHEAD] = if ahead < rows { row_band(ahead) } else { None };
-                // start loading the cache lines row `p + AHEAD` will increment
-                if let Some((lo, hi)) = next[p % AHEAD] {
-                    prefetch_range(&self.counts, ahead * nb + lo, ahead * nb + hi);
+                *slot = (lo != u16::MAX).then_some((usize::from(lo), usize::from(hi)));
+                if let Some((lo, hi)) = *slot {
+                    prefetch_range(&self.counts, (g0 + l) * nb + lo, (g0 + l) * nb + hi);
                 }
-                let Some((lo, hi)) = cur else { continue };
+            }
+            for (l, slot) in bands.iter().enumerate().take(gl) {
+                let p = g0 + l;
+                let Some((lo, hi)) = *slot else { continue };
                 if let Some(bd) = band.get_mut(p) {
                     bd.0 = bd.0.min(lo as u32);
                     bd.1 = bd.1.max(hi as u32);
                 }
+                touch_bins(&mut self.counts, &mut self.written, p, nb, lo, hi);
                 let (Some(row), Some(cnt)) = (
-                    self.deferred.get(p * BLOCK..p * BLOCK + used),
+                    self.col.get(l * BLOCK..l * BLOCK + used),
                     self.counts.get_mut(p * nb..(p + 1) * nb),
                 ) else {
                     continue;
@@ -338,8 +397,8 @@ impl FastBuffers {
                     }
                 }
             }
-            self.band = Some(band);
         }
+        self.band = Some(band);
     }
 
     avx2_method!(
@@ -377,7 +436,12 @@ impl FastBuffers {
                 }
             }
             // a zeroed allocation: pages outside the bands are never touched
-            _ => self.counts = vec![0; n * nb],
+            _ => {
+                self.counts = vec![0; n * nb];
+                self.written.clear();
+                self.written
+                    .resize(if defer { n } else { 0 }, (u32::MAX, 0));
+            }
         }
         self.band = defer.then(|| vec![(u32::MAX, 0); n]);
         self.deferred.resize(if defer { n * BLOCK } else { 0 }, 0);
@@ -397,24 +461,19 @@ impl FastBuffers {
     /// `u32` counter could overflow).
     fn flush(&mut self, plan: &LinearPlan, shared: &Mutex<Acc>, sums: &mut PermutedStats) {
         let n = self.rank_missing.len();
-        self.stats.n.iter_mut().for_each(|c| *c += self.clean);
-        {
-            let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-            // no variant counted yet: every count of the sweep's histogram is still 0, so the first
-            // merge writes its counts (no read of pages nothing has touched)
-            let fresh = acc.ranks.n_variants() == 0;
-            acc.ranks.add_permuted(
-                &plan.perm,
-                &self.counts,
-                self.band.as_deref(),
-                &self.rank_missing,
-                self.variants,
-                fresh,
-            );
-            acc.scores.add_permuted_hist(&plan.perm, &self.stats.hist);
-        }
+        merge_pending(plan, shared, &mut [self], false);
         self.stats.add_moments_to(sums);
         self.reset(n);
+    }
+
+    /// This buffer's pending rank counts, as a source for [`RankHistogram::add_permuted`].
+    fn pending(&self) -> PermutedCounts<'_, u16> {
+        PermutedCounts {
+            counts: &self.counts,
+            band: self.band.as_deref(),
+            missing: &self.rank_missing,
+            variants: self.variants,
+        }
     }
 
     /// Accumulate the variant whose scores (position order) start at `self.s[off]`.
@@ -438,10 +497,8 @@ impl FastBuffers {
         if nan {
             if !self.deferred.is_empty() {
                 let v = off / n.max(1);
-                for p in 0..n {
-                    if let Some(d) = self.deferred.get_mut(p * BLOCK + v) {
-                        *d = 0;
-                    }
+                if let Some(row) = self.deferred.get_mut(v * n..(v + 1) * n) {
+                    row.fill(0);
                 }
             }
             self.ranker.rank_into(t, &mut self.ranks);
@@ -450,7 +507,9 @@ impl FastBuffers {
                 if r == 0 {
                     self.rank_missing[p] += 1;
                 } else {
-                    self.counts[p * nb + r as usize - 1] += 1;
+                    let i = r as usize - 1;
+                    touch_bins(&mut self.counts, &mut self.written, p, nb, i, i);
+                    self.counts[p * nb + i] += 1;
                     if let Some(bd) = self.band.as_mut().and_then(|b| b.get_mut(p)) {
                         bd.0 = bd.0.min(r - 1);
                         bd.1 = bd.1.max(r - 1);
@@ -517,7 +576,7 @@ impl FastBuffers {
             let w = bin_width(self.width);
             let deferred = &mut self.deferred;
             let done = rank_radix32_emit(t, &mut self.keys32, &mut self.tmp32, |u, r| {
-                if let Some(d) = deferred.get_mut(u * BLOCK + v) {
+                if let Some(d) = deferred.get_mut(v * n + u) {
                     *d = bin_of(r, w) as u16;
                 }
             });
@@ -542,12 +601,53 @@ impl FastBuffers {
         } else {
             // bins ≤ ranks ≤ n ≤ u16::MAX here
             let v = off / n.max(1);
-            for (p, &r) in self.ranks.iter().enumerate() {
-                if let Some(d) = self.deferred.get_mut(p * BLOCK + v) {
+            if let Some(row) = self.deferred.get_mut(v * n..(v + 1) * n) {
+                for (d, &r) in row.iter_mut().zip(&self.ranks) {
                     *d = r as u16;
                 }
             }
         }
+    }
+}
+
+/// Write 0 to the bins `lo..=hi` of position `p` (rows of `nb` bins) that `written[p]` does not cover
+/// yet, and extend it (see [`FastBuffers::written`]; no-op for positions `written` does not track).
+/// Every bin outside `written[p]` is still 0, so this changes no count.
+#[inline(always)]
+fn touch_bins(
+    counts: &mut [u16],
+    written: &mut [(u32, u32)],
+    p: usize,
+    nb: usize,
+    lo: usize,
+    hi: usize,
+) {
+    let Some(w) = written.get_mut(p) else {
+        return;
+    };
+    let (wlo, whi) = (w.0 as usize, w.1 as usize);
+    if w.0 <= w.1 && lo >= wlo && hi <= whi {
+        return;
+    }
+    let row = p * nb;
+    if w.0 > w.1 {
+        if let Some(c) = counts.get_mut(row + lo..=row + hi) {
+            c.fill(0);
+        }
+        *w = (lo as u32, hi as u32);
+        return;
+    }
+    if lo < wlo {
+        if let Some(c) = counts.get_mut(row + lo..row + wlo) {
+            c.fill(0);
+        }
+        w.0 = lo as u32;
+    }
+    if hi > whi {
+        if let Some(c) = counts.get_mut(row + whi + 1..=row + hi) {
+            c.fill(0);
+        }
+        w.1 = hi as u32;
     }
 }
 
