@@ -621,6 +621,60 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Merging several sources at once, fresh or not, serial or in parallel, equals adding them
+        /// one at a time by hand (bands clip what is added; counts outside a band are ignored).
+        #[test]
+        fn add_permuted_equals_adding_by_hand(
+            n in 1usize..40,
+            width in 1usize..4,
+            parts in proptest::collection::vec(
+                (proptest::collection::vec(0u16..5, 0..200), proptest::collection::vec((0u32..20, 0u32..20), 0..40), proptest::bool::ANY),
+                1..4,
+            ),
+            fresh in proptest::bool::ANY,
+            par in proptest::bool::ANY,
+            rot in 0usize..40,
+        ) {
+            let nb = n.div_ceil(width);
+            // position p is unit perm[p] (a rotation)
+            let perm: Vec<usize> = (0..n).map(|p| (p + rot) % n).collect();
+            let srcs: Vec<(Vec<u16>, Option<Vec<(u32, u32)>>, Vec<u64>)> = parts
+                .iter()
+                .map(|(c, b, banded)| {
+                    let counts: Vec<u16> = (0..n * nb).map(|i| c.get(i % c.len().max(1)).copied().unwrap_or(0)).collect();
+                    let band = banded.then(|| (0..n).map(|p| b.get(p).copied().unwrap_or((1, 0))).collect());
+                    let missing = (0..n as u64).collect();
+                    (counts, band, missing)
+                })
+                .collect();
+            let mut expect = RankHistogram::binned(n, width).unwrap();
+            if !fresh {
+                expect.counts.iter_mut().enumerate().for_each(|(i, c)| *c = i as u64 % 3);
+            }
+            let mut got = expect.clone();
+            for (counts, band, missing) in &srcs {
+                for (p, &u) in perm.iter().enumerate() {
+                    for b in 0..nb {
+                        let inside = band.as_ref().is_none_or(|bd| bd[p].0 <= bd[p].1 && (bd[p].0 as usize..=bd[p].1 as usize).contains(&b));
+                        if inside {
+                            expect.counts[u * nb + b] += u64::from(counts[p * nb + b]);
+                        }
+                    }
+                    expect.missing[u] += missing[p];
+                }
+                expect.variants += 7;
+            }
+            let sources: Vec<PermutedCounts<'_, u16>> = srcs
+                .iter()
+                .map(|(c, b, m)| PermutedCounts { counts: c, band: b.as_deref(), missing: m, variants: 7 })
+                .collect();
+            got.add_permuted(&perm, &sources, fresh, par);
+            proptest::prop_assert_eq!(got, expect);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
         /// The one-pass UA statistics equal the separate public calls bit for bit, for exact and
         /// binned histograms, units never ranked and units without a nominal rank.
         #[test]

@@ -897,6 +897,22 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(pool.install(|| big.sweep(&cfg).unwrap()), fast);
+        // 1,025 to 2,048 units run blocks of 128 variants (`block_for`), so 300 variants end in a
+        // partial block
+        let wide = arithmetic_model(1100, 6, 3, 2, 6);
+        let cfg = SweepConfig::new(
+            300,
+            8,
+            WeightSampler::Uniform {
+                spread: 0.8,
+                nodes: NodeSelection::All,
+            },
+        )
+        .with_score_bins(12);
+        let fast = wide.sweep(&cfg).unwrap();
+        let (ranks, scores) = general_path(&wide, &cfg);
+        assert_eq!(fast.ranks, ranks);
+        assert_eq!(fast.scores, scores);
         // above 131 071 variants only every `bin_every(K)`-th variant is binned
         let mut cfg = SweepConfig::new(
             140_000,

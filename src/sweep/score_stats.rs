@@ -599,6 +599,36 @@ impl ScoreStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+    /// The fast path's merge of score cells from several sources: written first when fresh, added
+    /// otherwise, serial or parallel, always the plain sum.
+    #[test]
+    fn add_permuted_hist_sums_every_source() {
+        let n: usize = 5;
+        let bins: usize = 3;
+        let stride = bins + 2;
+        let perm = [2, 0, 4, 1, 3];
+        let cells = (n * stride) as u32;
+        let a: Vec<u32> = (0..cells).collect();
+        let b: Vec<u32> = (0..cells).map(|i| 3 * i + 1).collect();
+        let base = ScoreStats::new(vec![0.0; n], vec![(0.0, 1.0); n], bins);
+        for fresh in [true, false] {
+            for par in [true, false] {
+                let mut s = base.clone();
+                if !fresh {
+                    s.hist.iter_mut().for_each(|h| *h = 2);
+                }
+                s.add_permuted_hist(&perm, &[&a, &b], fresh, par);
+                for (p, &u) in perm.iter().enumerate() {
+                    for c in 0..stride {
+                        let i = p * stride + c;
+                        let before = if fresh { 0 } else { 2 };
+                        assert_eq!(s.hist[u * stride + c], before + u64::from(a[i] + b[i]));
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn score_quantile_clamps_to_bounds() {
         let mut s = ScoreStats::new(vec![0.0], vec![(0.0, 1.0)], 10);

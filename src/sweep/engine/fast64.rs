@@ -710,3 +710,51 @@ fn to_bins(ranks: &mut [u32], width: usize) -> usize {
     }
     n.div_ceil(width)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Blocks: 256 variants up to 1,024 units, 128 where that fits the scores in 2 MiB, 256 again
+    /// beyond (repacking costs more), then halved until the scores fit 256 MiB (at least 8).
+    #[test]
+    fn block_sizes() {
+        for (n, b) in [
+            (72, 256),
+            (1024, 256),
+            (1025, 128),
+            (2000, 128),
+            (2048, 128),
+            (2049, 256),
+            (10_000, 256),
+            (1_000_000, 32),
+            (usize::MAX, 8),
+        ] {
+            assert_eq!(block_for(n), b, "{n} units");
+        }
+    }
+
+    /// `touch_bins` writes only bins that are still 0 and keeps `written` the union of the ranges
+    /// asked for; counts already there are kept.
+    #[test]
+    fn touch_bins_keeps_counts_and_tracks_the_union() {
+        let nb = 10;
+        let mut counts = vec![0u16; 3 * nb];
+        let mut written = vec![(u32::MAX, 0); 3];
+        touch_bins(&mut counts, &mut written, 1, nb, 4, 6);
+        assert_eq!(written[1], (4, 6));
+        counts[nb + 5] = 9;
+        touch_bins(&mut counts, &mut written, 1, nb, 2, 5);
+        assert_eq!(written[1], (2, 6));
+        touch_bins(&mut counts, &mut written, 1, nb, 5, 8);
+        assert_eq!(written[1], (2, 8));
+        touch_bins(&mut counts, &mut written, 1, nb, 3, 3);
+        assert_eq!(written[1], (2, 8));
+        assert_eq!(counts[nb + 5], 9);
+        assert_eq!(counts.iter().map(|&c| u32::from(c)).sum::<u32>(), 9);
+        assert_eq!(written[0], (u32::MAX, 0));
+        // positions `written` does not track are left alone
+        touch_bins(&mut counts, &mut written, 7, nb, 0, 1);
+        assert_eq!(written.len(), 3);
+    }
+}
