@@ -619,6 +619,9 @@ mod tests {
         assert_eq!(h.quantile(0, 1.5), None);
     }
 
+    /// A test source of `add_permuted`: counts, bands, missing counts.
+    type Source = (Vec<u16>, Option<Vec<(u32, u32)>>, Vec<u64>);
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
         /// Merging several sources at once, fresh or not, serial or in parallel, equals adding them
@@ -638,7 +641,7 @@ mod tests {
             let nb = n.div_ceil(width);
             // position p is unit perm[p] (a rotation)
             let perm: Vec<usize> = (0..n).map(|p| (p + rot) % n).collect();
-            let srcs: Vec<(Vec<u16>, Option<Vec<(u32, u32)>>, Vec<u64>)> = parts
+            let srcs: Vec<Source> = parts
                 .iter()
                 .map(|(c, b, banded)| {
                     let counts: Vec<u16> = (0..n * nb).map(|i| c.get(i % c.len().max(1)).copied().unwrap_or(0)).collect();
