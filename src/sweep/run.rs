@@ -288,23 +288,30 @@ impl BatchModel {
             ),
             budget,
         )?;
-        // the model's fingerprint (a pass over the data) and the nominal scores side by side
-        let (model_hash, nominal) = rayon::join(|| self.model_hash(), || self.nominal());
+        // the model's fingerprint (a byte-wise pass over the data, the longest step) beside the
+        // nominal scores, the score bounds and the fast path's plan, which depend on each other
+        let (model_hash, prep) = rayon::join(
+            || self.model_hash(),
+            || -> Result<_> {
+                let (nominal_scores, nominal_ranks) = self.nominal()?;
+                let bounds = match self.mean_bounds() {
+                    Some(b) => b,
+                    None => self.pilot_bounds(&sampler, cfg.variants.min(256), &nominal_scores)?,
+                };
+                let plan = match sampler.fixed_alt() {
+                    Some(a) if sampler.block_capable() => self.linear_plan(a, &nominal_scores),
+                    _ => None,
+                };
+                Ok((nominal_scores, nominal_ranks, bounds, plan))
+            },
+        );
         let fingerprint = SweepFingerprint {
             seed: cfg.seed,
             variants: cfg.variants,
             config: format!("{:016x}", cfg.config_hash(width)),
             model: format!("{model_hash:016x}"),
         };
-        let (nominal_scores, nominal_ranks) = nominal?;
-        let bounds = match self.mean_bounds() {
-            Some(b) => b,
-            None => self.pilot_bounds(&sampler, cfg.variants.min(256), &nominal_scores)?,
-        };
-        let plan = match sampler.fixed_alt() {
-            Some(a) if sampler.block_capable() => self.linear_plan(a, &nominal_scores),
-            _ => None,
-        };
+        let (nominal_scores, nominal_ranks, bounds, plan) = prep?;
         // the f32 path keeps exact rank counts only (it serves at most 256 units, where they fit)
         let plan32 = plan.as_ref().filter(|_| width == 1).and_then(|p| {
             let lo = bounds.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
