@@ -9,9 +9,12 @@
 //!   variants (one reciprocal per group and variant, no tree walk); one GEMM gives the block's scores
 //!   with units in nominal order; per variant the shifted score sums, the score-histogram cells (one
 //!   multiply and a truncation per unit, computed as a vector, then counted), and the ranks (up to
-//!   160 units: AVX2 counting on `f32` copies with the exact `f64` fallback on `f32` ties; above:
-//!   radix sort of `f32` keys with an `f64` fix-up of `f32` ties) go into per-chunk `u32` / `f64`
-//!   buffers, merged into the `u64` accumulators at the end of the chunk;
+//!   160 units: AVX2 counting on `f32` copies with the exact `f64` fallback on `f32` ties; 161 to
+//!   8,192: radix sort of `u32` keys quantised on the variant's range; above: radix sort of `f32`
+//!   keys; equal keys are settled by the `f64` scores) go into per-thread buffers (`u16` rank counts,
+//!   deferred above 256 units and counted position by position after each block; `u32` histogram
+//!   cells; exact score sums), merged into the `u64` accumulators before a `u16` count could
+//!   overflow and once, in parallel over units, at the end of the sweep;
 //! * the **`f32` path**, the fast path's variant for 2 to 256 units without a bonus term (see the
 //!   `fast32` module): the same sampling and effective weights, then an `f32` product, a sorting
 //!   network over sixteen variants at a time and an exact `f64` re-ranking of neighbours closer than a

@@ -104,9 +104,10 @@ pub(crate) struct FastBuffers {
     /// follows, which flushes the other cores' TLBs (an interrupt per page, costly in a VM), so
     /// bins are written with 0 before their first increment ([`touch_bins`]).
     written: Vec<(u32, u32)>,
-    /// Above [`DEFER_ABOVE`] units (and up to `u16::MAX`): the block's ranks position-major,
-    /// `deferred[p·BLOCK + v]` (0 = counted already), counted row by row after the block, so the
-    /// increments of one position stay in one row of `counts` instead of touching one page of the
+    /// Above [`DEFER_ABOVE`] units (and up to `u16::MAX`): the block's ranks variant-major,
+    /// `deferred[v·n + p]` (0 = counted already; the sort stores a variant's ranks within one 4 KB
+    /// row), counted position by position after the block ([`FastBuffers::count_deferred`]), so the
+    /// increments of one position stay in its band of `counts` instead of touching one page of the
     /// `n × n` table per unit and variant.
     deferred: Vec<u16>,
     /// [`FastBuffers::count_deferred`]'s transposed group of deferred ranks, `col[l·BLOCK + v]`.
