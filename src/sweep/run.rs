@@ -907,6 +907,20 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(pool.install(|| big.sweep(&cfg).unwrap()), fast);
+        // over 256 indicators the f64 product adds chains of 256 (`fast32::PRODUCT_KC`); the f32
+        // path's exact re-ranking recomputes scores the same way, so its ranks are the general path's
+        let many = arithmetic_model(40, 300, 6, 2, 7);
+        let cfg = SweepConfig::new(
+            1000,
+            2,
+            WeightSampler::Uniform {
+                spread: 0.5,
+                nodes: NodeSelection::All,
+            },
+        );
+        let fast = many.sweep(&cfg).unwrap();
+        let (ranks, _) = general_path(&many, &cfg);
+        assert_eq!(fast.ranks, ranks);
         // 1,025 to 2,048 units run blocks of 128 variants (`block_for`), so 300 variants end in a
         // partial block
         let wide = arithmetic_model(1100, 6, 3, 2, 6);

@@ -5,8 +5,9 @@
 //! 1. **Product in `f32`.** `S = X·E` (units × variants) with `f32` copies of the data and the
 //!    weights: half the work of the `f64` product.
 //! 2. **Error bound.** For variant `v`, every `f32` score is within
-//!    `β_v = γ · max|x| · Σ_i |e_iv|` of the `f64` score `Σ_i x_ui e_iv` (a fused multiply-add chain
-//!    in indicator order, as the `f64` product computes it), where
+//!    `β_v = γ · max|x| · Σ_i |e_iv|` of the `f64` score `Σ_i x_ui e_iv` (as the `f64` product
+//!    computes it: a fused multiply-add chain in indicator order over each block of [`PRODUCT_KC`]
+//!    indicators, the blocks' sums added in order), where
 //!    `γ = (m + 4)·2⁻²⁴ / (1 − (m + 4)·2⁻²⁴) + (m + 2)·2⁻⁵²`, `m` the indicator count: the standard
 //!    bound for a sum of `m` rounded products in any order, plus the rounding of the inputs to `f32` and
 //!    of the `f64` reference itself (Higham, *Accuracy and Stability of Numerical Algorithms*, §3.1).
@@ -35,6 +36,12 @@ use super::simd::avx2_method;
 
 #[cfg(doc)]
 use crate::sweep::ScoreStats;
+
+/// Indicators per fused multiply-add chain of the `f64` product (matrixmultiply's `D_KC`, 256 unless
+/// its build overrides it): over more indicators the product adds the chains of consecutive blocks
+/// in order, `((c₀ + c₁) + c₂) …`. [`Plan32::exact`] recomputes scores the same way, and
+/// [`Plan32::new`] checks that it does on a sample before the path is used.
+pub(crate) const PRODUCT_KC: usize = 256;
 
 /// Largest unit count of the `f32` path (unit positions take at most 8 key bits).
 pub(crate) const MAX_UNITS: usize = 256;
@@ -96,7 +103,10 @@ pub(crate) struct Plan32 {
 
 impl Plan32 {
     /// The plan, or `None` when the path does not apply: bonus terms, fewer than 2 or more than
-    /// [`MAX_UNITS`] units, data beyond `f32` range, or empty score bounds.
+    /// [`MAX_UNITS`] units, data beyond `f32` range, empty score bounds, or an `f64` product whose
+    /// scores [`Plan32::exact`] does not reproduce bit for bit on a sample (a matrix kernel without
+    /// fused multiply-adds, or another block size): exact ranks need the recomputed scores to be
+    /// the product's own.
     pub(crate) fn new(plan: &LinearPlan, lo: f64, hi: f64, weights_nonneg: bool) -> Option<Plan32> {
         let (ni, n) = plan.xtp.dim();
         if !plan.bonus.is_empty() || !(2..=MAX_UNITS).contains(&n) || ni == 0 {
@@ -116,7 +126,7 @@ impl Plan32 {
         let gamma = m / (1.0 - m) + (ni + 2) as f64 * 2f64.powi(-52);
         let qmax = ((1u32 << QBITS) - 1) as f64;
         let scale64 = qmax / (hi - lo);
-        Some(Plan32 {
+        let p = Plan32 {
             n,
             ni,
             x32,
@@ -130,7 +140,38 @@ impl Plan32 {
             ib,
             mask: (1u32 << ib) - 1,
             pairs: batcher_pairs(n),
-        })
+        };
+        p.reproduces_the_product(plan).then_some(p)
+    }
+
+    /// Whether [`Plan32::exact`] gives the `f64` product's scores bit for bit: four deterministic
+    /// weight vectors (positive, uneven, with mixed exponents) through the product the `f64` paths
+    /// use, compared with the recomputed scores of up to 64 positions. A different arithmetic
+    /// (unfused multiply-adds, another chain split) changes the last bits of most scores, so a
+    /// sample finds it.
+    fn reproduces_the_product(&self, plan: &LinearPlan) -> bool {
+        const B: usize = 4;
+        let (ni, n) = (self.ni, self.n);
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let e: Vec<f64> = (0..ni * B)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                (0.5 + (state >> 11) as f64 / (1u64 << 53) as f64) / ni as f64
+            })
+            .collect();
+        let (Ok(ev), mut s) = (
+            ArrayView2::from_shape((ni, B), &e[..]),
+            ndarray::Array2::<f64>::zeros((n, B)),
+        ) else {
+            return false;
+        };
+        ndarray::linalg::general_mat_mul(1.0, &plan.xtp.t(), &ev, 0.0, &mut s);
+        let step = n.div_ceil(64).max(1);
+        (0..n)
+            .step_by(step)
+            .all(|u| (0..B).all(|v| self.exact(u, &e, B, v).to_bits() == s[[u, v]].to_bits()))
     }
 
     /// Key threshold of a variant whose scores are within `beta` of their `f64` values: neighbours
@@ -159,17 +200,26 @@ impl Plan32 {
         }
     }
 
-    /// The `f64` score of position `u` under effective weights `e[i·b + v]`: a fused multiply-add
-    /// chain in indicator order starting from 0, which is what the `f64` product computes.
+    /// The `f64` score of position `u` under effective weights `e[i·b + v]`, as the `f64` product
+    /// computes it: a fused multiply-add chain from 0 in indicator order over each block of
+    /// [`PRODUCT_KC`] indicators, the blocks' chains added in order.
     #[inline(always)]
     fn exact(&self, u: usize, e: &[f64], b: usize, v: usize) -> f64 {
-        let mut acc = 0.0f64;
+        let mut total = 0.0f64;
         if let Some(row) = self.x64.get(u * self.ni..(u + 1) * self.ni) {
-            for (&x, col) in row.iter().zip(e.chunks_exact(b)) {
-                acc = x.mul_add(col.get(v).copied().unwrap_or(f64::NAN), acc);
+            for (k, (xs, es)) in row
+                .chunks(PRODUCT_KC)
+                .zip(e.chunks(PRODUCT_KC * b.max(1)))
+                .enumerate()
+            {
+                let mut acc = 0.0f64;
+                for (&x, col) in xs.iter().zip(es.chunks_exact(b.max(1))) {
+                    acc = x.mul_add(col.get(v).copied().unwrap_or(f64::NAN), acc);
+                }
+                total = if k == 0 { acc } else { total + acc };
             }
         }
-        acc
+        total
     }
 
     /// [`Plan32::exact`] for every `(position, variant)` request, four independent chains at a time
@@ -193,15 +243,29 @@ impl Plan32 {
                 );
                 continue;
             }
-            let mut a = [0.0f64; 4];
-            for ((((&x0, &x1), &x2), &x3), col) in
-                r0.iter().zip(r1).zip(r2).zip(r3).zip(e.chunks_exact(b))
+            let mut total = [0.0f64; 4];
+            for (k, ((((x0, x1), x2), x3), es)) in r0
+                .chunks(PRODUCT_KC)
+                .zip(r1.chunks(PRODUCT_KC))
+                .zip(r2.chunks(PRODUCT_KC))
+                .zip(r3.chunks(PRODUCT_KC))
+                .zip(e.chunks(PRODUCT_KC * b))
+                .enumerate()
             {
-                a[0] = x0.mul_add(col[vs[0]], a[0]);
-                a[1] = x1.mul_add(col[vs[1]], a[1]);
-                a[2] = x2.mul_add(col[vs[2]], a[2]);
-                a[3] = x3.mul_add(col[vs[3]], a[3]);
+                let mut a = [0.0f64; 4];
+                for ((((&x0, &x1), &x2), &x3), col) in
+                    x0.iter().zip(x1).zip(x2).zip(x3).zip(es.chunks_exact(b))
+                {
+                    a[0] = x0.mul_add(col[vs[0]], a[0]);
+                    a[1] = x1.mul_add(col[vs[1]], a[1]);
+                    a[2] = x2.mul_add(col[vs[2]], a[2]);
+                    a[3] = x3.mul_add(col[vs[3]], a[3]);
+                }
+                for (t, x) in total.iter_mut().zip(a) {
+                    *t = if k == 0 { x } else { *t + x };
+                }
             }
+            let a = total;
             out.extend_from_slice(&a);
         }
         out.extend(
@@ -692,6 +756,49 @@ impl Buf32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sweep::BatchModel;
+    use crate::sweep::bench_support::{min_max_columns, synthetic};
+    use crate::{AggregatorKind, MissingPolicy};
+
+    /// The recomputed `f64` scores equal the product's bit for bit below, at and beyond one chain
+    /// block of indicators ([`PRODUCT_KC`]): over 256 indicators the product adds the blocks' chains,
+    /// and one chain over all of them would differ in the last bits of most scores.
+    #[test]
+    fn exact_scores_are_the_products_across_chain_blocks() {
+        for (units, inds) in [(9, 3), (20, 256), (20, 257), (33, 300), (12, 600)] {
+            let (fw, raw) = synthetic(units, inds, 3, 2, 11).unwrap();
+            let n_agg = fw.nodes().len() - fw.n_indicators();
+            let m = BatchModel::new(
+                fw,
+                vec![AggregatorKind::Arithmetic; n_agg],
+                MissingPolicy::default(),
+                None,
+                vec![min_max_columns(&raw)],
+            )
+            .unwrap();
+            let (nominal, _) = m.nominal().unwrap();
+            let plan = m.linear_plan(0, &nominal).unwrap();
+            let p = Plan32::new(&plan, 0.0, 100.0, true).expect("the f32 path applies");
+            let b = 5;
+            let e: Vec<f64> = (0..inds * b)
+                .map(|k| (1.0 + (k % 13) as f64 / 7.0) / inds as f64)
+                .collect();
+            let mut s = ndarray::Array2::<f64>::zeros((units, b));
+            let ev = ArrayView2::from_shape((inds, b), &e[..]).unwrap();
+            ndarray::linalg::general_mat_mul(1.0, &plan.xtp.t(), &ev, 0.0, &mut s);
+            let reqs: Vec<(u32, u32)> = (0..units as u32)
+                .flat_map(|u| (0..b as u32).map(move |v| (u, v)))
+                .collect();
+            let mut many = Vec::new();
+            p.exact_many(&e, b, &reqs, &mut many);
+            for (&(u, v), &x) in reqs.iter().zip(&many) {
+                let want = s[[u as usize, v as usize]];
+                assert_eq!(x.to_bits(), want.to_bits(), "{inds} indicators, unit {u}");
+                let one = p.exact(u as usize, &e, b, v as usize);
+                assert_eq!(one.to_bits(), want.to_bits(), "{inds} indicators, unit {u}");
+            }
+        }
+    }
 
     /// A network sorts every 0/1 input iff it sorts everything (Knuth's 0–1 principle): check all
     /// 0/1 inputs for small n and random inputs for larger n.
