@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::engine::accumulate::for_each_unit_row;
 use super::engine::memory::try_zeroed;
 use crate::error::{Error, Expected, Result};
 use crate::rank::Rank;
@@ -233,14 +234,7 @@ impl RankHistogram {
         par: bool,
     ) {
         let (n, nb) = (self.n_units, self.n_bins());
-        // position of each unit (usize::MAX: none)
-        let mut pos = vec![usize::MAX; n];
-        for (p, &u) in perm.iter().enumerate().take(n) {
-            if let Some(slot) = pos.get_mut(u) {
-                *slot = p;
-            }
-        }
-        let row = |(dst, &p): (&mut [u64], &usize)| {
+        let row = |dst: &mut [u64], p: usize| {
             if fresh {
                 // write the union of the bands first: a lazily zeroed page read before its first
                 // write is mapped to the zero page and copied on that write, with a TLB flush on
@@ -277,19 +271,8 @@ impl RankHistogram {
                 d.iter_mut().zip(src).for_each(|(a, &b)| *a += b.into());
             }
         };
-        if nb > 0 {
-            if par {
-                use rayon::prelude::*;
-                self.counts
-                    .par_chunks_mut(nb)
-                    .zip(pos.par_iter())
-                    .with_min_len(64)
-                    .for_each(row);
-            } else {
-                self.counts.chunks_mut(nb).zip(pos.iter()).for_each(row);
-            }
-        }
-        for (u, &p) in pos.iter().enumerate() {
+        for_each_unit_row(&mut self.counts, nb, &perm[..perm.len().min(n)], par, row);
+        for (p, &u) in perm.iter().enumerate().take(n) {
             for part in parts {
                 if let (Some(m), Some(&x)) = (self.missing.get_mut(u), part.missing.get(p)) {
                     *m += x;

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::engine::accumulate::{CellRule, PermutedLayout, PermutedStats, unit_exponents};
+use super::engine::accumulate::{
+    CellRule, PermutedLayout, PermutedStats, for_each_unit_row, unit_exponents,
+};
 use super::engine::exact::{ExactRepr, Moments, multipliers};
 use super::engine::memory::try_zeroed;
 use crate::error::{Error, Expected, Result};
@@ -419,13 +421,7 @@ impl ScoreStats {
             return;
         }
         let n = self.shift.len();
-        let mut pos = vec![usize::MAX; n];
-        for (p, &u) in perm.iter().enumerate().take(n) {
-            if let Some(slot) = pos.get_mut(u) {
-                *slot = p;
-            }
-        }
-        let row = |(dst, &p): (&mut [u64], &usize)| {
+        let row = |dst: &mut [u64], p: usize| {
             let mut first = fresh;
             for h in hists {
                 if let Some(src) = h.get(p * stride..(p + 1) * stride) {
@@ -442,16 +438,7 @@ impl ScoreStats {
                 }
             }
         };
-        if par {
-            use rayon::prelude::*;
-            self.hist
-                .par_chunks_mut(stride)
-                .zip(pos.par_iter())
-                .with_min_len(64)
-                .for_each(row);
-        } else {
-            self.hist.chunks_mut(stride).zip(pos.iter()).for_each(row);
-        }
+        for_each_unit_row(&mut self.hist, stride, &perm[..perm.len().min(n)], par, row);
     }
 
     /// Same units, shifts, bounds, bins and steps: [`ScoreStats::merge`] accepts `other`.

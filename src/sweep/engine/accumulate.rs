@@ -176,3 +176,41 @@ pub(crate) struct PermutedLayout {
     /// `bins / (hi − lo)` per position.
     pub(crate) scale: Vec<f64>,
 }
+
+/// Run `row(dst, p)` for each row of `rows` (rows of `width` cells, one per unit `u`, in unit order)
+/// with `p` the position of unit `u` in `perm` (position `p` is unit `perm[p]`; units no position
+/// maps to are skipped), in parallel over rows with `par` (rayon; each row is written by one call, so
+/// the result does not depend on the split). The fast paths' merges of position-order buffers into
+/// unit-order accumulators go through it.
+pub(crate) fn for_each_unit_row<T: Send>(
+    rows: &mut [T],
+    width: usize,
+    perm: &[usize],
+    par: bool,
+    row: impl Fn(&mut [T], usize) + Sync,
+) {
+    if width == 0 {
+        return;
+    }
+    let n = rows.len() / width;
+    let mut pos = vec![usize::MAX; n];
+    for (p, &u) in perm.iter().enumerate() {
+        if let Some(slot) = pos.get_mut(u) {
+            *slot = p;
+        }
+    }
+    let each = |(dst, &p): (&mut [T], &usize)| {
+        if p != usize::MAX {
+            row(dst, p);
+        }
+    };
+    if par {
+        use rayon::prelude::*;
+        rows.par_chunks_mut(width)
+            .zip(pos.par_iter())
+            .with_min_len(64)
+            .for_each(each);
+    } else {
+        rows.chunks_mut(width).zip(pos.iter()).for_each(each);
+    }
+}
