@@ -110,8 +110,6 @@ pub(crate) struct FastBuffers {
     /// increments of one position stay in its band of `counts` instead of touching one page of the
     /// `n × n` table per unit and variant.
     deferred: Vec<u16>,
-    /// [`FastBuffers::count_deferred`]'s transposed group of deferred ranks, `col[l·BLOCK + v]`.
-    col: Vec<u16>,
     rank_missing: Vec<u64>,
     stats: PermutedStats,
     /// Level-0 multiples of the exact score sums of the current block (see [`add_clean_row`]).
@@ -349,62 +347,58 @@ impl FastBuffers {
     }
 
     /// Count the deferred ranks of the block's `used` variants (`deferred[v·n + p]`, 0 = counted
-    /// already) into `counts`, in groups of [`GROUP`] positions: a group's `used × GROUP` ranks are
-    /// transposed into `col` (one cache line per variant), then each position's row of `counts` is
-    /// incremented from its contiguous column, after a prefetch of the bins the group will touch. A
-    /// position's ranks stay near its nominal rank, so its band of bins is a few cache lines.
+    /// already) into `counts`, in groups of [`GROUP`] positions (one cache line of each variant's
+    /// row): first each position's band of bins (lane by lane over the group's rows), which is
+    /// written before its first increment ([`touch_bins`]) and prefetched, then the increments,
+    /// variant by variant across the group's rows of `counts`. A position's ranks stay near its
+    /// nominal rank, so its band is a few cache lines, and a group's bands stay in cache while its
+    /// rows are counted.
     #[inline(always)]
     fn count_deferred(&mut self, used: usize, n: usize) {
         let nb = n.div_ceil(self.width.max(1));
         let mut band = self.band.take().unwrap_or_default();
-        self.col.resize(GROUP * BLOCK, 0);
-        let mut bands = [None::<(usize, usize)>; GROUP];
         for g0 in (0..n).step_by(GROUP) {
             let gl = GROUP.min(n - g0);
+            // each position's smallest and largest bin (0 = counted already, wraps to the top;
+            // lo > hi when none), lane by lane over the group's rows
+            let (mut lo, mut hi) = ([u16::MAX; GROUP], [0u16; GROUP]);
+            for v in 0..used {
+                let Some(row) = self.deferred.get(v * n + g0..v * n + g0 + gl) else {
+                    continue;
+                };
+                for ((&r, l), h) in row.iter().zip(lo.iter_mut()).zip(hi.iter_mut()) {
+                    let r1 = r.wrapping_sub(1);
+                    *l = (*l).min(r1);
+                    *h = (*h).max(if r == 0 { 0 } else { r1 });
+                }
+            }
+            // write-first and prefetch the bins each position will increment
+            for l in 0..gl {
+                if lo[l] == u16::MAX {
+                    continue;
+                }
+                let (p, a, z) = (g0 + l, usize::from(lo[l]), usize::from(hi[l]));
+                if let Some(bd) = band.get_mut(p) {
+                    bd.0 = bd.0.min(a as u32);
+                    bd.1 = bd.1.max(z as u32);
+                }
+                touch_bins(&mut self.counts, &mut self.written, p, nb, a, z);
+                prefetch_range(&self.counts, p * nb + a, p * nb + z);
+            }
+            // the increments, variant by variant across the group's rows of `counts`
+            let Some(rows) = self.counts.get_mut(g0 * nb..(g0 + gl) * nb) else {
+                continue;
+            };
             for v in 0..used {
                 let Some(row) = self.deferred.get(v * n + g0..v * n + g0 + gl) else {
                     continue;
                 };
                 for (l, &r) in row.iter().enumerate() {
-                    if let Some(c) = self.col.get_mut(l * BLOCK + v) {
-                        *c = r;
-                    }
-                }
-            }
-            // each position's smallest and largest bin (0 = counted already, wraps to the top;
-            // `None` when none), and a prefetch of the bins it will increment
-            for (l, slot) in bands.iter_mut().enumerate().take(gl) {
-                let (mut lo, mut hi) = (u16::MAX, 0u16);
-                for &r in self
-                    .col
-                    .get(l * BLOCK..l * BLOCK + used)
-                    .unwrap_or_default()
-                {
-                    let r1 = r.wrapping_sub(1);
-                    lo = lo.min(r1);
-                    hi = hi.max(if r == 0 { 0 } else { r1 });
-                }
-                *slot = (lo != u16::MAX).then_some((usize::from(lo), usize::from(hi)));
-                if let Some((lo, hi)) = *slot {
-                    prefetch_range(&self.counts, (g0 + l) * nb + lo, (g0 + l) * nb + hi);
-                }
-            }
-            for (l, slot) in bands.iter().enumerate().take(gl) {
-                let p = g0 + l;
-                let Some((lo, hi)) = *slot else { continue };
-                if let Some(bd) = band.get_mut(p) {
-                    bd.0 = bd.0.min(lo as u32);
-                    bd.1 = bd.1.max(hi as u32);
-                }
-                touch_bins(&mut self.counts, &mut self.written, p, nb, lo, hi);
-                let (Some(row), Some(cnt)) = (
-                    self.col.get(l * BLOCK..l * BLOCK + used),
-                    self.counts.get_mut(p * nb..(p + 1) * nb),
-                ) else {
-                    continue;
-                };
-                for &r in row {
-                    if let Some(c) = (r as usize).checked_sub(1).and_then(|i| cnt.get_mut(i)) {
+                    if let Some(c) = (r as usize)
+                        .checked_sub(1)
+                        .filter(|&i| i < nb)
+                        .and_then(|i| rows.get_mut(l * nb + i))
+                    {
                         *c += 1;
                     }
                 }
