@@ -11,24 +11,14 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use composite_indicators::rank::{TieRule, rank_desc};
-use composite_indicators::sweep::bench_support::{min_max_columns, synthetic};
+use composite_indicators::sweep::bench_support::arithmetic_model;
 use composite_indicators::sweep::{
     BatchModel, GroupInput, NodeSelection, SobolGroup, SweepConfig, VariantSampler, WeightSampler,
 };
-use composite_indicators::{AggregatorKind, MissingPolicy};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn model(units: usize, indicators: usize) -> BatchModel {
-    let (fw, raw) = synthetic(units, indicators, 20, 6, 1).expect("synthetic workload");
-    let n_agg = fw.nodes().len() - fw.n_indicators();
-    BatchModel::new(
-        fw,
-        vec![AggregatorKind::Arithmetic; n_agg],
-        MissingPolicy::default(),
-        None,
-        vec![min_max_columns(&raw)],
-    )
-    .expect("model")
+    arithmetic_model(units, indicators, 20, 6, 1).expect("synthetic workload")
 }
 
 fn noise() -> WeightSampler {

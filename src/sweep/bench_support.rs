@@ -7,9 +7,11 @@
 
 use ndarray::Array2;
 
+use super::BatchModel;
 pub use super::engine::rank::rank_min_into;
 pub use super::histogram::quantile_target;
 use super::sampler::{rng_for, unit};
+use crate::aggregate::{AggregatorKind, MissingPolicy};
 use crate::error::{Error, Expected, Result};
 use crate::spec::{Framework, FrameworkSpec, Indicator, Pillar};
 
@@ -123,4 +125,33 @@ pub fn min_max_columns(x: &Array2<f64>) -> Array2<f64> {
         });
     }
     out
+}
+
+/// The synthetic sweep model of the benchmarks and tests: [`synthetic`] data, min-max columns
+/// ([`min_max_columns`]), arithmetic means at every aggregate, the default missing policy, no bonus
+/// term and one alternative.
+///
+/// Errors: those of [`synthetic`] and [`BatchModel::new`].
+///
+/// ```
+/// use composite_indicators::sweep::bench_support::arithmetic_model;
+/// let m = arithmetic_model(6, 9, 3, 2, 1).unwrap();
+/// assert_eq!(m.n_units(), 6);
+/// ```
+pub fn arithmetic_model(
+    units: usize,
+    indicators: usize,
+    subpillars: usize,
+    pillars: usize,
+    seed: u64,
+) -> Result<BatchModel> {
+    let (fw, raw) = synthetic(units, indicators, subpillars, pillars, seed)?;
+    let n_agg = fw.nodes().len() - fw.n_indicators();
+    BatchModel::new(
+        fw,
+        vec![AggregatorKind::Arithmetic; n_agg],
+        MissingPolicy::default(),
+        None,
+        vec![min_max_columns(&raw)],
+    )
 }

@@ -643,16 +643,7 @@ mod tests {
         pils: usize,
         seed: u64,
     ) -> BatchModel {
-        let (fw, raw) = synthetic(units, inds, subs, pils, seed).unwrap();
-        let n_agg = fw.nodes().len() - fw.n_indicators();
-        BatchModel::new(
-            fw,
-            vec![AggregatorKind::Arithmetic; n_agg],
-            MissingPolicy::default(),
-            None,
-            vec![min_max_columns(&raw)],
-        )
-        .unwrap()
+        crate::sweep::bench_support::arithmetic_model(units, inds, subs, pils, seed).unwrap()
     }
 
     fn general_path(m: &BatchModel, cfg: &SweepConfig) -> (RankHistogram, ScoreStats) {

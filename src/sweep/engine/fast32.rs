@@ -756,9 +756,7 @@ impl Buf32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sweep::BatchModel;
-    use crate::sweep::bench_support::{min_max_columns, synthetic};
-    use crate::{AggregatorKind, MissingPolicy};
+    use crate::sweep::bench_support::arithmetic_model;
 
     /// The recomputed `f64` scores equal the product's bit for bit below, at and beyond one chain
     /// block of indicators ([`PRODUCT_KC`]): over 256 indicators the product adds the blocks' chains,
@@ -766,16 +764,7 @@ mod tests {
     #[test]
     fn exact_scores_are_the_products_across_chain_blocks() {
         for (units, inds) in [(9, 3), (20, 256), (20, 257), (33, 300), (12, 600)] {
-            let (fw, raw) = synthetic(units, inds, 3, 2, 11).unwrap();
-            let n_agg = fw.nodes().len() - fw.n_indicators();
-            let m = BatchModel::new(
-                fw,
-                vec![AggregatorKind::Arithmetic; n_agg],
-                MissingPolicy::default(),
-                None,
-                vec![min_max_columns(&raw)],
-            )
-            .unwrap();
+            let m = arithmetic_model(units, inds, 3, 2, 11).unwrap();
             let (nominal, _) = m.nominal().unwrap();
             let plan = m.linear_plan(0, &nominal).unwrap();
             let p = Plan32::new(&plan, 0.0, 100.0, true).expect("the f32 path applies");
