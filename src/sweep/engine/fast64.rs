@@ -239,8 +239,8 @@ fn merge_pending(plan: &LinearPlan, shared: &Mutex<Acc>, bufs: &mut [&mut FastBu
     let parts: Vec<PermutedCounts<'_, u16>> = bufs.iter().map(|b| b.pending()).collect();
     let hists: Vec<&[u32]> = bufs.iter().map(|b| b.stats.hist.as_slice()).collect();
     let mut acc = shared.lock().unwrap_or_else(|e| e.into_inner());
-    // no variant counted yet: every count of the sweep's histogram is still 0, so the first merge
-    // writes its counts (no read of pages nothing has touched)
+    // no variant counted yet: every count of the sweep's histograms is still 0, so the first merge
+    // writes before it adds (no read of a page nothing has written)
     let fresh = acc.ranks.n_variants() == 0;
     acc.ranks.add_permuted(&plan.perm, &parts, fresh, par);
     acc.scores.add_permuted_hist(&plan.perm, &hists, fresh, par);
