@@ -38,7 +38,7 @@ use crate::rank::Rank;
 /// assert_eq!(h.n_missing(2), 1);
 /// assert_eq!(h.prob_at_most(1, 2), Some(2.0 / 3.0));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(try_from = "RankHistogramRepr")]
 pub struct RankHistogram {
     n_units: usize,
@@ -48,6 +48,62 @@ pub struct RankHistogram {
     counts: Vec<u64>,
     missing: Vec<u64>,
     variants: u64,
+    /// Per unit, bins `span[u].0..=span[u].1` hold every non-zero count of unit `u` (none when
+    /// `span[u].0 > span[u].1`); bins outside are 0. Kept up to date by every change (a superset of
+    /// the non-zero bins, exact unless counts were added as whole rows), rebuilt from the counts when
+    /// read from a file, not serialised, and ignored by `==`. The statistics scan only the span: a
+    /// sweep's histogram is lazily zeroed memory, and reading a page nothing wrote maps it (a page
+    /// fault per 4 KiB), so scanning whole rows of thousands of units touched every page of the table.
+    #[serde(skip)]
+    span: Vec<(u32, u32)>,
+}
+
+/// Equal histograms have the same units, bin width, counts, missing counts and variant count (the
+/// spans are a reading aid, derived from the counts).
+impl PartialEq for RankHistogram {
+    fn eq(&self, other: &Self) -> bool {
+        self.n_units == other.n_units
+            && self.width == other.width
+            && self.variants == other.variants
+            && self.missing == other.missing
+            && self.counts == other.counts
+    }
+}
+
+impl Eq for RankHistogram {}
+
+/// The span of no bins.
+const EMPTY_SPAN: (u32, u32) = (u32::MAX, 0);
+
+/// Widen `span` to cover bins `lo..=hi` (`lo ≤ hi`).
+#[inline(always)]
+fn widen(span: &mut (u32, u32), lo: usize, hi: usize) {
+    let (lo, hi) = (
+        u32::try_from(lo).unwrap_or(u32::MAX),
+        u32::try_from(hi).unwrap_or(u32::MAX),
+    );
+    span.0 = span.0.min(lo);
+    span.1 = span.1.max(hi);
+}
+
+/// The exact span of `counts` rows of `nb` bins: per row, its first and last non-zero bin.
+fn spans_of(counts: &[u64], nb: usize) -> Vec<(u32, u32)> {
+    if nb == 0 {
+        return Vec::new();
+    }
+    counts
+        .chunks_exact(nb)
+        .map(|row| {
+            let mut sp = EMPTY_SPAN;
+            if let (Some(a), Some(b)) = (
+                row.iter().position(|&k| k != 0),
+                row.iter().rposition(|&k| k != 0),
+            ) {
+                widen(&mut sp, a, b);
+            }
+            sp
+        })
+        .collect()
 }
 
 /// The serialised form of a [`RankHistogram`]; reading checks the lengths (`n_units²` counts,
@@ -91,12 +147,14 @@ impl TryFrom<RankHistogramRepr> for RankHistogram {
                 found: r.missing.len(),
             });
         }
+        let span = spans_of(&r.counts, r.n_units.div_ceil(r.width));
         Ok(RankHistogram {
             n_units: r.n_units,
             width: r.width,
             counts: r.counts,
             missing: r.missing,
             variants: r.variants,
+            span,
         })
     }
 }
@@ -111,6 +169,7 @@ impl RankHistogram {
             counts: vec![0; n_units * n_units],
             missing: vec![0; n_units],
             variants: 0,
+            span: vec![EMPTY_SPAN; n_units],
         }
     }
 
@@ -179,6 +238,7 @@ impl RankHistogram {
             counts: try_zeroed(cells, &what)?,
             missing: try_zeroed(n_units, &what)?,
             variants: 0,
+            span: vec![EMPTY_SPAN; n_units],
         })
     }
 
@@ -196,7 +256,9 @@ impl RankHistogram {
         for (u, &r) in ranks.iter().enumerate().take(n) {
             let r = r.unwrap_or(0) as usize;
             if r >= 1 && r <= n {
-                self.counts[u * nb + (r - 1) / w] += 1;
+                let b = (r - 1) / w;
+                self.counts[u * nb + b] += 1;
+                widen(&mut self.span[u], b, b);
             } else {
                 self.missing[u] += 1;
             }
@@ -210,7 +272,9 @@ impl RankHistogram {
         for (u, &r) in ranks.iter().enumerate().take(n) {
             let r = r as usize;
             if r >= 1 && r <= n {
-                self.counts[u * nb + (r - 1) / w] += 1;
+                let b = (r - 1) / w;
+                self.counts[u * nb + b] += 1;
+                widen(&mut self.span[u], b, b);
             } else {
                 self.missing[u] += 1;
             }
@@ -277,6 +341,16 @@ impl RankHistogram {
                 if let (Some(m), Some(&x)) = (self.missing.get_mut(u), part.missing.get(p)) {
                     *m += x;
                 }
+                if let Some(sp) = self.span.get_mut(u) {
+                    match part.band.map(|b| b.get(p)) {
+                        Some(Some(&(lo, hi))) if lo <= hi => {
+                            widen(sp, lo as usize, (hi as usize).min(nb.saturating_sub(1)));
+                        }
+                        Some(_) => {}
+                        None if nb > 0 => widen(sp, 0, nb - 1),
+                        None => {}
+                    }
+                }
             }
         }
         self.variants += parts.iter().map(|p| p.variants).sum::<u64>();
@@ -305,14 +379,31 @@ impl RankHistogram {
         // wrapping: real counts stay far below 2^64; only a damaged file could wrap, without a panic.
         // Zero cells are skipped, not added: a sweep's histograms come from lazily zeroed memory, and
         // most units reach few ranks, so most pages of the result are never written (not resident).
-        self.counts
-            .iter_mut()
-            .zip(&other.counts)
-            .for_each(|(a, &b)| {
-                if b != 0 {
-                    *a = a.wrapping_add(b);
-                }
-            });
+        // only `other`'s spans can hold non-zero counts
+        let nb = self.n_bins();
+        if nb > 0 {
+            for (u, ((a, b), sp)) in self
+                .counts
+                .chunks_exact_mut(nb)
+                .zip(other.counts.chunks_exact(nb))
+                .zip(self.span.iter_mut())
+                .enumerate()
+            {
+                let Some(&(lo, hi)) = other.span.get(u).filter(|s| s.0 <= s.1) else {
+                    continue;
+                };
+                let (lo, hi) = (lo as usize, (hi as usize).min(nb - 1));
+                let (Some(a), Some(b)) = (a.get_mut(lo..=hi), b.get(lo..=hi)) else {
+                    continue;
+                };
+                a.iter_mut().zip(b).for_each(|(a, &b)| {
+                    if b != 0 {
+                        *a = a.wrapping_add(b);
+                    }
+                });
+                widen(sp, lo, hi);
+            }
+        }
         self.missing
             .iter_mut()
             .zip(&other.missing)
@@ -369,11 +460,26 @@ impl RankHistogram {
     }
     /// Variants in which unit `u` was ranked.
     pub fn n_ranked(&self, u: usize) -> u64 {
-        self.unit_counts(u).iter().sum()
+        self.live_counts(u).1.iter().sum()
+    }
+
+    /// The bins of unit `u` that can be non-zero, `(first bin, counts)`: its row of
+    /// [`RankHistogram::unit_counts`] cut to its span (`(0, [])` when none can be, or for an unknown
+    /// unit). Every statistic below reads only these; the bins left out are 0, so sums and walks over
+    /// them give the same integers as over the whole row.
+    fn live_counts(&self, u: usize) -> (usize, &[u64]) {
+        let c = self.unit_counts(u);
+        match self.span.get(u) {
+            Some(&(lo, hi)) if lo <= hi => {
+                let (lo, hi) = (lo as usize, (hi as usize).saturating_add(1).min(c.len()));
+                (lo, c.get(lo..hi.max(lo)).unwrap_or(&[]))
+            }
+            _ => (0, &[]),
+        }
     }
     /// Mean rank of unit `u` over the variants that rank it (`None` if none does).
     pub fn mean(&self, u: usize) -> Option<f64> {
-        let c = self.unit_counts(u);
+        let (first, c) = self.live_counts(u);
         let n: u64 = c.iter().sum();
         if n == 0 {
             return None;
@@ -383,7 +489,7 @@ impl RankHistogram {
         let s: u128 = c
             .iter()
             .enumerate()
-            .map(|(i, &k)| u128::from(self.twice_mid(i)) * u128::from(k))
+            .map(|(i, &k)| u128::from(self.twice_mid(first + i)) * u128::from(k))
             .sum();
         Some(s as f64 / (2 * u128::from(n)) as f64)
     }
@@ -393,7 +499,7 @@ impl RankHistogram {
         if !(0.0..=1.0).contains(&q) {
             return None;
         }
-        let c = self.unit_counts(u);
+        let (first, c) = self.live_counts(u);
         let n: u64 = c.iter().sum();
         if n == 0 {
             return None;
@@ -403,7 +509,7 @@ impl RankHistogram {
         for (i, &k) in c.iter().enumerate() {
             acc += k;
             if acc >= target {
-                return Some(self.lowest(i) as Rank);
+                return Some(self.lowest(first + i) as Rank);
             }
         }
         None
@@ -434,16 +540,16 @@ impl RankHistogram {
         if !(0.0..=1.0).contains(&q) {
             return None;
         }
-        let c = self.unit_counts(u);
+        let (first, c) = self.live_counts(u);
         let n: u64 = c.iter().sum();
         if n == 0 {
             return None;
         }
-        self.interpolated(c, n, 0, q)
+        self.interpolated(c, n, first, q)
     }
 
-    /// R's type-7 `q`-quantile of counts `c` (`n` in all, every bin before `first` empty): with
-    /// `h = (n − 1)·q`, the `⌊h⌋ + 1`-th smallest rank plus `h − ⌊h⌋` times the step to the next one.
+    /// R's type-7 `q`-quantile of counts `c` of bins `first..` (`n` in all): with `h = (n − 1)·q`,
+    /// the `⌊h⌋ + 1`-th smallest rank plus `h − ⌊h⌋` times the step to the next one.
     fn interpolated(&self, c: &[u64], n: u64, first: usize, q: f64) -> Option<f64> {
         let h = (n - 1) as f64 * q;
         let k = h.floor();
@@ -452,13 +558,13 @@ impl RankHistogram {
         let hi_k = (lo_k + 1).min(n);
         let (mut lo, mut hi) = (None, None);
         let mut acc = 0u64;
-        for (i, &cnt) in c.iter().enumerate().skip(first) {
+        for (i, &cnt) in c.iter().enumerate() {
             acc += cnt;
             if lo.is_none() && acc >= lo_k {
-                lo = Some(self.lowest(i) as f64);
+                lo = Some(self.lowest(first + i) as f64);
             }
             if acc >= hi_k {
-                hi = Some(self.lowest(i) as f64);
+                hi = Some(self.lowest(first + i) as f64);
                 break;
             }
         }
@@ -468,22 +574,23 @@ impl RankHistogram {
     /// Share of ranked variants in which unit `u` ranks `k` or better (for a binned summary, in a
     /// bin whose ranks are all `≤ k`: a lower bound that is exact when `k` ends a bin).
     pub fn prob_at_most(&self, u: usize, k: usize) -> Option<f64> {
-        let c = self.unit_counts(u);
+        let (first, c) = self.live_counts(u);
         let n: u64 = c.iter().sum();
         if n == 0 {
             return None;
         }
+        // bins 0..full count; those before `first` are 0
         let full = if k >= self.n_units {
-            c.len()
+            self.n_bins()
         } else {
             k / self.width
         };
-        let s: u64 = c.iter().take(full).sum();
+        let s: u64 = c.iter().take(full.saturating_sub(first)).sum();
         Some(s as f64 / n as f64)
     }
     /// Mean of `|rank − nominal|` over the variants that rank unit `u`.
     pub fn mean_abs_shift(&self, u: usize, nominal: Rank) -> Option<f64> {
-        let c = self.unit_counts(u);
+        let (first, c) = self.live_counts(u);
         let n: u64 = c.iter().sum();
         if n == 0 {
             return None;
@@ -493,7 +600,8 @@ impl RankHistogram {
             .iter()
             .enumerate()
             .map(|(i, &k)| {
-                u128::from(self.twice_mid(i).abs_diff(2 * u64::from(nominal))) * u128::from(k)
+                u128::from(self.twice_mid(first + i).abs_diff(2 * u64::from(nominal)))
+                    * u128::from(k)
             })
             .sum();
         Some(s as f64 / (2 * u128::from(n)) as f64)
@@ -505,7 +613,7 @@ impl RankHistogram {
     /// [`RankHistogram::mean_abs_shift`]. The same integer sums and the same final divisions, so
     /// every value is bit-identical to the separate calls (tested); five passes fewer per unit.
     pub(crate) fn ua_stats(&self, u: usize, nominal: Option<Rank>) -> UaRankStats {
-        let c = self.unit_counts(u);
+        let (off, c) = self.live_counts(u);
         let two_nom = nominal.map(|r| 2 * u64::from(r));
         let (mut n, mut s, mut a, mut first) = (0u64, 0u128, 0u128, None);
         for (i, &k) in c.iter().enumerate() {
@@ -514,7 +622,7 @@ impl RankHistogram {
             }
             first.get_or_insert(i);
             n += k;
-            let m = self.twice_mid(i);
+            let m = self.twice_mid(off + i);
             s += u128::from(m) * u128::from(k);
             if let Some(t) = two_nom {
                 a += u128::from(m.abs_diff(t)) * u128::from(k);
@@ -524,7 +632,8 @@ impl RankHistogram {
             return UaRankStats::default();
         }
         let first = first.unwrap_or(0);
-        let quantile = |q: f64| self.interpolated(c, n, first, q);
+        let live = c.get(first..).unwrap_or(&[]);
+        let quantile = |q: f64| self.interpolated(live, n, off + first, q);
         let d = (2 * u128::from(n)) as f64;
         UaRankStats {
             median: quantile(0.5),
@@ -636,6 +745,7 @@ mod tests {
             let mut expect = RankHistogram::binned(n, width).unwrap();
             if !fresh {
                 expect.counts.iter_mut().enumerate().for_each(|(i, c)| *c = i as u64 % 3);
+                expect.span = spans_of(&expect.counts, nb);
             }
             let mut got = expect.clone();
             for (counts, band, missing) in &srcs {
@@ -655,7 +765,92 @@ mod tests {
                 .map(|(c, b, m)| PermutedCounts { counts: c, band: b.as_deref(), missing: m, variants: 7 })
                 .collect();
             got.add_permuted(&perm, &sources, fresh, par);
+            proptest::prop_assert!(spans_cover_the_counts(&got));
             proptest::prop_assert_eq!(got, expect);
+        }
+    }
+
+    /// Whether every non-zero count of `h` lies in its unit's span.
+    fn spans_cover_the_counts(h: &RankHistogram) -> bool {
+        let nb = h.n_bins();
+        (0..h.n_units).all(|u| {
+            let (lo, hi) = h.span[u];
+            h.unit_counts(u)
+                .iter()
+                .enumerate()
+                .all(|(b, &k)| k == 0 || (lo <= hi && (lo as usize..=hi as usize).contains(&b)))
+                && (lo > hi || (hi as usize) < nb)
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// The spans stay a cover of the non-zero counts through `add`, `add_permuted` and `merge`
+        /// and are rebuilt exactly when read from JSON; every statistic read over the span equals
+        /// the same statistic computed here over the whole row.
+        #[test]
+        fn statistics_over_spans_equal_whole_rows(
+            n in 1usize..30,
+            width in 1usize..4,
+            ranks in proptest::collection::vec(0u32..40, 0..300),
+            banded in proptest::collection::vec((0u32..30, 0u32..30), 0..30),
+        ) {
+            let nb = n.div_ceil(width);
+            let mut h = RankHistogram::binned(n, width).unwrap();
+            for chunk in ranks.chunks(n) {
+                let r: Vec<Option<Rank>> = (0..n)
+                    .map(|u| chunk.get(u).copied().filter(|&x| x >= 1 && x as usize <= n))
+                    .collect();
+                h.add(&r);
+            }
+            let mut other = RankHistogram::binned(n, width).unwrap();
+            let counts: Vec<u16> = (0..n * nb).map(|i| (i % 3) as u16).collect();
+            let band: Vec<(u32, u32)> = (0..n).map(|p| banded.get(p).copied().unwrap_or((1, 0))).collect();
+            let perm: Vec<usize> = (0..n).rev().collect();
+            let missing = vec![0u64; n];
+            let part = PermutedCounts { counts: &counts, band: Some(&band), missing: &missing, variants: 1 };
+            other.add_permuted(&perm, &[part], true, false);
+            proptest::prop_assert!(spans_cover_the_counts(&h));
+            proptest::prop_assert!(spans_cover_the_counts(&other));
+            h.merge(&other).unwrap();
+            proptest::prop_assert!(spans_cover_the_counts(&h));
+            let back: RankHistogram = serde_json::from_str(&serde_json::to_string(&h).unwrap()).unwrap();
+            proptest::prop_assert_eq!(&back.span, &spans_of(&h.counts, nb));
+            proptest::prop_assert!(spans_cover_the_counts(&back));
+            for u in 0..n {
+                let c = h.unit_counts(u);
+                let total: u64 = c.iter().sum();
+                proptest::prop_assert_eq!(h.n_ranked(u), total);
+                // the whole-row statistics, written out here
+                let lowest = |i: usize| (i * width + 1) as u64;
+                let twice_mid = |i: usize| lowest(i) + (lowest(i) + width as u64 - 1).min(n as u64);
+                let mean = (total > 0).then(|| {
+                    let s: u128 = c.iter().enumerate().map(|(i, &k)| u128::from(twice_mid(i)) * u128::from(k)).sum();
+                    s as f64 / (2 * u128::from(total)) as f64
+                });
+                proptest::prop_assert_eq!(h.mean(u).map(f64::to_bits), mean.map(f64::to_bits));
+                for q in [0.0, 0.05, 0.5, 0.95, 1.0] {
+                    let target = quantile_target(q, total);
+                    let mut acc = 0;
+                    let whole = (total > 0).then(|| {
+                        c.iter().position(|&k| { acc += k; acc >= target }).map(|i| lowest(i) as Rank)
+                    }).flatten();
+                    proptest::prop_assert_eq!(h.quantile(u, q), whole);
+                    let back_q = back.quantile_interpolated(u, q).map(f64::to_bits);
+                    proptest::prop_assert_eq!(h.quantile_interpolated(u, q).map(f64::to_bits), back_q);
+                }
+                for k in [0, 1, n / 2, n, n + 1] {
+                    let full = if k >= n { nb } else { k / width };
+                    let p = (total > 0).then(|| c.iter().take(full).sum::<u64>() as f64 / total as f64);
+                    proptest::prop_assert_eq!(h.prob_at_most(u, k).map(f64::to_bits), p.map(f64::to_bits));
+                }
+                let nominal = (u % n + 1) as Rank;
+                let shift = (total > 0).then(|| {
+                    let s: u128 = c.iter().enumerate().map(|(i, &k)| u128::from(twice_mid(i).abs_diff(2 * u64::from(nominal))) * u128::from(k)).sum();
+                    s as f64 / (2 * u128::from(total)) as f64
+                });
+                proptest::prop_assert_eq!(h.mean_abs_shift(u, nominal).map(f64::to_bits), shift.map(f64::to_bits));
+            }
         }
     }
 
