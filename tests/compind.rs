@@ -325,6 +325,69 @@ fn outputs_never_destroy_inputs() {
     assert_eq!(std::fs::read(&sw).unwrap(), sweep_before);
 }
 
+/// An output that is a directory, in a missing directory, or a second output that cannot be
+/// written stops the run before any output is written; `-` is standard output, and devices such as
+/// `/dev/null` are written to, never replaced.
+#[test]
+fn outputs_are_checked_before_any_is_written_and_devices_survive() {
+    let d = dir("out_checks");
+    let base = ["score", "--imeta", IMETA, "--idata", IDATA];
+    let a = d.join("a.csv");
+    let sdir = d.join("sdir");
+    std::fs::create_dir(&sdir).unwrap();
+    // the second output is a directory: nothing is written, the line names it
+    let line = fails_with_one_line(&compind(
+        &[&base[..], &["--out", s(&a), "--save-scale", s(&sdir)]].concat(),
+    ));
+    assert!(line.contains("sdir") && line.contains("is a directory"), "{line}");
+    assert!(!a.exists());
+    let line = fails_with_one_line(&compind(&[
+        "remove",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--level",
+        "2",
+        "--summary",
+        s(&sdir),
+        "--out",
+        s(&a),
+    ]));
+    assert!(line.contains("is a directory"), "{line}");
+    assert!(!a.exists());
+    // audit: --out an existing file, or a table name taken by a directory
+    let f = d.join("afile");
+    std::fs::write(&f, "keep").unwrap();
+    let aud = ["audit", "--imeta", IMETA, "--idata", IDATA, "--out"];
+    let line = fails_with_one_line(&compind(&[&aud[..], &[s(&f)]].concat()));
+    assert!(line.contains("not a directory"), "{line}");
+    assert_eq!(text(&f), "keep");
+    let ad = d.join("aud");
+    std::fs::create_dir_all(ad.join("pca.csv")).unwrap();
+    let line = fails_with_one_line(&compind(&[&aud[..], &[s(&ad)]].concat()));
+    assert!(line.contains("pca.csv"), "{line}");
+    assert_eq!(std::fs::read_dir(&ad).unwrap().count(), 1);
+    // `-` is standard output; twice is a clash
+    let o = compind(&[&base[..], &["--out", "-"]].concat());
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("uCode,"), "{out}");
+    assert_eq!(out.lines().count(), 52, "header and 51 units");
+    assert!(!Path::new(env!("CARGO_MANIFEST_DIR")).join("-").exists());
+    fails_with_one_line(&compind(
+        &[&base[..], &["--out", "-", "--save-scale", "-"]].concat(),
+    ));
+    // a device is written to, not replaced by a regular file
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        ok(&compind(&[&base[..], &["--out", "/dev/null"]].concat()));
+        let t = std::fs::metadata("/dev/null").unwrap().file_type();
+        assert!(t.is_char_device(), "{t:?}");
+    }
+}
+
 #[test]
 fn a_node_coded_rank_fails_before_anything_is_written() {
     let d = dir("rank_node");

@@ -8,6 +8,10 @@
 //!
 //! Temporary files are managed by the `tempfile` crate (created with an unpredictable name, removed
 //! on drop, persisted with an atomic rename).
+//!
+//! A target that exists and is not a regular file (a terminal, `/dev/stdout`, `/dev/null`, a named
+//! pipe) is written directly instead: it has no contents to protect, and renaming a file over it
+//! would replace the device or pipe itself. A target that is a directory is an error.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -20,12 +24,14 @@ use super::path_name;
 /// which replaces `path` only when `body` returned `Ok` and every byte reached the disk.
 ///
 /// If `path` is a symbolic link, the link's target is replaced (the link itself is kept), so writing
-/// through a link behaves as an in-place write would, but atomically.
+/// through a link behaves as an in-place write would, but atomically. If `path` (or what it links
+/// to) exists and is neither a regular file nor a directory (a terminal, `/dev/stdout`, `/dev/null`,
+/// a named pipe), the bytes are written to it directly: such a target is never replaced.
 ///
 /// # Errors
-/// Whatever `body` returns (the target is then untouched), or [`Error::Io`] naming `path` if the
-/// temporary file cannot be created, written, synced or renamed (a missing directory, no permission,
-/// a full disk).
+/// Whatever `body` returns (the target is then untouched), or [`Error::Io`] naming `path` if it is a
+/// directory, or if the temporary file cannot be created, written, synced or renamed (a missing
+/// directory, no permission, a full disk), or a device or pipe cannot be opened or written.
 ///
 /// # Examples
 /// ```
@@ -53,6 +59,25 @@ where
         path: path_name(path),
         source,
     };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(io_err(std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "is a directory (give a file name)",
+            )));
+        }
+        // a device, terminal or pipe: write to it, never rename over it
+        Ok(meta) if !meta.is_file() => {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(io_err)?;
+            let mut w = BufWriter::new(f);
+            body(&mut w)?;
+            return w.flush().map_err(io_err);
+        }
+        _ => {}
+    }
     // Follow a symlink so the link keeps pointing at the (replaced) file.
     let target = match std::fs::canonicalize(path) {
         Ok(real) => real,
@@ -129,6 +154,39 @@ mod tests {
         write_atomic(&atomic, |w| w.write_all(b"x").map_err(io)).unwrap();
         let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&atomic), mode(&plain));
+    }
+
+    #[test]
+    fn a_directory_is_an_error_and_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = write_atomic(dir.path(), |w| w.write_all(b"x").map_err(io)).unwrap_err();
+        assert!(e.to_string().contains("is a directory"), "{e}");
+        assert!(dir.path().is_dir());
+    }
+
+    /// `/dev/null` (a character device) is written to, not replaced by a regular file; a named
+    /// pipe gets the bytes through its reader.
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_pipes_are_written_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let null = std::path::Path::new("/dev/null");
+        if null.exists() {
+            write_atomic(null, |w| w.write_all(b"discarded\n").map_err(io)).unwrap();
+            let t = std::fs::metadata(null).unwrap().file_type();
+            assert!(t.is_char_device(), "{t:?}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let f2 = fifo.clone();
+            let reader = std::thread::spawn(move || std::fs::read_to_string(f2).unwrap());
+            write_atomic(&fifo, |w| w.write_all(b"through the pipe\n").map_err(io)).unwrap();
+            assert_eq!(reader.join().unwrap(), "through the pipe\n");
+            let t = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+            assert!(t.is_fifo(), "{t:?}");
+        }
     }
 
     #[cfg(unix)]

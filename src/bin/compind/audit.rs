@@ -73,7 +73,23 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let ext = if a.json { "json" } else { "csv" };
     let path_of = |name: &str| a.out.join(format!("{name}.{ext}"));
     let outputs: Vec<PathBuf> = TABLES.iter().map(|t| path_of(t)).collect();
-    common::check_outputs(&a.inputs.paths(), &outputs)?;
+    io::check_output_paths(&a.inputs.paths(), &outputs)?;
+    match std::fs::metadata(&a.out) {
+        // the tables must not be directories, and the directory must take new files
+        Ok(m) if m.is_dir() => common::check_output_dirs(&outputs)?,
+        Ok(_) => {
+            return Err(Error::Io {
+                path: a.out.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "exists and is not a directory (--out names the directory of the audit tables)",
+                ),
+            }
+            .into());
+        }
+        // created later: its parent must exist and take new files
+        Err(_) => common::check_output_dirs(std::slice::from_ref(&a.out))?,
+    }
     let method = if a.method == "spearman" {
         CorrMethod::Spearman
     } else {

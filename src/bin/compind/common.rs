@@ -439,27 +439,70 @@ impl Progress {
     }
 }
 
-/// Refuse outputs that resolve to an input or to each other (nothing is written).
-pub fn check_outputs(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<()> {
-    io::check_output_paths(inputs, outputs)
+/// An output path as given on the command line: `-` is standard output (`/dev/stdout`, written
+/// directly, see [`io::write_atomic`]); anything else is a file path.
+pub fn output_path(s: &str) -> std::result::Result<PathBuf, String> {
+    if s == "-" {
+        if cfg!(unix) {
+            return Ok(PathBuf::from("/dev/stdout"));
+        }
+        return Err("`-` (standard output) needs a Unix system here; give a file name".into());
+    }
+    if s.is_empty() {
+        return Err("an empty output path; give a file name".into());
+    }
+    Ok(PathBuf::from(s))
 }
 
-/// Every output's directory must exist: checked before anything is computed or written, so a run
-/// with several output files never stops after writing some of them.
+/// Refuse, before anything is computed or written, outputs that resolve to an input or to each
+/// other, outputs that are existing directories, and outputs whose directory is missing or cannot
+/// be written to (a probe file is created there and removed). So a run with several output files
+/// does not stop after writing some of them for any of these reasons.
+pub fn check_outputs(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<()> {
+    io::check_output_paths(inputs, outputs)?;
+    check_output_dirs(outputs)
+}
+
+/// The directory checks of [`check_outputs`]: each output is not a directory, and its directory
+/// exists and takes new files (devices such as `/dev/stdout` are written directly and skip the
+/// probe).
 pub fn check_output_dirs(outputs: &[PathBuf]) -> Result<()> {
+    let fail = |out: &Path, kind: std::io::ErrorKind, msg: String| Error::Io {
+        path: out.display().to_string(),
+        source: std::io::Error::new(kind, msg),
+    };
     for out in outputs {
+        match std::fs::metadata(out) {
+            Ok(m) if m.is_dir() => {
+                return Err(fail(
+                    out,
+                    std::io::ErrorKind::IsADirectory,
+                    "is a directory (give a file name)".into(),
+                ));
+            }
+            Ok(m) if !m.is_file() => continue,
+            _ => {}
+        }
         let dir = match out.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
-            _ => std::path::Path::new("."),
+            _ => Path::new("."),
         };
         if !dir.is_dir() {
-            return Err(Error::Io {
-                path: out.display().to_string(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    format!("directory `{}` does not exist", dir.display()),
-                ),
-            });
+            return Err(fail(
+                out,
+                std::io::ErrorKind::NotFound,
+                format!("directory `{}` does not exist", dir.display()),
+            ));
+        }
+        if let Err(e) = tempfile::Builder::new()
+            .prefix(".ci-tmp-")
+            .tempfile_in(dir)
+        {
+            return Err(fail(
+                out,
+                e.kind(),
+                format!("cannot write in directory `{}`: {e}", dir.display()),
+            ));
         }
     }
     Ok(())

@@ -87,10 +87,10 @@ pub struct Args {
     decreasing: bool,
     /// Also write the similarity table (COINr's compare_coins_corr and rank-similarity measures),
     /// one row per node. Example: `--similarity similarity.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     similarity: Option<PathBuf>,
     /// Output table (CSV, `uCode` first). Never one of the inputs. Example: `--out compare.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     out: PathBuf,
 }
 
@@ -183,7 +183,6 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.similarity.iter().cloned());
     common::check_outputs(&inputs, &outputs)?;
-    common::check_output_dirs(&outputs)?;
     let (f, first) = common::build(&a.inputs, &a.methods, true)?;
     let (_, second) = common::build(&inputs_b, &methods_b, true)?;
     if !quiet {

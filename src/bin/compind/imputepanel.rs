@@ -43,10 +43,10 @@ pub struct Args {
     #[arg(long = "col", value_name = "CODE")]
     cols: Vec<String>,
     /// Also write the report of filled and unfilled values. Example: `--report filled.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     report: Option<PathBuf>,
     /// Output panel (CSV). Never one of the inputs. Example: `--out iData_p_imputed.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     out: PathBuf,
 }
 
@@ -83,7 +83,6 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.report.iter().cloned());
     common::check_outputs(&a.inputs.paths(), &outputs)?;
-    common::check_output_dirs(&outputs)?;
     let (_, panel) = a.inputs.read()?;
     let (imputed, report) = step.apply(&panel)?;
     imputed.write_csv_path(&a.out)?;

@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(value_name = "FILE.json", required = true, num_args = 2..)]
     files: Vec<PathBuf>,
     /// Merged output file (JSON). Example: `--out sweep.json`.
-    #[arg(long, value_name = "FILE.json")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE.json")]
     out: PathBuf,
 }
 

@@ -69,7 +69,7 @@ pub struct Args {
     #[arg(long)]
     keep_unconverged: bool,
     /// Output table (CSV). Never one of the inputs. Example: `--out weights.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     out: PathBuf,
 }
 

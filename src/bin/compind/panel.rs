@@ -40,10 +40,10 @@ pub struct Args {
     #[arg(long, value_name = "NAME", requires = "dset_out")]
     dset: Option<String>,
     /// The file of --dset. Example: `--dset-out treated_panel.csv`.
-    #[arg(long, value_name = "FILE", requires = "dset")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE", requires = "dset")]
     dset_out: Option<PathBuf>,
     /// Output table (CSV, `uCode` first). Never one of the inputs. Example: `--out panel_scores.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     out: PathBuf,
 }
 
@@ -55,7 +55,6 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.dset_out.iter().cloned());
     common::check_outputs(&a.inputs.paths(), &outputs)?;
-    common::check_output_dirs(&outputs)?;
     let (_, panel, purse) = panelcommon::build(&a.inputs, &a.methods, &a.scope)?;
     let extra = match &a.dset {
         Some(d) => Some(purse.panel(d).map_err(|e| common::as_flag("--dset", e))?),

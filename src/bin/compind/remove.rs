@@ -46,10 +46,10 @@ pub struct Args {
     method: String,
     /// Also write the mean absolute rank difference per removed element.
     /// Example: `--summary loo_summary.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     summary: Option<PathBuf>,
     /// Output table (CSV, `uCode` first). Never one of the inputs. Example: `--out loo.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     out: PathBuf,
 }
 
@@ -59,7 +59,6 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.summary.iter().cloned());
     common::check_outputs(&a.inputs.paths(), &outputs)?;
-    common::check_output_dirs(&outputs)?;
     let mut opts = RemoveOptions::new(a.level).method(if a.method == "rebuild" {
         RemoveMethod::Rebuild
     } else {

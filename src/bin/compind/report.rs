@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(value_name = "FILE.json")]
     file: PathBuf,
     /// Output table (CSV; JSON if it ends in .json). Example: `--out ua.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     out: PathBuf,
 }
 

@@ -33,7 +33,7 @@ pub struct Args {
     scale: Option<PathBuf>,
     /// Save what every normaliser learned (min/max, mean/sd, ranks, ...) as JSON, after the table.
     /// Example: `--save-scale scale2024.json`.
-    #[arg(long, value_name = "FILE.json")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE.json")]
     save_scale: Option<PathBuf>,
     /// Add `uName` and the unit group columns (e.g. GDP_group) after `uCode`. Example: `--names`.
     #[arg(long)]
@@ -47,7 +47,7 @@ pub struct Args {
     round: Option<u32>,
     /// Output table (CSV; JSON if it ends in .json). Never one of the inputs.
     /// Example: `--out scores.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     out: PathBuf,
 }
 
@@ -60,7 +60,6 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     // every method option is checked before a file is read (the goalpost scale comes later)
     a.methods.config(None)?;
     common::check_outputs(&inputs, &outputs)?;
-    common::check_output_dirs(&outputs)?;
     let f = a.inputs.framework()?;
     let opts = ScoreTableOptions {
         names: a.names,

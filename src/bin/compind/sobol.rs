@@ -59,7 +59,7 @@ pub struct Args {
     level: f64,
     /// Also draw the first and total indices of --plot-target as bars (SVG; COINr's
     /// plot_sensitivity), with the bootstrap intervals when computed. Example: `--plot sobol.svg`.
-    #[arg(long, value_name = "FILE.svg")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
     /// The target drawn by --plot (default mean_abs_rank_shift). Example: `--plot-target rank:AUT`.
     #[arg(
@@ -70,7 +70,7 @@ pub struct Args {
     )]
     plot_target: String,
     /// Output table (CSV; JSON if it ends in .json). Example: `--out sobol.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     out: PathBuf,
 }
 
@@ -80,7 +80,6 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.plot.iter().cloned());
     common::check_outputs(&a.model.inputs.paths(), &outputs)?;
-    common::check_output_dirs(&outputs)?;
     let m = a.model.build(quiet)?;
     let fw = m.model.framework();
     let root = fw.root_index();

@@ -55,7 +55,7 @@ pub struct Args {
     #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
     t_unq: f64,
     /// Output table (CSV, `iCode` first). Never one of the inputs. Example: `--out stats.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     out: PathBuf,
 }
 

@@ -71,7 +71,7 @@ pub struct Args {
     #[arg(long, value_name = "auto|yes|no", default_value = "auto", value_parser = ["auto", "yes", "no"])]
     adjust_direction: String,
     /// Output table (CSV, `uCode` first). Never one of the inputs. Example: `--out strweak.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     out: PathBuf,
 }
 

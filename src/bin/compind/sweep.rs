@@ -247,7 +247,7 @@ pub struct Args {
     #[arg(long, value_name = "exact|auto|binned:B", default_value = "exact", value_parser = parse_rank_summary)]
     rank_summary: RankSummary,
     /// Output file (JSON). Example: `--out sweep.json`.
-    #[arg(long, value_name = "FILE.json")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE.json")]
     out: PathBuf,
 }
 

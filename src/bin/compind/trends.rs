@@ -76,7 +76,7 @@ pub struct Args {
     #[arg(long = "unit", value_name = "CODE")]
     units: Vec<String>,
     /// Output table (CSV, `uCode` first). Never one of the inputs. Example: `--out trends.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = common::output_path, long, value_name = "FILE")]
     out: PathBuf,
 }
 
