@@ -339,7 +339,10 @@ fn outputs_are_checked_before_any_is_written_and_devices_survive() {
     let line = fails_with_one_line(&compind(
         &[&base[..], &["--out", s(&a), "--save-scale", s(&sdir)]].concat(),
     ));
-    assert!(line.contains("sdir") && line.contains("is a directory"), "{line}");
+    assert!(
+        line.contains("sdir") && line.contains("is a directory"),
+        "{line}"
+    );
     assert!(!a.exists());
     let line = fails_with_one_line(&compind(&[
         "remove",

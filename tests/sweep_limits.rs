@@ -461,3 +461,57 @@ fn damaged_exact_sums_do_not_panic() {
         assert!(serde_json::from_value::<SweepResult>(w).is_err(), "{field}");
     }
 }
+
+/// A sweep of 10¹⁴ variants and a Sobol analysis of 10¹² base rows (no bootstrap) hold no per-chunk
+/// state: cancelled after their first chunks, they return `Cancelled` having allocated a few MB
+/// (they used to allocate one entry per chunk up front: 195 GB for the sweep, an abort, and a
+/// growing list of chunk accumulators for Sobol).
+#[test]
+fn huge_variant_counts_hold_no_per_chunk_state() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+    let _g = serial();
+    for general in [false, true] {
+        let m = model(50, general);
+        let stop = AtomicBool::new(false);
+        let seen = AtomicUsize::new(0);
+        let progress = |_: usize, _: usize| {
+            if seen.fetch_add(1, Ordering::SeqCst) >= 3 {
+                stop.store(true, Ordering::SeqCst);
+            }
+        };
+        let ctl = Control::default()
+            .with_progress(&progress)
+            .with_cancel(&stop);
+        let before = reset_peak();
+        let err = m
+            .sweep_with(&config(100_000_000_000_000, general), &ctl)
+            .unwrap_err();
+        let peak = PEAK.load(Ordering::SeqCst) - before;
+        assert!(matches!(err, Error::Cancelled), "{err:?}");
+        assert!(peak < 64 << 20, "general {general}: peak {peak} bytes");
+    }
+    let m = model(50, false);
+    let g = vec![SobolGroup::new(
+        "all",
+        GroupInput::Weights {
+            nodes: NodeSelection::All,
+            spread: 0.2,
+            triangular: false,
+        },
+    )];
+    let stop = AtomicBool::new(false);
+    let seen = AtomicUsize::new(0);
+    let progress = |_: usize, _: usize| {
+        if seen.fetch_add(1, Ordering::SeqCst) >= 3 {
+            stop.store(true, Ordering::SeqCst);
+        }
+    };
+    let ctl = Control::default()
+        .with_progress(&progress)
+        .with_cancel(&stop);
+    let before = reset_peak();
+    let err = m.sobol_with(&g, 1_000_000_000_000, 1, &ctl).unwrap_err();
+    let peak = PEAK.load(Ordering::SeqCst) - before;
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert!(peak < 64 << 20, "Sobol: peak {peak} bytes");
+}

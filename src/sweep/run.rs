@@ -339,7 +339,11 @@ impl BatchModel {
         } else {
             cfg.chunk_size
         };
-        let starts: Vec<usize> = range.clone().step_by(step).collect();
+        // chunk starts as an indexed range (no vector: a sweep of 10^14 variants has 10^10 chunks)
+        let n_chunks = range.len().div_ceil(step.max(1));
+        let starts = (0..n_chunks)
+            .into_par_iter()
+            .map(|k| range.start + k * step);
         // per-thread scratch is handed from one rayon split to the next instead of reallocated
         let pool = std::sync::Mutex::new(Vec::<Buffers>::new());
         let total = range.len();
@@ -348,9 +352,9 @@ impl BatchModel {
         // Every accumulator is a sum of integers, so chunks add theirs to one shared accumulator as
         // soon as they finish, in any order: at most one chunk accumulator per worker is alive.
         let shared = std::sync::Mutex::new(new_acc()?);
-        starts.par_iter().try_for_each_init(
+        starts.try_for_each_init(
             || Pooled::take(&pool),
-            |pooled, &s| -> Result<()> {
+            |pooled, s| -> Result<()> {
                 let buf = &mut pooled.buf;
                 if ctl.cancelled() {
                     return Err(Error::Cancelled);

@@ -494,10 +494,7 @@ pub fn check_output_dirs(outputs: &[PathBuf]) -> Result<()> {
                 format!("directory `{}` does not exist", dir.display()),
             ));
         }
-        if let Err(e) = tempfile::Builder::new()
-            .prefix(".ci-tmp-")
-            .tempfile_in(dir)
-        {
+        if let Err(e) = tempfile::Builder::new().prefix(".ci-tmp-").tempfile_in(dir) {
             return Err(fail(
                 out,
                 e.kind(),

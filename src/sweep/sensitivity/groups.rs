@@ -219,7 +219,8 @@ impl BatchModel {
 
     /// The memory of a Sobol analysis: per worker one chunk of at most 1024 base rows (`rows·(d + 2)`
     /// runs: uniforms, node weights, scores and scoring temporaries, and `2·units + 1` targets per
-    /// run), plus the bootstrap's kept outputs, per-row terms and replicates.
+    /// run) and four chunk accumulators, plus the bootstrap's kept outputs, per-row terms and
+    /// replicates. Without a bootstrap it does not grow with the base rows.
     fn sobol_need(&self, dims: &[usize], n: usize, boot: Option<&Bootstrap>) -> Need {
         let d = dims.len();
         let dd: usize = dims.iter().sum();
@@ -234,6 +235,18 @@ impl BatchModel {
         let rows = format!("fewer base rows (now {n})");
         let units = "fewer units or fewer worker threads".to_string();
         need.add(&units, bytes(runs, per_run, 8).saturating_mul(t));
+        // a batch of four chunk accumulators per worker: mean and m2 per target, first, total and
+        // diff per target and group
+        let targets = nu.saturating_mul(2).saturating_add(1);
+        need.add(
+            &units,
+            bytes(
+                4,
+                targets.saturating_mul(d.saturating_mul(3).saturating_add(2)),
+                8,
+            )
+            .saturating_mul(t),
+        );
         if let Some(b) = boot {
             let tb = b.targets.as_ref().map_or(2 * nu + 1, |names| names.len());
             let reps = format!(

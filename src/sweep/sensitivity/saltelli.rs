@@ -364,81 +364,95 @@ where
             Some(o)
         })
         .collect();
-    let starts: Vec<usize> = (0..n).step_by(chunk_size).collect();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let parts: Vec<(SobolAcc, Vec<f64>)> = starts
-        .par_iter()
-        .map(|&s| {
-            if ctl.cancelled() {
-                return Err(Error::Cancelled);
+    // one chunk of base rows starting at `s`: its accumulator and the outputs kept for the bootstrap
+    let chunk = |s: usize| -> Result<(SobolAcc, Vec<f64>)> {
+        if ctl.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let e = (s + chunk_size).min(n);
+        let rows = e - s;
+        let mut u = Array2::zeros((rows * (d + 2), dd));
+        for j in 0..rows {
+            let mut rng = rng_for(seed, (s + j) as u64);
+            let a: Vec<f64> = (0..dd).map(|_| unit(&mut rng)).collect();
+            let b: Vec<f64> = (0..dd).map(|_| unit(&mut rng)).collect();
+            let base = j * (d + 2);
+            for c in 0..dd {
+                u[[base, c]] = a[c];
+                u[[base + 1, c]] = b[c];
             }
-            let e = (s + chunk_size).min(n);
-            let rows = e - s;
-            let mut u = Array2::zeros((rows * (d + 2), dd));
-            for j in 0..rows {
-                let mut rng = rng_for(seed, (s + j) as u64);
-                let a: Vec<f64> = (0..dd).map(|_| unit(&mut rng)).collect();
-                let b: Vec<f64> = (0..dd).map(|_| unit(&mut rng)).collect();
-                let base = j * (d + 2);
+            for i in 0..d {
                 for c in 0..dd {
-                    u[[base, c]] = a[c];
-                    u[[base + 1, c]] = b[c];
-                }
-                for i in 0..d {
-                    for c in 0..dd {
-                        let from_b = c >= offs[i] && c < offs[i] + dims[i];
-                        u[[base + 2 + i, c]] = if from_b { b[c] } else { a[c] };
-                    }
+                    let from_b = c >= offs[i] && c < offs[i] + dims[i];
+                    u[[base + 2 + i, c]] = if from_b { b[c] } else { a[c] };
                 }
             }
-            let f = eval(u.view())?;
-            if f.nrows() != u.nrows() || f.ncols() != t {
-                return Err(Error::ShapeMismatch {
-                    what: "Sobol model outputs (runs x targets)".into(),
-                    expected: u.nrows() * t,
-                    found: f.len(),
-                });
-            }
-            let mut acc = SobolAcc::new(t, d);
-            acc.n = (2 * rows) as f64;
-            for tt in 0..t {
-                let mut sum = 0.0;
-                for j in 0..rows {
-                    sum += f[[j * (d + 2), tt]] + f[[j * (d + 2) + 1, tt]];
-                }
-                let mean = sum / acc.n;
-                let mut m2 = 0.0;
-                for j in 0..rows {
-                    let fa = f[[j * (d + 2), tt]];
-                    let fb = f[[j * (d + 2) + 1, tt]];
-                    m2 += (fa - mean) * (fa - mean) + (fb - mean) * (fb - mean);
-                    for i in 0..d {
-                        let fab = f[[j * (d + 2) + 2 + i, tt]];
-                        acc.first[tt * d + i] += fb * (fab - fa);
-                        acc.total[tt * d + i] += (fa - fab) * (fa - fab);
-                        acc.diff[tt * d + i] += fab - fa;
-                    }
-                }
-                acc.mean[tt] = mean;
-                acc.m2[tt] = m2;
-            }
-            // outputs kept for the bootstrap, per row: f(A), f(B), f(A_B⁽ⁱ⁾) of each target
-            let mut kept = Vec::with_capacity(rows * (d + 2) * tb);
+        }
+        let f = eval(u.view())?;
+        if f.nrows() != u.nrows() || f.ncols() != t {
+            return Err(Error::ShapeMismatch {
+                what: "Sobol model outputs (runs x targets)".into(),
+                expected: u.nrows() * t,
+                found: f.len(),
+            });
+        }
+        let mut acc = SobolAcc::new(t, d);
+        acc.n = (2 * rows) as f64;
+        for tt in 0..t {
+            let mut sum = 0.0;
             for j in 0..rows {
-                for r in 0..d + 2 {
-                    kept.extend(boot_targets.iter().map(|&tt| f[[j * (d + 2) + r, tt]]));
+                sum += f[[j * (d + 2), tt]] + f[[j * (d + 2) + 1, tt]];
+            }
+            let mean = sum / acc.n;
+            let mut m2 = 0.0;
+            for j in 0..rows {
+                let fa = f[[j * (d + 2), tt]];
+                let fb = f[[j * (d + 2) + 1, tt]];
+                m2 += (fa - mean) * (fa - mean) + (fb - mean) * (fb - mean);
+                for i in 0..d {
+                    let fab = f[[j * (d + 2) + 2 + i, tt]];
+                    acc.first[tt * d + i] += fb * (fab - fa);
+                    acc.total[tt * d + i] += (fa - fab) * (fa - fab);
+                    acc.diff[tt * d + i] += fab - fa;
                 }
             }
-            let dn = done.fetch_add(rows, std::sync::atomic::Ordering::Relaxed) + rows;
-            if let Some(p) = ctl.progress() {
-                p(dn, n);
+            acc.mean[tt] = mean;
+            acc.m2[tt] = m2;
+        }
+        // outputs kept for the bootstrap, per row: f(A), f(B), f(A_B⁽ⁱ⁾) of each target
+        let mut kept = Vec::with_capacity(rows * (d + 2) * tb);
+        for j in 0..rows {
+            for r in 0..d + 2 {
+                kept.extend(boot_targets.iter().map(|&tt| f[[j * (d + 2) + r, tt]]));
             }
-            Ok((acc, kept))
-        })
-        .collect::<Result<Vec<_>>>()?;
+        }
+        let dn = done.fetch_add(rows, std::sync::atomic::Ordering::Relaxed) + rows;
+        if let Some(p) = ctl.progress() {
+            p(dn, n);
+        }
+        Ok((acc, kept))
+    };
+    // Chunks run in parallel batches of four per worker thread and are merged in chunk order as
+    // each batch ends: the same merge order as one pass over all chunks (so the same bits for any
+    // thread count and batch size), with memory for one batch of accumulators instead of one per
+    // chunk (a trillion base rows are a billion chunks).
+    let n_chunks = n.div_ceil(chunk_size);
+    let batch = 4 * rayon::current_num_threads().max(1);
     let mut acc = SobolAcc::new(t, d);
-    for (p, _) in &parts {
-        acc.merge(p);
+    let mut kept_all: Vec<f64> = Vec::new();
+    for b0 in (0..n_chunks).step_by(batch) {
+        let b1 = (b0 + batch).min(n_chunks);
+        let parts: Vec<(SobolAcc, Vec<f64>)> = (b0..b1)
+            .into_par_iter()
+            .map(|k| chunk(k * chunk_size))
+            .collect::<Result<Vec<_>>>()?;
+        for (p, kept) in parts {
+            acc.merge(&p);
+            if tb > 0 {
+                kept_all.extend_from_slice(&kept);
+            }
+        }
     }
     let nf = n as f64;
     let mut first = Array2::from_elem((t, d), f64::NAN);
@@ -457,7 +471,7 @@ where
     let intervals = match boot {
         None => None,
         Some(b) => {
-            let kept: Vec<f64> = parts.into_iter().flat_map(|(_, k)| k).collect();
+            let kept = kept_all;
             let means: Vec<f64> = boot_targets.iter().map(|&tt| acc.mean[tt]).collect();
             let vars: Vec<f64> = boot_targets.iter().map(|&tt| variance[tt]).collect();
             Some(bootstrap_intervals(
