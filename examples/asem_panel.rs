@@ -156,6 +156,10 @@ fn run() -> Result<()> {
     );
 
     if let Some(dir) = out {
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
         global
             .scores()
             .write_csv_path(dir.join("asem_panel_scores.csv"))?;

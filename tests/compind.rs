@@ -187,6 +187,20 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
         s(&out),
     ]);
     assert_eq!(o.status.code(), Some(2));
+    // a sweep of no variants
+    let o = compind(&[
+        "sweep",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--variants",
+        "0",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("at least 1 variant"), "{}", stderr(&o));
     // neither input pair
     let o = compind(&["score", "--out", s(&out)]);
     assert_eq!(o.status.code(), Some(2));

@@ -402,3 +402,18 @@ fn method_space_errors_are_typed() {
         .unwrap_err();
     assert_eq!(invalid(&e).1, "`/scorer/weights`");
 }
+
+/// A sweep of no variants is an error naming `variants` (it used to give an empty result, and an
+/// empty report), while an empty shard of a sweep is still a valid, mergeable part.
+#[test]
+fn zero_variants_is_an_error_but_an_empty_shard_is_not() {
+    let m = model(1);
+    let cfg = SweepConfig::new(0, 1, WeightSampler::Nominal);
+    let e = m.sweep(&cfg).unwrap_err();
+    let (name, _, expected) = invalid(&e);
+    assert_eq!(name, "variants");
+    assert_eq!(expected, &Expected::at_least(1.0));
+    let cfg = SweepConfig::new(10, 1, WeightSampler::Nominal);
+    let part = m.sweep_range(&cfg, 4..4).unwrap();
+    assert_eq!(part.ranks.n_variants(), 0);
+}

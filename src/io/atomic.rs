@@ -87,6 +87,12 @@ where
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
+    if !dir.is_dir() {
+        return Err(io_err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("directory `{}` does not exist", dir.display()),
+        )));
+    }
     let mut builder = tempfile::Builder::new();
     builder.prefix(".ci-tmp-");
     // A new output gets the permissions `File::create` would give it (0666 less the umask, which the
@@ -141,6 +147,9 @@ mod tests {
         let p = dir.path().join("no/such/dir/a.csv");
         let e = write_atomic(&p, |w| w.write_all(b"x").map_err(io)).unwrap_err();
         assert!(e.to_string().contains("a.csv"), "{e}");
+        // the message names the missing directory, not a temporary file
+        assert!(e.to_string().contains("does not exist"), "{e}");
+        assert!(!e.to_string().contains(".ci-tmp"), "{e}");
     }
 
     #[cfg(unix)]

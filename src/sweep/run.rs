@@ -244,6 +244,13 @@ impl BatchModel {
                 Expected::at_least(1.0),
             ));
         }
+        if cfg.variants == 0 {
+            return Err(Error::invalid(
+                "variants",
+                cfg.variants,
+                Expected::at_least(1.0),
+            ));
+        }
         if cfg.score_bins > MAX_SCORE_BINS {
             return Err(Error::invalid(
                 "score_bins",

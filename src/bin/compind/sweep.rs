@@ -211,7 +211,7 @@ pub struct Args {
     #[command(flatten)]
     model: ModelArgs,
     /// Number of variants K of the whole sweep. Example: `--variants 100000`.
-    #[arg(long, value_name = "K", default_value_t = 1000)]
+    #[arg(long, value_name = "K", default_value_t = 1000, value_parser = at_least_one)]
     variants: usize,
     /// Seed: variant k depends on (seed, k) only. Example: `--seed 42`.
     #[arg(long, value_name = "SEED", default_value_t = 1)]
@@ -251,7 +251,17 @@ pub struct Args {
     out: PathBuf,
 }
 
-/// Parse `I/N` (1 ≤ I ≤ N) into the variant range of shard I.
+/// A count of at least 1 (`--variants`).
+fn at_least_one(s: &str) -> std::result::Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("a sweep needs at least 1 variant".into()),
+        Ok(k) => Ok(k),
+        Err(e) => Err(format!("`{s}`: {e}")),
+    }
+}
+
+/// Parse `I/N` (1 ≤ I ≤ N) into the variant range of shard I (a shard of more shards than variants
+/// can be empty: it merges as nothing, so a job array may have more tasks than variants).
 pub fn shard_range(s: &str, k: usize) -> std::result::Result<std::ops::Range<usize>, String> {
     let bad = || format!("--shard `{s}`: expected I/N with 1 <= I <= N, e.g. 3/8");
     let (i, n) = s.split_once('/').ok_or_else(bad)?;
