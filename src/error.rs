@@ -157,7 +157,10 @@ pub enum Error {
         value: f64,
     },
     /// Columns required by the framework are not in the data.
-    #[error("the data lack columns required by the framework: {columns:?}")]
+    #[error(
+        "the data lack columns required by the framework: {}",
+        fmt_codes(columns)
+    )]
     MissingColumns {
         /// Every missing column.
         columns: Vec<String>,
@@ -826,6 +829,12 @@ fn fmt_value(value: &str) -> String {
     } else {
         format!(" = {value}")
     }
+}
+
+/// Codes in backticks, comma-separated (at most 20, then how many more).
+fn fmt_codes(codes: &[String]) -> String {
+    let quoted: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
+    fmt_known(&quoted)
 }
 
 /// At most 20 known names, then how many more.

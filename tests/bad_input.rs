@@ -237,7 +237,7 @@ fn b22_missing_indicator_columns_listed() {
     bad!(
         Scorer::new(good_fw()).score(&d),
         Error::MissingColumns { .. },
-        "\"b\", \"c\""
+        "`b`, `c`"
     );
 }
 

@@ -219,6 +219,35 @@ pub(crate) fn read_imeta_named<R: Read>(reader: R, source: &str) -> Result<IMeta
             RowType::Other => meta.others.push(code.to_string()),
         }
     }
+    // every Parent is an Aggregate row of this file (checked here to name its line; the framework
+    // check would only name the code)
+    let aggregates: HashSet<&str> = meta.spec.pillars.iter().map(|p| p.code.as_str()).collect();
+    let parents = meta
+        .spec
+        .indicators
+        .iter()
+        .map(|i| (i.code.as_str(), i.parent.as_str()))
+        .chain(
+            meta.spec
+                .pillars
+                .iter()
+                .filter_map(|p| Some((p.code.as_str(), p.parent.as_deref()?))),
+        );
+    for (code, parent) in parents {
+        if !parent.is_empty() && !aggregates.contains(parent) {
+            let line = first_line.get(code).copied().unwrap_or(t.header_line);
+            let what = if first_line.contains_key(parent) {
+                "a row of this iMeta, but not an Aggregate"
+            } else {
+                "not an iCode of this iMeta"
+            };
+            return Err(t.cell_error(
+                line,
+                c_parent,
+                format!("Parent of `{code}` is `{parent}`, which is {what}"),
+            ));
+        }
+    }
     meta.spec.name = root_name.unwrap_or_default();
     Ok(meta)
 }
@@ -228,7 +257,12 @@ fn parse_weight(t: &Table, line: usize, c: usize, code: &str, s: &str) -> Result
         return Err(t.cell_error(line, c, format!("Weight of `{code}` is missing")));
     }
     match s.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        Ok(v) if v.is_finite() => Err(t.cell_error(
+            line,
+            c,
+            format!("Weight of `{code}` is `{s}`; weights must be non-negative"),
+        )),
         _ => Err(t.cell_error(
             line,
             c,
@@ -329,18 +363,19 @@ fn read_idata_named<R: Read>(
     };
     let name_j = stream.position("uName");
 
-    if let Err(e) = require_idata_columns(&stream.headers, meta) {
+    if let Err(e) = require_idata_columns(&stream, meta) {
         return Err(stream.drain_then(e));
     }
     let roles = idata_roles(&stream.headers, meta, Some(unit_j), name_j);
     read_dataset(stream, &roles, unit_j, idata_label_hint)
 }
 
-/// Every column iMeta declares (indicators, denominators, groups, others) must be in `headers`:
-/// [`Error::MissingColumns`] lists those that are not. Shared by the single-year and panel readers.
-pub(super) fn require_idata_columns(headers: &[String], meta: &IMeta) -> Result<()> {
-    let header: HashSet<&str> = headers.iter().map(String::as_str).collect();
-    let missing: Vec<String> = meta
+/// Every column iMeta declares (indicators, denominators, groups, others) must be in the iData
+/// header: an [`Error::Parse`] at the header line naming the first missing column and listing every
+/// missing one. Shared by the single-year and panel readers.
+pub(super) fn require_idata_columns<R: Read>(s: &CsvStream<R>, meta: &IMeta) -> Result<()> {
+    let header: HashSet<&str> = s.headers.iter().map(String::as_str).collect();
+    let missing: Vec<&str> = meta
         .spec
         .indicators
         .iter()
@@ -349,13 +384,26 @@ pub(super) fn require_idata_columns(headers: &[String], meta: &IMeta) -> Result<
         .chain(meta.groups.iter().map(String::as_str))
         .chain(meta.others.iter().map(String::as_str))
         .filter(|c| !header.contains(c))
-        .map(str::to_string)
         .collect();
-    if missing.is_empty() {
-        Ok(())
+    let Some(first) = missing.first() else {
+        return Ok(());
+    };
+    let list: Vec<String> = missing.iter().take(20).map(|c| format!("`{c}`")).collect();
+    let more = if missing.len() > 20 {
+        format!(" and {} more", missing.len() - 20)
     } else {
-        Err(Error::MissingColumns { columns: missing })
-    }
+        String::new()
+    };
+    Err(Error::Parse {
+        source_name: s.source.clone(),
+        line: Some(s.header_line),
+        column: Some((*first).to_string()),
+        message: format!(
+            "no column for {}{more}, which the iMeta declares (iData needs a column for every \
+             indicator, denominator, group and other column of the iMeta)",
+            list.join(", ")
+        ),
+    })
 }
 
 /// The role of every iData column: the unit and name columns, iMeta's groups (labels) and others
@@ -428,6 +476,14 @@ mod tests {
             ("1,a,A,0,1,,,,P,Indicator\n", 2, "Direction"),
             ("1,a,A,1,heavy,,,,P,Indicator\n", 2, "Weight"),
             ("1,a,A,1,,,,,P,Indicator\n", 2, "Weight"),
+            ("1,a,A,1,-1,,,,P,Indicator\n", 2, "Weight"),
+            // a parent that is no iCode, and one that is an indicator
+            ("1,a,A,1,1,,,,Q,Indicator\n", 2, "Parent"),
+            (
+                "1,a,A,1,1,,,,P,Indicator\n1,b,B,1,1,,,,a,Indicator\n2,P,P,,1,,,,,Aggregate\n",
+                3,
+                "Parent",
+            ),
             ("1,a,A,1,1,,x,,P,Indicator\n", 2, "Target"),
             ("x,a,A,1,1,,,,P,Indicator\n", 2, "Level"),
             ("1,a,A,1,1,,,,P,Indicatr\n", 2, "Type"),
@@ -460,6 +516,9 @@ mod tests {
         assert_eq!(d.columns(), &["x".to_string(), "n".to_string()]);
         assert_eq!(d.group("t").unwrap(), &["hello".to_string(), String::new()]);
         let e = read_idata("uCode,n,t\nA,1,2\n".as_bytes(), &m).unwrap_err();
-        assert!(matches!(e, Error::MissingColumns { columns } if columns == vec!["x".to_string()]));
+        assert!(
+            matches!(&e, Error::Parse { column, .. } if column.as_deref() == Some("x")),
+            "{e}"
+        );
     }
 }

@@ -76,7 +76,7 @@ fn read_named<R: Read>(reader: R, meta: &IMeta, source: &str, is_file: bool) -> 
             .position("uCode")
             .ok_or_else(|| s.missing_column("uCode"))?;
         let time_j = s.position("Time").ok_or_else(|| s.missing_column("Time"))?;
-        require_idata_columns(&s.headers, meta)?;
+        require_idata_columns(&s, meta)?;
         Ok((unit_j, time_j))
     })();
     let (unit_j, time_j) = match header {
@@ -216,7 +216,11 @@ mod tests {
         let e = read_idata_panel("uCode,x,reg\nA,1,N\n".as_bytes(), &meta()).unwrap_err();
         assert!(matches!(e, Error::Parse { ref column, .. } if column.as_deref() == Some("Time")));
         let e = read_idata_panel("uCode,Time,reg\nA,1,N\n".as_bytes(), &meta()).unwrap_err();
-        assert!(matches!(e, Error::MissingColumns { ref columns } if columns == &["x"]));
+        assert!(
+            matches!(e, Error::Parse { ref column, .. } if column.as_deref() == Some("x")),
+            "{e}"
+        );
+        assert!(e.to_string().contains("no column for `x`"), "{e}");
         let e = read_idata_panel("uCode,Time,x,reg\nA,1,abc,N\n".as_bytes(), &meta()).unwrap_err();
         assert!(matches!(e, Error::NonNumeric { .. }), "{e}");
         let e = read_idata_panel("uCode,Time,x,reg\n".as_bytes(), &meta()).unwrap_err();
