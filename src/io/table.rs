@@ -83,9 +83,57 @@ fn missing_column(source: &str, header_line: usize, headers: &[String], name: &s
         column: Some(name.to_string()),
         message: format!(
             "required column `{name}` is missing (header: {})",
-            headers.join(",")
+            shown_header(headers)
         ),
     }
+}
+
+/// The header as a user can read it in a one-line error: control characters as `?`, at most 200
+/// characters.
+fn shown_header(headers: &[String]) -> String {
+    let joined = headers.join(",");
+    let mut out: String = joined
+        .chars()
+        .take(200)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if joined.chars().count() > 200 {
+        out.push_str("...");
+    }
+    out
+}
+
+/// What a header that cannot be a CSV header of ours looks like, as an error message: a zip
+/// archive (a spreadsheet workbook), or one column whose name holds `;` or tabs (a file separated
+/// by something other than commas). `None` for an ordinary header.
+fn foreign_header(headers: &[String]) -> Option<String> {
+    let first = headers.first()?;
+    if first.starts_with("PK\u{3}\u{4}") {
+        return Some(
+            "a zip archive (an Excel .xlsx or OpenDocument .ods workbook?), not a CSV file: \
+             export the sheet as CSV (UTF-8)"
+                .into(),
+        );
+    }
+    if headers.len() == 1 {
+        for (sep, name, hint) in [
+            (
+                ';',
+                "`;`",
+                " (R's write.csv2, or a spreadsheet in a locale with decimal commas)",
+            ),
+            ('\t', "tabs", ""),
+        ] {
+            if first.contains(sep) {
+                return Some(format!(
+                    "the header is one column `{}`: the file seems separated by {name}{hint}; \
+                     the crate reads comma-separated files (R: write.csv)",
+                    shown_header(headers)
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// An [`Error::Parse`] for the data cell in column `column` on `line`.
@@ -167,14 +215,28 @@ impl<R: Read> CsvStream<R> {
             .map(|p| rdr.get_mut().line(p.byte()))
             .unwrap_or(1);
         let headers: Vec<String> = header_rec.iter().map(str::to_string).collect();
+        if let Some(message) = foreign_header(&headers) {
+            return Err(Error::Parse {
+                source_name: source.to_string(),
+                line: Some(header_line),
+                column: None,
+                message,
+            });
+        }
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (j, h) in headers.iter().enumerate() {
             if h.is_empty() {
+                let hint = if j == 0 {
+                    " (an unnamed first column is R's row names: write.csv(x, row.names = FALSE) \
+                     leaves it out)"
+                } else {
+                    ""
+                };
                 return Err(Error::Parse {
                     source_name: source.to_string(),
                     line: Some(header_line),
                     column: Some(format!("#{}", j + 1)),
-                    message: "empty column name in the header".into(),
+                    message: format!("empty column name in the header{hint}"),
                 });
             }
             if let Some(first) = seen.insert(h.as_str(), j) {
@@ -493,7 +555,11 @@ fn ragged_message(len: impl std::fmt::Display, expected: impl std::fmt::Display)
 
 /// The message of invalid UTF-8 in field `field` (0-based) of a record.
 fn utf8_message(field: usize) -> String {
-    format!("invalid UTF-8 in field {}", field + 1)
+    format!(
+        "invalid UTF-8 in field {}: save the file as UTF-8 text (a spreadsheet's \"CSV UTF-8\"); \
+         Latin-1 files and workbooks (.xlsx) cannot be read",
+        field + 1
+    )
 }
 
 /// The [`Error::Parse`] of a ragged row on `line`, as the csv reader reports it.
@@ -726,6 +792,25 @@ mod tests {
             parse_cell("1,5", &t, 7, "x", "A"),
             Err(Error::NonNumeric { line: 7, column, value, .. }) if column == "x" && value == "1,5"
         ));
+    }
+
+    /// Files that are not comma-separated CSV get an error saying what they look like.
+    #[test]
+    fn foreign_files_are_named_for_what_they_are() {
+        let msg = |text: &[u8]| match Table::read(text, "f") {
+            Err(Error::Parse { message, .. }) => message,
+            other => panic!("{other:?}"),
+        };
+        assert!(msg(b"uCode;x;y\nA;1;2\n").contains("separated by `;`"));
+        assert!(msg(b"uCode\tx\nA\t1\n").contains("separated by tabs"));
+        assert!(msg(b"PK\x03\x04\x14\x00,x\n1,2\n").contains("zip archive"));
+        assert!(msg(b"\"\",uCode,x\n1,A,2\n").contains("row names"));
+        assert!(msg(b"uCode,x\nCaf\xe9,2\n").contains("save the file as UTF-8"));
+        // a one-column file without separators in its name is an ordinary table
+        assert!(Table::read("uCode\nA\n".as_bytes(), "f").is_ok());
+        // control characters in a header shown in an error are replaced
+        let e = missing_column("f", 1, &["a\u{1}b".to_string()], "uCode");
+        assert!(e.to_string().contains("a?b"), "{e}");
     }
 
     #[test]
