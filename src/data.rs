@@ -340,13 +340,23 @@ impl Dataset {
             })
     }
     /// Row of a unit by code.
+    ///
+    /// # Errors
+    /// [`Error::UnknownName`] (`unit`, listing the data set's units) for a code it does not have.
+    ///
+    /// # Examples
+    /// ```
+    /// use composite_indicators::Dataset;
+    /// let d = Dataset::new(vec!["A".into(), "B".into()], vec!["x".into()],
+    ///     ndarray::array![[1.0], [2.0]]).unwrap();
+    /// assert_eq!(d.unit_position("B").unwrap(), 1);
+    /// assert!(d.unit_position("Z").unwrap_err().to_string().contains("unknown unit `Z`"));
+    /// ```
     pub fn unit_position(&self, code: &str) -> Result<usize> {
         self.unit_codes
             .iter()
             .position(|u| u == code)
-            .ok_or_else(|| Error::UnknownCode {
-                code: code.to_string(),
-            })
+            .ok_or_else(|| Error::unknown_name("unit", code, self.unit_codes.iter().cloned()))
     }
     /// Position of a column by code.
     pub fn column_position(&self, code: &str) -> Result<usize> {

@@ -218,7 +218,7 @@ fn bad_options() {
     assert!(matches!(e, Error::MissingColumns { .. }));
     assert!(matches!(
         str_weak(&d, &fw, "XXX", &StrWeakOptions::default()),
-        Err(Error::UnknownCode { .. })
+        Err(Error::UnknownName { ref what, .. }) if what == "unit"
     ));
     assert!(matches!(
         str_weak_table(&d, &fw, &["ESP", "ESP"], &StrWeakOptions::default()),

@@ -279,7 +279,7 @@ fn bad_options_are_typed_errors() {
     };
     assert!(matches!(
         trends(&p, &unknown, None),
-        Err(Error::UnknownCode { .. })
+        Err(Error::UnknownName { ref what, ref name, .. }) if what == "unit" && name == "ZZZ"
     ));
     // CAGR undefined from a zero start: NaN with a note, never Inf
     let z = one([0.0, 1.0, 2.0, 3.0, 4.0]);

@@ -143,8 +143,12 @@ pub(super) fn fit_dist2ref(
         .unit_codes
         .iter()
         .position(|u| u == unit)
-        .ok_or_else(|| Error::UnknownCode {
-            code: unit.to_string(),
+        .ok_or_else(|| {
+            Error::unknown_name(
+                "reference unit of dist2ref",
+                unit,
+                ctx.unit_codes.iter().cloned(),
+            )
         })?;
     let reference = *x.get(idx).ok_or_else(|| Error::ShapeMismatch {
         what: format!("unit codes for the rows of indicator `{}`", ctx.code),
@@ -456,7 +460,12 @@ mod tests {
             unit: unit.into(),
             cap_max: false,
         };
-        assert!(matches!(run(k("Z"), &ctx), Err(Error::UnknownCode { ref code }) if code == "Z"));
+        let e = run(k("Z"), &ctx).unwrap_err();
+        assert!(
+            matches!(e, Error::UnknownName { ref name, .. } if name == "Z")
+                && e.to_string().contains("reference unit of dist2ref"),
+            "{e}"
+        );
         let e = run(k("C"), &ctx).unwrap_err();
         assert!(
             matches!(e, Error::InvalidSpec { .. }) && e.to_string().contains("`C`"),
@@ -478,7 +487,7 @@ mod tests {
         // no unit codes at all: the reference cannot be found
         assert!(matches!(
             k("A").fit(x().view(), &ColumnContext::new("x", &[])),
-            Err(Error::UnknownCode { .. })
+            Err(Error::UnknownName { .. })
         ));
     }
 

@@ -297,7 +297,7 @@ pub enum NormaliserKind {
     FracMax,
     /// Distance to a reference unit: `1 − (x_ref − x)/(x_ref − min)`, optionally capped at 1 (COINr
     /// `n_dist2ref`, with the reference named by unit code instead of row index). Unit not among
-    /// `ctx.unit_codes` → [`Error::UnknownCode`]; its value missing → [`Error::InvalidSpec`]; reference
+    /// `ctx.unit_codes` → [`Error::UnknownName`]; its value missing → [`Error::InvalidSpec`]; reference
     /// equal to the minimum of a non-constant column → [`Error::ReferenceAtMinimum`]; a constant
     /// column → [`Error::ZeroRange`].
     DistToRef {

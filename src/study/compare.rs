@@ -160,8 +160,12 @@ fn union_units(runs: &[&Scores]) -> Vec<(String, Vec<Option<usize>>)> {
 
 /// One run's values at `node`, ranked if asked, in its own row order.
 fn run_column(s: &Scores, node: &str, by: CompareBy, which: &str) -> Result<Vec<f64>> {
-    let col = s.node_values(node).map_err(|_| Error::UnknownCode {
-        code: format!("{node} (not a node of the {which} score set)"),
+    let col = s.node_values(node).map_err(|_| {
+        Error::unknown_name(
+            format!("node of the {which} score set"),
+            node,
+            s.node_codes(),
+        )
     })?;
     let v = col.to_vec();
     Ok(match by {
@@ -193,7 +197,8 @@ fn sort_by_key(idx: &mut [usize], key: &[f64], decreasing: bool) {
 /// sort_by, decreasing)`); see the module docs for the rules.
 ///
 /// # Errors
-/// [`Error::UnknownCode`] when `node` is not a node of either score set (the message says which).
+/// [`Error::UnknownName`] when `node` is not a node of either score set (the message says which and
+/// lists its nodes).
 ///
 /// # Examples
 /// ```
@@ -643,7 +648,7 @@ pub struct MultiComparison {
 ///
 /// # Errors
 /// Fewer than 2 runs or `base` out of range → [`Error::InvalidParameter`]; two runs with one name →
-/// [`Error::DuplicateCode`]; `node` missing from a run → [`Error::UnknownCode`] naming the run.
+/// [`Error::DuplicateCode`]; `node` missing from a run → [`Error::UnknownName`] naming the run.
 ///
 /// # Examples
 /// ```

@@ -437,8 +437,9 @@ impl CostFunction for &Problem<'_> {
 ///   correlations with 49 indicators is not what the method is for — use the pillar level), a
 ///   tolerance that is negative or not finite (`tolerance`), `max_iters` 0, or importances that are
 ///   negative, not finite or sum to zero (`importance`);
-/// * [`Error::UnknownCode`] / [`Error::InvalidSpec`] for an importance naming a node outside the
-///   level / a node of the level without importance;
+/// * [`Error::UnknownCode`] for an importance naming a code the framework does not have,
+///   [`Error::UnknownName`] (listing the level's nodes) for one naming a node outside the level,
+///   [`Error::InvalidSpec`] for a node of the level without importance;
 /// * [`Error::InsufficientData`] when a node and the index have fewer than 3 units in common;
 ///   [`Error::Incompatible`] (`correlation`) when a correlation is undefined at the start (a
 ///   constant node or index);
@@ -689,9 +690,11 @@ fn importances(
             for code in map.keys() {
                 let k = fw.position(code)?;
                 if !level_nodes.contains(&k) {
-                    return Err(Error::UnknownCode {
-                        code: format!("{code} (not a node of the optimised level)"),
-                    });
+                    return Err(Error::unknown_name(
+                        "node of the optimised level",
+                        code.as_str(),
+                        level_nodes.iter().map(|&k| nodes[k].code.clone()),
+                    ));
                 }
             }
             level_nodes
@@ -831,7 +834,7 @@ mod tests {
         });
         assert!(matches!(
             optimise_weights(&s, &data(), &o),
-            Err(Error::UnknownCode { .. })
+            Err(Error::UnknownName { ref name, .. }) if name == "a"
         ));
         let o = OptimiseOptions::new(2).tolerance(-1.0);
         assert!(optimise_weights(&s, &data(), &o).is_err());

@@ -326,7 +326,7 @@ impl Prepared<'_> {
 /// docs for the rules.
 ///
 /// # Errors
-/// [`Error::UnknownCode`] for a unit not in the data; [`Error::MissingColumns`] for an indicator or
+/// [`Error::UnknownName`] (`unit`) for a unit not in the data; [`Error::MissingColumns`] for an indicator or
 /// group column the data lacks; [`Error::InvalidParameter`] for `top_n`/`bottom_n` outside 1 to the
 /// number of indicators, `report_level` outside 2 to the top level or `unq_discard` outside `[0, 1]`;
 /// [`Error::Incompatible`] for a unit without a label in the `use_group` column.

@@ -286,8 +286,8 @@ impl CsvTable for Trends {
 /// # Errors
 /// [`Error::InvalidParameter`] for `min_points < 2`, `Latest(0)`, a window or `interp_at` time that is
 /// not a period of the panel; [`Error::Incompatible`] for `adjust_directions` without a framework;
-/// [`Error::UnknownCode`] for a
-/// chosen unit or column that the panel does not have.
+/// [`Error::UnknownName`] (`unit` or `column`, listing the panel's) for a chosen unit or column that
+/// the panel does not have.
 ///
 /// ```
 /// use composite_indicators::Dataset;
@@ -374,7 +374,11 @@ pub fn trends(
     let units: Vec<String> = match &opts.units {
         Some(u) => {
             if let Some(bad) = u.iter().find(|c| !all_units.contains(c)) {
-                return Err(Error::UnknownCode { code: bad.clone() });
+                return Err(Error::unknown_name(
+                    "unit",
+                    bad.as_str(),
+                    all_units.iter().cloned(),
+                ));
             }
             u.clone()
         }
@@ -391,7 +395,11 @@ pub fn trends(
     let columns: Vec<String> = match &opts.columns {
         Some(c) => {
             if let Some(bad) = c.iter().find(|x| !all_cols.contains(x)) {
-                return Err(Error::UnknownCode { code: bad.clone() });
+                return Err(Error::unknown_name(
+                    "column",
+                    bad.as_str(),
+                    all_cols.iter().cloned(),
+                ));
             }
             c.clone()
         }
