@@ -660,6 +660,87 @@ fn plot_bad_input_and_usage() {
 }
 
 #[test]
+fn plot_tree_reads_only_the_framework_and_thresholds_stay_in_range() {
+    let d = dir("plot_tree_only");
+    let (fw, result) = coinr_build();
+    let want = plot::framework_tree(&fw, &PlotOptions::default()).unwrap();
+    // `plot tree` needs no --idata; one given is not read (a missing file is no error)
+    let t = d.join("tree.svg");
+    ok(&compind(&[
+        "plot",
+        "tree",
+        "-q",
+        "--imeta",
+        IMETA,
+        "--out",
+        s(&t),
+    ]));
+    assert_eq!(text(&t), want);
+    let t2 = d.join("tree2.svg");
+    let missing = d.join("no-such-data.csv");
+    let o = compind(&[
+        "plot",
+        "tree",
+        "--imeta",
+        IMETA,
+        "--idata",
+        s(&missing),
+        "--out",
+        s(&t2),
+    ]);
+    ok(&o);
+    assert!(stderr(&o).contains("--idata is not read"), "{}", stderr(&o));
+    assert_eq!(text(&t2), want);
+    // the other kinds still need the data file of their framework (exit 2)
+    let x = d.join("x.svg");
+    let o = compind(&["plot", "dots", "--imeta", IMETA, "--out", s(&x)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--idata"), "{}", stderr(&o));
+    // a fixed threshold outside the plotted scores: exit 1 naming the option and the range
+    let conn = result.scores().node_values("Conn").unwrap().to_vec();
+    let hi = conn.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let quad = |flag: &str, v: &str| {
+        coinr(
+            "plot",
+            &[
+                "quadrant",
+                "--x",
+                "Conn",
+                "--y",
+                "Sust",
+                flag,
+                v,
+                "--out",
+                s(&x),
+            ],
+        )
+    };
+    fails_naming(&quad("--x-threshold", "1e308"), "--x-threshold");
+    fails_naming(&quad("--x-threshold", "1e308"), &format!("{hi}]"));
+    fails_naming(&quad("--y-threshold", "-1000"), "--y-threshold");
+    assert!(!x.exists());
+    // the largest score is allowed (that unit is high)
+    ok(&quad("--x-threshold", &hi.to_string()));
+}
+
+#[test]
+fn help_names_the_meaning_of_ambiguous_options() {
+    let help = |sub: &str| {
+        let o = compind(&[sub, "--help"]);
+        ok(&o);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let sobol = help("sobol");
+    assert!(sobol.contains("--conf-level"), "{sobol}");
+    assert!(
+        sobol.contains("Confidence level of the bootstrap intervals (not a framework level)"),
+        "{sobol}"
+    );
+    assert!(!help("score").contains("cargo run"));
+    assert!(help("strweak").contains("Default: none"));
+}
+
+#[test]
 fn sobol_draws_the_bars_of_its_target() {
     let d = dir("sobol_plot");
     let (csv_out, svg) = (d.join("sobol.csv"), d.join("sobol.svg"));

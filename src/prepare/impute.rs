@@ -325,7 +325,7 @@ fn group_labels<'d>(data: &'d Dataset, group: &str, method: &ImputeMethod) -> Re
             format!("impute {}", method.name()),
             group,
             Expected::Rule(format!(
-                "the imputation's group column `{group}` is not a group column of the data (group columns: {}); declare it with `CsvOptions::with_group_columns` (CLI: `--groups {group}`) or as `Group` in iMeta",
+                "the imputation's group column `{group}` is not a group column of the data (group columns: {}); declare it as a group column: a `Group` row in the iMeta for COINr files, or for a plain CSV `--groups {group}` on the command line (`CsvOptions::with_group_columns` in Rust)",
                 if have.is_empty() {
                     "none".to_string()
                 } else {

@@ -69,15 +69,16 @@ pub struct Methods {
     /// Example: `--treat winsorise:5`.
     #[arg(long, value_name = "winsorise:WINMAX")]
     pub treat: Option<String>,
-    /// Normaliser: minmax:LO,HI (default minmax:0,100), zscore:MEAN,SD, rank, prank, borda, dist2max,
-    /// fracmax, dist2ref:UNIT, goalposts[:SCALE] (goalposts from iMeta's goalpost_lower /
-    /// goalpost_upper, scale from goalpost_scale), dist2targ (iMeta's Target), maxscore, identity.
-    /// Example: `--normalise zscore:10,2`.
+    /// Normaliser: minmax:LO,HI (default minmax:0,100), zscore:MEAN,SD (bare zscore: 0,1), rank,
+    /// prank, borda, dist2max, fracmax, dist2ref:UNIT[,cap], goalposts[:SCALE[,notrunc]] (goalposts
+    /// from iMeta's goalpost_lower / goalpost_upper, scale from goalpost_scale), dist2targ[:cap]
+    /// (iMeta's Target), maxscore, identity (or none). Example: `--normalise zscore:10,2`.
     #[arg(long, value_name = "METHOD")]
     pub normalise: Option<String>,
-    /// Aggregator at every level: arithmetic (default), sum, geometric, harmonic, power:P, median,
-    /// copeland. Example: `--aggregate geometric` (with positive values only, e.g. after
-    /// `--normalise minmax:1,100`).
+    /// Aggregator at every level: arithmetic (default), sum, geometric[:OFFSET], harmonic[:OFFSET],
+    /// power:P, median, copeland, signed_arithmetic, topsis[:vector], promethee[:u_shape:Q |
+    /// :v_shape:P | :level:P:Q | :v_shape_indifference:P:Q | :gaussian:S]. Example: `--aggregate
+    /// geometric` (with positive values only, e.g. after `--normalise minmax:1,100`).
     #[arg(long, value_name = "METHOD")]
     pub aggregate: Option<String>,
     /// Weights: nominal (the framework's, default) or equal. Example: `--weights equal`.

@@ -44,7 +44,8 @@ struct Cli {
     /// Print nothing on stderr except errors (no progress bars, no summaries). Example: `-q`.
     #[arg(long, short, global = true)]
     quiet: bool,
-    /// Worker threads for sweeps and Sobol analyses (default: all cores). Results are identical for
+    /// Worker threads for the parallel parts: sweeps, Sobol analyses, scoring and the per-unit
+    /// summaries of `report` (default: all cores; no effect on `merge`). Results are identical for
     /// any thread count. Example: `--threads 4`.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,

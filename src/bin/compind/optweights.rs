@@ -26,9 +26,12 @@ use crate::common::{self, Inputs, Methods, Outcome};
 ///
 /// Output: one row per node of the level, columns iCode, target, weight_before, weight (summing to
 /// 1), corr_before, corr, corr_norm_before, corr_norm. The objective before and after is printed on
-/// stderr.
+/// stderr; it is COINr's objective: for balance ln(mean over the nodes of (target importance -
+/// normalised correlation)^2), lower = closer to the targets (a perfect balance tends to
+/// -infinity), and for infomax minus the sum of the nodes' correlations with the index.
 ///
-/// Example (balance the ASEM pillars, Conn twice as important as Sust at level 3):
+/// Example (balance the ASEM pillars, Conn twice as important as Sust at level 3; data/asem/ is in
+/// a clone of the repository):
 ///
 ///   compind opt-weights --imeta data/asem/iMeta.csv --idata data/asem/iData.csv --denominate
 ///     --impute group_mean:EurAsia_group --screen 0.9 --treat winsorise:5 --level 2 --out weights.csv

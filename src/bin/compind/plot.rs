@@ -31,17 +31,23 @@ use crate::sweepfile::SweepFile;
 ///                  exceeds --pval.
 ///   quadrant       units by two node scores (COINr plot_scatter) with threshold lines and
 ///                  quadrant counts; needs --x and --y, thresholds --x-threshold / --y-threshold.
-///   tree           the framework (COINr plot_framework); reads only --imeta or --spec.
+///   tree           the framework (COINr plot_framework); reads only --imeta or --spec (no
+///                  --idata / --data needed; if given, they are not read).
 ///
 /// Every kind but ranks and tree builds the index from the data with the preparation and scoring
 /// options given (as `compind score`).
 ///
-/// Example (COINr's ASEM build, pillar scores of every country):
+/// Example (COINr's ASEM build, pillar scores of every country; data/asem/ is in a clone of the
+/// repository):
 ///
 ///   compind plot dots --imeta data/asem/iMeta.csv --idata data/asem/iData.csv --denominate
 ///     --impute group_mean:EurAsia_group --screen 0.9 --treat winsorise:5 --out pillars.svg
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
+// `plot tree` reads only the framework: --imeta / --spec do not require --idata / --data here;
+// `run` asks for the data file of the other kinds (exit 2, as clap would).
+#[command(mut_arg("imeta", |a| a.requires(clap::builder::Resettable::Reset)))]
+#[command(mut_arg("spec", |a| a.requires(clap::builder::Resettable::Reset)))]
 pub struct Args {
     /// The plot: ranks, profile, contributions, dots, heatmap, quadrant or tree. Example: `dots`.
     #[arg(value_name = "KIND", value_parser = ["ranks", "profile", "contributions", "dots", "heatmap", "quadrant", "tree"])]
@@ -73,12 +79,23 @@ pub struct Args {
     /// Node on the y axis of the quadrant plot. Example: `--y Sust`.
     #[arg(long, value_name = "CODE")]
     y: Option<String>,
-    /// Threshold on x: median (default), mean or a number; a score equal to it is high.
-    /// Example: `--x-threshold 50`.
-    #[arg(long, value_name = "median|mean|NUMBER", default_value = "median")]
+    /// Threshold on x: median (default), mean or a number within the range of the x scores of the
+    /// units plotted; a score equal to it is high. Example: `--x-threshold 50`.
+    #[arg(
+        long,
+        value_name = "median|mean|NUMBER",
+        default_value = "median",
+        allow_negative_numbers = true
+    )]
     x_threshold: String,
-    /// Threshold on y: median (default), mean or a number. Example: `--y-threshold mean`.
-    #[arg(long, value_name = "median|mean|NUMBER", default_value = "median")]
+    /// Threshold on y: median (default), mean or a number within the range of the y scores of the
+    /// units plotted. Example: `--y-threshold mean`.
+    #[arg(
+        long,
+        value_name = "median|mean|NUMBER",
+        default_value = "median",
+        allow_negative_numbers = true
+    )]
     y_threshold: String,
     /// Title (default: each plot's own). Example: `--title "ASEM index 2024"`.
     #[arg(long, value_name = "TEXT")]
@@ -139,16 +156,28 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         }
         "tree" => {
             if a.inputs.imeta.is_none() && a.inputs.spec.is_none() {
-                return Err(missing(
-                    kind,
-                    "--imeta FILE (with --idata) or --spec FILE (with --data)",
-                ));
+                return Err(missing(kind, "--imeta FILE or --spec FILE"));
             }
             common::check_outputs(&inputs, std::slice::from_ref(&a.out))?;
-            plot::framework_tree(&a.inputs.framework()?.framework, &opts)?
+            let tree = plot::framework_tree(&a.inputs.framework()?.framework, &opts)?;
+            if !quiet {
+                for (flag, given) in [("--idata", &a.inputs.idata), ("--data", &a.inputs.data)] {
+                    if given.is_some() {
+                        eprintln!("note: `plot tree` reads only the framework; {flag} is not read");
+                    }
+                }
+            }
+            tree
         }
         _ => {
             a.inputs.require()?;
+            // the pairs clap checks in the other subcommands (lifted above for `plot tree`)
+            if a.inputs.imeta.is_some() && a.inputs.idata.is_none() {
+                return Err(missing(kind, "--idata FILE with --imeta"));
+            }
+            if a.inputs.spec.is_some() && a.inputs.data.is_none() {
+                return Err(missing(kind, "--data FILE with --spec"));
+            }
             a.methods.config(None)?;
             let needs =
                 |v: &Option<String>, flag: &str| v.clone().ok_or_else(|| missing(kind, flag));
@@ -160,8 +189,14 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                 "quadrant" => Some((
                     needs(&a.x, "--x CODE")?,
                     needs(&a.y, "--y CODE")?,
-                    threshold("--x-threshold", &a.x_threshold)?,
-                    threshold("--y-threshold", &a.y_threshold)?,
+                    (
+                        threshold("--x-threshold", &a.x_threshold)?,
+                        a.x_threshold.as_str(),
+                    ),
+                    (
+                        threshold("--y-threshold", &a.y_threshold)?,
+                        a.y_threshold.as_str(),
+                    ),
                 )),
                 _ => None,
             };
@@ -188,16 +223,46 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     Ok(())
 }
 
+/// A threshold and the text it was given as (for the error message).
+type GivenThreshold<'a> = (Threshold, &'a str);
+
 fn quadrant(
     scores: &Scores,
     x: &str,
     y: &str,
-    tx: Threshold,
-    ty: Threshold,
+    (tx, sx): GivenThreshold<'_>,
+    (ty, sy): GivenThreshold<'_>,
     opts: &PlotOptions,
 ) -> Result<String> {
     let xs = scores.node_values(x)?.to_vec();
     let ys = scores.node_values(y)?.to_vec();
+    // a fixed threshold must lie within the scores of the units plotted (both values present):
+    // outside, every unit falls on one side and the axis stretches to reach the threshold line
+    let plotted: Vec<(f64, f64)> = xs
+        .iter()
+        .zip(&ys)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(&a, &b)| (a, b))
+        .collect();
+    for (flag, code, t, given, pick) in [
+        ("--x-threshold", x, tx, sx, 0),
+        ("--y-threshold", y, ty, sy, 1),
+    ] {
+        let Threshold::Fixed(v) = t else { continue };
+        let vals = plotted.iter().map(|p| if pick == 0 { p.0 } else { p.1 });
+        let lo = vals.clone().fold(f64::INFINITY, f64::min);
+        let hi = vals.fold(f64::NEG_INFINITY, f64::max);
+        if lo <= hi && !(lo..=hi).contains(&v) {
+            return Err(Error::invalid(
+                flag,
+                given,
+                Expected::Rule(format!(
+                    "outside the range of the `{code}` scores of the units plotted, [{lo}, {hi}]; \
+                     give a threshold within it, or median or mean"
+                )),
+            ));
+        }
+    }
     let q = classify(&xs, &ys, tx, ty)?;
     let mut opts = opts.clone();
     if opts.x_label.is_none() {

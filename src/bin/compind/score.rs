@@ -9,13 +9,14 @@ use crate::common::{self, Inputs, Methods, Outcome};
 
 /// Score a composite index: prepare, normalise, aggregate, rank; one row per unit.
 ///
-/// The same options, names and semantics as the `score` example (`cargo run --example score`), and the
-/// same table by default: `uCode`, one column per indicator (normalised) and per aggregate (bottom-up,
-/// the index last), then `Rank` (of the index, 1 = best). Rows are sorted by unit code; units removed
-/// by `--screen` are listed on stderr. Numbers read back to the same f64; missing values are empty.
-/// An output ending in `.json` is written as a JSON array of objects (missing = null).
+/// The table has, by default, `uCode`, one column per indicator (normalised) and per aggregate
+/// (bottom-up, the index last), then `Rank` (of the index, 1 = best); the same options and table as
+/// the crate's `score` example program (in the repository's `examples/`). Rows are sorted by unit
+/// code; units removed by `--screen` are listed on stderr. Numbers read back to the same f64;
+/// missing values are empty. An output ending in `.json` is written as a JSON array of objects
+/// (missing = null).
 ///
-/// Example (COINr's build_example_coin()):
+/// Example (COINr's build_example_coin(); data/asem/ is in a clone of the repository):
 ///
 ///   compind score --imeta data/asem/iMeta.csv --idata data/asem/iData.csv --denominate
 ///     --impute group_mean:EurAsia_group --screen 0.9 --treat winsorise:5

@@ -20,9 +20,10 @@ use crate::sweep::ModelArgs;
 /// Input groups: the node weights (each drawn in w0 * [1 - spread, 1 + spread]) grouped by `--by`,
 /// plus one group `alternative` for the method alternatives (--alt-normalise / --alt-aggregate)
 /// when there are any. Model runs: N * (groups' inputs + 2). Output columns: target, group, first,
-/// total, and with --bootstrap first_lo, first_hi, total_lo, total_hi (at --level coverage).
+/// total, and with --bootstrap first_lo, first_hi, total_lo, total_hi (at --level / --conf-level
+/// coverage, a confidence level, not a framework level).
 ///
-/// Example:
+/// Example (data/asem/ is in a clone of the repository):
 ///
 ///   compind sobol --imeta data/asem/iMeta.csv --idata data/asem/iData.csv --impute mean
 ///     --alt-normalise rank --n 2000 --bootstrap 200 --targets mean_abs_rank_shift --out sobol.csv
@@ -53,9 +54,15 @@ pub struct Args {
     /// mean_abs_rank_shift only, as COINr). Example: `--bootstrap 500`.
     #[arg(long, value_name = "B", default_value_t = 0)]
     bootstrap: usize,
-    /// Coverage of the bootstrap intervals, in (0, 1); 0.9 gives COINr's 5 % and 95 % quantiles.
-    /// Example: `--level 0.95`.
-    #[arg(long, value_name = "P", default_value_t = 0.9)]
+    /// Confidence level of the bootstrap intervals (not a framework level), in (0, 1); 0.9 gives
+    /// COINr's 5 % and 95 % quantiles. (`--level` of remove, opt-weights and plot is a framework
+    /// level.) Example: `--conf-level 0.95`.
+    #[arg(
+        long,
+        visible_alias = "conf-level",
+        value_name = "P",
+        default_value_t = 0.9
+    )]
     level: f64,
     /// Also draw the first and total indices of --plot-target as bars (SVG; COINr's
     /// plot_sensitivity), with the bootstrap intervals when computed. Example: `--plot sobol.svg`.

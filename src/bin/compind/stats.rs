@@ -24,7 +24,7 @@ use crate::common::{self, Inputs, Methods, Outcome};
 /// the data set: Raw (default), Denominated, Imputed, Screened, Treated (each needs its step),
 /// Normalised, or Aggregated (every node: indicators as normalised, aggregates, the index last).
 ///
-/// Example (the treated ASEM indicators):
+/// Example (the treated ASEM indicators; data/asem/ is in a clone of the repository):
 ///
 ///   compind stats --imeta data/asem/iMeta.csv --idata data/asem/iData.csv --denominate
 ///     --impute group_mean:EurAsia_group --screen 0.9 --treat winsorise:5 --dset Treated --out stats.csv

@@ -23,7 +23,8 @@ use crate::common::{self, Inputs, Methods, Outcome};
 /// iCode, iName, Parent (the ancestor at --report-level), Unit (of measure), Rank, Value (as in the
 /// data set, not direction-adjusted; not rounded, where COINr rounds to 3 significant figures).
 ///
-/// Example (three ASEM countries, raw data, ranks within their EurAsia group):
+/// Example (three ASEM countries, raw data, ranks within their EurAsia group; data/asem/ is in a
+/// clone of the repository):
 ///
 ///   compind strweak --imeta data/asem/iMeta.csv --idata data/asem/iData.csv
 ///     --unit AUT --unit CHN --unit NZL --use-group EurAsia_group --out strweak.csv
@@ -53,7 +54,8 @@ pub struct Args {
     #[arg(long, value_name = "COLUMN")]
     use_group: Option<String>,
     /// Leave out indicators whose share of distinct values is not above T, in [0, 1] (COINr
-    /// unq_discard). Example: `--unq-discard 0.2`.
+    /// unq_discard). Default: none (no indicator is left out for this, as COINr's unq_discard =
+    /// NULL). Example: `--unq-discard 0.2`.
     #[arg(long, value_name = "T")]
     unq_discard: Option<f64>,
     /// Keep indicators where the unit has the worst rank (COINr min_discard = FALSE; by default they
