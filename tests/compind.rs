@@ -405,6 +405,43 @@ fn outputs_are_checked_before_any_is_written_and_devices_survive() {
     }
 }
 
+/// `report` leaves the score columns empty for a sweep with normaliser alternatives (scores on
+/// different scales) and keeps them for aggregator alternatives.
+#[test]
+fn report_does_not_pool_scores_across_normalisations() {
+    let d = dir("report_scales");
+    let col = |path: &Path, name: &str| -> Vec<String> {
+        let (h, rows) = read_csv(path);
+        let j = h.iter().position(|c| c == name).unwrap();
+        rows.iter().map(|r| r[j].clone()).collect()
+    };
+    for (alt, empty) in [
+        (["--alt-normalise", "zscore:10,2"], true),
+        (["--alt-aggregate", "median"], false),
+    ] {
+        let sw = d.join("sw.json");
+        let ua = d.join("ua.csv");
+        ok(&compind(
+            &[
+                &[
+                    "-q", "sweep", "--imeta", IMETA, "--idata", IDATA, "--impute", "mean",
+                ][..],
+                &alt[..],
+                &["--variants", "100", "--out", s(&sw)],
+            ]
+            .concat(),
+        ));
+        let o = compind(&["report", s(&sw), "--out", s(&ua)]);
+        ok(&o);
+        let means = col(&ua, "score_mean");
+        assert_eq!(means.len(), 51);
+        assert_eq!(means.iter().all(String::is_empty), empty, "{alt:?}");
+        assert_eq!(stderr(&o).contains("normaliser alternatives"), empty);
+        // the rank columns are there either way
+        assert!(col(&ua, "median_rank").iter().all(|m| !m.is_empty()));
+    }
+}
+
 #[test]
 fn a_node_coded_rank_fails_before_anything_is_written() {
     let d = dir("rank_node");

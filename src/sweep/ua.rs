@@ -31,7 +31,9 @@ pub struct UaRow {
     pub mean_rank: Option<f64>,
     /// Mean of `|rank − nominal rank|` (COINr's mean absolute rank shift).
     pub mean_abs_shift: Option<f64>,
-    /// Mean score.
+    /// Mean score over all variants, method alternatives included: with alternatives that
+    /// normalise differently, scores on different scales are pooled (`compind report` then leaves
+    /// the score columns empty); compare ranks across such alternatives.
     pub score_mean: Option<f64>,
     /// Sample standard deviation of the score.
     pub score_sd: Option<f64>,

@@ -15,6 +15,11 @@ use crate::sweepfile::SweepFile;
 /// that does not exist (a unit never ranked) is an empty cell (JSON null). An output ending in
 /// `.json` is written as JSON.
 ///
+/// With normaliser alternatives (`compind sweep --alt-normalise`), the variants' scores are on
+/// different scales (min-max 0-100, z-scores, ranks ...), so score_mean, score_sd, score_q05,
+/// score_median and score_q95 are left empty (a note says so); the rank columns and nominal_score
+/// are kept. Aggregator alternatives keep the score columns (same normalised scale).
+///
 /// A sweep run with binned rank histograms (`compind sweep --rank-summary binned:B`, or `auto`
 /// when exact ones did not fit) adds a last column, rank_resolution: the bin width w. Its rank
 /// quantiles are the smallest rank of their bin (at most w - 1 below the exact value), mean_rank
@@ -38,10 +43,36 @@ pub struct Args {
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     common::check_outputs(std::slice::from_ref(&a.file), std::slice::from_ref(&a.out))?;
     let f = SweepFile::read(&a.file)?;
-    let ua = f.result.ua_report();
+    let mut ua = f.result.ua_report();
+    // normaliser alternatives put scores on different scales (0-100, z-scores, ranks): pooled score
+    // statistics would mix them, so they are left empty (the ranks compare across alternatives)
+    let mixed: Vec<&str> = f
+        .alternatives
+        .iter()
+        .skip(1)
+        .map(String::as_str)
+        .filter(|n| n.parse::<composite_indicators::NormaliserKind>().is_ok())
+        .collect();
+    if !mixed.is_empty() {
+        for r in &mut ua.rows {
+            r.score_mean = None;
+            r.score_sd = None;
+            r.score_q05 = None;
+            r.score_median = None;
+            r.score_q95 = None;
+        }
+    }
     let width = f.result.ranks.bin_width();
     ua_table_with_resolution(&ua, Some(&f.unit_names), width)?.write_path(&a.out)?;
     if !quiet {
+        if !mixed.is_empty() {
+            eprintln!(
+                "note: the sweep has normaliser alternatives ({}), whose scores are on other scales than \
+                 the nominal build's: the score columns (score_mean ... score_q95) are left empty; the \
+                 rank columns compare across them",
+                mixed.join(", ")
+            );
+        }
         if !f.complete() {
             eprintln!(
                 "note: {} covers variants {}..{} of {} (one shard; merge the others first for the whole sweep)",
