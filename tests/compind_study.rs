@@ -799,3 +799,30 @@ fn sobol_draws_the_bars_of_its_target() {
     );
     assert!(!x.exists());
 }
+
+/// Library parameter names in value errors become the flags that set them.
+#[test]
+fn value_errors_name_the_flag_not_the_library_parameter() {
+    let base = ["--imeta", IMETA, "--idata", IDATA];
+    let cases: [(&[&str], &str); 5] = [
+        (&["strweak", "--unit", "AUT", "--top", "0"], "`--top`"),
+        (&["sweep", "--chunk", "0"], "`--chunk`"),
+        (
+            &["sobol", "--n", "100", "--bootstrap", "50", "--level", "1.5"],
+            "`--level`",
+        ),
+        (&["plot", "dots", "--level", "9"], "`--level`"),
+        (
+            &["score", "--aggregate", "power:nan"],
+            "`--aggregate` = `power:nan`: expected a finite number, not `nan`",
+        ),
+    ];
+    let d = dir("flag_names");
+    for (args, want) in cases {
+        let out = d.join("out.x");
+        let line = fails_with_one_line(&compind(
+            &[&args[..1], &base[..], &args[1..], &["--out", s(&out)]].concat(),
+        ));
+        assert!(line.contains(want), "{args:?}: {line}");
+    }
+}

@@ -747,7 +747,7 @@ impl FromStr for AggregatorKind {
         let number = |a: &str| -> Result<f64> {
             match a.parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(v),
-                _ => Err(bad(format!("`{s}`: `{a}` is not a finite number"))),
+                _ => Err(bad(format!("a finite number, not `{a}`"))),
             }
         };
         let kind = match (name.as_str(), arg) {
@@ -758,7 +758,7 @@ impl FromStr for AggregatorKind {
             ("harmonic", None) => AggregatorKind::Harmonic { offset: 0.0 },
             ("harmonic", Some(a)) => AggregatorKind::Harmonic { offset: number(a)? },
             ("power", Some(a)) => AggregatorKind::Power { p: number(a)? },
-            ("power", None) => return Err(bad(format!("`{s}` needs an exponent (power:P)"))),
+            ("power", None) => return Err(bad("an exponent: power:P".to_string())),
             ("topsis", None) => AggregatorKind::Topsis {
                 normalisation: TopsisNormalisation::MinMax,
             },
@@ -768,7 +768,7 @@ impl FromStr for AggregatorKind {
                     "vector" => TopsisNormalisation::Vector,
                     _ => {
                         return Err(bad(format!(
-                            "`{s}`: TOPSIS normalisation `{a}` is neither `min_max` nor `vector`"
+                            "`min_max` or `vector` after `topsis:`, not `{a}`"
                         )));
                     }
                 },
@@ -790,22 +790,23 @@ impl FromStr for AggregatorKind {
                     }
                     ("gaussian", &[s]) => PreferenceFunction::Gaussian { s },
                     _ => {
-                        return Err(bad(format!(
-                            "`{s}`: not a PROMETHEE preference function with its thresholds"
-                        )));
+                        return Err(bad(
+                            "a PROMETHEE preference function with its thresholds".to_string()
+                        ));
                     }
                 };
                 let kind = AggregatorKind::Promethee { preference };
-                kind.check().map_err(|e| bad(format!("`{s}`: {e}")))?;
+                kind.check()
+                    .map_err(|e| bad(format!("valid PROMETHEE thresholds ({e})")))?;
                 kind
             }
             ("signed_arithmetic", None) => AggregatorKind::SignedArithmetic,
             ("arithmetic" | "sum" | "median" | "copeland" | "signed_arithmetic", Some(_)) => {
-                return Err(bad(format!("`{s}`: `{name}` takes no parameter")));
+                return Err(bad(format!("`{name}` without a parameter")));
             }
             ("median", None) => AggregatorKind::Median,
             ("copeland", None) => AggregatorKind::Copeland,
-            _ => return Err(bad(format!("unknown aggregator `{s}`"))),
+            _ => return Err(bad("a known aggregator".to_string())),
         };
         Ok(kind)
     }

@@ -167,7 +167,8 @@ impl Methods {
     pub fn config(&self, goalpost_scale: Option<f64>) -> Result<PipelineConfig> {
         let mut scorer = ScorerConfig::default();
         if let Some(n) = &self.normalise {
-            scorer.normalise = NormaliserKind::from_str(n)?;
+            scorer.normalise =
+                NormaliserKind::from_str(n).map_err(|e| as_flag("--normalise", e))?;
             if let (NormaliserKind::Goalposts { scale, .. }, Some(s), true) =
                 (&mut scorer.normalise, goalpost_scale, n == "goalposts")
             {
@@ -175,7 +176,8 @@ impl Methods {
             }
         }
         if let Some(a) = &self.aggregate {
-            scorer.aggregate = AggregatorKind::from_str(a)?;
+            scorer.aggregate =
+                AggregatorKind::from_str(a).map_err(|e| as_flag("--aggregate", e))?;
         }
         if let Some(w) = &self.weights {
             scorer.weights = match w.as_str() {
@@ -542,6 +544,26 @@ pub fn dataset<'a>(
     name: &str,
 ) -> Result<&'a Dataset> {
     result.dataset(name).map_err(|e| as_flag("--dset", e))
+}
+
+/// An [`Error::InvalidParameter`] whose library parameter name is one of `names` (`(parameter,
+/// flag)`) renamed to the flag; other errors unchanged.
+pub fn flag_names(e: Error, names: &[(&str, &str)]) -> Error {
+    match e {
+        Error::InvalidParameter {
+            parameter,
+            value,
+            expected,
+        } => match names.iter().find(|(p, _)| *p == parameter) {
+            Some((_, flag)) => Error::invalid(*flag, value, expected),
+            None => Error::InvalidParameter {
+                parameter,
+                value,
+                expected,
+            },
+        },
+        other => other,
+    }
 }
 
 /// An [`Error::InvalidParameter`] of the library renamed to the command-line flag that set it (other

@@ -98,6 +98,35 @@ fn main() -> ExitCode {
         Command::ImputePanel(a) => imputepanel::run(a, quiet),
         Command::Trends(a) => trends::run(a, quiet),
     };
+    // library parameter names in errors become the flags that set them
+    let names: &[(&str, &str)] = match &cli.command {
+        Command::Sweep(_) => &[
+            ("chunk_size", "--chunk"),
+            ("variants", "--variants"),
+            ("score_bins", "--score-bins"),
+        ],
+        Command::Sobol(_) => &[
+            ("bootstrap level", "--level"),
+            ("bootstrap replicates", "--bootstrap"),
+            ("n", "--n"),
+        ],
+        Command::Strweak(_) => &[
+            ("top_n", "--top"),
+            ("bottom_n", "--bottom"),
+            ("unq_discard", "--unq-discard"),
+        ],
+        Command::Plot(_) => &[
+            ("scores_by_level: level", "--level"),
+            ("unit_profile: level", "--level"),
+            ("unit_contributions: level", "--level"),
+            ("correlation_heatmap: level", "--level"),
+        ],
+        _ => &[],
+    };
+    let result = result.map_err(|f| match f {
+        common::Failure::Input(e) => common::Failure::Input(common::flag_names(e, names)),
+        usage => usage,
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(common::Failure::Input(e)) => {
