@@ -174,33 +174,22 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--bogus"));
-    // a number clap parses: usage error
-    let o = compind(&[
-        "sweep",
-        "--imeta",
-        IMETA,
-        "--idata",
-        IDATA,
-        "--variants",
-        "many",
-        "--out",
-        s(&out),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    // a sweep of no variants
-    let o = compind(&[
-        "sweep",
-        "--imeta",
-        IMETA,
-        "--idata",
-        IDATA,
-        "--variants",
-        "0",
-        "--out",
-        s(&out),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("at least 1 variant"), "{}", stderr(&o));
+    // a number clap parses (not a number, or a sweep of no variants): usage error
+    for (k, says) in [("many", "--variants"), ("0", "at least 1 variant")] {
+        let o = compind(&[
+            "sweep",
+            "--imeta",
+            IMETA,
+            "--idata",
+            IDATA,
+            "--variants",
+            k,
+            "--out",
+            s(&out),
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
     // neither input pair
     let o = compind(&["score", "--out", s(&out)]);
     assert_eq!(o.status.code(), Some(2));

@@ -468,25 +468,11 @@ fn damaged_exact_sums_do_not_panic() {
 /// growing list of chunk accumulators for Sobol).
 #[test]
 fn huge_variant_counts_hold_no_per_chunk_state() {
-    use std::sync::atomic::{AtomicBool, AtomicUsize};
     let _g = serial();
     for general in [false, true] {
         let m = model(50, general);
-        let stop = AtomicBool::new(false);
-        let seen = AtomicUsize::new(0);
-        let progress = |_: usize, _: usize| {
-            if seen.fetch_add(1, Ordering::SeqCst) >= 3 {
-                stop.store(true, Ordering::SeqCst);
-            }
-        };
-        let ctl = Control::default()
-            .with_progress(&progress)
-            .with_cancel(&stop);
-        let before = reset_peak();
-        let err = m
-            .sweep_with(&config(100_000_000_000_000, general), &ctl)
-            .unwrap_err();
-        let peak = PEAK.load(Ordering::SeqCst) - before;
+        let (err, peak) =
+            cancelled_peak(|ctl| m.sweep_with(&config(100_000_000_000_000, general), ctl));
         assert!(matches!(err, Error::Cancelled), "{err:?}");
         assert!(peak < 64 << 20, "general {general}: peak {peak} bytes");
     }
@@ -499,6 +485,17 @@ fn huge_variant_counts_hold_no_per_chunk_state() {
             triangular: false,
         },
     )];
+    let (err, peak) = cancelled_peak(|ctl| m.sobol_with(&g, 1_000_000_000_000, 1, ctl));
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert!(peak < 64 << 20, "Sobol: peak {peak} bytes");
+}
+
+/// Run `f` with a control that cancels at the fourth progress call: its error and the peak of what
+/// it allocated.
+fn cancelled_peak<T: std::fmt::Debug>(
+    f: impl FnOnce(&Control<'_>) -> composite_indicators::Result<T>,
+) -> (Error, usize) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
     let stop = AtomicBool::new(false);
     let seen = AtomicUsize::new(0);
     let progress = |_: usize, _: usize| {
@@ -510,8 +507,6 @@ fn huge_variant_counts_hold_no_per_chunk_state() {
         .with_progress(&progress)
         .with_cancel(&stop);
     let before = reset_peak();
-    let err = m.sobol_with(&g, 1_000_000_000_000, 1, &ctl).unwrap_err();
-    let peak = PEAK.load(Ordering::SeqCst) - before;
-    assert!(matches!(err, Error::Cancelled), "{err:?}");
-    assert!(peak < 64 << 20, "Sobol: peak {peak} bytes");
+    let err = f(&ctl).unwrap_err();
+    (err, PEAK.load(Ordering::SeqCst) - before)
 }
