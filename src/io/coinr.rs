@@ -151,11 +151,19 @@ pub(crate) fn read_imeta_named<R: Read>(reader: R, source: &str) -> Result<IMeta
                     .parse::<f64>()
                     .ok()
                     .filter(|v| v.is_finite() && *v >= 1.0 && v.fract() == 0.0);
-                if ok.is_none() {
+                let Some(level) = ok else {
                     return Err(t.cell_error(
                         line,
                         cl,
                         format!("Level of `{code}` is `{s}`; expected a positive integer"),
+                    ));
+                };
+                // COINr's check_iMeta: indicators are level 1 (other levels come from the tree)
+                if ty == RowType::Indicator && level != 1.0 {
+                    return Err(t.cell_error(
+                        line,
+                        cl,
+                        format!("Level of indicator `{code}` is `{s}`; indicators are at Level 1"),
                     ));
                 }
             }
@@ -386,7 +394,7 @@ pub(super) fn require_idata_columns<R: Read>(s: &CsvStream<R>, meta: &IMeta) -> 
         .filter(|c| !header.contains(c))
         .collect();
     let Some(first) = missing.first() else {
-        return Ok(());
+        return unknown_idata_columns(s, meta);
     };
     let list: Vec<String> = missing.iter().take(20).map(|c| format!("`{c}`")).collect();
     let more = if missing.len() > 20 {
@@ -401,6 +409,49 @@ pub(super) fn require_idata_columns<R: Read>(s: &CsvStream<R>, meta: &IMeta) -> 
         message: format!(
             "no column for {}{more}, which the iMeta declares (iData needs a column for every \
              indicator, denominator, group and other column of the iMeta)",
+            list.join(", ")
+        ),
+    })
+}
+
+/// Every iData column other than `uCode`, `uName` and `Time` must be an iMeta row (COINr's
+/// `new_coin`: "Column names from iData not found in iMeta"): an [`Error::Parse`] at the header line
+/// naming the first column that is not, and listing all. A column to keep without using it is an
+/// iMeta row of Type `Other`.
+fn unknown_idata_columns<R: Read>(s: &CsvStream<R>, meta: &IMeta) -> Result<()> {
+    let known: HashSet<&str> = meta
+        .spec
+        .indicators
+        .iter()
+        .map(|i| i.code.as_str())
+        .chain(meta.spec.pillars.iter().map(|p| p.code.as_str()))
+        .chain(meta.denominators.iter().map(String::as_str))
+        .chain(meta.groups.iter().map(String::as_str))
+        .chain(meta.others.iter().map(String::as_str))
+        .chain(["uCode", "uName", "Time"])
+        .collect();
+    let unknown: Vec<&str> = s
+        .headers
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !known.contains(h))
+        .collect();
+    let Some(first) = unknown.first() else {
+        return Ok(());
+    };
+    let list: Vec<String> = unknown.iter().take(20).map(|c| format!("`{c}`")).collect();
+    let more = if unknown.len() > 20 {
+        format!(" and {} more", unknown.len() - 20)
+    } else {
+        String::new()
+    };
+    Err(Error::Parse {
+        source_name: s.source.clone(),
+        line: Some(s.header_line),
+        column: Some((*first).to_string()),
+        message: format!(
+            "{}{more} not in the iMeta: every iData column other than uCode, uName and Time needs \
+             an iMeta row, as in COINr (Type `Other` keeps a column without using it)",
             list.join(", ")
         ),
     })
@@ -486,6 +537,8 @@ mod tests {
             ),
             ("1,a,A,1,1,,x,,P,Indicator\n", 2, "Target"),
             ("x,a,A,1,1,,,,P,Indicator\n", 2, "Level"),
+            // COINr's check_iMeta: an indicator is at Level 1
+            ("2,a,A,1,1,,,,P,Indicator\n", 2, "Level"),
             ("1,a,A,1,1,,,,P,Indicatr\n", 2, "Type"),
             (
                 "1,a,A,1,1,,,,P,Indicator\n1,a,A,1,1,,,,P,Indicator\n",
@@ -515,6 +568,13 @@ mod tests {
         let d = read_idata("uCode,x,n,t\nA,1,2,hello\nB,2,NA,\n".as_bytes(), &m).unwrap();
         assert_eq!(d.columns(), &["x".to_string(), "n".to_string()]);
         assert_eq!(d.group("t").unwrap(), &["hello".to_string(), String::new()]);
+        // a column the iMeta does not declare (COINr's new_coin refuses it too); Time is special
+        let e = read_idata("uCode,Time,x,n,t,extra\nA,1,1,2,h,3\n".as_bytes(), &m).unwrap_err();
+        assert!(
+            matches!(&e, Error::Parse { column, .. } if column.as_deref() == Some("extra")),
+            "{e}"
+        );
+        assert!(e.to_string().contains("not in the iMeta"), "{e}");
         let e = read_idata("uCode,n,t\nA,1,2\n".as_bytes(), &m).unwrap_err();
         assert!(
             matches!(&e, Error::Parse { column, .. } if column.as_deref() == Some("x")),
