@@ -394,6 +394,45 @@ fn outputs_are_checked_before_any_is_written_and_devices_survive() {
     }
 }
 
+/// `--out -` into a pipe whose reader has gone exits 0 without an error line (as other
+/// command-line tools), and `>>`-style appending to standard output keeps what was there.
+#[cfg(unix)]
+#[test]
+fn standard_output_pipes_and_appends() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_compind"))
+        .args(["score", "--imeta", IMETA, "--idata", IDATA, "--out", "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // close the read end before anything is written: every write gets a broken pipe
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("error"), "{}", stderr(&o));
+    // appending: the file opened by the caller in append mode keeps its first line
+    let d = dir("stdout_append");
+    let f = d.join("all.csv");
+    std::fs::write(&f, "previous line\n").unwrap();
+    let out = std::fs::OpenOptions::new().append(true).open(&f).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_compind"))
+        .args([
+            "-q", "score", "--imeta", IMETA, "--idata", IDATA, "--out", "-",
+        ])
+        .stdout(out)
+        .output()
+        .unwrap();
+    ok(&o);
+    let t = text(&f);
+    assert!(
+        t.starts_with("previous line\nuCode,"),
+        "{}",
+        &t[..60.min(t.len())]
+    );
+    assert_eq!(t.lines().count(), 53);
+}
+
 /// `report` leaves the score columns empty for a sweep with normaliser alternatives (scores on
 /// different scales) and keeps them for aggregator alternatives.
 #[test]

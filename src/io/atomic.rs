@@ -26,7 +26,9 @@ use super::path_name;
 /// If `path` is a symbolic link, the link's target is replaced (the link itself is kept), so writing
 /// through a link behaves as an in-place write would, but atomically. If `path` (or what it links
 /// to) exists and is neither a regular file nor a directory (a terminal, `/dev/stdout`, `/dev/null`,
-/// a named pipe), the bytes are written to it directly: such a target is never replaced.
+/// a named pipe), the bytes are written to it directly: such a target is never replaced. The path
+/// `/dev/stdout` is the process's standard output, written through its descriptor whatever it is
+/// (so `>> file` appends and a redirected regular file is not replaced).
 ///
 /// # Errors
 /// Whatever `body` returns (the target is then untouched), or [`Error::Io`] naming `path` if it is a
@@ -59,6 +61,14 @@ where
         path: path_name(path),
         source,
     };
+    // the process's own standard output: written through its file descriptor (a shell's `>>`
+    // appends, `>` truncates, a pipe streams), never renamed over or reopened
+    if path == Path::new("/dev/stdout") {
+        let out = std::io::stdout();
+        let mut w = BufWriter::new(out.lock());
+        body(&mut w)?;
+        return w.flush().map_err(io_err);
+    }
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
             return Err(io_err(std::io::Error::new(

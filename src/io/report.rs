@@ -262,9 +262,16 @@ impl Table {
     }
 
     fn csv_to<W: Write>(&self, w: W, target: &str) -> Result<()> {
-        let io = |e: csv::Error| Error::Io {
-            path: target.to_string(),
-            source: std::io::Error::other(e.to_string()),
+        // an I/O error keeps its kind (a closed pipe stays `BrokenPipe`)
+        let io = |e: csv::Error| {
+            let message = e.to_string();
+            Error::Io {
+                path: target.to_string(),
+                source: match e.into_kind() {
+                    csv::ErrorKind::Io(err) => err,
+                    _ => std::io::Error::other(message),
+                },
+            }
         };
         let mut wtr = csv::WriterBuilder::new().flexible(false).from_writer(w);
         wtr.write_record(&self.columns).map_err(io)?;
@@ -281,7 +288,7 @@ impl Table {
     fn json_to<W: Write>(&self, mut w: W, target: &str) -> Result<()> {
         let io = |e: serde_json::Error| Error::Io {
             path: target.to_string(),
-            source: std::io::Error::other(e.to_string()),
+            source: std::io::Error::from(e),
         };
         let mut ser = serde_json::Serializer::new(&mut w);
         let mut seq = ser.serialize_seq(Some(self.rows.len())).map_err(io)?;

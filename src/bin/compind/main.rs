@@ -129,6 +129,8 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `--out - | head`: the reader left; like other command-line tools, stop quietly
+        Err(common::Failure::Input(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(common::Failure::Input(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
@@ -140,4 +142,22 @@ fn main() -> ExitCode {
                 .exit()
         }
     }
+}
+
+/// Whether `e` is a write to a closed pipe (the reader of standard output has exited), also when a
+/// writer wrapped the I/O error in another.
+fn is_broken_pipe(e: &composite_indicators::Error) -> bool {
+    let composite_indicators::Error::Io { source, .. } = e.innermost() else {
+        return false;
+    };
+    let mut io: Option<&std::io::Error> = Some(source);
+    while let Some(err) = io {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            return true;
+        }
+        io = err
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<std::io::Error>());
+    }
+    false
 }

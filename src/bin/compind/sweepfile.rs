@@ -82,7 +82,7 @@ impl SweepFile {
         write_atomic(path, |w| {
             serde_json::to_writer(&mut *w, self).map_err(|e| Error::Io {
                 path: name.clone(),
-                source: std::io::Error::other(e.to_string()),
+                source: std::io::Error::from(e),
             })?;
             w.write_all(b"\n").map_err(|e| Error::Io {
                 path: name.clone(),
