@@ -379,55 +379,31 @@ fn read_idata_named<R: Read>(
 }
 
 /// Every column iMeta declares (indicators, denominators, groups, others) must be in the iData
-/// header: an [`Error::Parse`] at the header line naming the first missing column and listing every
-/// missing one. Shared by the single-year and panel readers.
+/// header, and every iData column other than `uCode`, `uName` and `Time` must be an iMeta row
+/// (COINr's `new_coin`: "Column names from iData not found in iMeta"; a column to keep without
+/// using it is an iMeta row of Type `Other`). Either failure is an [`Error::Parse`] at the header
+/// line naming the first column at fault and listing all. Shared by the single-year and panel
+/// readers.
 pub(super) fn require_idata_columns<R: Read>(s: &CsvStream<R>, meta: &IMeta) -> Result<()> {
+    let declared = || {
+        meta.spec
+            .indicators
+            .iter()
+            .map(|i| i.code.as_str())
+            .chain(meta.denominators.iter().map(String::as_str))
+            .chain(meta.groups.iter().map(String::as_str))
+            .chain(meta.others.iter().map(String::as_str))
+    };
     let header: HashSet<&str> = s.headers.iter().map(String::as_str).collect();
-    let missing: Vec<&str> = meta
-        .spec
-        .indicators
-        .iter()
-        .map(|i| i.code.as_str())
-        .chain(meta.denominators.iter().map(String::as_str))
-        .chain(meta.groups.iter().map(String::as_str))
-        .chain(meta.others.iter().map(String::as_str))
-        .filter(|c| !header.contains(c))
-        .collect();
-    let Some(first) = missing.first() else {
-        return unknown_idata_columns(s, meta);
-    };
-    let list: Vec<String> = missing.iter().take(20).map(|c| format!("`{c}`")).collect();
-    let more = if missing.len() > 20 {
-        format!(" and {} more", missing.len() - 20)
-    } else {
-        String::new()
-    };
-    Err(Error::Parse {
-        source_name: s.source.clone(),
-        line: Some(s.header_line),
-        column: Some((*first).to_string()),
-        message: format!(
-            "no column for {}{more}, which the iMeta declares (iData needs a column for every \
-             indicator, denominator, group and other column of the iMeta)",
-            list.join(", ")
-        ),
-    })
-}
-
-/// Every iData column other than `uCode`, `uName` and `Time` must be an iMeta row (COINr's
-/// `new_coin`: "Column names from iData not found in iMeta"): an [`Error::Parse`] at the header line
-/// naming the first column that is not, and listing all. A column to keep without using it is an
-/// iMeta row of Type `Other`.
-fn unknown_idata_columns<R: Read>(s: &CsvStream<R>, meta: &IMeta) -> Result<()> {
-    let known: HashSet<&str> = meta
-        .spec
-        .indicators
-        .iter()
-        .map(|i| i.code.as_str())
+    let missing: Vec<&str> = declared().filter(|c| !header.contains(c)).collect();
+    columns_error(
+        s,
+        &missing,
+        "no column for {}, which the iMeta declares (iData needs a column for every indicator, \
+         denominator, group and other column of the iMeta)",
+    )?;
+    let known: HashSet<&str> = declared()
         .chain(meta.spec.pillars.iter().map(|p| p.code.as_str()))
-        .chain(meta.denominators.iter().map(String::as_str))
-        .chain(meta.groups.iter().map(String::as_str))
-        .chain(meta.others.iter().map(String::as_str))
         .chain(["uCode", "uName", "Time"])
         .collect();
     let unknown: Vec<&str> = s
@@ -436,24 +412,34 @@ fn unknown_idata_columns<R: Read>(s: &CsvStream<R>, meta: &IMeta) -> Result<()> 
         .map(String::as_str)
         .filter(|h| !known.contains(h))
         .collect();
-    let Some(first) = unknown.first() else {
+    columns_error(
+        s,
+        &unknown,
+        "{} not in the iMeta: every iData column other than uCode, uName and Time needs an iMeta \
+         row, as in COINr (Type `Other` keeps a column without using it)",
+    )
+}
+
+/// `Ok` for no `columns`, else the [`Error::Parse`] at the header line of `s` naming the first and
+/// with `message`'s `{}` replaced by the list (at most 20 in backticks, then how many more).
+fn columns_error<R: Read>(s: &CsvStream<R>, columns: &[&str], message: &str) -> Result<()> {
+    let Some(first) = columns.first() else {
         return Ok(());
     };
-    let list: Vec<String> = unknown.iter().take(20).map(|c| format!("`{c}`")).collect();
-    let more = if unknown.len() > 20 {
-        format!(" and {} more", unknown.len() - 20)
-    } else {
-        String::new()
-    };
+    let mut list = columns
+        .iter()
+        .take(20)
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if columns.len() > 20 {
+        list.push_str(&format!(" and {} more", columns.len() - 20));
+    }
     Err(Error::Parse {
         source_name: s.source.clone(),
         line: Some(s.header_line),
         column: Some((*first).to_string()),
-        message: format!(
-            "{}{more} not in the iMeta: every iData column other than uCode, uName and Time needs \
-             an iMeta row, as in COINr (Type `Other` keeps a column without using it)",
-            list.join(", ")
-        ),
+        message: message.replacen("{}", &list, 1),
     })
 }
 
