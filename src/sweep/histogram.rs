@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::engine::accumulate::for_each_unit_row;
+use super::engine::accumulate::{for_each_unit_row, widen};
 use super::engine::memory::try_zeroed;
 use crate::error::{Error, Expected, Result};
 use crate::rank::Rank;
@@ -74,17 +74,6 @@ impl Eq for RankHistogram {}
 
 /// The span of no bins.
 const EMPTY_SPAN: (u32, u32) = (u32::MAX, 0);
-
-/// Widen `span` to cover bins `lo..=hi` (`lo ≤ hi`).
-#[inline(always)]
-fn widen(span: &mut (u32, u32), lo: usize, hi: usize) {
-    let (lo, hi) = (
-        u32::try_from(lo).unwrap_or(u32::MAX),
-        u32::try_from(hi).unwrap_or(u32::MAX),
-    );
-    span.0 = span.0.min(lo);
-    span.1 = span.1.max(hi);
-}
 
 /// The exact span of `counts` rows of `nb` bins: per row, its first and last non-zero bin.
 fn spans_of(counts: &[u64], nb: usize) -> Vec<(u32, u32)> {
@@ -303,32 +292,21 @@ impl RankHistogram {
                 // write the union of the bands first: a lazily zeroed page read before its first
                 // write is mapped to the zero page and copied on that write, with a TLB flush on
                 // every core (see `FastBuffers::written`)
-                let (mut lo, mut hi) = (usize::MAX, 0);
-                for part in parts {
-                    match part.band.map(|b| b.get(p)) {
-                        Some(Some(&(l, h))) if l <= h => {
-                            lo = lo.min(l as usize);
-                            hi = hi.max(h as usize + 1);
-                        }
-                        Some(_) => {}
-                        None => (lo, hi) = (0, nb),
-                    }
-                }
-                if let Some(d) = dst.get_mut(lo..hi.min(nb)) {
+                let union = parts
+                    .iter()
+                    .filter_map(|part| part.bins(p, nb))
+                    .reduce(|a, b| a.start.min(b.start)..a.end.max(b.end));
+                if let Some(d) = union.and_then(|r| dst.get_mut(r)) {
                     d.fill(0);
                 }
             }
             for part in parts {
-                let (lo, hi) = match part.band {
-                    Some(b) => match b.get(p) {
-                        Some(&(lo, hi)) if lo <= hi => (lo as usize, (hi as usize + 1).min(nb)),
-                        _ => continue,
-                    },
-                    None => (0, nb),
+                let Some(r) = part.bins(p, nb) else {
+                    continue;
                 };
                 let (Some(d), Some(src)) = (
-                    dst.get_mut(lo..hi.max(lo)),
-                    part.counts.get(p * nb + lo..p * nb + hi.max(lo)),
+                    dst.get_mut(r.clone()),
+                    part.counts.get(p * nb + r.start..p * nb + r.end),
                 ) else {
                     continue;
                 };
@@ -341,15 +319,8 @@ impl RankHistogram {
                 if let (Some(m), Some(&x)) = (self.missing.get_mut(u), part.missing.get(p)) {
                     *m += x;
                 }
-                if let Some(sp) = self.span.get_mut(u) {
-                    match part.band.map(|b| b.get(p)) {
-                        Some(Some(&(lo, hi))) if lo <= hi => {
-                            widen(sp, lo as usize, (hi as usize).min(nb.saturating_sub(1)));
-                        }
-                        Some(_) => {}
-                        None if nb > 0 => widen(sp, 0, nb - 1),
-                        None => {}
-                    }
+                if let (Some(sp), Some(r)) = (self.span.get_mut(u), part.bins(p, nb)) {
+                    widen(sp, r.start, r.end - 1);
                 }
             }
         }
@@ -691,6 +662,21 @@ pub(crate) struct PermutedCounts<'a, C> {
     pub(crate) missing: &'a [u64],
     /// Variants counted.
     pub(crate) variants: u64,
+}
+
+impl<C> PermutedCounts<'_, C> {
+    /// The bins of position `p` (of `nb` per position) that can be non-zero: its band cut to `nb`,
+    /// every bin without a band, `None` when there are none.
+    fn bins(&self, p: usize, nb: usize) -> Option<std::ops::Range<usize>> {
+        let r = match self.band {
+            Some(b) => {
+                let &(lo, hi) = b.get(p).filter(|s| s.0 <= s.1)?;
+                lo as usize..(hi as usize + 1).min(nb)
+            }
+            None => 0..nb,
+        };
+        (!r.is_empty()).then_some(r)
+    }
 }
 
 #[cfg(test)]

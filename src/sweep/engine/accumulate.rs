@@ -214,3 +214,15 @@ pub(crate) fn for_each_unit_row<T: Send>(
         rows.chunks_mut(width).zip(pos.iter()).for_each(each);
     }
 }
+
+/// Widen the bin range `span` (`(lo, hi)`, inclusive; empty when `lo > hi`) to cover bins `lo..=hi`
+/// (`lo ≤ hi`). The rank histograms' spans and the fast path's per-position bands grow through it.
+#[inline(always)]
+pub(crate) fn widen(span: &mut (u32, u32), lo: usize, hi: usize) {
+    let (lo, hi) = (
+        u32::try_from(lo).unwrap_or(u32::MAX),
+        u32::try_from(hi).unwrap_or(u32::MAX),
+    );
+    span.0 = span.0.min(lo);
+    span.1 = span.1.max(hi);
+}

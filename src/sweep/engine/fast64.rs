@@ -8,7 +8,9 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 
 use super::Acc;
 use super::LinearPlan;
-use super::accumulate::{CellRule, PermutedLayout, PermutedStats, add_clean_row, flush_clean};
+use super::accumulate::{
+    CellRule, PermutedLayout, PermutedStats, add_clean_row, flush_clean, widen,
+};
 use super::fast32::{Buf32, Plan32};
 use super::rank::{
     RADIX32_MAX, Ranker, SORT_ABOVE, rank_counting, rank_radix, rank_radix32, rank_radix32_emit,
@@ -379,8 +381,7 @@ impl FastBuffers {
                 }
                 let (p, a, z) = (g0 + l, usize::from(lo[l]), usize::from(hi[l]));
                 if let Some(bd) = band.get_mut(p) {
-                    bd.0 = bd.0.min(a as u32);
-                    bd.1 = bd.1.max(z as u32);
+                    widen(bd, a, z);
                 }
                 touch_bins(&mut self.counts, &mut self.written, p, nb, a, z);
                 prefetch_range(&self.counts, p * nb + a, p * nb + z);
@@ -517,8 +518,7 @@ impl FastBuffers {
                     touch_bins(&mut self.counts, &mut self.written, p, nb, i, i);
                     self.counts[p * nb + i] += 1;
                     if let Some(bd) = self.band.as_mut().and_then(|b| b.get_mut(p)) {
-                        bd.0 = bd.0.min(r - 1);
-                        bd.1 = bd.1.max(r - 1);
+                        widen(bd, i, i);
                     }
                 }
                 let x = t[p];
