@@ -14,7 +14,7 @@
 //! would replace the device or pipe itself. A target that is a directory is an error.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -61,23 +61,16 @@ where
         path: path_name(path),
         source,
     };
-    // the process's own standard output: written through its file descriptor (a shell's `>>`
-    // appends, `>` truncates, a pipe streams), never renamed over or reopened
-    if path == Path::new("/dev/stdout") {
-        let out = std::io::stdout();
-        let mut w = BufWriter::new(out.lock());
-        body(&mut w)?;
-        return w.flush().map_err(io_err);
-    }
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => {
-            return Err(io_err(std::io::Error::new(
-                std::io::ErrorKind::IsADirectory,
-                "is a directory (give a file name)",
-            )));
+    let (target, dir) = match resolve(path).map_err(io_err)? {
+        // the process's own standard output: written through its file descriptor (a shell's `>>`
+        // appends, `>` truncates, a pipe streams), never renamed over or reopened
+        Target::Stdout => {
+            let mut w = BufWriter::new(std::io::stdout().lock());
+            body(&mut w)?;
+            return w.flush().map_err(io_err);
         }
         // a device, terminal or pipe: write to it, never rename over it
-        Ok(meta) if !meta.is_file() => {
+        Target::Direct => {
             let f = std::fs::OpenOptions::new()
                 .write(true)
                 .open(path)
@@ -86,23 +79,8 @@ where
             body(&mut w)?;
             return w.flush().map_err(io_err);
         }
-        _ => {}
-    }
-    // Follow a symlink so the link keeps pointing at the (replaced) file.
-    let target = match std::fs::canonicalize(path) {
-        Ok(real) => real,
-        Err(_) => path.to_path_buf(),
+        Target::Replace { target, dir } => (target, dir),
     };
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    if !dir.is_dir() {
-        return Err(io_err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("directory `{}` does not exist", dir.display()),
-        )));
-    }
     let mut builder = tempfile::Builder::new();
     builder.prefix(".ci-tmp-");
     // A new output gets the permissions `File::create` would give it (0666 less the umask, which the
@@ -120,6 +98,84 @@ where
         let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
     }
     tmp.persist(&target).map_err(|e| io_err(e.error))?;
+    Ok(())
+}
+
+/// How [`write_atomic`] writes to a path.
+enum Target {
+    /// `/dev/stdout`: through the process's standard output.
+    Stdout,
+    /// An existing device, terminal or pipe: opened and written directly.
+    Direct,
+    /// A regular file (new, or replaced): a temporary file in `dir` renamed over `target` (the path
+    /// with symbolic links followed).
+    Replace { target: PathBuf, dir: PathBuf },
+}
+
+/// The [`Target`] of `path`: an error for a directory, or for a file whose directory is missing.
+fn resolve(path: &Path) -> std::io::Result<Target> {
+    if path == Path::new("/dev/stdout") {
+        return Ok(Target::Stdout);
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "is a directory (give a file name)",
+            ));
+        }
+        Ok(meta) if !meta.is_file() => return Ok(Target::Direct),
+        _ => {}
+    }
+    // Follow a symlink so the link keeps pointing at the (replaced) file.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("directory `{}` does not exist", dir.display()),
+        ));
+    }
+    Ok(Target::Replace { target, dir })
+}
+
+/// Check, before anything is computed, that [`write_atomic`] can write `path`: it is not a
+/// directory, and for a regular file its directory exists and takes new files (a temporary probe
+/// file is created there and removed). Devices, pipes and `/dev/stdout` pass. A program with several
+/// outputs checks them all first, so it never stops after writing some of them for these reasons.
+///
+/// # Errors
+/// [`Error::Io`] naming `path`: a directory, a missing directory, or a directory that refuses the
+/// probe file (no permission, read-only file system).
+///
+/// # Examples
+/// ```
+/// use composite_indicators::io::check_output_path;
+/// let dir = std::env::temp_dir();
+/// assert!(check_output_path(dir.join("new_output.csv")).is_ok());
+/// assert!(check_output_path(&dir).is_err()); // a directory
+/// assert!(check_output_path(dir.join("no/such/dir/out.csv")).is_err());
+/// ```
+pub fn check_output_path(path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    let io_err = |source: std::io::Error| Error::Io {
+        path: path_name(path),
+        source,
+    };
+    if let Target::Replace { dir, .. } = resolve(path).map_err(io_err)? {
+        tempfile::Builder::new()
+            .prefix(".ci-tmp-")
+            .tempfile_in(&dir)
+            .map_err(|e| {
+                io_err(std::io::Error::new(
+                    e.kind(),
+                    format!("cannot write in directory `{}`: {e}", dir.display()),
+                ))
+            })?;
+    }
     Ok(())
 }
 

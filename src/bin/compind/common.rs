@@ -470,42 +470,7 @@ pub fn check_outputs(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<()> {
 /// exists and takes new files (devices such as `/dev/stdout` are written directly and skip the
 /// probe).
 pub fn check_output_dirs(outputs: &[PathBuf]) -> Result<()> {
-    let fail = |out: &Path, kind: std::io::ErrorKind, msg: String| Error::Io {
-        path: out.display().to_string(),
-        source: std::io::Error::new(kind, msg),
-    };
-    for out in outputs {
-        match std::fs::metadata(out) {
-            Ok(m) if m.is_dir() => {
-                return Err(fail(
-                    out,
-                    std::io::ErrorKind::IsADirectory,
-                    "is a directory (give a file name)".into(),
-                ));
-            }
-            Ok(m) if !m.is_file() => continue,
-            _ => {}
-        }
-        let dir = match out.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        if !dir.is_dir() {
-            return Err(fail(
-                out,
-                std::io::ErrorKind::NotFound,
-                format!("directory `{}` does not exist", dir.display()),
-            ));
-        }
-        if let Err(e) = tempfile::Builder::new().prefix(".ci-tmp-").tempfile_in(dir) {
-            return Err(fail(
-                out,
-                e.kind(),
-                format!("cannot write in directory `{}`: {e}", dir.display()),
-            ));
-        }
-    }
-    Ok(())
+    outputs.iter().try_for_each(io::check_output_path)
 }
 
 /// The COINr data set names accepted by `--dset`.
