@@ -52,6 +52,18 @@ fn config(k: usize, general: bool) -> SweepConfig {
     c
 }
 
+/// One Sobol group: ±20 % uniform noise on every weight.
+fn all_weights_group() -> Vec<SobolGroup> {
+    vec![SobolGroup::new(
+        "all",
+        GroupInput::Weights {
+            nodes: NodeSelection::All,
+            spread: 0.2,
+            triangular: false,
+        },
+    )]
+}
+
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -139,14 +151,7 @@ fn small_budgets_give_typed_errors_naming_the_knob() {
 fn sobol_and_oat_check_the_model_budget() {
     let _g = serial();
     let m = model(2_000, false).with_memory_budget(1_000_000);
-    let g = vec![SobolGroup::new(
-        "all",
-        GroupInput::Weights {
-            nodes: NodeSelection::All,
-            spread: 0.2,
-            triangular: false,
-        },
-    )];
+    let g = all_weights_group();
     let err = m.sobol(&g, 4096, 1).unwrap_err();
     assert!(matches!(err, Error::MemoryBudget { .. }), "{err:?}");
     let err = m.oat(&g, 4096, 1).unwrap_err();
@@ -477,14 +482,7 @@ fn huge_variant_counts_hold_no_per_chunk_state() {
         assert!(peak < 64 << 20, "general {general}: peak {peak} bytes");
     }
     let m = model(50, false);
-    let g = vec![SobolGroup::new(
-        "all",
-        GroupInput::Weights {
-            nodes: NodeSelection::All,
-            spread: 0.2,
-            triangular: false,
-        },
-    )];
+    let g = all_weights_group();
     let (err, peak) = cancelled_peak(|ctl| m.sobol_with(&g, 1_000_000_000_000, 1, ctl));
     assert!(matches!(err, Error::Cancelled), "{err:?}");
     assert!(peak < 64 << 20, "Sobol: peak {peak} bytes");

@@ -641,6 +641,14 @@ impl BatchModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Uniform noise of `spread` on every weight.
+    fn all_uniform(spread: f64) -> WeightSampler {
+        WeightSampler::Uniform {
+            spread,
+            nodes: NodeSelection::All,
+        }
+    }
     use crate::sweep::bench_support::{min_max_columns, synthetic};
     use crate::sweep::engine::fast64::DEFER_ABOVE;
     use crate::sweep::{NodeSelection, WeightSampler};
@@ -748,14 +756,7 @@ mod tests {
             )
             .unwrap();
             for (spread, chunk) in [(0.25, 4096), (0.8, 100)] {
-                let mut cfg = SweepConfig::new(
-                    3000,
-                    11,
-                    WeightSampler::Uniform {
-                        spread,
-                        nodes: NodeSelection::All,
-                    },
-                );
+                let mut cfg = SweepConfig::new(3000, 11, all_uniform(spread));
                 cfg.chunk_size = chunk;
                 let fast = m.sweep(&cfg).unwrap();
                 let (ranks, scores) = general_path(&m, &cfg);
@@ -799,10 +800,7 @@ mod tests {
             let cfg = SweepConfig::new(
                 300,
                 seed,
-                WeightSampler::Uniform {
-                    spread: 0.5,
-                    nodes: NodeSelection::All,
-                },
+                all_uniform(0.5),
             )
             .with_chunk_size(128);
             let fast = m.sweep(&cfg).unwrap();
@@ -842,14 +840,7 @@ mod tests {
         .with_nominal_weights(w0)
         .unwrap();
         let cases = [
-            (
-                &mean,
-                WeightSampler::Uniform {
-                    spread: 0.6,
-                    nodes: NodeSelection::All,
-                },
-                300,
-            ),
+            (&mean, all_uniform(0.6), 300),
             (
                 &mean,
                 WeightSampler::Triangular {
@@ -858,14 +849,7 @@ mod tests {
                 },
                 1000,
             ),
-            (
-                &sum,
-                WeightSampler::Uniform {
-                    spread: 0.9,
-                    nodes: NodeSelection::All,
-                },
-                257,
-            ),
+            (&sum, all_uniform(0.9), 257),
             (&zero, WeightSampler::Nominal, 300),
         ];
         for (m, ws, chunk) in cases {
@@ -891,14 +875,7 @@ mod tests {
         // above DEFER_ABOVE units rank counts are deferred to the end of each block; with a
         // missing sub-pillar for some variants (zero weights drawn) the NaN path mixes in
         let big = arithmetic_model(DEFER_ABOVE + 44, 9, 3, 2, 4);
-        let mut cfg = SweepConfig::new(
-            700,
-            3,
-            WeightSampler::Uniform {
-                spread: 1.0,
-                nodes: NodeSelection::All,
-            },
-        );
+        let mut cfg = SweepConfig::new(700, 3, all_uniform(1.0));
         cfg.chunk_size = 300;
         let fast = big.sweep(&cfg).unwrap();
         let (ranks, scores) = general_path(&big, &cfg);
@@ -912,42 +889,20 @@ mod tests {
         // over 256 indicators the f64 product adds chains of 256 (`fast32::PRODUCT_KC`); the f32
         // path's exact re-ranking recomputes scores the same way, so its ranks are the general path's
         let many = arithmetic_model(40, 300, 6, 2, 7);
-        let cfg = SweepConfig::new(
-            1000,
-            2,
-            WeightSampler::Uniform {
-                spread: 0.5,
-                nodes: NodeSelection::All,
-            },
-        );
+        let cfg = SweepConfig::new(1000, 2, all_uniform(0.5));
         let fast = many.sweep(&cfg).unwrap();
         let (ranks, _) = general_path(&many, &cfg);
         assert_eq!(fast.ranks, ranks);
         // 1,025 to 2,048 units run blocks of 128 variants (`block_for`), so 300 variants end in a
         // partial block
         let wide = arithmetic_model(1100, 6, 3, 2, 6);
-        let cfg = SweepConfig::new(
-            300,
-            8,
-            WeightSampler::Uniform {
-                spread: 0.8,
-                nodes: NodeSelection::All,
-            },
-        )
-        .with_score_bins(12);
+        let cfg = SweepConfig::new(300, 8, all_uniform(0.8)).with_score_bins(12);
         let fast = wide.sweep(&cfg).unwrap();
         let (ranks, scores) = general_path(&wide, &cfg);
         assert_eq!(fast.ranks, ranks);
         assert_eq!(fast.scores, scores);
         // above 131 071 variants only every `bin_every(K)`-th variant is binned
-        let mut cfg = SweepConfig::new(
-            140_000,
-            9,
-            WeightSampler::Uniform {
-                spread: 0.5,
-                nodes: NodeSelection::All,
-            },
-        );
+        let mut cfg = SweepConfig::new(140_000, 9, all_uniform(0.5));
         cfg.score_bins = 32;
         assert_eq!(bin_every(cfg.variants), 2);
         let fast = mean.sweep(&cfg).unwrap();
@@ -971,16 +926,9 @@ mod tests {
         // unit tests) within a chunk: a chunk of 20 000 variants crosses that point many times, and
         // the counts still equal the general path's
         let tall = arithmetic_model(DEFER_ABOVE + 3, 2, 1, 1, 5);
-        let cfg = SweepConfig::new(
-            20_000,
-            4,
-            WeightSampler::Uniform {
-                spread: 0.9,
-                nodes: NodeSelection::All,
-            },
-        )
-        .with_chunk_size(20_000)
-        .with_score_bins(8);
+        let cfg = SweepConfig::new(20_000, 4, all_uniform(0.9))
+            .with_chunk_size(20_000)
+            .with_score_bins(8);
         let fast = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
