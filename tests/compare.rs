@@ -236,3 +236,72 @@ fn compare_coins_corr_on_asem() {
             .starts_with("Index,0.94545622424332")
     );
 }
+
+/// COINr's `compare_coins_multi` left-joins every run onto the base run's units, then ranks each
+/// column among those rows: a unit only another run scores is dropped, and it does not push the
+/// shared units' ranks down. Expected values worked out by hand from R/compare.R (`merge(all.x =
+/// TRUE)`, then `rank_df`: `rank(-x, na.last = "keep", ties.method = "min")`).
+#[test]
+fn multi_runs_with_different_units_follow_the_base_run() {
+    use ndarray::array;
+    let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")])
+        .check()
+        .unwrap();
+    let run = |units: &[&str], v: Vec<f64>| {
+        let n = v.len();
+        let d = Dataset::new(
+            units.iter().map(|u| u.to_string()).collect(),
+            vec!["a".into()],
+            ndarray::Array2::from_shape_vec((n, 1), v).unwrap(),
+        )
+        .unwrap();
+        Scorer::new(fw.clone()).score(&d).unwrap()
+    };
+    // base: A, B, C; the second run lacks A and adds D (its best unit); the third ties B and C
+    let base = run(&["A", "B", "C"], vec![1.0, 2.0, 3.0]);
+    let other = run(&["B", "C", "D"], vec![5.0, 4.0, 9.0]);
+    let tied = run(&["C", "B", "A"], vec![7.0, 7.0, 1.0]);
+    let m = compare_multi(
+        &[("base", &base), ("other", &other), ("tied", &tied)],
+        "I",
+        &MultiOptions {
+            sort: false,
+            ..MultiOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(m.units, ["A", "B", "C"]); // D is not in the base run
+    let nan = f64::NAN;
+    let want = array![[3.0, nan, 3.0], [2.0, 1.0, 1.0], [1.0, 2.0, 1.0]];
+    for (got, want) in m.values.iter().zip(want.iter()) {
+        assert!(
+            got == want || (got.is_nan() && want.is_nan()),
+            "{:?}",
+            m.values
+        );
+    }
+    // sorted by the base rank; the diff of a missing value stays missing
+    let s = compare_multi(
+        &[("base", &base), ("other", &other)],
+        "I",
+        &MultiOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(s.units, ["C", "B", "A"]);
+    let d = s.table(MultiTable::Diffs);
+    assert_eq!(d.column(1).to_vec()[..2], [1.0, -1.0]);
+    assert!(d[[2, 1]].is_nan());
+    // by scores: the values as they are, NaN where the run lacks the unit
+    let v = compare_multi(
+        &[("other", &other), ("base", &base)],
+        "I",
+        &MultiOptions {
+            compare_by: CompareBy::Scores,
+            sort: false,
+            ..MultiOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(v.units, ["B", "C", "D"]);
+    assert!(v.values[[2, 1]].is_nan());
+}

@@ -16,10 +16,12 @@
 //!   [`CompareOptions::sort_by`], increasing or decreasing, ties keeping unit-code order and missing
 //!   values last (R's `order`).
 //!
+//! [`compare_multi`] follows COINr's `compare_coins_multi` instead: rows are the base run's units (a
+//! left join), each run ranked among them.
+//!
 //! Deliberate differences from COINr: several nodes can be compared at once ([`compare_nodes`]; the
-//! CSV then has an `iCode` column), and [`compare_multi`] keeps units that only a non-base run scores
-//! (COINr's left join on the base run drops them silently) and sorts its three tables the same way
-//! (by the base run's column) where COINr sorts its difference tables by the base column of zeros.
+//! CSV then has an `iCode` column), and [`compare_multi`] sorts its three tables the same way (by the
+//! base run's column) where COINr sorts its difference tables by the base column of zeros.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -643,8 +645,15 @@ pub struct MultiComparison {
 }
 
 /// Compare several runs at one node (COINr's `compare_coins_multi(coins, dset, iCode, tabtype,
-/// ibase, sort_table, compare_by)`): units matched by code over every run (see the module docs for
-/// the differences from COINr), each run re-ranked with min ties when comparing ranks.
+/// ibase, sort_table, compare_by)`).
+///
+/// As COINr: the rows are the **base run's units** (R's `merge(all.x = TRUE)` onto the base run),
+/// in unit-code order before sorting; a unit that only another run scores is not in the table, and a
+/// base unit missing from another run is NaN there. With [`CompareBy::Ranks`] each run is ranked
+/// **after** that join, among the base run's units (rank 1 = highest, min ties, NaN stays NaN —
+/// COINr's `rank_df`), so a run scoring extra units is ranked without them. The one difference from
+/// COINr: the diff tables are sorted by the base run's values, where COINr sorts them by the base
+/// column after subtraction (all zeros, so unit-code order).
 ///
 /// # Errors
 /// Fewer than 2 runs or `base` out of range → [`Error::InvalidParameter`]; two runs with one name →
@@ -701,16 +710,35 @@ pub fn compare_multi(
     order.extend((0..runs.len()).filter(|&i| i != opts.base));
     let ordered: Vec<(&str, &Scores)> =
         order.iter().filter_map(|&i| runs.get(i).copied()).collect();
-    let scores: Vec<&Scores> = ordered.iter().map(|r| r.1).collect();
+    // the raw values of every run, each in its own row order
     let cols = ordered
         .iter()
-        .map(|(name, s)| run_column(s, node, opts.compare_by, &format!("`{name}`")))
+        .map(|(name, s)| run_column(s, node, CompareBy::Scores, &format!("`{name}`")))
         .collect::<Result<Vec<_>>>()?;
-    let units = union_units(&scores);
+    // COINr's `merge(all.x = TRUE)` onto the base run: its units, in code order
+    let base_units: BTreeSet<&str> = ordered
+        .first()
+        .map(|r| r.1.unit_codes().iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let units: Vec<String> = base_units.iter().map(|u| u.to_string()).collect();
     let mut values = Array2::from_elem((units.len(), ordered.len()), f64::NAN);
-    for (i, (_, pos)) in units.iter().enumerate() {
-        for (j, col) in cols.iter().enumerate() {
-            values[[i, j]] = aligned(col, pos.get(j).copied().flatten());
+    for (j, ((_, s), col)) in ordered.iter().zip(&cols).enumerate() {
+        let pos: HashMap<&str, usize> = s
+            .unit_codes()
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i))
+            .collect();
+        let mut aligned_col: Vec<f64> = units
+            .iter()
+            .map(|u| aligned(col, pos.get(u.as_str()).copied()))
+            .collect();
+        if opts.compare_by == CompareBy::Ranks {
+            // ranked after the join, among the base run's units (COINr's `rank_df`)
+            aligned_col = rank_desc(&aligned_col, TieRule::Min);
+        }
+        for (i, v) in aligned_col.into_iter().enumerate() {
+            values[[i, j]] = v;
         }
     }
     let mut idx: Vec<usize> = (0..units.len()).collect();
@@ -723,10 +751,7 @@ pub fn compare_multi(
         node: node.to_string(),
         compare_by: opts.compare_by,
         names: ordered.iter().map(|r| r.0.to_string()).collect(),
-        units: idx
-            .iter()
-            .filter_map(|&i| units.get(i).map(|u| u.0.clone()))
-            .collect(),
+        units: idx.iter().filter_map(|&i| units.get(i).cloned()).collect(),
         values,
     })
 }
