@@ -310,6 +310,16 @@ fn trends_equal_the_library_and_hand_computed_cagr() {
     let want = trends(&purse.panel("Aggregated").unwrap(), &opts, Some(&fw)).unwrap();
     assert_eq!(text(&out), want.to_csv_string().unwrap());
     assert_eq!(want.rows.len(), 51);
+    // every column of Raw by default: the iMeta indicators only (COINr's Raw data set), not the
+    // denominators that iData_p.csv also holds; a denominator is trended when named
+    let all = d.join("all.csv");
+    ok(&run("trends", &["--out", s(&all)]));
+    let n_ind = fw.spec().indicators.len();
+    let lines = text(&all).lines().count() - 1;
+    assert_eq!(lines, 51 * n_ind);
+    let den = d.join("den.csv");
+    ok(&run("trends", &["--col", "GDP", "--out", s(&den)]));
+    assert_eq!(text(&den).lines().count() - 1, 51);
     // bad input
     let x = d.join("x.csv");
     fails_naming(

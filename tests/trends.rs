@@ -252,6 +252,69 @@ fn windows_min_points_and_interpolation_by_hand() {
     assert!(close(r.rows[0].value, 1.0, 1e-12));
 }
 
+/// An unbalanced panel: unit B has no row in 2019 and 2021. COINr's `get_trends` works on each unit's
+/// own rows (R/trends.R splits iData by uCode), so B's window and `Avail` count only its periods.
+/// Expected values worked out by hand from that code.
+#[test]
+fn unbalanced_panels_use_each_units_own_periods() {
+    let period = |units: &[&str], v: &[f64]| {
+        Dataset::new(
+            units.iter().map(|u| u.to_string()).collect(),
+            vec!["x".into()],
+            ndarray::Array2::from_shape_vec((v.len(), 1), v.to_vec()).unwrap(),
+        )
+        .unwrap()
+    };
+    let p = PanelData::new(vec![
+        (2018.0, period(&["A", "B"], &[1.0, 2.0])),
+        (2019.0, period(&["A"], &[2.0])),
+        (2020.0, period(&["A", "B"], &[3.0, 4.0])),
+        (2021.0, period(&["A"], &[4.0])),
+        (2022.0, period(&["A", "B"], &[5.0, N])),
+    ])
+    .unwrap();
+    let row = |o: &TrendOptions, u: &str| {
+        trends(&p, o, None)
+            .unwrap()
+            .rows
+            .into_iter()
+            .find(|r| r.unit == u)
+            .unwrap()
+    };
+    // B's rows: 2018 (2), 2020 (4), 2022 (NA). Its latest observation is 2020; its 2 periods up
+    // to it are 2018 and 2020 (COINr: i_latest = 2, i_first = 1), so the CAGR is (4/2)^(1/2) − 1
+    let b = row(&opts(TrendMetric::Cagr, TrendWindow::Latest(2)), "B");
+    assert!(close(b.value, 2f64.sqrt() - 1.0, 1e-15), "{b:?}");
+    assert_eq!((b.n_points, b.availability), (2, 1.0));
+    // 3 of B's periods do not lead up to 2020 → missing
+    let b = row(&opts(TrendMetric::Cagr, TrendWindow::Latest(3)), "B");
+    assert!(b.value.is_nan() && b.note.unwrap().contains("fewer than 3"));
+    // A is balanced: its latest 2 are 2021 and 2022
+    let a = row(&opts(TrendMetric::Cagr, TrendWindow::Latest(2)), "A");
+    assert_eq!(a.value, 0.25);
+    // every period: B's Avail is 2 of its 3 rows (COINr's mean(!is.na(y)) over the unit's rows)
+    let b = row(&opts(TrendMetric::Slope, TrendWindow::All), "B");
+    assert!(close(b.availability, 2.0 / 3.0, 1e-15));
+    assert_eq!(b.value, 1.0);
+    // a window where B has no row: no trend, availability undefined
+    let b = row(
+        &opts(TrendMetric::Slope, TrendWindow::Times(vec![2019.0, 2021.0])),
+        "B",
+    );
+    assert!(b.value.is_nan() && b.availability.is_nan());
+    // interpolating at every period gives B rows there (COINr merges `interp_at` into its rows):
+    // 2019 → 3, 2021 → nothing to the right, so latest 2 = 2019, 2020: (4/3)^1 − 1
+    let b = row(
+        &TrendOptions {
+            interp_at: Some(vec![]),
+            ..opts(TrendMetric::Cagr, TrendWindow::Latest(2))
+        },
+        "B",
+    );
+    assert!(close(b.value, 4.0 / 3.0 - 1.0, 1e-15), "{b:?}");
+    assert_eq!(b.availability, 0.5);
+}
+
 #[test]
 fn bad_options_are_typed_errors() {
     let p = one([1.0, 2.0, 3.0, 4.0, 5.0]);

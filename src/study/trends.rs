@@ -27,7 +27,9 @@ use crate::spec::Framework;
 pub enum TrendMetric {
     /// COINr `CAGR` (the default of `get_trends`): `(y_l/y_f)^(1/(t_l − t_f)) − 1`, from the first and
     /// last points only; `0` when `y_l = y_f` (also when both are 0). Undefined (NaN, with a note) when
-    /// `y_f = 0` or `y_l/y_f < 0`, where COINr returns `Inf` or `NaN`.
+    /// `y_f = 0` (COINr returns `±Inf`) and when the power is not real: `y_l/y_f < 0` with an exponent
+    /// `1/(t_l − t_f)` that is not an integer (COINr's `NaN`). A sign change over one period (exponent
+    /// 1) is defined, as in R: `y_l/y_f − 1`.
     #[default]
     Cagr,
     /// The least-squares slope of `y` on `t` (units of `y` per unit of time):
@@ -81,10 +83,14 @@ impl TrendMetric {
                     0.0
                 } else if yf == 0.0 {
                     return Err("CAGR undefined: the first value is 0".into());
-                } else if yl / yf < 0.0 {
-                    return Err("CAGR undefined: the first and last values differ in sign".into());
                 } else {
-                    (yl / yf).powf(1.0 / (tl - tf)) - 1.0
+                    let v = (yl / yf).powf(1.0 / (tl - tf)) - 1.0;
+                    if v.is_nan() {
+                        return Err(
+                            "CAGR undefined: the first and last values differ in sign".into()
+                        );
+                    }
+                    v
                 }
             }
             TrendMetric::Slope => ols().1,
@@ -131,9 +137,11 @@ pub enum TrendWindow {
     All,
     /// Only these periods (COINr `Time`); each must be a period of the panel.
     Times(Vec<f64>),
-    /// The `n` periods ending at the series' latest observed point (COINr `use_latest = n`): when fewer
-    /// than `n` periods precede it, the trend is missing (with a note). COINr returns NA also when the
-    /// window starts exactly at the first period (its test is `i_first > 1`); here that window is used.
+    /// The `n` periods of the unit ending at its latest observed point (COINr `use_latest = n`),
+    /// counting only periods in which the unit has a row (and periods interpolated at): when fewer
+    /// than `n` such periods lead up to it, the trend is missing (with a note). COINr returns NA also
+    /// when the window starts exactly at the unit's first period (its test is `i_first > 1`); here
+    /// that window is used.
     Latest(usize),
 }
 
@@ -196,8 +204,9 @@ pub struct TrendRow {
     pub value: f64,
     /// Non-missing points the metric used (after interpolation).
     pub n_points: usize,
-    /// Share of the window's periods with an observed (not interpolated) value; a period without a
-    /// row for the unit counts as missing. Differs from COINr: COINr's `Avail` (and `t_first` /
+    /// Share of the window's periods with an observed (not interpolated) value, counting only periods
+    /// in which the unit has a row (COINr's `mean(!is.na(y))` over the unit's rows; NaN when it has
+    /// none in the window). Differs from COINr: COINr's `Avail` (and `t_first` /
     /// `t_latest`) cover the whole series and it reports the window's share separately
     /// (`Avail_use_latest`); here all three describe the window the metric used (the same thing when
     /// the window is the whole series).
@@ -278,10 +287,12 @@ impl CsvTable for Trends {
 /// ([`PanelData`] as read) or of every node's score ([`Purse::panel`](super::purse::Purse::panel)
 /// with `"Aggregated"`).
 ///
-/// Per unit and column: the series over all periods (a period without a row for the unit is a missing
-/// point) → linear interpolation at `interp_at` → the window → at least `min_points` non-missing
-/// points, else NaN with a note → the metric (NaN with a note where undefined) → times the direction if
-/// `adjust_directions`.
+/// Per unit and column: the series over the unit's own periods (those with a row for the unit, plus
+/// the `interp_at` periods, as COINr's per-unit rows) → linear interpolation at `interp_at` → the
+/// window → at least `min_points` non-missing points, else NaN with a note → the metric (NaN with a
+/// note where undefined) → times the direction if `adjust_directions`. Every numeric column of the
+/// panel is a column unless `columns` says otherwise (a raw panel's denominators too; `compind trends
+/// --dset Raw` defaults to the framework's indicators).
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] for `min_points < 2`, `Latest(0)`, a window or `interp_at` time that is
@@ -445,10 +456,22 @@ pub fn trends(
             if let Some(at) = &interp {
                 interpolate(&times, &raw, at, &mut y);
             }
+            // the unit's own periods (COINr works on the unit's rows; interpolation adds rows at
+            // `interp_at`)
+            let present: Vec<bool> = (0..times.len())
+                .map(|k| {
+                    unit_at.get(k).is_some_and(Option::is_some)
+                        || interp.as_ref().is_some_and(|at| at.contains(&k))
+                })
+                .collect();
             let dir = directions.get(column.as_str()).copied().unwrap_or(1.0);
-            rows.push(one_trend(
-                unit, column, &times, &raw, &y, &window, opts, dir,
-            ));
+            let series = Series {
+                times: &times,
+                present: &present,
+                raw: &raw,
+                y: &y,
+            };
+            rows.push(one_trend(unit, column, &series, &window, opts, dir));
         }
     }
     rows.sort_by(|a, b| a.column.cmp(&b.column).then_with(|| a.unit.cmp(&b.unit)));
@@ -480,17 +503,26 @@ fn interpolate(times: &[f64], raw: &[f64], at: &[usize], y: &mut [f64]) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One unit's series of one column over the panel's periods.
+struct Series<'a> {
+    times: &'a [f64],
+    /// Whether the unit has a row in the period (or the period is interpolated at).
+    present: &'a [bool],
+    /// Observed values (NaN = missing or no row).
+    raw: &'a [f64],
+    /// Values after interpolation.
+    y: &'a [f64],
+}
+
 fn one_trend(
     unit: &str,
     column: &str,
-    times: &[f64],
-    raw: &[f64],
-    y: &[f64],
+    s: &Series<'_>,
     window: &[usize],
     opts: &TrendOptions,
     direction: f64,
 ) -> TrendRow {
+    let (times, raw, y) = (s.times, s.raw, s.y);
     let mut row = TrendRow {
         unit: unit.to_string(),
         column: column.to_string(),
@@ -501,27 +533,34 @@ fn one_trend(
         t_latest: f64::NAN,
         note: None,
     };
-    // the periods used
+    let present = |k: &usize| s.present.get(*k).copied().unwrap_or(false);
+    // the periods used: the window's periods in which the unit has a row
     let used: Vec<usize> = match opts.window {
         TrendWindow::Latest(n) => {
-            let Some(last) = (0..y.len()).rev().find(|&k| !y[k].is_nan()) else {
+            let own: Vec<usize> = (0..y.len()).filter(present).collect();
+            let Some(last) = own.iter().rposition(|&k| !y[k].is_nan()) else {
                 row.note = Some("no observed value".into());
                 return row;
             };
             if last + 1 < n {
                 row.availability = f64::NAN;
                 row.note = Some(format!(
-                    "the latest observation ({}) has fewer than {n} periods up to it",
-                    time_label(times[last])
+                    "the latest observation ({}) has fewer than {n} of the unit's periods up to it",
+                    time_label(times[own[last]])
                 ));
                 return row;
             }
-            (last + 1 - n..=last).collect()
+            own[last + 1 - n..=last].to_vec()
         }
-        _ => window.to_vec(),
+        _ => window.iter().copied().filter(present).collect(),
     };
+    if used.is_empty() {
+        row.availability = f64::NAN;
+        row.note = Some("the unit has no row in the window".into());
+        return row;
+    }
     let observed: Vec<usize> = used.iter().copied().filter(|&k| !raw[k].is_nan()).collect();
-    row.availability = observed.len() as f64 / used.len().max(1) as f64;
+    row.availability = observed.len() as f64 / used.len() as f64;
     if let (Some(&f), Some(&l)) = (observed.first(), observed.last()) {
         row.t_first = times[f];
         row.t_latest = times[l];
@@ -574,7 +613,13 @@ mod tests {
         // COINr special cases
         assert_eq!(TrendMetric::Cagr.eval(&t[..2], &[0.0, 0.0]), Ok(0.0));
         assert!(TrendMetric::Cagr.eval(&t[..2], &[0.0, 1.0]).is_err());
-        assert!(TrendMetric::Cagr.eval(&t[..2], &[-1.0, 1.0]).is_err());
+        // a sign change: R's `(-1)^(1/1)` is −1 (CAGR −2), `(-1)^(1/2)` is NaN
+        assert_eq!(TrendMetric::Cagr.eval(&t[..2], &[-1.0, 1.0]), Ok(-2.0));
+        assert!(
+            TrendMetric::Cagr
+                .eval(&[2018.0, 2020.0], &[-1.0, 1.0])
+                .is_err()
+        );
         assert!(TrendMetric::Slope.eval(&[], &[]).is_err());
         assert!(TrendMetric::Slope.eval(&t[..1], &y[..1]).is_err());
         assert_eq!(

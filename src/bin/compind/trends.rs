@@ -16,8 +16,8 @@ use crate::panelcommon::{self, PanelInputs};
 /// Trends of every unit and column over time (COINr's get_trends): the compound annual growth rate
 /// (cagr, COINr's default: (last/first)^(1/(t_last - t_first)) - 1), the least-squares slope
 /// (slope), or COINr's percentage change (prc_change[:PER], per PER time units, default 1). The
-/// series of a unit: its value in every period (a period without its row is a missing point),
-/// interpolated at --interp-at, restricted to the window (--times or the --use-latest N periods),
+/// series of a unit: its value in every period in which it has a row, interpolated at
+/// --interp-at, restricted to the window (--times or the --use-latest N periods),
 /// with at least --min-points points; otherwise, or where the metric is undefined (e.g. CAGR from 0),
 /// the trend is empty and the note column says why.
 ///
@@ -50,7 +50,7 @@ pub struct Args {
     /// cagr (default), slope or prc_change[:PER] (COINr's f_trend). Example: `--metric prc_change:1`.
     #[arg(long, value_name = "METRIC", default_value = "cagr")]
     metric: String,
-    /// Use the N periods ending at each series' latest observed point (COINr's use_latest).
+    /// Use the unit's N periods ending at its latest observed point (COINr's use_latest).
     /// Example: `--use-latest 3`.
     #[arg(long, value_name = "N", conflicts_with = "times")]
     use_latest: Option<usize>,
@@ -68,7 +68,8 @@ pub struct Args {
     /// Example: `--adjust-directions`.
     #[arg(long)]
     adjust_directions: bool,
-    /// Only this column (repeat; COINr's iCodes); default every numeric column.
+    /// Only this column (repeat; COINr's iCodes); default every indicator of iMeta for --dset Raw
+    /// (denominators only when named here), every column of the data set otherwise.
     /// Example: `--col LPI --col Index`.
     #[arg(long = "col", value_name = "CODE")]
     cols: Vec<String>,
@@ -143,6 +144,24 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             .map_err(|e| common::as_flag("--dset", e))?;
         (fw, panel)
     };
+    let mut opts = opts;
+    if a.dset == "Raw" && opts.columns.is_none() {
+        // COINr's Raw data set holds the indicators only: denominators and other numeric columns of
+        // iData are not trended unless asked for with --col
+        let in_panel: std::collections::BTreeSet<&str> = panel
+            .periods()
+            .iter()
+            .flat_map(|p| p.data.columns().iter().map(String::as_str))
+            .collect();
+        opts.columns = Some(
+            fw.spec()
+                .indicators
+                .iter()
+                .map(|i| i.code.clone())
+                .filter(|c| in_panel.contains(c.as_str()))
+                .collect(),
+        );
+    }
     let t = trends(&panel, &opts, Some(&fw))?;
     t.write_csv_path(&a.out)?;
     if !quiet {
