@@ -91,7 +91,7 @@ fn asem_raw_statistics_match_python() {
     let out: Vec<&str> = t
         .rows
         .iter()
-        .filter(|r| r.outlier)
+        .filter(|r| r.outlier == Some(true))
         .map(|r| r.code.as_str())
         .collect();
     assert_eq!(
@@ -182,7 +182,7 @@ fn asem_index_statistics_from_scores() {
     for (g, w) in got.iter().zip(want) {
         assert!(close(*g, w), "{got:?} vs {want:?}");
     }
-    assert!(!i.outlier && !i.low_unique);
+    assert!(i.outlier == Some(false) && !i.low_unique);
     // normalised indicators span [0, 100]
     let lpi = t.get("LPI").unwrap();
     assert_eq!((lpi.min, lpi.max), (0.0, 100.0));

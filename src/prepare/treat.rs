@@ -101,14 +101,22 @@ pub fn log_ct(x: &[f64]) -> Vec<f64> {
     x.iter().map(|&v| (v - min + 0.01 * range).ln()).collect()
 }
 
-/// Pass check: `|skew| < skew_thresh OR kurt < kurt_thresh`; `None` when undefined (constant column).
+/// Pass check: `|skew| < skew_thresh OR kurt < kurt_thresh` in R's three-valued logic (COINr's
+/// `check_SkewKurt`): a statistic that is undefined (a constant column, fewer than 3 values for the
+/// skewness or 4 for the kurtosis) is NA, `NA OR TRUE` is `TRUE`, and `NA OR FALSE` is NA (`None`).
+/// The statistics are returned as NaN where undefined.
 fn check(x: &[f64], skew_thresh: f64, kurt_thresh: f64) -> Result<(Option<bool>, f64, f64)> {
-    let s = skewness(x)?;
-    let k = kurtosis(x)?;
-    let pass = if s.is_nan() || k.is_nan() {
-        None
-    } else {
-        Some(s.abs() < skew_thresh || k < kurt_thresh)
+    let defined = |r: Result<f64>| match r {
+        Err(Error::InsufficientData { .. }) => Ok(f64::NAN),
+        other => other,
+    };
+    let s = defined(skewness(x))?;
+    let k = defined(kurtosis(x))?;
+    let test = |v: f64, pass: bool| (!v.is_nan()).then_some(pass);
+    let pass = match (test(s, s.abs() < skew_thresh), test(k, k < kurt_thresh)) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
     };
     Ok((pass, s, k))
 }
@@ -341,9 +349,11 @@ impl TreatReport {
 /// 3. If it still fails, the fallback ([`log_ct`] by default) is applied to the **original** column
 ///    (to the winsorised one when `combine` is set, COINr's `combine_treat`).
 ///
-/// Missing values are ignored by the statistics and stay missing. An indicator with fewer than 4
-/// non-missing values is [`Error::InsufficientData`] (COINr's `kurt()` stops too). A column that is
-/// constant, or that winsorising makes constant, has no defined check and is returned unchanged
+/// Missing values are ignored by the statistics and stay missing. The check follows R's logic with
+/// NA: the kurtosis needs 4 non-missing values and the skewness 3 (COINr's `kurt()`/`skew()` return
+/// NA below that), so an indicator with 3 values passes when `|skewness| < skew_thresh` and otherwise,
+/// like one with fewer than 3 values, has no defined check. A column without a defined check — also one
+/// that is constant, or that winsorising makes constant — is returned unchanged
 /// ([`TreatStatus::Undefined`], as COINr returns the original column when its check is NA).
 /// Indicators listed in `exclude` are left untouched and never checked (COINr's
 /// `indiv_specs = "none"`).
@@ -592,10 +602,31 @@ mod tests {
             .unwrap();
         assert_eq!(o.status, TreatStatus::Undefined);
         assert_eq!(v, vec![3.0; 6]);
-        let e = Treat::default()
+        // 3 values: the kurtosis is NA in COINr, the skewness 0 passes (`TRUE | NA` is TRUE)
+        let (v, o) = Treat::default()
             .treat_column("s", &[1.0, 2.0, 3.0], &units(3))
-            .unwrap_err();
-        assert!(e.to_string().contains("`s`"));
+            .unwrap();
+        assert_eq!(o.status, TreatStatus::Passed);
+        assert!(o.skew.abs() < 1e-15 && o.kurt.is_nan());
+        assert_eq!(v, vec![1.0, 2.0, 3.0]);
+        // ... but a skewness over the threshold gives `FALSE | NA` = NA: returned untreated
+        // (1, 2, 10: mean 13/3, Σd² = 146/3, Σd³ = 1190/9 → G1 = 1.6523, above a threshold of 1)
+        let strict = Treat {
+            skew_thresh: 1.0,
+            ..Treat::default()
+        };
+        let (v, o) = strict
+            .treat_column("s", &[1.0, 2.0, 10.0], &units(3))
+            .unwrap();
+        assert_eq!(o.status, TreatStatus::Undefined);
+        assert!((o.skew - 1.652_316_740_332_99).abs() < 1e-12, "{}", o.skew);
+        assert_eq!(v, vec![1.0, 2.0, 10.0]);
+        // 2 values (and NaNs): both statistics NA → untreated
+        let (v, o) = strict
+            .treat_column("s", &[1.0, f64::NAN, 5.0], &units(3))
+            .unwrap();
+        assert_eq!(o.status, TreatStatus::Undefined);
+        assert!(o.skew.is_nan() && v[2] == 5.0 && v[1].is_nan());
         // an excluded indicator is never checked: too few values are no error there
         let t = Treat {
             exclude: vec!["s".into()],

@@ -157,8 +157,11 @@ pub struct ColumnStats {
     pub low_nonzero: bool,
     /// `n_unique / rows < t_unq` (COINr `Flag.Unique = "LOW"`).
     pub low_unique: bool,
-    /// `|skew| > t_skew` and `kurt > t_kurt` (COINr `Flag.SkewKurt = "OUT"`).
-    pub outlier: bool,
+    /// `|skew| > t_skew` and `kurt > t_kurt` (COINr `Flag.SkewKurt = "OUT"`), in R's logic with NA:
+    /// `Some(false)` (`"ok"`) as soon as one defined statistic is within its threshold, `None` (an
+    /// empty CSV cell, R's `NA`) when neither settles it because a statistic is undefined (fewer than
+    /// 3 or 4 values, a constant column).
+    pub outlier: Option<bool>,
 }
 
 /// The statistics of one column of values (NaN = missing); see the module docs.
@@ -177,7 +180,7 @@ pub struct ColumnStats {
 /// assert!((s.skew - 1.6970562748477143).abs() < 1e-12 && (s.kurt - 3.152).abs() < 1e-12);
 /// assert_eq!(s.mean, 4.0);
 /// assert!((s.sd - 12.5f64.sqrt()).abs() < 1e-12);
-/// assert!(!s.outlier);
+/// assert_eq!(s.outlier, Some(false));
 /// # Ok::<(), composite_indicators::Error>(())
 /// ```
 pub fn column_stats(code: &str, values: &[f64], opts: &StatsOptions) -> Result<ColumnStats> {
@@ -273,7 +276,14 @@ pub fn column_stats(code: &str, values: &[f64], opts: &StatsOptions) -> Result<C
         low_avail: frc_avail < opts.t_avail,
         low_nonzero: (n_nonzero as f64 / rows) < opts.t_zero,
         low_unique: (n_unique as f64 / rows) < opts.t_unq,
-        outlier: skew.abs() > opts.t_skew && kurt > opts.t_kurt,
+        outlier: match (
+            (!skew.is_nan()).then_some(skew.abs() > opts.t_skew),
+            (!kurt.is_nan()).then_some(kurt > opts.t_kurt),
+        ) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        },
     })
 }
 
@@ -447,7 +457,7 @@ impl StatsTable {
                     flag(r.low_avail, "LOW"),
                     flag(r.low_nonzero, "LOW"),
                     flag(r.low_unique, "LOW"),
-                    flag(r.outlier, "OUT"),
+                    r.outlier.map(|o| flag(o, "OUT")).unwrap_or_default(),
                 ]
             })
             .collect()
@@ -521,13 +531,32 @@ mod tests {
         let s = column_stats("x", &[f64::NAN, f64::NAN], &o).unwrap();
         assert_eq!((s.n_avail, s.n_unique, s.n_same), (0, 0, 0));
         assert!(s.min.is_nan() && s.median.is_nan() && s.sd.is_nan() && s.frc_nonzero.is_nan());
-        assert!(s.low_avail && !s.outlier);
+        assert!(s.low_avail && s.outlier.is_none());
         let s = column_stats("x", &[2.0, 2.0, 2.0, 2.0], &o).unwrap();
         assert!(s.skew.is_nan() && s.kurt.is_nan());
         assert_eq!((s.sd, s.n_unique, s.n_same), (0.0, 1, 4));
         let s = column_stats("x", &[0.0, -0.0, 1.0], &o).unwrap();
         assert_eq!((s.n_unique, s.n_nonzero, s.n_same), (2, 1, 2));
         assert!(s.kurt.is_nan() && !s.skew.is_nan());
+        // R: `(abs(sk) > t_skew) & (kt > t_kurt)` with kt NA is FALSE when the skew is within its
+        // threshold (here 1.73 < 2: "ok"), NA otherwise; a constant column gives NA
+        assert_eq!(s.outlier, Some(false));
+        let tight = StatsOptions {
+            t_skew: 1.0,
+            ..StatsOptions::default()
+        };
+        assert_eq!(
+            column_stats("x", &[0.0, -0.0, 1.0], &tight)
+                .unwrap()
+                .outlier,
+            None
+        );
+        assert_eq!(column_stats("x", &[2.0; 4], &o).unwrap().outlier, None);
+        let t = stats_of_matrix(&["c"], ndarray::Array2::from_elem((4, 1), 2.0).view(), &o)
+            .unwrap()
+            .to_csv_string()
+            .unwrap();
+        assert!(t.trim_end().ends_with(",ok,LOW,"), "{t}");
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         let flagged = table
             .rows
             .iter()
-            .filter(|r| r.low_avail || r.low_nonzero || r.low_unique || r.outlier)
+            .filter(|r| r.low_avail || r.low_nonzero || r.low_unique || r.outlier == Some(true))
             .count();
         eprintln!(
             "wrote statistics of {} columns of {} ({flagged} flagged) to {}",
