@@ -356,7 +356,8 @@ impl ImputePanel {
                     return Err(Error::InsufficientData {
                         what: format!(
                             "linear panel imputation of unit `{unit}`, column `{column}` (observed \
-                             only in {}; use linear_constant)",
+                             only in {}; use the linear-then-constant method: `LinearConstant`, \
+                             `--method linear-constant` on the command line)",
                             time_label(times[observed[0].0])
                         ),
                         needed: 2,

@@ -227,8 +227,8 @@ pub fn run_pipeline(
             eprintln!("screening at {t} removed no units");
         } else {
             eprintln!(
-                "screening at {t} removed {} units: {}",
-                removed.len(),
+                "screening at {t} removed {}: {}",
+                count(removed.len(), "unit"),
                 removed.join(", ")
             );
         }
@@ -550,4 +550,13 @@ pub fn write_text(path: &Path, text: &str) -> Result<()> {
             source,
         })
     })
+}
+
+/// `n` and a noun, plural unless `n` is 1 ("1 unit", "2 units").
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

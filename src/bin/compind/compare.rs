@@ -190,8 +190,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             if let Some(t) = &m.screen {
                 let removed = r.removed_units();
                 eprintln!(
-                    "run {run}: screening at {t} removed {} units{}{}",
-                    removed.len(),
+                    "run {run}: screening at {t} removed {}{}{}",
+                    common::count(removed.len(), "unit"),
                     if removed.is_empty() { "" } else { ": " },
                     removed.join(", ")
                 );

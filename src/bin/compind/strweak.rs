@@ -39,8 +39,9 @@ pub struct Args {
     /// Aggregated (its indicator columns). Example: `--dset Treated`.
     #[arg(long, value_name = "NAME", default_value = "Raw")]
     dset: String,
-    /// Unit to report (repeat for several, in the order given); none = every unit of the data set.
-    /// Example: `--unit AUT --unit CHN`.
+    /// Unit to report (repeat for several, in the order given); none = every unit of the data set
+    /// (with --use-group: every unit with a label in the group column; the others are listed on
+    /// stderr). Example: `--unit AUT --unit CHN`.
     #[arg(long = "unit", value_name = "CODE")]
     units: Vec<String>,
     /// Number of strengths per unit (COINr topN). Example: `--top 3`.
@@ -103,13 +104,39 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     common::check_outputs(&a.inputs.paths(), std::slice::from_ref(&a.out))?;
     let (f, result) = common::build(&a.inputs, &a.methods, quiet)?;
     let data = common::dataset(&result, &a.dset)?;
-    let units: Vec<&str> = a.units.iter().map(String::as_str).collect();
+    let mut units: Vec<&str> = a.units.iter().map(String::as_str).collect();
+    if let (true, Some(g)) = (units.is_empty(), &a.use_group) {
+        // every unit: those without a label in the group column have no group to rank in (COINr
+        // gives them empty tables); leave them out and say so. A unit named with --unit still fails.
+        let labels = data.group(g)?;
+        let (labelled, unlabelled): (Vec<&str>, Vec<&str>) = data
+            .unit_codes()
+            .iter()
+            .zip(labels)
+            .map(|(u, l)| (u.as_str(), l.is_empty()))
+            .fold((Vec::new(), Vec::new()), |(mut y, mut n), (u, blank)| {
+                if blank {
+                    n.push(u)
+                } else {
+                    y.push(u)
+                }
+                (y, n)
+            });
+        if !unlabelled.is_empty() && !quiet {
+            eprintln!(
+                "note: {} without a label in the group column `{g}` left out: {}",
+                common::count(unlabelled.len(), "unit"),
+                unlabelled.join(", ")
+            );
+        }
+        units = labelled;
+    }
     let table = str_weak_table(data, &f.framework, &units, &opts)?;
     table.write_csv_path(&a.out)?;
     if !quiet {
         eprintln!(
-            "wrote strengths and weaknesses of {} units to {}",
-            table.units.len(),
+            "wrote strengths and weaknesses of {} to {}",
+            common::count(table.units.len(), "unit"),
             a.out.display()
         );
     }
