@@ -142,8 +142,9 @@ const SPEARMAN_EXACT_BELOW: usize = 1290;
 ///   p down to 1e-22 included);
 /// * **Spearman** without ties and with fewer than 1290 pairs: the null distribution of
 ///   `S = (n³ − n)(1 − r)/6` by algorithm AS 89, as R's `prho`: exact enumeration of the `n!` rank
-///   permutations for `n ≤ 9`, AS 89's Edgeworth series beyond (its normal tail from `statrs`, so
-///   within about 2e-9 relative of R); the tail on the side of `S`'s mean, doubled, capped at 1;
+///   permutations for `n ≤ 9`, AS 89's Edgeworth series beyond (its normal tail from `libm`'s
+///   `erfc`, within about 1e-14 relative of R's `pnorm`); the tail on the side of `S`'s mean,
+///   doubled, capped at 1;
 /// * **Spearman** with ties in either variable, or 1290 pairs or more: the t statistic above on the
 ///   rank correlation (R's fallback, with its warning "Cannot compute exact p-value with ties").
 ///
