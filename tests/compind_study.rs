@@ -826,3 +826,46 @@ fn value_errors_name_the_flag_not_the_library_parameter() {
         assert!(line.contains(want), "{args:?}: {line}");
     }
 }
+
+/// `--dset Raw` reads the data without building: a constant indicator, which min-max normalisation
+/// refuses (zero range), still gets its statistics (a low share of unique values) and strengths.
+#[test]
+fn raw_statistics_need_no_build() {
+    let d = dir("raw_no_build");
+    let imeta = d.join("iMeta.csv");
+    let idata = d.join("iData.csv");
+    std::fs::write(
+        &imeta,
+        "iCode,iName,Level,Direction,Weight,Parent,Type\n\
+         a,A,1,1,1,P,Indicator\n\
+         b,B,1,1,1,P,Indicator\n\
+         P,Pillar,2,1,1,Index,Aggregate\n\
+         Index,Index,3,1,1,,Aggregate\n",
+    )
+    .unwrap();
+    std::fs::write(&idata, "uCode,a,b\nU1,1,5\nU2,2,5\nU3,3,5\nU4,4,5\n").unwrap();
+    let inputs = ["--imeta", s(&imeta), "--idata", s(&idata)];
+    // the whole build fails on `b`
+    let out = d.join("scores.csv");
+    let mut args = vec!["score"];
+    args.extend_from_slice(&inputs);
+    args.extend_from_slice(&["--out", s(&out)]);
+    fails_naming(&compind(&args), "`b`");
+    // statistics of the raw data do not need it
+    let stats = d.join("stats.csv");
+    let mut args = vec!["stats", "-q"];
+    args.extend_from_slice(&inputs);
+    args.extend_from_slice(&["--out", s(&stats)]);
+    ok(&compind(&args));
+    let t = text(&stats);
+    let b = t.lines().find(|l| l.starts_with("b,")).unwrap();
+    // constant: sd 0, skewness and kurtosis NA, 1 unique of 4 (LOW), outlier flag NA
+    assert!(b.starts_with("b,5,5,5,5,0,,,4,4,1,4,"), "{b}");
+    assert!(b.ends_with(",ok,ok,LOW,"), "{b}");
+    let sw = d.join("strweak.csv");
+    let mut args = vec!["strweak", "-q"];
+    args.extend_from_slice(&inputs);
+    args.extend_from_slice(&["--top", "1", "--bottom", "1", "--out", s(&sw)]);
+    ok(&compind(&args));
+    assert!(text(&sw).contains("U4"));
+}

@@ -503,6 +503,25 @@ pub fn build(
     Ok((f, result))
 }
 
+/// The framework and the data set `name`: `Raw` as read, without running the build (so a step that
+/// would fail on the raw data, such as normalising a constant indicator, does not stop a look at
+/// it); any other data set from the whole build.
+pub fn build_dataset(
+    inputs: &Inputs,
+    methods: &Methods,
+    name: &str,
+    quiet: bool,
+) -> Result<(Framework0, Dataset)> {
+    if parse_dset(name)? == composite_indicators::pipeline::Stage::Raw {
+        let f = inputs.framework()?;
+        let data = inputs.data(&f)?;
+        return Ok((f, data));
+    }
+    let (f, result) = build(inputs, methods, quiet)?;
+    let data = dataset(&result, name)?.clone();
+    Ok((f, data))
+}
+
 /// The data set `name` of a pipeline result, with the error naming `--dset` when its step is off.
 pub fn dataset<'a>(
     result: &'a composite_indicators::pipeline::PipelineResult,

@@ -35,8 +35,8 @@ pub struct Args {
     inputs: Inputs,
     #[command(flatten)]
     methods: Methods,
-    /// Data set (COINr's names): Raw, Denominated, Imputed, Screened, Treated, Normalised,
-    /// Aggregated. Example: `--dset Normalised`.
+    /// Data set (COINr's names): Raw (default; read as it is, without running the build),
+    /// Denominated, Imputed, Screened, Treated, Normalised, Aggregated. Example: `--dset Normalised`.
     #[arg(long, value_name = "NAME", default_value = "Raw")]
     dset: String,
     /// Absolute skewness threshold of the outlier flag (COINr t_skew). Example: `--t-skew 2.25`.
@@ -80,11 +80,12 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         }
     }
     common::check_outputs(&a.inputs.paths(), std::slice::from_ref(&a.out))?;
-    let (f, result) = common::build(&a.inputs, &a.methods, quiet)?;
     let table = if stage == Stage::Aggregated {
+        let (_, result) = common::build(&a.inputs, &a.methods, quiet)?;
         stats_of_scores(result.scores(), &opts)?
     } else {
-        get_stats(common::dataset(&result, &a.dset)?, &f.framework, &opts)?
+        let (f, data) = common::build_dataset(&a.inputs, &a.methods, &a.dset, quiet)?;
+        get_stats(&data, &f.framework, &opts)?
     };
     table.write_csv_path(&a.out)?;
     if !quiet {

@@ -35,8 +35,9 @@ pub struct Args {
     inputs: Inputs,
     #[command(flatten)]
     methods: Methods,
-    /// Data set (COINr's names): Raw (default), Denominated, Imputed, Screened, Treated, Normalised,
-    /// Aggregated (its indicator columns). Example: `--dset Treated`.
+    /// Data set (COINr's names): Raw (default; read as it is, without running the build),
+    /// Denominated, Imputed, Screened, Treated, Normalised, Aggregated (its indicator columns).
+    /// Example: `--dset Treated`.
     #[arg(long, value_name = "NAME", default_value = "Raw")]
     dset: String,
     /// Unit to report (repeat for several, in the order given); none = every unit of the data set
@@ -102,8 +103,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         adjust_direction,
     };
     common::check_outputs(&a.inputs.paths(), std::slice::from_ref(&a.out))?;
-    let (f, result) = common::build(&a.inputs, &a.methods, quiet)?;
-    let data = common::dataset(&result, &a.dset)?;
+    let (f, data) = common::build_dataset(&a.inputs, &a.methods, &a.dset, quiet)?;
+    let data = &data;
     let mut units: Vec<&str> = a.units.iter().map(String::as_str).collect();
     if let (true, Some(g)) = (units.is_empty(), &a.use_group) {
         // every unit: those without a label in the group column have no group to rank in (COINr
