@@ -191,7 +191,11 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                 let removed = r.removed_units();
                 eprintln!(
                     "run {run}: screening at {t} removed {}{}{}",
-                    common::count(removed.len(), "unit"),
+                    if removed.is_empty() {
+                        "no units".to_string()
+                    } else {
+                        common::count(removed.len(), "unit")
+                    },
                     if removed.is_empty() { "" } else { ": " },
                     removed.join(", ")
                 );
