@@ -14,6 +14,7 @@
 pub(crate) mod correlation;
 pub(crate) mod eigen;
 pub(crate) mod moments;
+pub(crate) mod quantile;
 pub(crate) mod significance;
 
 pub(crate) use correlation::{

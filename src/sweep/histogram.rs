@@ -490,8 +490,9 @@ impl RankHistogram {
         self.quantile(u, 0.5)
     }
     /// The `q`-quantile of unit `u`'s ranks by R's default rule (`quantile(type = 7)`, also numpy's
-    /// default, and what COINr's rank summaries use): with `n` ranked variants and `h = (n − 1)·q`,
-    /// the `⌊h⌋ + 1`-th smallest rank plus `h − ⌊h⌋` times the step to the next one. So the 0.5-quantile
+    /// default, and what COINr's rank summaries use): with `n` ranked variants, `index = 1 + (n − 1)·q`,
+    /// `lo = ⌊index⌋` and `h = index − lo`, `(1 − h)` times the `lo`-th smallest rank plus `h` times the
+    /// next one, in R's own arithmetic (so the values equal R's to the last bit). So the 0.5-quantile
     /// is R's `median()` (the mean of the two middle ranks for even `n`). `None` as for
     /// [`RankHistogram::quantile`].
     ///
@@ -519,14 +520,11 @@ impl RankHistogram {
         self.interpolated(c, n, first, q)
     }
 
-    /// R's type-7 `q`-quantile of counts `c` of bins `first..` (`n` in all): with `h = (n − 1)·q`,
-    /// the `⌊h⌋ + 1`-th smallest rank plus `h − ⌊h⌋` times the step to the next one.
+    /// R's type-7 `q`-quantile of counts `c` of bins `first..` (`n` in all), computed as R's
+    /// `quantile.default` does (see `crate::stats::quantile`): the `lo`-th and `hi`-th smallest ranks
+    /// with `index = 1 + (n − 1)·q`, `lo = ⌊index⌋`, `hi = ⌈index⌉`, combined as `(1 − h)·x_lo + h·x_hi`.
     fn interpolated(&self, c: &[u64], n: u64, first: usize, q: f64) -> Option<f64> {
-        let h = (n - 1) as f64 * q;
-        let k = h.floor();
-        // 1-based order statistics k + 1 and k + 2 (capped at n)
-        let lo_k = (k as u64 + 1).min(n);
-        let hi_k = (lo_k + 1).min(n);
+        let (lo_k, hi_k, h) = crate::stats::quantile::type7_position(n, q);
         let (mut lo, mut hi) = (None, None);
         let mut acc = 0u64;
         for (i, &cnt) in c.iter().enumerate() {
@@ -539,8 +537,7 @@ impl RankHistogram {
                 break;
             }
         }
-        let (lo, hi) = (lo?, hi?);
-        Some(lo + (h - k) * (hi - lo))
+        Some(crate::stats::quantile::type7_combine(lo?, hi?, h))
     }
     /// Share of ranked variants in which unit `u` ranks `k` or better (for a binned summary, in a
     /// bin whose ranks are all `≤ k`: a lower bound that is exact when `k` ends a bin).
@@ -695,6 +692,14 @@ mod tests {
         assert_eq!(h.quantile(0, 1.0), Some(3));
         assert_eq!(h.mean_abs_shift(0, 1), Some(0.75)); // (0+0+1+2)/4
         assert_eq!(h.quantile(0, 1.5), None);
+        // interpolated quantiles in R's own arithmetic: ranks 3 and 5 of a unit over 2 variants,
+        // R's quantile(c(3, 5), 0.05) = 0.95·3 + 0.050000000000000044·5 = 3.0999999999999996 (the
+        // textbook 3 + 0.05·2 would give 3.1)
+        let mut h = RankHistogram::new(5);
+        for r in [[3, 1, 2, 4, 5], [5, 1, 2, 3, 4]] {
+            h.add(&r.map(Some));
+        }
+        assert_eq!(h.quantile_interpolated(0, 0.05), Some(3.0999999999999996));
     }
 
     /// A test source of `add_permuted`: counts, bands, missing counts.

@@ -136,20 +136,6 @@ pub struct SobolIntervals {
     pub total_hi: Array2<f64>,
 }
 
-/// R's default sample quantile (type 7) of sorted, non-empty `x`: `x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋])`
-/// with `h = (n − 1)·q` (0-based).
-pub(crate) fn quantile_type7(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(n - 1);
-    let (a, b) = (sorted[lo.min(n - 1)], sorted[hi]);
-    a + (h - lo as f64) * (b - a)
-}
-
 impl SobolIndices {
     /// Index of a target by name.
     pub fn target(&self, name: &str) -> Option<usize> {
@@ -567,8 +553,8 @@ fn bootstrap_intervals(
                     continue;
                 }
                 col.sort_by(f64::total_cmp);
-                bounds[which][[tt, i]] = quantile_type7(&col, qlo);
-                bounds[which + 1][[tt, i]] = quantile_type7(&col, qhi);
+                bounds[which][[tt, i]] = crate::stats::quantile::quantile_type7(&col, qlo);
+                bounds[which + 1][[tt, i]] = crate::stats::quantile::quantile_type7(&col, qhi);
             }
         }
     }
@@ -590,19 +576,6 @@ const BOOT_SALT: u64 = 0xB007_5A3B_1E5E_ED00;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quantile_type7_matches_r() {
-        // R: quantile(1:10, c(0.05, 0.5, 0.95)) = 1.45 5.50 9.55
-        let x: Vec<f64> = (1..=10).map(f64::from).collect();
-        assert!((quantile_type7(&x, 0.05) - 1.45).abs() < 1e-12);
-        assert!((quantile_type7(&x, 0.5) - 5.5).abs() < 1e-12);
-        assert!((quantile_type7(&x, 0.95) - 9.55).abs() < 1e-12);
-        assert_eq!(quantile_type7(&x, 0.0), 1.0);
-        assert_eq!(quantile_type7(&x, 1.0), 10.0);
-        assert_eq!(quantile_type7(&[3.0], 0.3), 3.0);
-        assert!(quantile_type7(&[], 0.5).is_nan());
-    }
 
     #[test]
     fn bootstrap_replicates_are_the_estimators_on_resampled_rows() {
