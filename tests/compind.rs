@@ -241,6 +241,25 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
         let line = fails_with_one_line(&o);
         assert!(line.contains(value), "{line}");
     }
+    // sweeps rank every variant with min ties: another rule is refused, not silently ignored
+    for sub in ["sweep", "sobol"] {
+        let o = compind(&[
+            sub,
+            "--imeta",
+            IMETA,
+            "--idata",
+            IDATA,
+            "--ties",
+            "max",
+            "--out",
+            s(&out),
+        ]);
+        let line = fails_with_one_line(&o);
+        assert!(
+            line.contains("--ties") && line.contains("min ties"),
+            "{line}"
+        );
+    }
     assert!(!out.exists());
 }
 

@@ -88,7 +88,8 @@ pub struct Methods {
     /// Example: `--missing skip:0.5`.
     #[arg(long, value_name = "POLICY")]
     pub missing: Option<String>,
-    /// Tie rule of ranks: min (default), max, dense, ordinal, average. Example: `--ties average`.
+    /// Tie rule of ranks: min (default), max, dense, ordinal, average (sweep and sobol: min only,
+    /// as COINr ranks every variant). Example: `--ties average`.
     #[arg(long, value_name = "RULE")]
     pub ties: Option<String>,
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use composite_indicators::error::Expected;
 use composite_indicators::pipeline::Pipeline;
 use composite_indicators::prelude::*;
 use composite_indicators::sweep::{
@@ -151,7 +152,20 @@ impl ModelArgs {
     }
 
     pub fn check(&self) -> Result<()> {
-        self.methods.config(None)?;
+        let config = self.methods.config(None)?;
+        // every variant is ranked with min ties (COINr's rank_df); a rule given here would only change
+        // the nominal ranks, so the report would compare two rankings made differently
+        if config.scorer.ties != TieRule::Min {
+            return Err(Error::invalid(
+                "--ties",
+                format!("`{}`", self.methods.ties.as_deref().unwrap_or_default()),
+                Expected::Rule(
+                    "sweeps rank every variant with min ties (COINr's rank_df); other tie rules \
+                     are for `compind score`"
+                        .into(),
+                ),
+            ));
+        }
         self.alternatives().map(|_| ())
     }
 
