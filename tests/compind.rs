@@ -241,6 +241,23 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
         let line = fails_with_one_line(&o);
         assert!(line.contains(value), "{line}");
     }
+    // an option of the other input pair is refused, not ignored (`--b-data` with `--imeta` used to
+    // compare run A with itself)
+    for (sub, flag) in [("compare", "--b-data"), ("score", "--groups")] {
+        let o = compind(&[
+            sub,
+            "--imeta",
+            IMETA,
+            "--idata",
+            IDATA,
+            flag,
+            "x.csv",
+            "--out",
+            s(&out),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(flag), "{}", stderr(&o));
+    }
     // sweeps rank every variant with min ties: another rule is refused, not silently ignored
     for sub in ["sweep", "sobol"] {
         let o = compind(&[

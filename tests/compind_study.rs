@@ -868,4 +868,12 @@ fn raw_statistics_need_no_build() {
     args.extend_from_slice(&["--top", "1", "--bottom", "1", "--out", s(&sw)]);
     ok(&compind(&args));
     assert!(text(&sw).contains("U4"));
+    // the default top/bottom 5 fit a 2-indicator framework (an explicit 5 is still refused)
+    let mut args = vec!["strweak", "-q"];
+    args.extend_from_slice(&inputs);
+    args.extend_from_slice(&["--unit", "U4", "--out", s(&sw)]);
+    ok(&compind(&args));
+    assert!(text(&sw).contains("U4"));
+    args.extend_from_slice(&["--top", "5"]);
+    fails_naming(&compind(&args), "--top");
 }

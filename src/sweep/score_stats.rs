@@ -547,7 +547,9 @@ impl ScoreStats {
         self.bounds.get(u).copied()
     }
     /// Interpolated `q`-quantile of unit `u`'s scores (see the type docs; `None` without bins, without
-    /// values or for `q` outside `[0, 1]`).
+    /// values or for `q` outside `[0, 1]`). A unit whose scores are all equal (one value, or a sample
+    /// standard deviation of exactly 0 from the exact moments) gets that value, its
+    /// [`mean`](Self::mean), for every `q`, not a point inside its histogram bin.
     pub fn quantile(&self, u: usize, q: f64) -> Option<f64> {
         if self.bins == 0 || !(0.0..=1.0).contains(&q) {
             return None;
@@ -555,6 +557,9 @@ impl ScoreStats {
         let n = self.binned(u);
         if n == 0 {
             return None;
+        }
+        if self.count(u) == 1 || self.sd(u) == Some(0.0) {
+            return self.mean(u);
         }
         let (lo, hi) = self.bounds.get(u).copied()?;
         let stride = self.bins + 2;
@@ -626,5 +631,26 @@ mod tests {
         assert_eq!(s.quantile(0, 1.0), Some(1.0));
         assert_eq!(s.n_missing(0), 1);
         assert_eq!(s.mean(0), Some(0.0));
+    }
+
+    /// Equal scores: every quantile is the score itself, not a point inside its bin (26.5 in a bin
+    /// of 0–100 / 256 gave 26.509 … 26.678 before).
+    #[test]
+    fn equal_scores_have_their_value_as_every_quantile() {
+        let mut s = ScoreStats::new(vec![26.5], vec![(0.0, 100.0)], 256);
+        for _ in 0..50 {
+            s.add(&[26.5]);
+        }
+        assert_eq!(s.sd(0), Some(0.0));
+        for q in [0.0, 0.05, 0.5, 0.95, 1.0] {
+            assert_eq!(s.quantile(0, q), Some(26.5));
+        }
+        let mut one = ScoreStats::new(vec![0.0], vec![(0.0, 100.0)], 256);
+        one.add(&[42.0]);
+        assert_eq!(one.quantile(0, 0.05), Some(42.0));
+        // two different values still interpolate within the bins
+        one.add(&[60.0]);
+        let q = one.quantile(0, 0.5).unwrap();
+        assert!(q > 42.0 && q < 60.0, "{q}");
     }
 }

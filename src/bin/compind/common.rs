@@ -46,7 +46,13 @@ pub struct Inputs {
     pub data: Option<PathBuf>,
     /// Label (non-numeric) columns of `--data`, comma-separated; iMeta declares them itself.
     /// Example: `--groups region,income`.
-    #[arg(long, value_name = "A,B", value_delimiter = ',', requires = "data")]
+    #[arg(
+        long,
+        value_name = "A,B",
+        value_delimiter = ',',
+        requires = "data",
+        conflicts_with = "imeta"
+    )]
     pub groups: Vec<String>,
 }
 

@@ -45,12 +45,14 @@ pub struct Args {
     /// stderr). Example: `--unit AUT --unit CHN`.
     #[arg(long = "unit", value_name = "CODE")]
     units: Vec<String>,
-    /// Number of strengths per unit (COINr topN). Example: `--top 3`.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    top: usize,
-    /// Number of weaknesses per unit (COINr bottomN). Example: `--bottom 3`.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    bottom: usize,
+    /// Number of strengths per unit (COINr topN; default 5, or every indicator when the framework
+    /// has fewer). Example: `--top 3`.
+    #[arg(long, value_name = "N")]
+    top: Option<usize>,
+    /// Number of weaknesses per unit (COINr bottomN; default 5, or every indicator when the
+    /// framework has fewer). Example: `--bottom 3`.
+    #[arg(long, value_name = "N")]
+    bottom: Option<usize>,
     /// Rank within the unit's group of this label column (COINr use_group).
     /// Example: `--use-group GDP_group`.
     #[arg(long, value_name = "COLUMN")]
@@ -94,8 +96,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         _ => !matches!(stage, Stage::Normalised | Stage::Aggregated),
     };
     let opts = StrWeakOptions {
-        top_n: a.top,
-        bottom_n: a.bottom,
+        top_n: a.top.unwrap_or(5),
+        bottom_n: a.bottom.unwrap_or(5),
         use_group: a.use_group.clone(),
         unq_discard: a.unq_discard,
         min_discard: !a.keep_min,
@@ -105,6 +107,15 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     common::check_outputs(&a.inputs.paths(), std::slice::from_ref(&a.out))?;
     let (f, data) = common::build_dataset(&a.inputs, &a.methods, &a.dset, quiet)?;
     let data = &data;
+    // the defaults fit small frameworks; a number given is checked as it is
+    let m = f.framework.n_indicators();
+    let mut opts = opts;
+    if a.top.is_none() {
+        opts.top_n = opts.top_n.min(m).max(1);
+    }
+    if a.bottom.is_none() {
+        opts.bottom_n = opts.bottom_n.min(m).max(1);
+    }
     let mut units: Vec<&str> = a.units.iter().map(String::as_str).collect();
     if let (true, Some(g)) = (units.is_empty(), &a.use_group) {
         // every unit: those without a label in the group column have no group to rank in (COINr
