@@ -74,8 +74,7 @@ impl TrendMetric {
                 sty += (ti - tm) * (yi - ym);
                 stt += (ti - tm) * (ti - tm);
             }
-            let b = sty / stt;
-            (ym - b * tm, b)
+            (ym, tm, sty / stt)
         };
         let v = match *self {
             TrendMetric::Cagr => {
@@ -93,7 +92,7 @@ impl TrendMetric {
                     v
                 }
             }
-            TrendMetric::Slope => ols().1,
+            TrendMetric::Slope => ols().2,
             TrendMetric::PrcChange { per } => {
                 if y[..n].iter().all(|&v| v == yf) {
                     0.0
@@ -103,8 +102,10 @@ impl TrendMetric {
                     }
                     ((yl - yf) * 100.0 / yf) * (per / (tl - tf))
                 } else {
-                    let (a, b) = ols();
-                    let base = a + b * tf;
+                    // the fitted first value a + b·t_f, computed about the means (ȳ + b·(t_f − t̄)):
+                    // the intercept a = ȳ − b·t̄ at t ≈ 2000 cancels most of its digits
+                    let (ym, tm, b) = ols();
+                    let base = ym + b * (tf - tm);
                     if base == 0.0 {
                         return Err(
                             "percentage change undefined: the fitted first value is 0".into()
@@ -605,6 +606,12 @@ mod tests {
         // 1.4·1/1.9·100 = 73.684210526...
         let p = TrendMetric::PrcChange { per: 1.0 }.eval(&t, &y).unwrap();
         assert!((p - 140.0 / 1.9).abs() < 1e-9, "{p}");
+        // 0.5, 0.6, 0.7 over three years: slope 0.1, fitted first value 0.5 → 20 % a year (the
+        // intercept form a + b·t_f gave 20.000000000001133)
+        let p3 = TrendMetric::PrcChange { per: 1.0 }
+            .eval(&[2018.0, 2019.0, 2020.0], &[0.5, 0.6, 0.7])
+            .unwrap();
+        assert!((p3 - 20.0).abs() < 1e-13, "{p3}");
         // prc_change, 2 points: (6 − 2)·100/2 · 10/3 = 666.67
         let p2 = TrendMetric::PrcChange { per: 10.0 }
             .eval(&[2018.0, 2021.0], &[2.0, 6.0])
