@@ -550,7 +550,8 @@ pub struct AuditReport {
 /// `node_scores` (units × **all** nodes in framework order: indicators, then aggregates, root last).
 ///
 /// Errors: shape mismatches → [`Error::ShapeMismatch`]; fewer than 3 complete pairs for any correlation
-/// → [`Error::InsufficientData`] naming the pair.
+/// → [`Error::InsufficientData`] naming the pair; a `collinear_threshold` outside `[0, 1]` (or NaN) →
+/// [`Error::InvalidParameter`].
 ///
 /// ```
 /// use composite_indicators::audit::{AuditOptions, Flag, audit};
@@ -573,6 +574,13 @@ pub fn audit(
     fw: &Framework,
     opts: &AuditOptions,
 ) -> Result<AuditReport> {
+    if !(0.0..=1.0).contains(&opts.collinear_threshold) {
+        return Err(Error::invalid(
+            "collinear_threshold",
+            opts.collinear_threshold,
+            Expected::closed(0.0, 1.0),
+        ));
+    }
     let m = fw.n_indicators();
     if normalised.ncols() != m {
         return Err(Error::ShapeMismatch {

@@ -258,6 +258,29 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         assert!(stderr(&o).contains(flag), "{}", stderr(&o));
     }
+    // a negative number reaches the range check (clap used to read `-0.1` as an unknown option)
+    for (sub, flag, value) in [
+        ("sweep", "--spread", "-0.1"),
+        ("audit", "--collinear", "-1"),
+    ] {
+        let o = compind(&[
+            sub,
+            "--imeta",
+            IMETA,
+            "--idata",
+            IDATA,
+            flag,
+            value,
+            "--out",
+            s(&out),
+        ]);
+        let line = fails_with_one_line(&o);
+        assert!(line.contains(flag) && line.contains("[0, 1]"), "{line}");
+    }
+    // the audit writes a directory of tables: `-` is refused (it used to create a directory `-`)
+    let o = compind(&["audit", "--imeta", IMETA, "--idata", IDATA, "--out", "-"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!std::path::Path::new("-").exists());
     // sweeps rank every variant with min ties: another rule is refused, not silently ignored
     for sub in ["sweep", "sobol"] {
         let o = compind(&[

@@ -50,8 +50,8 @@ pub struct Args {
     /// Write JSON tables instead of CSV. Example: `--json`.
     #[arg(long)]
     json: bool,
-    /// Output directory. Example: `--out audit/`.
-    #[arg(long, value_name = "DIR")]
+    /// Output directory (not `-`: the audit writes several tables). Example: `--out audit/`.
+    #[arg(long, value_name = "DIR", value_parser = output_dir)]
     out: PathBuf,
 }
 
@@ -147,4 +147,17 @@ fn write_all(tables: &[(String, Table)], path_of: &dyn Fn(&str) -> PathBuf) -> R
         t.write_path(path_of(name))?;
     }
     Ok(())
+}
+
+/// `--out DIR`: a directory name, never `-` (several tables cannot share standard output).
+fn output_dir(s: &str) -> std::result::Result<PathBuf, String> {
+    match s {
+        "-" => Err(
+            "the audit writes several tables into a directory; give a directory name, \
+                    not `-`"
+                .into(),
+        ),
+        "" => Err("an empty output directory; give a directory name".into()),
+        _ => Ok(PathBuf::from(s)),
+    }
 }

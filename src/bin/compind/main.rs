@@ -72,8 +72,23 @@ enum Command {
     Trends(trends::Args),
 }
 
+/// Every option that takes a value accepts a negative number (`--spread -0.1` reaches the range
+/// check and its message, instead of clap's "unexpected argument '-0'"), in every subcommand.
+fn negative_numbers(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| {
+        if a.get_action().takes_values() {
+            a.allow_negative_numbers(true)
+        } else {
+            a
+        }
+    })
+    .mut_subcommands(negative_numbers)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let cli = Cli::from_arg_matches(&negative_numbers(Cli::command()).get_matches())
+        .unwrap_or_else(|e| e.exit());
     if let Some(t) = cli.threads {
         // only fails when a global pool already exists, which cannot happen this early
         let _ = rayon::ThreadPoolBuilder::new()
@@ -100,12 +115,15 @@ fn main() -> ExitCode {
     };
     // library parameter names in errors become the flags that set them
     let names: &[(&str, &str)] = match &cli.command {
+        Command::Audit(_) => &[("collinear_threshold", "--collinear")],
         Command::Sweep(_) => &[
+            ("spread", "--spread"),
             ("chunk_size", "--chunk"),
             ("variants", "--variants"),
             ("score_bins", "--score-bins"),
         ],
         Command::Sobol(_) => &[
+            ("spread", "--spread"),
             ("bootstrap level", "--level"),
             ("bootstrap replicates", "--bootstrap"),
             ("n", "--n"),
