@@ -1431,3 +1431,90 @@ fn over_budget_exact_sweeps_name_rank_summary_auto_and_auto_shards_must_agree() 
     assert!(line.contains(&format!("width {w}")), "{line}");
     assert!(!d.join("x.json").exists());
 }
+
+/// A new year on a saved min-max scale: a value beyond the old maximum is extrapolated (a score above
+/// 100) with a note, or clamped to the saved range with `--out-of-range clamp`.
+#[test]
+fn out_of_range_values_on_a_saved_scale_are_noted_or_clamped() {
+    let d = dir("out_of_range");
+    let scale = d.join("scale.json");
+    let first = d.join("first.csv");
+    ok(&compind(&[
+        "score",
+        "-q",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--save-scale",
+        s(&scale),
+        "--out",
+        s(&first),
+    ]));
+    // the new year: AUT's LPI ten times the old maximum
+    let mut r = csv::Reader::from_path(IDATA).unwrap();
+    let header = r.headers().unwrap().clone();
+    let lpi = header.iter().position(|h| h == "LPI").unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let max = rows
+        .iter()
+        .filter_map(|x| x[lpi].parse::<f64>().ok())
+        .fold(f64::MIN, f64::max);
+    let new_year = d.join("iData_new.csv");
+    let mut w = csv::Writer::from_path(&new_year).unwrap();
+    w.write_record(&header).unwrap();
+    for rec in &rows {
+        let mut f: Vec<String> = rec.iter().map(String::from).collect();
+        if f[1] == "AUT" {
+            f[lpi] = (10.0 * max).to_string();
+        }
+        w.write_record(&f).unwrap();
+    }
+    w.flush().unwrap();
+    let lpi_of_aut = |path: &Path| -> f64 {
+        let mut r = csv::Reader::from_path(path).unwrap();
+        let h = r.headers().unwrap().clone();
+        let c = h.iter().position(|x| x == "LPI").unwrap();
+        let rec = r
+            .records()
+            .map(|x| x.unwrap())
+            .find(|x| &x[0] == "AUT")
+            .unwrap();
+        rec[c].parse().unwrap()
+    };
+    let out = d.join("extrapolated.csv");
+    let o = compind(&[
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        s(&new_year),
+        "--scale",
+        s(&scale),
+        "--out",
+        s(&out),
+    ]);
+    ok(&o);
+    assert!(
+        stderr(&o).contains("1 value outside the saved scale's range"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(lpi_of_aut(&out) > 100.0);
+    let o = compind(&[
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        s(&new_year),
+        "--scale",
+        s(&scale),
+        "--out-of-range",
+        "clamp",
+        "--out",
+        s(&out),
+    ]);
+    ok(&o);
+    assert!(!stderr(&o).contains("outside"), "{}", stderr(&o));
+    assert_eq!(lpi_of_aut(&out), 100.0);
+}

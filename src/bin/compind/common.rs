@@ -227,6 +227,23 @@ pub fn run_pipeline(
         Some(s) => pipeline.run_on_scale(data, fw, s)?,
         None => pipeline.run(data, fw)?,
     };
+    if let (Some(rep), false) = (&result.reports().impute, quiet) {
+        // values the imputation could not fill stay missing: say which, and why
+        let left = &rep.left_missing;
+        if !left.is_empty() {
+            let shown: Vec<String> = left
+                .iter()
+                .take(10)
+                .map(|m| format!("{}/{} ({})", m.unit, m.indicator, m.reason))
+                .collect();
+            eprintln!(
+                "note: imputation left {} missing: {}{}",
+                count(left.len(), "value"),
+                shown.join(", "),
+                if left.len() > 10 { ", ..." } else { "" }
+            );
+        }
+    }
     if let (Some(s), false) = (&pipeline.config().screen, quiet) {
         let removed = result.removed_units();
         let t = s.threshold;

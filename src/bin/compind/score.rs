@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use composite_indicators::io::{self, RankColumns, ScoreTableOptions};
+use composite_indicators::normalise::{FittedForm, OutOfRangePolicy};
 use composite_indicators::pipeline::Pipeline;
 
 use crate::common::{self, Inputs, Methods, Outcome};
@@ -32,6 +33,11 @@ pub struct Args {
     /// year's scale); not with `--normalise`. Example: `--scale scale2023.json`.
     #[arg(long, value_name = "FILE.json", conflicts_with = "normalise")]
     scale: Option<PathBuf>,
+    /// With --scale: what to do with a value outside the saved range: extrapolate (default: apply the
+    /// formula, so min-max scores can fall below 0 or above 100) or clamp (to the saved range first).
+    /// Example: `--out-of-range clamp`.
+    #[arg(long, value_name = "extrapolate|clamp", requires = "scale", value_parser = ["extrapolate", "clamp"])]
+    out_of_range: Option<String>,
     /// Save what every normaliser learned (min/max, mean/sd, ranks, ...) as JSON, after the table.
     /// Example: `--save-scale scale2024.json`.
     #[arg(value_parser = common::output_path, long, value_name = "FILE.json")]
@@ -75,8 +81,51 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     io::score_table_columns(&f.framework, &f.groups, &opts)?;
     let pipeline = Pipeline::new(a.methods.config(f.goalpost_scale)?);
     let data = a.inputs.data(&f)?;
-    let scale = a.scale.as_ref().map(io::read_scale_path).transpose()?;
+    let clamp = a.out_of_range.as_deref() == Some("clamp");
+    let scale = a
+        .scale
+        .as_ref()
+        .map(io::read_scale_path)
+        .transpose()?
+        .map(|params| {
+            params
+                .into_iter()
+                .map(|p| match clamp {
+                    true => p.with_out_of_range(OutOfRangePolicy::Clamp),
+                    false => p,
+                })
+                .collect::<Vec<_>>()
+        });
+    let minmax: Vec<(String, f64, f64)> = scale
+        .iter()
+        .flatten()
+        .filter(|p| !clamp && p.out_of_range == OutOfRangePolicy::Extrapolate)
+        .filter_map(|p| match p.form {
+            FittedForm::MinMax { lo, hi, .. } => {
+                Some((p.indicator.clone(), lo.min(hi), lo.max(hi)))
+            }
+            _ => None,
+        })
+        .collect();
     let result = common::run_pipeline(&pipeline, &data, &f.framework, scale, quiet)?;
+    if !quiet && !minmax.is_empty() {
+        // min-max scores outside the saved scale's [lo, hi]: extrapolated, say so
+        let normalised = result.dataset("Normalised").ok();
+        let outside: usize = minmax
+            .iter()
+            .filter_map(|(code, lo, hi)| {
+                let col = normalised?.column(code).ok()?;
+                Some(col.iter().filter(|v| **v < *lo || **v > *hi).count())
+            })
+            .sum();
+        if outside > 0 {
+            eprintln!(
+                "note: {} outside the saved scale's range, extrapolated (min-max scores below its \
+                 lower or above its upper end); --out-of-range clamp clamps them",
+                common::count(outside, "value")
+            );
+        }
+    }
     let table = io::score_table(result.scores(), result.prepared(), &opts)?;
     // everything that can fail is computed before the first file is written
     let saved = match &a.save_scale {
