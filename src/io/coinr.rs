@@ -113,6 +113,7 @@ pub(crate) fn read_imeta_named<R: Read>(reader: R, source: &str) -> Result<IMeta
 
     let mut meta = IMeta::default();
     let mut first_line: HashMap<String, usize> = HashMap::new();
+    let mut levels: HashMap<String, f64> = HashMap::new();
     let mut root_name: Option<String> = None;
 
     for (line, row) in &t.rows {
@@ -158,13 +159,25 @@ pub(crate) fn read_imeta_named<R: Read>(reader: R, source: &str) -> Result<IMeta
                         format!("Level of `{code}` is `{s}`; expected a positive integer"),
                     ));
                 };
-                // COINr's check_iMeta: indicators are level 1 (other levels come from the tree)
+                // COINr's check_iMeta: indicators are level 1, aggregates above it
                 if ty == RowType::Indicator && level != 1.0 {
                     return Err(t.cell_error(
                         line,
                         cl,
                         format!("Level of indicator `{code}` is `{s}`; indicators are at Level 1"),
                     ));
+                }
+                if ty == RowType::Aggregate && level == 1.0 {
+                    return Err(t.cell_error(
+                        line,
+                        cl,
+                        format!(
+                            "Level of aggregate `{code}` is 1; aggregates are at Level 2 or higher"
+                        ),
+                    ));
+                }
+                if matches!(ty, RowType::Indicator | RowType::Aggregate) {
+                    levels.insert(code.to_string(), level);
                 }
             }
         }
@@ -254,6 +267,22 @@ pub(crate) fn read_imeta_named<R: Read>(reader: R, source: &str) -> Result<IMeta
                 c_parent,
                 format!("Parent of `{code}` is `{parent}`, which is {what}"),
             ));
+        }
+        // COINr's check_iMeta: a Parent is exactly one Level above its child (where both Levels
+        // are given; without a Level column, or with empty cells, the tree alone decides)
+        if let (Some(&lc), Some(&lp), Some(cl)) = (levels.get(code), levels.get(parent), c_level) {
+            if lp != lc + 1.0 {
+                let line = first_line.get(code).copied().unwrap_or(t.header_line);
+                return Err(t.cell_error(
+                    line,
+                    cl,
+                    format!(
+                        "Level of `{code}` is {lc} but its Parent `{parent}` is at Level {lp}; a \
+                         Parent is one Level above its children (COINr's check_iMeta; for a tree \
+                         of uneven depth leave the Level cells empty)"
+                    ),
+                ));
+            }
         }
     }
     meta.spec.name = root_name.unwrap_or_default();
@@ -523,8 +552,24 @@ mod tests {
             ),
             ("1,a,A,1,1,,x,,P,Indicator\n", 2, "Target"),
             ("x,a,A,1,1,,,,P,Indicator\n", 2, "Level"),
-            // COINr's check_iMeta: an indicator is at Level 1
+            // COINr's check_iMeta: an indicator is at Level 1, an aggregate above it, and a Parent
+            // one Level above its child
             ("2,a,A,1,1,,,,P,Indicator\n", 2, "Level"),
+            (
+                "1,a,A,1,1,,,,P,Indicator\n1,P,P,,1,,,,,Aggregate\n",
+                3,
+                "Level",
+            ),
+            (
+                "1,a,A,1,1,,,,P,Indicator\n3,P,P,,1,,,,,Aggregate\n",
+                2,
+                "Level",
+            ),
+            (
+                "1,a,A,1,1,,,,P,Indicator\n2,P,P,,1,,,,I,Aggregate\n2,I,I,,1,,,,,Aggregate\n",
+                3,
+                "Level",
+            ),
             ("1,a,A,1,1,,,,P,Indicatr\n", 2, "Type"),
             (
                 "1,a,A,1,1,,,,P,Indicator\n1,a,A,1,1,,,,P,Indicator\n",
