@@ -213,7 +213,10 @@ pub enum Error {
         indicator: String,
     },
     /// Every value of a unit is missing.
-    #[error("unit `{unit}` has no non-missing value")]
+    #[error(
+        "unit `{unit}` has no value for any indicator, so it cannot be scored; leave it out of the \
+         data or screen units by data availability first (`Screen`, COINr's Screen; `compind --screen`)"
+    )]
     UnitAllMissing {
         /// The empty unit.
         unit: String,

@@ -68,7 +68,10 @@ pub struct Methods {
     #[arg(long, value_name = "METHOD")]
     pub impute: Option<String>,
     /// Drop units whose data availability (share of non-missing indicators) is below THRESHOLD, in
-    /// [0, 1]. Example: `--screen 0.9`.
+    /// [0, 1]. The steps run in the order of COINr's example build (denominate, impute, screen,
+    /// treat, normalise), so with --impute the availability is that of the imputed data, which
+    /// only a unit the imputation could not fill can fail; screening before imputation (COINr's
+    /// Screen(dset = "Raw") then Impute) is not offered. Example: `--screen 0.9`.
     #[arg(long, value_name = "THRESHOLD")]
     pub screen: Option<String>,
     /// Outlier treatment as COINr's Treat(): winsorise up to WINMAX points per indicator, else log.

@@ -146,6 +146,20 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let table = str_weak_table(data, &f.framework, &units, &opts)?;
     table.write_csv_path(&a.out)?;
     if !quiet {
+        let empty: Vec<&str> = table
+            .units
+            .iter()
+            .filter(|u| u.strengths.is_empty() && u.weaknesses.is_empty())
+            .map(|u| u.unit.as_str())
+            .collect();
+        if !empty.is_empty() {
+            eprintln!(
+                "note: nothing to report for {}: {} (no indicator value to rank, or only indicators \
+                 it ranks last in, which --keep-min keeps)",
+                common::count(empty.len(), "unit"),
+                empty.join(", ")
+            );
+        }
         eprintln!(
             "wrote strengths and weaknesses of {} to {}",
             common::count(table.units.len(), "unit"),
