@@ -15,6 +15,13 @@ use crate::sweepfile::SweepFile;
 /// that does not exist (a unit never ranked) is an empty cell (JSON null). An output ending in
 /// `.json` is written as JSON.
 ///
+/// Precision: the rank columns are exact (from exact rank histograms). score_mean and score_sd
+/// are sums over every variant; on the fast path (up to 256 units) the variants' scores are f32,
+/// so these agree with f64 scores to about 1e-6 relative. score_q05/median/q95 are interpolated
+/// in a histogram of `compind sweep --score-bins` bins (default 256) over each unit's score
+/// range: within one bin width ((max - min)/bins) of the exact quantile; a unit whose score never
+/// changes gets that score.
+///
 /// With normaliser alternatives (`compind sweep --alt-normalise`), the variants' scores are on
 /// different scales (min-max 0-100, z-scores, ranks ...), so score_mean, score_sd, score_q05,
 /// score_median and score_q95 are left empty (a note says so); the rank columns and nominal_score

@@ -151,6 +151,14 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         .flat_map(|t| t.iter())
         .find(|t| !known.contains(t))
     {
+        // a well-formed target of a unit the data does not have: name the unit
+        if let Some(unit) = t.strip_prefix("score:").or_else(|| t.strip_prefix("rank:")) {
+            let units = known
+                .iter()
+                .filter_map(|k| k.strip_prefix("score:"))
+                .map(str::to_string);
+            return Err(Error::unknown_name("unit of --targets", unit, units).into());
+        }
         return Err(Error::invalid(
             "--targets",
             format!("`{t}`"),

@@ -90,6 +90,15 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             return Err(Error::invalid("--unq-discard", t, Expected::closed(0.0, 1.0)).into());
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(u) = a.units.iter().find(|u| !seen.insert(u.as_str())) {
+        return Err(Error::invalid(
+            "--unit",
+            format!("`{u}`"),
+            Expected::Rule("each unit once (it is given twice)".into()),
+        )
+        .into());
+    }
     let adjust_direction = match a.adjust_direction.as_str() {
         "yes" => true,
         "no" => false,
