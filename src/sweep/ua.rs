@@ -29,7 +29,9 @@ pub struct UaRow {
     pub q95_rank: Option<f64>,
     /// Mean rank.
     pub mean_rank: Option<f64>,
-    /// Mean of `|rank − nominal rank|` (COINr's mean absolute rank shift).
+    /// Mean over the variants of `|rank − nominal rank|` for this unit. (COINr's mean absolute rank
+    /// shift, the Sobol target `mean_abs_rank_shift`, is the mean over units within one run; the
+    /// mean of this column over units equals its mean over runs when no score is missing.)
     pub mean_abs_shift: Option<f64>,
     /// Mean score over all variants, method alternatives included: with alternatives that
     /// normalise differently, scores on different scales are pooled (`compind report` then leaves

@@ -19,7 +19,7 @@ use crate::sweep::ModelArgs;
 ///
 /// Input groups: the node weights (each drawn in w0 * [1 - spread, 1 + spread]) grouped by `--by`,
 /// plus one group `alternative` for the method alternatives (--alt-normalise / --alt-aggregate)
-/// when there are any. Model runs: N * (groups' inputs + 2). Output columns: target, group, first,
+/// when there are any. Model runs: N * (number of groups + 2). Output columns: target, group, first,
 /// total, and with --bootstrap first_lo, first_hi, total_lo, total_hi (at --level / --conf-level
 /// coverage, a confidence level, not a framework level).
 ///

@@ -15,12 +15,17 @@ use crate::sweep::sampler::{rng_for, unit};
 /// With `N` base rows, `A`, `B` (N × D uniforms) and `A_B⁽ⁱ⁾` (`A` with group `i`'s columns from `B`):
 /// `V = ` population variance of the `2N` outputs `f(A)`, `f(B)`;
 /// first order `Sᵢ = mean_j (f(B)_j − f̄) (f(A_B⁽ⁱ⁾)_j − f(A)_j) / V` (Saltelli et al. 2010, with
-/// `f(B)` centred at the mean `f̄` of the `2N` outputs: the centring term has expectation zero and
-/// removes the estimator's noise growing with the output's mean, which is large for index scores);
+/// `f(B)` centred at the mean `f̄` of the `2N` outputs: the centring shifts the expectation by a term
+/// of order `1/N` only, and removes the estimator's noise growing with the output's mean, which is
+/// large for index scores);
 /// total order `STᵢ = mean_j (f(A)_j − f(A_B⁽ⁱ⁾)_j)² / (2V)` (Jansen 1999).
 /// COINr's `SA_estimate` uses the uncentred first-order form `mean(f(B)(f(A_B) − f(A)))` and the
-/// sample variance of the `2N` outputs (divisor `2N − 1`): the estimates agree in expectation, not draw
-/// by draw (and COINr's sample matrices come from R's generator, so no run reproduces another's).
+/// sample variance of the `2N` outputs (divisor `2N − 1`). Both pairs of estimators converge to the
+/// same indices as `N` grows, but they are not equal on a sample: on the same sample our total order
+/// is COINr's times `2N/(2N − 1)` exactly, and the centred first order differs from the uncentred one
+/// by a term of order `1/N` while varying less between samples (half the spread in a toy model). At
+/// small `N` (tens of rows) the two can differ visibly. COINr's sample matrices come from R's
+/// generator, so no run reproduces another's draws anyway.
 /// A target that is missing (NaN) in any run gets NaN indices; a target with zero variance gets NaN.
 /// Estimates are random: negative first-order values near zero are sampling noise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
