@@ -157,7 +157,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                 .iter()
                 .filter_map(|k| k.strip_prefix("score:"))
                 .map(str::to_string);
-            return Err(Error::unknown_name("unit of --targets", unit, units).into());
+            return Err(Error::unknown_name(format!("unit (--targets {t})"), unit, units).into());
         }
         return Err(Error::invalid(
             "--targets",
