@@ -220,6 +220,13 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
         s(&out),
     ]);
     assert_eq!(o.status.code(), Some(2));
+    // `compind SUB --imeta .. --idata .. EXTRA.. --out OUT`
+    let asem = |sub: &str, extra: &[&str]| {
+        let mut args = vec![sub, "--imeta", IMETA, "--idata", IDATA];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", s(&out)]);
+        compind(&args)
+    };
     // method values are checked by the library: exit 1, one line naming the option
     for (flag, value) in [
         ("--screen", "lots"),
@@ -227,34 +234,13 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
         ("--normalise", "softmax"),
         ("--missing", "skip:2"),
     ] {
-        let o = compind(&[
-            "score",
-            "--imeta",
-            IMETA,
-            "--idata",
-            IDATA,
-            flag,
-            value,
-            "--out",
-            s(&out),
-        ]);
-        let line = fails_with_one_line(&o);
+        let line = fails_with_one_line(&asem("score", &[flag, value]));
         assert!(line.contains(value), "{line}");
     }
     // an option of the other input pair is refused, not ignored (`--b-data` with `--imeta` used to
     // compare run A with itself)
     for (sub, flag) in [("compare", "--b-data"), ("score", "--groups")] {
-        let o = compind(&[
-            sub,
-            "--imeta",
-            IMETA,
-            "--idata",
-            IDATA,
-            flag,
-            "x.csv",
-            "--out",
-            s(&out),
-        ]);
+        let o = asem(sub, &[flag, "x.csv"]);
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         assert!(stderr(&o).contains(flag), "{}", stderr(&o));
     }
@@ -263,18 +249,7 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
         ("sweep", "--spread", "-0.1"),
         ("audit", "--collinear", "-1"),
     ] {
-        let o = compind(&[
-            sub,
-            "--imeta",
-            IMETA,
-            "--idata",
-            IDATA,
-            flag,
-            value,
-            "--out",
-            s(&out),
-        ]);
-        let line = fails_with_one_line(&o);
+        let line = fails_with_one_line(&asem(sub, &[flag, value]));
         assert!(line.contains(flag) && line.contains("[0, 1]"), "{line}");
     }
     // the audit writes a directory of tables: `-` is refused (it used to create a directory `-`)
@@ -283,18 +258,7 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
     assert!(!std::path::Path::new("-").exists());
     // sweeps rank every variant with min ties: another rule is refused, not silently ignored
     for sub in ["sweep", "sobol"] {
-        let o = compind(&[
-            sub,
-            "--imeta",
-            IMETA,
-            "--idata",
-            IDATA,
-            "--ties",
-            "max",
-            "--out",
-            s(&out),
-        ]);
-        let line = fails_with_one_line(&o);
+        let line = fails_with_one_line(&asem(sub, &["--ties", "max"]));
         assert!(
             line.contains("--ties") && line.contains("min ties"),
             "{line}"
