@@ -1447,17 +1447,13 @@ fn out_of_range_values_on_a_saved_scale_are_noted_or_clamped() {
         rec[c].parse().unwrap()
     };
     let out = d.join("extrapolated.csv");
-    let o = compind(&[
-        "score",
-        "--imeta",
-        IMETA,
-        "--idata",
-        s(&new_year),
-        "--scale",
-        s(&scale),
-        "--out",
-        s(&out),
-    ]);
+    let on_scale = |extra: &[&str]| {
+        let mut args = vec!["score", "--imeta", IMETA, "--idata", s(&new_year)];
+        args.extend_from_slice(&["--scale", s(&scale), "--out", s(&out)]);
+        args.extend_from_slice(extra);
+        compind(&args)
+    };
+    let o = on_scale(&[]);
     ok(&o);
     assert!(
         stderr(&o).contains("1 value outside the saved scale's range"),
@@ -1465,19 +1461,7 @@ fn out_of_range_values_on_a_saved_scale_are_noted_or_clamped() {
         stderr(&o)
     );
     assert!(lpi_of_aut(&out) > 100.0);
-    let o = compind(&[
-        "score",
-        "--imeta",
-        IMETA,
-        "--idata",
-        s(&new_year),
-        "--scale",
-        s(&scale),
-        "--out-of-range",
-        "clamp",
-        "--out",
-        s(&out),
-    ]);
+    let o = on_scale(&["--out-of-range", "clamp"]);
     ok(&o);
     assert!(!stderr(&o).contains("outside"), "{}", stderr(&o));
     assert_eq!(lpi_of_aut(&out), 100.0);
