@@ -331,5 +331,14 @@ fn trends_equal_the_library_and_hand_computed_cagr() {
         "2031",
     );
     fails_naming(&run("trends", &["--unit", "XXX", "--out", s(&x)]), "XXX");
+    // library parameter names become the flags
+    fails_naming(
+        &run("trends", &["--use-latest", "0", "--out", s(&x)]),
+        "--use-latest",
+    );
+    fails_naming(
+        &run("trends", &["--min-points", "1", "--out", s(&x)]),
+        "--min-points",
+    );
     assert!(!x.exists());
 }

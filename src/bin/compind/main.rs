@@ -116,6 +116,24 @@ fn main() -> ExitCode {
     // library parameter names in errors become the flags that set them
     let names: &[(&str, &str)] = match &cli.command {
         Command::Audit(_) => &[("collinear_threshold", "--collinear")],
+        Command::Stats(_) => &[
+            ("t_skew", "--t-skew"),
+            ("t_kurt", "--t-kurt"),
+            ("t_avail", "--t-avail"),
+            ("t_zero", "--t-zero"),
+            ("t_unq", "--t-unq"),
+        ],
+        Command::OptWeights(_) => &[
+            ("level", "--level"),
+            ("tolerance", "--toler"),
+            ("max_iters", "--maxiter"),
+            ("importance", "--importance"),
+        ],
+        Command::Trends(_) => &[
+            ("min_points", "--min-points"),
+            ("window", "--times"),
+            ("interp_at", "--interp-at"),
+        ],
         Command::Sweep(_) => &[
             ("spread", "--spread"),
             ("chunk_size", "--chunk"),

@@ -119,6 +119,9 @@ fn interp(s: &str) -> composite_indicators::Result<Vec<f64>> {
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.methods.config(None)?;
     common::parse_dset(&a.dset)?;
+    if a.use_latest == Some(0) {
+        return Err(Error::invalid("--use-latest", 0, Expected::at_least(1.0)).into());
+    }
     let window = match (a.use_latest, a.times.is_empty()) {
         (Some(n), _) => TrendWindow::Latest(n),
         (None, false) => TrendWindow::Times(a.times.clone()),
