@@ -79,6 +79,14 @@ fn hbars(
         lo = lo.min(0.0);
         hi = hi.max(0.0);
     }
+    // a margin so that the extreme marks do not sit on the frame (none at a bars' zero baseline)
+    let pad = super::common::margin(lo, hi);
+    if !(force_zero && lo == 0.0) {
+        lo -= pad;
+    }
+    if !(force_zero && hi == 0.0) {
+        hi += pad;
+    }
     let ticks = nice_ticks(lo, hi, 8);
     let lo = ticks.first().copied().unwrap_or(lo).min(lo);
     let hi = ticks.last().copied().unwrap_or(hi).max(hi);

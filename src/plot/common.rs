@@ -177,6 +177,12 @@ pub(crate) fn tick_text(v: f64, ticks: &[f64]) -> String {
 }
 
 /// Data range `[min, max]` of the finite values, or `None`.
+/// The margin added on each side of a data range so that no mark sits on the plot frame: 5 % of the
+/// range, or 0.5 for a single value.
+pub(crate) fn margin(lo: f64, hi: f64) -> f64 {
+    if hi > lo { (hi - lo) * 0.05 } else { 0.5 }
+}
+
 pub(crate) fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
     values
         .into_iter()

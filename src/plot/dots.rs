@@ -86,6 +86,9 @@ pub fn scores_by_level(scores: &Scores, level: usize, opts: &PlotOptions) -> Res
             .flat_map(|&k| values.column(k).iter().copied().collect::<Vec<_>>()),
     )
     .unwrap_or((0.0, 1.0));
+    // a margin so that the extreme dots do not sit on the frame
+    let pad = super::common::margin(lo, hi);
+    let (lo, hi) = (lo - pad, hi + pad);
     let root = fw.root().code.clone();
     let title = opts
         .title

@@ -109,7 +109,7 @@ pub fn quadrant_scatter(
     let missing = n - pts.len();
     let range = |v: Vec<f64>| {
         let (lo, hi) = super::common::finite_range(v).unwrap_or((0.0, 1.0));
-        let pad = if hi > lo { (hi - lo) * 0.05 } else { 0.5 };
+        let pad = super::common::margin(lo, hi);
         (lo - pad, hi + pad)
     };
     let tx = q.x_threshold;
