@@ -1466,3 +1466,27 @@ fn out_of_range_values_on_a_saved_scale_are_noted_or_clamped() {
     assert!(!stderr(&o).contains("outside"), "{}", stderr(&o));
     assert_eq!(lpi_of_aut(&out), 100.0);
 }
+
+/// The panel file given to a one-period command: the repeated unit is the reader's error, and the
+/// message points to the panel subcommands.
+#[test]
+fn a_panel_given_to_score_points_to_the_panel_commands() {
+    let d = dir("panel_hint");
+    let out = d.join("x.csv");
+    let panel = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem/iData_p.csv");
+    let o = compind(&[
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        panel,
+        "--out",
+        s(&out),
+    ]);
+    let line = fails_with_one_line(&o);
+    assert!(
+        line.contains("repeats unit code") && line.contains("compind panel"),
+        "{line}"
+    );
+    assert!(!out.exists());
+}

@@ -152,7 +152,7 @@ impl Inputs {
     /// order).
     pub fn data(&self, f: &Framework0) -> Result<Dataset> {
         let data = match (&f.meta, &self.idata) {
-            (Some(meta), Some(d)) => io::read_idata_path(d, meta)?,
+            (Some(meta), Some(d)) => io::read_idata_path(d, meta).map_err(|e| panel_hint(e, d))?,
             _ => {
                 let o = CsvOptions::default().with_group_columns(self.groups.clone());
                 io::read_csv_path(self.data.as_deref().unwrap_or(Path::new("")), &o)?
@@ -160,6 +160,34 @@ impl Inputs {
         };
         Ok(data.sorted_by_code())
     }
+}
+
+/// A repeated unit in an iData file with a `Time` column: the file is a panel, which the panel
+/// subcommands read; say so after the reader's message.
+fn panel_hint(e: Error, path: &Path) -> Error {
+    if !matches!(e.innermost(), Error::DuplicateUnit { .. }) {
+        return e;
+    }
+    use std::io::BufRead;
+    let header = std::fs::File::open(path)
+        .ok()
+        .and_then(|f| std::io::BufReader::new(f).lines().next())
+        .and_then(|l| l.ok())
+        .unwrap_or_default();
+    if !header
+        .split(',')
+        .any(|c| c.trim().trim_matches('"') == "Time")
+    {
+        return e;
+    }
+    Error::invalid(
+        "--idata",
+        "a file with a Time column",
+        Expected::Rule(format!(
+            "{e}; the file has a Time column, so it looks like a panel (one row per unit and \
+             period): `compind panel`, `impute-panel` and `trends` read panels"
+        )),
+    )
 }
 
 /// A checked framework and what the data reader needs to know.

@@ -144,6 +144,32 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     }
     let mut inputs = a.inputs.paths();
     inputs.extend(a.sweep.iter().cloned());
+    if !quiet {
+        // options this kind of plot does not read: say so rather than ignore them silently
+        let given = [
+            ("--sweep", a.sweep.is_some(), &["ranks"][..]),
+            (
+                "--unit",
+                a.unit.is_some(),
+                &["profile", "contributions"][..],
+            ),
+            (
+                "--level",
+                a.level.is_some(),
+                &["profile", "dots", "heatmap"][..],
+            ),
+            ("--x", a.x.is_some(), &["quadrant"][..]),
+            ("--y", a.y.is_some(), &["quadrant"][..]),
+        ];
+        for (flag, is_given, readers) in given {
+            if is_given && !readers.contains(&kind) {
+                eprintln!(
+                    "note: `plot {kind}` does not read {flag} (it is for `plot {}`)",
+                    readers.join("`, `plot ")
+                );
+            }
+        }
+    }
     let svg = match kind {
         "ranks" => {
             let sweep = a
