@@ -841,6 +841,24 @@ fn sobol_writes_first_and_total_indices_with_intervals() {
         s(&out),
     ]));
     assert!(line.contains("rank:XXX"), "{line}");
+    // only the weights of levels 2 and 3 vary (COINr's vignette set-up): one group each, and a
+    // level the framework lacks is refused
+    let lv = d.join("levels.csv");
+    let sobol = |extra: &[&str]| {
+        let mut args = vec![
+            "-q", "sobol", "--imeta", IMETA, "--idata", IDATA, "--impute", "mean",
+        ];
+        args.extend_from_slice(&["--n", "64", "--targets", "mean_abs_rank_shift"]);
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", s(&lv)]);
+        compind(&args)
+    };
+    ok(&sobol(&["--levels", "2,3", "--triangular"]));
+    let (_, rows) = read_csv(&lv);
+    let groups: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(groups, ["weights L2", "weights L3"]);
+    let line = fails_with_one_line(&sobol(&["--levels", "4"]));
+    assert!(line.contains("--levels") && line.contains('4'), "{line}");
 }
 
 #[test]

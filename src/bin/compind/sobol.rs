@@ -41,6 +41,15 @@ pub struct Args {
     /// Relative weight noise, in [0, 1]. Example: `--spread 0.25`.
     #[arg(long, value_name = "S", default_value_t = 0.25)]
     spread: f64,
+    /// Triangular weight noise (mode at the nominal weight) instead of uniform, as `compind sweep
+    /// --triangular`. Example: `--triangular`.
+    #[arg(long)]
+    triangular: bool,
+    /// Perturb only the weights of these framework levels (1 = indicators, 2 = their parents, ...),
+    /// comma-separated, as `compind sweep --levels` (COINr's vignette perturbs the pillar and
+    /// sub-index weights: `--levels 2,3`); the other weights stay nominal. Example: `--levels 2,3`.
+    #[arg(long, value_name = "L,L", value_delimiter = ',')]
+    levels: Vec<usize>,
     /// Weight groups: `level` (one group per framework level below the index: `weights L1` =
     /// indicators, `weights L2`, ...), `node` (one group per weight, named by the node's code) or
     /// `all` (one group for every weight, as COINr). Example: `--by all`.
@@ -93,14 +102,46 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let weights = |nodes: NodeSelection| GroupInput::Weights {
         nodes,
         spread: a.spread,
-        triangular: false,
+        triangular: a.triangular,
     };
+    // the levels whose weights vary (every level below the index unless --levels says otherwise)
+    let mut below_root: Vec<usize> = fw
+        .nodes()
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| *k != root)
+        .map(|(_, n)| n.level)
+        .collect();
+    below_root.sort_unstable();
+    below_root.dedup();
+    if let Some(l) = a.levels.iter().find(|l| !below_root.contains(l)) {
+        return Err(Error::invalid(
+            "--levels",
+            l,
+            Expected::OneOf(below_root.iter().map(ToString::to_string).collect()),
+        )
+        .into());
+    }
+    let varies = |level: usize| a.levels.is_empty() || a.levels.contains(&level);
     let mut groups: Vec<SobolGroup> = Vec::new();
     if a.spread > 0.0 {
         match a.by.as_str() {
-            "all" => groups.push(SobolGroup::new("weights", weights(NodeSelection::All))),
+            "all" if a.levels.is_empty() => {
+                groups.push(SobolGroup::new("weights", weights(NodeSelection::All)))
+            }
+            "all" => groups.push(SobolGroup::new(
+                "weights",
+                weights(NodeSelection::Levels {
+                    levels: a.levels.clone(),
+                }),
+            )),
             "node" => {
-                for (_, n) in fw.nodes().iter().enumerate().filter(|(k, _)| *k != root) {
+                for (_, n) in fw
+                    .nodes()
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, n)| *k != root && varies(n.level))
+                {
                     groups.push(SobolGroup::new(
                         n.code.clone(),
                         weights(NodeSelection::Codes {
@@ -110,16 +151,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                 }
             }
             _ => {
-                let mut levels: Vec<usize> = fw
-                    .nodes()
-                    .iter()
-                    .enumerate()
-                    .filter(|(k, _)| *k != root)
-                    .map(|(_, n)| n.level)
-                    .collect();
-                levels.sort_unstable();
-                levels.dedup();
-                for l in levels {
+                for l in below_root.iter().copied().filter(|&l| varies(l)) {
                     groups.push(SobolGroup::new(
                         format!("weights L{l}"),
                         weights(NodeSelection::Levels { levels: vec![l] }),
