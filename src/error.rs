@@ -146,6 +146,22 @@ pub enum Error {
         /// column.
         hint: String,
     },
+    /// An aggregate's value overflows `f64` (the aggregation of finite children gave ±∞, e.g. a sum
+    /// of values near `f64::MAX` or a bonus term added to such a score).
+    #[error(
+        "unit `{unit}`, node `{node}`: the {aggregator} aggregation gives {value}, beyond f64's range; \
+         rescale the data (normalise to a smaller range)"
+    )]
+    AggregateOverflow {
+        /// Unit code.
+        unit: String,
+        /// The aggregate node.
+        node: String,
+        /// The aggregator (its name), or `bonus` for the bonus term.
+        aggregator: String,
+        /// The infinite value.
+        value: f64,
+    },
     /// A data value is infinite (NaN is accepted and means missing).
     #[error("unit `{unit}`, indicator `{indicator}`: value {value} is not finite")]
     NonFinite {

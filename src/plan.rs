@@ -180,7 +180,7 @@ impl TreePlan {
     /// children, NaN = missing), `w` their weights. The built-in methods that use only weight ratios
     /// get their weights scaled up by an exact power of two when all are below 1 (so that `w · x` does
     /// not lose bits in the subnormal range; a no-op for ordinary weights). The output must have one
-    /// finite-or-NaN value per unit ([`Error::ShapeMismatch`], [`Error::NonFinite`] otherwise).
+    /// finite-or-NaN value per unit ([`Error::ShapeMismatch`], [`Error::AggregateOverflow`] otherwise).
     pub(crate) fn aggregate_node(
         &self,
         j: usize,
@@ -221,9 +221,10 @@ impl TreePlan {
             });
         }
         if let Some(u) = out.iter().position(|v| v.is_infinite()) {
-            return Err(Error::NonFinite {
+            return Err(Error::AggregateOverflow {
                 unit: unit_codes.get(u).cloned().unwrap_or_default(),
-                indicator: self.node_codes[j].clone(),
+                node: self.node_codes[j].clone(),
+                aggregator: agg.name(),
                 value: out[u],
             });
         }
@@ -232,7 +233,7 @@ impl TreePlan {
 
     /// Score one weighting (`node_w`, node order) of the normalised matrix `x` (units × indicators)
     /// through the aggregators (`aggs[j]` for aggregate `j`), then add the bonus. Errors: those of
-    /// [`TreePlan::aggregate_node`], [`TreePlan::bonus_term`], and [`Error::NonFinite`] for an
+    /// [`TreePlan::aggregate_node`], [`TreePlan::bonus_term`], and [`Error::AggregateOverflow`] for an
     /// infinite index.
     pub(crate) fn score_one(
         &self,
@@ -335,9 +336,10 @@ impl TreePlan {
             for (u, &b) in bonus.iter().enumerate() {
                 values[[u, root]] += b;
                 if values[[u, root]].is_infinite() {
-                    return Err(Error::NonFinite {
+                    return Err(Error::AggregateOverflow {
                         unit: unit_codes.get(u).cloned().unwrap_or_default(),
-                        indicator: self.node_codes.last().cloned().unwrap_or_default(),
+                        node: self.node_codes.last().cloned().unwrap_or_default(),
+                        aggregator: "bonus".into(),
                         value: values[[u, root]],
                     });
                 }

@@ -388,7 +388,11 @@ fn b37_overflowing_sum() {
     let s = Scorer::new(good_fw())
         .normaliser(NormaliserKind::Identity)
         .aggregator(AggregatorKind::Sum);
-    bad!(s.score(&d), Error::NonFinite { .. }, "`u1`");
+    // an aggregate's overflow names the node and the aggregator (it was `NonFinite`, which calls
+    // the node an indicator)
+    bad!(s.score(&d), Error::AggregateOverflow { .. }, "`u1`");
+    let e = s.score(&d).unwrap_err().to_string();
+    assert!(e.contains("node `P`") && e.contains("sum"), "{e}");
 }
 
 #[test]

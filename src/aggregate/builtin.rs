@@ -58,7 +58,15 @@ impl Aggregator for AggregatorKind {
                     .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, x, _)| {
                         (lo.min(x), hi.max(x))
                     });
-                let mean = num / row.weight_sum;
+                let mean = if num.is_finite() {
+                    num / row.weight_sum
+                } else {
+                    // Σ w·x overflowed (weights and values near f64::MAX): the mean itself is finite;
+                    // take it with the weights normalised first, as COINr's `a_amean` does (a clamp
+                    // of the infinite ratio would give the largest child instead)
+                    let w_sum = row.weight_sum;
+                    neumaier_sum(row.available().map(|(_, x, w)| (w / w_sum) * x))
+                };
                 // `clamp` panics unless lo <= hi; a row reaching the kernel has an available child
                 // with positive weight (weight_sum > 0), but keep the guard rather than rely on it
                 Ok(if lo <= hi { mean.clamp(lo, hi) } else { mean })
@@ -176,7 +184,24 @@ fn power(row: &RowInput<'_>, p: f64, ctx: &NodeContext<'_>, method: &str) -> Res
         }
         s += w * x.powf(p);
     }
-    Ok(power_root(s / row.weight_sum, p))
+    let m = power_root(s / row.weight_sum, p);
+    if m.is_finite() {
+        return Ok(m);
+    }
+    // `x^p` overflowed or underflowed (a large |p|, or values near f64's limits) although the mean
+    // lies between the children: scale first, `M·(Σ w·(x/M)^p / W)^(1/p)`, with `M` the largest |x|
+    // for `p > 0` and the smallest x (all positive) for `p < 0`, so that every `(x/M)^p ≤ 1`
+    let abs = row.available().map(|(_, x, _)| x.abs());
+    let big = if p > 0.0 {
+        abs.fold(0.0, f64::max)
+    } else {
+        abs.fold(f64::INFINITY, f64::min)
+    };
+    if big == 0.0 || !big.is_finite() {
+        return Ok(m);
+    }
+    let scaled: f64 = row.available().map(|(_, x, w)| w * (x / big).powf(p)).sum();
+    Ok(big * power_root(scaled / row.weight_sum, p))
 }
 
 /// Whether `x` is in the power mean's domain for `p ≠ 0`: `x > 0` for `p < 0`; any `x` for an
@@ -212,7 +237,9 @@ fn median(row: &RowInput<'_>, scratch: &mut Vec<(f64, f64)>) -> f64 {
         cum += w;
         if (cum - half).abs() <= tol {
             return match iter.peek() {
-                Some(&&(next, _)) => 0.5 * (x + next),
+                // the midpoint; halves first when the sum overflows (children near f64::MAX)
+                Some(&&(next, _)) if (x + next).is_finite() => 0.5 * (x + next),
+                Some(&&(next, _)) => 0.5 * x + 0.5 * next,
                 None => x,
             };
         }
@@ -365,6 +392,38 @@ mod tests {
         // u1: (2 + 2·4 + 8) / 4 = 4.5; u2: (1 + 4) / 2 = 2.5 (b dropped, re-weighted)
         let y = run(&AggregatorKind::Arithmetic, &x, &w, skip()).unwrap();
         assert_close(&y, &[4.5, 2.5, NAN]);
+    }
+
+    /// Σ w·x beyond f64::MAX: the mean is still the weighted mean (COINr's `a_amean` normalises the
+    /// weights first: `sum(w/sum(w) * x)`), not the largest child (an infinite ratio clamped).
+    #[test]
+    fn arithmetic_mean_survives_an_overflowing_weighted_sum() {
+        let x = array![[10.0, 20.0], [1e308, 1.5e308]];
+        let y = run(&AggregatorKind::Arithmetic, &x, &[1e307, 1e307], skip()).unwrap();
+        assert_close(&y, &[15.0, 1.25e308]);
+        let y = run(&AggregatorKind::Arithmetic, &x, &[1.0, 3.0], skip()).unwrap();
+        assert_close(&y, &[17.5, 1.375e308]);
+        // the same for the power mean and the median's midpoint
+        let y = run(
+            &AggregatorKind::Power { p: 400.0 },
+            &array![[10.0, 100.0]],
+            &[1.0, 1.0],
+            skip(),
+        )
+        .unwrap();
+        // 100·((0.1^400 + 1)/2)^(1/400) = 100·2^(−1/400)
+        assert_close(&y, &[100.0 * 2f64.powf(-1.0 / 400.0)]);
+        let y = run(
+            &AggregatorKind::Power { p: -400.0 },
+            &array![[10.0, 100.0]],
+            &[1.0, 1.0],
+            skip(),
+        )
+        .unwrap();
+        // 100·((10^400 + 1)/2)^(−1/400) ≈ 10·2^(1/400)
+        assert_close(&y, &[10.0 * 2f64.powf(1.0 / 400.0)]);
+        let y = run(&AggregatorKind::Median, &x, &[1.0, 1.0], skip()).unwrap();
+        assert_close(&y, &[15.0, 1.25e308]);
     }
 
     #[test]
