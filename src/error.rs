@@ -9,8 +9,17 @@ use std::ops::Bound;
 
 use thiserror::Error;
 
-/// Convenience alias used throughout the crate.
-pub type Result<T> = std::result::Result<T, Error>;
+/// Convenience alias used throughout the crate. The error type defaults to [`Error`] and can be given,
+/// so `use composite_indicators::prelude::*` leaves `Result<(), Box<dyn std::error::Error>>` valid.
+///
+/// ```
+/// use composite_indicators::prelude::*;
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let _fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check()?;
+///     Ok(())
+/// }
+/// ```
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong when building, scoring or stress-testing an index.
 ///
@@ -853,30 +862,51 @@ fn fmt_value(value: &str) -> String {
 /// Codes in backticks, comma-separated (at most 20, then how many more).
 fn fmt_codes(codes: &[String]) -> String {
     let quoted: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
-    fmt_known(&quoted)
+    shown(&quoted)
 }
 
 /// At most 20 known names, then how many more.
 fn fmt_known(known: &[String]) -> String {
-    const SHOWN: usize = 20;
     if known.is_empty() {
         return String::new();
     }
-    let mut s = known
+    format!(" (known: {})", shown(known))
+}
+
+/// The first 20 items joined with ", ", then "and N more".
+fn shown(items: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut s = items
         .iter()
         .take(SHOWN)
         .cloned()
         .collect::<Vec<_>>()
         .join(", ");
-    if known.len() > SHOWN {
-        s.push_str(&format!(" and {} more", known.len() - SHOWN));
+    if items.len() > SHOWN {
+        s.push_str(&format!(" and {} more", items.len() - SHOWN));
     }
-    format!(" (known: {s})")
+    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The missing columns are listed as such (the message used to read "...framework:  (known: `c`)",
+    /// with `c` the missing column).
+    #[test]
+    fn missing_columns_are_listed_plainly() {
+        let e = Error::MissingColumns {
+            columns: vec!["c".into(), "d".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "the data lack columns required by the framework: `c`, `d`"
+        );
+        let many: Vec<String> = (0..25).map(|i| format!("x{i}")).collect();
+        let e = Error::MissingColumns { columns: many };
+        assert!(e.to_string().ends_with("`x19` and 5 more"), "{e}");
+    }
 
     #[test]
     fn parse_error_shows_location() {

@@ -531,9 +531,11 @@ fn b50_unknown_unit_lookup() {
 #[test]
 fn b51_group_column_absent() {
     let s = Scorer::new(good_fw()).score(&good_data()).unwrap();
+    // an unknown group column, listing the known ones (it was `MissingColumns`, whose message
+    // speaks of columns the framework requires)
     bad!(
         s.group_summary("region", "Index"),
-        Error::MissingColumns { .. },
+        Error::UnknownName { .. },
         "region"
     );
 }

@@ -251,3 +251,61 @@ fn sweep_style_settings_change_the_build() {
     assert!(res.reports().treat.is_none());
     assert!(same_data(res.prepared(), res.dataset("Screened").unwrap()));
 }
+
+/// A misspelt setting is an error, in a settings pointer and in a config file alike: before, serde
+/// ignored unknown keys inside the steps, so `/treat/winmx` returned the base config unchanged and
+/// `[treat] winmx = 2` loaded as the default treatment. (One gap remains, serde's: an extra key next
+/// to a method without parameters, `{ method = "mean", x = 1 }`, is still ignored.)
+#[test]
+fn misspelt_settings_are_errors() {
+    let base = PipelineConfig::coinr_example();
+    assert!(
+        base.with_setting("/treat/winmx", serde_json::json!(2))
+            .is_err()
+    );
+    assert!(
+        base.with_setting("/screen/treshold", serde_json::json!(0.8))
+            .is_err()
+    );
+    assert!(
+        base.with_setting("/scorer/normalise/h1", serde_json::json!(1.0))
+            .is_err()
+    );
+    // the right spellings still work
+    let ok = base
+        .with_setting("/treat/winmax", serde_json::json!(2))
+        .unwrap();
+    assert_eq!(ok.treat.unwrap().winmax, Some(2));
+    for bad in [
+        "[treat]\nwinmx = 2\n",
+        "[screen]\nthreshold = 0.9\ntreshold = 0.8\n",
+        "[impute]\nmethod = { method = \"group_mean\", group = \"g\", grop = \"x\" }\n",
+        "[impute]\nmethd = { method = \"mean\" }\n",
+        "[denominate]\nzero = \"error\"\nextra = 1\n",
+        "[scorer.aggregate]\nmethod = \"geometric\"\noffst = 1.0\n",
+        "[scorer.normalise]\nmethod = \"min_max\"\nlo = 0.0\nhi = 100.0\nh1 = 1.0\n",
+    ] {
+        let e = toml::from_str::<PipelineConfig>(bad);
+        assert!(e.is_err(), "{bad} loaded: {e:?}");
+    }
+    let good: PipelineConfig = toml::from_str("[treat]\nwinmax = 2\n").unwrap();
+    assert_eq!(good.treat.unwrap().winmax, Some(2));
+    // a treatment exclusion naming no indicator (a typo would leave the one meant treated), and an
+    // aggregator for a level without aggregates, are errors naming the code or level
+    let (data, fw) = asem();
+    let mut cfg = PipelineConfig::coinr_example();
+    if let Some(t) = cfg.treat.as_mut() {
+        t.exclude = vec!["Goods".into(), "Servises".into()];
+    }
+    let e = Pipeline::new(cfg).run(&data, &fw).unwrap_err();
+    assert!(
+        matches!(e, Error::UnknownName { .. }) && e.to_string().contains("Servises"),
+        "{e}"
+    );
+    let mut cfg = PipelineConfig::coinr_example();
+    cfg.scorer
+        .aggregate_levels
+        .insert(9, AggregatorKind::Geometric { offset: 0.0 });
+    let e = Pipeline::new(cfg).run(&data, &fw).unwrap_err();
+    assert!(e.to_string().contains("aggregator level"), "{e}");
+}

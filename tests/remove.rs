@@ -73,7 +73,8 @@ fn batched_equals_full_rebuild_on_the_coinr_pipeline_and_nonlinear_aggregation()
     // geometric mean of the pillars (values are in [0, 100]; offset 1 keeps them positive)
     let geometric = linear
         .clone()
-        .aggregator_for_level(2, AggregatorKind::Geometric { offset: 1.0 });
+        .aggregator_for_level(2, AggregatorKind::Geometric { offset: 1.0 })
+        .unwrap();
     for scorer in [linear, geometric] {
         for level in [1, 2] {
             for target in [None, Some("Conn")] {

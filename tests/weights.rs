@@ -445,7 +445,8 @@ mod signed_pca {
         let (fw, data) = asem();
         let scorer = Scorer::new(fw.clone())
             .weights(keep())
-            .aggregator_for_level(2, AggregatorKind::SignedArithmetic);
+            .aggregator_for_level(2, AggregatorKind::SignedArithmetic)
+            .unwrap();
         let scores = scorer.score(&data).unwrap();
         let w = scores.node_weights();
         for (group, want) in [

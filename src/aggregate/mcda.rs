@@ -50,7 +50,7 @@ pub enum TopsisNormalisation {
 /// assert_eq!(f.preference(12.0), 1.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "function", rename_all = "snake_case")]
+#[serde(tag = "function", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PreferenceFunction {
     /// Type I: `P = 1` for `d > 0`.
     #[default]

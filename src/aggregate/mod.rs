@@ -51,7 +51,7 @@ pub use rows::{RowInput, aggregate_rows, check_block, row_weight_sum};
 /// assert_eq!(MissingPolicy::default(), MissingPolicy::Skip { min_coverage: 0.0 });
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "policy", rename_all = "snake_case")]
+#[serde(tag = "policy", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MissingPolicy {
     /// Skip missing children and re-weight over the available ones. The result is missing if the share
     /// of available children (by count) is strictly below `min_coverage` (COINr's `dat_thresh`), or if
@@ -494,7 +494,7 @@ impl<A: Aggregator + ?Sized> Aggregator for std::sync::Arc<A> {
 /// assert!((y[0] - 3.0).abs() < 1e-12);
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AggregatorKind {
     /// Weighted arithmetic mean (the default) `Σ wᵢxᵢ / W` (COINr's `a_amean`: missing children and their weights are
     /// dropped and the remaining weights re-normalised). `Σ wᵢxᵢ` is a compensated (Neumaier) sum, and

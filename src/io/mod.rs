@@ -63,8 +63,8 @@ pub use coinr_panel::{read_idata_panel, read_idata_panel_path};
 pub use csv_data::{CsvOptions, read_csv, read_csv_path};
 pub use paths::check_output_paths;
 pub use report::{
-    Cell, RankColumns, ScoreTableOptions, Table, TableFormat, audit_tables, describe_table,
-    matrix_table, score_table, score_table_columns, sobol_table, ua_table,
+    Cell, RankColumns, ScoreTableOptions, Table, TableFormat, UnitNames, audit_tables,
+    describe_table, matrix_table, score_table, score_table_columns, sobol_table, ua_table,
     ua_table_with_resolution,
 };
 pub use scale::{read_scale_path, scale_from_json, scale_to_json, write_scale_path};

@@ -518,13 +518,14 @@ pub fn score_table(scores: &Scores, data: &Dataset, opts: &ScoreTableOptions) ->
 }
 
 /// The uncertainty-analysis table: one row per unit of `report` with columns `uCode`, `uName` (only
-/// when `names` is given: one name per row, e.g. the data set's `unit_names`), `nominal_rank`,
+/// when `names` is given: see [`UnitNames`], matched by code), `nominal_rank`,
 /// `median_rank`, `q05_rank`, `q95_rank`, `mean_abs_shift`, `mean_rank`, `nominal_score`,
 /// `score_mean`, `score_sd`, `score_q05`, `score_median`, `score_q95`, `n_missing`. A field that
 /// is `None` in the [`UaRow`](crate::sweep::UaRow) is a missing cell.
 ///
 /// # Errors
-/// [`Error::ShapeMismatch`] when `names` does not have one entry per row.
+/// [`Error::ShapeMismatch`] when the codes and names given differ in length;
+/// [`Error::UnknownName`] for a row whose unit is not among the codes.
 ///
 /// # Examples
 /// ```
@@ -534,16 +535,22 @@ pub fn score_table(scores: &Scores, data: &Dataset, opts: &ScoreTableOptions) ->
 ///     median_rank: Some(23.0), q05_rank: Some(20.0), q95_rank: Some(26.5), mean_rank: Some(23.2),
 ///     mean_abs_shift: Some(1.25), score_mean: None, score_sd: None, score_q05: None,
 ///     score_median: None, score_q95: None, n_missing: 0 };
-/// let t = ua_table(&UaReport { variants: 100, rows: vec![row] }, Some(&["Austria".into()])).unwrap();
+/// let (codes, names) = (["BEL".to_string(), "AUT".into()], ["Belgium".to_string(), "Austria".into()]);
+/// let t = ua_table(&UaReport { variants: 100, rows: vec![row] }, Some((&codes, &names))).unwrap();
 /// let mut out = Vec::new();
 /// t.write_csv(&mut out).unwrap();
 /// let text = String::from_utf8(out).unwrap();
 /// assert!(text.lines().nth(1).unwrap().starts_with("AUT,Austria,23,23,20,26.5,1.25,23.2,61.5,,"));
 /// assert!(!text.contains("Some"));
 /// ```
-pub fn ua_table(report: &UaReport, names: Option<&[String]>) -> Result<Table> {
+pub fn ua_table(report: &UaReport, names: Option<UnitNames<'_>>) -> Result<Table> {
     ua_table_with_resolution(report, names, 1)
 }
+
+/// Unit names for [`ua_table`]: the unit codes and the names of the data they come from, in that
+/// data's order (e.g. `(data.unit_codes(), data.unit_names())`). Names are matched to the report's
+/// rows **by code**, so the data may be in any order.
+pub type UnitNames<'a> = (&'a [String], &'a [String]);
 
 /// [`ua_table`] of a sweep whose rank histograms have bins of `rank_resolution` consecutive ranks
 /// ([`RankHistogram::bin_width`](crate::sweep::RankHistogram::bin_width) of the sweep's
@@ -555,7 +562,7 @@ pub fn ua_table(report: &UaReport, names: Option<&[String]>) -> Result<Table> {
 /// `w − 1` of theirs), so a reader of the file sees which summary produced it.
 ///
 /// # Errors
-/// [`Error::ShapeMismatch`] when `names` does not have one entry per row.
+/// As [`ua_table`].
 ///
 /// # Examples
 /// ```
@@ -578,21 +585,44 @@ pub fn ua_table(report: &UaReport, names: Option<&[String]>) -> Result<Table> {
 /// ```
 pub fn ua_table_with_resolution(
     report: &UaReport,
-    names: Option<&[String]>,
+    names: Option<UnitNames<'_>>,
     rank_resolution: usize,
 ) -> Result<Table> {
     let binned = rank_resolution > 1;
-    if let Some(n) = names {
-        if n.len() != report.rows.len() {
-            return Err(Error::ShapeMismatch {
-                what: "unit names vs rows of the uncertainty report".into(),
-                expected: report.rows.len(),
-                found: n.len(),
-            });
+    // the name of every row's unit, matched by code
+    let row_names: Option<Vec<String>> = match names {
+        None => None,
+        Some((codes, names)) => {
+            if codes.len() != names.len() {
+                return Err(Error::ShapeMismatch {
+                    what: "unit codes vs unit names given to the uncertainty table".into(),
+                    expected: codes.len(),
+                    found: names.len(),
+                });
+            }
+            let by_code: std::collections::HashMap<&str, &String> =
+                codes.iter().map(String::as_str).zip(names).collect();
+            let found = report
+                .rows
+                .iter()
+                .map(|r| {
+                    by_code
+                        .get(r.unit.as_str())
+                        .map(|n| (*n).clone())
+                        .ok_or_else(|| {
+                            Error::unknown_name(
+                                "unit of the uncertainty report among the named units",
+                                r.unit.as_str(),
+                                codes.iter().cloned(),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Some(found)
         }
-    }
+    };
     let mut cols = vec!["uCode"];
-    if names.is_some() {
+    if row_names.is_some() {
         cols.push("uName");
     }
     cols.extend([
@@ -616,7 +646,7 @@ pub fn ua_table_with_resolution(
     let mut t = Table::new(cols)?;
     for (i, r) in report.rows.iter().enumerate() {
         let mut row = vec![Cell::Text(r.unit.clone())];
-        if let Some(n) = names {
+        if let Some(n) = &row_names {
             row.push(Cell::Text(n.get(i).cloned().unwrap_or_default()));
         }
         row.extend([

@@ -255,7 +255,7 @@ pub trait FittedNormaliser: fmt::Debug + Send + Sync {
 /// assert_eq!(json, r#"{"method":"min_max","lo":0.0,"hi":1.0}"#);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum NormaliserKind {
     /// Min-max onto `[lo, hi]`: `(x − min)/(max − min)·(hi − lo) + lo` (min and max over non-missing
     /// values; COINr `n_minmax`). Values inside the fitted range are clamped to `[lo, hi]` against a

@@ -64,6 +64,7 @@ pub enum ZeroDenominatorPolicy {
 /// assert_eq!(rep.zero_denominators, vec![("B".to_string(), "gdp".to_string())]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct Denominate {
     /// Zero-denominator policy.
     #[serde(default)]

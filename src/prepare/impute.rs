@@ -29,7 +29,7 @@ use crate::stats::{mean_of, median_of};
 /// assert_eq!(m, ImputeMethod::GroupMedian { group: "region".into() });
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ImputeMethod {
     /// Indicator mean over all units.
     Mean,
@@ -203,6 +203,7 @@ pub struct ImputeReport {
 /// assert_eq!(rep.imputations[1].unit, "D");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Impute {
     /// The imputation method.
     pub method: ImputeMethod,

@@ -50,6 +50,7 @@ use crate::spec::Framework;
 /// assert_eq!(rep.units[1].availability, 0.5);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Screen {
     /// Minimum data availability in `[0, 1]`.
     pub threshold: f64,

@@ -374,6 +374,7 @@ impl TreatReport {
 /// assert_eq!(out.values()[[11, 0]], 30.0);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Treat {
     /// Maximum number of winsorised points (`None` = no limit).
     #[serde(default = "default_winmax")]
@@ -390,7 +391,8 @@ pub struct Treat {
     /// Apply the fallback to the winsorised column instead of the original.
     #[serde(default)]
     pub combine: bool,
-    /// Indicators left untreated.
+    /// Indicators left untreated (each must be an indicator of the framework: [`Error::UnknownName`]
+    /// otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
 }
@@ -519,6 +521,15 @@ impl Step for Treat {
             } else {
                 Error::invalid("skew_thresh", self.skew_thresh, Expected::Positive)
             });
+        }
+        // an exclusion that names no indicator would leave the one meant treated: refuse it
+        let codes = fw.indicator_codes();
+        if let Some(bad) = self.exclude.iter().find(|c| !codes.contains(&c.as_str())) {
+            return Err(Error::unknown_name(
+                "indicator in the treatment's `exclude`",
+                bad.as_str(),
+                codes.iter().map(|c| c.to_string()),
+            ));
         }
         let pos = indicator_positions(data, fw)?;
         let mut out = data.clone();

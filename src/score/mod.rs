@@ -54,7 +54,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregator, AggregatorKind, MeanForm, MissingPolicy};
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Expected, Result};
 use crate::normalise::{
     ColumnContext, FittedNormaliser, FittedParams, Normaliser, NormaliserKind, orient,
 };
@@ -190,7 +190,7 @@ impl Scorer {
             s = s.normaliser_for(code, n.clone())?;
         }
         for (&level, a) in &config.aggregate_levels {
-            s = s.aggregator_for_level(level, a.clone());
+            s = s.aggregator_for_level(level, a.clone())?;
         }
         for (code, a) in &config.aggregate_nodes {
             s = s.aggregator_for(code, a.clone())?;
@@ -219,9 +219,44 @@ impl Scorer {
         self
     }
     /// Use an aggregator for every aggregate of a level (2 = parents of indicators).
-    pub fn aggregator_for_level(mut self, level: usize, a: impl Aggregator + 'static) -> Self {
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`aggregator level`, listing the levels that have aggregates) for a
+    /// level without aggregate nodes, which would otherwise be ignored silently.
+    ///
+    /// # Examples
+    /// ```
+    /// use composite_indicators::prelude::*;
+    /// use composite_indicators::score::Scorer;
+    /// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")]).check()?;
+    /// let s = Scorer::new(fw.clone()).aggregator_for_level(2, AggregatorKind::Median)?;
+    /// assert_eq!(s.aggregator_of(1).unwrap().name(), "median");
+    /// assert!(Scorer::new(fw).aggregator_for_level(9, AggregatorKind::Median).is_err());
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn aggregator_for_level(
+        mut self,
+        level: usize,
+        a: impl Aggregator + 'static,
+    ) -> Result<Self> {
+        let mut levels: Vec<usize> = self
+            .framework
+            .nodes()
+            .iter()
+            .filter(|n| n.kind == NodeKind::Aggregate)
+            .map(|n| n.level)
+            .collect();
+        levels.sort_unstable();
+        levels.dedup();
+        if !levels.contains(&level) {
+            return Err(Error::invalid(
+                "aggregator level",
+                level,
+                Expected::OneOf(levels.iter().map(ToString::to_string).collect()),
+            ));
+        }
         self.level_aggregators.insert(level, Arc::new(a));
-        self
+        Ok(self)
     }
     /// Use an aggregator for one aggregate node.
     pub fn aggregator_for(mut self, code: &str, a: impl Aggregator + 'static) -> Result<Self> {
@@ -905,14 +940,22 @@ impl Scores {
     }
     /// Group summaries of one node by a group column, sorted by mean, highest first (missing means
     /// last, then by label).
+    ///
+    /// # Errors
+    /// [`Error::UnknownName`] (listing the group columns) for a group column the scored data lack;
+    /// an unknown `node` as [`Scores::node_values`].
     pub fn group_summary(&self, group: &str, node: &str) -> Result<Vec<GroupSummary>> {
         let labels = self
             .groups
             .iter()
             .find(|(g, _)| g == group)
             .map(|(_, l)| l)
-            .ok_or_else(|| Error::MissingColumns {
-                columns: vec![group.to_string()],
+            .ok_or_else(|| {
+                Error::unknown_name(
+                    "group column",
+                    group,
+                    self.groups.iter().map(|(g, _)| g.clone()),
+                )
             })?;
         let col = self.node_values(node)?;
         summarise_groups(labels, col)

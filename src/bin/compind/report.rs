@@ -70,7 +70,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         }
     }
     let width = f.result.ranks.bin_width();
-    ua_table_with_resolution(&ua, Some(&f.unit_names), width)?.write_path(&a.out)?;
+    let names = (f.result.unit_codes.as_slice(), f.unit_names.as_slice());
+    ua_table_with_resolution(&ua, Some(names), width)?.write_path(&a.out)?;
     if !quiet {
         if !mixed.is_empty() {
             eprintln!(
