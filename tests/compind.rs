@@ -1508,3 +1508,59 @@ fn a_panel_given_to_score_points_to_the_panel_commands() {
     );
     assert!(!out.exists());
 }
+
+/// COINr's per-indicator normalisation columns of iMeta (`use_iMeta`): `goalpost_scale`,
+/// `goalpost_trunc2posts` and `dist2targ_cap_max` apply with the bare `goalposts` / `dist2targ`;
+/// expected values from COINr's `n_goalposts` and `n_dist2targ` formulas by hand.
+#[test]
+fn imeta_normalisation_columns_apply_per_indicator() {
+    let d = dir("imeta_norm");
+    let (imeta, idata) = (d.join("iMeta.csv"), d.join("iData.csv"));
+    std::fs::write(
+        &imeta,
+        "Level,iCode,iName,Direction,Weight,Parent,Type,Target,goalpost_lower,goalpost_upper,\
+         goalpost_scale,goalpost_trunc2posts,dist2targ_cap_max\n\
+         1,a,A,1,1,P,Indicator,4.5,0,3,100,FALSE,TRUE\n\
+         1,b,B,1,1,P,Indicator,4,0,4,1,TRUE,FALSE\n\
+         2,P,P,1,1,,Aggregate,,,,,,\n",
+    )
+    .unwrap();
+    std::fs::write(&idata, "uCode,a,b\nU1,1,1\nU2,2,2\nU3,5,5\n").unwrap();
+    let run = |norm: &str| {
+        let out = d.join(format!("{}.csv", norm.replace(':', "_")));
+        ok(&compind(&[
+            "score",
+            "-q",
+            "--imeta",
+            s(&imeta),
+            "--idata",
+            s(&idata),
+            "--normalise",
+            norm,
+            "--out",
+            s(&out),
+        ]));
+        let t = text(&out);
+        let u3: Vec<f64> = t
+            .lines()
+            .find(|l| l.starts_with("U3,"))
+            .unwrap()
+            .split(',')
+            .skip(1)
+            .take(2)
+            .map(|v| v.parse().unwrap())
+            .collect();
+        u3
+    };
+    // goalposts: a = (5 − 0)/(3 − 0)·100, not truncated; b = min((5 − 0)/4, 1)·1
+    let g = run("goalposts");
+    assert!((g[0] - 500.0 / 3.0).abs() < 1e-12 && g[1] == 1.0, "{g:?}");
+    // an explicit form applies to every indicator: truncated, scale 100
+    let g = run("goalposts:100");
+    assert_eq!(g, [100.0, 100.0]);
+    // dist2targ: a = (5 − 1)/(4.5 − 1) capped at 1; b = (5 − 1)/(4 − 1), not capped
+    let t = run("dist2targ");
+    assert!(t[0] == 1.0 && (t[1] - 4.0 / 3.0).abs() < 1e-12, "{t:?}");
+    let t = run("dist2targ:cap");
+    assert_eq!(t, [1.0, 1.0]);
+}

@@ -69,7 +69,7 @@ const TABLES: [&str; 9] = [
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
-    a.methods.config(None)?;
+    a.methods.config(&Default::default())?;
     let ext = if a.json { "json" } else { "csv" };
     let path_of = |name: &str| a.out.join(format!("{name}.{ext}"));
     let outputs: Vec<PathBuf> = TABLES.iter().map(|t| path_of(t)).collect();
@@ -96,7 +96,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         CorrMethod::Pearson
     };
     let f = a.inputs.framework()?;
-    let pipeline = Pipeline::new(a.methods.config(f.goalpost_scale)?);
+    let pipeline = Pipeline::new(a.methods.config(&f.imeta_normalise)?);
     let data = a.inputs.data(&f)?;
     let result = common::run_pipeline(&pipeline, &data, &f.framework, None, quiet)?;
     let fw = &f.framework;

@@ -80,8 +80,10 @@ pub struct Methods {
     pub treat: Option<String>,
     /// Normaliser: minmax:LO,HI (default minmax:0,100), zscore:MEAN,SD (bare zscore: 0,1), rank,
     /// prank, borda, dist2max, fracmax, dist2ref:UNIT[,cap], goalposts[:SCALE[,notrunc]] (goalposts
-    /// from iMeta's goalpost_lower / goalpost_upper, scale from goalpost_scale), dist2targ[:cap]
-    /// (iMeta's Target), maxscore, identity (or none). Example: `--normalise zscore:10,2`.
+    /// from iMeta's goalpost_lower / goalpost_upper; bare `goalposts` takes each indicator's
+    /// goalpost_scale and goalpost_trunc2posts from iMeta, as COINr's use_iMeta), dist2targ[:cap]
+    /// (iMeta's Target; bare `dist2targ` takes each indicator's dist2targ_cap_max), maxscore,
+    /// identity (or none). Example: `--normalise zscore:10,2`.
     #[arg(long, value_name = "METHOD")]
     pub normalise: Option<String>,
     /// Aggregator at every level: arithmetic (default), sum, geometric[:OFFSET], harmonic[:OFFSET],
@@ -128,14 +130,14 @@ impl Inputs {
     pub fn framework(&self) -> Result<Framework0> {
         if let Some(m) = &self.imeta {
             let mut meta = io::read_imeta_path(m)?;
-            let scale = imeta_goalposts(m, &mut meta.spec)?;
+            let norm = imeta_goalposts(m, &mut meta.spec)?;
             let groups = meta.groups.clone();
             let framework = meta.spec.clone().check()?;
             Ok(Framework0 {
                 framework,
                 groups,
                 meta: Some(meta),
-                goalpost_scale: scale,
+                imeta_normalise: norm,
             })
         } else {
             let spec = io::read_spec(self.spec.as_deref().unwrap_or(Path::new("")))?;
@@ -143,7 +145,7 @@ impl Inputs {
                 framework: spec.check()?,
                 groups: self.groups.clone(),
                 meta: None,
-                goalpost_scale: None,
+                imeta_normalise: ImetaNormalise::default(),
             })
         }
     }
@@ -196,21 +198,70 @@ pub struct Framework0 {
     /// Label columns of the data (iMeta `Group` rows, or `--groups`).
     pub groups: Vec<String>,
     meta: Option<io::IMeta>,
-    /// iMeta's common `goalpost_scale`, if the column is there.
-    pub goalpost_scale: Option<f64>,
+    /// iMeta's per-indicator normalisation columns (COINr's `use_iMeta`), if there are any.
+    pub imeta_normalise: ImetaNormalise,
+}
+
+/// COINr's per-indicator normalisation parameters in iMeta (`Normalise(.., f_n_para = "use_iMeta")`):
+/// `goalpost_scale` and `goalpost_trunc2posts` for `n_goalposts`, `dist2targ_cap_max` for
+/// `n_dist2targ`. Empty maps when the columns are absent.
+#[derive(Debug, Clone, Default)]
+pub struct ImetaNormalise {
+    /// Output scale of each indicator's goalposts.
+    pub scale: std::collections::BTreeMap<String, f64>,
+    /// Whether each indicator's goalposts truncate.
+    pub truncate: std::collections::BTreeMap<String, bool>,
+    /// Whether each indicator's distance to target caps at 1.
+    pub cap_max: std::collections::BTreeMap<String, bool>,
 }
 
 impl Methods {
     /// The pipeline configuration (every option checked before any file is read).
-    pub fn config(&self, goalpost_scale: Option<f64>) -> Result<PipelineConfig> {
+    pub fn config(&self, imeta: &ImetaNormalise) -> Result<PipelineConfig> {
         let mut scorer = ScorerConfig::default();
         if let Some(n) = &self.normalise {
             scorer.normalise =
                 NormaliserKind::from_str(n).map_err(|e| as_flag("--normalise", e))?;
-            if let (NormaliserKind::Goalposts { scale, .. }, Some(s), true) =
-                (&mut scorer.normalise, goalpost_scale, n == "goalposts")
-            {
-                *scale = s;
+            // the bare forms take COINr's per-indicator iMeta columns (its `use_iMeta`); a form
+            // with parameters (`goalposts:100,notrunc`, `dist2targ:cap`) applies to every indicator
+            match (n.as_str(), &scorer.normalise) {
+                ("goalposts", &NormaliserKind::Goalposts { scale, truncate }) => {
+                    let scales: std::collections::BTreeSet<u64> =
+                        imeta.scale.values().map(|v| v.to_bits()).collect();
+                    let common = match scales.len() {
+                        1 => imeta.scale.values().next().copied().unwrap_or(scale),
+                        _ => scale,
+                    };
+                    scorer.normalise = NormaliserKind::Goalposts {
+                        scale: common,
+                        truncate,
+                    };
+                    let codes: std::collections::BTreeSet<&String> =
+                        imeta.scale.keys().chain(imeta.truncate.keys()).collect();
+                    for code in codes {
+                        let s = imeta.scale.get(code).copied().unwrap_or(common);
+                        let t = imeta.truncate.get(code).copied().unwrap_or(truncate);
+                        if s != common || t != truncate {
+                            scorer.normalise_overrides.insert(
+                                code.clone(),
+                                NormaliserKind::Goalposts {
+                                    scale: s,
+                                    truncate: t,
+                                },
+                            );
+                        }
+                    }
+                }
+                ("dist2targ", &NormaliserKind::DistToTarget { cap_max }) => {
+                    for (code, &c) in &imeta.cap_max {
+                        if c != cap_max {
+                            scorer
+                                .normalise_overrides
+                                .insert(code.clone(), NormaliserKind::DistToTarget { cap_max: c });
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         if let Some(a) = &self.aggregate {
@@ -371,9 +422,10 @@ fn parse_ties(s: &str) -> Result<TieRule> {
 }
 
 /// Goalposts from iMeta's optional `goalpost_lower` / `goalpost_upper` columns (both or neither
-/// per indicator row) and the common `goalpost_scale` (every non-empty value equal). Aggregate and
-/// other rows are not read. Returns the scale.
-fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<Option<f64>> {
+/// per indicator row), and COINr's other per-indicator normalisation columns: `goalpost_scale`,
+/// `goalpost_trunc2posts` (TRUE/FALSE) and `dist2targ_cap_max` (TRUE/FALSE). Aggregate and other rows
+/// are not read; an empty or NA cell leaves that indicator at the command line's setting.
+fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<ImetaNormalise> {
     let name = path.display().to_string();
     let parse_err = |line: Option<usize>, column: Option<&str>, message: String| Error::Parse {
         source_name: name.clone(),
@@ -390,14 +442,17 @@ fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<Option<f64>>
         .map_err(|e| parse_err(Some(1), None, e.to_string()))?
         .clone();
     let pos = |c: &str| header.iter().position(|h| h == c);
-    let (lo, hi, sc, code) = (
+    let (lo, hi, sc, tr, cap, code) = (
         pos("goalpost_lower"),
         pos("goalpost_upper"),
         pos("goalpost_scale"),
+        pos("goalpost_trunc2posts"),
+        pos("dist2targ_cap_max"),
         pos("iCode"),
     );
-    if lo.is_none() && hi.is_none() && sc.is_none() {
-        return Ok(None);
+    let mut out = ImetaNormalise::default();
+    if [lo, hi, sc, tr, cap].iter().all(Option::is_none) {
+        return Ok(out);
     }
     if lo.is_some() != hi.is_some() {
         return Err(parse_err(
@@ -406,14 +461,14 @@ fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<Option<f64>>
             "give both goalpost_lower and goalpost_upper columns, or neither".into(),
         ));
     }
-    let mut scale: Option<f64> = None;
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| parse_err(Some(line), None, e.to_string()))?;
         let field = |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("");
+        let missing = |s: &str| s.is_empty() || s.eq_ignore_ascii_case("na");
         let num = |c: Option<usize>, col: &str| -> Result<Option<f64>> {
             let s = field(c);
-            if s.is_empty() || s.eq_ignore_ascii_case("na") {
+            if missing(s) {
                 return Ok(None);
             }
             match s.parse::<f64>() {
@@ -422,6 +477,21 @@ fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<Option<f64>>
                     Some(line),
                     Some(col),
                     format!("`{s}` is not a finite number"),
+                )),
+            }
+        };
+        let flag = |c: Option<usize>, col: &str| -> Result<Option<bool>> {
+            let s = field(c);
+            if missing(s) {
+                return Ok(None);
+            }
+            match s.to_ascii_uppercase().as_str() {
+                "TRUE" | "T" | "1" => Ok(Some(true)),
+                "FALSE" | "F" | "0" => Ok(Some(false)),
+                _ => Err(parse_err(
+                    Some(line),
+                    Some(col),
+                    format!("`{s}` is not TRUE or FALSE"),
                 )),
             }
         };
@@ -442,22 +512,17 @@ fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<Option<f64>>
                 ));
             }
         }
-        if let Some(s) = num(sc, "goalpost_scale")? {
-            match scale {
-                Some(prev) if prev != s => {
-                    return Err(parse_err(
-                        Some(line),
-                        Some("goalpost_scale"),
-                        format!(
-                            "{s} differs from {prev} on an earlier row; one scale applies to every indicator"
-                        ),
-                    ));
-                }
-                _ => scale = Some(s),
-            }
+        if let Some(v) = num(sc, "goalpost_scale")? {
+            out.scale.insert(c.to_string(), v);
+        }
+        if let Some(v) = flag(tr, "goalpost_trunc2posts")? {
+            out.truncate.insert(c.to_string(), v);
+        }
+        if let Some(v) = flag(cap, "dist2targ_cap_max")? {
+            out.cap_max.insert(c.to_string(), v);
         }
     }
-    Ok(scale)
+    Ok(out)
 }
 
 /// A progress bar on stderr, only when stderr is a terminal and `--quiet` is not given.
@@ -552,7 +617,7 @@ pub fn build(
     quiet: bool,
 ) -> Result<(Framework0, composite_indicators::pipeline::PipelineResult)> {
     let f = inputs.framework()?;
-    let pipeline = Pipeline::new(methods.config(f.goalpost_scale)?);
+    let pipeline = Pipeline::new(methods.config(&f.imeta_normalise)?);
     let data = inputs.data(&f)?;
     let result = run_pipeline(&pipeline, &data, &f.framework, None, quiet)?;
     Ok((f, result))

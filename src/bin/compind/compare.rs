@@ -152,7 +152,7 @@ impl Args {
         for (flag, value, slot) in options {
             let mut m = none();
             slot(&mut m).clone_from(value);
-            m.config(None).map_err(|e| match e {
+            m.config(&Default::default()).map_err(|e| match e {
                 e @ Error::InvalidParameter { .. } => common::as_flag(flag, e),
                 other => Error::invalid(flag, "", Expected::Rule(other.to_string())),
             })?;
@@ -164,9 +164,9 @@ impl Args {
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
     let (inputs_b, methods_b) = a.run_b();
-    a.methods.config(None)?;
+    a.methods.config(&Default::default())?;
     a.check_b_options()?;
-    methods_b.config(None)?;
+    methods_b.config(&Default::default())?;
     let compare_by = if a.by == "scores" {
         CompareBy::Scores
     } else {

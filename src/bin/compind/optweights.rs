@@ -106,7 +106,7 @@ fn importance(s: &str) -> composite_indicators::Result<Importance> {
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
-    a.methods.config(None)?;
+    a.methods.config(&Default::default())?;
     let goal = if a.goal == "infomax" {
         if a.importance != "equal" {
             return Err(common::Failure::Usage(

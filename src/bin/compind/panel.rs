@@ -48,7 +48,7 @@ pub struct Args {
 }
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
-    a.methods.config(None)?;
+    a.methods.config(&Default::default())?;
     if let Some(d) = &a.dset {
         common::parse_dset(d)?;
     }

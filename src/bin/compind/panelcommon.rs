@@ -57,7 +57,7 @@ pub fn build(
     scope_name: &str,
 ) -> std::result::Result<(Framework, PanelData, Purse), Failure> {
     let (f, panel) = inputs.read()?;
-    let config = methods.config(f.goalpost_scale)?;
+    let config = methods.config(&f.imeta_normalise)?;
     let purse = Purse::build(&panel, &f.framework, config, scope(scope_name))?;
     Ok((f.framework, panel, purse))
 }

@@ -204,7 +204,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             if a.inputs.spec.is_some() && a.inputs.data.is_none() {
                 return Err(missing(kind, "--data FILE with --spec"));
             }
-            a.methods.config(None)?;
+            a.methods.config(&Default::default())?;
             let needs =
                 |v: &Option<String>, flag: &str| v.clone().ok_or_else(|| missing(kind, flag));
             let unit = match kind {

@@ -55,7 +55,7 @@ pub struct Args {
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
-    a.methods.config(None)?;
+    a.methods.config(&Default::default())?;
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.summary.iter().cloned());
     common::check_outputs(&a.inputs.paths(), &outputs)?;

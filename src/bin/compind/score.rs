@@ -65,7 +65,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.save_scale.iter().cloned());
     // every method option is checked before a file is read (the goalpost scale comes later)
-    a.methods.config(None)?;
+    a.methods.config(&Default::default())?;
     common::check_outputs(&inputs, &outputs)?;
     let f = a.inputs.framework()?;
     let opts = ScoreTableOptions {
@@ -79,7 +79,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     };
     // a node coded `Rank` (or like another column of ours) fails before any file is written
     io::score_table_columns(&f.framework, &f.groups, &opts)?;
-    let pipeline = Pipeline::new(a.methods.config(f.goalpost_scale)?);
+    let pipeline = Pipeline::new(a.methods.config(&f.imeta_normalise)?);
     let data = a.inputs.data(&f)?;
     let clamp = a.out_of_range.as_deref() == Some("clamp");
     let scale = a

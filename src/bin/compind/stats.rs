@@ -61,7 +61,7 @@ pub struct Args {
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
-    a.methods.config(None)?;
+    a.methods.config(&Default::default())?;
     let stage = common::parse_dset(&a.dset)?;
     let opts = StatsOptions {
         t_skew: a.t_skew,

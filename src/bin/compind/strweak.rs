@@ -83,7 +83,7 @@ pub struct Args {
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
-    a.methods.config(None)?;
+    a.methods.config(&Default::default())?;
     let stage = common::parse_dset(&a.dset)?;
     if let Some(t) = a.unq_discard {
         if !(0.0..=1.0).contains(&t) {

@@ -152,7 +152,7 @@ impl ModelArgs {
     }
 
     pub fn check(&self) -> Result<()> {
-        let config = self.methods.config(None)?;
+        let config = self.methods.config(&Default::default())?;
         // every variant is ranked with min ties (COINr's rank_df); a rule given here would only change
         // the nominal ranks, so the report would compare two rankings made differently
         if config.scorer.ties != TieRule::Min {
@@ -173,7 +173,7 @@ impl ModelArgs {
     pub fn build(&self, quiet: bool) -> Result<Model> {
         let (alt_n, alt_a) = self.alternatives()?;
         let f = self.inputs.framework()?;
-        let config = self.methods.config(f.goalpost_scale)?;
+        let config = self.methods.config(&f.imeta_normalise)?;
         let data = self.inputs.data(&f)?;
         let result = common::run_pipeline(
             &Pipeline::new(config.clone()),

@@ -117,7 +117,7 @@ fn interp(s: &str) -> composite_indicators::Result<Vec<f64>> {
 }
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
-    a.methods.config(None)?;
+    a.methods.config(&Default::default())?;
     common::parse_dset(&a.dset)?;
     if a.use_latest == Some(0) {
         return Err(Error::invalid("--use-latest", 0, Expected::at_least(1.0)).into());
