@@ -293,7 +293,7 @@ pub enum Error {
     // ---------------------------------------------------------------- aggregate
     /// A non-positive value was met by a geometric or harmonic mean.
     #[error(
-        "unit `{unit}`, node `{node}`: child `{child}` is {value} (as normalised, directions applied); the {method} mean needs positive values (normalise to a positive range or set an offset)"
+        "unit `{unit}`, node `{node}`: child `{child}` is {value} (as normalised, directions applied); the {method} mean needs positive values (normalise to a positive range, or set or raise the offset)"
     )]
     NonPositive {
         /// Unit code.

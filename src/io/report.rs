@@ -481,10 +481,32 @@ pub fn score_table(scores: &Scores, data: &Dataset, opts: &ScoreTableOptions) ->
     let fw = scores.framework();
     let columns = score_table_columns(fw, &groups, opts)?;
     if data.unit_codes() != scores.unit_codes() {
+        let (n_data, n_scores) = (data.unit_codes().len(), scores.unit_codes().len());
+        let what = if n_data == n_scores {
+            // same number: another order or other units; say which row differs first
+            let (i, a, b) = data
+                .unit_codes()
+                .iter()
+                .zip(scores.unit_codes())
+                .enumerate()
+                .find(|(_, (a, b))| a != b)
+                .map(|(i, (a, b))| (i, a.as_str(), b.as_str()))
+                .unwrap_or((0, "", ""));
+            format!(
+                "units of the data set vs units of the scores: row {} is `{a}` in the data and `{b}` \
+                 in the scores (pass the data set that was scored, e.g. the pipeline's \
+                 `prepared()`, whose units and order are the scores')",
+                i + 1
+            )
+        } else {
+            "units of the data set vs units of the scores (pass the data set that was scored, e.g. \
+             the pipeline's `prepared()`: screening may have removed units)"
+                .to_string()
+        };
         return Err(Error::ShapeMismatch {
-            what: "units of the data set vs units of the scores (same codes, same order)".into(),
-            expected: scores.unit_codes().len(),
-            found: data.unit_codes().len(),
+            what,
+            expected: n_scores,
+            found: n_data,
         });
     }
     let root = fw.root_index();
@@ -956,6 +978,34 @@ pub fn describe_table(data: &Dataset, codes: &[String]) -> Result<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Data in another order than the scores: the error says which row differs and what to pass
+    /// (it used to say "expected 3, found 3").
+    #[test]
+    fn score_table_names_the_first_row_that_differs() {
+        use crate::prelude::*;
+        let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I")], vec![Pillar::new("I")])
+            .check()
+            .unwrap();
+        let d = |codes: [&str; 3]| {
+            Dataset::new(
+                codes.iter().map(|c| c.to_string()).collect(),
+                vec!["a".into()],
+                ndarray::array![[1.0], [2.0], [3.0]],
+            )
+            .unwrap()
+        };
+        let scores = crate::score::Scorer::new(fw)
+            .score(&d(["A", "B", "C"]))
+            .unwrap();
+        let e = score_table(&scores, &d(["A", "C", "B"]), &ScoreTableOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 2 is `C` in the data and `B` in the scores"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn rounding_is_half_away_from_zero_without_negative_zero() {
