@@ -110,7 +110,9 @@ pub fn rank_intervals(report: &UaReport, opts: &PlotOptions) -> Result<String> {
                 Expected::Rule("too small for the title and labels".into()),
             ));
         }
-        let ys = Scale::new(0.5, max_rank + 0.5, f64::from(top), f64::from(bottom));
+        // half a rank, or 2 % of the ranks, beyond ranks 1 and max: no mark sits on the frame
+        let pad = (max_rank * 0.02).max(0.5);
+        let ys = Scale::new(1.0 - pad, max_rank + pad, f64::from(top), f64::from(bottom));
         let mut ticks: Vec<f64> = nice_ticks(0.0, max_rank, 10)
             .into_iter()
             .filter(|&t| t >= 1.0)
