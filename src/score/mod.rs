@@ -852,7 +852,11 @@ impl Scores {
         let (u, k) = (self.unit_row(unit)?, self.framework.position(node)?);
         Ok(self.rank_column(k).get(u).copied().unwrap_or(f64::NAN))
     }
-    /// units × indicators contributions to the index, when every aggregator is linear.
+    /// units × indicators contributions to the index, when every aggregator is linear: each
+    /// indicator's normalised value times its effective weight on the path to the index, so a unit's
+    /// contributions sum to its index. A missing indicator contributes 0 (the missing-data policy
+    /// gave its weight to its siblings); check the data, not the contribution, to tell it from a
+    /// value that contributes nothing.
     pub fn contributions(&self) -> Option<&Array2<f64>> {
         self.explained().map(|(c, _)| c)
     }
@@ -863,7 +867,8 @@ impl Scores {
         let linear = self.linear.as_ref()?;
         Some(self.explained.get_or_init(|| linear.explain(&self.values)))
     }
-    /// One unit's contributions `(indicator code, contribution)`, largest first.
+    /// One unit's contributions `(indicator code, contribution)`, largest first (see
+    /// [`Scores::contributions`]: a missing indicator contributes 0).
     ///
     /// Errors with [`Error::Incompatible`] when an aggregator is not linear.
     pub fn explain(&self, unit: &str) -> Result<Vec<(String, f64)>> {
