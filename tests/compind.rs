@@ -1564,3 +1564,66 @@ fn imeta_normalisation_columns_apply_per_indicator() {
     let t = run("dist2targ:cap");
     assert_eq!(t, [1.0, 1.0]);
 }
+
+/// `--grid`: the normaliser and aggregator alternatives combine as COINr's SA_specs does (every
+/// combination one alternative), and `sobol` has one input group per choice.
+#[test]
+fn grid_alternatives_combine_choices() {
+    let d = dir("grid");
+    let sweep = d.join("grid.json");
+    let alts = [
+        "--alt-normalise",
+        "rank",
+        "--alt-aggregate",
+        "geometric:1",
+        "--grid",
+    ];
+    let mut args = vec![
+        "-q",
+        "sweep",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--variants",
+        "400",
+    ];
+    args.extend_from_slice(&alts);
+    args.extend_from_slice(&["--out", s(&sweep)]);
+    ok(&compind(&args));
+    let f: serde_json::Value = serde_json::from_str(&text(&sweep)).unwrap();
+    let names: Vec<&str> = f["alternatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "normaliser=scorer, aggregator=scorer",
+            "normaliser=scorer, aggregator=geometric:1",
+            "normaliser=rank, aggregator=scorer",
+            "normaliser=rank, aggregator=geometric:1"
+        ]
+    );
+    let out = d.join("sobol.csv");
+    let mut args = vec![
+        "-q", "sobol", "--imeta", IMETA, "--idata", IDATA, "--n", "64",
+    ];
+    args.extend_from_slice(&alts);
+    args.extend_from_slice(&["--targets", "mean_abs_rank_shift", "--out", s(&out)]);
+    ok(&compind(&args));
+    let (_, rows) = read_csv(&out);
+    let groups: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(
+        groups,
+        [
+            "weights L1",
+            "weights L2",
+            "weights L3",
+            "normaliser",
+            "aggregator"
+        ]
+    );
+}

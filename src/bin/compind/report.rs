@@ -58,7 +58,14 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         .iter()
         .skip(1)
         .map(String::as_str)
-        .filter(|n| n.parse::<composite_indicators::NormaliserKind>().is_ok())
+        .filter(|n| {
+            // a listed normaliser alternative, or a grid alternative with another normaliser
+            n.parse::<composite_indicators::NormaliserKind>().is_ok()
+                || n.split(", ").any(|c| {
+                    c.strip_prefix("normaliser=")
+                        .is_some_and(|label| label != "scorer")
+                })
+        })
         .collect();
     if !mixed.is_empty() {
         for r in &mut ua.rows {
@@ -78,7 +85,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                 "note: the sweep has normaliser alternatives ({}), whose scores are on other scales than \
                  the nominal build's: the score columns (score_mean ... score_q95) are left empty; the \
                  rank columns compare across them",
-                mixed.join(", ")
+                mixed.join("; ")
             );
         }
         if !f.complete() {

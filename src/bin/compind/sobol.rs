@@ -160,7 +160,19 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             }
         }
     }
-    if m.model.n_alternatives() > 1 {
+    let dims = m.model.method_dimensions();
+    if !dims.is_empty() {
+        // --grid: one input group per method choice, as COINr's SA_specs
+        for d in dims {
+            groups.push(SobolGroup::new(
+                d.name.clone(),
+                GroupInput::Method {
+                    dimension: d.name.clone(),
+                    probabilities: Vec::new(),
+                },
+            ));
+        }
+    } else if m.model.n_alternatives() > 1 {
         groups.push(SobolGroup::new(
             "alternative",
             GroupInput::Alternative {

@@ -7,7 +7,8 @@ use composite_indicators::error::Expected;
 use composite_indicators::pipeline::Pipeline;
 use composite_indicators::prelude::*;
 use composite_indicators::sweep::{
-    AltSampler, BatchModel, Control, NodeSelection, RankSummary, SweepConfig, WeightSampler,
+    AltSampler, BatchModel, Control, MethodChoice, MethodSpace, NodeSelection, RankSummary,
+    SweepConfig, WeightSampler,
 };
 
 use crate::common::{self, Failure, Inputs, Methods, Outcome, Progress};
@@ -29,6 +30,13 @@ pub struct ModelArgs {
     /// alternative (same at every level). Example: `--alt-aggregate 'median;copeland'`.
     #[arg(long, value_name = "A;A", value_delimiter = ';')]
     pub alt_aggregate: Vec<String>,
+    /// Combine --alt-normalise and --alt-aggregate as a grid, as COINr's SA_specs varies its
+    /// inputs: every normaliser (the nominal one and the alternatives) with every aggregator, each
+    /// combination equally likely; `compind sobol` then has one input group per choice
+    /// (`normaliser`, `aggregator`). Without it the alternatives form a list: the nominal build and
+    /// each alternative on its own. Example: `--grid`.
+    #[arg(long)]
+    pub grid: bool,
     /// Memory the run may use (bytes, or with a K/M/G/T suffix, powers of 1024). A run whose
     /// estimate is larger stops before allocating, with an error naming the knob that reduces it.
     /// Default: 3/4 of the available memory. Example: `--memory-budget 8G`.
@@ -183,6 +191,9 @@ impl ModelArgs {
             quiet,
         )?;
         let prepared = result.prepared();
+        if self.grid && !(alt_n.is_empty() && alt_a.is_empty()) {
+            return self.build_grid(&config, &data, &f.framework, prepared, alt_n, alt_a);
+        }
         let mut setup =
             composite_indicators::score::Scorer::from_config(f.framework.clone(), &config.scorer)?
                 .sweep(prepared)?;
@@ -194,6 +205,62 @@ impl ModelArgs {
         }
         let alternatives = setup.alternative_names().to_vec();
         let mut model = setup.build()?;
+        if let Some(bytes) = self.memory_budget {
+            model = model.with_memory_budget(bytes);
+        }
+        Ok(Model {
+            model,
+            alternatives,
+            unit_names: prepared.unit_names().to_vec(),
+        })
+    }
+}
+
+impl ModelArgs {
+    /// The grid of `--grid`: a [`MethodSpace`] with a `normaliser` and/or an `aggregator` choice,
+    /// the nominal option first (labelled `scorer`, the options given), every combination one
+    /// alternative.
+    fn build_grid(
+        &self,
+        config: &composite_indicators::pipeline::PipelineConfig,
+        data: &Dataset,
+        fw: &Framework,
+        prepared: &Dataset,
+        alt_n: Vec<NormaliserKind>,
+        alt_a: Vec<AggregatorKind>,
+    ) -> Result<Model> {
+        let json = |v: serde_json::Result<serde_json::Value>| {
+            v.map_err(|e| {
+                Error::invalid("--grid", e.to_string(), Expected::Rule("a method".into()))
+            })
+        };
+        let mut space = MethodSpace::new(config.clone());
+        if !alt_n.is_empty() {
+            let mut options = vec![json(serde_json::to_value(&config.scorer.normalise))?];
+            let mut labels = vec!["scorer".to_string()];
+            for (k, text) in alt_n.iter().zip(&self.alt_normalise) {
+                options.push(json(serde_json::to_value(k))?);
+                labels.push(text.trim().to_string());
+            }
+            space = space.with_choice(
+                MethodChoice::new("normaliser", "/scorer/normalise", options).with_labels(labels),
+            )?;
+        }
+        if !alt_a.is_empty() {
+            let mut options = vec![json(serde_json::to_value(&config.scorer.aggregate))?];
+            let mut labels = vec!["scorer".to_string()];
+            for (k, text) in alt_a.iter().zip(&self.alt_aggregate) {
+                options.push(json(serde_json::to_value(k))?);
+                labels.push(text.trim().to_string());
+            }
+            space = space.with_choice(
+                MethodChoice::new("aggregator", "/scorer/aggregate", options).with_labels(labels),
+            )?;
+        }
+        let alternatives = (0..space.n_alternatives())
+            .map(|alt| space.alternative_name(alt))
+            .collect::<Result<Vec<_>>>()?;
+        let mut model = space.build(data, fw)?;
         if let Some(bytes) = self.memory_budget {
             model = model.with_memory_budget(bytes);
         }
