@@ -229,33 +229,45 @@ impl ModelArgs {
         alt_n: Vec<NormaliserKind>,
         alt_a: Vec<AggregatorKind>,
     ) -> Result<Model> {
-        let json = |v: serde_json::Result<serde_json::Value>| {
-            v.map_err(|e| {
-                Error::invalid("--grid", e.to_string(), Expected::Rule("a method".into()))
-            })
-        };
+        // one choice: the nominal option (`scorer`) and each alternative, labelled as typed
+        fn choice<T: serde::Serialize>(
+            name: &str,
+            address: &str,
+            nominal: &T,
+            alts: &[T],
+            texts: &[String],
+        ) -> Result<MethodChoice> {
+            let json = |v: &T| {
+                serde_json::to_value(v).map_err(|e| {
+                    Error::invalid("--grid", e.to_string(), Expected::Rule("a method".into()))
+                })
+            };
+            let mut options = vec![json(nominal)?];
+            let mut labels = vec!["scorer".to_string()];
+            for (k, text) in alts.iter().zip(texts) {
+                options.push(json(k)?);
+                labels.push(text.trim().to_string());
+            }
+            Ok(MethodChoice::new(name, address, options).with_labels(labels))
+        }
         let mut space = MethodSpace::new(config.clone());
         if !alt_n.is_empty() {
-            let mut options = vec![json(serde_json::to_value(&config.scorer.normalise))?];
-            let mut labels = vec!["scorer".to_string()];
-            for (k, text) in alt_n.iter().zip(&self.alt_normalise) {
-                options.push(json(serde_json::to_value(k))?);
-                labels.push(text.trim().to_string());
-            }
-            space = space.with_choice(
-                MethodChoice::new("normaliser", "/scorer/normalise", options).with_labels(labels),
-            )?;
+            space = space.with_choice(choice(
+                "normaliser",
+                "/scorer/normalise",
+                &config.scorer.normalise,
+                &alt_n,
+                &self.alt_normalise,
+            )?)?;
         }
         if !alt_a.is_empty() {
-            let mut options = vec![json(serde_json::to_value(&config.scorer.aggregate))?];
-            let mut labels = vec!["scorer".to_string()];
-            for (k, text) in alt_a.iter().zip(&self.alt_aggregate) {
-                options.push(json(serde_json::to_value(k))?);
-                labels.push(text.trim().to_string());
-            }
-            space = space.with_choice(
-                MethodChoice::new("aggregator", "/scorer/aggregate", options).with_labels(labels),
-            )?;
+            space = space.with_choice(choice(
+                "aggregator",
+                "/scorer/aggregate",
+                &config.scorer.aggregate,
+                &alt_a,
+                &self.alt_aggregate,
+            )?)?;
         }
         let alternatives = (0..space.n_alternatives())
             .map(|alt| space.alternative_name(alt))
