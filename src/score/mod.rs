@@ -239,20 +239,13 @@ impl Scorer {
         level: usize,
         a: impl Aggregator + 'static,
     ) -> Result<Self> {
-        let mut levels: Vec<usize> = self
-            .framework
-            .nodes()
-            .iter()
-            .filter(|n| n.kind == NodeKind::Aggregate)
-            .map(|n| n.level)
-            .collect();
-        levels.sort_unstable();
-        levels.dedup();
+        // a node's level is its height, so aggregates fill every level from 2 to the root's
+        let levels = 2..=self.framework.max_level();
         if !levels.contains(&level) {
             return Err(Error::invalid(
                 "aggregator level",
                 level,
-                Expected::OneOf(levels.iter().map(ToString::to_string).collect()),
+                Expected::OneOf(levels.map(|l| l.to_string()).collect()),
             ));
         }
         self.level_aggregators.insert(level, Arc::new(a));

@@ -142,21 +142,21 @@ fn union_units(runs: &[&Scores]) -> Vec<(String, Vec<Option<usize>>)> {
         .iter()
         .flat_map(|s| s.unit_codes().iter().map(String::as_str))
         .collect();
-    let index: Vec<HashMap<&str, usize>> = runs
-        .iter()
-        .map(|s| {
-            s.unit_codes()
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.as_str(), i))
-                .collect()
-        })
-        .collect();
+    let index: Vec<HashMap<&str, usize>> = runs.iter().map(|s| row_index(s)).collect();
     all.into_iter()
         .map(|u| {
             let pos = index.iter().map(|m| m.get(u).copied()).collect();
             (u.to_string(), pos)
         })
+        .collect()
+}
+
+/// The row of every unit code of a score set.
+fn row_index(s: &Scores) -> HashMap<&str, usize> {
+    s.unit_codes()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
         .collect()
 }
 
@@ -716,19 +716,14 @@ pub fn compare_multi(
         .map(|(name, s)| run_column(s, node, CompareBy::Scores, &format!("`{name}`")))
         .collect::<Result<Vec<_>>>()?;
     // COINr's `merge(all.x = TRUE)` onto the base run: its units, in code order
-    let base_units: BTreeSet<&str> = ordered
+    let mut units: Vec<String> = ordered
         .first()
-        .map(|r| r.1.unit_codes().iter().map(String::as_str).collect())
+        .map(|r| r.1.unit_codes().to_vec())
         .unwrap_or_default();
-    let units: Vec<String> = base_units.iter().map(|u| u.to_string()).collect();
+    units.sort();
     let mut values = Array2::from_elem((units.len(), ordered.len()), f64::NAN);
     for (j, ((_, s), col)) in ordered.iter().zip(&cols).enumerate() {
-        let pos: HashMap<&str, usize> = s
-            .unit_codes()
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.as_str(), i))
-            .collect();
+        let pos = row_index(s);
         let mut aligned_col: Vec<f64> = units
             .iter()
             .map(|u| aligned(col, pos.get(u.as_str()).copied()))

@@ -437,10 +437,23 @@ pub fn trends(
     };
     let unit_rows = lookup(&units, &|d| d.unit_codes());
     let column_pos = lookup(&columns, &|d| d.columns());
+    // each unit's own periods (COINr works on the unit's rows; interpolation adds rows at
+    // `interp_at`), the same for every column
+    let present: Vec<Vec<bool>> = unit_rows
+        .iter()
+        .map(|unit_at| {
+            (0..times.len())
+                .map(|k| {
+                    unit_at.get(k).is_some_and(Option::is_some)
+                        || interp.as_ref().is_some_and(|at| at.contains(&k))
+                })
+                .collect()
+        })
+        .collect();
 
     let mut rows = Vec::with_capacity(units.len() * columns.len());
     for (column, col_at) in columns.iter().zip(&column_pos) {
-        for (unit, unit_at) in units.iter().zip(&unit_rows) {
+        for ((unit, unit_at), present) in units.iter().zip(&unit_rows).zip(&present) {
             // the full series (NaN = missing or no row)
             let raw: Vec<f64> = panel
                 .periods()
@@ -457,18 +470,10 @@ pub fn trends(
             if let Some(at) = &interp {
                 interpolate(&times, &raw, at, &mut y);
             }
-            // the unit's own periods (COINr works on the unit's rows; interpolation adds rows at
-            // `interp_at`)
-            let present: Vec<bool> = (0..times.len())
-                .map(|k| {
-                    unit_at.get(k).is_some_and(Option::is_some)
-                        || interp.as_ref().is_some_and(|at| at.contains(&k))
-                })
-                .collect();
             let dir = directions.get(column.as_str()).copied().unwrap_or(1.0);
             let series = Series {
                 times: &times,
-                present: &present,
+                present,
                 raw: &raw,
                 y: &y,
             };
