@@ -327,17 +327,7 @@ pub fn run_pipeline(
         }
     }
     if let (Some(s), false) = (&pipeline.config().screen, quiet) {
-        let removed = result.removed_units();
-        let t = s.threshold;
-        if removed.is_empty() {
-            eprintln!("screening at {t} removed no units");
-        } else {
-            eprintln!(
-                "screening at {t} removed {}: {}",
-                count(removed.len(), "unit"),
-                removed.join(", ")
-            );
-        }
+        eprintln!("{}", screening_note(s.threshold, result.removed_units()));
     }
     Ok(result)
 }
@@ -689,6 +679,20 @@ pub fn write_text(path: &Path, text: &str) -> Result<()> {
             source,
         })
     })
+}
+
+/// What screening at `threshold` did: "screening at 0.9 removed no units" or "... removed 2 units:
+/// A, B".
+pub fn screening_note(threshold: impl std::fmt::Display, removed: &[String]) -> String {
+    if removed.is_empty() {
+        format!("screening at {threshold} removed no units")
+    } else {
+        format!(
+            "screening at {threshold} removed {}: {}",
+            count(removed.len(), "unit"),
+            removed.join(", ")
+        )
+    }
 }
 
 /// `n` and a noun, plural unless `n` is 1 ("1 unit", "2 units").

@@ -188,16 +188,9 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     if !quiet {
         for (run, r, m) in [("A", &first, &a.methods), ("B", &second, &methods_b)] {
             if let Some(t) = &m.screen {
-                let removed = r.removed_units();
                 eprintln!(
-                    "run {run}: screening at {t} removed {}{}{}",
-                    if removed.is_empty() {
-                        "no units".to_string()
-                    } else {
-                        common::count(removed.len(), "unit")
-                    },
-                    if removed.is_empty() { "" } else { ": " },
-                    removed.join(", ")
+                    "run {run}: {}",
+                    common::screening_note(t, r.removed_units())
                 );
             }
         }

@@ -58,14 +58,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         .iter()
         .skip(1)
         .map(String::as_str)
-        .filter(|n| {
-            // a listed normaliser alternative, or a grid alternative with another normaliser
-            n.parse::<composite_indicators::NormaliserKind>().is_ok()
-                || n.split(", ").any(|c| {
-                    c.strip_prefix("normaliser=")
-                        .is_some_and(|label| label != "scorer")
-                })
-        })
+        .filter(|n| crate::sweep::renormalises(n))
         .collect();
     if !mixed.is_empty() {
         for r in &mut ua.rows {

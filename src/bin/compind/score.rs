@@ -88,18 +88,23 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         .map(io::read_scale_path)
         .transpose()?
         .map(|params| {
+            // a saved scale keeps its own policy unless --out-of-range clamp is given
             params
                 .into_iter()
-                .map(|p| match clamp {
-                    true => p.with_out_of_range(OutOfRangePolicy::Clamp),
-                    false => p,
+                .map(|p| {
+                    if clamp {
+                        p.with_out_of_range(OutOfRangePolicy::Clamp)
+                    } else {
+                        p
+                    }
                 })
                 .collect::<Vec<_>>()
         });
+    // the min-max indicators whose values may be extrapolated beyond the saved [lo, hi]
     let minmax: Vec<(String, f64, f64)> = scale
         .iter()
         .flatten()
-        .filter(|p| !clamp && p.out_of_range == OutOfRangePolicy::Extrapolate)
+        .filter(|p| p.out_of_range == OutOfRangePolicy::Extrapolate)
         .filter_map(|p| match p.form {
             FittedForm::MinMax { lo, hi, .. } => {
                 Some((p.indicator.clone(), lo.min(hi), lo.max(hi)))

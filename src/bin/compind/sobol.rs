@@ -104,16 +104,9 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         spread: a.spread,
         triangular: a.triangular,
     };
-    // the levels whose weights vary (every level below the index unless --levels says otherwise)
-    let mut below_root: Vec<usize> = fw
-        .nodes()
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| *k != root)
-        .map(|(_, n)| n.level)
-        .collect();
-    below_root.sort_unstable();
-    below_root.dedup();
+    // the levels whose weights vary (every level below the index unless --levels says otherwise;
+    // a node's level is its height, so the levels below the root are 1 to the root's minus 1)
+    let below_root: Vec<usize> = (1..fw.max_level()).collect();
     if let Some(l) = a.levels.iter().find(|l| !below_root.contains(l)) {
         return Err(Error::invalid(
             "--levels",

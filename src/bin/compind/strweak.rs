@@ -104,45 +104,34 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         "no" => false,
         _ => !matches!(stage, Stage::Normalised | Stage::Aggregated),
     };
+    common::check_outputs(&a.inputs.paths(), std::slice::from_ref(&a.out))?;
+    let (f, data) = common::build_dataset(&a.inputs, &a.methods, &a.dset, quiet)?;
+    let data = &data;
+    // the default 5 fits small frameworks; a number given is checked as it is
+    let default_n = 5.min(f.framework.n_indicators()).max(1);
     let opts = StrWeakOptions {
-        top_n: a.top.unwrap_or(5),
-        bottom_n: a.bottom.unwrap_or(5),
+        top_n: a.top.unwrap_or(default_n),
+        bottom_n: a.bottom.unwrap_or(default_n),
         use_group: a.use_group.clone(),
         unq_discard: a.unq_discard,
         min_discard: !a.keep_min,
         report_level: a.report_level,
         adjust_direction,
     };
-    common::check_outputs(&a.inputs.paths(), std::slice::from_ref(&a.out))?;
-    let (f, data) = common::build_dataset(&a.inputs, &a.methods, &a.dset, quiet)?;
-    let data = &data;
-    // the defaults fit small frameworks; a number given is checked as it is
-    let m = f.framework.n_indicators();
-    let mut opts = opts;
-    if a.top.is_none() {
-        opts.top_n = opts.top_n.min(m).max(1);
-    }
-    if a.bottom.is_none() {
-        opts.bottom_n = opts.bottom_n.min(m).max(1);
-    }
     let mut units: Vec<&str> = a.units.iter().map(String::as_str).collect();
     if let (true, Some(g)) = (units.is_empty(), &a.use_group) {
         // every unit: those without a label in the group column have no group to rank in (COINr
         // gives them empty tables); leave them out and say so. A unit named with --unit still fails.
         let labels = data.group(g)?;
-        let (labelled, unlabelled): (Vec<&str>, Vec<&str>) = data
-            .unit_codes()
-            .iter()
-            .zip(labels)
-            .map(|(u, l)| (u.as_str(), l.is_empty()))
-            .fold((Vec::new(), Vec::new()), |(mut y, mut n), (u, blank)| {
-                if blank {
-                    n.push(u)
-                } else {
-                    y.push(u)
-                }
-                (y, n)
-            });
+        let with_label = |has: bool| -> Vec<&str> {
+            data.unit_codes()
+                .iter()
+                .zip(labels)
+                .filter(|(_, l)| l.is_empty() != has)
+                .map(|(u, _)| u.as_str())
+                .collect()
+        };
+        let (labelled, unlabelled) = (with_label(true), with_label(false));
         if !unlabelled.is_empty() && !quiet {
             eprintln!(
                 "note: {} without a label in the group column `{g}` left out: {}",

@@ -216,6 +216,23 @@ impl ModelArgs {
     }
 }
 
+/// The label of the nominal option (the options given) in a `--grid` alternative's name.
+const GRID_NOMINAL: &str = "scorer";
+/// The name of the normaliser choice of `--grid`.
+const GRID_NORMALISER: &str = "normaliser";
+
+/// Whether the alternative named `name` (as the sweep file lists it) normalises otherwise than the
+/// nominal build: a listed `--alt-normalise` alternative (its name is the normaliser's text form),
+/// or a `--grid` alternative whose normaliser option is not the nominal one.
+pub fn renormalises(name: &str) -> bool {
+    name.parse::<NormaliserKind>().is_ok()
+        || name.split(", ").any(|c| {
+            c.strip_prefix(GRID_NORMALISER)
+                .and_then(|c| c.strip_prefix('='))
+                .is_some_and(|label| label != GRID_NOMINAL)
+        })
+}
+
 impl ModelArgs {
     /// The grid of `--grid`: a [`MethodSpace`] with a `normaliser` and/or an `aggregator` choice,
     /// the nominal option first (labelled `scorer`, the options given), every combination one
@@ -243,7 +260,7 @@ impl ModelArgs {
                 })
             };
             let mut options = vec![json(nominal)?];
-            let mut labels = vec!["scorer".to_string()];
+            let mut labels = vec![GRID_NOMINAL.to_string()];
             for (k, text) in alts.iter().zip(texts) {
                 options.push(json(k)?);
                 labels.push(text.trim().to_string());
@@ -253,7 +270,7 @@ impl ModelArgs {
         let mut space = MethodSpace::new(config.clone());
         if !alt_n.is_empty() {
             space = space.with_choice(choice(
-                "normaliser",
+                GRID_NORMALISER,
                 "/scorer/normalise",
                 &config.scorer.normalise,
                 &alt_n,
