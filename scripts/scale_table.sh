@@ -10,7 +10,8 @@
 #   CSV generated beforehand (not timed), so the row measures read + score + write of one process;
 #   the phase times the example prints are shown beside the total.
 # * sweep rows: `examples/sweep.rs` (indicator -> sub-pillar -> pillar -> index, ±25 % weight noise,
-#   seed 1); the time is the whole process, the example's own throughput is shown beside it.
+#   seed 1, one timed run without warm-up: `--warmup 0 --repeats 1`); the time is the whole process, the
+#   example's own throughput is shown beside it.
 #   --rank-summary (default auto: exact rank histograms where the sweep fits the memory budget,
 #   binned otherwise) and --memory-budget (default: the example's, 3/4 of the available memory)
 #   are passed to every sweep row. The 1,000,000-unit row keeps 32 score bins per unit (the default
@@ -115,7 +116,7 @@ if [ "$rows" != score ]; then
         bins_args=()
         [ "$units" -ge 1000000 ] && bins_args=(--score-bins 32)
         run "$log" "$sweep_bin" --units "$units" --indicators "$inds" --subpillars "$subs" --pillars "$pils" \
-            --variants "$vars" --spread 0.25 --seed 1 "${thread_args[@]}" "${summary_args[@]}" "${bins_args[@]}"
+            --variants "$vars" --spread 0.25 --seed 1 --warmup 0 --repeats 1 "${thread_args[@]}" "${summary_args[@]}" "${bins_args[@]}"
         summary=$(sed -n 's/^summary: //p' "$log.out" | head -1)
         [ -z "$summary" ] && summary="exact rank histograms"
         if [ $status -eq 0 ]; then
