@@ -5,8 +5,8 @@
 //! ```text
 //! cargo run --release --example sweep -- --units 72 --indicators 79 --subpillars 20 --pillars 6 \
 //!     --variants 1000000 --spread 0.25 --seed 1 [--threads T] [--chunk C] [--path general] \
-//!     [--rank-summary exact|auto|binned:B] [--memory-budget BYTES] [--score-bins S] [--repeats R] \
-//!     [--warmup W]
+//!     [--rank-summary exact|auto|binned:B] [--memory-budget BYTES] [--score-bins S] [--score-stats on|off] \
+//!     [--repeats R] [--warmup W]
 //! ```
 //!
 //! Timing follows the numpy peer's protocol (`../shared/bench/numpy_baseline.py`): one warm-up sweep
@@ -28,7 +28,9 @@
 //! 1024; default ¾ of the available memory). The line `summary: ...` says which summary the sweep
 //! used: `summary: exact rank histograms` or `summary: binned rank histograms, width w (B bins)`.
 //! `--score-bins` sets the score-histogram bins per unit (default 256; `units × (S + 2)` counters,
-//! the largest table of a million-unit sweep after the rank bins).
+//! the largest table of a million-unit sweep after the rank bins). `--score-stats off` keeps rank
+//! statistics only (`SweepConfig::with_score_stats(false)`: no score mean, sd or quantiles; the
+//! score columns print `-`), the job the numpy peer does.
 //!
 //! The last line printed is `variants_per_second=<number>`.
 
@@ -58,6 +60,7 @@ struct Args {
     score_bins: Option<usize>,
     repeats: usize,
     warmup: usize,
+    score_stats: bool,
 }
 
 /// `exact`, `auto` or `binned:B` (B ≥ 1 bins per unit).
@@ -109,6 +112,7 @@ fn parse() -> Result<Args, String> {
         score_bins: None,
         repeats: 2,
         warmup: 512,
+        score_stats: true,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -139,6 +143,13 @@ fn parse() -> Result<Args, String> {
             "--score-bins" => a.score_bins = Some(num(&val)?),
             "--repeats" => a.repeats = num(&val)?,
             "--warmup" => a.warmup = num(&val)?,
+            "--score-stats" => {
+                a.score_stats = match val.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(format!("--score-stats: `{val}` is not `on` or `off`")),
+                }
+            }
             "--seed" => {
                 a.seed = val
                     .parse()
@@ -151,7 +162,7 @@ fn parse() -> Result<Args, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown argument `{other}` (expected --units, --indicators, --subpillars, --pillars, --variants, --spread, --seed, --threads, --chunk, --path, --rank-summary, --memory-budget, --score-bins, --repeats, --warmup)"
+                    "unknown argument `{other}` (expected --units, --indicators, --subpillars, --pillars, --variants, --spread, --seed, --threads, --chunk, --path, --rank-summary, --memory-budget, --score-bins, --score-stats, --repeats, --warmup)"
                 ));
             }
         }
@@ -195,6 +206,12 @@ fn run(a: &Args) -> Result<(), String> {
     cfg = cfg.with_rank_summary(a.rank_summary);
     if let Some(bins) = a.score_bins {
         cfg = cfg.with_score_bins(bins);
+    }
+    if !a.score_stats {
+        if a.score_bins.is_some_and(|b| b > 0) {
+            return Err("--score-bins needs --score-stats on".into());
+        }
+        cfg = cfg.with_score_stats(false);
     }
     if let Some(bytes) = a.memory_budget {
         cfg = cfg.with_memory_budget(bytes);
@@ -241,15 +258,17 @@ fn run(a: &Args) -> Result<(), String> {
     println!("unit  nominal  median   q05   q95  mean|shift|  score mean ± sd");
     for r in ua.rows.iter().take(5) {
         println!(
-            "{:>4}  {:>7}  {:>6.1}  {:>4.1}  {:>4.1}  {:>11.2}  {:.2} ± {:.2}",
+            "{:>4}  {:>7}  {:>6.1}  {:>4.1}  {:>4.1}  {:>11.2}  {}",
             r.unit,
             r.nominal_rank.unwrap_or(0),
             r.median_rank.unwrap_or(f64::NAN),
             r.q05_rank.unwrap_or(f64::NAN),
             r.q95_rank.unwrap_or(f64::NAN),
             r.mean_abs_shift.unwrap_or(f64::NAN),
-            r.score_mean.unwrap_or(f64::NAN),
-            r.score_sd.unwrap_or(f64::NAN)
+            match (r.score_mean, r.score_sd) {
+                (Some(m), Some(sd)) => format!("{m:.2} ± {sd:.2}"),
+                _ => "-".into(),
+            }
         );
     }
     println!(

@@ -688,6 +688,88 @@ impl SpawnOutput for Command {
     }
 }
 
+/// `compind sweep --no-score-stats` keeps the rank columns of the full sweep, empties the score
+/// columns (with a note), refuses `--score-bins` beside it and does not merge with a full shard.
+#[test]
+fn sweep_without_score_stats_keeps_the_rank_columns() {
+    let d = dir("no_score_stats");
+    let args = |out: &Path, extra: &[&str]| {
+        let mut v = vec![
+            "-q",
+            "sweep",
+            "--imeta",
+            IMETA,
+            "--idata",
+            IDATA,
+            "--impute",
+            "mean",
+            "--variants",
+            "400",
+        ];
+        v.extend_from_slice(extra);
+        v.extend_from_slice(&["--out", s(out)]);
+        v.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |out: &Path, extra: &[&str]| {
+        let a = args(out, extra);
+        compind(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let (full, lean) = (d.join("full.json"), d.join("lean.json"));
+    ok(&run(&full, &[]));
+    ok(&run(&lean, &["--no-score-stats"]));
+    let (ua_full, ua_lean) = (d.join("full.csv"), d.join("lean.csv"));
+    ok(&compind(&["-q", "report", s(&full), "--out", s(&ua_full)]));
+    let o = compind(&["report", s(&lean), "--out", s(&ua_lean)]);
+    ok(&o);
+    assert!(
+        stderr(&o).contains("rank statistics only"),
+        "{}",
+        stderr(&o)
+    );
+    let (h, a) = read_csv(&ua_full);
+    let (h2, b) = read_csv(&ua_lean);
+    assert_eq!(h, h2);
+    assert_eq!(a.len(), 51);
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    for (x, y) in a.iter().zip(&b) {
+        for c in [
+            "nominal_rank",
+            "median_rank",
+            "q05_rank",
+            "q95_rank",
+            "mean_abs_shift",
+            "nominal_score",
+        ] {
+            assert_eq!(x[col(c)], y[col(c)], "{c}");
+        }
+        assert!(!x[col("score_mean")].is_empty());
+        for c in [
+            "score_mean",
+            "score_sd",
+            "score_q05",
+            "score_median",
+            "score_q95",
+        ] {
+            assert_eq!(y[col(c)], "", "{c}");
+        }
+    }
+    // --score-bins beside it is a usage error
+    let o = run(
+        &d.join("x.json"),
+        &["--no-score-stats", "--score-bins", "16"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!d.join("x.json").exists());
+    // shards with and without score statistics do not merge
+    let (s1, s2) = (d.join("s1.json"), d.join("s2.json"));
+    ok(&run(&s1, &["--shard", "1/2"]));
+    ok(&run(&s2, &["--shard", "2/2", "--no-score-stats"]));
+    let m = d.join("m.json");
+    let o = compind(&["merge", s(&s1), s(&s2), "--out", s(&m)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!m.exists());
+}
+
 #[test]
 fn report_lists_every_unit_with_names_and_no_option_debug_text() {
     let d = dir("report");

@@ -80,7 +80,8 @@ pub struct SweepResult {
     pub nominal_ranks: Vec<Option<Rank>>,
     /// Rank histograms over the variants.
     pub ranks: RankHistogram,
-    /// Score statistics over the variants.
+    /// Score statistics over the variants ([`ScoreStats::not_kept`] for a sweep with
+    /// [`SweepConfig::score_stats`](super::SweepConfig::score_stats) `false`).
     pub scores: ScoreStats,
     /// The variant ranges covered, as sorted, disjoint, non-adjacent half-open `[start, end)` pairs
     /// (one pair for a single run; empty in results written before ranges were recorded).

@@ -260,6 +260,16 @@ impl BatchModel {
                 )),
             ));
         }
+        if !cfg.score_stats && cfg.score_bins > 0 {
+            return Err(Error::invalid(
+                "score_bins",
+                cfg.score_bins,
+                Expected::Rule(
+                    "0 when score_stats is false (no score statistics are kept; with_score_stats(false) sets both)"
+                        .into(),
+                ),
+            ));
+        }
         if range.end > cfg.variants {
             return Err(Error::invalid(
                 "range",
@@ -332,11 +342,11 @@ impl BatchModel {
         let new_acc = || -> Result<Acc> {
             Ok(Acc {
                 ranks: RankHistogram::binned(n_units, width)?,
-                scores: ScoreStats::try_new(
-                    nominal_scores.clone(),
-                    bounds.clone(),
-                    cfg.score_bins,
-                )?,
+                scores: if cfg.score_stats {
+                    ScoreStats::try_new(nominal_scores.clone(), bounds.clone(), cfg.score_bins)?
+                } else {
+                    ScoreStats::not_kept(nominal_scores.clone(), bounds.clone())
+                },
             })
         };
         // the fast paths split the range finer than `chunk_size` when that leaves a thread idle at the
@@ -945,5 +955,91 @@ mod tests {
                 .n_missing(0),
             10
         );
+    }
+
+    /// `score_stats: false` keeps the rank histograms of every path bit for bit (the f32 path, the
+    /// deferred f64 path with missing scores, the general path), keeps no score statistics, merges
+    /// split ranges exactly, round-trips through JSON, and does not merge with a run that kept them.
+    #[test]
+    fn rank_only_sweeps_keep_every_rank_and_no_score() {
+        let (fw, raw) = synthetic(30, 6, 3, 2, 3).unwrap();
+        let n_agg = fw.nodes().len() - fw.n_indicators();
+        let x = min_max_columns(&raw);
+        let general = BatchModel::new(
+            fw,
+            vec![AggregatorKind::Arithmetic; n_agg],
+            MissingPolicy::default(),
+            None,
+            vec![x.clone(), x.mapv(|v| v * 0.5 + 10.0)],
+        )
+        .unwrap();
+        let cases = [
+            (
+                arithmetic_model(40, 12, 4, 2, 7),
+                SweepConfig::new(600, 2, all_uniform(0.5)),
+            ),
+            (
+                arithmetic_model(DEFER_ABOVE + 44, 9, 3, 2, 4),
+                SweepConfig::new(700, 3, all_uniform(1.0)).with_chunk_size(300),
+            ),
+            (
+                general,
+                SweepConfig::new(500, 5, all_uniform(0.5))
+                    .with_alternatives(crate::sweep::AltSampler::Uniform)
+                    .with_chunk_size(128),
+            ),
+        ];
+        for (i, (m, cfg)) in cases.iter().enumerate() {
+            let full = m.sweep(cfg).unwrap();
+            let lean_cfg = cfg.clone().with_score_stats(false);
+            let lean = m.sweep(&lean_cfg).unwrap();
+            assert_eq!(lean.ranks, full.ranks, "case {i}");
+            assert!(full.scores.is_kept() && !lean.scores.is_kept(), "case {i}");
+            assert!(full.scores.count(0) > 0, "case {i}");
+            for u in 0..m.n_units() {
+                assert_eq!(lean.scores.count(u), 0, "case {i} unit {u}");
+                assert_eq!(lean.scores.n_missing(u), 0, "case {i} unit {u}");
+                assert_eq!(lean.scores.mean(u), None, "case {i} unit {u}");
+                assert_eq!(lean.scores.quantile(u, 0.5), None, "case {i} unit {u}");
+            }
+            let ua = lean.ua_report();
+            assert!(
+                ua.rows
+                    .iter()
+                    .all(|r| r.score_mean.is_none() && r.score_sd.is_none())
+            );
+            assert_eq!(ua.mean_abs_shift(), full.ua_report().mean_abs_shift());
+            // split ranges merge to the whole; the fingerprints differ from the full run's
+            let cut = cfg.variants / 3;
+            let mut a = m.sweep_range(&lean_cfg, 0..cut).unwrap();
+            a.merge(&m.sweep_range(&lean_cfg, cut..cfg.variants).unwrap())
+                .unwrap();
+            assert_eq!(a, lean, "case {i}");
+            assert_ne!(lean.fingerprint, full.fingerprint, "case {i}");
+            assert!(full.clone().merge(&lean).is_err(), "case {i}");
+            let mut fs = full.scores.clone();
+            let err = fs.merge(&lean.scores).unwrap_err().to_string();
+            assert!(err.contains("did not"), "{err}");
+            let json = serde_json::to_string(&lean).unwrap();
+            let back: SweepResult = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, lean, "case {i}");
+            // a result that kept its statistics writes no `kept` key (files as before)
+            assert!(!serde_json::to_string(&full).unwrap().contains("\"kept\""));
+        }
+        // bins without statistics are refused, not ignored
+        let m = &cases[0].0;
+        let mut bad = SweepConfig::new(10, 1, all_uniform(0.5)).with_score_stats(false);
+        bad.score_bins = 8;
+        let err = m.sweep(&bad).unwrap_err().to_string();
+        assert!(err.contains("score_stats"), "{err}");
+        // a serialised not-kept statistic with counts is refused on reading
+        let lean = m
+            .sweep(&SweepConfig::new(10, 1, all_uniform(0.5)).with_score_stats(false))
+            .unwrap();
+        let json = serde_json::to_string(&lean.scores).unwrap();
+        assert!(json.contains("\"kept\":false"), "{json}");
+        let forged = json.replacen("\"n\":[0,", "\"n\":[3,", 1);
+        assert_ne!(forged, json);
+        assert!(serde_json::from_str::<ScoreStats>(&forged).is_err());
     }
 }

@@ -45,9 +45,15 @@ use crate::error::{Error, Expected, Result};
 /// assert!((s.sd(0).unwrap() - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
 /// assert_eq!(s.quantile(0, 0.5), Some(2.0));
 /// ```
+///
+/// **Not kept.** A sweep run with [`SweepConfig::score_stats`](crate::sweep::SweepConfig::score_stats)
+/// `false` keeps rank statistics only: its `ScoreStats` is [`ScoreStats::not_kept`] ([`ScoreStats::is_kept`]
+/// is `false`, every count is 0, so mean, sd and quantiles are `None`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "ScoreStatsRepr")]
 pub struct ScoreStats {
+    /// `false`: a sweep that kept no score statistics (nothing is ever added).
+    kept: bool,
     shift: Vec<f64>,
     n: Vec<u64>,
     missing: Vec<u64>,
@@ -82,6 +88,17 @@ struct ScoreStatsOut<'a> {
     bins: usize,
     hist: &'a [u64],
     exact: ExactRepr,
+    /// Written only when `false` (results written before it existed read as kept).
+    #[serde(skip_serializing_if = "is_true")]
+    kept: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Serialize for ScoreStats {
@@ -99,6 +116,7 @@ impl Serialize for ScoreStats {
             bins: self.bins,
             hist: &self.hist,
             exact: self.mom.to_repr(&self.exp),
+            kept: self.kept,
         }
         .serialize(s)
     }
@@ -124,6 +142,8 @@ struct ScoreStatsRepr {
     /// term each.
     #[serde(default)]
     exact: Option<ExactRepr>,
+    #[serde(default = "yes")]
+    kept: bool,
 }
 
 impl TryFrom<ScoreStatsRepr> for ScoreStats {
@@ -179,7 +199,20 @@ impl TryFrom<ScoreStatsRepr> for ScoreStats {
                 (mom, exp)
             }
         };
+        if !r.kept {
+            let counted = r.n.iter().chain(&r.missing).chain(&r.hist).any(|&c| c != 0);
+            if counted || r.bins != 0 {
+                return Err(Error::invalid(
+                    "score statistics",
+                    "kept: false",
+                    Expected::Rule(
+                        "statistics that were not kept have no bins and no counts".into(),
+                    ),
+                ));
+            }
+        }
         let mut st = ScoreStats {
+            kept: r.kept,
             shift: r.shift,
             n: r.n,
             missing: r.missing,
@@ -209,6 +242,7 @@ impl ScoreStats {
         let mut mom = Moments::default();
         mom.reset(n);
         let mut st = ScoreStats {
+            kept: true,
             shift,
             n: vec![0; n],
             missing: vec![0; n],
@@ -264,6 +298,35 @@ impl ScoreStats {
         Ok(st)
     }
 
+    /// The statistics of a sweep that keeps none ([`SweepConfig::score_stats`](crate::sweep::SweepConfig::score_stats)
+    /// `false`): shifts and bounds as [`ScoreStats::new`] (so results can be compared and merged), no
+    /// bins, and [`ScoreStats::add`] does nothing: every count stays 0, mean, sd and quantiles are
+    /// `None`. Merges only with statistics that were not kept either.
+    ///
+    /// ```
+    /// use composite_indicators::sweep::ScoreStats;
+    /// let mut s = ScoreStats::not_kept(vec![1.0], vec![(0.0, 2.0)]);
+    /// s.add(&[1.5]);
+    /// assert!(!s.is_kept());
+    /// assert_eq!((s.count(0), s.mean(0), s.n_bins()), (0, None, 0));
+    /// assert!(s.clone().merge(&ScoreStats::new(vec![1.0], vec![(0.0, 2.0)], 0)).is_err());
+    /// ```
+    pub fn not_kept(shift: Vec<f64>, bounds: Vec<(f64, f64)>) -> Self {
+        let mut st = ScoreStats::new(shift, bounds, 0);
+        st.kept = false;
+        st
+    }
+
+    /// `false` for [`ScoreStats::not_kept`] (a sweep that kept rank statistics only).
+    ///
+    /// ```
+    /// use composite_indicators::sweep::ScoreStats;
+    /// assert!(ScoreStats::new(vec![0.0], vec![(0.0, 1.0)], 4).is_kept());
+    /// ```
+    pub fn is_kept(&self) -> bool {
+        self.kept
+    }
+
     /// `Σd` of unit `u` as an `f64` (0 for an unknown unit).
     fn sum_d(&self, u: usize) -> f64 {
         self.mom.value(u, 0, self.exp.get(u).copied().unwrap_or(0))
@@ -291,6 +354,9 @@ impl ScoreStats {
 
     /// Add one variant's scores to the moments, and to the histogram only if `bin`.
     pub(crate) fn add_maybe_binned(&mut self, scores: &[f64], bin: bool) {
+        if !self.kept {
+            return;
+        }
         if self.bins > 0 && self.scale.len() != self.shift.len() {
             self.build_scale();
         }
@@ -363,9 +429,11 @@ impl ScoreStats {
             .iter()
             .map(|&u| self.exp.get(u).copied().unwrap_or(0))
             .collect();
+        let skip = !self.kept;
         let (shift, bounds, scale, bins) = self.layout();
         PermutedLayout {
             bins,
+            skip,
             m1: mult.iter().map(|m| m.0).collect(),
             m2: mult.iter().map(|m| m.1).collect(),
             exp,
@@ -387,6 +455,9 @@ impl ScoreStats {
 
     /// Add the counts and exact sums (not the histogram) accumulated elsewhere in position order.
     pub(crate) fn add_permuted_moments(&mut self, perm: &[usize], part: &PermutedStats) {
+        if !self.kept {
+            return;
+        }
         let units = self.shift.len();
         for (p, &u) in perm.iter().enumerate().take(units) {
             let (Some(&n), Some(&m), Some(a), Some(b)) = (
@@ -443,7 +514,8 @@ impl ScoreStats {
 
     /// Same units, shifts, bounds, bins and steps: [`ScoreStats::merge`] accepts `other`.
     pub(crate) fn compatible(&self, other: &ScoreStats) -> bool {
-        other.shift == self.shift
+        other.kept == self.kept
+            && other.shift == self.shift
             && other.bounds == self.bounds
             && other.bins == self.bins
             && other.exp == self.exp
@@ -456,7 +528,11 @@ impl ScoreStats {
     pub fn merge(&mut self, other: &ScoreStats) -> Result<()> {
         if !self.compatible(other) {
             return Err(Error::SweepMerge {
-                reason: "score statistics with different units, shifts, bounds or bins".into(),
+                reason: if self.kept == other.kept {
+                    "score statistics with different units, shifts, bounds or bins".into()
+                } else {
+                    "one result kept score statistics and the other did not (score_stats)".into()
+                },
             });
         }
         for (a, b) in self.n.iter_mut().zip(&other.n) {

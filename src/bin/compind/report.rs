@@ -25,7 +25,8 @@ use crate::sweepfile::SweepFile;
 /// With normaliser alternatives (`compind sweep --alt-normalise`), the variants' scores are on
 /// different scales (min-max 0-100, z-scores, ranks ...), so score_mean, score_sd, score_q05,
 /// score_median and score_q95 are left empty (a note says so); the rank columns and nominal_score
-/// are kept. Aggregator alternatives keep the score columns (same normalised scale).
+/// are kept. Aggregator alternatives keep the score columns (same normalised scale). A sweep run
+/// with `--no-score-stats` kept no score statistics: the score columns are empty (a note says so).
 ///
 /// A sweep run with binned rank histograms (`compind sweep --rank-summary binned:B`, or `auto`
 /// when exact ones did not fit) adds a last column, rank_resolution: the bin width w. Its rank
@@ -79,6 +80,12 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                  the nominal build's: the score columns (score_mean ... score_q95) are left empty; the \
                  rank columns compare across them",
                 mixed.join("; ")
+            );
+        }
+        if !f.result.scores.is_kept() {
+            eprintln!(
+                "note: the sweep kept rank statistics only (compind sweep --no-score-stats): the \
+                 score columns (score_mean ... score_q95) are empty"
             );
         }
         if !f.complete() {

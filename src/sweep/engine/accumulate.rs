@@ -166,6 +166,8 @@ impl PermutedStats {
 pub(crate) struct PermutedLayout {
     /// Bins per unit (0 = none).
     pub(crate) bins: usize,
+    /// The statistics keep nothing ([`ScoreStats::not_kept`]): no moments, counts or cells.
+    pub(crate) skip: bool,
     /// Exact-sum multipliers `2^(50 − E)` (for `d`) and `2^(50 − 2E)` (for `d²`) and exponents `E`.
     pub(crate) m1: Vec<f64>,
     pub(crate) m2: Vec<f64>,

@@ -438,9 +438,11 @@ impl Buf32 {
             self.thr.push(plan.threshold(beta));
         }
         let any_special = self.thr.contains(&SPECIAL);
-        // 3. score moments (eight partial sums per position) and histogram cells
+        // 3. score moments (eight partial sums per position) and histogram cells (none when the
+        // statistics are not kept)
         let every = self.every.max(1);
-        for p in 0..n {
+        let keep = !self.lay.skip;
+        for p in (0..n).filter(|_| keep) {
             let row = &self.s[p * b..(p + 1) * b];
             let c = self.lay.shift[p];
             let (m1, m2) = (self.lay.m1[p], self.lay.m2[p]);
@@ -738,6 +740,9 @@ impl Buf32 {
                 *c += 1;
             }
             let x = self.s64[p];
+            if self.lay.skip {
+                continue;
+            }
             if x.is_nan() {
                 self.stats.missing[p] += 1;
                 continue;

@@ -521,6 +521,9 @@ impl FastBuffers {
                         widen(bd, i, i);
                     }
                 }
+                if self.lay.skip {
+                    continue;
+                }
                 let x = t[p];
                 if x.is_nan() {
                     st.missing[p] += 1;
@@ -539,9 +542,11 @@ impl FastBuffers {
             return;
         }
         self.clean += 1;
-        add_clean_row(t, &self.lay, &mut self.qsum, &mut self.qsum2, &mut st.mom);
-        if !bin || self.lay.bins == 0 {
-            // moments only
+        if !self.lay.skip {
+            add_clean_row(t, &self.lay, &mut self.qsum, &mut self.qsum2, &mut st.mom);
+        }
+        if !bin || self.lay.bins == 0 || self.lay.skip {
+            // moments only (or nothing: statistics not kept)
         } else if self.cells_fit {
             // bin cells as in `ScoreStats::add`, computed for all units in straight (vector) code
             // into `cells`, then counted
