@@ -2,7 +2,8 @@
 //!
 //! * W1: 72 units × 79 indicators, 20 sub-pillars, 6 pillars; 100,000 variants with full rank
 //!   histograms and the UA report (throughput in variants).
-//! * W2: 2,000 units × 200 indicators; 10,000 variants.
+//! * W2: 2,000 units × 200 indicators; 10,000 variants, with the UA report's score statistics and
+//!   without them (`ranks_only`, the numpy peer's job).
 //! * Sobol: 6 groups (one per pillar: the pillar's weight and every weight below it), N = 16,384
 //!   (131,072 model runs), targets include the 72 units' ranks.
 //! * Naive baseline: one variant at a time through the reference path plus a sort-based rank.
@@ -50,6 +51,14 @@ fn sweeps(c: &mut Criterion) {
     g.throughput(Throughput::Elements(k2 as u64));
     g.bench_function("w2_2000x200_10k_variants_hist_ua", |b| {
         let cfg = SweepConfig::new(k2, 1, noise());
+        b.iter(|| {
+            let r = m2.sweep(&cfg).expect("sweep");
+            black_box(r.ua_report())
+        })
+    });
+    // the numpy peer's job: rank histograms only (no score statistics)
+    g.bench_function("w2_2000x200_10k_variants_ranks_only", |b| {
+        let cfg = SweepConfig::new(k2, 1, noise()).with_score_stats(false);
         b.iter(|| {
             let r = m2.sweep(&cfg).expect("sweep");
             black_box(r.ua_report())
