@@ -309,3 +309,75 @@ fn misspelt_settings_are_errors() {
     let e = Pipeline::new(cfg).run(&data, &fw).unwrap_err();
     assert!(e.to_string().contains("aggregator level"), "{e}");
 }
+
+/// A config written the way a user writes it (flat imputation, command-line and COINr method names,
+/// omitted default parameters) reads as the spelled-out config and builds the same index.
+#[test]
+fn natural_toml_spellings_read_as_the_canonical_config() {
+    let natural: PipelineConfig = toml::from_str(
+        r#"
+        [denominate]
+        [impute]
+        method = "group_mean"
+        group = "EurAsia_group"
+        [screen]
+        threshold = 0.9
+        [treat]
+        winmax = 5
+        [scorer.normalise]
+        method = "minmax"
+        [scorer.aggregate]
+        method = "a_amean"
+        "#,
+    )
+    .unwrap();
+    assert_eq!(natural, PipelineConfig::coinr_example());
+    let (data, fw) = asem();
+    let a = Pipeline::new(natural).run(&data, &fw).unwrap();
+    let b = Pipeline::new(PipelineConfig::coinr_example())
+        .run(&data, &fw)
+        .unwrap();
+    assert_eq!(a.scores().index(), b.scores().index());
+    for (text, canonical) in [
+        (
+            "method = \"n_zscore\"",
+            "method = \"z_score\"\nmean = 0.0\nsd = 1.0",
+        ),
+        ("method = \"prank\"", "method = \"percentile_rank\""),
+        (
+            "method = \"dist2targ\"\ncap_max = true",
+            "method = \"dist_to_target\"\ncap_max = true",
+        ),
+        (
+            "method = \"goalposts\"\nscale = 100.0",
+            "method = \"goalposts\"\nscale = 100.0\ntruncate = true",
+        ),
+        ("method = \"none\"", "method = \"identity\""),
+    ] {
+        let a: composite_indicators::NormaliserKind = toml::from_str(text).unwrap();
+        let b: composite_indicators::NormaliserKind = toml::from_str(canonical).unwrap();
+        assert_eq!(a, b, "{text}");
+    }
+    // the flat imputation form's mistakes are errors naming what is wrong
+    for (bad, needle) in [
+        ("[impute]\nmethod = \"group_mean\"\n", "needs a group"),
+        (
+            "[impute]\nmethod = \"mean\"\ngroup = \"EurAsia_group\"\n",
+            "takes no group",
+        ),
+        ("[impute]\nmethod = \"avg\"\n", "unknown imputation method"),
+        (
+            "[impute]\nmethod = \"group_mean:A\"\ngroup = \"B\"\n",
+            "twice",
+        ),
+        (
+            "[impute]\nmethod = \"group_mean\"\ngruop = \"B\"\n",
+            "gruop",
+        ),
+    ] {
+        let e = toml::from_str::<PipelineConfig>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(needle), "{bad}: {e}");
+    }
+}

@@ -493,6 +493,10 @@ impl<A: Aggregator + ?Sized> Aggregator for std::sync::Arc<A> {
 /// let y = kind.aggregate(x.view(), &[1.0, 1.0], &ctx).unwrap();
 /// assert!((y[0] - 3.0).abs() < 1e-12);
 /// ```
+///
+/// **Serde form.** Internally tagged by `method` (`{"method": "geometric", "offset": 0}`); the
+/// arithmetic, geometric, harmonic, power and Copeland methods also read under their COINr names
+/// (`a_amean`, `a_gmean`, `a_hmean`, `a_genmean`, `a_copeland`). Unknown keys are errors.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AggregatorKind {
@@ -501,6 +505,7 @@ pub enum AggregatorKind {
     /// the result is clamped to `[min, max]` of the available children against a one-ulp rounding
     /// overshoot (so it never leaves that range, whatever the spread of the weights).
     #[default]
+    #[serde(alias = "a_amean")]
     Arithmetic,
     /// Weighted sum `Σ wᵢxᵢ` over available children (no division by the weight sum); the city index
     /// adds its pillar scores this way. Weights are used as given, so under
@@ -510,6 +515,7 @@ pub enum AggregatorKind {
     /// Weighted geometric mean `exp(Σ wᵢ ln(xᵢ + offset) / W) − offset` (COINr's `a_gmean` for
     /// `offset = 0`). A non-positive `xᵢ + offset` is [`Error::NonPositive`] naming unit, node, child
     /// and value (method `"geometric"`).
+    #[serde(alias = "a_gmean")]
     Geometric {
         /// Opt-in shift added before (and removed after) the mean; 0 by default.
         #[serde(default)]
@@ -518,6 +524,7 @@ pub enum AggregatorKind {
     /// Weighted harmonic mean `W / Σ(wᵢ/(xᵢ + offset)) − offset` (COINr's `a_hmean` for `offset = 0`,
     /// which rejects only zeros; here any non-positive `xᵢ + offset` is [`Error::NonPositive`], method
     /// `"harmonic"`, since the harmonic mean of mixed-sign values is meaningless).
+    #[serde(alias = "a_hmean")]
     Harmonic {
         /// Opt-in shift, as for the geometric mean.
         #[serde(default)]
@@ -533,6 +540,7 @@ pub enum AggregatorKind {
     /// `−|m|^(1/p)` (`t ↦ tᵖ` is strictly increasing; R gives NaN there). `p` must be finite.
     /// Missing children follow the [`MissingPolicy`] like every aggregator (COINr's `a_genmean` has no
     /// `na.rm` and returns NA).
+    #[serde(alias = "a_genmean")]
     Power {
         /// The exponent.
         p: f64,
@@ -558,6 +566,7 @@ pub enum AggregatorKind {
     /// COINr's, except where COINr's floating-point sum lands an exact tie a rounding error off ½ (it
     /// compares its outranking fractions exactly; here a difference within a relative `1e-12` is a
     /// tie). Cost: `O(n² · children)` for `n` units.
+    #[serde(alias = "a_copeland")]
     Copeland,
     /// Weighted arithmetic mean with weights of **either sign**, COINr's `a_amean` as it is used with
     /// signed PCA weights ([`NegativeLoadings::Keep`](crate::weights::NegativeLoadings::Keep)):

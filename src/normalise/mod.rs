@@ -253,7 +253,19 @@ pub trait FittedNormaliser: fmt::Debug + Send + Sync {
 /// assert_eq!(y.to_vec(), vec![0.0, 0.5, 1.0]);
 /// let json = serde_json::to_string(&k).unwrap();
 /// assert_eq!(json, r#"{"method":"min_max","lo":0.0,"hi":1.0}"#);
+/// let k: NormaliserKind = serde_json::from_str(r#"{"method": "minmax"}"#).unwrap();
+/// assert_eq!(k, NormaliserKind::MinMax { lo: 0.0, hi: 100.0 });
+/// let k: NormaliserKind = serde_json::from_str(r#"{"method": "n_zscore", "sd": 10}"#).unwrap();
+/// assert_eq!(k, NormaliserKind::ZScore { mean: 0.0, sd: 10.0 });
+/// assert!(serde_json::from_str::<NormaliserKind>(r#"{"method": "minmax", "h1": 1}"#).is_err());
 /// ```
+///
+/// **Serde form.** Internally tagged by `method` (`{"method": "min_max", "lo": 0, "hi": 100}`; TOML
+/// `method = "min_max"`). The method also reads under its command-line keyword (`minmax`, `zscore`,
+/// `prank`, `dist2max`, `fracmax`, `dist2ref`, `dist2targ`, `maxscore`, `none`) and its COINr name
+/// (`n_minmax`, `n_zscore`, `n_rank`, ...), and omitted parameters take the command line's defaults
+/// (`lo = 0`, `hi = 100`, `mean = 0`, `sd = 1`, goalposts `scale = 1`, `truncate = true`), so
+/// `{"method": "minmax"}` is `minmax`, i.e. `MinMax { lo: 0, hi: 100 }`. Unknown keys are errors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum NormaliserKind {
@@ -263,43 +275,55 @@ pub enum NormaliserKind {
     /// Zero range → [`Error::ZeroRange`]; all missing → [`Error::AllMissing`]; `lo ≥ hi` or a
     /// non-finite bound or an overflowing `hi − lo` → [`Error::InvalidParameter`]; `max − min`
     /// overflowing f64 → [`Error::InvalidSpec`].
+    #[serde(alias = "minmax", alias = "n_minmax")]
     MinMax {
         /// Lower bound of the output.
+        #[serde(default = "zero")]
         lo: f64,
         /// Upper bound of the output.
+        #[serde(default = "hundred")]
         hi: f64,
     },
     /// z-score: `(x − mean)/sd·sd_target + mean_target`, sample sd (divisor n − 1, as R's `sd`; COINr
     /// `n_zscore`). Fewer than 2 non-missing values → [`Error::InsufficientData`]; sd = 0 →
     /// [`Error::ZeroRange`].
+    #[serde(alias = "zscore", alias = "n_zscore")]
     ZScore {
         /// Target mean.
+        #[serde(default = "zero")]
         mean: f64,
         /// Target standard deviation (> 0).
+        #[serde(default = "one")]
         sd: f64,
     },
     /// Rank, ascending, min ties (`rank(x, ties = "min", na.last = "keep")` in R; COINr `n_rank`): the
     /// highest value gets rank n, tied values share the lowest rank of their tie. The fitted state is
     /// the sorted fitting sample; any value gets `1 + #{fitting values < x}`. All missing →
     /// [`Error::AllMissing`].
+    #[serde(alias = "n_rank")]
     Rank,
     /// Percentile rank `(rank − 1)/(n − 1)`, min ties, n = non-missing fitting values (COINr
     /// `n_prank`). n < 2 → [`Error::InsufficientData`].
+    #[serde(alias = "prank", alias = "n_prank")]
     PercentileRank,
     /// Borda score `rank − 1`, min ties (COINr `n_borda`).
+    #[serde(alias = "n_borda")]
     Borda,
     /// Distance to the maximum: `1 − (max − x)/(max − min)` (COINr `n_dist2max`). Zero range →
     /// [`Error::ZeroRange`].
+    #[serde(alias = "dist2max", alias = "n_dist2max")]
     DistToMax,
     /// Fraction of the maximum: `x / max` (COINr `n_fracmax`). Needs `max > 0`, else
     /// [`Error::InvalidSpec`]: direction −1 columns arrive negated, so for non-negative data their
     /// maximum is ≤ 0 and `x / max` would reverse or blow up the scale; use `MinMax` or `DistToMax`.
+    #[serde(alias = "fracmax", alias = "n_fracmax")]
     FracMax,
     /// Distance to a reference unit: `1 − (x_ref − x)/(x_ref − min)`, optionally capped at 1 (COINr
     /// `n_dist2ref`, with the reference named by unit code instead of row index). Unit not among
     /// `ctx.unit_codes` → [`Error::UnknownName`]; its value missing → [`Error::InvalidSpec`]; reference
     /// equal to the minimum of a non-constant column → [`Error::ReferenceAtMinimum`]; a constant
     /// column → [`Error::ZeroRange`].
+    #[serde(alias = "dist2ref", alias = "n_dist2ref")]
     DistToRef {
         /// Code of the reference unit.
         unit: String,
@@ -315,10 +339,13 @@ pub enum NormaliserKind {
     /// values in both directions; v1.0 negated the whole `gposts` vector, scale included, so its
     /// direction −1 indicators came out in `[−a, 0]`. No goalposts, or non-finite / `lo ≥ hi` /
     /// `hi − lo` overflowing f64 → [`Error::InvalidSpec`].
+    #[serde(alias = "n_goalposts")]
     Goalposts {
         /// Output scale (1 or 100, say).
+        #[serde(default = "one")]
         scale: f64,
         /// Truncate to the goalposts.
+        #[serde(default = "yes")]
         truncate: bool,
     },
     /// Distance to the spec's target: `(x − min)/(t − min)` on direction-oriented values, with
@@ -328,6 +355,7 @@ pub enum NormaliserKind {
     /// non-finite target → [`Error::InvalidSpec`] naming the indicator; `t = min` →
     /// [`Error::ZeroRange`]; `t < min` (every unit beyond the target, where COINr warns and returns
     /// reversed scores) → [`Error::InvalidSpec`].
+    #[serde(alias = "dist2targ", alias = "n_dist2targ")]
     DistToTarget {
         /// Cap scores beyond the target at 1.
         #[serde(default)]
@@ -337,8 +365,10 @@ pub enum NormaliserKind {
     /// `x_raw / max_score` (direction +1) or `1 − x_raw/max_score` (−1). Not a COINr method. No max
     /// score → [`Error::InvalidSpec`]; a raw value outside `[0, max_score]` → [`Error::OutOfRange`]
     /// naming the unit and the indicator (when fitting and when applying).
+    #[serde(alias = "maxscore")]
     MaxScore,
     /// No transformation (the direction is still applied; COINr's `"none"`).
+    #[serde(alias = "none")]
     Identity,
 }
 
@@ -403,4 +433,20 @@ pub fn normalise_column(
         });
     }
     Ok(out)
+}
+
+fn zero() -> f64 {
+    0.0
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn hundred() -> f64 {
+    100.0
+}
+
+fn yes() -> bool {
+    true
 }

@@ -202,11 +202,127 @@ pub struct ImputeReport {
 /// assert_eq!(out.column("x").unwrap().to_vec(), vec![1.0, 1.0, 10.0, 10.0]);
 /// assert_eq!(rep.imputations[1].unit, "D");
 /// ```
+///
+/// **Serde form.** Written as `{"method": {"method": "group_mean", "group": "region"}}` (the
+/// [`ImputeMethod`] under `method`, which is what JSON pointers such as `/impute/method` address).
+/// Reading also takes the flat form a config file is naturally written in, `{"method": "group_mean",
+/// "group": "region"}` (TOML: `[impute]` then `method = "group_mean"` and `group = "region"`), and the
+/// command line's `method = "group_mean:region"`. A group with `mean` / `median`, a group method without
+/// one, an unknown method or key is an error.
+///
+/// ```
+/// use composite_indicators::prepare::{Impute, ImputeMethod};
+/// let flat: Impute = toml::from_str("method = \"group_mean\"\ngroup = \"region\"").unwrap();
+/// let nested: Impute =
+///     toml::from_str("[method]\nmethod = \"group_mean\"\ngroup = \"region\"").unwrap();
+/// let text: Impute = toml::from_str("method = \"group_mean:region\"").unwrap();
+/// assert_eq!(flat, nested);
+/// assert_eq!(flat, text);
+/// assert_eq!(flat.method, ImputeMethod::GroupMean { group: "region".into() });
+/// assert!(toml::from_str::<Impute>("method = \"mean\"\ngroup = \"region\"").is_err());
+/// assert!(toml::from_str::<Impute>("method = \"group_mean\"").is_err());
+/// assert!(toml::from_str::<Impute>("method = \"average\"").is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "ImputeRepr")]
 pub struct Impute {
     /// The imputation method.
     pub method: ImputeMethod,
+}
+
+/// What [`Impute`] reads: `method` as a name (with `group` beside it) or as a whole [`ImputeMethod`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImputeRepr {
+    method: MethodField,
+    #[serde(default)]
+    group: Option<String>,
+}
+
+/// `method = "group_mean"` (a name, or the command line's `group_mean:GROUP`) or
+/// `method = { method = "group_mean", group = "g" }`.
+enum MethodField {
+    Name(String),
+    Full(ImputeMethod),
+}
+
+impl<'de> Deserialize<'de> for MethodField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = MethodField;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an imputation method name (mean, median, group_mean, group_median) or a table \
+                     such as { method = \"group_mean\", group = \"region\" }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> std::result::Result<MethodField, E> {
+                Ok(MethodField::Name(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<MethodField, A::Error> {
+                ImputeMethod::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(MethodField::Full)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl TryFrom<ImputeRepr> for Impute {
+    type Error = String;
+    fn try_from(r: ImputeRepr) -> std::result::Result<Impute, String> {
+        let method = match (r.method, r.group) {
+            (MethodField::Full(m), None) => m,
+            (MethodField::Full(_), Some(g)) => {
+                return Err(format!(
+                    "`group = \"{g}\"` beside a method table: put the group inside the table"
+                ));
+            }
+            (MethodField::Name(name), group) => {
+                let (name, inline) = match name.split_once(':') {
+                    Some((n, g)) => (n.trim().to_string(), Some(g.trim().to_string())),
+                    None => (name.trim().to_string(), None),
+                };
+                let group = match (inline, group) {
+                    (Some(_), Some(_)) => {
+                        return Err(format!(
+                            "imputation `{name}`: the group is given twice (after `:` and as `group`)"
+                        ));
+                    }
+                    (a, b) => a.or(b).filter(|g| !g.is_empty()),
+                };
+                match (name.to_ascii_lowercase().as_str(), group) {
+                    ("mean", None) => ImputeMethod::Mean,
+                    ("median", None) => ImputeMethod::Median,
+                    ("group_mean", Some(group)) => ImputeMethod::GroupMean { group },
+                    ("group_median", Some(group)) => ImputeMethod::GroupMedian { group },
+                    ("mean" | "median", Some(g)) => {
+                        return Err(format!(
+                            "imputation `{name}` takes no group (`{g}`); use group_{name} to impute within groups"
+                        ));
+                    }
+                    ("group_mean" | "group_median", None) => {
+                        return Err(format!(
+                            "imputation `{name}` needs a group column: `group = \"...\"` or `{name}:GROUP`"
+                        ));
+                    }
+                    _ => {
+                        return Err(format!(
+                            "unknown imputation method `{name}` (expected mean, median, group_mean or group_median)"
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(Impute { method })
+    }
 }
 
 impl Impute {
