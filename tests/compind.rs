@@ -415,6 +415,15 @@ fn outputs_are_checked_before_any_is_written_and_devices_survive() {
         let t = std::fs::metadata("/dev/null").unwrap().file_type();
         assert!(t.is_char_device(), "{t:?}");
     }
+    // a name promising another format (tab-separated, a spreadsheet) is a usage error, not a file
+    // of comma-separated text under that name
+    for name in ["scores.tsv", "scores.XLSX"] {
+        let out = d.join(name);
+        let o = compind(&[&base[..], &["--out", s(&out)]].concat());
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(".csv"), "{}", stderr(&o));
+        assert!(!out.exists());
+    }
 }
 
 /// `--out -` into a pipe whose reader has gone exits 0 without an error line (as other

@@ -564,8 +564,25 @@ pub fn output_path(s: &str) -> std::result::Result<PathBuf, String> {
     if s.is_empty() {
         return Err("an empty output path; give a file name".into());
     }
+    // formats a user may expect from the name but would not get (the file would hold CSV text)
+    let ext = std::path::Path::new(s)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if let Some(e) = ext.filter(|e| FOREIGN_FORMATS.contains(&e.as_str())) {
+        return Err(format!(
+            "`{s}`: compind does not write .{e} files (tables are CSV, or JSON when the name ends in \
+             .json; sweep files JSON; plots SVG or PNG): name the output .csv or .json"
+        ));
+    }
     Ok(PathBuf::from(s))
 }
+
+/// Output extensions refused by [`output_path`]: tab-separated and spreadsheet or binary formats,
+/// which would silently get comma-separated text.
+const FOREIGN_FORMATS: [&str; 9] = [
+    "tsv", "tab", "xlsx", "xls", "ods", "parquet", "feather", "rds", "rdata",
+];
 
 /// Refuse, before anything is computed or written, outputs that resolve to an input or to each
 /// other, outputs that are existing directories, and outputs whose directory is missing or cannot
