@@ -415,6 +415,11 @@ fn outputs_are_checked_before_any_is_written_and_devices_survive() {
         let t = std::fs::metadata("/dev/null").unwrap().file_type();
         assert!(t.is_char_device(), "{t:?}");
     }
+    // `-` as an input is refused as such (not looked up as a file named `-`)
+    let o = compind(&["score", "--imeta", IMETA, "--idata", "-", "--out", s(&a)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("standard input"), "{}", stderr(&o));
+    assert!(!a.exists());
     // a name promising another format (tab-separated, a spreadsheet) is a usage error, not a file
     // of comma-separated text under that name
     for name in ["scores.tsv", "scores.XLSX"] {

@@ -30,19 +30,19 @@ pub struct Inputs {
     /// COINr indicator metadata table (iCode, Direction, Weight, Parent, Type, optional Target,
     /// Denominator, goalpost_lower, goalpost_upper, goalpost_scale). With `--idata`.
     /// Example: `--imeta data/asem/iMeta.csv`.
-    #[arg(long, value_name = "FILE", requires = "idata", conflicts_with_all = ["spec", "data"])]
+    #[arg(long, value_name = "FILE", value_parser = input_path, requires = "idata", conflicts_with_all = ["spec", "data"])]
     pub imeta: Option<PathBuf>,
     /// COINr data table (uCode, uName, group and indicator columns). With `--imeta`.
     /// Example: `--idata data/asem/iData.csv`.
-    #[arg(long, value_name = "FILE", requires = "imeta")]
+    #[arg(long, value_name = "FILE", value_parser = input_path, requires = "imeta")]
     pub idata: Option<PathBuf>,
     /// This crate's framework spec (TOML, or JSON by extension). With `--data`.
     /// Example: `--spec index.toml`.
-    #[arg(long, value_name = "FILE", requires = "data")]
+    #[arg(long, value_name = "FILE", value_parser = input_path, requires = "data")]
     pub spec: Option<PathBuf>,
     /// Data CSV for `--spec`: `uCode`, optional `uName`, one column per indicator.
     /// Example: `--data data.csv`.
-    #[arg(long, value_name = "FILE", requires = "spec")]
+    #[arg(long, value_name = "FILE", value_parser = input_path, requires = "spec")]
     pub data: Option<PathBuf>,
     /// Label (non-numeric) columns of `--data`, comma-separated; iMeta declares them itself.
     /// Example: `--groups region,income`.
@@ -550,6 +550,21 @@ impl Progress {
             b.finish_and_clear();
         }
     }
+}
+
+/// An input path as given on the command line: `-` (standard input) is refused with a message
+/// saying so, rather than looked up as a file named `-`.
+pub fn input_path(s: &str) -> std::result::Result<PathBuf, String> {
+    if s == "-" {
+        return Err(
+            "reading standard input (`-`) is not supported; save the data to a file and give its path"
+                .into(),
+        );
+    }
+    if s.is_empty() {
+        return Err("an empty input path; give a file name".into());
+    }
+    Ok(PathBuf::from(s))
 }
 
 /// An output path as given on the command line: `-` is standard output (`/dev/stdout`, written

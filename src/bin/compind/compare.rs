@@ -43,10 +43,10 @@ pub struct Args {
     methods: Methods,
     /// Run B's data (a COINr iData read with --imeta), replacing --idata.
     /// Example: `--b-idata iData2023.csv`.
-    #[arg(long, value_name = "FILE", requires = "imeta", conflicts_with = "spec")]
+    #[arg(long, value_name = "FILE", value_parser = common::input_path, requires = "imeta", conflicts_with = "spec")]
     b_idata: Option<PathBuf>,
     /// Run B's data (read with --spec and --groups), replacing --data. Example: `--b-data data2023.csv`.
-    #[arg(long, value_name = "FILE", requires = "spec", conflicts_with = "imeta")]
+    #[arg(long, value_name = "FILE", value_parser = common::input_path, requires = "spec", conflicts_with = "imeta")]
     b_data: Option<PathBuf>,
     /// Run B's imputation (as --impute). Example: `--b-impute median`.
     #[arg(long, value_name = "METHOD")]

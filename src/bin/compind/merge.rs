@@ -24,7 +24,7 @@ use crate::sweepfile::SweepFile;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Sweep files written by `compind sweep` (two or more). Example: `part1.json part2.json`.
-    #[arg(value_name = "FILE.json", required = true, num_args = 2..)]
+    #[arg(value_name = "FILE.json", value_parser = common::input_path, required = true, num_args = 2..)]
     files: Vec<PathBuf>,
     /// Merged output file (JSON). Example: `--out sweep.json`.
     #[arg(value_parser = common::output_path, long, value_name = "FILE.json")]

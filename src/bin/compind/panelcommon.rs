@@ -12,11 +12,11 @@ use crate::common::{Failure, Methods};
 #[derive(clap::Args, Debug, Clone)]
 pub struct PanelInputs {
     /// COINr indicator metadata table (as for `compind score`). Example: `--imeta data/asem/iMeta.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = crate::common::input_path)]
     pub imeta: PathBuf,
     /// COINr panel data: uCode, Time (a number, e.g. the year), uName, group and indicator columns;
     /// one row per unit and period. Example: `--idata data/asem/iData_p.csv`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = crate::common::input_path)]
     pub idata: PathBuf,
 }
 

@@ -57,7 +57,7 @@ pub struct Args {
     #[command(flatten)]
     methods: Methods,
     /// Sweep file from `compind sweep` or `compind merge` (for ranks). Example: `--sweep sweep.json`.
-    #[arg(long, value_name = "FILE.json")]
+    #[arg(long, value_name = "FILE.json", value_parser = common::input_path)]
     sweep: Option<PathBuf>,
     /// Unit code (for profile and contributions). Example: `--unit AUT`.
     #[arg(long, value_name = "CODE")]

@@ -41,7 +41,7 @@ use crate::sweepfile::SweepFile;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// A sweep file from `compind sweep` or `compind merge`. Example: `sweep.json`.
-    #[arg(value_name = "FILE.json")]
+    #[arg(value_name = "FILE.json", value_parser = common::input_path)]
     file: PathBuf,
     /// Output table (CSV; JSON if it ends in .json). Example: `--out ua.csv`.
     #[arg(value_parser = common::output_path, long, value_name = "FILE")]

@@ -31,7 +31,7 @@ pub struct Args {
     methods: Methods,
     /// Normalise on a scale saved by `--save-scale` instead of fitting one (a new year on last
     /// year's scale); not with `--normalise`. Example: `--scale scale2023.json`.
-    #[arg(long, value_name = "FILE.json", conflicts_with = "normalise")]
+    #[arg(long, value_name = "FILE.json", value_parser = common::input_path, conflicts_with = "normalise")]
     scale: Option<PathBuf>,
     /// With --scale: what to do with a value outside the saved range: extrapolate (default: apply the
     /// formula, so min-max scores can fall below 0 or above 100) or clamp (to the saved range first).
