@@ -32,15 +32,19 @@ use crate::stats::{mean_of, median_of};
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ImputeMethod {
     /// Indicator mean over all units.
+    #[serde(alias = "i_mean")]
     Mean,
     /// Indicator median over all units.
+    #[serde(alias = "i_median")]
     Median,
     /// Indicator mean within the unit's group.
+    #[serde(alias = "i_mean_grp")]
     GroupMean {
         /// Name of the group column in the data set.
         group: String,
     },
     /// Indicator median within the unit's group.
+    #[serde(alias = "i_median_grp")]
     GroupMedian {
         /// Name of the group column in the data set.
         group: String,
@@ -206,8 +210,9 @@ pub struct ImputeReport {
 /// **Serde form.** Written as `{"method": {"method": "group_mean", "group": "region"}}` (the
 /// [`ImputeMethod`] under `method`, which is what JSON pointers such as `/impute/method` address).
 /// Reading also takes the flat form a config file is naturally written in, `{"method": "group_mean",
-/// "group": "region"}` (TOML: `[impute]` then `method = "group_mean"` and `group = "region"`), and the
-/// command line's `method = "group_mean:region"`. A group with `mean` / `median`, a group method without
+/// "group": "region"}` (TOML: `[impute]` then `method = "group_mean"` and `group = "region"`), the
+/// command line's `method = "group_mean:region"`, and COINr's `impute_type` names (`i_mean`,
+/// `i_median`, `i_mean_grp`, `i_median_grp`, also inside the nested form). A group with `mean` / `median`, a group method without
 /// one, an unknown method or key is an error.
 ///
 /// ```
@@ -218,6 +223,8 @@ pub struct ImputeReport {
 /// let text: Impute = toml::from_str("method = \"group_mean:region\"").unwrap();
 /// assert_eq!(flat, nested);
 /// assert_eq!(flat, text);
+/// let coinr: Impute = toml::from_str("method = \"i_mean_grp\"\ngroup = \"region\"").unwrap();
+/// assert_eq!(flat, coinr);
 /// assert_eq!(flat.method, ImputeMethod::GroupMean { group: "region".into() });
 /// assert!(toml::from_str::<Impute>("method = \"mean\"\ngroup = \"region\"").is_err());
 /// assert!(toml::from_str::<Impute>("method = \"group_mean\"").is_err());
@@ -298,7 +305,15 @@ impl TryFrom<ImputeRepr> for Impute {
                     }
                     (a, b) => a.or(b).filter(|g| !g.is_empty()),
                 };
-                match (name.to_ascii_lowercase().as_str(), group) {
+                // COINr's `impute_type` names read as ours
+                let canonical = match name.to_ascii_lowercase().as_str() {
+                    "i_mean" => "mean".to_string(),
+                    "i_median" => "median".to_string(),
+                    "i_mean_grp" => "group_mean".to_string(),
+                    "i_median_grp" => "group_median".to_string(),
+                    other => other.to_string(),
+                };
+                match (canonical.as_str(), group) {
                     ("mean", None) => ImputeMethod::Mean,
                     ("median", None) => ImputeMethod::Median,
                     ("group_mean", Some(group)) => ImputeMethod::GroupMean { group },
