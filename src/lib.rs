@@ -74,6 +74,7 @@ pub mod plot;
 pub mod prepare;
 pub mod rank;
 pub mod score;
+mod serde_keys;
 mod serde_nan;
 pub mod spec;
 mod stats;

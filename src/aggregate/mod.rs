@@ -496,8 +496,11 @@ impl<A: Aggregator + ?Sized> Aggregator for std::sync::Arc<A> {
 ///
 /// **Serde form.** Internally tagged by `method` (`{"method": "geometric", "offset": 0}`); the
 /// arithmetic, geometric, harmonic, power and Copeland methods also read under their COINr names
-/// (`a_amean`, `a_gmean`, `a_hmean`, `a_genmean`, `a_copeland`). Unknown keys are errors.
+/// (`a_amean`, `a_gmean`, `a_hmean`, `a_genmean`, `a_copeland`). Unknown keys are errors, and so is
+/// any key beside the method of an aggregator without parameters (`{"method": "arithmetic",
+/// "offset": 1}`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AggregatorKind {
     /// Weighted arithmetic mean (the default) `Σ wᵢxᵢ / W` (COINr's `a_amean`: missing children and their weights are
@@ -619,6 +622,27 @@ pub enum AggregatorKind {
         #[serde(default)]
         preference: PreferenceFunction,
     },
+}
+
+impl Serialize for AggregatorKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        AggregatorKind::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AggregatorKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        crate::serde_keys::no_keys_beside_unit_variant(d, AggregatorKind::deserialize, |k| {
+            matches!(
+                k,
+                AggregatorKind::Arithmetic
+                    | AggregatorKind::Sum
+                    | AggregatorKind::Median
+                    | AggregatorKind::Copeland
+                    | AggregatorKind::SignedArithmetic
+            )
+        })
+    }
 }
 
 impl AggregatorKind {

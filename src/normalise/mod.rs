@@ -265,8 +265,11 @@ pub trait FittedNormaliser: fmt::Debug + Send + Sync {
 /// `prank`, `dist2max`, `fracmax`, `dist2ref`, `dist2targ`, `maxscore`, `none`) and its COINr name
 /// (`n_minmax`, `n_zscore`, `n_rank`, ...), and omitted parameters take the command line's defaults
 /// (`lo = 0`, `hi = 100`, `mean = 0`, `sd = 1`, goalposts `scale = 1`, `truncate = true`), so
-/// `{"method": "minmax"}` is `minmax`, i.e. `MinMax { lo: 0, hi: 100 }`. Unknown keys are errors.
+/// `{"method": "minmax"}` is `minmax`, i.e. `MinMax { lo: 0, hi: 100 }`. Unknown keys are errors,
+/// and so is any key beside the method of a normaliser without parameters (`{"method": "rank",
+/// "lo": 1}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum NormaliserKind {
     /// Min-max onto `[lo, hi]`: `(x − min)/(max − min)·(hi − lo) + lo` (min and max over non-missing
@@ -370,6 +373,29 @@ pub enum NormaliserKind {
     /// No transformation (the direction is still applied; COINr's `"none"`).
     #[serde(alias = "none")]
     Identity,
+}
+
+impl Serialize for NormaliserKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        NormaliserKind::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for NormaliserKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        crate::serde_keys::no_keys_beside_unit_variant(d, NormaliserKind::deserialize, |k| {
+            matches!(
+                k,
+                NormaliserKind::Rank
+                    | NormaliserKind::PercentileRank
+                    | NormaliserKind::Borda
+                    | NormaliserKind::DistToMax
+                    | NormaliserKind::FracMax
+                    | NormaliserKind::MaxScore
+                    | NormaliserKind::Identity
+            )
+        })
+    }
 }
 
 impl Default for NormaliserKind {

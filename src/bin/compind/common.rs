@@ -326,10 +326,61 @@ pub fn run_pipeline(
             );
         }
     }
+    if let (Some(rep), false) = (&result.reports().impute, quiet) {
+        if let Some(note) =
+            mostly_imputed_note(rep, fw.n_indicators(), pipeline.config().screen.is_some())
+        {
+            eprintln!("{note}");
+        }
+    }
     if let (Some(s), false) = (&pipeline.config().screen, quiet) {
         eprintln!("{}", screening_note(s.threshold, result.removed_units()));
     }
     Ok(result)
+}
+
+/// A note naming the units of which imputation filled more than half of the `n_ind` indicator
+/// values (a unit with no data at all would otherwise be ranked on group means without a word), or
+/// `None`. With `screened`, it adds that screening judges the imputed data.
+fn mostly_imputed_note(
+    rep: &composite_indicators::prepare::ImputeReport,
+    n_ind: usize,
+    screened: bool,
+) -> Option<String> {
+    let mut per_unit: Vec<(&str, usize)> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for imp in &rep.imputations {
+        let i = *index.entry(imp.unit.as_str()).or_insert_with(|| {
+            per_unit.push((imp.unit.as_str(), 0));
+            per_unit.len() - 1
+        });
+        per_unit[i].1 += 1;
+    }
+    let heavy: Vec<String> = per_unit
+        .iter()
+        .filter(|&&(_, k)| 2 * k > n_ind)
+        .map(|&(u, k)| format!("{u} ({k} of {n_ind})"))
+        .collect();
+    if heavy.is_empty() {
+        return None;
+    }
+    let shown = heavy
+        .iter()
+        .take(10)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "note: imputation filled more than half of the indicator values of {}: {shown}{}{}",
+        count(heavy.len(), "unit"),
+        if heavy.len() > 10 { ", ..." } else { "" },
+        if screened {
+            "; --screen judges data availability after imputation (as COINr's example build), so it \
+             keeps them: leave such units out of the data to drop them"
+        } else {
+            ""
+        }
+    ))
 }
 
 fn parse_screen(t: &str) -> Result<Screen> {
