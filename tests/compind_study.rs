@@ -654,9 +654,59 @@ fn plot_bad_input_and_usage() {
         &compind(&["plot", "ranks", "--sweep", IMETA, "--out", s(&x)]),
         "iMeta.csv",
     );
-    // the output may not be an input
-    fails_naming(&coinr("plot", &["tree", "--out", IDATA]), "same file");
+    // a plot's output must be named .svg (plots are SVG): an input named as the output is refused
+    // before anything is read, and left as it was
+    let before = std::fs::read(IDATA).unwrap();
+    let o = coinr("plot", &["tree", "--out", IDATA]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains(".svg"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(IDATA).unwrap(), before);
+    let o = coinr("plot", &["tree", "--out", s(&d.join("tree.png"))]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!d.join("tree.png").exists());
     assert!(!x.exists());
+}
+
+/// Every table command writes JSON when its output ends in `.json` (as `score` and `report` do):
+/// one object per row, numbers as numbers, empty cells as null; the same rows as the CSV.
+#[test]
+fn study_tables_write_json_by_extension() {
+    let d = dir("study_json");
+    for cmd in ["stats", "strweak"] {
+        let extra: &[&str] = if cmd == "strweak" {
+            &["--unit", "AUT"]
+        } else {
+            &[]
+        };
+        let (c, j) = (d.join(format!("{cmd}.csv")), d.join(format!("{cmd}.JSON")));
+        ok(&coinr(cmd, &[extra, &["--out", s(&c)]].concat()));
+        ok(&coinr(cmd, &[extra, &["--out", s(&j)]].concat()));
+        let csv_text = std::fs::read_to_string(&c).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&j).unwrap()).unwrap();
+        let rows = v.as_array().unwrap();
+        assert_eq!(rows.len(), csv_text.lines().count() - 1, "{cmd}");
+        let mut header: Vec<&str> = csv_text.lines().next().unwrap().split(',').collect();
+        // the file keeps column order (serde_json's map here sorts its keys)
+        let first = format!("[{{\"{}\":", header[0]);
+        assert!(
+            std::fs::read_to_string(&j).unwrap().starts_with(&first),
+            "{cmd}"
+        );
+        header.sort_unstable();
+        let keys: Vec<&str> = rows[0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, header, "{cmd}");
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("stats.JSON")).unwrap()).unwrap();
+    assert_eq!(v[0]["iCode"], "LPI");
+    assert!(v[0]["Mean"].is_f64());
+    assert_eq!(v[0]["Flag.Avail"], "ok");
 }
 
 #[test]
@@ -819,7 +869,12 @@ fn value_errors_name_the_flag_not_the_library_parameter() {
     ];
     let d = dir("flag_names");
     for (args, want) in cases {
-        let out = d.join("out.x");
+        // plots are named .svg, the other outputs anything but a foreign format
+        let out = d.join(if args[0] == "plot" {
+            "out.svg"
+        } else {
+            "out.x"
+        });
         let line = fails_with_one_line(&compind(
             &[&args[..1], &base[..], &args[1..], &["--out", s(&out)]].concat(),
         ));

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::io::write_atomic;
+use crate::io::{Cell, Table, TableFormat, format_f64, write_atomic};
 
 /// A study result that writes itself as one CSV table: implement [`CsvTable::write_csv`] and get
 /// [`CsvTable::to_csv_string`] and [`CsvTable::write_csv_path`] (atomic, through
@@ -65,21 +65,77 @@ pub trait CsvTable {
         })
     }
 
-    /// Write the CSV of [`CsvTable::write_csv`] to `path` atomically ([`write_atomic`]: a temporary
-    /// file in the target's directory, renamed over it once complete).
+    /// Write the table to `path` atomically ([`write_atomic`]: a temporary file in the target's
+    /// directory, renamed over it once complete): the CSV of [`CsvTable::write_csv`], or, when the
+    /// file name ends in `.json` (any case, [`TableFormat::from_path`], as
+    /// [`Table::write_path`](crate::io::Table::write_path)), a JSON array with one object per row,
+    /// keys in column order: an empty field is `null`, a field that is a number as the crate writes
+    /// numbers ([`format_f64`](crate::io::format_f64) gives it back unchanged) is a JSON number
+    /// (`inf` / `-inf` stay strings), anything else a string.
     ///
     /// # Errors
     /// [`Error::Io`] naming the path when the file cannot be written (the target is then left as it
     /// was); a CSV formatting error of [`CsvTable::write_csv`] as [`Error::Parse`] naming the path.
     ///
     /// # Examples
-    /// See [`CsvTable`].
+    /// See [`CsvTable`]; as JSON:
+    /// ```
+    /// use composite_indicators::prelude::*;
+    /// use composite_indicators::study::strweak::StrWeakTable;
+    /// let p = std::env::temp_dir().join("ci_csv_table_doc.json");
+    /// StrWeakTable { units: vec![] }.write_csv_path(&p)?;
+    /// assert_eq!(std::fs::read_to_string(&p).unwrap(), "[]");
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
     fn write_csv_path(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        write_atomic(path, |w| {
-            self.write_csv(w).map_err(|e| name_output(e, path))
-        })
+        match TableFormat::from_path(path) {
+            TableFormat::Csv => write_atomic(path, |w| {
+                self.write_csv(w).map_err(|e| name_output(e, path))
+            }),
+            TableFormat::Json => {
+                let mut buf = Vec::new();
+                self.write_csv(&mut buf).map_err(|e| name_output(e, path))?;
+                csv_text_as_table(&buf, path)?.write_path(path)
+            }
+        }
     }
+}
+
+/// The CSV text `bytes` (as [`CsvTable::write_csv`] writes it) as a typed [`Table`] for JSON output:
+/// empty fields missing, fields that [`format_f64`] reproduces numbers, the rest text.
+fn csv_text_as_table(bytes: &[u8], path: &Path) -> Result<Table> {
+    let bad = |e: csv::Error| Error::Parse {
+        source_name: path.display().to_string(),
+        line: e.position().and_then(|p| usize::try_from(p.line()).ok()),
+        column: None,
+        message: format!("cannot convert the table to JSON: {e}"),
+    };
+    let mut rdr = csv::ReaderBuilder::new().from_reader(bytes);
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(bad)?
+        .iter()
+        .map(String::from)
+        .collect();
+    let mut t = Table::new(header)?;
+    for rec in rdr.records() {
+        let rec = rec.map_err(bad)?;
+        t.push(
+            rec.iter()
+                .map(|f| {
+                    if f.is_empty() {
+                        return Cell::Missing;
+                    }
+                    match f.parse::<f64>() {
+                        Ok(v) if v.is_finite() && format_f64(v) == f => Cell::Num(v),
+                        _ => Cell::Text(f.to_string()),
+                    }
+                })
+                .collect(),
+        )?;
+    }
+    Ok(t)
 }
 
 /// Put the file path into an I/O or CSV-formatting error raised while writing to it.

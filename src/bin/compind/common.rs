@@ -644,6 +644,24 @@ pub fn output_path(s: &str) -> std::result::Result<PathBuf, String> {
     Ok(PathBuf::from(s))
 }
 
+/// A plot's output path: [`output_path`], and a file name must end in `.svg` (any case): plots are
+/// SVG, and a `.png` or `.pdf` name would get SVG text.
+pub fn svg_output_path(s: &str) -> std::result::Result<PathBuf, String> {
+    let p = output_path(s)?;
+    let svg = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    if s == "-" || svg {
+        Ok(p)
+    } else {
+        Err(format!(
+            "`{s}`: plots are written as SVG; name the file .svg (for a PNG, convert it, e.g. \
+             `rsvg-convert -o plot.png plot.svg`)"
+        ))
+    }
+}
+
 /// Output extensions refused by [`output_path`]: tab-separated and spreadsheet or binary formats,
 /// which would silently get comma-separated text.
 const FOREIGN_FORMATS: [&str; 9] = [

@@ -110,7 +110,7 @@ pub struct Args {
     #[arg(long, value_name = "PX", default_value_t = 12)]
     font_size: u32,
     /// Output SVG file. Never one of the inputs. Example: `--out plot.svg`.
-    #[arg(value_parser = common::output_path, long, value_name = "FILE.svg")]
+    #[arg(value_parser = common::svg_output_path, long, value_name = "FILE.svg")]
     out: PathBuf,
 }
 

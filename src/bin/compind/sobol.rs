@@ -75,7 +75,7 @@ pub struct Args {
     level: f64,
     /// Also draw the first and total indices of --plot-target as bars (SVG; COINr's
     /// plot_sensitivity), with the bootstrap intervals when computed. Example: `--plot sobol.svg`.
-    #[arg(value_parser = common::output_path, long, value_name = "FILE.svg")]
+    #[arg(value_parser = common::svg_output_path, long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
     /// The target drawn by --plot (default mean_abs_rank_shift). Example: `--plot-target rank:AUT`.
     #[arg(
