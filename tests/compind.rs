@@ -1668,6 +1668,24 @@ fn a_panel_given_to_score_points_to_the_panel_commands() {
         "{line}"
     );
     assert!(!out.exists());
+    // a unit code repeated within one period is a plain duplicate: no panel hint
+    let one = d.join("iData.csv");
+    let text = std::fs::read_to_string(IDATA).unwrap();
+    std::fs::write(&one, text.replacen("Belgium,BEL,", "Belgium,AUT,", 1)).unwrap();
+    let line = fails_with_one_line(&compind(&[
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        s(&one),
+        "--out",
+        s(&out),
+    ]));
+    assert!(
+        line.contains("repeats unit code `AUT`") && !line.contains("compind panel"),
+        "{line}"
+    );
+    assert!(!out.exists());
 }
 
 /// COINr's per-indicator normalisation columns of iMeta (`use_iMeta`): `goalpost_scale`,

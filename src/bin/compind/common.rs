@@ -164,22 +164,32 @@ impl Inputs {
     }
 }
 
-/// A repeated unit in an iData file with a `Time` column: the file is a panel, which the panel
-/// subcommands read; say so after the reader's message.
+/// A repeated unit in an iData file whose `Time` column holds more than one period: the file is a
+/// panel, which the panel subcommands read; say so after the reader's message. A repeated unit
+/// within one period (or without a Time column) is a plain duplicate and keeps the reader's message.
 fn panel_hint(e: Error, path: &Path) -> Error {
     if !matches!(e.innermost(), Error::DuplicateUnit { .. }) {
         return e;
     }
-    use std::io::BufRead;
-    let header = std::fs::File::open(path)
-        .ok()
-        .and_then(|f| std::io::BufReader::new(f).lines().next())
-        .and_then(|l| l.ok())
-        .unwrap_or_default();
-    if !header
-        .split(',')
-        .any(|c| c.trim().trim_matches('"') == "Time")
-    {
+    let Ok(mut rdr) = csv::ReaderBuilder::new().flexible(true).from_path(path) else {
+        return e;
+    };
+    let Some(t) = rdr.headers().ok().and_then(|h| {
+        h.iter()
+            .position(|c| c.trim().trim_start_matches('\u{feff}').trim_matches('"') == "Time")
+    }) else {
+        return e;
+    };
+    let mut periods = std::collections::BTreeSet::new();
+    for rec in rdr.records().map_while(std::result::Result::ok) {
+        if let Some(v) = rec.get(t).map(str::trim).filter(|v| !v.is_empty()) {
+            periods.insert(v.to_string());
+            if periods.len() > 1 {
+                break;
+            }
+        }
+    }
+    if periods.len() < 2 {
         return e;
     }
     Error::invalid(
