@@ -330,13 +330,34 @@ impl Dataset {
         &self.groups
     }
     /// One group column's labels.
+    ///
+    /// # Errors
+    /// [`Error::UnknownName`] (`group column`, listing the data set's group columns) for a name it
+    /// does not have. (It was [`Error::MissingColumns`], whose message speaks of columns the
+    /// framework requires.)
+    ///
+    /// # Examples
+    /// ```
+    /// use composite_indicators::Dataset;
+    /// let d = Dataset::new(vec!["A".into()], vec!["x".into()], ndarray::array![[1.0]])
+    ///     .unwrap()
+    ///     .with_group("region", vec!["N".into()])
+    ///     .unwrap();
+    /// assert_eq!(d.group("region").unwrap(), ["N"]);
+    /// let e = d.group("regoin").unwrap_err().to_string();
+    /// assert_eq!(e, "unknown group column `regoin` (known: region)");
+    /// ```
     pub fn group(&self, name: &str) -> Result<&[String]> {
         self.groups
             .iter()
             .find(|(g, _)| g == name)
             .map(|(_, l)| l.as_slice())
-            .ok_or_else(|| Error::MissingColumns {
-                columns: vec![name.to_string()],
+            .ok_or_else(|| {
+                Error::unknown_name(
+                    "group column",
+                    name,
+                    self.groups.iter().map(|(g, _)| g.as_str()),
+                )
             })
     }
     /// Row of a unit by code.
