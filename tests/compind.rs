@@ -221,10 +221,13 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     // `compind SUB --imeta .. --idata .. EXTRA.. --out OUT`
+    // the audit writes a directory of tables
+    let audit_dir = d.join("audit_out");
     let asem = |sub: &str, extra: &[&str]| {
         let mut args = vec![sub, "--imeta", IMETA, "--idata", IDATA];
         args.extend_from_slice(extra);
-        args.extend_from_slice(&["--out", s(&out)]);
+        let o = if sub == "audit" { &audit_dir } else { &out };
+        args.extend_from_slice(&["--out", s(o)]);
         compind(&args)
     };
     // method values are checked by the library: exit 1, one line naming the option
@@ -420,6 +423,19 @@ fn outputs_are_checked_before_any_is_written_and_devices_survive() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("standard input"), "{}", stderr(&o));
     assert!(!a.exists());
+    // the audit's directory named like a table file is a usage error, and nothing is created
+    let o = compind(&[
+        "audit",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--out",
+        s(&d.join("audit.csv")),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("directory"), "{}", stderr(&o));
+    assert!(!d.join("audit.csv").exists());
     // a name promising another format (tab-separated, a spreadsheet) is a usage error, not a file
     // of comma-separated text under that name
     for name in ["scores.tsv", "scores.XLSX"] {
@@ -832,6 +848,25 @@ fn sweep_without_score_stats_keeps_the_rank_columns() {
             assert_eq!(y[col(c)], "", "{c}");
         }
     }
+    // an empty shard (more shards than variants) is written, with a note
+    let empty = d.join("empty.json");
+    let o = compind(&[
+        "sweep",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--impute",
+        "mean",
+        "--variants",
+        "3",
+        "--shard",
+        "1/4",
+        "--out",
+        s(&empty),
+    ]);
+    ok(&o);
+    assert!(stderr(&o).contains("holds no variant"), "{}", stderr(&o));
     // --score-bins beside it is a usage error
     let o = run(
         &d.join("x.json"),

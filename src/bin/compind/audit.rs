@@ -158,6 +158,23 @@ fn output_dir(s: &str) -> std::result::Result<PathBuf, String> {
                 .into(),
         ),
         "" => Err("an empty output directory; give a directory name".into()),
+        // a table file name where a directory is meant (an existing directory of that name is fine)
+        _ if looks_like_a_table_file(s) && !std::path::Path::new(s).is_dir() => Err(format!(
+            "`{s}` looks like a file name, but the audit writes its tables (pca.csv, \
+             corr_pearson.csv, ...) into a directory: give a directory name such as `audit`"
+        )),
         _ => Ok(PathBuf::from(s)),
     }
+}
+
+/// A name ending in a table file's extension (`.csv`, `.json`, `.tsv`, `.txt`, `.xlsx`).
+fn looks_like_a_table_file(s: &str) -> bool {
+    std::path::Path::new(s)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| {
+            ["csv", "json", "tsv", "txt", "xlsx"]
+                .iter()
+                .any(|t| e.eq_ignore_ascii_case(t))
+        })
 }

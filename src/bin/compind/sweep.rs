@@ -191,6 +191,12 @@ impl ModelArgs {
             quiet,
         )?;
         let prepared = result.prepared();
+        if self.grid && alt_n.is_empty() && alt_a.is_empty() && !quiet {
+            eprintln!(
+                "note: --grid combines --alt-normalise and --alt-aggregate alternatives; without them it \
+                 changes nothing"
+            );
+        }
         if self.grid && !(alt_n.is_empty() && alt_a.is_empty()) {
             return self.build_grid(&config, &data, &f.framework, prepared, alt_n, alt_a);
         }
@@ -430,6 +436,14 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     cfg = cfg
         .with_rank_summary(a.rank_summary)
         .with_score_stats(!a.no_score_stats);
+    if range.is_empty() && !quiet {
+        eprintln!(
+            "note: shard {} of {} variants holds no variant (more shards than variants); its file \
+             merges as nothing",
+            a.shard.as_deref().unwrap_or_default(),
+            a.variants
+        );
+    }
     let progress = Progress::new(quiet, range.len(), "sweep");
     let cb = progress.callback();
     let ctl = Control::default().with_progress(&cb);
