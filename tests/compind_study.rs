@@ -854,7 +854,7 @@ fn sobol_draws_the_bars_of_its_target() {
 #[test]
 fn value_errors_name_the_flag_not_the_library_parameter() {
     let base = ["--imeta", IMETA, "--idata", IDATA];
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["strweak", "--unit", "AUT", "--top", "0"], "`--top`"),
         (&["sweep", "--chunk", "0"], "`--chunk`"),
         (
@@ -862,6 +862,12 @@ fn value_errors_name_the_flag_not_the_library_parameter() {
             "`--level`",
         ),
         (&["plot", "dots", "--level", "9"], "`--level`"),
+        (
+            &["plot", "dots", "--width", "10", "--height", "500"],
+            "`--width/--height`",
+        ),
+        (&["plot", "dots", "--font-size", "2"], "`--font-size`"),
+        (&["remove", "--level", "5"], "`--level`"),
         (
             &["score", "--aggregate", "power:nan"],
             "`--aggregate` = `power:nan`: expected a finite number, not `nan`",

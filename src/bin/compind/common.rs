@@ -752,14 +752,20 @@ pub fn dataset<'a>(
 }
 
 /// An [`Error::InvalidParameter`] whose library parameter name is one of `names` (`(parameter,
-/// flag)`) renamed to the flag; other errors unchanged.
+/// flag)`; a name `*TAIL` matches every parameter ending in `TAIL`) renamed to the flag; other
+/// errors unchanged.
 pub fn flag_names(e: Error, names: &[(&str, &str)]) -> Error {
     match e {
         Error::InvalidParameter {
             parameter,
             value,
             expected,
-        } => match names.iter().find(|(p, _)| *p == parameter) {
+        } => match names.iter().find(|(p, _)| {
+            // `*: size` matches every plot's `<plot>: size`
+            *p == parameter
+                || p.strip_prefix('*')
+                    .is_some_and(|tail| parameter.ends_with(tail))
+        }) {
             Some((_, flag)) => Error::invalid(*flag, value, expected),
             None => Error::InvalidParameter {
                 parameter,

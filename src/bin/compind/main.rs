@@ -152,11 +152,11 @@ fn main() -> ExitCode {
             ("unq_discard", "--unq-discard"),
         ],
         Command::Plot(_) => &[
-            ("scores_by_level: level", "--level"),
-            ("unit_profile: level", "--level"),
-            ("unit_contributions: level", "--level"),
-            ("correlation_heatmap: level", "--level"),
+            ("*: level", "--level"),
+            ("*: size", "--width/--height"),
+            ("*: font_size", "--font-size"),
         ],
+        Command::Remove(_) => &[("level", "--level")],
         _ => &[],
     };
     let result = result.map_err(|f| match f {

@@ -100,10 +100,11 @@ pub struct Args {
     /// Title (default: each plot's own). Example: `--title "ASEM index 2024"`.
     #[arg(long, value_name = "TEXT")]
     title: Option<String>,
-    /// Width in pixels, 100-20000 (default: sized from the data). Example: `--width 1200`.
+    /// Width in pixels, 100-20000 (default: sized from the data); give --height with it.
+    /// Example: `--width 1200 --height 800`.
     #[arg(long, value_name = "PX", requires = "height")]
     width: Option<u32>,
-    /// Height in pixels, 100-20000 (with --width). Example: `--height 800`.
+    /// Height in pixels, 100-20000; give --width with it. Example: `--width 1200 --height 800`.
     #[arg(long, value_name = "PX", requires = "width")]
     height: Option<u32>,
     /// Base font size in pixels, 6-40. Example: `--font-size 14`.
