@@ -579,9 +579,10 @@ pub type UnitNames<'a> = (&'a [String], &'a [String]);
 /// [`SweepResult::ranks`](crate::sweep::SweepResult::ranks); 1 = exact histograms). With 1 (or 0)
 /// the table is [`ua_table`]'s, byte for byte. With `w > 1` (a binned
 /// [`RankSummary`](crate::sweep::RankSummary)) a last column `rank_resolution` holds `w` in every
-/// row: the rank columns are then resolved to one bin (quantiles are the smallest rank of their bin,
-/// at most `w − 1` below the exact value; `mean_rank` within `(w − 1)/2` and `mean_abs_shift` within
-/// `w − 1` of theirs), so a reader of the file sees which summary produced it.
+/// row: the rank columns are then resolved to one bin (quantiles read each bin's counts as spread
+/// evenly over its ranks, within `w − 1` of the exact value on either side; `mean_rank` and
+/// `mean_abs_shift` use bin midpoints, within `(w − 1)/2` of theirs), so a reader of the file sees
+/// which summary produced it.
 ///
 /// # Errors
 /// As [`ua_table`].

@@ -14,10 +14,14 @@ use crate::rank::Rank;
 /// **Binned summaries.** A histogram of `N` units may instead count ranks in bins of `w` consecutive
 /// ranks ([`RankHistogram::binned`]; bin `b` holds ranks `b·w + 1 ..= min((b + 1)·w, N)`), in
 /// `N × ⌈N / w⌉` counters instead of `N²`. Bin counts are exact (each is the sum of the exact counts of
-/// its ranks) and merge exactly; rank statistics are then resolved to one bin: a quantile is the
-/// smallest rank of the bin where the exact quantile lies (so it is at most `w − 1` below it), the mean
-/// and mean absolute shift use bin midpoints (within `(w − 1)/2` and `w − 1`), and
-/// [`RankHistogram::prob_at_most`] counts whole bins only. With `w = 1` (the default, [`RankHistogram::new`])
+/// its ranks) and merge exactly; rank statistics are then resolved to one bin: the mean and mean
+/// absolute shift use bin midpoints (within `(w − 1)/2` of the exact values), the interpolated
+/// quantiles of [`RankHistogram::quantile_interpolated`] (the UA report's) read each bin's counts as
+/// spread evenly over its ranks (each order statistic stays in its bin, so a quantile is within
+/// `w − 1` of the exact one, on either side, and a bin's order statistics average to the midpoint the
+/// mean uses), the type-1 [`RankHistogram::quantile`] is the smallest rank of the bin where the exact
+/// quantile lies (at most `w − 1` below it), and [`RankHistogram::prob_at_most`] counts whole bins
+/// only. With `w = 1` (the default, [`RankHistogram::new`])
 /// everything is exact. A sweep picks the summary from [`SweepConfig::rank_summary`](super::SweepConfig::rank_summary).
 ///
 /// **Quantile rule:** the `q`-quantile of a unit's ranks is the smallest rank `r` whose cumulative
@@ -528,16 +532,34 @@ impl RankHistogram {
         let (mut lo, mut hi) = (None, None);
         let mut acc = 0u64;
         for (i, &cnt) in c.iter().enumerate() {
+            let before = acc;
             acc += cnt;
             if lo.is_none() && acc >= lo_k {
-                lo = Some(self.lowest(first + i) as f64);
+                lo = Some(self.order_statistic(first + i, lo_k - before, cnt));
             }
             if acc >= hi_k {
-                hi = Some(self.lowest(first + i) as f64);
+                hi = Some(self.order_statistic(first + i, hi_k - before, cnt));
                 break;
             }
         }
         Some(crate::stats::quantile::type7_combine(lo?, hi?, h))
+    }
+
+    /// The `j`-th smallest (1-based) of the `count` ranks counted in bin `i`: the bin's rank for an
+    /// exact histogram; for a binned one, the ranks read as spread evenly over the bin, `lo + (j −
+    /// 1)·(hi − lo)/(count − 1)` (the midpoint for a single count), so the order statistics of a bin
+    /// average to its midpoint, as [`RankHistogram::mean`] takes it, and each lies in the bin, within
+    /// `w − 1` of the exact one.
+    fn order_statistic(&self, i: usize, j: u64, count: u64) -> f64 {
+        let lo = self.lowest(i);
+        if self.width == 1 {
+            return lo as f64;
+        }
+        let hi = self.twice_mid(i) - lo;
+        if count <= 1 {
+            return self.twice_mid(i) as f64 / 2.0;
+        }
+        lo as f64 + (j.saturating_sub(1)) as f64 * (hi - lo) as f64 / (count - 1) as f64
     }
     /// Share of ranked variants in which unit `u` ranks `k` or better (for a binned summary, in a
     /// bin whose ranks are all `≤ k`: a lower bound that is exact when `k` ends a bin).

@@ -30,9 +30,10 @@ use crate::sweepfile::SweepFile;
 ///
 /// A sweep run with binned rank histograms (`compind sweep --rank-summary binned:B`, or `auto`
 /// when exact ones did not fit) adds a last column, rank_resolution: the bin width w. Its rank
-/// quantiles are the smallest rank of their bin (at most w - 1 below the exact value), mean_rank
-/// is within (w - 1)/2 and mean_abs_shift within w - 1 of the exact values. Exact sweeps have no
-/// such column.
+/// quantiles read each bin's counts as spread evenly over the bin's ranks (within w - 1 of the
+/// exact value, either side; 0.7-1.3 ranks on average on a 2,000-unit sweep with w = 20), and
+/// mean_rank and mean_abs_shift use bin midpoints (within (w - 1)/2 of the exact values). Exact
+/// sweeps have no such column.
 ///
 /// Example:
 ///
