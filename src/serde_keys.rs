@@ -6,37 +6,40 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 
-/// Read a method enum with `inner` (its derived deserializer, `#[serde(remote = "Self")]`), then
-/// refuse keys other than `method` when the value read is a unit variant (`is_unit`). The value is
-/// buffered as a `serde_json::Value`, so this needs a self-describing format (JSON, TOML: the
-/// formats the crate's configs use).
+/// Read a tagged enum with `inner` (its derived deserializer, `#[serde(remote = "Self")]`), then
+/// refuse keys other than the tag `tag` when the value read is a unit variant (`is_unit`). The value
+/// is buffered as a `toml::Value`, which keeps every float (`nan` and `±inf` included, so a spec
+/// written with them reads back) and reads from JSON as well as TOML (the formats of the crate's
+/// configs; a self-describing format is needed). JSON `null` has no TOML counterpart and is refused
+/// with serde's message: none of these enums takes one.
 pub(crate) fn no_keys_beside_unit_variant<'de, D, T>(
     d: D,
-    inner: impl FnOnce(serde_json::Value) -> Result<T, serde_json::Error>,
+    tag: &str,
+    inner: impl FnOnce(toml::Value) -> Result<T, toml::de::Error>,
     is_unit: impl Fn(&T) -> bool,
 ) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
 {
-    let v = serde_json::Value::deserialize(d)?;
+    let v = toml::Value::deserialize(d)?;
     let extra: Vec<String> = v
-        .as_object()
-        .map(|o| {
-            o.keys()
-                .filter(|k| k.as_str() != "method")
+        .as_table()
+        .map(|t| {
+            t.keys()
+                .filter(|k| k.as_str() != tag)
                 .map(|k| format!("`{k}`"))
                 .collect()
         })
         .unwrap_or_default();
-    let method = v
-        .get("method")
+    let name = v
+        .get(tag)
         .and_then(|m| m.as_str())
         .unwrap_or_default()
         .to_string();
-    let t = inner(v).map_err(D::Error::custom)?;
+    let t = inner(v).map_err(|e| D::Error::custom(e.message()))?;
     if is_unit(&t) && !extra.is_empty() {
         return Err(D::Error::custom(format!(
-            "method `{method}` takes no parameters: remove {}",
+            "{tag} `{name}` takes no parameters: remove {}",
             extra.join(", ")
         )));
     }
@@ -45,6 +48,8 @@ where
 
 #[cfg(test)]
 mod tests {
+    use crate::aggregate::{MissingPolicy, PreferenceFunction};
+    use crate::prepare::ImputeMethod;
     use crate::{AggregatorKind, NormaliserKind};
 
     #[test]
@@ -62,7 +67,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("`offset`"), "{e}");
-        // what was accepted before still is, and round-trips
+        let e = serde_json::from_str::<ImputeMethod>(r#"{"method":"mean","group":"r"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`group`"), "{e}");
+        let e = toml::from_str::<MissingPolicy>("policy = \"propagate\"\nmin_coverage = 0.5")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("policy `propagate`") && e.contains("min_coverage"),
+            "{e}"
+        );
+        let e = serde_json::from_str::<PreferenceFunction>(r#"{"function":"usual","p":1}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`p`"), "{e}");
+        // what was accepted before still is, and round-trips through JSON and TOML
         for k in [
             NormaliserKind::Rank,
             NormaliserKind::MinMax { lo: 1.0, hi: 2.0 },
@@ -83,6 +103,21 @@ mod tests {
             let j = serde_json::to_string(&k).unwrap();
             assert_eq!(serde_json::from_str::<AggregatorKind>(&j).unwrap(), k);
         }
+        for p in [
+            MissingPolicy::Propagate,
+            MissingPolicy::Skip { min_coverage: 0.5 },
+        ] {
+            let t = toml::to_string(&p).unwrap();
+            assert_eq!(toml::from_str::<MissingPolicy>(&t).unwrap(), p);
+        }
+        // non-finite floats survive the buffer (TOML `inf`; the parameter checks judge them later)
+        let k = toml::from_str::<AggregatorKind>("method = \"power\"\np = inf").unwrap();
+        assert_eq!(k, AggregatorKind::Power { p: f64::INFINITY });
+        let k = toml::to_string(&k).unwrap();
+        assert_eq!(
+            toml::from_str::<AggregatorKind>(&k).unwrap(),
+            AggregatorKind::Power { p: f64::INFINITY }
+        );
         // other mistakes keep serde's own messages
         let e = serde_json::from_str::<NormaliserKind>(r#"{"method":"min_max","h1":1}"#)
             .unwrap_err()

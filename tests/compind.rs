@@ -867,13 +867,18 @@ fn sweep_without_score_stats_keeps_the_rank_columns() {
     ]);
     ok(&o);
     assert!(stderr(&o).contains("holds no variant"), "{}", stderr(&o));
-    // --score-bins beside it is a usage error
+    // --score-bins above 0 beside it is a usage error
     let o = run(
         &d.join("x.json"),
         &["--no-score-stats", "--score-bins", "16"],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(!d.join("x.json").exists());
+    // --score-bins 0 is what --no-score-stats means anyway
+    ok(&run(
+        &d.join("x.json"),
+        &["--no-score-stats", "--score-bins", "0"],
+    ));
     // shards with and without score statistics do not merge
     let (s1, s2) = (d.join("s1.json"), d.join("s2.json"));
     ok(&run(&s1, &["--shard", "1/2"]));
@@ -881,6 +886,7 @@ fn sweep_without_score_stats_keeps_the_rank_columns() {
     let m = d.join("m.json");
     let o = compind(&["merge", s(&s1), s(&s2), "--out", s(&m)]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--no-score-stats"), "{}", stderr(&o));
     assert!(!m.exists());
 }
 

@@ -374,6 +374,10 @@ fn natural_toml_spellings_read_as_the_canonical_config() {
             "[impute]\nmethod = \"group_mean\"\ngruop = \"B\"\n",
             "gruop",
         ),
+        (
+            "[impute.method]\nmethod = \"mean\"\ngroup = \"B\"\n",
+            "`group`",
+        ),
     ] {
         let e = toml::from_str::<PipelineConfig>(bad)
             .unwrap_err()

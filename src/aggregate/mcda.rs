@@ -50,6 +50,7 @@ pub enum TopsisNormalisation {
 /// assert_eq!(f.preference(12.0), 1.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(tag = "function", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PreferenceFunction {
     /// Type I: `P = 1` for `d > 0`.
@@ -85,6 +86,24 @@ pub enum PreferenceFunction {
         /// Inflection point, `s > 0`.
         s: f64,
     },
+}
+
+impl serde::Serialize for PreferenceFunction {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        PreferenceFunction::serialize(self, s)
+    }
+}
+
+/// Keys beside `usual` are refused (see `crate::serde_keys`).
+impl<'de> serde::Deserialize<'de> for PreferenceFunction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        crate::serde_keys::no_keys_beside_unit_variant(
+            d,
+            "function",
+            PreferenceFunction::deserialize,
+            |f| matches!(f, PreferenceFunction::Usual),
+        )
+    }
 }
 
 impl PreferenceFunction {

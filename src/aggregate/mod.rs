@@ -51,6 +51,7 @@ pub use rows::{RowInput, aggregate_rows, check_block, row_weight_sum};
 /// assert_eq!(MissingPolicy::default(), MissingPolicy::Skip { min_coverage: 0.0 });
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(tag = "policy", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MissingPolicy {
     /// Skip missing children and re-weight over the available ones. The result is missing if the share
@@ -65,6 +66,24 @@ pub enum MissingPolicy {
     Propagate,
     /// Any missing child is an error naming unit, node and child.
     Error,
+}
+
+impl Serialize for MissingPolicy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        MissingPolicy::serialize(self, s)
+    }
+}
+
+/// Keys beside `propagate` / `error` are refused (see `crate::serde_keys`).
+impl<'de> Deserialize<'de> for MissingPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        crate::serde_keys::no_keys_beside_unit_variant(
+            d,
+            "policy",
+            MissingPolicy::deserialize,
+            |p| matches!(p, MissingPolicy::Propagate | MissingPolicy::Error),
+        )
+    }
 }
 
 impl Default for MissingPolicy {
@@ -632,16 +651,21 @@ impl Serialize for AggregatorKind {
 
 impl<'de> Deserialize<'de> for AggregatorKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        crate::serde_keys::no_keys_beside_unit_variant(d, AggregatorKind::deserialize, |k| {
-            matches!(
-                k,
-                AggregatorKind::Arithmetic
-                    | AggregatorKind::Sum
-                    | AggregatorKind::Median
-                    | AggregatorKind::Copeland
-                    | AggregatorKind::SignedArithmetic
-            )
-        })
+        crate::serde_keys::no_keys_beside_unit_variant(
+            d,
+            "method",
+            AggregatorKind::deserialize,
+            |k| {
+                matches!(
+                    k,
+                    AggregatorKind::Arithmetic
+                        | AggregatorKind::Sum
+                        | AggregatorKind::Median
+                        | AggregatorKind::Copeland
+                        | AggregatorKind::SignedArithmetic
+                )
+            },
+        )
     }
 }
 

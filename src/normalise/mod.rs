@@ -383,18 +383,23 @@ impl Serialize for NormaliserKind {
 
 impl<'de> Deserialize<'de> for NormaliserKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        crate::serde_keys::no_keys_beside_unit_variant(d, NormaliserKind::deserialize, |k| {
-            matches!(
-                k,
-                NormaliserKind::Rank
-                    | NormaliserKind::PercentileRank
-                    | NormaliserKind::Borda
-                    | NormaliserKind::DistToMax
-                    | NormaliserKind::FracMax
-                    | NormaliserKind::MaxScore
-                    | NormaliserKind::Identity
-            )
-        })
+        crate::serde_keys::no_keys_beside_unit_variant(
+            d,
+            "method",
+            NormaliserKind::deserialize,
+            |k| {
+                matches!(
+                    k,
+                    NormaliserKind::Rank
+                        | NormaliserKind::PercentileRank
+                        | NormaliserKind::Borda
+                        | NormaliserKind::DistToMax
+                        | NormaliserKind::FracMax
+                        | NormaliserKind::MaxScore
+                        | NormaliserKind::Identity
+                )
+            },
+        )
     }
 }
 

@@ -29,6 +29,7 @@ use crate::stats::{mean_of, median_of};
 /// assert_eq!(m, ImputeMethod::GroupMedian { group: "region".into() });
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ImputeMethod {
     /// Indicator mean over all units.
@@ -49,6 +50,24 @@ pub enum ImputeMethod {
         /// Name of the group column in the data set.
         group: String,
     },
+}
+
+impl Serialize for ImputeMethod {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        ImputeMethod::serialize(self, s)
+    }
+}
+
+/// A `group` beside `mean` / `median` is refused (see `crate::serde_keys`).
+impl<'de> Deserialize<'de> for ImputeMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        crate::serde_keys::no_keys_beside_unit_variant(
+            d,
+            "method",
+            ImputeMethod::deserialize,
+            |m| matches!(m, ImputeMethod::Mean | ImputeMethod::Median),
+        )
+    }
 }
 
 impl ImputeMethod {
@@ -274,8 +293,10 @@ impl<'de> Deserialize<'de> for MethodField {
                 self,
                 map: A,
             ) -> std::result::Result<MethodField, A::Error> {
-                ImputeMethod::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(MethodField::Full)
+                <ImputeMethod as Deserialize>::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )
+                .map(MethodField::Full)
             }
         }
         d.deserialize_any(V)

@@ -102,8 +102,11 @@ pub trait CsvTable {
     }
 }
 
-/// The CSV text `bytes` (as [`CsvTable::write_csv`] writes it) as a typed [`Table`] for JSON output:
-/// empty fields missing, fields that [`format_f64`] reproduces numbers, the rest text.
+/// The CSV text `bytes` (as [`CsvTable::write_csv`] writes it) as a typed [`Table`] for JSON output,
+/// typed column by column: a column is numeric when every non-empty field is a number that
+/// [`format_f64`] writes back unchanged and its header is not a code or name column (`uCode`,
+/// `uName`, `iCode`, `iName`, or any header ending in `Code` / `Name`, whose values stay text even when
+/// they look like numbers, such as `001` or `2`); empty fields are missing in every column.
 fn csv_text_as_table(bytes: &[u8], path: &Path) -> Result<Table> {
     let bad = |e: csv::Error| Error::Parse {
         source_name: path.display().to_string(),
@@ -118,19 +121,37 @@ fn csv_text_as_table(bytes: &[u8], path: &Path) -> Result<Table> {
         .iter()
         .map(String::from)
         .collect();
+    let rows: Vec<csv::StringRecord> = rdr
+        .records()
+        .collect::<std::result::Result<_, _>>()
+        .map_err(bad)?;
+    let number = |f: &str| {
+        f.parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && format_f64(*v) == f)
+    };
+    let label = |h: &str| h.ends_with("Code") || h.ends_with("Name");
+    let numeric: Vec<bool> = header
+        .iter()
+        .enumerate()
+        .map(|(j, h)| {
+            !label(h)
+                && rows
+                    .iter()
+                    .filter_map(|r| r.get(j))
+                    .filter(|f| !f.is_empty())
+                    .all(|f| number(f).is_some())
+        })
+        .collect();
     let mut t = Table::new(header)?;
-    for rec in rdr.records() {
-        let rec = rec.map_err(bad)?;
+    for rec in &rows {
         t.push(
             rec.iter()
-                .map(|f| {
-                    if f.is_empty() {
-                        return Cell::Missing;
-                    }
-                    match f.parse::<f64>() {
-                        Ok(v) if v.is_finite() && format_f64(v) == f => Cell::Num(v),
-                        _ => Cell::Text(f.to_string()),
-                    }
+                .zip(&numeric)
+                .map(|(f, &num)| match num.then(|| number(f)).flatten() {
+                    _ if f.is_empty() => Cell::Missing,
+                    Some(v) => Cell::Num(v),
+                    None => Cell::Text(f.to_string()),
                 })
                 .collect(),
         )?;
@@ -283,5 +304,28 @@ mod tests {
             Failing::Other.write_csv_path(&p),
             Err(Error::InvalidParameter { .. })
         ));
+    }
+
+    /// JSON output types whole columns: codes and names stay text even when they look like numbers,
+    /// a column with any non-number is text throughout, empty fields are null.
+    #[test]
+    fn json_columns_are_typed_as_a_whole() {
+        let csv = b"uCode,uName,x,g,mixed\n001,1,1.5,,7\n2,b,-0.25,a,x\n-0,c,3,,\n";
+        let t = csv_text_as_table(csv, Path::new("t.json")).unwrap();
+        let mut out = Vec::new();
+        t.write_json(&mut out).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v[0]["uCode"], "001");
+        assert_eq!(v[1]["uCode"], "2");
+        assert_eq!(v[2]["uCode"], "-0");
+        assert_eq!(v[0]["uName"], "1");
+        assert_eq!(v[0]["x"], 1.5);
+        assert_eq!(v[1]["x"], -0.25);
+        assert!(v[0]["g"].is_null() && v[1]["g"] == "a");
+        assert_eq!(
+            (v[0]["mixed"].clone(), v[1]["mixed"].clone()),
+            ("7".into(), "x".into())
+        );
+        assert!(v[2]["mixed"].is_null());
     }
 }

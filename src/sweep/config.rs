@@ -70,9 +70,10 @@ pub struct SweepConfig {
     /// [`SweepResult::scores`](super::SweepResult::scores) is [`ScoreStats::not_kept`](super::ScoreStats::not_kept)
     /// and the UA report's score columns are empty, and the sweep skips the exact score sums and
     /// the score-histogram cells (about a quarter of the time of a 2,000-unit sweep). Ranks and rank
-    /// histograms are the same either way. A sweep refuses `false` with `score_bins > 0` (set by
-    /// [`SweepConfig::with_score_stats`]`(false)`, which also sets the bins to 0). Results with and
-    /// without score statistics do not merge.
+    /// histograms are the same either way. With `false`, [`SweepConfig::score_bins`] is not used
+    /// (the sweep, its memory estimate and its fingerprint take 0, so a config file needs only
+    /// `score_stats = false`; [`SweepConfig::with_score_stats`]`(false)` also sets the bins to 0).
+    /// Results with and without score statistics do not merge.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub score_stats: bool,
     /// Memory budget in bytes that the sweep's estimate must fit before anything large is allocated

@@ -142,6 +142,13 @@ impl SweepResult {
     /// assert!(b.merge(&a).is_err()); // variants 0..40 twice
     /// ```
     pub fn merge(&mut self, other: &SweepResult) -> Result<()> {
+        if self.scores.is_kept() != other.scores.is_kept() {
+            return Err(Error::SweepMerge {
+                reason: "one result kept score statistics and the other did not \
+                         (SweepConfig::score_stats; compind sweep --no-score-stats)"
+                    .into(),
+            });
+        }
         let (Some(fa), Some(fb)) = (&self.fingerprint, &other.fingerprint) else {
             return Err(Error::SweepMerge {
                 reason: "a result has no fingerprint (written by an older version); run it again"

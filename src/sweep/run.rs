@@ -237,6 +237,15 @@ impl BatchModel {
         range: Range<usize>,
         ctl: &Control<'_>,
     ) -> Result<SweepResult> {
+        // without score statistics the score bins are not used: the sweep, its memory estimate and
+        // its fingerprint see 0
+        let lean;
+        let cfg = if cfg.score_stats || cfg.score_bins == 0 {
+            cfg
+        } else {
+            lean = cfg.clone().with_score_stats(false);
+            &lean
+        };
         if cfg.chunk_size == 0 {
             return Err(Error::invalid(
                 "chunk_size",
@@ -258,16 +267,6 @@ impl BatchModel {
                 Expected::Rule(format!(
                     "at most {MAX_SCORE_BINS} (finer bins cannot be resolved)"
                 )),
-            ));
-        }
-        if !cfg.score_stats && cfg.score_bins > 0 {
-            return Err(Error::invalid(
-                "score_bins",
-                cfg.score_bins,
-                Expected::Rule(
-                    "0 when score_stats is false (no score statistics are kept; with_score_stats(false) sets both)"
-                        .into(),
-                ),
             ));
         }
         if range.end > cfg.variants {
@@ -1020,18 +1019,27 @@ mod tests {
             let mut fs = full.scores.clone();
             let err = fs.merge(&lean.scores).unwrap_err().to_string();
             assert!(err.contains("did not"), "{err}");
+            let err = full.clone().merge(&lean).unwrap_err().to_string();
+            assert!(err.contains("score_stats"), "{err}");
             let json = serde_json::to_string(&lean).unwrap();
             let back: SweepResult = serde_json::from_str(&json).unwrap();
             assert_eq!(back, lean, "case {i}");
             // a result that kept its statistics writes no `kept` key (files as before)
             assert!(!serde_json::to_string(&full).unwrap().contains("\"kept\""));
         }
-        // bins without statistics are refused, not ignored
+        // without statistics the bins are not used: a config that keeps its default bins (as a
+        // config file with only `score_stats = false` does) gives the same result and fingerprint
         let m = &cases[0].0;
-        let mut bad = SweepConfig::new(10, 1, all_uniform(0.5)).with_score_stats(false);
-        bad.score_bins = 8;
-        let err = m.sweep(&bad).unwrap_err().to_string();
-        assert!(err.contains("score_stats"), "{err}");
+        let lean = SweepConfig::new(10, 1, all_uniform(0.5)).with_score_stats(false);
+        let mut with_bins = lean.clone();
+        with_bins.score_bins = 256;
+        assert_eq!(m.sweep(&with_bins).unwrap(), m.sweep(&lean).unwrap());
+        let cfg: SweepConfig = serde_json::from_str(
+            r#"{"variants": 10, "seed": 1, "weights": {"sampler": "nominal"}, "score_stats": false}"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.score_bins, 256);
+        assert!(!m.sweep(&cfg).unwrap().scores.is_kept());
         // a serialised not-kept statistic with counts is refused on reading
         let lean = m
             .sweep(&SweepConfig::new(10, 1, all_uniform(0.5)).with_score_stats(false))

@@ -51,6 +51,17 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                 path.display()
             ),
         };
+        if f.config.score_stats != acc.config.score_stats {
+            return Err(Error::SweepMerge {
+                reason: format!(
+                    "`{}` and `{}` come from different sweeps: one was run with --no-score-stats and \
+                     the other without (shards of one sweep must all use it or none)",
+                    first_path.display(),
+                    path.display()
+                ),
+            }
+            .into());
+        }
         if f.config != acc.config {
             return Err(clash("configurations").into());
         }

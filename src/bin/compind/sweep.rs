@@ -350,13 +350,15 @@ pub struct Args {
     /// Example: `--chunk 4096`.
     #[arg(long, value_name = "C", default_value_t = 4096)]
     chunk: usize,
-    /// Histogram bins per unit for score quantiles (0 = none). Example: `--score-bins 256`.
-    #[arg(long, value_name = "B", default_value_t = 256)]
-    score_bins: usize,
+    /// Histogram bins per unit for score quantiles (0 = none; default 256). Example:
+    /// `--score-bins 256`.
+    #[arg(long, value_name = "B")]
+    score_bins: Option<usize>,
     /// Keep rank statistics only: no score mean, sd or quantiles (the report's score columns are
     /// empty). About a quarter faster on thousands of units; ranks and rank histograms are the same.
-    /// Shards of one sweep must all use it or none. Example: `--no-score-stats`.
-    #[arg(long, conflicts_with = "score_bins")]
+    /// Shards of one sweep must all use it or none. Refused with --score-bins above 0. Example:
+    /// `--no-score-stats`.
+    #[arg(long)]
     no_score_stats: bool,
     /// How per-unit rank histograms are kept: `exact` (units x units counters: 10,000 units take
     /// 800 MB per histogram, one per thread plus the result), `binned:B` (B bins of ceil(units/B)
@@ -400,6 +402,12 @@ pub fn shard_range(s: &str, k: usize) -> std::result::Result<std::ops::Range<usi
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.model.inputs.require()?;
+    if a.no_score_stats && a.score_bins.is_some_and(|b| b > 0) {
+        return Err(Failure::Usage(
+            "--score-bins above 0 needs score statistics: drop --no-score-stats or --score-bins"
+                .into(),
+        ));
+    }
     let range = match &a.shard {
         Some(s) => shard_range(s, a.variants).map_err(Failure::Usage)?,
         None => 0..a.variants,
@@ -432,7 +440,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         cfg.alternatives = AltSampler::Uniform;
     }
     cfg.chunk_size = a.chunk;
-    cfg.score_bins = a.score_bins;
+    cfg.score_bins = a.score_bins.unwrap_or(256);
     cfg = cfg
         .with_rank_summary(a.rank_summary)
         .with_score_stats(!a.no_score_stats);
