@@ -648,7 +648,7 @@ fn plot_bad_input_and_usage() {
     );
     fails_naming(
         &coinr("plot", &["dots", "--font-size", "2", "--out", s(&x)]),
-        "font_size",
+        "--font-size",
     );
     fails_naming(
         &compind(&["plot", "ranks", "--sweep", IMETA, "--out", s(&x)]),
