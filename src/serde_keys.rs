@@ -46,6 +46,31 @@ where
     Ok(t)
 }
 
+/// `Serialize` and `Deserialize` for a tagged enum declared with `#[serde(remote = "Self")]` (so its
+/// derived code is inherent functions): serialising as derived, reading through
+/// [`no_keys_beside_unit_variant`] with the tag and the unit variants given.
+macro_rules! strict_tagged {
+    ($ty:ty, $tag:literal, $($unit:path)|+) => {
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                <$ty>::serialize(self, s)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> std::result::Result<Self, D::Error> {
+                $crate::serde_keys::no_keys_beside_unit_variant(d, $tag, <$ty>::deserialize, |v| {
+                    matches!(v, $($unit)|+)
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use strict_tagged;
+
 #[cfg(test)]
 mod tests {
     use crate::aggregate::{MissingPolicy, PreferenceFunction};

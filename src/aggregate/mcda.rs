@@ -88,23 +88,8 @@ pub enum PreferenceFunction {
     },
 }
 
-impl serde::Serialize for PreferenceFunction {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        PreferenceFunction::serialize(self, s)
-    }
-}
-
-/// Keys beside `usual` are refused (see `crate::serde_keys`).
-impl<'de> serde::Deserialize<'de> for PreferenceFunction {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        crate::serde_keys::no_keys_beside_unit_variant(
-            d,
-            "function",
-            PreferenceFunction::deserialize,
-            |f| matches!(f, PreferenceFunction::Usual),
-        )
-    }
-}
+// keys beside `usual` are refused (see `crate::serde_keys`)
+crate::serde_keys::strict_tagged!(PreferenceFunction, "function", PreferenceFunction::Usual);
 
 impl PreferenceFunction {
     /// `P(d)`, the preference for a difference `d` (0 for `d ≤ 0` and for NaN).

@@ -68,23 +68,12 @@ pub enum MissingPolicy {
     Error,
 }
 
-impl Serialize for MissingPolicy {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        MissingPolicy::serialize(self, s)
-    }
-}
-
-/// Keys beside `propagate` / `error` are refused (see `crate::serde_keys`).
-impl<'de> Deserialize<'de> for MissingPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        crate::serde_keys::no_keys_beside_unit_variant(
-            d,
-            "policy",
-            MissingPolicy::deserialize,
-            |p| matches!(p, MissingPolicy::Propagate | MissingPolicy::Error),
-        )
-    }
-}
+// keys beside `propagate` / `error` are refused (see `crate::serde_keys`)
+crate::serde_keys::strict_tagged!(
+    MissingPolicy,
+    "policy",
+    MissingPolicy::Propagate | MissingPolicy::Error
+);
 
 impl Default for MissingPolicy {
     fn default() -> Self {
@@ -643,31 +632,15 @@ pub enum AggregatorKind {
     },
 }
 
-impl Serialize for AggregatorKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        AggregatorKind::serialize(self, s)
-    }
-}
-
-impl<'de> Deserialize<'de> for AggregatorKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        crate::serde_keys::no_keys_beside_unit_variant(
-            d,
-            "method",
-            AggregatorKind::deserialize,
-            |k| {
-                matches!(
-                    k,
-                    AggregatorKind::Arithmetic
-                        | AggregatorKind::Sum
-                        | AggregatorKind::Median
-                        | AggregatorKind::Copeland
-                        | AggregatorKind::SignedArithmetic
-                )
-            },
-        )
-    }
-}
+crate::serde_keys::strict_tagged!(
+    AggregatorKind,
+    "method",
+    AggregatorKind::Arithmetic
+        | AggregatorKind::Sum
+        | AggregatorKind::Median
+        | AggregatorKind::Copeland
+        | AggregatorKind::SignedArithmetic
+);
 
 impl AggregatorKind {
     /// The valid string forms, for error messages and help texts.

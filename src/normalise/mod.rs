@@ -375,33 +375,17 @@ pub enum NormaliserKind {
     Identity,
 }
 
-impl Serialize for NormaliserKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        NormaliserKind::serialize(self, s)
-    }
-}
-
-impl<'de> Deserialize<'de> for NormaliserKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        crate::serde_keys::no_keys_beside_unit_variant(
-            d,
-            "method",
-            NormaliserKind::deserialize,
-            |k| {
-                matches!(
-                    k,
-                    NormaliserKind::Rank
-                        | NormaliserKind::PercentileRank
-                        | NormaliserKind::Borda
-                        | NormaliserKind::DistToMax
-                        | NormaliserKind::FracMax
-                        | NormaliserKind::MaxScore
-                        | NormaliserKind::Identity
-                )
-            },
-        )
-    }
-}
+crate::serde_keys::strict_tagged!(
+    NormaliserKind,
+    "method",
+    NormaliserKind::Rank
+        | NormaliserKind::PercentileRank
+        | NormaliserKind::Borda
+        | NormaliserKind::DistToMax
+        | NormaliserKind::FracMax
+        | NormaliserKind::MaxScore
+        | NormaliserKind::Identity
+);
 
 impl Default for NormaliserKind {
     fn default() -> Self {

@@ -52,23 +52,12 @@ pub enum ImputeMethod {
     },
 }
 
-impl Serialize for ImputeMethod {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        ImputeMethod::serialize(self, s)
-    }
-}
-
-/// A `group` beside `mean` / `median` is refused (see `crate::serde_keys`).
-impl<'de> Deserialize<'de> for ImputeMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        crate::serde_keys::no_keys_beside_unit_variant(
-            d,
-            "method",
-            ImputeMethod::deserialize,
-            |m| matches!(m, ImputeMethod::Mean | ImputeMethod::Median),
-        )
-    }
-}
+// a `group` beside `mean` / `median` is refused (see `crate::serde_keys`)
+crate::serde_keys::strict_tagged!(
+    ImputeMethod,
+    "method",
+    ImputeMethod::Mean | ImputeMethod::Median
+);
 
 impl ImputeMethod {
     fn name(&self) -> String {
