@@ -664,6 +664,9 @@ fn plot_bad_input_and_usage() {
     let o = coinr("plot", &["tree", "--out", s(&d.join("tree.png"))]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(!d.join("tree.png").exists());
+    // a device takes the SVG text as it is
+    #[cfg(unix)]
+    ok(&coinr("plot", &["tree", "--out", "/dev/null"]));
     assert!(!x.exists());
 }
 

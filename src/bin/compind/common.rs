@@ -654,15 +654,18 @@ pub fn output_path(s: &str) -> std::result::Result<PathBuf, String> {
     Ok(PathBuf::from(s))
 }
 
-/// A plot's output path: [`output_path`], and a file name must end in `.svg` (any case): plots are
-/// SVG, and a `.png` or `.pdf` name would get SVG text.
+/// A plot's output path: [`output_path`], and a file name must end in `.svg` (any case; standard
+/// output and devices such as `/dev/null` excepted): plots are SVG, and a `.png` or `.pdf` name would
+/// get SVG text.
 pub fn svg_output_path(s: &str) -> std::result::Result<PathBuf, String> {
     let p = output_path(s)?;
     let svg = p
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-    if s == "-" || svg {
+    // standard output and devices (`/dev/null`) take the SVG text as it is
+    let device = std::fs::metadata(&p).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    if s == "-" || svg || device {
         Ok(p)
     } else {
         Err(format!(
