@@ -3,7 +3,7 @@
 //! is one matrix product. [`LinearPlan`] is the sweep fast path's precomputed layout of one
 //! alternative.
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2};
 
 use crate::error::Result;
 use crate::plan::TreePlan;
@@ -101,7 +101,18 @@ impl BatchModel {
             }
             .then(i.cmp(&j))
         });
-        let xtp = a.xt0.select(Axis(1), &perm);
+        // the data's columns (units) in `perm` order, gathered row by row (ndarray's `select`
+        // along the inner axis appends one column at a time, several times slower)
+        let (ni, nu) = a.xt0.dim();
+        if perm.len() != nu {
+            return None;
+        }
+        let mut xtp = Array2::<f64>::zeros((ni, nu));
+        for (mut dst, src) in xtp.rows_mut().into_iter().zip(a.xt0.rows()) {
+            for (d, &u) in dst.iter_mut().zip(&perm) {
+                *d = src.get(u).copied().unwrap_or(f64::NAN);
+            }
+        }
         let bonus = if tree.bonus_indicators().is_empty() {
             Vec::new()
         } else {
