@@ -9,7 +9,7 @@ use std::ops::Bound;
 
 use thiserror::Error;
 
-/// Convenience alias used throughout the crate. The error type defaults to [`Error`] and can be given,
+/// Convenience alias used throughout the crate. The error type defaults to [`Error`](enum@Error) and can be given,
 /// so `use composite_indicators::prelude::*` leaves `Result<(), Box<dyn std::error::Error>>` valid.
 ///
 /// ```
