@@ -59,7 +59,75 @@ crate::serde_keys::strict_tagged!(
     ImputeMethod::Mean | ImputeMethod::Median
 );
 
+/// The text form of the command line: `mean`, `median`, `group_mean:COLUMN`, `group_median:COLUMN`
+/// (COINr's `i_mean`, `i_median`, `i_mean_grp:COLUMN`, `i_median_grp:COLUMN` too; names in any
+/// case, spaces around the parts ignored). Anything else is [`Error::InvalidParameter`] listing the
+/// forms.
+///
+/// ```
+/// use composite_indicators::prepare::ImputeMethod;
+/// let m: ImputeMethod = "group_mean:EurAsia_group".parse().unwrap();
+/// assert_eq!(m, ImputeMethod::GroupMean { group: "EurAsia_group".into() });
+/// assert_eq!("i_median".parse::<ImputeMethod>().unwrap(), ImputeMethod::Median);
+/// assert!("group_mean".parse::<ImputeMethod>().is_err()); // no group column
+/// assert!("mean:region".parse::<ImputeMethod>().is_err()); // mean takes none
+/// assert!("mean:".parse::<ImputeMethod>().is_err());
+/// ```
+impl std::str::FromStr for ImputeMethod {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let (name, group) = match s.split_once(':') {
+            Some((n, g)) => (n.trim(), Some(g.trim().to_string())),
+            None => (s.trim(), None),
+        };
+        // `NAME:` names no group: refused, not read as `NAME`
+        let given_empty = group.as_deref().is_some_and(str::is_empty);
+        let parsed = ImputeMethod::from_name(name, group)
+            .ok()
+            .filter(|_| !given_empty);
+        parsed.ok_or_else(|| {
+            Error::invalid(
+                "imputation",
+                format!("`{s}`"),
+                Expected::one_of(["mean", "median", "group_mean:COLUMN", "group_median:COLUMN"]),
+            )
+        })
+    }
+}
+
 impl ImputeMethod {
+    /// The method called `name` (ours or COINr's `impute_type`, any case) with its group column, if
+    /// any (empty = none); the error says what is wrong in words. Shared by the text form and the
+    /// flat config form of [`Impute`].
+    fn from_name(name: &str, group: Option<String>) -> std::result::Result<ImputeMethod, String> {
+        let group = group.filter(|g| !g.is_empty());
+        let lower = name.to_ascii_lowercase();
+        // COINr's `impute_type` names read as ours
+        let canonical = match lower.as_str() {
+            "i_mean" => "mean",
+            "i_median" => "median",
+            "i_mean_grp" => "group_mean",
+            "i_median_grp" => "group_median",
+            other => other,
+        };
+        match (canonical, group) {
+            ("mean", None) => Ok(ImputeMethod::Mean),
+            ("median", None) => Ok(ImputeMethod::Median),
+            ("group_mean", Some(group)) => Ok(ImputeMethod::GroupMean { group }),
+            ("group_median", Some(group)) => Ok(ImputeMethod::GroupMedian { group }),
+            ("mean" | "median", Some(g)) => Err(format!(
+                "imputation `{name}` takes no group (`{g}`); use group_{name} to impute within groups"
+            )),
+            ("group_mean" | "group_median", None) => Err(format!(
+                "imputation `{name}` needs a group column: `group = \"...\"` or `{name}:GROUP`"
+            )),
+            _ => Err(format!(
+                "unknown imputation method `{name}` (expected mean, median, group_mean or group_median)"
+            )),
+        }
+    }
+
     fn name(&self) -> String {
         match self {
             ImputeMethod::Mean => "mean".into(),
@@ -304,46 +372,15 @@ impl TryFrom<ImputeRepr> for Impute {
             }
             (MethodField::Name(name), group) => {
                 let (name, inline) = match name.split_once(':') {
-                    Some((n, g)) => (n.trim().to_string(), Some(g.trim().to_string())),
-                    None => (name.trim().to_string(), None),
+                    Some((n, g)) => (n.trim(), Some(g.trim().to_string())),
+                    None => (name.trim(), None),
                 };
-                let group = match (inline, group) {
-                    (Some(_), Some(_)) => {
-                        return Err(format!(
-                            "imputation `{name}`: the group is given twice (after `:` and as `group`)"
-                        ));
-                    }
-                    (a, b) => a.or(b).filter(|g| !g.is_empty()),
-                };
-                // COINr's `impute_type` names read as ours
-                let canonical = match name.to_ascii_lowercase().as_str() {
-                    "i_mean" => "mean".to_string(),
-                    "i_median" => "median".to_string(),
-                    "i_mean_grp" => "group_mean".to_string(),
-                    "i_median_grp" => "group_median".to_string(),
-                    other => other.to_string(),
-                };
-                match (canonical.as_str(), group) {
-                    ("mean", None) => ImputeMethod::Mean,
-                    ("median", None) => ImputeMethod::Median,
-                    ("group_mean", Some(group)) => ImputeMethod::GroupMean { group },
-                    ("group_median", Some(group)) => ImputeMethod::GroupMedian { group },
-                    ("mean" | "median", Some(g)) => {
-                        return Err(format!(
-                            "imputation `{name}` takes no group (`{g}`); use group_{name} to impute within groups"
-                        ));
-                    }
-                    ("group_mean" | "group_median", None) => {
-                        return Err(format!(
-                            "imputation `{name}` needs a group column: `group = \"...\"` or `{name}:GROUP`"
-                        ));
-                    }
-                    _ => {
-                        return Err(format!(
-                            "unknown imputation method `{name}` (expected mean, median, group_mean or group_median)"
-                        ));
-                    }
+                if inline.is_some() && group.is_some() {
+                    return Err(format!(
+                        "imputation `{name}`: the group is given twice (after `:` and as `group`)"
+                    ));
                 }
+                ImputeMethod::from_name(name, inline.or(group))?
             }
         };
         Ok(Impute { method })

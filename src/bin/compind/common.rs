@@ -405,24 +405,9 @@ fn parse_screen(t: &str) -> Result<Screen> {
 }
 
 fn parse_impute(s: &str) -> Result<Impute> {
-    let method = match s.split_once(':') {
-        None if s == "mean" => ImputeMethod::Mean,
-        None if s == "median" => ImputeMethod::Median,
-        Some(("group_mean", g)) if !g.trim().is_empty() => ImputeMethod::GroupMean {
-            group: g.trim().to_string(),
-        },
-        Some(("group_median", g)) if !g.trim().is_empty() => ImputeMethod::GroupMedian {
-            group: g.trim().to_string(),
-        },
-        _ => {
-            return Err(Error::invalid(
-                "--impute",
-                format!("`{s}`"),
-                Expected::one_of(["mean", "median", "group_mean:COLUMN", "group_median:COLUMN"]),
-            ));
-        }
-    };
-    Ok(Impute::new(method))
+    s.parse::<ImputeMethod>()
+        .map(Impute::new)
+        .map_err(|e| as_flag("--impute", e))
 }
 
 fn parse_treat(s: &str) -> Result<Treat> {
