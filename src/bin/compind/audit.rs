@@ -169,12 +169,6 @@ fn output_dir(s: &str) -> std::result::Result<PathBuf, String> {
 
 /// A name ending in a table file's extension (`.csv`, `.json`, `.tsv`, `.txt`, `.xlsx`).
 fn looks_like_a_table_file(s: &str) -> bool {
-    std::path::Path::new(s)
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| {
-            ["csv", "json", "tsv", "txt", "xlsx"]
-                .iter()
-                .any(|t| e.eq_ignore_ascii_case(t))
-        })
+    common::extension(s)
+        .is_some_and(|e| ["csv", "json", "tsv", "txt", "xlsx"].contains(&e.as_str()))
 }

@@ -323,20 +323,15 @@ pub fn run_pipeline(
         // values the imputation could not fill stay missing: say which, and why
         let left = &rep.left_missing;
         if !left.is_empty() {
-            let shown: Vec<String> = left
-                .iter()
-                .take(10)
-                .map(|m| format!("{}/{} ({})", m.unit, m.indicator, m.reason))
-                .collect();
             eprintln!(
-                "note: imputation left {} missing: {}{}",
+                "note: imputation left {} missing: {}",
                 count(left.len(), "value"),
-                shown.join(", "),
-                if left.len() > 10 { ", ..." } else { "" }
+                first_ten(
+                    left.iter()
+                        .map(|m| format!("{}/{} ({})", m.unit, m.indicator, m.reason))
+                )
             );
         }
-    }
-    if let (Some(rep), false) = (&result.reports().impute, quiet) {
         if let Some(note) =
             mostly_imputed_note(rep, fw.n_indicators(), pipeline.config().screen.is_some())
         {
@@ -374,16 +369,10 @@ fn mostly_imputed_note(
     if heavy.is_empty() {
         return None;
     }
-    let shown = heavy
-        .iter()
-        .take(10)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
     Some(format!(
-        "note: imputation filled more than half of the indicator values of {}: {shown}{}{}",
+        "note: imputation filled more than half of the indicator values of {}: {}{}",
         count(heavy.len(), "unit"),
-        if heavy.len() > 10 { ", ..." } else { "" },
+        first_ten(heavy.into_iter()),
         if screened {
             "; --screen judges data availability after imputation (as COINr's example build), so it \
              keeps them: leave such units out of the data to drop them"
@@ -391,6 +380,13 @@ fn mostly_imputed_note(
             ""
         }
     ))
+}
+
+/// The first ten `items` joined with `, `, then `, ...` if there are more.
+fn first_ten(items: impl ExactSizeIterator<Item = String>) -> String {
+    let more = items.len() > 10;
+    let shown: Vec<String> = items.take(10).collect();
+    format!("{}{}", shown.join(", "), if more { ", ..." } else { "" })
 }
 
 fn parse_screen(t: &str) -> Result<Screen> {
@@ -626,11 +622,7 @@ pub fn output_path(s: &str) -> std::result::Result<PathBuf, String> {
         return Err("an empty output path; give a file name".into());
     }
     // formats a user may expect from the name but would not get (the file would hold CSV text)
-    let ext = std::path::Path::new(s)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    if let Some(e) = ext.filter(|e| FOREIGN_FORMATS.contains(&e.as_str())) {
+    if let Some(e) = extension(s).filter(|e| FOREIGN_FORMATS.contains(&e.as_str())) {
         return Err(format!(
             "`{s}`: compind does not write .{e} files (tables are CSV, or JSON when the name ends in \
              .json; sweep files JSON; plots SVG or PNG): name the output .csv or .json"
@@ -644,10 +636,7 @@ pub fn output_path(s: &str) -> std::result::Result<PathBuf, String> {
 /// get SVG text.
 pub fn svg_output_path(s: &str) -> std::result::Result<PathBuf, String> {
     let p = output_path(s)?;
-    let svg = p
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    let svg = extension(s).as_deref() == Some("svg");
     // standard output and devices (`/dev/null`) take the SVG text as it is
     let device = std::fs::metadata(&p).is_ok_and(|m| !m.is_file() && !m.is_dir());
     if s == "-" || svg || device {
@@ -658,6 +647,14 @@ pub fn svg_output_path(s: &str) -> std::result::Result<PathBuf, String> {
              `rsvg-convert -o plot.png plot.svg`)"
         ))
     }
+}
+
+/// The extension of a path as given, lower-cased (`None` without one).
+pub fn extension(s: &str) -> Option<String> {
+    Path::new(s)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
 }
 
 /// Output extensions refused by [`output_path`]: tab-separated and spreadsheet or binary formats,

@@ -191,14 +191,16 @@ impl ModelArgs {
             quiet,
         )?;
         let prepared = result.prepared();
-        if self.grid && alt_n.is_empty() && alt_a.is_empty() && !quiet {
-            eprintln!(
-                "note: --grid combines --alt-normalise and --alt-aggregate alternatives; without them it \
-                 changes nothing"
-            );
-        }
-        if self.grid && !(alt_n.is_empty() && alt_a.is_empty()) {
-            return self.build_grid(&config, &data, &f.framework, prepared, alt_n, alt_a);
+        if self.grid {
+            if !(alt_n.is_empty() && alt_a.is_empty()) {
+                return self.build_grid(&config, &data, &f.framework, prepared, alt_n, alt_a);
+            }
+            if !quiet {
+                eprintln!(
+                    "note: --grid combines --alt-normalise and --alt-aggregate alternatives; without \
+                     them it changes nothing"
+                );
+            }
         }
         let mut setup =
             composite_indicators::score::Scorer::from_config(f.framework.clone(), &config.scorer)?
@@ -210,15 +212,21 @@ impl ModelArgs {
             setup = setup.with_aggregators(alt_a)?;
         }
         let alternatives = setup.alternative_names().to_vec();
-        let mut model = setup.build()?;
-        if let Some(bytes) = self.memory_budget {
-            model = model.with_memory_budget(bytes);
-        }
-        Ok(Model {
+        Ok(self.model(setup.build()?, alternatives, prepared))
+    }
+
+    /// The [`Model`] of a built batch model: its memory budget (`--memory-budget`), its
+    /// alternatives' names and the prepared data's unit names.
+    fn model(&self, model: BatchModel, alternatives: Vec<String>, prepared: &Dataset) -> Model {
+        let model = match self.memory_budget {
+            Some(bytes) => model.with_memory_budget(bytes),
+            None => model,
+        };
+        Model {
             model,
             alternatives,
             unit_names: prepared.unit_names().to_vec(),
-        })
+        }
     }
 }
 
@@ -295,15 +303,7 @@ impl ModelArgs {
         let alternatives = (0..space.n_alternatives())
             .map(|alt| space.alternative_name(alt))
             .collect::<Result<Vec<_>>>()?;
-        let mut model = space.build(data, fw)?;
-        if let Some(bytes) = self.memory_budget {
-            model = model.with_memory_budget(bytes);
-        }
-        Ok(Model {
-            model,
-            alternatives,
-            unit_names: prepared.unit_names().to_vec(),
-        })
+        Ok(self.model(space.build(data, fw)?, alternatives, prepared))
     }
 }
 
