@@ -1,10 +1,22 @@
 //! Serde helper for internally tagged method enums (`{"method": "rank"}`): serde's derive accepts and
 //! ignores any key beside the tag of a unit variant, even with `deny_unknown_fields`, so
 //! `{"method": "rank", "lo": 1}` would read as `Rank` with `lo` silently dropped. The enums that have
-//! unit variants read through [`no_keys_beside_unit_variant`], which refuses that.
+//! unit variants read through [`no_keys_beside_unit_variant`], which refuses that. Also the
+//! defaults of boolean flags that files write only when off ([`yes`], [`is_true`]).
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
+
+/// `true`: the serde default of flags that are on unless a file says otherwise.
+pub(crate) fn yes() -> bool {
+    true
+}
+
+/// Whether a flag is on: such flags are written only when off (`skip_serializing_if`), so files
+/// that keep the default read and write as before the flag existed.
+pub(crate) fn is_true(b: &bool) -> bool {
+    *b
+}
 
 /// Read a tagged enum with `inner` (its derived deserializer, `#[serde(remote = "Self")]`), then
 /// refuse keys other than the tag `tag` when the value read is a unit variant (`is_unit`). The value

@@ -348,7 +348,7 @@ pub enum NormaliserKind {
         #[serde(default = "one")]
         scale: f64,
         /// Truncate to the goalposts.
-        #[serde(default = "yes")]
+        #[serde(default = "crate::serde_keys::yes")]
         truncate: bool,
     },
     /// Distance to the spec's target: `(x − min)/(t − min)` on direction-oriented values, with
@@ -460,8 +460,4 @@ fn one() -> f64 {
 
 fn hundred() -> f64 {
     100.0
-}
-
-fn yes() -> bool {
-    true
 }

@@ -14,14 +14,6 @@ fn default_bins() -> usize {
     256
 }
 
-fn yes() -> bool {
-    true
-}
-
-fn is_true(b: &bool) -> bool {
-    *b
-}
-
 /// Largest [`SweepConfig::score_bins`]: finer bins than `1/65 536` of a unit's score range cannot be
 /// resolved by the binned subsample (its quantile levels are only good to about 0.002), and every
 /// parallel chunk keeps `units × (bins + 2)` counters.
@@ -74,7 +66,10 @@ pub struct SweepConfig {
     /// (the sweep, its memory estimate and its fingerprint take 0, so a config file needs only
     /// `score_stats = false`; [`SweepConfig::with_score_stats`]`(false)` also sets the bins to 0).
     /// Results with and without score statistics do not merge.
-    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    #[serde(
+        default = "crate::serde_keys::yes",
+        skip_serializing_if = "crate::serde_keys::is_true"
+    )]
     pub score_stats: bool,
     /// Memory budget in bytes that the sweep's estimate must fit before anything large is allocated
     /// (`None`: the model's, see [`BatchModel::memory_budget`](super::BatchModel::memory_budget), by default

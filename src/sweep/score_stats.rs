@@ -89,16 +89,8 @@ struct ScoreStatsOut<'a> {
     hist: &'a [u64],
     exact: ExactRepr,
     /// Written only when `false` (results written before it existed read as kept).
-    #[serde(skip_serializing_if = "is_true")]
+    #[serde(skip_serializing_if = "crate::serde_keys::is_true")]
     kept: bool,
-}
-
-fn is_true(b: &bool) -> bool {
-    *b
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl Serialize for ScoreStats {
@@ -142,7 +134,7 @@ struct ScoreStatsRepr {
     /// term each.
     #[serde(default)]
     exact: Option<ExactRepr>,
-    #[serde(default = "yes")]
+    #[serde(default = "crate::serde_keys::yes")]
     kept: bool,
 }
 
