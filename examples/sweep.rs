@@ -95,6 +95,16 @@ fn parse_bytes(v: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
+/// The position of `val` among the two `options` of `flag`, or an error naming both.
+fn one_of(flag: &str, val: &str, options: [&str; 2]) -> Result<usize, String> {
+    options.iter().position(|&o| o == val).ok_or_else(|| {
+        format!(
+            "{flag}: `{val}` is not `{}` or `{}`",
+            options[0], options[1]
+        )
+    })
+}
+
 fn parse() -> Result<Args, String> {
     let mut a = Args {
         units: 72,
@@ -131,25 +141,13 @@ fn parse() -> Result<Args, String> {
             "--variants" => a.variants = num(&val)?,
             "--threads" => a.threads = Some(num(&val)?),
             "--chunk" => a.chunk = num(&val)?,
-            "--path" => {
-                a.general = match val.as_str() {
-                    "general" => true,
-                    "auto" => false,
-                    _ => return Err(format!("--path: `{val}` is not `auto` or `general`")),
-                }
-            }
+            "--path" => a.general = one_of(&flag, &val, ["auto", "general"])? == 1,
             "--rank-summary" => a.rank_summary = parse_summary(&val)?,
             "--memory-budget" => a.memory_budget = Some(parse_bytes(&val)?),
             "--score-bins" => a.score_bins = Some(num(&val)?),
             "--repeats" => a.repeats = num(&val)?,
             "--warmup" => a.warmup = num(&val)?,
-            "--score-stats" => {
-                a.score_stats = match val.as_str() {
-                    "on" => true,
-                    "off" => false,
-                    _ => return Err(format!("--score-stats: `{val}` is not `on` or `off`")),
-                }
-            }
+            "--score-stats" => a.score_stats = one_of(&flag, &val, ["on", "off"])? == 0,
             "--seed" => {
                 a.seed = val
                     .parse()

@@ -441,8 +441,8 @@ impl Buf32 {
         // 3. score moments (eight partial sums per position) and histogram cells (none when the
         // statistics are not kept)
         let every = self.every.max(1);
-        let keep = !self.lay.skip;
-        for p in (0..n).filter(|_| keep) {
+        let n_kept = if self.lay.skip { 0 } else { n };
+        for p in 0..n_kept {
             let row = &self.s[p * b..(p + 1) * b];
             let c = self.lay.shift[p];
             let (m1, m2) = (self.lay.m1[p], self.lay.m2[p]);
