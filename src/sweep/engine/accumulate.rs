@@ -32,7 +32,11 @@ impl CellRule {
     /// The cell of score `x` (see the type docs).
     #[inline(always)]
     pub(crate) fn cell(self, x: f64, lo: f64, hi: f64, scale: f64) -> f64 {
-        let c = ((x - lo) * scale).max(0.0).min(self.top).trunc() + 1.0;
+        // `((x − lo)·scale).max(0).min(top)` written as selects (a NaN product gives 0, as `max`
+        // does), which vectorise where `f64::max`/`min` add NaN fix-ups
+        let y = (x - lo) * scale;
+        let y = if y > 0.0 { y } else { 0.0 };
+        let c = if y < self.top { y } else { self.top }.trunc() + 1.0;
         if x < lo {
             0.0
         } else if x > hi {
@@ -97,6 +101,120 @@ pub(crate) fn add_clean_row(
             if !ok {
                 let e = lay.exp.get(p).copied().unwrap_or(0);
                 mom.add(p, d, m1, m2, e);
+            }
+        }
+    }
+}
+
+/// Positions per group of [`add_clean_block`]: one cache line of `f64` scores.
+const LANES: usize = 8;
+
+/// The score statistics of a block's variants without missing scores, position by position: the
+/// moments of every row `v` of `rows` and the histogram cells of the rows marked `true`, where row
+/// `v` holds the scores (position order) `s[v·n..(v + 1)·n]`. The same terms and counts as
+/// [`add_clean_row`] plus the cells of [`CellRule`] row by row (every sum is an exact integer sum,
+/// so the order does not matter), but in groups of [`LANES`] positions over all the block's rows:
+/// a group's sums stay in registers and its histogram rows in L1, where row by row every score
+/// touches its own position's histogram row and sums. At most `2^13` rows (the `i64` group sums).
+#[inline(always)]
+pub(crate) fn add_clean_block(
+    s: &[f64],
+    n: usize,
+    rows: &[(u32, bool)],
+    lay: &PermutedLayout,
+    st: &mut PermutedStats,
+) {
+    let stride = lay.bins + 2;
+    let rule = CellRule::new(lay.bins);
+    let row_of = |v: u32| s.get(v as usize * n..(v as usize + 1) * n);
+    let whole = n / LANES * LANES;
+    for g0 in (0..whole).step_by(LANES) {
+        let lanes = |v: &[f64]| -> [f64; LANES] {
+            let mut a = [0.0; LANES];
+            if let Some(src) = v.get(g0..g0 + LANES) {
+                a.copy_from_slice(src);
+            }
+            a
+        };
+        let (c, m1, m2) = (lanes(&lay.shift), lanes(&lay.m1), lanes(&lay.m2));
+        // straight code over all rows (vectorised), with the largest |q| per lane; a term beyond
+        // level 0 (rare: a score outside the bounds) makes the group's sums be redone term by term
+        let (mut a, mut a2) = ([0i64; LANES], [0i64; LANES]);
+        let mut top = [0.0f64; LANES];
+        for &(v, _) in rows {
+            let Some(x) = row_of(v).and_then(|r| r.get(g0..g0 + LANES)) else {
+                continue;
+            };
+            for l in 0..LANES {
+                let d = x[l] - c[l];
+                let (q, q2) = (d * m1[l], (d * d) * m2[l]);
+                let m = q.abs();
+                // (NaN, e.g. 0·∞, propagates and counts as beyond)
+                top[l] = if m <= top[l] { top[l] } else { m };
+                a[l] = a[l].wrapping_add(round_q(q));
+                a2[l] = a2[l].wrapping_add(round_q(q2));
+            }
+        }
+        if top.iter().any(|&m| m.is_nan() || m > QMAX) {
+            (a, a2) = ([0; LANES], [0; LANES]);
+            for &(v, _) in rows {
+                let Some(x) = row_of(v).and_then(|r| r.get(g0..g0 + LANES)) else {
+                    continue;
+                };
+                for l in 0..LANES {
+                    let e = lay.exp.get(g0 + l).copied().unwrap_or(0);
+                    st.mom.add(g0 + l, x[l] - c[l], m1[l], m2[l], e);
+                }
+            }
+        }
+        for l in 0..LANES {
+            if let (Some(s1), Some(s2)) = (st.mom.sum.get_mut(g0 + l), st.mom.sum2.get_mut(g0 + l))
+            {
+                *s1 = s1.wrapping_add(i128::from(a[l]));
+                *s2 = s2.wrapping_add(i128::from(a2[l]));
+            }
+        }
+        if lay.bins == 0 {
+            continue;
+        }
+        let (lo, hi, sc) = (lanes(&lay.lo), lanes(&lay.hi), lanes(&lay.scale));
+        let Some(hist) = st.hist.get_mut(g0 * stride..(g0 + LANES) * stride) else {
+            continue;
+        };
+        for &(v, bin) in rows {
+            if !bin {
+                continue;
+            }
+            let Some(x) = row_of(v).and_then(|r| r.get(g0..g0 + LANES)) else {
+                continue;
+            };
+            // a cell is a whole number in `0..=bins + 1`, read off exactly by `round_q`
+            // (straight code, where `as usize` would test each lane for saturation)
+            let mut cell = [0i64; LANES];
+            for l in 0..LANES {
+                cell[l] = (l * stride) as i64 + round_q(rule.cell(x[l], lo[l], hi[l], sc[l]));
+            }
+            for c in cell {
+                if let Some(h) = hist.get_mut(c as usize) {
+                    *h += 1;
+                }
+            }
+        }
+    }
+    // the last `n mod LANES` positions one by one
+    for p in whole..n {
+        let (c, m1, m2) = (lay.shift[p], lay.m1[p], lay.m2[p]);
+        let e = lay.exp.get(p).copied().unwrap_or(0);
+        for &(v, bin) in rows {
+            let Some(&x) = row_of(v).and_then(|r| r.get(p)) else {
+                continue;
+            };
+            st.mom.add(p, x - c, m1, m2, e);
+            if lay.bins > 0 && bin {
+                let cell = rule.cell(x, lay.lo[p], lay.hi[p], lay.scale[p]) as usize;
+                if let Some(h) = st.hist.get_mut(p * stride + cell) {
+                    *h += 1;
+                }
             }
         }
     }
@@ -227,4 +345,105 @@ pub(crate) fn widen(span: &mut (u32, u32), lo: usize, hi: usize) {
     );
     span.0 = span.0.min(lo);
     span.1 = span.1.max(hi);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::ScoreStats;
+
+    /// The cell rule as first written (`f64::max`/`min`), the reference of the select form.
+    fn cell_reference(rule: CellRule, x: f64, lo: f64, hi: f64, scale: f64) -> f64 {
+        let c = ((x - lo) * scale).max(0.0).min(rule.top).trunc() + 1.0;
+        if x < lo {
+            0.0
+        } else if x > hi {
+            rule.last
+        } else {
+            c
+        }
+    }
+
+    #[test]
+    fn cell_selects_equal_the_max_min_form() {
+        let rule = CellRule::new(16);
+        let xs = [
+            -1.0,
+            0.0,
+            0.5,
+            3.999,
+            4.0,
+            7.5,
+            8.0,
+            9.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        for (lo, hi) in [(0.0, 8.0), (2.0, 2.0), (-3.0, 8.0)] {
+            let scale = if hi > lo { 16.0 / (hi - lo) } else { 0.0 };
+            for &x in &xs {
+                let (a, b) = (
+                    rule.cell(x, lo, hi, scale),
+                    cell_reference(rule, x, lo, hi, scale),
+                );
+                assert_eq!(a.to_bits(), b.to_bits(), "x = {x}, [{lo}, {hi}]");
+            }
+        }
+    }
+
+    /// `add_clean_block` adds the same exact sums and cells as `add_clean_row` plus the cells of
+    /// `CellRule`, row by row: whole groups and a tail, scores inside and far outside the bounds
+    /// (terms beyond level 0), infinities, and rows not binned.
+    #[test]
+    fn block_statistics_equal_row_statistics() {
+        let n = 21;
+        let bins = 8;
+        let shift: Vec<f64> = (0..n).map(|u| u as f64 * 0.5).collect();
+        let bounds: Vec<(f64, f64)> = shift.iter().map(|&c| (c - 2.0, c + 3.0)).collect();
+        let mut stats = ScoreStats::new(shift.clone(), bounds, bins);
+        let perm: Vec<usize> = (0..n).rev().collect();
+        let lay = stats.permuted_layout(&perm);
+        let rows_n = 40;
+        let mut s = vec![0.0; rows_n * n];
+        let mut state = 0x9e37_79b9_u64;
+        for (i, x) in s.iter_mut().enumerate() {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+            let p = i % n;
+            *x = lay.shift[p] + (u - 0.4) * 6.0;
+        }
+        s[3 * n + 2] = 1e9; // far beyond the bounds: beyond level 0
+        s[5 * n + 20] = -1e12; // in the tail
+        s[7 * n + 9] = f64::INFINITY;
+        s[8 * n + 10] = f64::NEG_INFINITY;
+        let rows: Vec<(u32, bool)> = (0..rows_n as u32).map(|v| (v, v % 3 != 1)).collect();
+        let cells = n * (bins + 2);
+        let mut by_block = PermutedStats::default();
+        by_block.reset(n, cells);
+        add_clean_block(&s, n, &rows, &lay, &mut by_block);
+        let mut by_row = PermutedStats::default();
+        by_row.reset(n, cells);
+        let (mut acc, mut acc2) = (vec![0i64; n], vec![0i64; n]);
+        let rule = CellRule::new(bins);
+        for &(v, bin) in &rows {
+            let t = &s[v as usize * n..(v as usize + 1) * n];
+            add_clean_row(t, &lay, &mut acc, &mut acc2, &mut by_row.mom);
+            if bin {
+                for (p, &x) in t.iter().enumerate() {
+                    let c = rule.cell(x, lay.lo[p], lay.hi[p], lay.scale[p]) as usize;
+                    by_row.hist[p * (bins + 2) + c] += 1;
+                }
+            }
+        }
+        flush_clean(&mut acc, &mut acc2, &mut by_row.mom);
+        assert!(
+            !by_row.mom.extra.is_empty(),
+            "the case has terms beyond level 0"
+        );
+        assert_eq!(by_block.mom, by_row.mom);
+        assert_eq!(by_block.hist, by_row.hist);
+    }
 }

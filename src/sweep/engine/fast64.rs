@@ -9,7 +9,7 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 use super::Acc;
 use super::LinearPlan;
 use super::accumulate::{
-    CellRule, PermutedLayout, PermutedStats, add_clean_row, flush_clean, widen,
+    CellRule, PermutedLayout, PermutedStats, add_clean_block, add_clean_row, flush_clean, widen,
 };
 use super::fast32::{Buf32, Plan32};
 use super::rank::{
@@ -54,6 +54,10 @@ pub(crate) fn block_for(n: usize) -> usize {
     }
     b
 }
+
+/// Variants whose score statistics [`add_clean_block`] adds at a time: their scores were just
+/// ranked, so they are still in L2.
+const STATS_ROWS: usize = 32;
 
 /// Positions per group of [`FastBuffers::count_deferred`] (a cache line of `u16` ranks).
 const GROUP: usize = 32;
@@ -127,6 +131,13 @@ pub(crate) struct FastBuffers {
     cells: Vec<i32>,
     /// Every cell index fits an `i32`.
     cells_fit: bool,
+    /// The block's variants without missing scores whose statistics [`add_clean_block`] adds after
+    /// the block (row, binned), when [`FastBuffers::by_block`].
+    clean_rows: Vec<(u32, bool)>,
+    /// The statistics of variants without missing scores are added block by block
+    /// ([`add_clean_block`]), not row by row: a block's scores fit in 8 MiB, so its position groups
+    /// read them from cache.
+    by_block: bool,
     /// Variant `k` is binned iff `k % every == 0` ([`bin_every`]).
     pub(crate) every: usize,
     /// Ranks per rank-histogram bin (0 or 1: exact).
@@ -175,6 +186,7 @@ pub(crate) fn run_chunk_fast(
             .checked_mul(fb.lay.bins.saturating_add(2))
             .is_some_and(|c| c < i32::MAX as usize);
         fb.cells.resize(n, 0);
+        fb.by_block = STATS_ROWS.min(bk).saturating_mul(n).saturating_mul(8) <= 8 << 20;
         fb.reset(n);
         fb.started = true;
     }
@@ -339,8 +351,18 @@ impl FastBuffers {
     #[inline(always)]
     fn accumulate_block_body(&mut self, start: usize, b: usize, n: usize, bonus: &[f64]) {
         let every = self.every.max(1);
+        self.clean_rows.clear();
         for v in 0..b {
-            self.add_variant(v * n, n, bonus, (start + v) % every == 0);
+            let bin = (start + v) % every == 0;
+            if self.add_variant(v * n, n, bonus, bin) {
+                self.clean_rows.push((v as u32, bin));
+            }
+            if (v + 1) % STATS_ROWS == 0 || v + 1 == b {
+                if !self.clean_rows.is_empty() {
+                    add_clean_block(&self.s, n, &self.clean_rows, &self.lay, &mut self.stats);
+                }
+                self.clean_rows.clear();
+            }
         }
         flush_clean(&mut self.qsum, &mut self.qsum2, &mut self.stats.mom);
         if !self.deferred.is_empty() {
@@ -483,11 +505,13 @@ impl FastBuffers {
         }
     }
 
-    /// Accumulate the variant whose scores (position order) start at `self.s[off]`.
+    /// Accumulate the variant whose scores (position order) start at `self.s[off]`; `true` when its
+    /// score statistics are left to [`add_clean_block`] (no missing score, statistics kept and
+    /// [`FastBuffers::by_block`]).
     #[inline(always)]
-    fn add_variant(&mut self, off: usize, n: usize, bonus: &[f64], bin: bool) {
+    fn add_variant(&mut self, off: usize, n: usize, bonus: &[f64], bin: bool) -> bool {
         let Some(t) = self.s.get_mut(off..off + n) else {
-            return;
+            return false;
         };
         if !bonus.is_empty() {
             t.iter_mut().zip(bonus).for_each(|(x, &b)| *x += b);
@@ -539,13 +563,14 @@ impl FastBuffers {
                     st.hist[p * stride + cell] += 1;
                 }
             }
-            return;
+            return false;
         }
         self.clean += 1;
-        if !self.lay.skip {
+        let later = self.by_block && !self.lay.skip;
+        if !self.lay.skip && !later {
             add_clean_row(t, &self.lay, &mut self.qsum, &mut self.qsum2, &mut st.mom);
         }
-        if !bin || self.lay.bins == 0 || self.lay.skip {
+        if later || !bin || self.lay.bins == 0 || self.lay.skip {
             // moments only (or nothing: statistics not kept)
         } else if self.cells_fit {
             // bin cells as in `ScoreStats::add`, computed for all units in straight (vector) code
@@ -585,14 +610,27 @@ impl FastBuffers {
             // (bin ≤ rank ≤ n ≤ u16::MAX on the deferred path)
             let v = off / n.max(1);
             let w = bin_width(self.width);
-            let deferred = &mut self.deferred;
-            let done = rank_radix32_emit(t, &mut self.keys32, &mut self.tmp32, |u, r| {
-                if let Some(d) = deferred.get_mut(v * n + u) {
-                    *d = bin_of(r, w) as u16;
-                }
-            });
+            let row = self
+                .deferred
+                .get_mut(v * n..(v + 1) * n)
+                .unwrap_or_default();
+            let (keys, tmp) = (&mut self.keys32, &mut self.tmp32);
+            // exact histograms store the rank itself: no division per unit
+            let done = if w == 1 {
+                rank_radix32_emit(t, keys, tmp, |u, r| {
+                    if let Some(d) = row.get_mut(u) {
+                        *d = r as u16;
+                    }
+                })
+            } else {
+                rank_radix32_emit(t, keys, tmp, |u, r| {
+                    if let Some(d) = row.get_mut(u) {
+                        *d = bin_of(r, w) as u16;
+                    }
+                })
+            };
             if done {
-                return;
+                return later;
             }
         }
         if n > RADIX32_MAX {
@@ -618,6 +656,7 @@ impl FastBuffers {
                 }
             }
         }
+        later
     }
 }
 
