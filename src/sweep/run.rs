@@ -902,8 +902,7 @@ mod tests {
         let fast = many.sweep(&cfg).unwrap();
         let (ranks, _) = general_path(&many, &cfg);
         assert_eq!(fast.ranks, ranks);
-        // 1,025 to 2,048 units run blocks of 128 variants (`block_for`), so 300 variants end in a
-        // partial block
+        // 300 variants end in a partial block (blocks of 128 or 256 variants, `block_for`)
         let wide = arithmetic_model(1100, 6, 3, 2, 6);
         let cfg = SweepConfig::new(300, 8, all_uniform(0.8)).with_score_bins(12);
         let fast = wide.sweep(&cfg).unwrap();

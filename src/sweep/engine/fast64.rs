@@ -32,18 +32,28 @@ const FLUSH_EVERY: u64 = if cfg!(test) {
     u16::MAX as u64 - 2 * BLOCK as u64
 };
 
-/// Variants per block of the fast path for `n` units: [`BLOCK`], or fewer (a power of two):
-/// * [`BLOCK`]` / 2` when that brings a block's scores (`block × n × 8` bytes) within 2 MiB, a core's
-///   L2 here (1,025 to 2,048 units): the ranks and counts then find the scores in L2 (2,000 units:
-///   2-4% faster at 128 than at 256 variants, measured). Halving further, or for more units, costs
-///   more than it saves: the product repacks the data once per block (10,000 units: 3-5% slower at
-///   128);
+/// Variants per block of the fast path for `n` units on this machine: [`block_for_l2`] with the
+/// L2 cache size of [`l2_bytes`].
+pub(crate) fn block_for(n: usize) -> usize {
+    block_for_l2(n, l2_bytes())
+}
+
+/// Variants per block of the fast path for `n` units and an L2 cache of `l2` bytes: [`BLOCK`], or
+/// fewer (a power of two):
+/// * [`BLOCK`]` / 2` when that brings a block's scores (`block × n × 8` bytes) within the L2
+///   (2 MiB: 1,025 to 2,048 units): the ranks and counts then find the scores in L2 (2,000 units on
+///   a Xeon with 2 MiB of L2: 2-4% faster at 128 than at 256 variants; on an EPYC with 1 MiB, where
+///   neither fits, 256 is 8-10% faster than 128, measured). Halving further, or for more units,
+///   costs more than it saves: the product repacks the data once per block (10,000 units: 3-5%
+///   slower at 128);
 /// * at least 8, and under 256 MiB of scores: a sweep of a million units keeps 32 variants' scores
 ///   (256 MiB) per thread instead of 2 GiB. (Smaller blocks cost time: the matrix product repacks the
 ///   data once per block.)
-pub(crate) fn block_for(n: usize) -> usize {
+///
+/// The block size changes no result: every accumulator is an exact sum, and each score is the same
+/// product chain whatever the block.
+pub(crate) fn block_for_l2(n: usize, l2: usize) -> usize {
     let mut b = BLOCK;
-    let l2 = 2 << 20;
     if b.saturating_mul(n).saturating_mul(8) > l2
         && (b / 2).saturating_mul(n).saturating_mul(8) <= l2
     {
@@ -53,6 +63,44 @@ pub(crate) fn block_for(n: usize) -> usize {
         b /= 2;
     }
     b
+}
+
+/// The L2 (data or unified) cache of one core in bytes, read once from Linux's
+/// `/sys/devices/system/cpu/cpu0/cache`; 2 MiB where that cannot be read.
+pub(crate) fn l2_bytes() -> usize {
+    static L2: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *L2.get_or_init(|| read_l2().unwrap_or(2 << 20))
+}
+
+/// The L2 size the sysfs cache directories state (`level` 2, `type` Data or Unified, `size` such as
+/// `1024K`), if any.
+fn read_l2() -> Option<usize> {
+    let dir = std::path::Path::new("/sys/devices/system/cpu/cpu0/cache");
+    std::fs::read_dir(dir).ok()?.flatten().find_map(|e| {
+        let read = |f: &str| std::fs::read_to_string(e.path().join(f)).ok();
+        let level = read("level")?;
+        let kind = read("type")?;
+        if level.trim() != "2" || !matches!(kind.trim(), "Data" | "Unified") {
+            return None;
+        }
+        parse_cache_size(&read("size")?)
+    })
+}
+
+/// `1024K`, `2M` or a plain byte count, in bytes (`None` for anything else or 0).
+fn parse_cache_size(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last()? {
+        (i, 'K' | 'k') => (&s[..i], 1 << 10),
+        (i, 'M' | 'm') => (&s[..i], 1 << 20),
+        (i, 'G' | 'g') => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    num.trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|v| v.checked_mul(mult))
+        .filter(|&v| v > 0)
 }
 
 /// Variants whose score statistics [`add_clean_block`] adds at a time: their scores were just
@@ -758,18 +806,33 @@ mod tests {
     /// beyond (repacking costs more), then halved until the scores fit 256 MiB (at least 8).
     #[test]
     fn block_sizes() {
-        for (n, b) in [
-            (72, 256),
-            (1024, 256),
-            (1025, 128),
-            (2000, 128),
-            (2048, 128),
-            (2049, 256),
-            (10_000, 256),
-            (1_000_000, 32),
-            (usize::MAX, 8),
+        let (mib2, mib1) = (2 << 20, 1 << 20);
+        for (n, b2, b1) in [
+            (72, 256, 256),
+            (512, 256, 256),
+            (513, 256, 128),
+            (1024, 256, 128),
+            (1025, 128, 256),
+            (2000, 128, 256),
+            (2048, 128, 256),
+            (2049, 256, 256),
+            (10_000, 256, 256),
+            (1_000_000, 32, 32),
+            (usize::MAX, 8, 8),
         ] {
-            assert_eq!(block_for(n), b, "{n} units");
+            assert_eq!(block_for_l2(n, mib2), b2, "{n} units, 2 MiB of L2");
+            assert_eq!(block_for_l2(n, mib1), b1, "{n} units, 1 MiB of L2");
+        }
+        assert!(l2_bytes() > 0);
+    }
+
+    #[test]
+    fn cache_sizes_parse() {
+        assert_eq!(parse_cache_size("1024K\n"), Some(1 << 20));
+        assert_eq!(parse_cache_size("2M"), Some(2 << 20));
+        assert_eq!(parse_cache_size("512"), Some(512));
+        for bad in ["", "K", "0K", "-1K", "1.5M", "12Q"] {
+            assert_eq!(parse_cache_size(bad), None, "{bad:?}");
         }
     }
 
