@@ -292,16 +292,21 @@ impl RankHistogram {
     ) {
         let (n, nb) = (self.n_units, self.n_bins());
         let row = |dst: &mut [u64], p: usize| {
+            // fresh: the first part's band is stored, not added, and the rest of the union of
+            // the bands is written with 0 before anything is added: a lazily zeroed page read
+            // before its first write is mapped to the zero page and copied on that write, with a
+            // TLB flush on every core (see `FastBuffers::written`)
+            let mut store = fresh;
             if fresh {
-                // write the union of the bands first: a lazily zeroed page read before its first
-                // write is mapped to the zero page and copied on that write, with a TLB flush on
-                // every core (see `FastBuffers::written`)
-                let union = parts
-                    .iter()
-                    .filter_map(|part| part.bins(p, nb))
-                    .reduce(|a, b| a.start.min(b.start)..a.end.max(b.end));
-                if let Some(d) = union.and_then(|r| dst.get_mut(r)) {
-                    d.fill(0);
+                let mut bands = parts.iter().filter_map(|part| part.bins(p, nb));
+                if let Some(first) = bands.next() {
+                    let union =
+                        bands.fold(first.clone(), |a, b| a.start.min(b.start)..a.end.max(b.end));
+                    for gap in [union.start..first.start, first.end..union.end] {
+                        if let Some(d) = dst.get_mut(gap) {
+                            d.fill(0);
+                        }
+                    }
                 }
             }
             for part in parts {
@@ -314,7 +319,11 @@ impl RankHistogram {
                 ) else {
                     continue;
                 };
-                d.iter_mut().zip(src).for_each(|(a, &b)| *a += b.into());
+                if std::mem::take(&mut store) {
+                    d.iter_mut().zip(src).for_each(|(a, &b)| *a = b.into());
+                } else {
+                    d.iter_mut().zip(src).for_each(|(a, &b)| *a += b.into());
+                }
             }
         };
         for_each_unit_row(&mut self.counts, nb, &perm[..perm.len().min(n)], par, row);
@@ -606,16 +615,40 @@ impl RankHistogram {
         let (off, c) = self.live_counts(u);
         let two_nom = nominal.map(|r| 2 * u64::from(r));
         let (mut n, mut s, mut a, mut first) = (0u64, 0u128, 0u128, None);
-        for (i, &k) in c.iter().enumerate() {
-            if k == 0 {
-                continue;
+        // `u64` sums where no sum can reach 2^64 (twice a rank is at most 2·units, the counts sum
+        // to at most the variants): the same integers, without 128-bit products per bin
+        let small = (2 * self.n_units as u128 + 2)
+            * u128::from(
+                self.variants
+                    .max(c.iter().fold(0u64, |x, &k| x.saturating_add(k))),
+            )
+            < 1 << 64;
+        if small {
+            let (mut s64, mut a64) = (0u64, 0u64);
+            let t = two_nom.unwrap_or(0);
+            for (i, &k) in c.iter().enumerate() {
+                if k == 0 {
+                    continue;
+                }
+                first.get_or_insert(i);
+                n += k;
+                let m = self.twice_mid(off + i);
+                s64 += m * k;
+                a64 += m.abs_diff(t) * k;
             }
-            first.get_or_insert(i);
-            n += k;
-            let m = self.twice_mid(off + i);
-            s += u128::from(m) * u128::from(k);
-            if let Some(t) = two_nom {
-                a += u128::from(m.abs_diff(t)) * u128::from(k);
+            (s, a) = (u128::from(s64), u128::from(a64));
+        } else {
+            for (i, &k) in c.iter().enumerate() {
+                if k == 0 {
+                    continue;
+                }
+                first.get_or_insert(i);
+                n += k;
+                let m = self.twice_mid(off + i);
+                s += u128::from(m) * u128::from(k);
+                if let Some(t) = two_nom {
+                    a += u128::from(m.abs_diff(t)) * u128::from(k);
+                }
             }
         }
         if n == 0 {

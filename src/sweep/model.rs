@@ -14,6 +14,7 @@
 //!   variants with the plan's effective weights.
 
 use ndarray::{Array1, Array2};
+use std::sync::OnceLock;
 
 use crate::aggregate::{Aggregator, AggregatorKind, MissingPolicy};
 use crate::error::{Error, Expected, Result};
@@ -123,6 +124,31 @@ pub struct BatchModel {
     /// Memory budget of Sobol / one-at-a-time analyses and the default of sweeps (`None`:
     /// [`default_memory_budget`](super::default_memory_budget)).
     pub(crate) memory_budget: Option<u64>,
+    /// Values derived from the model alone, kept after their first computation.
+    pub(crate) derived: Derived,
+}
+
+/// Values a sweep derives from the model alone (fingerprint, nominal scores and ranks, mean
+/// bounds), computed on first use and kept, so repeated sweeps of one model (a study's sweeps,
+/// warm-up and timed runs, shards run in one process) compute them once, as the numpy peer's
+/// `Sweep` object prepares its problem once. Every builder that changes the model starts it afresh.
+#[derive(Debug, Default)]
+pub(crate) struct Derived {
+    hash: OnceLock<u64>,
+    nominal: OnceLock<(Vec<f64>, Vec<u32>)>,
+    bounds: OnceLock<Option<Vec<(f64, f64)>>>,
+}
+
+impl Derived {
+    /// The nominal scores and encoded ranks, if computed.
+    pub(crate) fn nominal(&self) -> Option<&(Vec<f64>, Vec<u32>)> {
+        self.nominal.get()
+    }
+
+    /// Keep the nominal scores and encoded ranks.
+    pub(crate) fn keep_nominal(&self, v: (Vec<f64>, Vec<u32>)) {
+        let _ = self.nominal.set(v);
+    }
 }
 impl BatchModel {
     /// Build a model from one aggregator per aggregate node (node order): built-in
@@ -205,6 +231,7 @@ impl BatchModel {
             fw,
             dims: Vec::new(),
             memory_budget: None,
+            derived: Derived::default(),
         };
         let mut alts = Vec::with_capacity(alternatives.len());
         for x in alternatives {
@@ -314,6 +341,7 @@ impl BatchModel {
         x: Array2<f64>,
         aggregators: Option<Vec<AggregatorKind>>,
     ) -> Result<Self> {
+        self.derived = Derived::default();
         let agg = match aggregators {
             None => 0,
             Some(kinds) => {
@@ -400,6 +428,7 @@ impl BatchModel {
     /// assert_eq!(m.method_levels(4).unwrap(), vec![1, 1]); // 4 = 1·3 + 1
     /// ```
     pub fn with_method_dimensions(mut self, dims: Vec<MethodDimension>) -> Result<Self> {
+        self.derived = Derived::default();
         let mut total = 1usize;
         for (i, d) in dims.iter().enumerate() {
             if d.name.trim().is_empty() {
@@ -529,6 +558,7 @@ impl BatchModel {
     /// assert_eq!(m.unit_codes()[1], "BE");
     /// ```
     pub fn with_unit_codes(mut self, codes: Vec<String>) -> Result<Self> {
+        self.derived = Derived::default();
         if codes.len() != self.n_units {
             return Err(Error::ShapeMismatch {
                 what: "unit codes".into(),
@@ -553,6 +583,7 @@ impl BatchModel {
     /// assert_eq!(m.score_index(m.nominal_weights(), 0).unwrap(), vec![0.25]);
     /// ```
     pub fn with_nominal_weights(mut self, w: Vec<f64>) -> Result<Self> {
+        self.derived = Derived::default();
         self.check_weights(&w)?;
         self.nominal = w;
         Ok(self)
@@ -613,6 +644,11 @@ impl BatchModel {
     /// assert_ne!(m(1.0).model_hash(), m(1.5).model_hash());
     /// ```
     pub fn model_hash(&self) -> u64 {
+        *self.derived.hash.get_or_init(|| self.compute_hash())
+    }
+
+    /// [`BatchModel::model_hash`], computed.
+    fn compute_hash(&self) -> u64 {
         let mut h = super::exact::Fnv::default();
         h.tag("units");
         for c in &self.unit_codes {
@@ -721,6 +757,14 @@ impl BatchModel {
     /// alternatives. `None` otherwise (sums, Copeland, TOPSIS, PROMETHEE II, custom aggregators,
     /// bonus; see [`AggregatorKind::is_mean`]).
     pub fn mean_bounds(&self) -> Option<Vec<(f64, f64)>> {
+        self.derived
+            .bounds
+            .get_or_init(|| self.compute_mean_bounds())
+            .clone()
+    }
+
+    /// [`BatchModel::mean_bounds`], computed.
+    fn compute_mean_bounds(&self) -> Option<Vec<(f64, f64)>> {
         if !self.has_mean_bounds() {
             return None;
         }
@@ -775,5 +819,63 @@ impl BatchModel {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{FrameworkSpec, Indicator, Pillar};
+
+    fn model() -> BatchModel {
+        let fw = FrameworkSpec::new(
+            "t",
+            vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+            vec![Pillar::new("I")],
+        )
+        .check()
+        .unwrap();
+        let x = ndarray::array![[1.0, 3.0], [2.0, 0.0], [0.0, 4.0]];
+        BatchModel::new(
+            fw,
+            vec![AggregatorKind::Arithmetic],
+            MissingPolicy::default(),
+            None,
+            vec![x],
+        )
+        .unwrap()
+    }
+
+    /// What a sweep keeps of a model (`Derived`) is computed afresh after every builder that
+    /// changes the model, so a kept value never outlives the model it came from.
+    #[test]
+    fn derived_values_follow_the_builders() {
+        let m = model();
+        let (hash, nominal, bounds) = (m.model_hash(), m.nominal().unwrap(), m.mean_bounds());
+        // kept: the same values again
+        assert_eq!(m.model_hash(), hash);
+        assert_eq!(m.nominal().unwrap(), nominal);
+        assert_eq!(m.mean_bounds(), bounds);
+        let m = m.with_nominal_weights(vec![3.0, 1.0, 1.0]).unwrap();
+        assert_ne!(m.model_hash(), hash);
+        let reweighted = m.nominal().unwrap();
+        assert_ne!(reweighted, nominal);
+        assert_eq!(reweighted.0, vec![1.5, 1.5, 1.0]);
+        let m = m
+            .with_unit_codes(vec!["x".into(), "y".into(), "z".into()])
+            .unwrap();
+        let h2 = m.model_hash();
+        assert_ne!(h2, hash);
+        let m = m
+            .with_alternative(ndarray::array![[9.0, 9.0], [0.0, 0.0], [1.0, 1.0]], None)
+            .unwrap();
+        assert_ne!(m.model_hash(), h2);
+        assert_eq!(m.mean_bounds().unwrap()[0], (1.0, 9.0));
+        // a fresh model with the same inputs computes the same values
+        let fresh = model();
+        assert_eq!(
+            (fresh.model_hash(), fresh.nominal().unwrap()),
+            (hash, nominal)
+        );
     }
 }

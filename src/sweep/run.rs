@@ -124,10 +124,15 @@ impl BatchModel {
     }
 
     /// [`BatchModel::nominal`] with the engine's rank encoding (`0` = unranked).
+    /// Computed once per model and kept (`Derived`).
     pub(crate) fn nominal_encoded(&self) -> Result<(Vec<f64>, Vec<u32>)> {
+        if let Some(v) = self.derived.nominal() {
+            return Ok(v.clone());
+        }
         let s = self.score_index(self.nominal_weights(), 0)?;
         let mut r = vec![0u32; s.len()];
         Ranker::default().rank_into(&s, &mut r);
+        self.derived.keep_nominal((s.clone(), r.clone()));
         Ok((s, r))
     }
 

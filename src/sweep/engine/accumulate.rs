@@ -45,6 +45,19 @@ impl CellRule {
             c
         }
     }
+
+    /// [`CellRule::cell`] as an integer, with masks where `cell` branches, so a loop over
+    /// positions vectorises (the cell is a whole number in `0..=bins + 1`, read off exactly by
+    /// [`round_q`]).
+    #[inline(always)]
+    pub(crate) fn cell_index(self, x: f64, lo: f64, hi: f64, scale: f64) -> i64 {
+        let y = (x - lo) * scale;
+        let y = if y > 0.0 { y } else { 0.0 };
+        let c = round_q(if y < self.top { y } else { self.top }.trunc() + 1.0);
+        let under = -i64::from(x < lo);
+        let over = -i64::from(x > hi) & !under;
+        (c & !(under | over)) | (round_q(self.last) & over)
+    }
 }
 
 /// Per-unit step exponents of the exact sums ([`exp_for`]); a missing bound counts as `(0, 0)`.
@@ -188,11 +201,10 @@ pub(crate) fn add_clean_block(
             let Some(x) = row_of(v).and_then(|r| r.get(g0..g0 + LANES)) else {
                 continue;
             };
-            // a cell is a whole number in `0..=bins + 1`, read off exactly by `round_q`
-            // (straight code, where `as usize` would test each lane for saturation)
+            // straight code (`as usize` would test each lane for saturation)
             let mut cell = [0i64; LANES];
             for l in 0..LANES {
-                cell[l] = (l * stride) as i64 + round_q(rule.cell(x[l], lo[l], hi[l], sc[l]));
+                cell[l] = (l * stride) as i64 + rule.cell_index(x[l], lo[l], hi[l], sc[l]);
             }
             for c in cell {
                 if let Some(h) = hist.get_mut(c as usize) {
@@ -388,6 +400,8 @@ mod tests {
                     cell_reference(rule, x, lo, hi, scale),
                 );
                 assert_eq!(a.to_bits(), b.to_bits(), "x = {x}, [{lo}, {hi}]");
+                let i = rule.cell_index(x, lo, hi, scale);
+                assert_eq!(i as f64, b, "x = {x}, [{lo}, {hi}]");
             }
         }
     }
