@@ -614,7 +614,6 @@ impl RankHistogram {
     pub(crate) fn ua_stats(&self, u: usize, nominal: Option<Rank>) -> UaRankStats {
         let (off, c) = self.live_counts(u);
         let two_nom = nominal.map(|r| 2 * u64::from(r));
-        let (mut n, mut s, mut a, mut first) = (0u64, 0u128, 0u128, None);
         // `u64` sums where no sum can reach 2^64 (twice a rank is at most 2·units, the counts sum
         // to at most the variants): the same integers, without 128-bit products per bin
         let small = (2 * self.n_units as u128 + 2)
@@ -623,34 +622,12 @@ impl RankHistogram {
                     .max(c.iter().fold(0u64, |x, &k| x.saturating_add(k))),
             )
             < 1 << 64;
-        if small {
-            let (mut s64, mut a64) = (0u64, 0u64);
-            let t = two_nom.unwrap_or(0);
-            for (i, &k) in c.iter().enumerate() {
-                if k == 0 {
-                    continue;
-                }
-                first.get_or_insert(i);
-                n += k;
-                let m = self.twice_mid(off + i);
-                s64 += m * k;
-                a64 += m.abs_diff(t) * k;
-            }
-            (s, a) = (u128::from(s64), u128::from(a64));
+        let (n, s, a, first) = if small {
+            let (n, s, a, first) = self.rank_sums::<u64>(off, c, two_nom);
+            (n, u128::from(s), u128::from(a), first)
         } else {
-            for (i, &k) in c.iter().enumerate() {
-                if k == 0 {
-                    continue;
-                }
-                first.get_or_insert(i);
-                n += k;
-                let m = self.twice_mid(off + i);
-                s += u128::from(m) * u128::from(k);
-                if let Some(t) = two_nom {
-                    a += u128::from(m.abs_diff(t)) * u128::from(k);
-                }
-            }
-        }
+            self.rank_sums::<u128>(off, c, two_nom)
+        };
         if n == 0 {
             return UaRankStats::default();
         }
@@ -665,6 +642,35 @@ impl RankHistogram {
             mean: Some(s as f64 / d),
             mean_abs_shift: two_nom.map(|_| a as f64 / d),
         }
+    }
+
+    /// Over the counts `c` of bins `off..`: the count, the sums of twice the bin midpoints and of
+    /// their distances to `two_nom` (twice the nominal rank; 0 without one), each weighted by the
+    /// counts, in `T`, and the first bin with a count (relative to `off`). The caller picks a `T` the
+    /// sums cannot overflow.
+    fn rank_sums<T>(
+        &self,
+        off: usize,
+        c: &[u64],
+        two_nom: Option<u64>,
+    ) -> (u64, T, T, Option<usize>)
+    where
+        T: From<u64> + std::ops::Mul<Output = T> + std::ops::AddAssign + Default,
+    {
+        let (mut n, mut s, mut a, mut first) = (0u64, T::default(), T::default(), None);
+        for (i, &k) in c.iter().enumerate() {
+            if k == 0 {
+                continue;
+            }
+            first.get_or_insert(i);
+            n += k;
+            let m = self.twice_mid(off + i);
+            s += T::from(m) * T::from(k);
+            if let Some(t) = two_nom {
+                a += T::from(m.abs_diff(t)) * T::from(k);
+            }
+        }
+        (n, s, a, first)
     }
 
     /// The smallest rank of bin `i`.
@@ -936,5 +942,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Counts large enough that the UA sums need 128 bits take the `u128` path, with the same
+    /// values as the separate calls.
+    #[test]
+    fn ua_stats_with_huge_counts() {
+        let mut h = RankHistogram::binned(3, 1).unwrap();
+        h.add(&[Some(1), Some(2), Some(3)]);
+        h.add(&[Some(3), Some(1), Some(2)]);
+        let nb = h.n_bins();
+        h.counts[0] = 1 << 62; // unit 0, rank 1
+        h.counts[2] = 1 << 61; // unit 0, rank 3
+        h.variants = (1 << 62) + (1 << 61);
+        assert!((2 * 3 + 2) * u128::from(h.variants) >= 1 << 64);
+        let st = h.ua_stats(0, Some(2));
+        assert_eq!(st.mean, h.mean(0));
+        assert_eq!(st.mean_abs_shift, h.mean_abs_shift(0, 2));
+        assert_eq!(st.median, h.quantile_interpolated(0, 0.5));
+        assert!((st.mean.unwrap() - 5.0 / 3.0).abs() < 1e-12);
+        assert_eq!(h.counts.len(), 3 * nb);
     }
 }
