@@ -141,6 +141,7 @@ pub(crate) fn add_clean_block(
     let rule = CellRule::new(lay.bins);
     let row_of = |v: u32| s.get(v as usize * n..(v as usize + 1) * n);
     let whole = n / LANES * LANES;
+    let avx2 = super::simd::avx2_fma();
     for g0 in (0..whole).step_by(LANES) {
         let lanes = |v: &[f64]| -> [f64; LANES] {
             let mut a = [0.0; LANES];
@@ -191,6 +192,7 @@ pub(crate) fn add_clean_block(
             continue;
         }
         let (lo, hi, sc) = (lanes(&lay.lo), lanes(&lay.hi), lanes(&lay.scale));
+        let base: [i64; LANES] = std::array::from_fn(|l| (l * stride) as i64);
         let Some(hist) = st.hist.get_mut(g0 * stride..(g0 + LANES) * stride) else {
             continue;
         };
@@ -201,12 +203,10 @@ pub(crate) fn add_clean_block(
             let Some(x) = row_of(v).and_then(|r| r.get(g0..g0 + LANES)) else {
                 continue;
             };
-            // straight code (`as usize` would test each lane for saturation)
-            let mut cell = [0i64; LANES];
-            for l in 0..LANES {
-                cell[l] = (l * stride) as i64 + rule.cell_index(x[l], lo[l], hi[l], sc[l]);
-            }
-            for c in cell {
+            let Ok(x) = <&[f64; LANES]>::try_from(x) else {
+                continue;
+            };
+            for c in cells8(avx2, rule, x, [&lo, &hi, &sc], &base) {
                 if let Some(h) = hist.get_mut(c as usize) {
                     *h += 1;
                 }
@@ -230,6 +230,83 @@ pub(crate) fn add_clean_block(
             }
         }
     }
+}
+
+/// `base[l] + ` [`CellRule::cell_index`] of the scores `x` of [`LANES`] positions with bounds and
+/// scales `[lo, hi, scale]`, with explicit AVX2 when `avx2` (the CPU has it: [`avx2_fma`]), in
+/// straight code otherwise; the same integers either way (tested).
+///
+/// [`avx2_fma`]: super::simd::avx2_fma
+#[inline(always)]
+fn cells8(
+    avx2: bool,
+    rule: CellRule,
+    x: &[f64; LANES],
+    [lo, hi, sc]: [&[f64; LANES]; 3],
+    base: &[i64; LANES],
+) -> [i64; LANES] {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: the caller checked that the CPU supports AVX2 (`avx2_fma`), the only
+        // requirement of the target-feature function, which reads and writes its arrays only.
+        return unsafe { cells8_avx2(rule, x, [lo, hi, sc], base) };
+    }
+    let _ = avx2;
+    std::array::from_fn(|l| base[l] + rule.cell_index(x[l], lo[l], hi[l], sc[l]))
+}
+
+/// [`cells8`] with AVX2, four lanes at a time: [`CellRule::cell_index`] step by step, its selects
+/// as compare masks (`y > 0` is false for NaN, as there), the whole cell read off by the `2^52`
+/// trick of [`round_q`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn cells8_avx2(
+    rule: CellRule,
+    x: &[f64; LANES],
+    [lo, hi, sc]: [&[f64; LANES]; 3],
+    base: &[i64; LANES],
+) -> [i64; LANES] {
+    use super::exact::{MAGIC, MAGIC_BITS};
+    use std::arch::x86_64::*;
+    let mut out = [0i64; LANES];
+    let zero = _mm256_setzero_pd();
+    let top = _mm256_set1_pd(rule.top);
+    let one = _mm256_set1_pd(1.0);
+    let magic = _mm256_set1_pd(MAGIC);
+    let magic_bits = _mm256_set1_epi64x(MAGIC_BITS);
+    let last = _mm256_set1_epi64x(round_q(rule.last));
+    for o in [0, 4] {
+        // SAFETY: lanes `o..o + 4` of arrays of `LANES` = 8 (unaligned loads and store).
+        let (xv, lov, hiv, scv, bv) = unsafe {
+            (
+                _mm256_loadu_pd(x.as_ptr().add(o)),
+                _mm256_loadu_pd(lo.as_ptr().add(o)),
+                _mm256_loadu_pd(hi.as_ptr().add(o)),
+                _mm256_loadu_pd(sc.as_ptr().add(o)),
+                _mm256_loadu_si256(base.as_ptr().add(o).cast()),
+            )
+        };
+        let y = _mm256_mul_pd(_mm256_sub_pd(xv, lov), scv);
+        let y = _mm256_and_pd(_mm256_cmp_pd::<_CMP_GT_OQ>(y, zero), y);
+        let y = _mm256_blendv_pd(top, y, _mm256_cmp_pd::<_CMP_LT_OQ>(y, top));
+        let c = _mm256_add_pd(
+            _mm256_round_pd::<{ _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC }>(y),
+            one,
+        );
+        let c = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(c, magic)), magic_bits);
+        let under = _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_LT_OQ>(xv, lov));
+        let over = _mm256_andnot_si256(
+            under,
+            _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_GT_OQ>(xv, hiv)),
+        );
+        let cell = _mm256_or_si256(
+            _mm256_andnot_si256(_mm256_or_si256(under, over), c),
+            _mm256_and_si256(last, over),
+        );
+        // SAFETY: as above.
+        unsafe { _mm256_storeu_si256(out.as_mut_ptr().add(o).cast(), _mm256_add_epi64(cell, bv)) };
+    }
+    out
 }
 
 /// Move `i64` level-0 multiples into `mom` (position order) and zero them.
@@ -402,6 +479,16 @@ mod tests {
                 assert_eq!(a.to_bits(), b.to_bits(), "x = {x}, [{lo}, {hi}]");
                 let i = rule.cell_index(x, lo, hi, scale);
                 assert_eq!(i as f64, b, "x = {x}, [{lo}, {hi}]");
+                // eight lanes, with and without AVX2 (when the CPU has it)
+                let lanes = |v: f64| [v; LANES];
+                let base: [i64; LANES] = std::array::from_fn(|l| 100 * l as i64);
+                let (lo8, hi8, sc8) = (lanes(lo), lanes(hi), lanes(scale));
+                for avx2 in [false, super::super::simd::avx2_fma()] {
+                    let c = cells8(avx2, rule, &lanes(x), [&lo8, &hi8, &sc8], &base);
+                    for (l, &c) in c.iter().enumerate() {
+                        assert_eq!(c, base[l] + i, "x = {x}, [{lo}, {hi}], avx2 {avx2}");
+                    }
+                }
             }
         }
     }

@@ -25,8 +25,8 @@ const FRAC: i32 = 50;
 /// Largest quantised magnitude at one level (`2^50`).
 pub(crate) const QMAX: f64 = (1u64 << 50) as f64;
 /// `1.5·2^52`: adding it to `|q| ≤ 2^51` rounds `q` to an integer, readable from the bits.
-const MAGIC: f64 = 6_755_399_441_055_744.0;
-const MAGIC_BITS: i64 = 0x4338_0000_0000_0000;
+pub(crate) const MAGIC: f64 = 6_755_399_441_055_744.0;
+pub(crate) const MAGIC_BITS: i64 = 0x4338_0000_0000_0000;
 /// Highest finite level (a term of at most `2^1024` at `E = −480`: `1024 + 2·480 + 1`).
 const MAX_LEVEL: u32 = 2048;
 /// Level codes of infinite terms.
