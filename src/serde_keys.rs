@@ -33,7 +33,7 @@ pub(crate) fn no_keys_beside_unit_variant<'de, D, T>(
 where
     D: Deserializer<'de>,
 {
-    let v = Buffered::deserialize(d)?.0;
+    let v = toml::Value::deserialize(d)?;
     let extra: Vec<String> = v
         .as_table()
         .map(|t| {
@@ -56,77 +56,6 @@ where
         )));
     }
     Ok(t)
-}
-
-/// A `toml::Value` read from any self-describing format, refusing a key that appears twice in one
-/// table (`{"method": "rank", "method": "min_max"}`): `toml::Value`'s own reader keeps the last,
-/// so a JSON file with a repeated key would read as if the first were not there. TOML files never
-/// get here with one (the TOML parser refuses them first).
-struct Buffered(toml::Value);
-
-impl<'de> Deserialize<'de> for Buffered {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(BufferedVisitor)
-    }
-}
-
-/// The visitor of [`Buffered`]: the same values as `toml::Value`'s, tables checked for repeats.
-struct BufferedVisitor;
-
-impl<'de> serde::de::Visitor<'de> for BufferedVisitor {
-    type Value = Buffered;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a value")
-    }
-
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Buffered, E> {
-        Ok(Buffered(toml::Value::Boolean(v)))
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Buffered, E> {
-        Ok(Buffered(toml::Value::Integer(v)))
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Buffered, E> {
-        i64::try_from(v)
-            .map(|i| Buffered(toml::Value::Integer(i)))
-            .map_err(|_| E::custom(format!("integer {v} is too large")))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Buffered, E> {
-        Ok(Buffered(toml::Value::Float(v)))
-    }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Buffered, E> {
-        Ok(Buffered(toml::Value::String(v.to_string())))
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Buffered, D::Error> {
-        Buffered::deserialize(d)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Buffered, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Buffered(v)) = seq.next_element()? {
-            out.push(v);
-        }
-        Ok(Buffered(toml::Value::Array(out)))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Buffered, A::Error> {
-        let mut out = toml::Table::new();
-        while let Some(k) = map.next_key::<String>()? {
-            if out.contains_key(&k) {
-                return Err(A::Error::custom(format!(
-                    "key `{k}` appears twice: keep one"
-                )));
-            }
-            let Buffered(v) = map.next_value()?;
-            out.insert(k, v);
-        }
-        Ok(Buffered(toml::Value::Table(out)))
-    }
 }
 
 /// `Serialize` and `Deserialize` for a tagged enum declared with `#[serde(remote = "Self")]` (so its
@@ -159,42 +88,6 @@ mod tests {
     use crate::aggregate::{MissingPolicy, PreferenceFunction};
     use crate::prepare::ImputeMethod;
     use crate::{AggregatorKind, NormaliserKind};
-
-    /// A key repeated in a JSON table is refused, not read as its last value; values of every kind
-    /// (floats, integers, booleans, strings, nested tables) still read.
-    #[test]
-    fn repeated_keys_are_refused() {
-        let e = serde_json::from_str::<NormaliserKind>(r#"{"method":"rank","method":"min_max"}"#)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("key `method` appears twice"), "{e}");
-        let e =
-            serde_json::from_str::<NormaliserKind>(r#"{"method":"min_max","lo":0,"lo":1,"hi":2}"#)
-                .unwrap_err()
-                .to_string();
-        assert!(e.contains("key `lo` appears twice"), "{e}");
-        assert_eq!(
-            serde_json::from_str::<NormaliserKind>(r#"{"method":"min_max","lo":-1,"hi":2.5}"#)
-                .unwrap(),
-            NormaliserKind::MinMax { lo: -1.0, hi: 2.5 }
-        );
-        assert_eq!(
-            serde_json::from_str::<NormaliserKind>(
-                r#"{"method":"dist_to_ref","unit":"A","cap_max":false}"#
-            )
-            .unwrap(),
-            NormaliserKind::DistToRef {
-                unit: "A".into(),
-                cap_max: false
-            }
-        );
-        let e = serde_json::from_str::<NormaliserKind>(
-            r#"{"method":"min_max","lo":18446744073709551615,"hi":1}"#,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("too large"), "{e}");
-    }
 
     #[test]
     fn keys_beside_a_unit_variant_are_refused() {
