@@ -89,6 +89,21 @@ mod tests {
     use crate::prepare::ImputeMethod;
     use crate::{AggregatorKind, NormaliserKind};
 
+    /// A key repeated in a JSON method table is refused (by `toml::Value`'s reader), not read as
+    /// its last value.
+    #[test]
+    fn repeated_keys_are_refused() {
+        for bad in [
+            r#"{"method":"rank","method":"min_max"}"#,
+            r#"{"method":"min_max","lo":0,"lo":1,"hi":2}"#,
+        ] {
+            let e = serde_json::from_str::<NormaliserKind>(bad)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("duplicate key"), "{bad}: {e}");
+        }
+    }
+
     #[test]
     fn keys_beside_a_unit_variant_are_refused() {
         for bad in [

@@ -614,9 +614,10 @@ impl RankHistogram {
     pub(crate) fn ua_stats(&self, u: usize, nominal: Option<Rank>) -> UaRankStats {
         let (off, c) = self.live_counts(u);
         let two_nom = nominal.map(|r| 2 * u64::from(r));
-        // `u64` sums where no sum can reach 2^64 (twice a rank is at most 2·units, the counts sum
+        // `u64` sums where no sum can reach 2^64 (twice a midpoint is at most 2·units, a distance
+        // at most that or twice the nominal rank, which a file may set to anything; the counts sum
         // to at most the variants): the same integers, without 128-bit products per bin
-        let small = (2 * self.n_units as u128 + 2)
+        let small = u128::from((2 * self.n_units as u64 + 2).max(two_nom.unwrap_or(0)))
             * u128::from(
                 self.variants
                     .max(c.iter().fold(0u64, |x, &k| x.saturating_add(k))),
@@ -951,7 +952,6 @@ mod tests {
         let mut h = RankHistogram::binned(3, 1).unwrap();
         h.add(&[Some(1), Some(2), Some(3)]);
         h.add(&[Some(3), Some(1), Some(2)]);
-        let nb = h.n_bins();
         h.counts[0] = 1 << 62; // unit 0, rank 1
         h.counts[2] = 1 << 61; // unit 0, rank 3
         h.variants = (1 << 62) + (1 << 61);
@@ -961,6 +961,14 @@ mod tests {
         assert_eq!(st.mean_abs_shift, h.mean_abs_shift(0, 2));
         assert_eq!(st.median, h.quantile_interpolated(0, 0.5));
         assert!((st.mean.unwrap() - 5.0 / 3.0).abs() < 1e-12);
-        assert_eq!(h.counts.len(), 3 * nb);
+        // small counts but a nominal rank far beyond the units (a file may say anything): the
+        // distances need 128 bits
+        let mut h = RankHistogram::binned(2, 1).unwrap();
+        h.add(&[Some(1), Some(2)]);
+        h.counts[0] = 1 << 40;
+        h.variants = 1 << 40;
+        let st = h.ua_stats(0, Some(Rank::MAX));
+        assert_eq!(st.mean_abs_shift, h.mean_abs_shift(0, Rank::MAX));
+        assert_eq!(st.mean_abs_shift, Some(f64::from(Rank::MAX) - 1.0));
     }
 }

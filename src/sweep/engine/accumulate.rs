@@ -151,10 +151,10 @@ pub(crate) fn add_clean_block(
             a
         };
         let (c, m1, m2) = (lanes(&lay.shift), lanes(&lay.m1), lanes(&lay.m2));
-        // straight code over all rows (vectorised), with the largest |q| per lane; a term beyond
+        // straight code over all rows (vectorised), noting per lane a term beyond
         // level 0 (rare: a score outside the bounds) makes the group's sums be redone term by term
         let (mut a, mut a2) = ([0i64; LANES], [0i64; LANES]);
-        let mut top = [0.0f64; LANES];
+        let mut beyond = [false; LANES];
         for &(v, _) in rows {
             let Some(x) = row_of(v).and_then(|r| r.get(g0..g0 + LANES)) else {
                 continue;
@@ -162,14 +162,13 @@ pub(crate) fn add_clean_block(
             for l in 0..LANES {
                 let d = x[l] - c[l];
                 let (q, q2) = (d * m1[l], (d * d) * m2[l]);
-                let m = q.abs();
-                // (NaN, e.g. 0·∞, propagates and counts as beyond)
-                top[l] = if m <= top[l] { top[l] } else { m };
+                // (NaN, e.g. 0·∞, counts as beyond)
+                beyond[l] |= q.is_nan() || q.abs() > QMAX;
                 a[l] = a[l].wrapping_add(round_q(q));
                 a2[l] = a2[l].wrapping_add(round_q(q2));
             }
         }
-        if top.iter().any(|&m| m.is_nan() || m > QMAX) {
+        if beyond.iter().any(|&b| b) {
             (a, a2) = ([0; LANES], [0; LANES]);
             for &(v, _) in rows {
                 let Some(x) = row_of(v).and_then(|r| r.get(g0..g0 + LANES)) else {
@@ -517,6 +516,7 @@ mod tests {
             *x = lay.shift[p] + (u - 0.4) * 6.0;
         }
         s[3 * n + 2] = 1e9; // far beyond the bounds: beyond level 0
+        s[4 * n + 3] = lay.shift[3] - 30.0; // q = −1.875·2^52: beyond level 0, where `round_q` overflowed i64
         s[5 * n + 20] = -1e12; // in the tail
         s[7 * n + 9] = f64::INFINITY;
         s[8 * n + 10] = f64::NEG_INFINITY;

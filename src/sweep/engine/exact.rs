@@ -33,10 +33,12 @@ const MAX_LEVEL: u32 = 2048;
 const INF_POS: u32 = u32::MAX;
 const INF_NEG: u32 = u32::MAX - 1;
 
-/// `round(q)` (ties to even) for `|q| ≤ 2^51`, in straight (vectorisable) code.
+/// `round(q)` (ties to even) for `|q| ≤ 2^51`, in straight (vectorisable) code. Outside that range
+/// the result is meaningless but computed without overflow checks (wrapping), so straight loops may
+/// call it on every term and discard the ones beyond their bound.
 #[inline(always)]
 pub(crate) fn round_q(q: f64) -> i64 {
-    (q + MAGIC).to_bits() as i64 - MAGIC_BITS
+    ((q + MAGIC).to_bits() as i64).wrapping_sub(MAGIC_BITS)
 }
 
 /// `x · 2^e`, exact unless the result over- or underflows.
