@@ -464,17 +464,12 @@ impl RankHistogram {
     /// Mean rank of unit `u` over the variants that rank it (`None` if none does).
     pub fn mean(&self, u: usize) -> Option<f64> {
         let (first, c) = self.live_counts(u);
-        let n: u64 = c.iter().sum();
+        // twice the bin midpoints (lo + hi), exact integers; for exact histograms 2·rank, so the
+        // quotient is bit for bit the plain mean
+        let (n, s, _, _) = self.rank_sums(first, c, None);
         if n == 0 {
             return None;
         }
-        // twice the bin midpoints (lo + hi), exact integers; for exact histograms 2·rank, so the
-        // quotient is bit for bit the plain mean
-        let s: u128 = c
-            .iter()
-            .enumerate()
-            .map(|(i, &k)| u128::from(self.twice_mid(first + i)) * u128::from(k))
-            .sum();
         Some(s as f64 / (2 * u128::from(n)) as f64)
     }
     /// The `q`-quantile (`0 ≤ q ≤ 1`) of unit `u`'s ranks by the rule in the type docs (`None` if the
@@ -590,19 +585,11 @@ impl RankHistogram {
     /// Mean of `|rank − nominal|` over the variants that rank unit `u`.
     pub fn mean_abs_shift(&self, u: usize, nominal: Rank) -> Option<f64> {
         let (first, c) = self.live_counts(u);
-        let n: u64 = c.iter().sum();
+        // twice |midpoint − nominal|, exact integers (2·|rank − nominal| for exact histograms)
+        let (n, _, s, _) = self.rank_sums(first, c, Some(2 * u64::from(nominal)));
         if n == 0 {
             return None;
         }
-        // twice |midpoint − nominal|, exact integers (2·|rank − nominal| for exact histograms)
-        let s: u128 = c
-            .iter()
-            .enumerate()
-            .map(|(i, &k)| {
-                u128::from(self.twice_mid(first + i).abs_diff(2 * u64::from(nominal)))
-                    * u128::from(k)
-            })
-            .sum();
         Some(s as f64 / (2 * u128::from(n)) as f64)
     }
 
@@ -614,21 +601,7 @@ impl RankHistogram {
     pub(crate) fn ua_stats(&self, u: usize, nominal: Option<Rank>) -> UaRankStats {
         let (off, c) = self.live_counts(u);
         let two_nom = nominal.map(|r| 2 * u64::from(r));
-        // `u64` sums where no sum can reach 2^64 (twice a midpoint is at most 2·units, a distance
-        // at most that or twice the nominal rank, which a file may set to anything; the counts sum
-        // to at most the variants): the same integers, without 128-bit products per bin
-        let small = u128::from((2 * self.n_units as u64 + 2).max(two_nom.unwrap_or(0)))
-            * u128::from(
-                self.variants
-                    .max(c.iter().fold(0u64, |x, &k| x.saturating_add(k))),
-            )
-            < 1 << 64;
-        let (n, s, a, first) = if small {
-            let (n, s, a, first) = self.rank_sums::<u64>(off, c, two_nom);
-            (n, u128::from(s), u128::from(a), first)
-        } else {
-            self.rank_sums::<u128>(off, c, two_nom)
-        };
+        let (n, s, a, first) = self.rank_sums(off, c, two_nom);
         if n == 0 {
             return UaRankStats::default();
         }
@@ -647,9 +620,33 @@ impl RankHistogram {
 
     /// Over the counts `c` of bins `off..`: the count, the sums of twice the bin midpoints and of
     /// their distances to `two_nom` (twice the nominal rank; 0 without one), each weighted by the
-    /// counts, in `T`, and the first bin with a count (relative to `off`). The caller picks a `T` the
-    /// sums cannot overflow.
-    fn rank_sums<T>(
+    /// counts, and the first bin with a count (relative to `off`). The sums are summed in `u64`
+    /// where none can reach 2^64 (twice a midpoint is at most 2·units, a distance at most that or
+    /// twice the nominal rank, which a file may set to anything; the counts sum to at most the
+    /// variants), else in `u128`: the same integers, without 128-bit products per bin where they
+    /// are not needed.
+    fn rank_sums(
+        &self,
+        off: usize,
+        c: &[u64],
+        two_nom: Option<u64>,
+    ) -> (u64, u128, u128, Option<usize>) {
+        let small = u128::from((2 * self.n_units as u64 + 2).max(two_nom.unwrap_or(0)))
+            * u128::from(
+                self.variants
+                    .max(c.iter().fold(0u64, |x, &k| x.saturating_add(k))),
+            )
+            < 1 << 64;
+        if small {
+            let (n, s, a, first) = self.rank_sums_in::<u64>(off, c, two_nom);
+            (n, u128::from(s), u128::from(a), first)
+        } else {
+            self.rank_sums_in::<u128>(off, c, two_nom)
+        }
+    }
+
+    /// [`RankHistogram::rank_sums`] in `T`, which the caller picks so that no sum overflows.
+    fn rank_sums_in<T>(
         &self,
         off: usize,
         c: &[u64],
