@@ -151,8 +151,9 @@ pub(crate) fn add_clean_block(
             a
         };
         let (c, m1, m2) = (lanes(&lay.shift), lanes(&lay.m1), lanes(&lay.m2));
-        // straight code over all rows (vectorised), noting per lane a term beyond
-        // level 0 (rare: a score outside the bounds) makes the group's sums be redone term by term
+        // straight code over all rows (vectorised), noting per lane whether a term lies beyond
+        // level 0; one that does (rare: a score far outside the bounds) makes the group's sums be
+        // redone term by term
         let (mut a, mut a2) = ([0i64; LANES], [0i64; LANES]);
         let mut beyond = [false; LANES];
         for &(v, _) in rows {
@@ -174,9 +175,8 @@ pub(crate) fn add_clean_block(
                 let Some(x) = row_of(v).and_then(|r| r.get(g0..g0 + LANES)) else {
                     continue;
                 };
-                for l in 0..LANES {
-                    let e = lay.exp.get(g0 + l).copied().unwrap_or(0);
-                    st.mom.add(g0 + l, x[l] - c[l], m1[l], m2[l], e);
+                for (l, &x) in x.iter().enumerate() {
+                    st.add_score(lay, g0 + l, x, false);
                 }
             }
         }
@@ -214,18 +214,9 @@ pub(crate) fn add_clean_block(
     }
     // the last `n mod LANES` positions one by one
     for p in whole..n {
-        let (c, m1, m2) = (lay.shift[p], lay.m1[p], lay.m2[p]);
-        let e = lay.exp.get(p).copied().unwrap_or(0);
         for &(v, bin) in rows {
-            let Some(&x) = row_of(v).and_then(|r| r.get(p)) else {
-                continue;
-            };
-            st.mom.add(p, x - c, m1, m2, e);
-            if lay.bins > 0 && bin {
-                let cell = rule.cell(x, lay.lo[p], lay.hi[p], lay.scale[p]) as usize;
-                if let Some(h) = st.hist.get_mut(p * stride + cell) {
-                    *h += 1;
-                }
+            if let Some(&x) = row_of(v).and_then(|r| r.get(p)) {
+                st.add_score(lay, p, x, bin);
             }
         }
     }
@@ -349,6 +340,26 @@ impl PermutedStats {
         self.mom.reset(n);
         self.hist.clear();
         self.hist.resize(cells, 0);
+    }
+
+    /// Add score `x` (not missing) of position `p`: its exact moment terms ([`Moments::add`]) and,
+    /// when `bin`, its histogram cell ([`PermutedStats::add_cell`]). The count `n` is the caller's.
+    #[inline(always)]
+    pub(crate) fn add_score(&mut self, lay: &PermutedLayout, p: usize, x: f64, bin: bool) {
+        let e = lay.exp.get(p).copied().unwrap_or(0);
+        self.mom.add(p, x - lay.shift[p], lay.m1[p], lay.m2[p], e);
+        if lay.bins > 0 && bin {
+            self.add_cell(lay, p, x);
+        }
+    }
+
+    /// Count score `x` of position `p` in its histogram cell ([`CellRule`]).
+    #[inline(always)]
+    pub(crate) fn add_cell(&mut self, lay: &PermutedLayout, p: usize, x: f64) {
+        let cell = CellRule::new(lay.bins).cell(x, lay.lo[p], lay.hi[p], lay.scale[p]) as usize;
+        if let Some(h) = self.hist.get_mut(p * (lay.bins + 2) + cell) {
+            *h += 1;
+        }
     }
 
     /// Add the moments (not the histogram) entry-wise into `into`, sized first if it is empty.

@@ -348,17 +348,6 @@ impl Buf32 {
         out
     }
 
-    /// Histogram cell of score `x` at position `p` (as [`ScoreStats`] bins it).
-    #[inline(always)]
-    fn bin(&mut self, p: usize, x: f64) {
-        let stride = self.lay.bins + 2;
-        let (lo, hi) = (self.lay.lo[p], self.lay.hi[p]);
-        let cell = CellRule::new(self.lay.bins).cell(x, lo, hi, self.lay.scale[p]) as usize;
-        if let Some(h) = self.stats.hist.get_mut(p * stride + cell) {
-            *h += 1;
-        }
-    }
-
     /// Process variants `start..start + b` whose effective weights are `e[i·b + v]`.
     pub(crate) fn block(&mut self, plan: &Plan32, e: &[f64], start: usize, b: usize) {
         self.block_dispatch(plan, e, start, b);
@@ -502,7 +491,7 @@ impl Buf32 {
                 while v < b {
                     if self.thr[v] != SPECIAL {
                         let x = f64::from(self.s[p * b + v]);
-                        self.bin(p, x);
+                        self.stats.add_cell(&self.lay, p, x);
                     }
                     v += every;
                 }
@@ -748,12 +737,7 @@ impl Buf32 {
                 continue;
             }
             self.stats.n[p] += 1;
-            let d = x - self.lay.shift[p];
-            let e = self.lay.exp.get(p).copied().unwrap_or(0);
-            self.stats.mom.add(p, d, self.lay.m1[p], self.lay.m2[p], e);
-            if self.lay.bins > 0 && bin {
-                self.bin(p, x);
-            }
+            self.stats.add_score(&self.lay, p, x, bin);
         }
     }
 }

@@ -602,14 +602,7 @@ impl FastBuffers {
                     continue;
                 }
                 st.n[p] += 1;
-                let d = x - self.lay.shift[p];
-                let e = self.lay.exp.get(p).copied().unwrap_or(0);
-                st.mom.add(p, d, self.lay.m1[p], self.lay.m2[p], e);
-                if self.lay.bins > 0 && bin {
-                    let (lo, hi) = (self.lay.lo[p], self.lay.hi[p]);
-                    let cell = rule.cell(x, lo, hi, self.lay.scale[p]) as usize;
-                    st.hist[p * stride + cell] += 1;
-                }
+                st.add_score(&self.lay, p, x, bin);
             }
             return false;
         }
