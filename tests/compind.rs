@@ -174,8 +174,9 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--bogus"));
-    // a number clap parses (not a number, or a sweep of no variants): usage error
-    for (k, says) in [("many", "--variants"), ("0", "at least 1 variant")] {
+    // not a number: usage error (2); a number out of range (a sweep of no variants): bad input (1),
+    // one line naming the option, as every range check
+    for (k, code, says) in [("many", 2, "--variants"), ("0", 1, "`--variants` = 0")] {
         let o = compind(&[
             "sweep",
             "--imeta",
@@ -187,12 +188,18 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
             "--out",
             s(&out),
         ]);
-        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(o.status.code(), Some(code));
         assert!(stderr(&o).contains(says), "{}", stderr(&o));
     }
-    // neither input pair
+    // neither input pair: a usage error of the tool's own, in one line naming the subcommand
     let o = compind(&["score", "--out", s(&out)]);
     assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("compind score --help"),
+        "{}",
+        stderr(&o)
+    );
     // --scale with --normalise
     let o = compind(&[
         "score",
@@ -219,7 +226,16 @@ fn usage_errors_exit_2_and_bad_values_exit_1_naming_the_option() {
         "--out",
         s(&out),
     ]);
-    assert_eq!(o.status.code(), Some(2));
+    fails_naming(&o, "`--shard` = `5/4`");
+    // other range checks clap used to make (exit 2 with its usage text): exit 1, one line
+    for (args, needle) in [
+        (&["score", "--round", "20"][..], "`--round` = 20"),
+        (&["--threads", "0", "score"][..], "`--threads` = 0"),
+    ] {
+        let mut a = args.to_vec();
+        a.extend_from_slice(&["--imeta", IMETA, "--idata", IDATA, "--out", s(&out)]);
+        fails_naming(&compind(&a), needle);
+    }
     // `compind SUB --imeta .. --idata .. EXTRA.. --out OUT`
     // the audit writes a directory of tables
     let audit_dir = d.join("audit_out");
@@ -547,6 +563,145 @@ fn a_node_coded_rank_fails_before_anything_is_written() {
     ]));
     assert!(line.contains("`Rank`"), "{line}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous output\n");
+}
+
+/// Options that cannot change a subcommand's output are refused (`--ties` where nothing is ranked
+/// or ranks are min-tied by definition) or named in a note (build steps after the `--dset` asked
+/// for, files and build options `plot ranks` / `plot tree` do not read, `--denominate` without
+/// denominators), never ignored silently; errors name the option the user typed.
+#[test]
+fn options_without_effect_are_refused_or_noted() {
+    let d = dir("no_effect");
+    let out = d.join("out.csv");
+    let asem = |args: &[&str]| {
+        let mut a = args.to_vec();
+        a.extend_from_slice(&["--imeta", IMETA, "--idata", IDATA]);
+        compind(&a)
+    };
+    // --ties: refused in one line where it cannot act
+    for sub in ["audit", "stats", "compare", "strweak", "opt-weights"] {
+        let o = match sub {
+            "audit" => asem(&[sub, "--ties", "dense", "--out", s(&d.join("audit"))]),
+            "opt-weights" => asem(&[sub, "--ties", "dense", "--level", "3", "--out", s(&out)]),
+            _ => asem(&[sub, "--ties", "dense", "--out", s(&out)]),
+        };
+        let line = fails_with_one_line(&o);
+        assert!(
+            line.contains("`--ties` = `dense`") && line.contains(sub),
+            "{line}"
+        );
+    }
+    // build steps after the data set asked for: a note, and the same table as without them
+    let plain = d.join("plain.csv");
+    let o = asem(&["strweak", "--unit", "AUT", "--out", s(&plain)]);
+    ok(&o);
+    assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+    let o = asem(&[
+        "strweak",
+        "--unit",
+        "AUT",
+        "--ties",
+        "min",
+        "--denominate",
+        "--treat",
+        "winsorise:5",
+        "--out",
+        s(&out),
+    ]);
+    ok(&o);
+    assert!(
+        stderr(&o).contains("note: --dset Raw is the data as read")
+            && stderr(&o).contains("--denominate, --treat do not change it"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(text(&out), text(&plain));
+    let o = asem(&[
+        "stats",
+        "--dset",
+        "Treated",
+        "--treat",
+        "winsorise:5",
+        "--normalise",
+        "rank",
+        "--out",
+        s(&out),
+    ]);
+    ok(&o);
+    assert!(
+        stderr(&o).contains("--normalise does not change it"),
+        "{}",
+        stderr(&o)
+    );
+    // plot tree draws the framework only
+    let svg = d.join("tree.svg");
+    let o = compind(&[
+        "plot",
+        "tree",
+        "--imeta",
+        IMETA,
+        "--denominate",
+        "--out",
+        s(&svg),
+    ]);
+    ok(&o);
+    assert!(
+        stderr(&o).contains("--denominate is not read"),
+        "{}",
+        stderr(&o)
+    );
+    // errors name the flag typed, not the library's parameter
+    for (args, needle) in [
+        (&["sweep", "--levels", "4"][..], "`--levels`"),
+        (&["strweak", "--report-level", "5"][..], "`--report-level`"),
+        (&["score", "--impute", "group_mean:Nope"][..], "`--impute`"),
+        (
+            &["plot", "profile", "--unit", "XXX"][..],
+            "unknown unit `XXX` (known: AUS",
+        ),
+    ] {
+        let mut a = args.to_vec();
+        let o = if args[0] == "plot" { &svg } else { &out };
+        a.extend_from_slice(&["--out", s(o)]);
+        fails_naming(&asem(&a), needle);
+    }
+}
+
+/// A spec's data file without a column for one of its indicators is named in the error; a spec
+/// without denominators makes `--denominate` a note, not a silent no-op.
+#[test]
+fn spec_inputs_name_the_data_file_and_note_an_empty_denominate() {
+    let d = dir("spec_inputs");
+    let spec = d.join("spec.toml");
+    std::fs::write(
+        &spec,
+        "name = \"t\"\n[[indicators]]\ncode = \"a\"\nparent = \"P\"\n[[indicators]]\ncode = \"b\"\nparent = \"P\"\n[[pillars]]\ncode = \"P\"\n",
+    )
+    .unwrap();
+    let data = d.join("data.csv");
+    std::fs::write(&data, "uCode,a,bb\nX,1,2\nY,2,1\nZ,3,3\n").unwrap();
+    let out = d.join("scores.csv");
+    let run = |extra: &[&str]| {
+        let mut a = vec!["score", "--spec", s(&spec), "--data", s(&data)];
+        a.extend_from_slice(extra);
+        a.extend_from_slice(&["--out", s(&out)]);
+        compind(&a)
+    };
+    let line = fails_with_one_line(&run(&[]));
+    assert!(
+        line.contains("data.csv, line 1") && line.contains("`b`"),
+        "{line}"
+    );
+    assert!(!out.exists());
+    std::fs::write(&data, "uCode,a,b\nX,1,2\nY,2,1\nZ,3,3\n").unwrap();
+    let o = run(&["--denominate"]);
+    ok(&o);
+    assert!(
+        stderr(&o)
+            .contains("note: --denominate: no indicator of the framework names a denominator"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// Set to `true` once `SweepResult::merge` merges score moments exactly (the reliability helper's
@@ -1842,9 +1997,9 @@ fn grid_alternatives_combine_choices() {
     assert_eq!(
         names,
         [
-            "normaliser=scorer, aggregator=scorer",
-            "normaliser=scorer, aggregator=geometric:1",
-            "normaliser=rank, aggregator=scorer",
+            "normaliser=nominal, aggregator=nominal",
+            "normaliser=nominal, aggregator=geometric:1",
+            "normaliser=rank, aggregator=nominal",
             "normaliser=rank, aggregator=geometric:1"
         ]
     );

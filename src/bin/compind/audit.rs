@@ -70,6 +70,7 @@ const TABLES: [&str; 9] = [
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
     a.methods.config(&Default::default())?;
+    a.methods.refuse_ties("`compind audit` ranks no units")?;
     let ext = if a.json { "json" } else { "csv" };
     let path_of = |name: &str| a.out.join(format!("{name}.{ext}"));
     let outputs: Vec<PathBuf> = TABLES.iter().map(|t| path_of(t)).collect();

@@ -24,6 +24,22 @@ impl From<Error> for Failure {
 
 pub type Outcome = std::result::Result<(), Failure>;
 
+/// Refuse `value` of option `flag` below `min` (bad input, exit 1, as every other range check:
+/// `--threads 0`, `--variants 0`).
+pub fn at_least(flag: &str, value: u64, min: u64) -> Result<()> {
+    if value < min {
+        return Err(Error::invalid(
+            flag,
+            value,
+            Expected::InRange {
+                lo: std::ops::Bound::Included(min as f64),
+                hi: std::ops::Bound::Unbounded,
+            },
+        ));
+    }
+    Ok(())
+}
+
 /// Where the framework and the data come from.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Inputs {
@@ -157,7 +173,24 @@ impl Inputs {
             (Some(meta), Some(d)) => io::read_idata_path(d, meta).map_err(|e| panel_hint(e, d))?,
             _ => {
                 let o = CsvOptions::default().with_group_columns(self.groups.clone());
-                io::read_csv_path(self.data.as_deref().unwrap_or(Path::new("")), &o)?
+                let path = self.data.as_deref().unwrap_or(Path::new(""));
+                let data = io::read_csv_path(path, &o)?;
+                // every indicator of the spec needs a column: say which file lacks it (the
+                // pipeline's own check cannot name the file)
+                let have: std::collections::HashSet<&str> =
+                    data.columns().iter().map(String::as_str).collect();
+                let columns: Vec<String> = (f.framework.indicators().iter())
+                    .map(|i| i.code.clone())
+                    .filter(|c| !have.contains(c.as_str()))
+                    .collect();
+                if !columns.is_empty() {
+                    return Err(Error::InFile {
+                        source_name: path.display().to_string(),
+                        line: 1,
+                        source: Box::new(Error::MissingColumns { columns }),
+                    });
+                }
+                data
             }
         };
         Ok(data.sorted_by_code())
@@ -226,6 +259,80 @@ pub struct ImetaNormalise {
 }
 
 impl Methods {
+    /// Refuse a `--ties` rule other than `min` where the output does not depend on it (`why`, e.g.
+    /// "`compind audit` ranks no units"), instead of ignoring it silently (as `sweep` and `sobol`
+    /// refuse one). `--ties min` is accepted: it is the rule these tables use where they rank.
+    pub fn refuse_ties(&self, why: &str) -> Result<()> {
+        let Some(t) = &self.ties else {
+            return Ok(());
+        };
+        if parse_ties(t)? == TieRule::Min {
+            return Ok(());
+        }
+        Err(Error::invalid(
+            "--ties",
+            format!("`{t}`"),
+            Expected::Rule(format!(
+                "{why}; other tie rules are for `compind score` and `compind remove`"
+            )),
+        ))
+    }
+
+    /// The build options given whose steps come after data set `stage` (so they cannot change it),
+    /// as flags, in the order of the steps.
+    pub fn beyond(&self, stage: composite_indicators::pipeline::Stage) -> Vec<&'static str> {
+        use composite_indicators::pipeline::Stage;
+        let at = |s: Stage| Stage::ALL.iter().position(|&x| x == s).unwrap_or(0);
+        [
+            (self.denominate, "--denominate", Stage::Denominated),
+            (self.impute.is_some(), "--impute", Stage::Imputed),
+            (self.screen.is_some(), "--screen", Stage::Screened),
+            (self.treat.is_some(), "--treat", Stage::Treated),
+            (self.normalise.is_some(), "--normalise", Stage::Normalised),
+            (self.aggregate.is_some(), "--aggregate", Stage::Aggregated),
+            (self.weights.is_some(), "--weights", Stage::Aggregated),
+            (self.missing.is_some(), "--missing", Stage::Aggregated),
+        ]
+        .into_iter()
+        .filter(|&(given, _, s)| given && at(s) > at(stage))
+        .map(|(_, flag, _)| flag)
+        .collect()
+    }
+
+    /// Every build option given, as flags (`--denominate`, ..., `--ties`).
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut v = self.beyond(composite_indicators::pipeline::Stage::Raw);
+        if self.ties.is_some() {
+            v.push("--ties");
+        }
+        v
+    }
+
+    /// On stderr (unless `quiet`), the build options that cannot change data set `stage` (see
+    /// [`Methods::beyond`]): "note: --dset Raw is the data as read: --denominate, --impute do not
+    /// change it".
+    pub fn note_beyond(&self, stage: composite_indicators::pipeline::Stage, quiet: bool) {
+        use composite_indicators::pipeline::Stage;
+        let flags = self.beyond(stage);
+        if quiet || flags.is_empty() {
+            return;
+        }
+        let what = match stage {
+            Stage::Raw => "the data as read, before any build step",
+            Stage::Denominated => "the data after denomination",
+            Stage::Imputed => "the data after imputation",
+            Stage::Screened => "the data after screening",
+            Stage::Treated => "the data after outlier treatment",
+            Stage::Normalised => "the data after normalisation",
+            _ => "the data of the whole build",
+        };
+        let verb = if flags.len() == 1 { "does" } else { "do" };
+        eprintln!(
+            "note: --dset {stage} is {what}: {} {verb} not change it",
+            flags.join(", ")
+        );
+    }
+
     /// The pipeline configuration (every option checked before any file is read).
     pub fn config(&self, imeta: &ImetaNormalise) -> Result<PipelineConfig> {
         let mut scorer = ScorerConfig::default();
@@ -340,6 +447,13 @@ pub fn run_pipeline(
     }
     if let (Some(s), false) = (&pipeline.config().screen, quiet) {
         eprintln!("{}", screening_note(s.threshold, result.removed_units()));
+    }
+    let declared = fw.indicators().iter().any(|i| i.denominator.is_some());
+    if pipeline.config().denominate.is_some() && !declared && !quiet {
+        eprintln!(
+            "note: --denominate: no indicator of the framework names a denominator, so nothing was \
+             divided (iMeta's Denominator column, or `denominator` in a spec)"
+        );
     }
     Ok(result)
 }
@@ -737,8 +851,8 @@ pub fn dataset<'a>(
 }
 
 /// An [`Error::InvalidParameter`] whose library parameter name is one of `names` (`(parameter,
-/// flag)`; a name `*TAIL` matches every parameter ending in `TAIL`) renamed to the flag; other
-/// errors unchanged.
+/// flag)`; a name `*TAIL` matches every parameter ending in `TAIL`, a name `HEAD*` every parameter
+/// starting with `HEAD`) renamed to the flag; other errors unchanged.
 pub fn flag_names(e: Error, names: &[(&str, &str)]) -> Error {
     match e {
         Error::InvalidParameter {
@@ -750,6 +864,8 @@ pub fn flag_names(e: Error, names: &[(&str, &str)]) -> Error {
             *p == parameter
                 || p.strip_prefix('*')
                     .is_some_and(|tail| parameter.ends_with(tail))
+                || p.strip_suffix('*')
+                    .is_some_and(|head| parameter.starts_with(head))
         }) {
             Some((_, flag)) => Error::invalid(*flag, value, expected),
             None => Error::InvalidParameter {

@@ -165,6 +165,9 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
     let (inputs_b, methods_b) = a.run_b();
     a.methods.config(&Default::default())?;
+    a.methods.refuse_ties(
+        "`compind compare` re-ranks both runs with min ties, as COINr's compare_coins",
+    )?;
     a.check_b_options()?;
     methods_b.config(&Default::default())?;
     let compare_by = if a.by == "scores" {

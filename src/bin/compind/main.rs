@@ -2,8 +2,9 @@
 //!
 //! A small dispatcher: every subcommand lives in its own module with its own arguments and `run`.
 //! Errors print one line (`error: ...`, the error's Display, naming the file, line, option or code at
-//! fault) and exit with code 1; usage errors (unknown flag, missing or malformed argument) are
-//! clap's and exit with code 2.
+//! fault) and exit with code 1, also for an option value out of its range (`--threads 0`,
+//! `--variants 0`); usage errors (unknown flag, missing, conflicting or malformed argument) exit with
+//! code 2: clap's with its usage text, the subcommands' own (`Failure::Usage`) in one line.
 
 use std::process::ExitCode;
 
@@ -47,7 +48,7 @@ struct Cli {
     /// Worker threads for the parallel parts: sweeps, Sobol analyses, scoring and the per-unit
     /// summaries of `report` (default: all cores; no effect on `merge`). Results are identical for
     /// any thread count. Example: `--threads 4`.
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, global = true, value_name = "N")]
     threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
@@ -89,6 +90,11 @@ fn main() -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
     let cli = Cli::from_arg_matches(&negative_numbers(Cli::command()).get_matches())
         .unwrap_or_else(|e| e.exit());
+    if let Err(e) = common::at_least("--threads", cli.threads.map_or(1, u64::from), 1) {
+        // a value out of range is bad input (exit 1), as every other option's range check
+        eprintln!("error: {e}");
+        return ExitCode::from(1);
+    }
     if let Some(t) = cli.threads {
         // only fails when a global pool already exists, which cannot happen this early
         let _ = rayon::ThreadPoolBuilder::new()
@@ -135,6 +141,7 @@ fn main() -> ExitCode {
             ("interp_at", "--interp-at"),
         ],
         Command::Sweep(_) => &[
+            ("nodes", "--levels"),
             ("spread", "--spread"),
             ("chunk_size", "--chunk"),
             ("variants", "--variants"),
@@ -147,6 +154,7 @@ fn main() -> ExitCode {
             ("n", "--n"),
         ],
         Command::Strweak(_) => &[
+            ("report_level", "--report-level"),
             ("top_n", "--top"),
             ("bottom_n", "--bottom"),
             ("unq_discard", "--unq-discard"),
@@ -159,8 +167,15 @@ fn main() -> ExitCode {
         Command::Remove(_) => &[("level", "--level")],
         _ => &[],
     };
+    // the imputation's parameter (`impute group_mean(COL)`) is --impute's wherever the build runs;
+    // `compare` names its two runs' flags itself
+    let build: &[(&str, &str)] = match &cli.command {
+        Command::Compare(_) => &[],
+        _ => &[("impute *", "--impute")],
+    };
+    let names = [names, build].concat();
     let result = result.map_err(|f| match f {
-        common::Failure::Input(e) => common::Failure::Input(common::flag_names(e, names)),
+        common::Failure::Input(e) => common::Failure::Input(common::flag_names(e, &names)),
         usage => usage,
     });
     match result {
@@ -171,13 +186,27 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
+        // one line, as every other error of the tool (clap's own errors keep clap's usage text)
         Err(common::Failure::Usage(msg)) => {
-            use clap::CommandFactory;
-            Cli::command()
-                .error(clap::error::ErrorKind::ArgumentConflict, msg)
-                .exit()
+            eprintln!(
+                "error: {msg} (see `compind {} --help`)",
+                subcommand_name(&cli.command)
+            );
+            ExitCode::from(2)
         }
     }
+}
+
+/// The command-line name of a subcommand (`opt-weights`, `impute-panel`, ...).
+fn subcommand_name(c: &Command) -> String {
+    use clap::CommandFactory;
+    let name = format!("{c:?}");
+    let variant = name.split('(').next().unwrap_or_default();
+    Cli::command()
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .find(|s| s.replace('-', "").eq_ignore_ascii_case(variant))
+        .unwrap_or_else(|| variant.to_lowercase())
 }
 
 /// Whether `e` is a write to a closed pipe (the reader of standard output has exited), also when a

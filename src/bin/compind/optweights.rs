@@ -107,6 +107,8 @@ fn importance(s: &str) -> composite_indicators::Result<Importance> {
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
     a.methods.config(&Default::default())?;
+    a.methods
+        .refuse_ties("`compind opt-weights` ranks no units")?;
     let goal = if a.goal == "infomax" {
         if a.importance != "equal" {
             return Err(common::Failure::Usage(

@@ -170,6 +170,29 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                 );
             }
         }
+        // `ranks` draws the sweep file and `tree` the framework: no build runs
+        let mut unread = a.methods.given();
+        if kind == "ranks" {
+            let files = [
+                ("--imeta", &a.inputs.imeta),
+                ("--idata", &a.inputs.idata),
+                ("--spec", &a.inputs.spec),
+                ("--data", &a.inputs.data),
+            ];
+            unread.splice(0..0, files.iter().filter(|f| f.1.is_some()).map(|f| f.0));
+        }
+        if matches!(kind, "ranks" | "tree") && !unread.is_empty() {
+            let what = if kind == "ranks" {
+                "draws the sweep file as it is"
+            } else {
+                "draws the framework only"
+            };
+            eprintln!(
+                "note: `plot {kind}` {what}; {} {} not read",
+                unread.join(", "),
+                if unread.len() == 1 { "is" } else { "are" }
+            );
+        }
     }
     let svg = match kind {
         "ranks" => {
@@ -230,6 +253,12 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             common::check_outputs(&inputs, std::slice::from_ref(&a.out))?;
             let (_, result) = common::build(&a.inputs, &a.methods, quiet)?;
             let scores = result.scores();
+            // a unit not in the build: name the kind of code and list the units (as `strweak`)
+            if let Some(u) = unit.as_ref().filter(|u| !scores.unit_codes().contains(u)) {
+                return Err(
+                    Error::unknown_name("unit", u.clone(), scores.unit_codes().to_vec()).into(),
+                );
+            }
             match (kind, unit, axes) {
                 ("profile", Some(u), _) => {
                     plot::unit_profile(scores, &u, a.level.unwrap_or(2), &opts)?

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use composite_indicators::error::{Error, Expected};
 use composite_indicators::io::{self, RankColumns, ScoreTableOptions};
 use composite_indicators::normalise::{FittedForm, OutOfRangePolicy};
 use composite_indicators::pipeline::Pipeline;
@@ -50,7 +51,7 @@ pub struct Args {
     #[arg(long, value_name = "index|all", default_value = "index", value_parser = ["index", "all"])]
     ranks: String,
     /// Round scores (not ranks) to N decimals (halves away from zero). Example: `--round 2`.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=15))]
+    #[arg(long, value_name = "N")]
     round: Option<u32>,
     /// Output table (CSV; JSON if it ends in .json). Never one of the inputs.
     /// Example: `--out scores.csv`.
@@ -60,6 +61,9 @@ pub struct Args {
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
+    if let Some(r) = a.round.filter(|&r| r > 15) {
+        return Err(Error::invalid("--round", r, Expected::closed(0.0, 15.0)).into());
+    }
     let mut inputs = a.inputs.paths();
     inputs.extend(a.scale.iter().cloned());
     let mut outputs = vec![a.out.clone()];

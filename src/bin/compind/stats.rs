@@ -62,7 +62,9 @@ pub struct Args {
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
     a.methods.config(&Default::default())?;
+    a.methods.refuse_ties("`compind stats` ranks no units")?;
     let stage = common::parse_dset(&a.dset)?;
+    a.methods.note_beyond(stage, quiet);
     let opts = StatsOptions {
         t_skew: a.t_skew,
         t_kurt: a.t_kurt,

@@ -84,7 +84,11 @@ pub struct Args {
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
     a.methods.config(&Default::default())?;
+    a.methods.refuse_ties(
+        "`compind strweak` ranks indicator values with min ties, as COINr's get_str_weak",
+    )?;
     let stage = common::parse_dset(&a.dset)?;
+    a.methods.note_beyond(stage, quiet);
     if let Some(t) = a.unq_discard {
         if !(0.0..=1.0).contains(&t) {
             return Err(Error::invalid("--unq-discard", t, Expected::closed(0.0, 1.0)).into());

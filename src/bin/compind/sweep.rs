@@ -160,20 +160,11 @@ impl ModelArgs {
     }
 
     pub fn check(&self) -> Result<()> {
-        let config = self.methods.config(&Default::default())?;
+        self.methods.config(&Default::default())?;
         // every variant is ranked with min ties (COINr's rank_df); a rule given here would only change
         // the nominal ranks, so the report would compare two rankings made differently
-        if config.scorer.ties != TieRule::Min {
-            return Err(Error::invalid(
-                "--ties",
-                format!("`{}`", self.methods.ties.as_deref().unwrap_or_default()),
-                Expected::Rule(
-                    "sweeps rank every variant with min ties (COINr's rank_df); other tie rules \
-                     are for `compind score`"
-                        .into(),
-                ),
-            ));
-        }
+        self.methods
+            .refuse_ties("sweeps rank every variant with min ties (COINr's rank_df)")?;
         self.alternatives().map(|_| ())
     }
 
@@ -231,7 +222,9 @@ impl ModelArgs {
 }
 
 /// The label of the nominal option (the options given) in a `--grid` alternative's name.
-const GRID_NOMINAL: &str = "scorer";
+const GRID_NOMINAL: &str = "nominal";
+/// The label earlier sweep files gave the nominal option (still read as [`GRID_NOMINAL`]).
+const GRID_NOMINAL_OLD: &str = "scorer";
 /// The name of the normaliser choice of `--grid`.
 const GRID_NORMALISER: &str = "normaliser";
 
@@ -243,13 +236,13 @@ pub fn renormalises(name: &str) -> bool {
         || name.split(", ").any(|c| {
             c.strip_prefix(GRID_NORMALISER)
                 .and_then(|c| c.strip_prefix('='))
-                .is_some_and(|label| label != GRID_NOMINAL)
+                .is_some_and(|label| label != GRID_NOMINAL && label != GRID_NOMINAL_OLD)
         })
 }
 
 impl ModelArgs {
     /// The grid of `--grid`: a [`MethodSpace`] with a `normaliser` and/or an `aggregator` choice,
-    /// the nominal option first (labelled `scorer`, the options given), every combination one
+    /// the nominal option first (labelled `nominal`, the options given), every combination one
     /// alternative.
     fn build_grid(
         &self,
@@ -260,7 +253,7 @@ impl ModelArgs {
         alt_n: Vec<NormaliserKind>,
         alt_a: Vec<AggregatorKind>,
     ) -> Result<Model> {
-        // one choice: the nominal option (`scorer`) and each alternative, labelled as typed
+        // one choice: the nominal option (`nominal`) and each alternative, labelled as typed
         fn choice<T: serde::Serialize>(
             name: &str,
             address: &str,
@@ -327,7 +320,7 @@ pub struct Args {
     #[command(flatten)]
     model: ModelArgs,
     /// Number of variants K of the whole sweep. Example: `--variants 100000`.
-    #[arg(long, value_name = "K", default_value_t = 1000, value_parser = at_least_one)]
+    #[arg(long, value_name = "K", default_value_t = 1000)]
     variants: usize,
     /// Seed: variant k depends on (seed, k) only. Example: `--seed 42`.
     #[arg(long, value_name = "SEED", default_value_t = 1)]
@@ -374,24 +367,26 @@ pub struct Args {
     out: PathBuf,
 }
 
-/// A count of at least 1 (`--variants`).
-fn at_least_one(s: &str) -> std::result::Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(0) => Err("a sweep needs at least 1 variant".into()),
-        Ok(k) => Ok(k),
-        Err(e) => Err(format!("`{s}`: {e}")),
-    }
-}
-
 /// Parse `I/N` (1 ≤ I ≤ N) into the variant range of shard I (a shard of more shards than variants
-/// can be empty: it merges as nothing, so a job array may have more tasks than variants).
-pub fn shard_range(s: &str, k: usize) -> std::result::Result<std::ops::Range<usize>, String> {
-    let bad = || format!("--shard `{s}`: expected I/N with 1 <= I <= N, e.g. 3/8");
+/// can be empty: it merges as nothing, so a job array may have more tasks than variants). Text that
+/// is not `I/N` is a usage error (exit 2); numbers out of range are bad input (exit 1), as every
+/// other range check.
+pub fn shard_range(s: &str, k: usize) -> std::result::Result<std::ops::Range<usize>, Failure> {
+    let bad = || {
+        Failure::Usage(format!(
+            "--shard `{s}`: expected I/N with 1 <= I <= N, e.g. 3/8"
+        ))
+    };
     let (i, n) = s.split_once('/').ok_or_else(bad)?;
     let i: u128 = i.trim().parse().map_err(|_| bad())?;
     let n: u128 = n.trim().parse().map_err(|_| bad())?;
     if n == 0 || i == 0 || i > n {
-        return Err(bad());
+        let e = Error::invalid(
+            "--shard",
+            format!("`{s}`"),
+            Expected::Rule("expected I/N with 1 <= I <= N, e.g. 3/8".into()),
+        );
+        return Err(Failure::Input(e));
     }
     let k = k as u128;
     // k * i / n <= k, so both bounds fit usize
@@ -408,8 +403,9 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                 .into(),
         ));
     }
+    common::at_least("--variants", a.variants as u64, 1)?;
     let range = match &a.shard {
-        Some(s) => shard_range(s, a.variants).map_err(Failure::Usage)?,
+        Some(s) => shard_range(s, a.variants)?,
         None => 0..a.variants,
     };
     a.model.check()?;
@@ -569,15 +565,23 @@ mod tests {
             for n in 1..=9u32 {
                 let mut next = 0;
                 for i in 1..=n {
-                    let r = shard_range(&format!("{i}/{n}"), k).unwrap();
+                    let Ok(r) = shard_range(&format!("{i}/{n}"), k) else {
+                        panic!("{i}/{n} of {k}");
+                    };
                     assert_eq!(r.start, next);
                     next = r.end;
                 }
                 assert_eq!(next, k);
             }
         }
-        for bad in ["0/4", "5/4", "1/0", "a/b", "3", "-1/4"] {
-            assert!(shard_range(bad, 10).is_err(), "{bad}");
+        // numbers out of range are bad input (exit 1), text of the wrong form a usage error (2)
+        for bad in ["0/4", "5/4", "1/0"] {
+            let r = shard_range(bad, 10);
+            assert!(matches!(r, Err(super::Failure::Input(_))), "{bad}");
+        }
+        for bad in ["a/b", "3", "-1/4"] {
+            let r = shard_range(bad, 10);
+            assert!(matches!(r, Err(super::Failure::Usage(_))), "{bad}");
         }
     }
 }
