@@ -918,22 +918,22 @@ fn check_indicator_fields(ind: &Indicator) -> Result<()> {
             reason,
         })
     };
-    if let Some([lo, hi]) = ind.goalposts {
-        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return bad(format!(
-                "goalposts [{lo}, {hi}] must be finite with lo < hi"
-            ));
-        }
+    if let Some([lo, hi]) = ind.goalposts
+        && !(lo.is_finite() && hi.is_finite() && lo < hi)
+    {
+        return bad(format!(
+            "goalposts [{lo}, {hi}] must be finite with lo < hi"
+        ));
     }
-    if let Some(m) = ind.max_score {
-        if !(m.is_finite() && m > 0.0) {
-            return bad(format!("max_score {m} must be finite and positive"));
-        }
+    if let Some(m) = ind.max_score
+        && !(m.is_finite() && m > 0.0)
+    {
+        return bad(format!("max_score {m} must be finite and positive"));
     }
-    if let Some(t) = ind.target {
-        if !t.is_finite() {
-            return bad(format!("target {t} must be finite"));
-        }
+    if let Some(t) = ind.target
+        && !t.is_finite()
+    {
+        return bad(format!("target {t} must be finite"));
     }
     Ok(())
 }

@@ -142,14 +142,14 @@ pub(crate) fn check_block_signs(
             ));
         }
     }
-    if let MissingPolicy::Skip { min_coverage } = ctx.missing {
-        if !(0.0..=1.0).contains(&min_coverage) {
-            return Err(Error::invalid(
-                "min_coverage",
-                min_coverage,
-                Expected::closed(0.0, 1.0),
-            ));
-        }
+    if let MissingPolicy::Skip { min_coverage } = ctx.missing
+        && !(0.0..=1.0).contains(&min_coverage)
+    {
+        return Err(Error::invalid(
+            "min_coverage",
+            min_coverage,
+            Expected::closed(0.0, 1.0),
+        ));
     }
     Ok(())
 }

@@ -270,19 +270,19 @@ pub(crate) fn read_imeta_named<R: Read>(reader: R, source: &str) -> Result<IMeta
         }
         // COINr's check_iMeta: a Parent is exactly one Level above its child (where both Levels
         // are given; without a Level column, or with empty cells, the tree alone decides)
-        if let (Some(&lc), Some(&lp), Some(cl)) = (levels.get(code), levels.get(parent), c_level) {
-            if lp != lc + 1.0 {
-                let line = first_line.get(code).copied().unwrap_or(t.header_line);
-                return Err(t.cell_error(
-                    line,
-                    cl,
-                    format!(
-                        "Level of `{code}` is {lc} but its Parent `{parent}` is at Level {lp}; a \
+        if let (Some(&lc), Some(&lp), Some(cl)) = (levels.get(code), levels.get(parent), c_level)
+            && lp != lc + 1.0
+        {
+            let line = first_line.get(code).copied().unwrap_or(t.header_line);
+            return Err(t.cell_error(
+                line,
+                cl,
+                format!(
+                    "Level of `{code}` is {lc} but its Parent `{parent}` is at Level {lp}; a \
                          Parent is one Level above its children (COINr's check_iMeta; for a tree \
                          of uneven depth leave the Level cells empty)"
-                    ),
-                ));
-            }
+                ),
+            ));
         }
     }
     meta.spec.name = root_name.unwrap_or_default();

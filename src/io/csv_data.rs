@@ -304,10 +304,11 @@ impl DatasetBuilder {
             // only whether the faulty column holds a number somewhere is still needed
             if let Some(k) = fault.hard {
                 let s = rec.field(self.hard.get(k).copied().unwrap_or(usize::MAX));
-                if !is_missing_token(s) && s.parse::<f64>().is_ok() {
-                    if let Some(h) = self.has_number.get_mut(k) {
-                        *h = true;
-                    }
+                if !is_missing_token(s)
+                    && s.parse::<f64>().is_ok()
+                    && let Some(h) = self.has_number.get_mut(k)
+                {
+                    *h = true;
                 }
             }
             return;

@@ -90,10 +90,10 @@ impl Resolved {
 
     fn same_file(&self, other: &Resolved) -> bool {
         #[cfg(unix)]
-        if let (Some(a), Some(b)) = (self.id, other.id) {
-            if a == b {
-                return true;
-            }
+        if let (Some(a), Some(b)) = (self.id, other.id)
+            && a == b
+        {
+            return true;
         }
         self.real == other.real
     }

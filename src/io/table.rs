@@ -496,11 +496,11 @@ impl<R> LineCounter<R> {
                 }
                 i += 1;
             }
-            if i < buf.len() {
-                if let Some(start) = self.open.take() {
-                    self.runs
-                        .push_back((start, self.offset + i as u64, self.newlines));
-                }
+            if i < buf.len()
+                && let Some(start) = self.open.take()
+            {
+                self.runs
+                    .push_back((start, self.offset + i as u64, self.newlines));
             }
         }
         self.offset += buf.len() as u64;

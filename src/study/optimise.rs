@@ -612,11 +612,11 @@ pub fn optimise_weights(
         termination = why;
         let cost = state.get_best_cost();
         let param = state.get_best_param().cloned();
-        if let Some(p) = param {
-            if cost < best_cost {
-                best_cost = cost;
-                best = p;
-            }
+        if let Some(p) = param
+            && cost < best_cost
+        {
+            best_cost = cost;
+            best = p;
         }
         if !converged {
             break;

@@ -192,10 +192,10 @@ fn prepare<'a>(
             Expected::closed(2.0, fw.max_level() as f64),
         ));
     }
-    if let Some(t) = opts.unq_discard {
-        if !(0.0..=1.0).contains(&t) {
-            return Err(Error::invalid("unq_discard", t, Expected::closed(0.0, 1.0)));
-        }
+    if let Some(t) = opts.unq_discard
+        && !(0.0..=1.0).contains(&t)
+    {
+        return Err(Error::invalid("unq_discard", t, Expected::closed(0.0, 1.0)));
     }
     if let Some(g) = &opts.use_group {
         data.group(g)?;

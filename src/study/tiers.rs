@@ -290,17 +290,17 @@ fn check_cuts(cuts: &[f64]) -> Result<()> {
         }
     }
     for (j, w) in cuts.windows(2).enumerate() {
-        if let [a, b] = w {
-            if a <= b {
-                return Err(Error::invalid(
-                    format!("thresholds[{}]", j + 1),
-                    b,
-                    Expected::InRange {
-                        lo: Bound::Unbounded,
-                        hi: Bound::Excluded(*a),
-                    },
-                ));
-            }
+        if let [a, b] = w
+            && a <= b
+        {
+            return Err(Error::invalid(
+                format!("thresholds[{}]", j + 1),
+                b,
+                Expected::InRange {
+                    lo: Bound::Unbounded,
+                    hi: Bound::Excluded(*a),
+                },
+            ));
         }
     }
     Ok(())

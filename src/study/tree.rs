@@ -124,17 +124,17 @@ impl<'a> Tree<'a> {
                 value: out[u],
             });
         }
-        if k == self.fw.root_index() {
-            if let Some(bonus) = &self.bonus {
-                for (u, (o, b)) in out.iter_mut().zip(bonus.iter()).enumerate() {
-                    *o += b;
-                    if o.is_infinite() {
-                        return Err(Error::NonFinite {
-                            unit: self.unit_codes.get(u).cloned().unwrap_or_default(),
-                            indicator: node.code.clone(),
-                            value: *o,
-                        });
-                    }
+        if k == self.fw.root_index()
+            && let Some(bonus) = &self.bonus
+        {
+            for (u, (o, b)) in out.iter_mut().zip(bonus.iter()).enumerate() {
+                *o += b;
+                if o.is_infinite() {
+                    return Err(Error::NonFinite {
+                        unit: self.unit_codes.get(u).cloned().unwrap_or_default(),
+                        indicator: node.code.clone(),
+                        value: *o,
+                    });
                 }
             }
         }

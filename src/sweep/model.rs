@@ -191,10 +191,10 @@ impl BatchModel {
             .into_iter()
             .map(|a| Box::new(a) as Box<dyn Aggregator>)
             .collect();
-        if let Some(bw) = bonus_weight {
-            if !bw.is_finite() || bw < 0.0 {
-                return Err(Error::invalid("bonus_weight", bw, Expected::NonNegative));
-            }
+        if let Some(bw) = bonus_weight
+            && (!bw.is_finite() || bw < 0.0)
+        {
+            return Err(Error::invalid("bonus_weight", bw, Expected::NonNegative));
         }
         let forms = aggregators.iter().map(|a| a.mean_form()).collect();
         let plan = TreePlan::new(&fw, forms, missing, bonus_weight)?;

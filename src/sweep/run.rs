@@ -282,14 +282,14 @@ impl BatchModel {
             ));
         }
         let sampler = VariantSampler::new(self, &cfg.weights, &cfg.alternatives, cfg.seed)?;
-        if let Some(max) = sampler.max_variants() {
-            if cfg.variants > max {
-                return Err(Error::invalid(
-                    "variants",
-                    cfg.variants,
-                    Expected::Rule(format!("at most {max}, the length of the weight list")),
-                ));
-            }
+        if let Some(max) = sampler.max_variants()
+            && cfg.variants > max
+        {
+            return Err(Error::invalid(
+                "variants",
+                cfg.variants,
+                Expected::Rule(format!("at most {max}, the length of the weight list")),
+            ));
         }
         let fast = sampler
             .fixed_alt()
@@ -614,7 +614,8 @@ impl BatchModel {
             };
             buf.ranker.rank_into(row, &mut buf.ranks);
             acc.ranks.add_encoded(&buf.ranks);
-            acc.scores.add_maybe_binned(row, (s + i) % every == 0);
+            acc.scores
+                .add_maybe_binned(row, (s + i).is_multiple_of(every));
         }
         Ok(())
     }

@@ -195,7 +195,7 @@ pub(crate) fn unit(rng: &mut Xoshiro256PlusPlus) -> f64 {
 /// its low half; `cur` holds the current output).
 #[inline]
 pub(crate) fn noise_unit(rng: &mut Xoshiro256PlusPlus, t: usize, cur: &mut u64) -> f64 {
-    if t % 2 == 0 {
+    if t.is_multiple_of(2) {
         *cur = rng.next_u64();
         (*cur >> 32) as f64 * (1.0 / 4_294_967_296.0)
     } else {

@@ -255,13 +255,13 @@ impl WeightScheme {
                     negative_loadings: NegativeLoadings::Keep
                 }
             );
-            if let Some((c, v)) = codes.iter().zip(&learned).find(|(_, v)| **v < 0.0) {
-                if !signed {
-                    return Err(Error::InvalidWeight {
-                        code: c.clone(),
-                        weight: *v,
-                    });
-                }
+            if let Some((c, v)) = codes.iter().zip(&learned).find(|(_, v)| **v < 0.0)
+                && !signed
+            {
+                return Err(Error::InvalidWeight {
+                    code: c.clone(),
+                    weight: *v,
+                });
             }
             let nominal: f64 = kids.iter().map(|&c| w[c]).sum();
             let total: f64 = learned.iter().sum();

@@ -89,10 +89,10 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     )?;
     let stage = common::parse_dset(&a.dset)?;
     a.methods.note_beyond(stage, quiet);
-    if let Some(t) = a.unq_discard {
-        if !(0.0..=1.0).contains(&t) {
-            return Err(Error::invalid("--unq-discard", t, Expected::closed(0.0, 1.0)).into());
-        }
+    if let Some(t) = a.unq_discard
+        && !(0.0..=1.0).contains(&t)
+    {
+        return Err(Error::invalid("--unq-discard", t, Expected::closed(0.0, 1.0)).into());
     }
     let mut seen = std::collections::HashSet::new();
     if let Some(u) = a.units.iter().find(|u| !seen.insert(u.as_str())) {

@@ -141,15 +141,15 @@ impl Moments {
             let q = scale2(t, FRAC - exp_w - k as i32);
             if q.abs() <= QMAX {
                 let r = i128::from(round_q(q));
-                if k == 0 {
-                    if let Some(s) = if which == 0 {
+                if k == 0
+                    && let Some(s) = if which == 0 {
                         self.sum.get_mut(p)
                     } else {
                         self.sum2.get_mut(p)
-                    } {
-                        *s = s.wrapping_add(r);
-                        return;
                     }
+                {
+                    *s = s.wrapping_add(r);
+                    return;
                 }
                 let e = self.extra.entry((p, which, k)).or_insert(0);
                 *e = e.wrapping_add(r);

@@ -605,7 +605,7 @@ impl Buf32 {
             for l in 0..lanes {
                 let v = g + l;
                 if self.thr[v] == SPECIAL {
-                    self.f64_variant(plan, e, b, v, (start + v) % every == 0);
+                    self.f64_variant(plan, e, b, v, (start + v).is_multiple_of(every));
                 }
             }
             g += LANES;

@@ -401,7 +401,7 @@ impl FastBuffers {
         let every = self.every.max(1);
         self.clean_rows.clear();
         for v in 0..b {
-            let bin = (start + v) % every == 0;
+            let bin = (start + v).is_multiple_of(every);
             if self.add_variant(v * n, n, bonus, bin) {
                 self.clean_rows.push((v as u32, bin));
             }

@@ -386,7 +386,7 @@ fn count_f32_avx2(s32: &[f32], out: &mut [u32]) -> u64 {
         _mm_cvtsi128_si32(s) as u32
     }
     let n = out.len();
-    if s32.len() % 8 != 0 || s32.len() < n {
+    if !s32.len().is_multiple_of(8) || s32.len() < n {
         return count_f32(s32, out);
     }
     let mut total = 0u64;
