@@ -43,12 +43,12 @@ mod trends;
 #[command(name = "compind", version, propagate_version = true)]
 struct Cli {
     /// Print nothing on stderr except errors (no progress bars, no summaries). Example: `-q`.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, display_order = 900)]
     quiet: bool,
     /// Worker threads for the parallel parts: sweeps, Sobol analyses, scoring and the per-unit
     /// summaries of `report` (default: all cores; no effect on `merge`). Results are identical for
     /// any thread count. Example: `--threads 4`.
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, value_name = "N", display_order = 901)]
     threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
