@@ -894,12 +894,15 @@ pub fn audit_tables(report: &AuditReport) -> Result<Vec<(String, Table)>> {
 }
 
 /// Descriptive statistics of the columns `codes` of `data`, one row per column: `iCode`, `n` (non-missing
-/// values), `n_missing`, `min`, `max`, `mean`, `median` (mean of the two middle values for an even
-/// count), `sd` (sample standard deviation, divisor `n − 1`), `skew` and `kurtosis` (e1071 type 2,
-/// as COINr's `get_stats`: [`skewness`](crate::prepare::skewness),
-/// [`kurtosis`](crate::prepare::kurtosis)). Statistics that are undefined for the column (no value;
-/// `sd` with one value; skew with fewer than 3 values, kurtosis with fewer than 4, or zero spread) are
-/// missing.
+/// values), `n_missing`, `min`, `max`, `mean`, `median`, `sd`, `skew` and `kurtosis`.
+///
+/// Every statistic is the one of [`column_stats`](crate::study::stats::column_stats) (COINr's
+/// `get_stats`, the table `compind stats` writes), bit for bit: `mean` is R's corrected two-pass
+/// mean (the plain mean plus the mean of the residuals; a constant column has exactly its value),
+/// `median` the mean of the two middle values for an even count, `sd` the sample standard deviation
+/// (divisor `n − 1`), `skew` and `kurtosis` e1071 type 2 (excess kurtosis) about that mean. Statistics
+/// that are undefined for the column (no value; `sd` with one value; skew with fewer than 3 values,
+/// kurtosis with fewer than 4, either of them with zero spread) are missing (empty cells).
 ///
 /// # Errors
 /// [`Error::MissingColumns`] (as [`Dataset::column`]) for a code that is not a column.
@@ -907,14 +910,18 @@ pub fn audit_tables(report: &AuditReport) -> Result<Vec<(String, Table)>> {
 /// # Examples
 /// ```
 /// use composite_indicators::io::describe_table;
+/// use composite_indicators::study::stats::{StatsOptions, column_stats};
 /// use composite_indicators::Dataset;
 /// let d = Dataset::new(vec!["A".into(), "B".into(), "C".into()], vec!["x".into()],
 ///     ndarray::array![[1.0], [f64::NAN], [3.0]]).unwrap();
 /// let mut out = Vec::new();
 /// describe_table(&d, &["x".into()]).unwrap().write_csv(&mut out).unwrap();
-/// // two values 1 and 3: mean 2, median 2, sample sd sqrt(2)
+/// // two values 1 and 3: mean 2, median 2, sample sd sqrt(2); skew and kurtosis undefined
 /// assert_eq!(String::from_utf8(out).unwrap(),
 ///     "iCode,n,n_missing,min,max,mean,median,sd,skew,kurtosis\nx,2,1,1,3,2,2,1.4142135623730951,,\n");
+/// // the same numbers as `column_stats` (and `compind stats`)
+/// let s = column_stats("x", &[1.0, f64::NAN, 3.0], &StatsOptions::default()).unwrap();
+/// assert_eq!((s.mean, s.sd), (2.0, 2f64.sqrt()));
 /// ```
 pub fn describe_table(data: &Dataset, codes: &[String]) -> Result<Table> {
     let mut t = Table::new([
@@ -929,49 +936,32 @@ pub fn describe_table(data: &Dataset, codes: &[String]) -> Result<Table> {
         "skew",
         "kurtosis",
     ])?;
+    let opts = crate::study::stats::StatsOptions::default();
     for code in codes {
         let col = data.column(code)?;
-        let mut v: Vec<f64> = col.iter().copied().filter(|x| !x.is_nan()).collect();
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        let missing = col.len() - n;
-        let nan = f64::NAN;
-        let (min, max) = (
-            v.first().copied().unwrap_or(nan),
-            v.last().copied().unwrap_or(nan),
-        );
-        let mean = if n > 0 {
-            v.iter().sum::<f64>() / n as f64
+        let values: Vec<f64> = col.iter().copied().collect();
+        let row = if values.is_empty() {
+            // no rows (a `Dataset` always has some; kept as an all-missing row rather than
+            // `column_stats`' EmptyData error)
+            let mut row = vec![Cell::Text(code.clone()), Cell::Num(0.0), Cell::Num(0.0)];
+            row.extend(std::iter::repeat_n(Cell::Missing, 7));
+            row
         } else {
-            nan
+            let s = crate::study::stats::column_stats(code, &values, &opts)?;
+            vec![
+                Cell::Text(code.clone()),
+                Cell::Num(s.n_avail as f64),
+                Cell::Num((values.len() - s.n_avail) as f64),
+                Cell::from(s.min),
+                Cell::from(s.max),
+                Cell::from(s.mean),
+                Cell::from(s.median),
+                Cell::from(s.sd),
+                Cell::from(s.skew),
+                Cell::from(s.kurt),
+            ]
         };
-        let median = match n {
-            0 => nan,
-            _ if n % 2 == 1 => v.get(n / 2).copied().unwrap_or(nan),
-            _ => match (v.get(n / 2 - 1), v.get(n / 2)) {
-                (Some(a), Some(b)) => (a + b) / 2.0,
-                _ => nan,
-            },
-        };
-        let sd = if n > 1 {
-            (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt()
-        } else {
-            nan
-        };
-        let skew = crate::prepare::skewness(&v).unwrap_or(nan);
-        let kurt = crate::prepare::kurtosis(&v).unwrap_or(nan);
-        t.push(vec![
-            Cell::Text(code.clone()),
-            Cell::Num(n as f64),
-            Cell::Num(missing as f64),
-            Cell::from(min),
-            Cell::from(max),
-            Cell::from(mean),
-            Cell::from(median),
-            Cell::from(sd),
-            Cell::from(skew),
-            Cell::from(kurt),
-        ])?;
+        t.push(row)?;
     }
     Ok(t)
 }
@@ -1005,6 +995,124 @@ mod tests {
         assert!(
             e.contains("row 2 is `C` in the data and `B` in the scores"),
             "{e}"
+        );
+    }
+
+    /// `describe_table` takes every statistic from `column_stats` (the `compind stats` table), so
+    /// `compind audit`'s stats.csv and `compind stats` agree to the last bit. It used to compute
+    /// the plain mean Σx/n and its own moments about it: ASEM's treated Flights column had mean
+    /// 0.002599222804564415 in one table and 0.0025992228045644155 in the other.
+    #[test]
+    fn describe_table_is_column_stats_bit_for_bit() {
+        use crate::study::stats::{StatsOptions, column_stats};
+        let nan = f64::NAN;
+        // values whose plain mean Σx/n (summed in sorted order, as the old code did) is not R's
+        // corrected mean (checked below, so the test bites)
+        let spread: Vec<f64> = (0..51u32)
+            .map(|i| 0.1 * f64::from(i * 37 % 51) + 1e-3 / f64::from(i + 7) + 0.002)
+            .collect();
+        let mut sorted = spread.clone();
+        sorted.sort_by(f64::total_cmp);
+        let plain = sorted.iter().sum::<f64>() / sorted.len() as f64;
+        assert_ne!(
+            plain.to_bits(),
+            crate::stats::mean_corrected(&spread).to_bits(),
+            "the test column must tell the plain mean from the corrected one"
+        );
+        let pad = |v: &[f64]| {
+            let mut v = v.to_vec();
+            v.resize(spread.len(), nan);
+            v
+        };
+        let columns: Vec<(&str, Vec<f64>)> = vec![
+            ("spread", spread.clone()),
+            ("all_nan", pad(&[])),
+            ("one", pad(&[0.3])),
+            ("two", pad(&[0.1, 0.7])),
+            ("three", pad(&[0.1, 0.2, 0.7])),
+            ("constant", pad(&[0.1; 9])),
+            ("signed_zeros", pad(&[-0.0, 0.0, -0.0, 1e-300, 5.0])),
+            (
+                "large",
+                pad(&[1e15 + 0.1, 1e15 + 0.3, 1e15 + 0.7, 1e15, 1e15 + 9.0]),
+            ),
+            ("with_gaps", {
+                let mut v = spread.clone();
+                for i in (0..v.len()).step_by(4) {
+                    if let Some(x) = v.get_mut(i) {
+                        *x = nan;
+                    }
+                }
+                v
+            }),
+        ];
+        let codes: Vec<String> = columns.iter().map(|(c, _)| c.to_string()).collect();
+        let mut m = ndarray::Array2::from_elem((spread.len(), columns.len()), nan);
+        for (j, (_, v)) in columns.iter().enumerate() {
+            for (i, x) in v.iter().enumerate() {
+                m[[i, j]] = *x;
+            }
+        }
+        let units = (0..spread.len()).map(|i| format!("U{i}")).collect();
+        let d = Dataset::new(units, codes.clone(), m).unwrap();
+        let t = describe_table(&d, &codes).unwrap();
+        let mut csv_out = Vec::new();
+        t.write_csv(&mut csv_out).unwrap();
+        let mut rdr = csv::Reader::from_reader(csv_out.as_slice());
+        let bits = |f: &str| -> Option<u64> {
+            (!f.is_empty()).then(|| f.parse::<f64>().unwrap().to_bits())
+        };
+        let want = |x: f64| (!x.is_nan()).then(|| x.to_bits());
+        let mut rows = 0;
+        for (rec, (code, v)) in rdr.records().zip(&columns) {
+            let rec = rec.unwrap();
+            let s = column_stats(code, v, &StatsOptions::default()).unwrap();
+            assert_eq!(&rec[0], *code);
+            assert_eq!(rec[1].parse::<usize>().unwrap(), s.n_avail, "{code}");
+            assert_eq!(
+                rec[2].parse::<usize>().unwrap(),
+                v.len() - s.n_avail,
+                "{code}"
+            );
+            for (k, x) in [
+                (3, s.min),
+                (4, s.max),
+                (5, s.mean),
+                (6, s.median),
+                (7, s.sd),
+                (8, s.skew),
+                (9, s.kurt),
+            ] {
+                assert_eq!(
+                    bits(&rec[k]),
+                    want(x),
+                    "{code} column {k}: {} vs {x}",
+                    &rec[k]
+                );
+            }
+            rows += 1;
+        }
+        assert_eq!(rows, columns.len());
+        // the missing-value rules, spelled out
+        let row = |code: &str| {
+            let i = codes.iter().position(|c| c == code).unwrap();
+            let rec = csv::Reader::from_reader(csv_out.as_slice())
+                .records()
+                .nth(i)
+                .unwrap()
+                .unwrap();
+            rec.iter().map(str::to_string).collect::<Vec<_>>()
+        };
+        assert_eq!(row("all_nan")[1..], ["0", "51", "", "", "", "", "", "", ""]);
+        assert_eq!(
+            row("one")[1..],
+            ["1", "50", "0.3", "0.3", "0.3", "0.3", "", "", ""]
+        );
+        assert_eq!(row("two")[8..], ["", ""]);
+        assert_eq!(row("three")[9], "");
+        assert_eq!(
+            row("constant")[1..],
+            ["9", "42", "0.1", "0.1", "0.1", "0.1", "0", "", ""]
         );
     }
 
