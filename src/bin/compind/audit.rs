@@ -134,9 +134,9 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     write_all(&tables, &path_of)?;
     if !quiet {
         eprintln!(
-            "wrote {} tables ({} flags) to {}",
+            "wrote {} tables ({}) to {}",
             tables.len(),
-            rep.flags.len(),
+            common::count(rep.flags.len(), "flag"),
             a.out.display()
         );
     }

@@ -913,9 +913,9 @@ pub fn screening_note(threshold: impl std::fmt::Display, removed: &[String]) -> 
     }
 }
 
-/// `n` and a noun, plural unless `n` is 1 ("1 unit", "2 units").
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
+/// `n` and a noun, plural unless `n` is 1 ("1 unit", "2 units"); any unsigned count (`usize`, `u64`).
+pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")

@@ -91,8 +91,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     }
     if !quiet {
         eprintln!(
-            "filled {} values ({} left missing); wrote {}",
-            report.filled.len(),
+            "filled {} ({} left missing); wrote {}",
+            common::count(report.filled.len(), "value"),
             report.unfilled.len(),
             a.out.display()
         );

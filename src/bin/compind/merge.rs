@@ -115,8 +115,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     acc.write(&a.out)?;
     if !quiet {
         eprintln!(
-            "merged {} files: variants {}..{} of {} to {}",
-            a.files.len(),
+            "merged {}: variants {}..{} of {} to {}",
+            common::count(a.files.len(), "file"),
             acc.range[0],
             acc.range[1],
             acc.config.variants,

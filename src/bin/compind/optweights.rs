@@ -143,11 +143,11 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             eprintln!("note: the search did not converge ({})", opt.termination);
         }
         eprintln!(
-            "objective {:.6} -> {:.6} ({} iterations); wrote {} weights of level {} to {}",
+            "objective {:.6} -> {:.6} ({}); wrote {} of level {} to {}",
             opt.objective_before,
             opt.objective,
-            opt.iterations,
-            opt.nodes.len(),
+            common::count(opt.iterations, "iteration"),
+            common::count(opt.nodes.len(), "weight"),
             opt.level,
             a.out.display()
         );

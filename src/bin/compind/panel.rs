@@ -76,9 +76,9 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             eprintln!("note: {} has no row for {}", u.unit, u.time);
         }
         eprintln!(
-            "built {} periods ({} units); wrote {} rows to {}",
-            purse.times().len(),
-            panel.unit_codes().len(),
+            "built {} ({}); wrote {} rows to {}",
+            common::count(purse.times().len(), "period"),
+            common::count(panel.unit_codes().len(), "unit"),
             scores.rows.len(),
             a.out.display()
         );

@@ -78,8 +78,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             eprintln!("not removed: {code} ({why})");
         }
         eprintln!(
-            "removed {} elements of level {} in turn; wrote {} rows to {}",
-            loo.removed.len(),
+            "removed {} of level {} in turn; wrote {} rows to {}",
+            common::count(loo.removed.len(), "element"),
             loo.level,
             loo.removed.len() * loo.unit_codes.len(),
             a.out.display()

@@ -99,9 +99,9 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             );
         }
         eprintln!(
-            "wrote {} units ({} variants, {}) to {}",
-            ua.rows.len(),
-            ua.variants,
+            "wrote {} ({}, {}) to {}",
+            common::count(ua.rows.len(), "unit"),
+            common::count(ua.variants, "variant"),
             crate::sweep::summary_words(&f.result.ranks),
             a.out.display()
         );

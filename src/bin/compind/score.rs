@@ -144,8 +144,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     table.write_path(&a.out)?;
     if !quiet {
         eprintln!(
-            "wrote {} units to {}",
-            result.prepared().n_units(),
+            "wrote {} to {}",
+            common::count(result.prepared().n_units(), "unit"),
             a.out.display()
         );
     }
@@ -153,8 +153,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         io::write_scale_path(path, &scale)?;
         if !quiet {
             eprintln!(
-                "saved the scale of {} indicators to {}",
-                scale.len(),
+                "saved the scale of {} to {}",
+                common::count(scale.len(), "indicator"),
                 path.display()
             );
         }

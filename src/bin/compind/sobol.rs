@@ -244,9 +244,9 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     }
     if !quiet {
         eprintln!(
-            "wrote Sobol indices of {} groups ({} runs) to {}",
-            s.groups.len(),
-            s.runs,
+            "wrote Sobol indices of {} ({}) to {}",
+            common::count(s.groups.len(), "group"),
+            common::count(s.runs, "run"),
             a.out.display()
         );
     }

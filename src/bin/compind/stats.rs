@@ -97,8 +97,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             .filter(|r| r.low_avail || r.low_nonzero || r.low_unique || r.outlier == Some(true))
             .count();
         eprintln!(
-            "wrote statistics of {} columns of {} ({flagged} flagged) to {}",
-            table.rows.len(),
+            "wrote statistics of {} of {} ({flagged} flagged) to {}",
+            common::count(table.rows.len(), "column"),
             a.dset,
             a.out.display()
         );

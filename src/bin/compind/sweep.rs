@@ -467,11 +467,11 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     file.write(&a.out)?;
     if !quiet {
         eprintln!(
-            "wrote variants {}..{} of {} ({} units, {}) to {}",
+            "wrote variants {}..{} of {} ({}, {}) to {}",
             range.start,
             range.end,
             a.variants,
-            file.result.unit_codes.len(),
+            common::count(file.result.unit_codes.len(), "unit"),
             summary_words(&file.result.ranks),
             a.out.display()
         );

@@ -170,8 +170,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     if !quiet {
         let missing = t.rows.iter().filter(|r| r.value.is_nan()).count();
         eprintln!(
-            "wrote {} trends ({missing} missing, see the note column) to {}",
-            t.rows.len(),
+            "wrote {} ({missing} missing, see the note column) to {}",
+            common::count(t.rows.len(), "trend"),
             a.out.display()
         );
     }
