@@ -1194,6 +1194,57 @@ fn sobol_writes_first_and_total_indices_with_intervals() {
     assert!(line.contains("--levels") && line.contains('4'), "{line}");
 }
 
+/// `compind audit --out a/b/c/` creates the missing directories `a`, `a/b` and `a/b/c` (the help
+/// says "created if missing"; it used to refuse with "directory `a/b` does not exist"), but only
+/// once every check passed: a failing run creates nothing, and a path through a file is refused.
+#[test]
+fn audit_creates_missing_parent_directories_only_for_a_run_that_succeeds() {
+    let d = dir("audit_nested");
+    let aud = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "audit", "-q", "--imeta", IMETA, "--idata", IDATA, "--impute", "mean",
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", s(out)]);
+        compind(&args)
+    };
+    // a failing run (a parameter out of range) creates no directory
+    let failed = d.join("failed").join("sub").join("audit");
+    fails_naming(&aud(&failed, &["--collinear", "-1"]), "--collinear");
+    assert!(!d.join("failed").exists());
+    // a path through an existing file is refused, the file kept, nothing created
+    let f = d.join("afile");
+    std::fs::write(&f, "keep").unwrap();
+    let line = fails_with_one_line(&aud(&f.join("sub").join("audit"), &[]));
+    assert!(line.contains("not a directory"), "{line}");
+    assert_eq!(text(&f), "keep");
+    assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
+    // a nested missing directory (with a trailing slash, as the help's example) is created and
+    // filled with every table
+    let nested = d.join("new").join("sub").join("audit");
+    ok(&aud(Path::new(&format!("{}/", s(&nested))), &[]));
+    let mut names: Vec<String> = std::fs::read_dir(&nested)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "corr_masked.csv",
+            "corr_pearson.csv",
+            "corr_pvalues.csv",
+            "corr_spearman.csv",
+            "flags.csv",
+            "groups.csv",
+            "parents.csv",
+            "pca.csv",
+            "stats.csv"
+        ]
+    );
+    assert!(text(&nested.join("stats.csv")).starts_with("iCode,n,n_missing,"));
+}
+
 #[test]
 fn audit_writes_every_table_with_reference_values() {
     let d = dir("audit");

@@ -22,7 +22,8 @@ use crate::common::{self, Inputs, Methods, Outcome};
 /// of the data that entered normalisation; for COINr's get_stats table with its flags (low
 /// availability, zeros, few unique values, outliers) of any data set, use `compind stats`.
 ///
-/// Tables written into --out DIR (created if missing): corr_pearson, corr_spearman, corr_pvalues,
+/// Tables written into --out DIR (created if missing, with any missing parent directories, once
+/// every check passed and the audit is computed): corr_pearson, corr_spearman, corr_pvalues,
 /// corr_masked (of --method), parents, groups, pca, flags, stats; `.csv` (or `.json` with --json).
 /// Correlations are between the normalised indicators, as the scores use them.
 ///
@@ -88,8 +89,9 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             }
             .into());
         }
-        // created later: its parent must exist and take new files
-        Err(_) => common::check_output_dirs(std::slice::from_ref(&a.out))?,
+        // created later, with any missing parents: the nearest existing ancestor must be a
+        // directory that takes new files
+        Err(_) => check_creatable_dir(&a.out)?,
     }
     let method = if a.method == "spearman" {
         CorrMethod::Spearman
@@ -127,6 +129,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         "stats".into(),
         describe_table(result.prepared(), &rep.indicators)?,
     ));
+    // every check passed and every table is computed: only now create the directory (and its
+    // missing parents), so a failing run creates nothing
     std::fs::create_dir_all(&a.out).map_err(|e| Error::Io {
         path: a.out.display().to_string(),
         source: e,
@@ -148,6 +152,44 @@ fn write_all(tables: &[(String, Table)], path_of: &dyn Fn(&str) -> PathBuf) -> R
         t.write_path(path_of(name))?;
     }
     Ok(())
+}
+
+/// Check that the missing directory `dir` can be created with `create_dir_all`: walk up to its
+/// nearest existing ancestor, which must be a directory (not a file, not a dangling link) and take
+/// new files (the probe of [`common::check_output_dirs`] on the topmost missing directory). Nothing
+/// is created here.
+fn check_creatable_dir(dir: &std::path::Path) -> Result<()> {
+    let not_a_dir = |p: &std::path::Path| Error::Io {
+        path: dir.display().to_string(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!(
+                "`{}` exists and is not a directory (--out names the directory of the audit \
+                 tables)",
+                p.display()
+            ),
+        ),
+    };
+    // a dangling symbolic link: `metadata` failed, but the name is taken
+    if std::fs::symlink_metadata(dir).is_ok() {
+        return Err(not_a_dir(dir));
+    }
+    let mut top = dir;
+    loop {
+        let parent = match top.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            // a relative path's first component: its parent is the current directory
+            _ => break,
+        };
+        if std::fs::symlink_metadata(parent).is_ok() {
+            if !std::fs::metadata(parent).is_ok_and(|m| m.is_dir()) {
+                return Err(not_a_dir(parent));
+            }
+            break;
+        }
+        top = parent;
+    }
+    common::check_output_dirs(&[top.to_path_buf()])
 }
 
 /// `--out DIR`: a directory name, never `-` (several tables cannot share standard output).
