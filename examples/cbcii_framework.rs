@@ -70,7 +70,17 @@ fn print_node(fw: &Framework, k: usize, depth: usize) {
                 .max_score
                 .map(|m| format!(" [max {m}]"))
                 .unwrap_or_default();
-            println!("{pad}{:<9} {:<6} {}{max}", ind.code, marks, ind.name);
+            println!("{pad}{:<9} {:<6} {}{max}", ind.code, marks, shown_name(ind));
         }
+    }
+}
+
+/// The indicator's name without the source's trailing bonus mark: the CBCII names of bonus factors
+/// end in `(+)`, which the marks column already shows (it was printed twice, `■(+) ... (+)`).
+fn shown_name(ind: &Indicator) -> &str {
+    let name = ind.name.trim_end();
+    match name.strip_suffix("(+)") {
+        Some(rest) if ind.bonus => rest.trim_end(),
+        _ => &ind.name,
     }
 }
