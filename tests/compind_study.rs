@@ -784,7 +784,11 @@ fn help_names_the_meaning_of_ambiguous_options() {
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
     let sobol = help("sobol");
-    assert!(sobol.contains("--conf-level"), "{sobol}");
+    // the option is `--conf-level` (the name its example uses); `--level`, its old name, is a
+    // hidden alias
+    assert!(sobol.contains("--conf-level <P>"), "{sobol}");
+    assert!(!sobol.contains("--level <P>"), "{sobol}");
+    assert!(!sobol.contains("aliases"), "{sobol}");
     assert!(
         sobol.contains("Confidence level of the bootstrap intervals (not a framework level)"),
         "{sobol}"
@@ -857,12 +861,25 @@ fn sobol_draws_the_bars_of_its_target() {
 #[test]
 fn value_errors_name_the_flag_not_the_library_parameter() {
     let base = ["--imeta", IMETA, "--idata", IDATA];
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["strweak", "--unit", "AUT", "--top", "0"], "`--top`"),
         (&["sweep", "--chunk", "0"], "`--chunk`"),
         (
+            &[
+                "sobol",
+                "--n",
+                "100",
+                "--bootstrap",
+                "50",
+                "--conf-level",
+                "1.5",
+            ],
+            "`--conf-level`",
+        ),
+        // `--level`, the option's old name, is a hidden alias of `--conf-level`
+        (
             &["sobol", "--n", "100", "--bootstrap", "50", "--level", "1.5"],
-            "`--level`",
+            "`--conf-level`",
         ),
         (&["plot", "dots", "--level", "9"], "`--level`"),
         (

@@ -149,7 +149,7 @@ fn main() -> ExitCode {
         ],
         Command::Sobol(_) => &[
             ("spread", "--spread"),
-            ("bootstrap level", "--level"),
+            ("bootstrap level", "--conf-level"),
             ("bootstrap replicates", "--bootstrap"),
             ("n", "--n"),
         ],

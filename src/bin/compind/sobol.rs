@@ -20,8 +20,8 @@ use crate::sweep::ModelArgs;
 /// Input groups: the node weights (each drawn in w0 * [1 - spread, 1 + spread]) grouped by `--by`,
 /// plus one group `alternative` for the method alternatives (--alt-normalise / --alt-aggregate)
 /// when there are any. Model runs: N * (number of groups + 2). Output columns: target, group, first,
-/// total, and with --bootstrap first_lo, first_hi, total_lo, total_hi (at --level / --conf-level
-/// coverage, a confidence level, not a framework level).
+/// total, and with --bootstrap first_lo, first_hi, total_lo, total_hi (at --conf-level coverage, a
+/// confidence level, not a framework level).
 ///
 /// Example (data/asem/ is in a clone of the repository):
 ///
@@ -66,9 +66,10 @@ pub struct Args {
     /// Confidence level of the bootstrap intervals (not a framework level), in (0, 1); 0.9 gives
     /// COINr's 5 % and 95 % quantiles. (`--level` of remove, opt-weights and plot is a framework
     /// level.) Example: `--conf-level 0.95`.
+    // `--level` is the option's old name, kept as a hidden alias so scripts using it still work
     #[arg(
-        long,
-        visible_alias = "conf-level",
+        long = "conf-level",
+        alias = "level",
         value_name = "P",
         default_value_t = 0.9
     )]
