@@ -704,6 +704,45 @@ fn spec_inputs_name_the_data_file_and_note_an_empty_denominate() {
     );
 }
 
+/// The README's `--spec` example: its TOML and CSV blocks are the files in `data/toy/`, and scoring
+/// them gives the values the README works out by hand.
+#[test]
+fn the_readme_toy_spec_scores_as_the_readme_says() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = &readme[readme.find("### Your own index").unwrap()..];
+    let block = |fence: &str| {
+        let start = section.find(fence).unwrap() + fence.len();
+        let len = section[start..].find("```").unwrap();
+        section[start..start + len].to_string()
+    };
+    assert_eq!(block("```toml\n"), text(Path::new("data/toy/spec.toml")));
+    assert_eq!(block("```csv\n"), text(Path::new("data/toy/data.csv")));
+    let d = dir("toy_spec");
+    let out = d.join("toy.csv");
+    ok(&compind(&[
+        "score",
+        "--spec",
+        "data/toy/spec.toml",
+        "--data",
+        "data/toy/data.csv",
+        "--out",
+        s(&out),
+    ]));
+    let (header, rows) = read_csv(&out);
+    let at = |unit: &str, col: &str| {
+        let j = header.iter().position(|h| h == col).unwrap();
+        let row = rows.iter().find(|r| r[0] == unit).unwrap();
+        num(&row[j])
+    };
+    // min-max 0..100; unemp (direction -1, weight 2) and gdp in Econ; the root a geometric mean
+    // with offset 1 over Econ (weight 1) and Env (weight 0.5)
+    let gdp = (52000.0 - 12000.0) / (88000.0 - 12000.0) * 100.0;
+    let unemp = (11.5 - 4.1) / (11.5 - 3.2) * 100.0;
+    assert!((at("AAA", "Econ") - (gdp + 2.0 * unemp) / 3.0).abs() < 1e-12);
+    assert!((at("CCC", "Index") - (101f64.powf(1.0 / 1.5) - 1.0)).abs() < 1e-12);
+    assert_eq!(at("BBB", "Env"), at("BBB", "co2"));
+}
+
 /// Two sweep files are identical byte for byte: every accumulator of a sweep, the score moments
 /// included, is an exact sum, so merged shards equal one run.
 fn assert_same_sweep(a: &Path, b: &Path) {
