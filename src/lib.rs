@@ -49,7 +49,8 @@
 //! Private: `plan` (the tree plan: node order, each node's `MeanForm`, the one effective-weights rule
 //! and the bonus term; `Scorer` is its one-variant case and every sweep path scores through it),
 //! `stats` (moments, correlations, eigen-decomposition, significance tests: one home for the
-//! statistics every module uses) and `serde_nan`.
+//! statistics every module uses), `serde_nan` and `nan_eq` (the equality of results holding missing
+//! values: missing equals missing).
 //!
 //! ## Where to start
 //!
@@ -66,6 +67,7 @@ pub mod audit;
 pub mod data;
 pub mod error;
 pub mod io;
+mod nan_eq;
 pub mod normalise;
 pub mod pipeline;
 mod plan;
@@ -85,6 +87,22 @@ pub mod weights;
 // The root re-exports the prelude, so the working set has one list (the prelude) and two equal
 // spellings: `composite_indicators::Scorer` and `composite_indicators::prelude::Scorer`.
 pub use prelude::*;
+
+/// The `ndarray` this crate's API takes and returns (`Dataset::new` takes an `Array2<f64>`, results
+/// hold `Array2`s): use it through this re-export to get the same version without a dependency of
+/// your own (two `ndarray` versions in one build give "expected `Array2`, found `Array2`" errors).
+///
+/// ```
+/// use composite_indicators::ndarray::array;
+/// let d = composite_indicators::Dataset::new(
+///     vec!["X".into()],
+///     vec!["a".into()],
+///     array![[1.0]],
+/// )
+/// .unwrap();
+/// assert_eq!(d.n_units(), 1);
+/// ```
+pub use ndarray;
 
 /// The working set in one import: the framework, the data, the build, its methods, errors, the
 /// readers and the sweep essentials.

@@ -401,6 +401,57 @@ fn sobol_on_model_recovers_single_group_and_separates_groups() {
     assert!(m.sobol(&dup, 16, 1).is_err());
 }
 
+/// Results that hold missing values (a unit without a score, an undefined Sobol index) equal their
+/// copies and reruns with the same seed: missing equals missing in their equality, as in
+/// `Dataset`'s. With derived equality NaN made every such result unequal to itself.
+#[test]
+fn results_with_missing_values_equal_their_copies_and_reruns() {
+    let m = model(12, 5, MissingPolicy::Propagate, None, 2);
+    let cfg = SweepConfig::new(
+        300,
+        4,
+        WeightSampler::Uniform {
+            spread: 0.5,
+            nodes: NodeSelection::All,
+        },
+    );
+    let (a, b) = (m.sweep(&cfg).unwrap(), m.sweep(&cfg).unwrap());
+    assert!(
+        a.nominal_scores.iter().any(|x| x.is_nan()),
+        "the case has a unit without a nominal score"
+    );
+    assert_eq!(a, a.clone());
+    assert_eq!(a, b);
+    let ua = a.ua_report();
+    assert!(ua.rows.iter().any(|r| r.nominal_score.is_nan()));
+    assert_eq!(ua, ua.clone());
+    assert_eq!(ua, b.ua_report());
+    // a different result is still unequal
+    let mut c = a.clone();
+    c.nominal_scores[0] = if c.nominal_scores[0] == 1.0 { 2.0 } else { 1.0 };
+    assert_ne!(a, c);
+    let groups = vec![SobolGroup::new(
+        "weights",
+        GroupInput::Weights {
+            nodes: NodeSelection::All,
+            spread: 0.5,
+            triangular: false,
+        },
+    )];
+    let (s1, s2) = (
+        m.sobol(&groups, 64, 3).unwrap(),
+        m.sobol(&groups, 64, 3).unwrap(),
+    );
+    assert!(
+        s1.first.iter().any(|x| x.is_nan()),
+        "the case has an undefined index"
+    );
+    assert_eq!(s1, s1.clone());
+    assert_eq!(s1, s2);
+    let o = m.oat(&groups, 16, 3).unwrap();
+    assert_eq!(o, o.clone());
+}
+
 #[test]
 fn bootstrap_intervals_cover_analytic_indices_shrink_with_n_and_ignore_threads() {
     // y = x0 + 2 x1 + 3 x2: first = total = (1, 4, 9) / 14

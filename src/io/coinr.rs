@@ -353,9 +353,10 @@ fn parse_target(t: &Table, line: usize, c: usize, code: &str, s: &str) -> Result
 ///   [`Error::DuplicateUnit`]; split it by `Time` before reading.
 ///
 /// Errors (`source_name` `"iData CSV"`; use [`read_idata_path`] to name the file): [`Error::Parse`] for a
-/// missing `uCode` column (line 1), an empty unit code, a ragged row; [`Error::MissingColumns`] listing
-/// every indicator / denominator / group / other code of `meta` absent from the header (COINr requires
-/// them all); [`Error::NonNumeric`] (line, column, text); [`Error::NonFinite`] (unit, column) for
+/// missing `uCode` column (line 1), an empty unit code, a ragged row, and at the header line (column:
+/// the first at fault) for every indicator / denominator / group / other code of `meta` absent from
+/// the header (COINr requires them all; the message lists them) and for an iData column that is no
+/// iMeta row; [`Error::NonNumeric`] (line, column, text); [`Error::NonFinite`] (unit, column) for
 /// `Inf`; [`Error::DuplicateUnit`]; [`Error::EmptyData`] for an empty input or a header without rows.
 ///
 /// ```

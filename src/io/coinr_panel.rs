@@ -28,7 +28,8 @@ use super::{open_path, path_name};
 /// (`source_name` `"panel iData CSV"`; [`read_idata_panel_path`] names the file.) [`Error::Parse`]
 /// naming the line for a missing `uCode` or `Time` column (line 1), an empty unit code, a missing or
 /// non-numeric `Time`, and a second row for the same unit and time (naming the first row's line too);
-/// [`Error::MissingColumns`] for every iMeta column absent from the header; the cell errors of
+/// [`Error::Parse`] at the header line listing every iMeta column absent from the header (as
+/// [`read_idata`](super::read_idata)); the cell errors of
 /// [`read_idata`](super::read_idata) ([`Error::NonNumeric`], [`Error::NonFinite`]); [`Error::EmptyData`]
 /// for an empty input or a header without rows.
 ///

@@ -67,7 +67,11 @@ impl SweepFingerprint {
 /// ranges ([`SweepResult::merge`]): any split of a sweep into contiguous ranges run with
 /// [`BatchModel::sweep_range`](crate::sweep::BatchModel::sweep_range), merged in any order, equals the single run bit for bit (and so
 /// serialises to the same JSON).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Equality compares every field; a missing nominal score equals a missing one (NaN is not unequal
+/// to itself here, as in [`Dataset`](crate::Dataset)'s equality), so a result equals its copy and a
+/// rerun with the same seed equals the first run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SweepResult {
     /// Unit codes.
     pub unit_codes: Vec<String>,
@@ -91,6 +95,29 @@ pub struct SweepResult {
     /// results cannot be merged).
     #[serde(default)]
     pub fingerprint: Option<SweepFingerprint>,
+}
+
+impl PartialEq for SweepResult {
+    fn eq(&self, other: &Self) -> bool {
+        use crate::nan_eq::NanEq;
+        // every field, named, so a new one cannot be left out
+        let SweepResult {
+            unit_codes,
+            nominal_scores,
+            nominal_ranks,
+            ranks,
+            scores,
+            ranges,
+            fingerprint,
+        } = self;
+        *unit_codes == other.unit_codes
+            && nominal_scores.nan_eq(&other.nominal_scores)
+            && *nominal_ranks == other.nominal_ranks
+            && *ranks == other.ranks
+            && *scores == other.scores
+            && *ranges == other.ranges
+            && *fingerprint == other.fingerprint
+    }
 }
 
 /// Sorted, coalesced, non-empty ranges.

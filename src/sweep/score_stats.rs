@@ -49,7 +49,10 @@ use crate::error::{Error, Expected, Result};
 /// **Not kept.** A sweep run with [`SweepConfig::score_stats`](crate::sweep::SweepConfig::score_stats)
 /// `false` keeps rank statistics only: its `ScoreStats` is [`ScoreStats::not_kept`] ([`ScoreStats::is_kept`]
 /// is `false`, every count is 0, so mean, sd and quantiles are `None`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+///
+/// Equality compares every field; a missing value (a unit without a nominal score, NaN) equals a
+/// missing one.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "ScoreStatsRepr")]
 pub struct ScoreStats {
     /// `false`: a sweep that kept no score statistics (nothing is ever added).
@@ -69,6 +72,37 @@ pub struct ScoreStats {
     hist: Vec<u64>,
     /// per unit `bins / (hi − lo)` (0 for a zero range); derived, rebuilt after deserialisation.
     scale: Vec<f64>,
+}
+
+impl PartialEq for ScoreStats {
+    fn eq(&self, other: &Self) -> bool {
+        use crate::nan_eq::NanEq;
+        // every field, named, so a new one cannot be left out
+        let ScoreStats {
+            kept,
+            shift,
+            n,
+            missing,
+            mom,
+            exp,
+            mult,
+            bounds,
+            bins,
+            hist,
+            scale,
+        } = self;
+        *kept == other.kept
+            && shift.nan_eq(&other.shift)
+            && *n == other.n
+            && *missing == other.missing
+            && *mom == other.mom
+            && *exp == other.exp
+            && mult.nan_eq(&other.mult)
+            && bounds.nan_eq(&other.bounds)
+            && *bins == other.bins
+            && *hist == other.hist
+            && scale.nan_eq(&other.scale)
+    }
 }
 
 /// The serialised form of [`ScoreStats`]: the `f64` sums `sum` / `sum2` (as before, derived from the

@@ -12,7 +12,9 @@ use crate::rank::Rank;
 /// `None` when the unit was never ranked (every score missing); rank quantiles are R's default (type 7, interpolated, as COINr's
 /// `get_sensitivity` rank summaries: [`RankHistogram::quantile_interpolated`](super::RankHistogram::quantile_interpolated)),
 /// score quantiles follow [`ScoreStats`](super::ScoreStats).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Equality compares every field; a missing value (NaN) equals a missing one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UaRow {
     /// Unit code.
     pub unit: String,
@@ -47,6 +49,43 @@ pub struct UaRow {
     pub score_q95: Option<f64>,
     /// Variants in which the unit had no score.
     pub n_missing: u64,
+}
+
+impl PartialEq for UaRow {
+    fn eq(&self, other: &Self) -> bool {
+        use crate::nan_eq::NanEq;
+        // every field, named, so a new one cannot be left out
+        let UaRow {
+            unit,
+            nominal_score,
+            nominal_rank,
+            median_rank,
+            q05_rank,
+            q95_rank,
+            mean_rank,
+            mean_abs_shift,
+            score_mean,
+            score_sd,
+            score_q05,
+            score_median,
+            score_q95,
+            n_missing,
+        } = self;
+        *unit == other.unit
+            && nominal_score.nan_eq(&other.nominal_score)
+            && *nominal_rank == other.nominal_rank
+            && median_rank.nan_eq(&other.median_rank)
+            && q05_rank.nan_eq(&other.q05_rank)
+            && q95_rank.nan_eq(&other.q95_rank)
+            && mean_rank.nan_eq(&other.mean_rank)
+            && mean_abs_shift.nan_eq(&other.mean_abs_shift)
+            && score_mean.nan_eq(&other.score_mean)
+            && score_sd.nan_eq(&other.score_sd)
+            && score_q05.nan_eq(&other.score_q05)
+            && score_median.nan_eq(&other.score_median)
+            && score_q95.nan_eq(&other.score_q95)
+            && *n_missing == other.n_missing
+    }
 }
 
 /// Per-unit uncertainty report, built from a [`SweepResult`]; rows in unit order. Rows serialise with

@@ -11,7 +11,7 @@ use crate::sweep::sampler::{rng_for, unit};
 
 /// One-at-a-time results: per target (rows) and group (columns), the population variance, minimum and
 /// maximum of the target when only that group varies (the others at nominal).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OatResult {
     /// Group names.
     pub groups: Vec<String>,
@@ -26,6 +26,25 @@ pub struct OatResult {
     /// Maximum, targets × groups.
     #[serde(with = "crate::serde_nan::array2")]
     pub max: Array2<f64>,
+}
+
+/// Every field; an undefined value (NaN) equals an undefined one.
+impl PartialEq for OatResult {
+    fn eq(&self, other: &Self) -> bool {
+        use crate::nan_eq::NanEq;
+        let OatResult {
+            groups,
+            targets,
+            variance,
+            min,
+            max,
+        } = self;
+        *groups == other.groups
+            && *targets == other.targets
+            && variance.nan_eq(&other.variance)
+            && min.nan_eq(&other.min)
+            && max.nan_eq(&other.max)
+    }
 }
 
 impl BatchModel {

@@ -28,7 +28,7 @@ use crate::sweep::sampler::{rng_for, unit};
 /// generator, so no run reproduces another's draws anyway.
 /// A target that is missing (NaN) in any run gets NaN indices; a target with zero variance gets NaN.
 /// Estimates are random: negative first-order values near zero are sampling noise.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SobolIndices {
     /// Input-group names (columns).
     pub groups: Vec<String>,
@@ -121,7 +121,7 @@ impl Bootstrap {
 
 /// Bootstrap confidence intervals of Sobol indices (targets × groups, NaN for targets that were not
 /// bootstrapped or whose indices are NaN). See [`Bootstrap`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SobolIntervals {
     /// Coverage level.
     pub level: f64,
@@ -139,6 +139,54 @@ pub struct SobolIntervals {
     /// Upper bound of the total-order indices.
     #[serde(with = "crate::serde_nan::array2")]
     pub total_hi: Array2<f64>,
+}
+
+/// Every field; an undefined index (NaN: a target without variance) equals an undefined one, so a
+/// rerun with the same seed equals the first run.
+impl PartialEq for SobolIndices {
+    fn eq(&self, other: &Self) -> bool {
+        use crate::nan_eq::NanEq;
+        // every field, named, so a new one cannot be left out
+        let SobolIndices {
+            groups,
+            targets,
+            first,
+            total,
+            variance,
+            n,
+            runs,
+            intervals,
+        } = self;
+        *groups == other.groups
+            && *targets == other.targets
+            && first.nan_eq(&other.first)
+            && total.nan_eq(&other.total)
+            && variance.nan_eq(&other.variance)
+            && *n == other.n
+            && *runs == other.runs
+            && *intervals == other.intervals
+    }
+}
+
+/// Every field; an undefined bound (NaN) equals an undefined one.
+impl PartialEq for SobolIntervals {
+    fn eq(&self, other: &Self) -> bool {
+        use crate::nan_eq::NanEq;
+        let SobolIntervals {
+            level,
+            replicates,
+            first_lo,
+            first_hi,
+            total_lo,
+            total_hi,
+        } = self;
+        level.nan_eq(&other.level)
+            && *replicates == other.replicates
+            && first_lo.nan_eq(&other.first_lo)
+            && first_hi.nan_eq(&other.first_hi)
+            && total_lo.nan_eq(&other.total_lo)
+            && total_hi.nan_eq(&other.total_hi)
+    }
 }
 
 impl SobolIndices {
