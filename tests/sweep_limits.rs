@@ -508,3 +508,54 @@ fn cancelled_peak<T: std::fmt::Debug>(
     let err = f(&ctl).unwrap_err();
     (err, PEAK.load(Ordering::SeqCst) - before)
 }
+
+/// The memory estimate a sweep checks against its budget bounds what the sweep allocates (measured
+/// with the counting allocator, from a model whose derived values are computed): the fast path with
+/// exact and binned rank summaries, and the general path, on one and two threads. The estimate is
+/// read from the budget error of a 1-byte budget.
+#[test]
+fn the_memory_estimate_bounds_what_a_sweep_allocates() {
+    let _g = serial();
+    for (units, inds, general, summary) in [
+        (3_000, 6, false, RankSummary::Exact),
+        (20_000, 6, false, RankSummary::Binned { bins: 64 }),
+        (12_000, 60, false, RankSummary::Binned { bins: 16 }),
+        (1_500, 6, true, RankSummary::Exact),
+    ] {
+        let m = if inds == 6 {
+            model(units, general)
+        } else {
+            let (fw, raw) = synthetic(units, inds, 6, 3, 5).unwrap();
+            let n_agg = fw.nodes().len() - fw.n_indicators();
+            BatchModel::new(
+                fw,
+                vec![AggregatorKind::Arithmetic; n_agg],
+                MissingPolicy::default(),
+                None,
+                vec![min_max_columns(&raw)],
+            )
+            .unwrap()
+        };
+        let cfg = config(300, general).with_rank_summary(summary);
+        for threads in [1, 2] {
+            let p = pool(threads);
+            // warm the model's derived values (nominal scores, fingerprint), kept between sweeps
+            let needed = match p.install(|| m.sweep(&cfg.clone().with_memory_budget(1))) {
+                Err(Error::MemoryBudget { needed, .. }) => needed,
+                other => panic!("expected MemoryBudget, got {other:?}"),
+            };
+            p.install(|| m.sweep(&cfg).unwrap());
+            let before = reset_peak();
+            let r = p.install(|| m.sweep(&cfg).unwrap());
+            let peak = (PEAK.load(Ordering::SeqCst) - before) as u64;
+            drop(r);
+            eprintln!(
+                "{units} x {inds}, general {general}, {threads} threads: peak {peak}, estimate {needed}"
+            );
+            assert!(
+                peak <= needed,
+                "{units} units, general {general}, {threads} threads: peak {peak} > estimate {needed}"
+            );
+        }
+    }
+}

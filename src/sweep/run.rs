@@ -496,7 +496,8 @@ impl BatchModel {
     /// The memory a sweep of `cfg` is about to allocate with `threads` workers: the result's
     /// accumulators (`units² × 8` bytes of rank counts, `units × (bins + 2) × 8` of score cells),
     /// the pilot sample, and per worker either the fast paths' `u32` counters (`units² × 8` bytes
-    /// with the `f32` path's unit-major copy) and score blocks, or the general path's chunk
+    /// with the `f32` path's unit-major copy), score blocks and the linear plan (the data in nominal
+    /// order, `units × (indicators + 24) × 8` bytes with per-unit layout), or the general path's chunk
     /// accumulator (as the result's) and chunk buffers (weights, effective weights, scores and
     /// scoring temporaries, `chunk × (nodes + indicators + 4·units) × 8` bytes).
     fn sweep_need(&self, cfg: &SweepConfig, fast: bool, threads: usize, width: usize) -> Need {
@@ -552,6 +553,9 @@ impl BatchModel {
             need.add(&units, bytes(block_for(n), n, 8).saturating_mul(t));
             need.add(&units, bytes(n, 160, 1).saturating_mul(t));
             need.add(&bins, bytes(n, cells, 4).saturating_mul(t));
+            // the linear plan (the data in nominal order, indicators × units, and per-unit
+            // positions, bonus terms and layout) and the merge's per-unit temporaries
+            need.add(&units, bytes(n, ni.saturating_add(24), 8));
         } else {
             need.add(&units, bytes(n, nb, 8).saturating_mul(t));
             need.add(&bins, bytes(n, cells, 8).saturating_mul(t));
