@@ -355,6 +355,74 @@ impl Pipeline {
         self.run_inner(data, fw, Some(scale))
     }
 
+    /// The data set `stage` of [`Pipeline::run`] on `data`, running only the steps up to it, as a
+    /// COINr build stopped after that step: `Raw` is `data`; `Denominated` to `Treated` run the
+    /// preparation steps up to that one (the later ones are not run, so they cannot fail);
+    /// `Normalised` also fits and applies the normalisation, without aggregating (so an aggregator
+    /// that would fail on the normalised data, such as a geometric mean meeting a zero, does not stop
+    /// a look at them); `Aggregated` runs the whole build. Each is the same data set, bit for bit, as
+    /// [`PipelineResult::dataset`] of the whole run.
+    ///
+    /// # Errors
+    /// The errors of the steps that run; [`Error::InvalidParameter`] for the data set of a disabled
+    /// step, as [`PipelineResult::dataset`].
+    ///
+    /// # Examples
+    /// ```
+    /// use composite_indicators::io;
+    /// use composite_indicators::pipeline::{Pipeline, PipelineConfig, Stage};
+    /// let meta = io::read_imeta_path("data/asem/iMeta.csv")?;
+    /// let data = io::read_idata_path("data/asem/iData.csv", &meta)?;
+    /// let fw = meta.spec.check()?;
+    /// let pipeline = Pipeline::new(PipelineConfig::coinr_example());
+    /// let treated = pipeline.run_to(&data, &fw, Stage::Treated)?;
+    /// assert_eq!(&treated, pipeline.run(&data, &fw)?.dataset("Treated")?);
+    /// # Ok::<(), composite_indicators::Error>(())
+    /// ```
+    pub fn run_to(&self, data: &Dataset, fw: &Framework, stage: Stage) -> Result<Dataset> {
+        let at = |s: Stage| Stage::ALL.iter().position(|&x| x == s).unwrap_or(0);
+        match stage {
+            Stage::Raw => return Ok(data.clone()),
+            Stage::Aggregated => return Ok(self.run(data, fw)?.aggregated),
+            _ => {}
+        }
+        // the preparation steps after `stage` are left out (each step reads only earlier ones)
+        let mut cfg = self.config.clone();
+        let upto = |s: Stage| at(s) <= at(stage);
+        if !upto(Stage::Imputed) {
+            cfg.impute = None;
+        }
+        if !upto(Stage::Screened) {
+            cfg.screen = None;
+        }
+        if !upto(Stage::Treated) {
+            cfg.treat = None;
+        }
+        let stages = Pipeline::new(cfg).prepare_stages(data, fw)?;
+        let PreparedStages {
+            denominated,
+            imputed,
+            screened,
+            treated,
+            ..
+        } = &stages;
+        let (d, step) = match stage {
+            Stage::Denominated => (denominated, "denominate"),
+            Stage::Imputed => (imputed, "impute"),
+            Stage::Screened => (screened, "screen"),
+            Stage::Treated => (treated, "treat"),
+            _ => {
+                // Normalised: as `score_stages` fits and applies the normalisation
+                let prepared = stages.prepared(data);
+                let scorer = Scorer::from_config(fw.clone(), &self.config.scorer)?;
+                let x = scorer.fit(prepared)?.normalise(prepared)?;
+                let codes = fw.indicator_codes().iter().map(|c| c.to_string()).collect();
+                return like(prepared, codes, x);
+            }
+        };
+        d.clone().ok_or_else(|| not_computed(stage.name(), step))
+    }
+
     fn run_inner(
         &self,
         data: &Dataset,
@@ -510,6 +578,15 @@ fn stages_prepared<'a>(
         .unwrap_or(raw)
 }
 
+/// The data set `name` of the disabled step `step` was not computed.
+fn not_computed(name: &str, step: &str) -> Error {
+    Error::invalid(
+        "dataset",
+        format!("`{name}`"),
+        Expected::Rule(format!("was not computed: the {step} step is disabled")),
+    )
+}
+
 /// A data set with the units, names and groups of `template` and new columns.
 fn like(template: &Dataset, columns: Vec<String>, values: ndarray::Array2<f64>) -> Result<Dataset> {
     let mut d = Dataset::new(template.unit_codes().to_vec(), columns, values)?
@@ -539,13 +616,7 @@ impl PipelineResult {
             Stage::Normalised => return Ok(&self.normalised),
             Stage::Aggregated => return Ok(&self.aggregated),
         };
-        d.as_ref().ok_or_else(|| {
-            Error::invalid(
-                "dataset",
-                format!("`{name}`"),
-                Expected::Rule(format!("was not computed: the {step} step is disabled")),
-            )
-        })
+        d.as_ref().ok_or_else(|| not_computed(name, step))
     }
 
     /// The stages that produced a data set, in order (always `Raw`, `Normalised`, `Aggregated`).

@@ -704,6 +704,73 @@ fn spec_inputs_name_the_data_file_and_note_an_empty_denominate() {
     );
 }
 
+/// `stats --dset X` runs the build only up to X (an aggregator that fails on the normalised data
+/// does not stop a look at them); more values are range-checked in one line (exit 1); `--ties` is
+/// refused or noted where it cannot act; errors name `--spec` and `--groups`.
+#[test]
+fn dset_stops_the_build_and_values_are_checked_where_they_are_given() {
+    let d = dir("dset_stops");
+    let out = d.join("out.csv");
+    let asem = |args: &[&str]| {
+        let mut a = args.to_vec();
+        a.extend_from_slice(&["--imeta", IMETA, "--idata", IDATA]);
+        compind(&a)
+    };
+    // min-max gives zeros, which a geometric mean refuses: the normalised data are still there
+    let o = asem(&[
+        "stats",
+        "--dset",
+        "Normalised",
+        "--aggregate",
+        "geometric",
+        "--out",
+        s(&out),
+    ]);
+    ok(&o);
+    assert!(
+        stderr(&o).contains("--aggregate does not change it"),
+        "{}",
+        stderr(&o)
+    );
+    for (args, needle) in [
+        (&["sobol", "--conf-level", "2"][..], "`--conf-level` = 2"),
+        (
+            &["trends", "--ties", "dense"][..],
+            "`compind trends` ranks no units",
+        ),
+        (
+            &["--threads", "100000", "score"][..],
+            "`--threads` = 100000",
+        ),
+        (&["score", "--round", "-1"][..], "`--round` = -1"),
+    ] {
+        let mut a = args.to_vec();
+        a.extend_from_slice(&["--out", s(&out)]);
+        fails_naming(&asem(&a), needle);
+    }
+    let svg = d.join("h.svg");
+    let o = asem(&["plot", "heatmap", "--ties", "dense", "--out", s(&svg)]);
+    ok(&o);
+    assert!(
+        stderr(&o).contains("`plot heatmap` does not read --ties"),
+        "{}",
+        stderr(&o)
+    );
+    let txt = d.join("spec.txt");
+    std::fs::write(&txt, "").unwrap();
+    let toy = |extra: &[&str]| {
+        let mut a = vec!["score", "--data", "data/toy/data.csv"];
+        a.extend_from_slice(extra);
+        a.extend_from_slice(&["--out", s(&out)]);
+        compind(&a)
+    };
+    fails_naming(&toy(&["--spec", s(&txt)]), "`--spec`");
+    fails_naming(
+        &toy(&["--spec", "data/toy/spec.toml", "--groups", "gdp"]),
+        "`--groups` = `gdp`",
+    );
+}
+
 /// The README's `--spec` example: its TOML and CSV blocks are the files in `data/toy/`, and scoring
 /// them gives the values the README works out by hand.
 #[test]

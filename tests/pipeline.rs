@@ -385,3 +385,39 @@ fn natural_toml_spellings_read_as_the_canonical_config() {
         assert!(e.contains(needle), "{bad}: {e}");
     }
 }
+
+/// `Pipeline::run_to` gives each data set of the whole run, bit for bit, running only the steps up
+/// to it: a disabled step's data set is the same error, and an aggregator that fails on the
+/// normalised data (a geometric mean meeting min-max's zeros) stops the whole run but not a look at
+/// the data sets before aggregation.
+#[test]
+fn run_to_gives_every_data_set_of_the_whole_run() {
+    let (data, fw) = asem();
+    let pipeline = Pipeline::new(PipelineConfig::coinr_example());
+    let whole = pipeline.run(&data, &fw).unwrap();
+    for stage in Stage::ALL {
+        let part = pipeline.run_to(&data, &fw, stage).unwrap();
+        assert!(
+            same_data(&part, whole.dataset(stage.name()).unwrap()),
+            "{stage}"
+        );
+    }
+    // a disabled step: the same error as the whole run's
+    let mut cfg = PipelineConfig::coinr_example();
+    cfg.screen = None;
+    let p = Pipeline::new(cfg);
+    let e = p.run_to(&data, &fw, Stage::Screened).unwrap_err();
+    let w = p.run(&data, &fw).unwrap();
+    assert_eq!(
+        e.to_string(),
+        w.dataset("Screened").unwrap_err().to_string()
+    );
+    // a failing aggregator: the whole run fails, the data sets before aggregation are there
+    let mut cfg = PipelineConfig::coinr_example();
+    cfg.scorer.aggregate = AggregatorKind::Geometric { offset: 0.0 };
+    let p = Pipeline::new(cfg);
+    assert!(p.run(&data, &fw).is_err());
+    let norm = p.run_to(&data, &fw, Stage::Normalised).unwrap();
+    assert!(same_data(&norm, whole.dataset("Normalised").unwrap()));
+    assert!(p.run_to(&data, &fw, Stage::Aggregated).is_err());
+}

@@ -52,7 +52,8 @@ pub struct Inputs {
     /// Example: `--idata data/asem/iData.csv`.
     #[arg(long, value_name = "FILE", value_parser = input_path, requires = "imeta")]
     pub idata: Option<PathBuf>,
-    /// This crate's framework spec (TOML, or JSON by extension). With `--data`.
+    /// This crate's framework spec (TOML, or JSON by extension; the README's "Your own index"
+    /// lists its keys; a .csv is read as a COINr iMeta table). With `--data`.
     /// Example: `--spec index.toml`.
     #[arg(long, value_name = "FILE", value_parser = input_path, requires = "data")]
     pub spec: Option<PathBuf>,
@@ -156,7 +157,15 @@ impl Inputs {
                 imeta_normalise: norm,
             })
         } else {
-            let spec = io::read_spec(self.spec.as_deref().unwrap_or(Path::new("")))?;
+            // the reader's `path` parameter is the --spec option here
+            let spec = io::read_spec(self.spec.as_deref().unwrap_or(Path::new(""))).map_err(
+                |e| match e {
+                    Error::InvalidParameter { ref parameter, .. } if parameter == "path" => {
+                        as_flag("--spec", e)
+                    }
+                    other => other,
+                },
+            )?;
             Ok(Framework0 {
                 framework: spec.check()?,
                 groups: self.groups.clone(),
@@ -183,6 +192,16 @@ impl Inputs {
                     .map(|i| i.code.clone())
                     .filter(|c| !have.contains(c.as_str()))
                     .collect();
+                if let Some(c) = columns.iter().find(|c| self.groups.contains(c)) {
+                    return Err(Error::invalid(
+                        "--groups",
+                        format!("`{c}`"),
+                        Expected::Rule(format!(
+                            "`{c}` is an indicator of the spec, so its column holds numbers: \
+                             --groups is for label (text) columns only"
+                        )),
+                    ));
+                }
                 if !columns.is_empty() {
                     return Err(Error::InFile {
                         source_name: path.display().to_string(),
@@ -273,7 +292,8 @@ impl Methods {
             "--ties",
             format!("`{t}`"),
             Expected::Rule(format!(
-                "{why}; other tie rules are for `compind score` and `compind remove`"
+                "{why}; other tie rules are for the subcommands that rank units: `score`, `remove`, \
+                 `panel`, `plot profile` and `plot dots`"
             )),
         ))
     }
@@ -825,21 +845,50 @@ pub fn build(
 
 /// The framework and the data set `name`: `Raw` as read, without running the build (so a step that
 /// would fail on the raw data, such as normalising a constant indicator, does not stop a look at
-/// it); any other data set from the whole build.
+/// it); `Denominated` to `Normalised` running only the steps up to it (`Pipeline::run_to`: a later
+/// step's options cannot change it, nor stop the run); `Aggregated` from the whole build.
 pub fn build_dataset(
     inputs: &Inputs,
     methods: &Methods,
     name: &str,
     quiet: bool,
 ) -> Result<(Framework0, Dataset)> {
-    if parse_dset(name)? == composite_indicators::pipeline::Stage::Raw {
-        let f = inputs.framework()?;
-        let data = inputs.data(&f)?;
+    use composite_indicators::pipeline::Stage;
+    let stage = parse_dset(name)?;
+    let f = inputs.framework()?;
+    let data = inputs.data(&f)?;
+    if stage == Stage::Raw {
         return Ok((f, data));
     }
-    let (f, result) = build(inputs, methods, quiet)?;
-    let data = dataset(&result, name)?.clone();
-    Ok((f, data))
+    if stage == Stage::Aggregated {
+        let pipeline = Pipeline::new(methods.config(&f.imeta_normalise)?);
+        let result = run_pipeline(&pipeline, &data, &f.framework, None, quiet)?;
+        let out = dataset(&result, name)?.clone();
+        return Ok((f, out));
+    }
+    // only the steps up to the data set run: a later one cannot change it, nor stop the run
+    let pipeline = Pipeline::new(methods.config(&f.imeta_normalise)?);
+    // the data set of a disabled step names --dset; a step's own errors stay as they are
+    let out = pipeline
+        .run_to(&data, &f.framework, stage)
+        .map_err(|e| match e {
+            Error::InvalidParameter { ref parameter, .. } if parameter == "dataset" => {
+                as_flag("--dset", e)
+            }
+            other => other,
+        })?;
+    let screened = Stage::ALL.iter().position(|&s| s == stage)
+        >= Stage::ALL.iter().position(|&s| s == Stage::Screened);
+    if let (Some(s), true, false) = (&pipeline.config().screen, screened, quiet) {
+        let kept: std::collections::HashSet<&str> =
+            out.unit_codes().iter().map(String::as_str).collect();
+        let removed: Vec<String> = (data.unit_codes().iter())
+            .filter(|u| !kept.contains(u.as_str()))
+            .cloned()
+            .collect();
+        eprintln!("{}", screening_note(s.threshold, &removed));
+    }
+    Ok((f, out))
 }
 
 /// The data set `name` of a pipeline result, with the error naming `--dset` when its step is off.

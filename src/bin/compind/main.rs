@@ -49,7 +49,7 @@ struct Cli {
     /// summaries of `report` (default: all cores; no effect on `merge`). Results are identical for
     /// any thread count. Example: `--threads 4`.
     #[arg(long, global = true, value_name = "N", display_order = 901)]
-    threads: Option<u16>,
+    threads: Option<i64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -90,15 +90,23 @@ fn main() -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
     let cli = Cli::from_arg_matches(&negative_numbers(Cli::command()).get_matches())
         .unwrap_or_else(|e| e.exit());
-    if let Err(e) = common::at_least("--threads", cli.threads.map_or(1, u64::from), 1) {
+    if let Some(t) = cli
+        .threads
+        .filter(|t| !(1..=i64::from(u16::MAX)).contains(t))
+    {
         // a value out of range is bad input (exit 1), as every other option's range check
+        let e = composite_indicators::Error::invalid(
+            "--threads",
+            t,
+            composite_indicators::error::Expected::closed(1.0, f64::from(u16::MAX)),
+        );
         eprintln!("error: {e}");
         return ExitCode::from(1);
     }
     if let Some(t) = cli.threads {
         // only fails when a global pool already exists, which cannot happen this early
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(t))
+            .num_threads(usize::try_from(t).unwrap_or(1))
             .build_global();
     }
     let quiet = cli.quiet;

@@ -160,6 +160,12 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                 &["profile", "dots", "heatmap"][..],
             ),
             ("--x", a.x.is_some(), &["quadrant"][..]),
+            // the kinds that show ranks (`ranks` and `tree` are noted below with the build options)
+            (
+                "--ties",
+                a.methods.ties.is_some() && !matches!(kind, "ranks" | "tree"),
+                &["profile", "dots"][..],
+            ),
             ("--y", a.y.is_some(), &["quadrant"][..]),
         ];
         for (flag, is_given, readers) in given {

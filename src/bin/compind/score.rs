@@ -52,7 +52,7 @@ pub struct Args {
     ranks: String,
     /// Round scores (not ranks) to N decimals (halves away from zero). Example: `--round 2`.
     #[arg(long, value_name = "N")]
-    round: Option<u32>,
+    round: Option<i64>,
     /// Output table (CSV; JSON if it ends in .json). Never one of the inputs.
     /// Example: `--out scores.csv`.
     #[arg(value_parser = common::output_path, long, value_name = "FILE")]
@@ -61,7 +61,7 @@ pub struct Args {
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.inputs.require()?;
-    if let Some(r) = a.round.filter(|&r| r > 15) {
+    if let Some(r) = a.round.filter(|r| !(0..=15).contains(r)) {
         return Err(Error::invalid("--round", r, Expected::closed(0.0, 15.0)).into());
     }
     let mut inputs = a.inputs.paths();
@@ -79,7 +79,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         } else {
             RankColumns::Index
         },
-        round: a.round,
+        round: a.round.and_then(|r| u32::try_from(r).ok()),
     };
     // a node coded `Rank` (or like another column of ours) fails before any file is written
     io::score_table_columns(&f.framework, &f.groups, &opts)?;

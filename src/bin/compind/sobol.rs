@@ -93,6 +93,19 @@ pub struct Args {
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.model.inputs.require()?;
+    // checked whether or not a bootstrap uses it (it was only checked with --bootstrap)
+    if !(a.level > 0.0 && a.level < 1.0) {
+        let open = Expected::InRange {
+            lo: std::ops::Bound::Excluded(0.0),
+            hi: std::ops::Bound::Excluded(1.0),
+        };
+        return Err(Error::invalid("--conf-level", a.level, open).into());
+    }
+    if a.bootstrap == 0 && a.level != 0.9 && !quiet {
+        eprintln!(
+            "note: --conf-level is the level of the bootstrap intervals; without --bootstrap it is not used"
+        );
+    }
     a.model.check()?;
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.plot.iter().cloned());

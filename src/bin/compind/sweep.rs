@@ -442,10 +442,10 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         .with_score_stats(!a.no_score_stats);
     if range.is_empty() && !quiet {
         eprintln!(
-            "note: shard {} of {} variants holds no variant (more shards than variants); its file \
-             merges as nothing",
+            "note: shard {} of {} holds no variant (more shards than variants); its file merges as \
+             nothing",
             a.shard.as_deref().unwrap_or_default(),
-            a.variants
+            common::count(a.variants as u64, "variant")
         );
     }
     let progress = Progress::new(quiet, range.len(), "sweep");

@@ -118,7 +118,12 @@ fn interp(s: &str) -> composite_indicators::Result<Vec<f64>> {
 
 pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.methods.config(&Default::default())?;
-    common::parse_dset(&a.dset)?;
+    a.methods.refuse_ties("`compind trends` ranks no units")?;
+    let stage = common::parse_dset(&a.dset)?;
+    if stage == composite_indicators::pipeline::Stage::Raw {
+        // the panel as read: no build step runs (any other data set runs the whole panel build)
+        a.methods.note_beyond(stage, quiet);
+    }
     if a.use_latest == Some(0) {
         return Err(Error::invalid("--use-latest", 0, Expected::at_least(1.0)).into());
     }
