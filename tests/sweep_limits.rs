@@ -6,7 +6,7 @@
 
 use std::sync::atomic::Ordering;
 
-use composite_indicators::sweep::bench_support::{min_max_columns, synthetic};
+use composite_indicators::sweep::bench_support::{arithmetic_model, min_max_columns, synthetic};
 use composite_indicators::sweep::*;
 use composite_indicators::{AggregatorKind, Error, MissingPolicy};
 
@@ -525,16 +525,7 @@ fn the_memory_estimate_bounds_what_a_sweep_allocates() {
         let m = if inds == 6 {
             model(units, general)
         } else {
-            let (fw, raw) = synthetic(units, inds, 6, 3, 5).unwrap();
-            let n_agg = fw.nodes().len() - fw.n_indicators();
-            BatchModel::new(
-                fw,
-                vec![AggregatorKind::Arithmetic; n_agg],
-                MissingPolicy::default(),
-                None,
-                vec![min_max_columns(&raw)],
-            )
-            .unwrap()
+            arithmetic_model(units, inds, 6, 3, 5).unwrap()
         };
         let cfg = config(300, general).with_rank_summary(summary);
         for threads in [1, 2] {
