@@ -104,7 +104,8 @@ pub enum Error {
     NoRoot,
     /// More than one aggregate is without a parent.
     #[error(
-        "the framework has several roots: {codes:?}; exactly one index node may have no parent"
+        "the framework has several roots: {}; exactly one index node may have no parent",
+        fmt_codes(codes)
     )]
     MultipleRoots {
         /// The parentless aggregates.
@@ -894,6 +895,17 @@ mod tests {
 
     /// The missing columns are listed as such (the message used to read "...framework:  (known: `c`)",
     /// with `c` the missing column).
+    #[test]
+    fn several_roots_are_listed_as_codes() {
+        let e = Error::MultipleRoots {
+            codes: vec!["Env".into(), "Index".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "the framework has several roots: `Env`, `Index`; exactly one index node may have no parent"
+        );
+    }
+
     #[test]
     fn missing_columns_are_listed_plainly() {
         let e = Error::MissingColumns {
