@@ -743,6 +743,14 @@ fn dset_stops_the_build_and_values_are_checked_where_they_are_given() {
             "`--threads` = 100000",
         ),
         (&["score", "--round", "-1"][..], "`--round` = -1"),
+        (
+            &["sweep", "--memory-budget", "0"][..],
+            "`--memory-budget` = 0",
+        ),
+        (
+            &["sweep", "--rank-summary", "binned:0"][..],
+            "`--rank-summary` = `binned:0`",
+        ),
     ] {
         let mut a = args.to_vec();
         a.extend_from_slice(&["--out", s(&out)]);

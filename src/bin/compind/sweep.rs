@@ -63,13 +63,15 @@ pub fn parse_bytes(s: &str) -> std::result::Result<u64, String> {
     };
     let x: f64 = num.trim().parse().map_err(|_| bad())?;
     let bytes = x * mult as f64;
-    if !bytes.is_finite() || bytes < 1.0 || bytes >= u64::MAX as f64 {
+    // 0 parses: it is a number out of range, refused where the options are checked (exit 1)
+    if !bytes.is_finite() || bytes < 0.0 || bytes >= u64::MAX as f64 {
         return Err(bad());
     }
     Ok(bytes as u64)
 }
 
-/// Parse `exact`, `auto` or `binned:B` (B >= 1 bins per unit) into a [`RankSummary`].
+/// Parse `exact`, `auto` or `binned:B` into a [`RankSummary`] (`binned:0` parses: a number out of
+/// range, refused where the options are checked, exit 1).
 pub fn parse_rank_summary(s: &str) -> std::result::Result<RankSummary, String> {
     let bad = || {
         format!(
@@ -80,7 +82,7 @@ pub fn parse_rank_summary(s: &str) -> std::result::Result<RankSummary, String> {
         "exact" => Ok(RankSummary::Exact),
         "auto" => Ok(RankSummary::Auto),
         t => match t.strip_prefix("binned:").map(|b| b.trim().parse::<usize>()) {
-            Some(Ok(bins)) if bins >= 1 => Ok(RankSummary::Binned { bins }),
+            Some(Ok(bins)) => Ok(RankSummary::Binned { bins }),
             _ => Err(bad()),
         },
     }
@@ -160,6 +162,13 @@ impl ModelArgs {
     }
 
     pub fn check(&self) -> Result<()> {
+        if self.memory_budget == Some(0) {
+            return Err(Error::invalid(
+                "--memory-budget",
+                0,
+                Expected::at_least(1.0),
+            ));
+        }
         self.methods.config(&Default::default())?;
         // every variant is ranked with min ties (COINr's rank_df); a rule given here would only change
         // the nominal ranks, so the report would compare two rankings made differently
@@ -404,6 +413,14 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         ));
     }
     common::at_least("--variants", a.variants as u64, 1)?;
+    if a.rank_summary == (RankSummary::Binned { bins: 0 }) {
+        let e = Error::invalid(
+            "--rank-summary",
+            "`binned:0`",
+            Expected::Rule("binned:B needs B >= 1 bins per unit, e.g. binned:256".into()),
+        );
+        return Err(e.into());
+    }
     let range = match &a.shard {
         Some(s) => shard_range(s, a.variants)?,
         None => 0..a.variants,
@@ -501,7 +518,9 @@ mod tests {
         assert_eq!(super::parse_bytes("1.5G"), Ok(3 << 29));
         assert_eq!(super::parse_bytes("2TiB"), Ok(2 << 40));
         assert_eq!(super::parse_bytes("512MB"), Ok(512 << 20));
-        for bad in ["", "G", "-1G", "0", "1e30T", "ten"] {
+        // 0 is a size out of range, refused by the option check (exit 1), not by the parser
+        assert_eq!(super::parse_bytes("0"), Ok(0));
+        for bad in ["", "G", "-1G", "1e30T", "ten"] {
             assert!(super::parse_bytes(bad).is_err(), "{bad}");
         }
     }
@@ -513,7 +532,8 @@ mod tests {
         assert_eq!(p("exact"), Ok(RankSummary::Exact));
         assert_eq!(p("Auto"), Ok(RankSummary::Auto));
         assert_eq!(p("binned:64"), Ok(RankSummary::Binned { bins: 64 }));
-        for bad in ["", "binned", "binned:0", "binned:x", "bins:4", "exactly"] {
+        assert_eq!(p("binned:0"), Ok(RankSummary::Binned { bins: 0 }));
+        for bad in ["", "binned", "binned:x", "bins:4", "exactly"] {
             assert!(p(bad).is_err(), "{bad}");
         }
     }
