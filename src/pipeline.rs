@@ -147,7 +147,8 @@ impl PipelineConfig {
     }
 }
 
-/// The data sets of a pipeline run, named as COINr names them.
+/// The data sets of a pipeline run, named as COINr names them; ordered as the build makes them
+/// (`Raw < Denominated < ... < Aggregated`, the order of [`Stage::ALL`]).
 ///
 /// ```
 /// use composite_indicators::pipeline::Stage;
@@ -155,8 +156,9 @@ impl PipelineConfig {
 /// assert_eq!(s, Stage::Treated);
 /// assert_eq!(Stage::Normalised.to_string(), "Normalised");
 /// assert!("Cooked".parse::<Stage>().is_err());
+/// assert!(Stage::Raw < Stage::Treated && Stage::Treated < Stage::Aggregated);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Stage {
     /// The input data.
     Raw,
@@ -380,7 +382,6 @@ impl Pipeline {
     /// # Ok::<(), composite_indicators::Error>(())
     /// ```
     pub fn run_to(&self, data: &Dataset, fw: &Framework, stage: Stage) -> Result<Dataset> {
-        let at = |s: Stage| Stage::ALL.iter().position(|&x| x == s).unwrap_or(0);
         match stage {
             Stage::Raw => return Ok(data.clone()),
             Stage::Aggregated => return Ok(self.run(data, fw)?.aggregated),
@@ -388,14 +389,13 @@ impl Pipeline {
         }
         // the preparation steps after `stage` are left out (each step reads only earlier ones)
         let mut cfg = self.config.clone();
-        let upto = |s: Stage| at(s) <= at(stage);
-        if !upto(Stage::Imputed) {
+        if stage < Stage::Imputed {
             cfg.impute = None;
         }
-        if !upto(Stage::Screened) {
+        if stage < Stage::Screened {
             cfg.screen = None;
         }
-        if !upto(Stage::Treated) {
+        if stage < Stage::Treated {
             cfg.treat = None;
         }
         let stages = Pipeline::new(cfg).prepare_stages(data, fw)?;
@@ -416,8 +416,7 @@ impl Pipeline {
                 let prepared = stages.prepared(data);
                 let scorer = Scorer::from_config(fw.clone(), &self.config.scorer)?;
                 let x = scorer.fit(prepared)?.normalise(prepared)?;
-                let codes = fw.indicator_codes().iter().map(|c| c.to_string()).collect();
-                return like(prepared, codes, x);
+                return normalised_set(prepared, fw, x);
             }
         };
         d.clone().ok_or_else(|| not_computed(stage.name(), step))
@@ -518,8 +517,7 @@ impl Pipeline {
             None => scorer.fit(prepared)?,
         };
         let x = fitted.normalise(prepared)?;
-        let codes = fw.indicator_codes().iter().map(|c| c.to_string()).collect();
-        let normalised = like(prepared, codes, x.clone())?;
+        let normalised = normalised_set(prepared, fw, x.clone())?;
         let scores = fitted.score_normalised(prepared, x)?;
         let nodes = scores.node_codes().iter().map(|c| c.to_string()).collect();
         let aggregated = like(prepared, nodes, scores.values().clone())?;
@@ -585,6 +583,13 @@ fn not_computed(name: &str, step: &str) -> Error {
         format!("`{name}`"),
         Expected::Rule(format!("was not computed: the {step} step is disabled")),
     )
+}
+
+/// The `Normalised` data set: the normalised indicator matrix `x` of `prepared`, one column per
+/// indicator of `fw` in framework order.
+fn normalised_set(prepared: &Dataset, fw: &Framework, x: ndarray::Array2<f64>) -> Result<Dataset> {
+    let codes = fw.indicator_codes().iter().map(|c| c.to_string()).collect();
+    like(prepared, codes, x)
 }
 
 /// A data set with the units, names and groups of `template` and new columns.
