@@ -24,22 +24,6 @@ impl From<Error> for Failure {
 
 pub type Outcome = std::result::Result<(), Failure>;
 
-/// Refuse `value` of option `flag` below `min` (bad input, exit 1, as every other range check:
-/// `--threads 0`, `--variants 0`).
-pub fn at_least(flag: &str, value: u64, min: u64) -> Result<()> {
-    if value < min {
-        return Err(Error::invalid(
-            flag,
-            value,
-            Expected::InRange {
-                lo: std::ops::Bound::Included(min as f64),
-                hi: std::ops::Bound::Unbounded,
-            },
-        ));
-    }
-    Ok(())
-}
-
 /// Where the framework and the data come from.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Inputs {
@@ -158,14 +142,8 @@ impl Inputs {
             })
         } else {
             // the reader's `path` parameter is the --spec option here
-            let spec = io::read_spec(self.spec.as_deref().unwrap_or(Path::new(""))).map_err(
-                |e| match e {
-                    Error::InvalidParameter { ref parameter, .. } if parameter == "path" => {
-                        as_flag("--spec", e)
-                    }
-                    other => other,
-                },
-            )?;
+            let spec = io::read_spec(self.spec.as_deref().unwrap_or(Path::new("")))
+                .map_err(|e| flag_names(e, &[("path", "--spec")]))?;
             Ok(Framework0 {
                 framework: spec.check()?,
                 groups: self.groups.clone(),
@@ -302,7 +280,6 @@ impl Methods {
     /// as flags, in the order of the steps.
     pub fn beyond(&self, stage: composite_indicators::pipeline::Stage) -> Vec<&'static str> {
         use composite_indicators::pipeline::Stage;
-        let at = |s: Stage| Stage::ALL.iter().position(|&x| x == s).unwrap_or(0);
         [
             (self.denominate, "--denominate", Stage::Denominated),
             (self.impute.is_some(), "--impute", Stage::Imputed),
@@ -314,7 +291,7 @@ impl Methods {
             (self.missing.is_some(), "--missing", Stage::Aggregated),
         ]
         .into_iter()
-        .filter(|&(given, _, s)| given && at(s) > at(stage))
+        .filter(|&(given, _, s)| given && s > stage)
         .map(|(_, flag, _)| flag)
         .collect()
     }
@@ -855,30 +832,23 @@ pub fn build_dataset(
 ) -> Result<(Framework0, Dataset)> {
     use composite_indicators::pipeline::Stage;
     let stage = parse_dset(name)?;
+    if stage == Stage::Aggregated {
+        let (f, result) = build(inputs, methods, quiet)?;
+        let out = dataset(&result, name)?.clone();
+        return Ok((f, out));
+    }
     let f = inputs.framework()?;
     let data = inputs.data(&f)?;
     if stage == Stage::Raw {
         return Ok((f, data));
-    }
-    if stage == Stage::Aggregated {
-        let pipeline = Pipeline::new(methods.config(&f.imeta_normalise)?);
-        let result = run_pipeline(&pipeline, &data, &f.framework, None, quiet)?;
-        let out = dataset(&result, name)?.clone();
-        return Ok((f, out));
     }
     // only the steps up to the data set run: a later one cannot change it, nor stop the run
     let pipeline = Pipeline::new(methods.config(&f.imeta_normalise)?);
     // the data set of a disabled step names --dset; a step's own errors stay as they are
     let out = pipeline
         .run_to(&data, &f.framework, stage)
-        .map_err(|e| match e {
-            Error::InvalidParameter { ref parameter, .. } if parameter == "dataset" => {
-                as_flag("--dset", e)
-            }
-            other => other,
-        })?;
-    let screened = Stage::ALL.iter().position(|&s| s == stage)
-        >= Stage::ALL.iter().position(|&s| s == Stage::Screened);
+        .map_err(|e| flag_names(e, &[("dataset", "--dset")]))?;
+    let screened = stage >= Stage::Screened;
     if let (Some(s), true, false) = (&pipeline.config().screen, screened, quiet) {
         let kept: std::collections::HashSet<&str> =
             out.unit_codes().iter().map(String::as_str).collect();

@@ -88,8 +88,8 @@ fn negative_numbers(cmd: clap::Command) -> clap::Command {
 
 fn main() -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
-    let cli = Cli::from_arg_matches(&negative_numbers(Cli::command()).get_matches())
-        .unwrap_or_else(|e| e.exit());
+    let matches = negative_numbers(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Some(t) = cli
         .threads
         .filter(|t| !(1..=i64::from(u16::MAX)).contains(t))
@@ -198,23 +198,11 @@ fn main() -> ExitCode {
         Err(common::Failure::Usage(msg)) => {
             eprintln!(
                 "error: {msg} (see `compind {} --help`)",
-                subcommand_name(&cli.command)
+                matches.subcommand_name().unwrap_or_default()
             );
             ExitCode::from(2)
         }
     }
-}
-
-/// The command-line name of a subcommand (`opt-weights`, `impute-panel`, ...).
-fn subcommand_name(c: &Command) -> String {
-    use clap::CommandFactory;
-    let name = format!("{c:?}");
-    let variant = name.split('(').next().unwrap_or_default();
-    Cli::command()
-        .get_subcommands()
-        .map(|s| s.get_name().to_string())
-        .find(|s| s.replace('-', "").eq_ignore_ascii_case(variant))
-        .unwrap_or_else(|| variant.to_lowercase())
 }
 
 /// Whether `e` is a write to a closed pipe (the reader of standard output has exited), also when a

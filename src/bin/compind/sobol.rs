@@ -95,11 +95,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     a.model.inputs.require()?;
     // checked whether or not a bootstrap uses it (it was only checked with --bootstrap)
     if !(a.level > 0.0 && a.level < 1.0) {
-        let open = Expected::InRange {
-            lo: std::ops::Bound::Excluded(0.0),
-            hi: std::ops::Bound::Excluded(1.0),
-        };
-        return Err(Error::invalid("--conf-level", a.level, open).into());
+        return Err(Error::invalid("--conf-level", a.level, Expected::open(0.0, 1.0)).into());
     }
     if a.bootstrap == 0 && a.level != 0.9 && !quiet {
         eprintln!(

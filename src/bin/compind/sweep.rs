@@ -412,7 +412,9 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                 .into(),
         ));
     }
-    common::at_least("--variants", a.variants as u64, 1)?;
+    if a.variants == 0 {
+        return Err(Error::invalid("--variants", 0, Expected::at_least(1.0)).into());
+    }
     if a.rank_summary == (RankSummary::Binned { bins: 0 }) {
         let e = Error::invalid(
             "--rank-summary",
