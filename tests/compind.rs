@@ -565,6 +565,13 @@ fn a_node_coded_rank_fails_before_anything_is_written() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous output\n");
 }
 
+/// `compind ARGS --imeta IMETA --idata IDATA`: a subcommand on COINr's ASEM files.
+fn with_asem(args: &[&str]) -> std::process::Output {
+    let mut a = args.to_vec();
+    a.extend_from_slice(&["--imeta", IMETA, "--idata", IDATA]);
+    compind(&a)
+}
+
 /// Options that cannot change a subcommand's output are refused (`--ties` where nothing is ranked
 /// or ranks are min-tied by definition) or named in a note (build steps after the `--dset` asked
 /// for, files and build options `plot ranks` / `plot tree` do not read, `--denominate` without
@@ -573,17 +580,12 @@ fn a_node_coded_rank_fails_before_anything_is_written() {
 fn options_without_effect_are_refused_or_noted() {
     let d = dir("no_effect");
     let out = d.join("out.csv");
-    let asem = |args: &[&str]| {
-        let mut a = args.to_vec();
-        a.extend_from_slice(&["--imeta", IMETA, "--idata", IDATA]);
-        compind(&a)
-    };
     // --ties: refused in one line where it cannot act
     for sub in ["audit", "stats", "compare", "strweak", "opt-weights"] {
         let o = match sub {
-            "audit" => asem(&[sub, "--ties", "dense", "--out", s(&d.join("audit"))]),
-            "opt-weights" => asem(&[sub, "--ties", "dense", "--level", "3", "--out", s(&out)]),
-            _ => asem(&[sub, "--ties", "dense", "--out", s(&out)]),
+            "audit" => with_asem(&[sub, "--ties", "dense", "--out", s(&d.join("audit"))]),
+            "opt-weights" => with_asem(&[sub, "--ties", "dense", "--level", "3", "--out", s(&out)]),
+            _ => with_asem(&[sub, "--ties", "dense", "--out", s(&out)]),
         };
         let line = fails_with_one_line(&o);
         assert!(
@@ -593,10 +595,10 @@ fn options_without_effect_are_refused_or_noted() {
     }
     // build steps after the data set asked for: a note, and the same table as without them
     let plain = d.join("plain.csv");
-    let o = asem(&["strweak", "--unit", "AUT", "--out", s(&plain)]);
+    let o = with_asem(&["strweak", "--unit", "AUT", "--out", s(&plain)]);
     ok(&o);
     assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
-    let o = asem(&[
+    let o = with_asem(&[
         "strweak",
         "--unit",
         "AUT",
@@ -616,7 +618,7 @@ fn options_without_effect_are_refused_or_noted() {
         stderr(&o)
     );
     assert_eq!(text(&out), text(&plain));
-    let o = asem(&[
+    let o = with_asem(&[
         "stats",
         "--dset",
         "Treated",
@@ -663,7 +665,7 @@ fn options_without_effect_are_refused_or_noted() {
         let mut a = args.to_vec();
         let o = if args[0] == "plot" { &svg } else { &out };
         a.extend_from_slice(&["--out", s(o)]);
-        fails_naming(&asem(&a), needle);
+        fails_naming(&with_asem(&a), needle);
     }
 }
 
@@ -711,13 +713,8 @@ fn spec_inputs_name_the_data_file_and_note_an_empty_denominate() {
 fn dset_stops_the_build_and_values_are_checked_where_they_are_given() {
     let d = dir("dset_stops");
     let out = d.join("out.csv");
-    let asem = |args: &[&str]| {
-        let mut a = args.to_vec();
-        a.extend_from_slice(&["--imeta", IMETA, "--idata", IDATA]);
-        compind(&a)
-    };
     // min-max gives zeros, which a geometric mean refuses: the normalised data are still there
-    let o = asem(&[
+    let o = with_asem(&[
         "stats",
         "--dset",
         "Normalised",
@@ -754,10 +751,10 @@ fn dset_stops_the_build_and_values_are_checked_where_they_are_given() {
     ] {
         let mut a = args.to_vec();
         a.extend_from_slice(&["--out", s(&out)]);
-        fails_naming(&asem(&a), needle);
+        fails_naming(&with_asem(&a), needle);
     }
     let svg = d.join("h.svg");
-    let o = asem(&["plot", "heatmap", "--ties", "dense", "--out", s(&svg)]);
+    let o = with_asem(&["plot", "heatmap", "--ties", "dense", "--out", s(&svg)]);
     ok(&o);
     assert!(
         stderr(&o).contains("`plot heatmap` does not read --ties"),
