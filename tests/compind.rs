@@ -2099,6 +2099,58 @@ fn imeta_normalisation_columns_apply_per_indicator() {
     assert_eq!(t, [1.0, 1.0]);
 }
 
+/// An indicator without a `goalpost_scale` cell keeps the bare `goalposts`' scale 1, whatever the
+/// other rows declare (it took their common scale when they all agreed), and a note names it: COINr's
+/// `use_iMeta` gives NA there, so the default is ours and the user is told.
+#[test]
+fn a_missing_goalpost_scale_cell_keeps_the_default_and_is_noted() {
+    let d = dir("imeta_norm_missing");
+    let (imeta, idata, out) = (d.join("iMeta.csv"), d.join("iData.csv"), d.join("o.csv"));
+    std::fs::write(
+        &imeta,
+        "Level,iCode,iName,Direction,Weight,Parent,Type,goalpost_lower,goalpost_upper,goalpost_scale\n\
+         1,a,A,1,1,P,Indicator,0,4,100\n\
+         1,b,B,1,1,P,Indicator,0,4,NA\n\
+         2,P,P,1,1,,Aggregate,,,\n",
+    )
+    .unwrap();
+    std::fs::write(&idata, "uCode,a,b\nU1,1,1\nU2,2,2\nU3,3,3\n").unwrap();
+    let o = compind(&[
+        "score",
+        "--imeta",
+        s(&imeta),
+        "--idata",
+        s(&idata),
+        "--normalise",
+        "goalposts",
+        "--out",
+        s(&out),
+    ]);
+    ok(&o);
+    let err = stderr(&o);
+    assert!(
+        err.contains("iMeta gives no goalpost_scale for 1 indicator (b): scale 1 is used"),
+        "{err}"
+    );
+    // no goalpost_trunc2posts column at all: both truncate, as n_goalposts does by default
+    assert!(
+        err.contains("no goalpost_trunc2posts for 2 indicators (a, b): values are truncated"),
+        "{err}"
+    );
+    // U3: a = 3/4·100 = 75, b = 3/4·1 = 0.75
+    let t = text(&out);
+    let u3: Vec<f64> = t
+        .lines()
+        .find(|l| l.starts_with("U3,"))
+        .unwrap()
+        .split(',')
+        .skip(1)
+        .take(2)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(u3, [75.0, 0.75]);
+}
+
 /// `--grid`: the normaliser and aggregator alternatives combine as COINr's SA_specs does (every
 /// combination one alternative), and `sobol` has one input group per choice.
 #[test]

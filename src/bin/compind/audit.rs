@@ -45,8 +45,10 @@ pub struct Args {
     /// Example: `--pval 0.01`.
     #[arg(long, value_name = "P", default_value_t = 0.05)]
     pval: f64,
-    /// Flag pairs of indicators of one group with |r| above this. Example: `--collinear 0.9`.
-    #[arg(long, value_name = "R", default_value_t = 0.92)]
+    /// Flag pairs of indicators of one group whose correlation r is above R, in [0, 1] (COINr's
+    /// get_corr_flags: default 0.9, signed, so strongly negative pairs are not flagged). Example:
+    /// `--collinear 0.95`.
+    #[arg(long, value_name = "R", default_value_t = 0.9)]
     collinear: f64,
     /// Write JSON tables instead of CSV. Example: `--json`.
     #[arg(long)]
@@ -99,7 +101,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         CorrMethod::Pearson
     };
     let f = a.inputs.framework()?;
-    let pipeline = Pipeline::new(a.methods.config(&f.imeta_normalise)?);
+    let pipeline = Pipeline::new(a.methods.config_noted(&f.imeta_normalise, quiet)?);
     let data = a.inputs.data(&f)?;
     let result = common::run_pipeline(&pipeline, &data, &f.framework, None, quiet)?;
     let fw = &f.framework;

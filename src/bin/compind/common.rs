@@ -247,6 +247,8 @@ pub struct Framework0 {
 /// `n_dist2targ`. Empty maps when the columns are absent.
 #[derive(Debug, Clone, Default)]
 pub struct ImetaNormalise {
+    /// The indicators of iMeta (every code the maps below may hold).
+    pub indicators: Vec<String>,
     /// Output scale of each indicator's goalposts.
     pub scale: std::collections::BTreeMap<String, f64>,
     /// Whether each indicator's goalposts truncate.
@@ -330,6 +332,70 @@ impl Methods {
         );
     }
 
+    /// [`Methods::config`] with iMeta's per-indicator columns, and on stderr (unless `quiet`) a note
+    /// naming the indicators a bare `--normalise goalposts` / `dist2targ` finds no cell for: they keep
+    /// the command line's setting (`n_goalposts`' and `n_dist2targ`'s defaults), where COINr's
+    /// `use_iMeta` stops on a missing column and gives NA for an NA cell.
+    pub fn config_noted(&self, imeta: &ImetaNormalise, quiet: bool) -> Result<PipelineConfig> {
+        let config = self.config(imeta)?;
+        if !quiet {
+            for note in self.imeta_default_notes(imeta) {
+                eprintln!("{note}");
+            }
+        }
+        Ok(config)
+    }
+
+    /// The notes of [`Methods::config_noted`].
+    fn imeta_default_notes(&self, imeta: &ImetaNormalise) -> Vec<String> {
+        fn lacking<V>(
+            imeta: &ImetaNormalise,
+            m: &std::collections::BTreeMap<String, V>,
+        ) -> Vec<String> {
+            (imeta.indicators.iter())
+                .filter(|c| !m.contains_key(*c))
+                .cloned()
+                .collect()
+        }
+        let n = self.normalise.as_deref().unwrap_or("");
+        let goalposts = "`n_goalposts`' default; COINr's use_iMeta stops on a missing column, and an NA \
+                         cell gives NA scores";
+        let wanted: Vec<(&str, &str, &str, Vec<String>)> = match n {
+            "goalposts" => vec![
+                (
+                    "goalpost_scale",
+                    "scale 1 is used",
+                    goalposts,
+                    lacking(imeta, &imeta.scale),
+                ),
+                (
+                    "goalpost_trunc2posts",
+                    "values are truncated to the goalposts",
+                    goalposts,
+                    lacking(imeta, &imeta.truncate),
+                ),
+            ],
+            "dist2targ" => vec![(
+                "dist2targ_cap_max",
+                "scores are not capped at 1",
+                "`n_dist2targ`'s default, as COINr's use_iMeta assumes for a missing column",
+                lacking(imeta, &imeta.cap_max),
+            )],
+            _ => Vec::new(),
+        };
+        wanted
+            .into_iter()
+            .filter(|(.., codes)| !codes.is_empty())
+            .map(|(column, used, why, codes)| {
+                format!(
+                    "note: --normalise {n}: iMeta gives no {column} for {} ({}): {used} ({why})",
+                    count(codes.len(), "indicator"),
+                    first_ten(codes.into_iter()),
+                )
+            })
+            .collect()
+    }
+
     /// The pipeline configuration (every option checked before any file is read).
     pub fn config(&self, imeta: &ImetaNormalise) -> Result<PipelineConfig> {
         let mut scorer = ScorerConfig::default();
@@ -340,10 +406,14 @@ impl Methods {
             // with parameters (`goalposts:100,notrunc`, `dist2targ:cap`) applies to every indicator
             match (n.as_str(), &scorer.normalise) {
                 ("goalposts", &NormaliserKind::Goalposts { scale, truncate }) => {
+                    // one scale for every indicator: the base normaliser takes it (no overrides);
+                    // an indicator without a cell keeps the command line's setting, whatever the
+                    // others declare
                     let scales: std::collections::BTreeSet<u64> =
                         imeta.scale.values().map(|v| v.to_bits()).collect();
-                    let common = match scales.len() {
-                        1 => imeta.scale.values().next().copied().unwrap_or(scale),
+                    let every = imeta.indicators.iter().all(|c| imeta.scale.contains_key(c));
+                    let common = match (scales.len(), every) {
+                        (1, true) => imeta.scale.values().next().copied().unwrap_or(scale),
                         _ => scale,
                     };
                     scorer.normalise = NormaliserKind::Goalposts {
@@ -595,6 +665,7 @@ fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<ImetaNormali
     );
     let mut out = ImetaNormalise::default();
     if [lo, hi, sc, tr, cap].iter().all(Option::is_none) {
+        out.indicators = spec.indicators.iter().map(|i| i.code.clone()).collect();
         return Ok(out);
     }
     if lo.is_some() != hi.is_some() {
@@ -642,6 +713,7 @@ fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<ImetaNormali
         let Some(ind) = spec.indicators.iter_mut().find(|x| x.code == c) else {
             continue;
         };
+        out.indicators.push(c.to_string());
         match (num(lo, "goalpost_lower")?, num(hi, "goalpost_upper")?) {
             (Some(l), Some(h)) => ind.goalposts = Some([l, h]),
             (None, None) => {}
@@ -814,7 +886,7 @@ pub fn build(
     quiet: bool,
 ) -> Result<(Framework0, composite_indicators::pipeline::PipelineResult)> {
     let f = inputs.framework()?;
-    let pipeline = Pipeline::new(methods.config(&f.imeta_normalise)?);
+    let pipeline = Pipeline::new(methods.config_noted(&f.imeta_normalise, quiet)?);
     let data = inputs.data(&f)?;
     let result = run_pipeline(&pipeline, &data, &f.framework, None, quiet)?;
     Ok((f, result))
@@ -843,7 +915,7 @@ pub fn build_dataset(
         return Ok((f, data));
     }
     // only the steps up to the data set run: a later one cannot change it, nor stop the run
-    let pipeline = Pipeline::new(methods.config(&f.imeta_normalise)?);
+    let pipeline = Pipeline::new(methods.config_noted(&f.imeta_normalise, quiet)?);
     // the data set of a disabled step names --dset; a step's own errors stay as they are
     let out = pipeline
         .run_to(&data, &f.framework, stage)

@@ -55,7 +55,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     let mut outputs = vec![a.out.clone()];
     outputs.extend(a.dset_out.iter().cloned());
     common::check_outputs(&a.inputs.paths(), &outputs)?;
-    let (_, panel, purse) = panelcommon::build(&a.inputs, &a.methods, &a.scope)?;
+    let (_, panel, purse) = panelcommon::build(&a.inputs, &a.methods, &a.scope, quiet)?;
     let extra = match &a.dset {
         Some(d) => Some(purse.panel(d).map_err(|e| common::as_flag("--dset", e))?),
         None => None,

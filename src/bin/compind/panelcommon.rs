@@ -55,9 +55,10 @@ pub fn build(
     inputs: &PanelInputs,
     methods: &Methods,
     scope_name: &str,
+    quiet: bool,
 ) -> std::result::Result<(Framework, PanelData, Purse), Failure> {
     let (f, panel) = inputs.read()?;
-    let config = methods.config(&f.imeta_normalise)?;
+    let config = methods.config_noted(&f.imeta_normalise, quiet)?;
     let purse = Purse::build(&panel, &f.framework, config, scope(scope_name))?;
     Ok((f.framework, panel, purse))
 }

@@ -83,7 +83,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     };
     // a node coded `Rank` (or like another column of ours) fails before any file is written
     io::score_table_columns(&f.framework, &f.groups, &opts)?;
-    let pipeline = Pipeline::new(a.methods.config(&f.imeta_normalise)?);
+    let pipeline = Pipeline::new(a.methods.config_noted(&f.imeta_normalise, quiet)?);
     let data = a.inputs.data(&f)?;
     let clamp = a.out_of_range.as_deref() == Some("clamp");
     let scale = a

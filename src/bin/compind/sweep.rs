@@ -181,7 +181,7 @@ impl ModelArgs {
     pub fn build(&self, quiet: bool) -> Result<Model> {
         let (alt_n, alt_a) = self.alternatives()?;
         let f = self.inputs.framework()?;
-        let config = self.methods.config(&f.imeta_normalise)?;
+        let config = self.methods.config_noted(&f.imeta_normalise, quiet)?;
         let data = self.inputs.data(&f)?;
         let result = common::run_pipeline(
             &Pipeline::new(config.clone()),

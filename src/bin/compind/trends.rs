@@ -146,7 +146,7 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         let (f, panel) = a.inputs.read()?;
         (f.framework, panel)
     } else {
-        let (fw, _, purse) = panelcommon::build(&a.inputs, &a.methods, &a.scope)?;
+        let (fw, _, purse) = panelcommon::build(&a.inputs, &a.methods, &a.scope, quiet)?;
         let panel = purse
             .panel(&a.dset)
             .map_err(|e| common::as_flag("--dset", e))?;
