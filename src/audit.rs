@@ -13,7 +13,8 @@
 //! * Cronbach's alpha per group ([`cronbach_alpha`], COINr's `get_cronbach()`);
 //! * the variance explained by each principal component per group ([`pca_variance_explained`]);
 //! * flags ([`Flag`]): nodes correlating negatively with their parent, and collinear indicator pairs
-//!   (|r| above a threshold, 0.92 by default) within a group.
+//!   within a group (`r` above a threshold, 0.9 by default: COINr's `get_corr_flags` with its
+//!   defaults, `thresh_type = "high"` and the indicators' parent groups, `grouplev = 2`).
 //!
 //! ```
 //! use composite_indicators::audit::{CorrMethod, correlation_matrix};
@@ -413,20 +414,23 @@ pub fn pca_variance_explained(x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
 /// use composite_indicators::audit::AuditOptions;
 /// let o: AuditOptions = serde_json::from_str("{}").unwrap();
 /// assert_eq!(o, AuditOptions::default());
-/// assert_eq!(o.collinear_threshold, 0.92);
+/// assert_eq!(o.collinear_threshold, 0.9);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditOptions {
     /// Correlation used for parent/index correlations and flags (default Pearson).
     #[serde(default)]
     pub method: CorrMethod,
-    /// A pair of indicators in the same group with `|r| >` this is flagged collinear (default 0.92).
+    /// A pair of indicators in the same group with `r >` this is flagged collinear (default 0.9, as
+    /// COINr's `get_corr_flags`). The comparison is signed, as COINr's `thresh_type = "high"`: a
+    /// strongly negative pair is not flagged. Unlike COINr (which allows `[-1, 1]`), the threshold
+    /// must lie in `[0, 1]`.
     #[serde(default = "default_collinear")]
     pub collinear_threshold: f64,
 }
 
 fn default_collinear() -> f64 {
-    0.92
+    0.9
 }
 
 impl Default for AuditOptions {
@@ -648,7 +652,7 @@ pub fn audit(
         for (a, &j) in kids.iter().enumerate() {
             for &l in &kids[a + 1..] {
                 let r = chosen[[j, l]];
-                if r.abs() > opts.collinear_threshold {
+                if r > opts.collinear_threshold {
                     flags.push(Flag::Collinear {
                         group: node.code.clone(),
                         a: codes[j].clone(),

@@ -115,7 +115,7 @@ fn full_audit() {
     let rep = audit(x.view(), Some(s.view()), &fw, &AuditOptions::default()).unwrap();
     assert_eq!(rep.indicators, vec!["a", "b", "c", "d"]);
     assert_abs_diff_eq!(rep.pearson[[0, 2]], 0.94847819950784, epsilon = 1e-12);
-    // a-c (0.948 > 0.92) is collinear; a-b (0.823) and b-c are not
+    // a-c (0.948 > 0.9) is collinear; a-b (0.823) and b-c are not
     let collinear: Vec<&Flag> = rep
         .flags
         .iter()
@@ -206,6 +206,64 @@ fn negative_with_parent_flag() {
             .iter()
             .any(|f| matches!(f, Flag::NegativeWithParent { node, .. } if node == "a"))
     );
+}
+
+/// COINr's `get_corr_flags` defaults: a pair is collinear when `r > 0.9`, signed (`thresh_type =
+/// "high"`), so a pair at r ≈ −0.99 is not flagged and one at 0.948 is.
+#[test]
+fn collinear_flags_are_signed_above_coinr_default() {
+    assert_eq!(AuditOptions::default().collinear_threshold, 0.9);
+    let fw = framework();
+    let mut x = Array2::zeros((6, 4));
+    x.slice_mut(ndarray::s![.., 0..3]).assign(&y());
+    // b = −a + a little noise: r(a, b) ≈ −0.99
+    for i in 0..6 {
+        x[[i, 1]] = -x[[i, 0]] + if i % 2 == 0 { 0.01 } else { -0.01 };
+        x[[i, 3]] = [0.9, 0.5, 0.4, 0.1, 0.6, 0.3][i];
+    }
+    let rep = audit(x.view(), None, &fw, &AuditOptions::default()).unwrap();
+    assert!(rep.pearson[[0, 1]] < -0.98, "{}", rep.pearson[[0, 1]]);
+    let pairs: Vec<(&str, &str)> = rep
+        .flags
+        .iter()
+        .filter_map(|f| match f {
+            Flag::Collinear { a, b, .. } => Some((a.as_str(), b.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pairs, [("a", "c")]);
+}
+
+/// On ASEM's default build (min-max 0–100 of the raw data), COINr's `get_corr_flags(coin,
+/// "Normalised")` with its defaults flags one pair, Research–CultGood in P2P at r = 0.902743142506835
+/// (computed independently from COINr's R code in Python for this project's parity review); no pair
+/// is above the old default of 0.92.
+#[test]
+fn asem_collinear_flags_match_coinr_defaults() {
+    let meta = composite_indicators::io::read_imeta_path("data/asem/iMeta.csv").unwrap();
+    let data = composite_indicators::io::read_idata_path("data/asem/iData.csv", &meta).unwrap();
+    let fw = meta.spec.clone().check().unwrap();
+    let result = composite_indicators::pipeline::Pipeline::default()
+        .run(&data, &fw)
+        .unwrap();
+    let normalised = result.dataset("Normalised").unwrap();
+    let x = normalised.select(&fw.indicator_codes()).unwrap();
+    let rep = audit(x.view(), None, &fw, &AuditOptions::default()).unwrap();
+    let found: Vec<(String, String, String, f64)> = rep
+        .flags
+        .iter()
+        .filter_map(|f| match f {
+            Flag::Collinear { group, a, b, r } => Some((group.clone(), a.clone(), b.clone(), *r)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (group, a, b, r) = &found[0];
+    assert_eq!(group, "P2P");
+    let mut pair = [a.as_str(), b.as_str()];
+    pair.sort();
+    assert_eq!(pair, ["CultGood", "Research"]);
+    assert!((r - 0.902743142506835).abs() < 1e-12, "{r}");
 }
 
 /// ASEM raw indicators `LPI`, `Flights`, `Ship`, `Bord`, `Goods`, `Services`.
