@@ -19,7 +19,7 @@ const TIE_TOL: f64 = 1e-12;
 /// Compensated (Neumaier) summation: the rounding error of every addition is carried in a second
 /// accumulator, so terms that cancel (`1, 1e100, 1, −1e100` sums to 2, not 0) keep the small ones.
 /// The error bound is `2ε·Σ|tᵢ|` independent of the number of terms (naive: `(n − 1)ε·Σ|tᵢ|`).
-fn neumaier_sum(terms: impl Iterator<Item = f64>) -> f64 {
+pub(crate) fn neumaier_sum(terms: impl Iterator<Item = f64>) -> f64 {
     let mut sum = 0.0_f64;
     let mut comp = 0.0_f64;
     for t in terms {

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Expected, Result};
 
-mod builtin;
+pub(crate) mod builtin;
 mod mcda;
 mod rows;
 

@@ -3,17 +3,22 @@
 
 use ndarray::ArrayView1;
 
+use crate::aggregate::builtin::neumaier_sum;
+
 /// Plain mean `Σx / n` in slice order (NaN for an empty slice).
 pub(crate) fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
-/// R's `mean`: the plain mean, then one correction pass (plus the mean of the residuals), so a
-/// constant slice has exactly its value as mean (NaN for an empty slice).
+/// R's `mean`: the mean, then one correction pass (plus the mean of the residuals), so a constant
+/// slice has exactly its value as mean (NaN for an empty slice). R accumulates both passes in 80-bit
+/// long double; here both are compensated (Neumaier) sums, which carry at least as many bits, so the
+/// result is R's but for a rare last-bit difference (a plain `f64` sum was up to ~10 ulps off on
+/// ASEM's wide columns).
 pub(crate) fn mean_corrected(v: &[f64]) -> f64 {
     let nf = v.len() as f64;
-    let plain = v.iter().sum::<f64>() / nf;
-    plain + v.iter().map(|x| x - plain).sum::<f64>() / nf
+    let first = neumaier_sum(v.iter().copied()) / nf;
+    first + neumaier_sum(v.iter().map(|x| x - first)) / nf
 }
 
 /// Sample variance about `mean`, two-pass: `Σ(x − mean)² / (n − 1)` in slice order.
