@@ -1693,6 +1693,52 @@ fn review_cases_fail_before_writing_anything() {
     assert!(line.contains("damaged or was edited"), "{line}");
 }
 
+/// A sweep file whose counts, unit codes or nominal ranks were edited is refused by every subcommand
+/// that reads it (`report` printed a mean rank of 2e18 and a nominal rank of 99 of 51 units), while
+/// the file as written passes.
+#[test]
+fn edited_sweep_counts_and_nominal_ranks_are_refused() {
+    let d = dir("edited_counts");
+    let sweep = d.join("s.json");
+    ok(&compind(&[
+        "-q",
+        "sweep",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--variants",
+        "40",
+        "--out",
+        s(&sweep),
+    ]));
+    let whole: serde_json::Value = serde_json::from_str(&text(&sweep)).unwrap();
+    let edits: [(&str, fn(&mut serde_json::Value)); 5] = [
+        ("variants", |r| r["ranks"]["variants"] = 0.into()),
+        ("code", |r| r["unit_codes"][1] = r["unit_codes"][0].clone()),
+        ("missing", |r| r["ranks"]["missing"][0] = 1000.into()),
+        ("count", |r| r["ranks"]["counts"][0] = u64::MAX.into()),
+        ("nominal", |r| r["nominal_ranks"][2] = 99.into()),
+    ];
+    for (name, edit) in edits {
+        let mut v = whole.clone();
+        edit(&mut v["result"]);
+        let edited = d.join(format!("{name}.json"));
+        std::fs::write(&edited, v.to_string()).unwrap();
+        for args in [
+            vec!["report", s(&edited), "--out", "-"],
+            vec!["merge", s(&edited), s(&sweep), "--out", "-"],
+        ] {
+            let line = fails_with_one_line(&compind(&args));
+            assert!(
+                line.contains("damaged or was edited") && line.contains("sweep result"),
+                "{name}: {line}"
+            );
+        }
+    }
+    ok(&compind(&["-q", "report", s(&sweep), "--out", "-"]));
+}
+
 /// The bin width of a sweep file's rank histograms (1 = exact).
 fn rank_width(p: &Path) -> u64 {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();

@@ -400,6 +400,17 @@ impl RankHistogram {
     pub fn n_units(&self) -> usize {
         self.n_units
     }
+    /// The first unit whose ranked and missing counts do not add up to the variant count, with its
+    /// total (`None` when every unit's do, as in any histogram this crate fills). Sums in `u128`, so
+    /// a damaged count cannot overflow.
+    pub(crate) fn unbalanced_unit(&self) -> Option<(usize, u128)> {
+        (0..self.n_units).find_map(|u| {
+            let total = (self.unit_counts(u).iter().map(|&c| u128::from(c)))
+                .sum::<u128>()
+                + u128::from(self.n_missing(u));
+            (total != u128::from(self.variants)).then_some((u, total))
+        })
+    }
     /// Number of variants added.
     pub fn n_variants(&self) -> u64 {
         self.variants

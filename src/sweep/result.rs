@@ -142,6 +142,98 @@ fn covered(ranges: &[[usize; 2]]) -> u64 {
 }
 
 impl SweepResult {
+    /// Check that the result holds together as every result a sweep returns does, so that a result
+    /// read from a damaged or edited file is an error instead of a report of impossible numbers:
+    /// one nominal score, nominal rank, rank-histogram row and score-statistics row per unit; no unit
+    /// code twice; the nominal ranks are the crate's ranks of the nominal scores
+    /// ([`crate::rank::competition_ranks`]); every unit's ranked and missing counts add up to the
+    /// variant count (and its scores, when kept); the ranges are sorted, disjoint, within the
+    /// fingerprint's variants and cover exactly the variants counted (results written before ranges
+    /// were recorded have none, and are not checked there).
+    ///
+    /// [`SweepResult::merge`] checks both results this way; `compind` checks every sweep file it reads.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] (`what` = `sweep result`) naming the first inconsistency found.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use composite_indicators::{AggregatorKind, FrameworkSpec, Indicator, MissingPolicy, Pillar};
+    /// use composite_indicators::sweep::{BatchModel, SweepConfig, WeightSampler};
+    /// let fw = FrameworkSpec::new("t", vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+    ///     vec![Pillar::new("I")]).check().unwrap();
+    /// let m = BatchModel::new(fw, vec![AggregatorKind::Arithmetic], MissingPolicy::default(), None,
+    ///     vec![ndarray::array![[0.0, 1.0], [1.0, 0.0], [0.4, 0.5]]]).unwrap();
+    /// let r = m.sweep(&SweepConfig::new(50, 1, WeightSampler::Nominal)).unwrap();
+    /// assert!(r.check().is_ok());
+    /// let mut edited = r.clone();
+    /// edited.nominal_ranks.swap(0, 2);
+    /// assert!(edited.check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        let bad = |reason: String| {
+            Err(Error::Incompatible {
+                what: "sweep result".into(),
+                reason,
+            })
+        };
+        let n = self.unit_codes.len();
+        let lengths = [
+            ("nominal scores", self.nominal_scores.len()),
+            ("nominal ranks", self.nominal_ranks.len()),
+            ("rank-histogram rows", self.ranks.n_units()),
+            ("score-statistics rows", self.scores.n_units()),
+        ];
+        if let Some((what, len)) = lengths.iter().find(|&&(_, len)| len != n) {
+            return bad(format!("{len} {what} for {n} unit codes"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(code) = self.unit_codes.iter().find(|c| !seen.insert(c.as_str())) {
+            return bad(format!("unit code `{code}` appears twice"));
+        }
+        let expected = crate::rank::competition_ranks(&self.nominal_scores);
+        if let Some(u) = (0..n).find(|&u| expected[u] != self.nominal_ranks[u]) {
+            return bad(format!(
+                "unit `{}` has nominal rank {} but its nominal score {} ranks {}",
+                self.unit_codes[u],
+                self.nominal_ranks[u].map_or("none".into(), |r| r.to_string()),
+                self.nominal_scores[u],
+                expected[u].map_or("none".into(), |r| r.to_string()),
+            ));
+        }
+        let variants = self.ranks.n_variants();
+        if let Some((u, total)) = self.ranks.unbalanced_unit() {
+            return bad(format!(
+                "unit `{}` has {total} ranked and missing counts for {variants} variants",
+                self.unit_codes[u]
+            ));
+        }
+        if let Some((u, found)) = self.scores.unbalanced_unit(variants) {
+            return bad(format!(
+                "unit `{}` has {found} for {variants} variants",
+                self.unit_codes[u]
+            ));
+        }
+        let sorted = self.ranges.windows(2).all(|w| w[0][1] < w[1][0])
+            && self.ranges.iter().all(|r| r[0] < r[1]);
+        let within = match &self.fingerprint {
+            Some(f) => self.ranges.iter().all(|r| r[1] <= f.variants),
+            None => true,
+        };
+        if !sorted || !within || (!self.ranges.is_empty() && covered(&self.ranges) != variants) {
+            return bad(format!(
+                "ranges {:?} do not match the {variants} variants counted{}",
+                self.ranges,
+                self.fingerprint
+                    .as_ref()
+                    .map_or(String::new(), |f| format!(" (of {})", f.variants))
+            ));
+        }
+        Ok(())
+    }
+
     /// Add the accumulators of another range of the same sweep. Exact: the result does not depend
     /// on how the variants were split or in which order the parts are merged.
     ///
@@ -149,7 +241,8 @@ impl SweepResult {
     ///
     /// [`Error::SweepMerge`] when the fingerprints differ (seed, samplers, variant count, score bins
     /// or model) or either result has none, when the two cover a common variant, or when a result's
-    /// ranges disagree with its variant count (a damaged file); [`Error::ShapeMismatch`] /
+    /// ranges disagree with its variant count or it fails [`SweepResult::check`] (a damaged file);
+    /// [`Error::ShapeMismatch`] /
     /// [`Error::SweepMerge`] when the accumulators' shapes differ. On error `self` is unchanged.
     ///
     /// ```
@@ -198,6 +291,11 @@ impl SweepResult {
                     ),
                 });
             }
+        }
+        for r in [&*self, other] {
+            r.check().map_err(|e| Error::SweepMerge {
+                reason: format!("a damaged result: {e}"),
+            })?;
         }
         for a in &self.ranges {
             for b in &other.ranges {

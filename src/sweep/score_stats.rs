@@ -575,6 +575,28 @@ impl ScoreStats {
         Ok(())
     }
 
+    /// The first unit whose scores do not add up (`n + missing` against `variants`, or more values
+    /// in its histogram than scores), with what was found; `None` when every unit's do or the
+    /// statistics are not kept. Sums in `u128`, so a damaged count cannot overflow.
+    pub(crate) fn unbalanced_unit(&self, variants: u64) -> Option<(usize, String)> {
+        if !self.kept {
+            return None;
+        }
+        (0..self.n_units()).find_map(|u| {
+            let (n, missing) = (self.count(u), self.n_missing(u));
+            let binned: u128 = self
+                .unit_cells(u)
+                .map_or(0, |c| c.iter().map(|&k| u128::from(k)).sum());
+            if u128::from(n) + u128::from(missing) != u128::from(variants) {
+                Some((u, format!("{n} scores and {missing} missing")))
+            } else if binned > u128::from(n) {
+                Some((u, format!("{binned} histogram values for {n} scores")))
+            } else {
+                None
+            }
+        })
+    }
+
     /// Non-missing scores of unit `u`.
     pub fn count(&self, u: usize) -> u64 {
         self.n.get(u).copied().unwrap_or(0)

@@ -74,6 +74,14 @@ impl SweepFile {
                 ),
             });
         }
+        // every count and nominal rank as a sweep leaves them (`report` and `plot ranks` would
+        // otherwise print impossible numbers from an edited file)
+        f.result.check().map_err(|e| Error::Parse {
+            source_name: name,
+            line: None,
+            column: Some("result".into()),
+            message: format!("{e}: the file is damaged or was edited"),
+        })?;
         Ok(f)
     }
 
