@@ -1739,6 +1739,47 @@ fn edited_sweep_counts_and_nominal_ranks_are_refused() {
     ok(&compind(&["-q", "report", s(&sweep), "--out", "-"]));
 }
 
+/// A run whose second output fails (a full disk: `/dev/full`) writes none of its outputs: the first
+/// used to be renamed into place before the second failed.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_whose_second_output_fails_writes_none() {
+    let d = dir("second_output_fails");
+    let out = d.join("scores.csv");
+    let _ = std::fs::remove_file(&out);
+    let line = fails_with_one_line(&compind(&[
+        "-q",
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--out",
+        s(&out),
+        "--save-scale",
+        "/dev/full",
+    ]));
+    assert!(line.contains("/dev/full"), "{line}");
+    assert!(!out.exists());
+    let left: Vec<_> = std::fs::read_dir(&d).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    // the same run with a writable second output writes both
+    let scale = d.join("scale.json");
+    ok(&compind(&[
+        "-q",
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--out",
+        s(&out),
+        "--save-scale",
+        s(&scale),
+    ]));
+    assert!(out.exists() && scale.exists());
+}
+
 /// The bin width of a sweep file's rank histograms (1 = exact).
 fn rank_width(p: &Path) -> u64 {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();

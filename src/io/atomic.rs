@@ -7,7 +7,10 @@
 //! a previous output is never truncated to zero bytes or cut mid-row.
 //!
 //! Temporary files are managed by the `tempfile` crate (created with an unpredictable name, removed
-//! on drop, persisted with an atomic rename).
+//! on drop, persisted with an atomic rename). A signal ends a process without running destructors,
+//! so the temporary files of writes in progress are also listed in a process-wide registry, which
+//! [`remove_unfinished_outputs`] empties (the `compind` binary calls it on SIGINT, SIGTERM and SIGHUP
+//! before it exits).
 //!
 //! A target that exists and is not a regular file (a terminal, `/dev/stdout`, `/dev/null`, a named
 //! pipe) is written directly instead: it has no contents to protect, and renaming a file over it
@@ -15,6 +18,8 @@
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
 
@@ -88,6 +93,7 @@ where
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let tmp = builder.tempfile_in(&dir).map_err(io_err)?;
+    let listed = Unfinished::list(tmp.path());
     let mut w = BufWriter::new(tmp);
     body(&mut w)?;
     w.flush().map_err(io_err)?;
@@ -97,8 +103,233 @@ where
     if let Ok(meta) = std::fs::metadata(&target) {
         let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
     }
+    // inside an output batch, the rename waits for the batch's commit
+    let staged = BATCH.with(|b| match b.borrow_mut().as_mut() {
+        Some(batch) => {
+            batch.push(Staged {
+                tmp,
+                target: target.clone(),
+                path: path.to_path_buf(),
+                listed,
+            });
+            None
+        }
+        None => Some((tmp, listed)),
+    });
+    let Some((tmp, mut listed)) = staged else {
+        return Ok(());
+    };
+    // the rename and a signal handler's clean-up exclude each other: the output is either whole
+    // at its path, or its temporary file is gone
+    let registry = unfinished();
+    if CLOSED.load(Ordering::SeqCst) {
+        return Err(Error::Cancelled);
+    }
     tmp.persist(&target).map_err(|e| io_err(e.error))?;
+    listed.committed = true;
+    drop(registry);
     Ok(())
+}
+
+/// A written, synced temporary file waiting for its batch's commit.
+struct Staged {
+    tmp: tempfile::NamedTempFile,
+    /// The path renamed over (links followed).
+    target: PathBuf,
+    /// The path as given (for error messages).
+    path: PathBuf,
+    listed: Unfinished,
+}
+
+thread_local! {
+    /// The open [`OutputBatch`] of this thread, if any.
+    static BATCH: std::cell::RefCell<Option<Vec<Staged>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The outputs of one run, committed together: while a batch is open, every [`write_atomic`] on the
+/// thread that opened it writes and syncs its temporary file as usual but leaves it unrenamed;
+/// [`OutputBatch::commit`] renames them all, and dropping the batch without committing removes them,
+/// so a run that fails after writing its first output (a second output on a full disk, a device that
+/// refuses the bytes) leaves every file as it was. Targets written directly (standard output, a
+/// device or pipe) are written at once: they have nothing to protect.
+///
+/// The renames of a commit happen one after the other (a file system offers no rename of several
+/// files at once); each is atomic, and one can fail only if the directory changes under the run
+/// (then the outputs renamed before it stay and the error names the one that failed).
+///
+/// # Errors
+///
+/// See [`OutputBatch::begin`] and [`OutputBatch::commit`].
+///
+/// # Examples
+///
+/// ```
+/// use composite_indicators::io::{OutputBatch, write_atomic};
+/// use composite_indicators::Error;
+/// use std::io::Write;
+/// let dir = std::env::temp_dir().join("ci_batch_doc");
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let (a, b) = (dir.join("a.csv"), dir.join("b.csv"));
+/// let _ = (std::fs::remove_file(&a), std::fs::remove_file(&b));
+/// let io = |e| Error::Io { path: "a.csv".into(), source: e };
+/// // the second output fails: neither is written
+/// let batch = OutputBatch::begin().unwrap();
+/// write_atomic(&a, |w| w.write_all(b"x\n").map_err(io)).unwrap();
+/// assert!(write_atomic(&b, |_| Err(Error::EmptyFramework)).is_err());
+/// drop(batch);
+/// assert!(!a.exists() && !b.exists());
+/// // both succeed: both appear at the commit
+/// let batch = OutputBatch::begin().unwrap();
+/// write_atomic(&a, |w| w.write_all(b"x\n").map_err(io)).unwrap();
+/// write_atomic(&b, |w| w.write_all(b"y\n").map_err(io)).unwrap();
+/// assert!(!a.exists());
+/// batch.commit().unwrap();
+/// assert!(a.exists() && b.exists());
+/// ```
+#[derive(Debug)]
+pub struct OutputBatch {
+    /// Not `Send`: the batch belongs to the thread whose writes it holds.
+    _thread: std::marker::PhantomData<*const ()>,
+}
+
+impl OutputBatch {
+    /// Open a batch on this thread.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] if this thread has a batch open already (batches do not nest).
+    pub fn begin() -> Result<OutputBatch> {
+        BATCH.with(|b| {
+            let mut b = b.borrow_mut();
+            if b.is_some() {
+                return Err(Error::Incompatible {
+                    what: "output batch".into(),
+                    reason: "this thread has a batch open already".into(),
+                });
+            }
+            *b = Some(Vec::new());
+            Ok(OutputBatch {
+                _thread: std::marker::PhantomData,
+            })
+        })
+    }
+
+    /// Rename every staged output into place, in the order written.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the output whose rename failed (the later ones are removed, the earlier
+    /// ones stay); [`Error::Cancelled`] after [`remove_unfinished_outputs`].
+    pub fn commit(self) -> Result<()> {
+        let staged = BATCH.with(|b| b.borrow_mut().take()).unwrap_or_default();
+        let registry = unfinished();
+        if CLOSED.load(Ordering::SeqCst) {
+            drop(registry);
+            return Err(Error::Cancelled);
+        }
+        let mut result = Ok(());
+        let mut done = Vec::new();
+        for mut s in staged {
+            if result.is_ok() {
+                match s.tmp.persist(&s.target) {
+                    Ok(_) => s.listed.committed = true,
+                    Err(e) => {
+                        result = Err(Error::Io {
+                            path: path_name(&s.path),
+                            source: e.error,
+                        });
+                    }
+                }
+            }
+            done.push(s.listed);
+        }
+        drop(registry);
+        // unlist (and remove what was not renamed) outside the lock
+        drop(done);
+        result
+    }
+}
+
+impl Drop for OutputBatch {
+    fn drop(&mut self) {
+        // not committed: the staged temporary files go (each `Unfinished` removes its file)
+        let staged = BATCH.with(|b| b.borrow_mut().take());
+        drop(staged);
+    }
+}
+
+/// Temporary files of the writes in progress ([`remove_unfinished_outputs`]).
+static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Set by [`remove_unfinished_outputs`]: no write commits afterwards.
+static CLOSED: AtomicBool = AtomicBool::new(false);
+
+fn unfinished() -> MutexGuard<'static, Vec<PathBuf>> {
+    UNFINISHED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A temporary file listed in [`UNFINISHED`] while its write is in progress; on drop it leaves the
+/// list, and (unless committed) is removed first, so no moment exists where it is on disk but not
+/// listed.
+struct Unfinished {
+    path: PathBuf,
+    committed: bool,
+}
+
+impl Unfinished {
+    fn list(path: &Path) -> Unfinished {
+        unfinished().push(path.to_path_buf());
+        Unfinished {
+            path: path.to_path_buf(),
+            committed: false,
+        }
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        let mut list = unfinished();
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+        if let Some(i) = list.iter().position(|p| *p == self.path) {
+            list.swap_remove(i);
+        }
+    }
+}
+
+/// Remove the temporary files of every [`write_atomic`] in progress in this process, and make every
+/// write still running or started later fail with [`Error::Cancelled`] instead of committing (call
+/// it on the way out only): for a handler of SIGINT / SIGTERM that ends the process (a signal ends it without running destructors, which
+/// would leave `.ci-tmp-*` files beside the outputs). Outputs already renamed into place stay; no
+/// output is ever left half-written. Returns how many files it removed.
+///
+/// Call it from an ordinary thread (the `ctrlc` crate runs its handler on one), not from inside an
+/// async-signal context: it takes a lock, which waits for a rename in progress.
+///
+/// # Errors
+///
+/// None: a temporary file that cannot be removed (already gone) is skipped.
+///
+/// # Examples
+///
+/// ```no_run
+/// // in a program's start-up, with the `ctrlc` crate:
+/// // ctrlc::set_handler(|| {
+/// //     composite_indicators::io::remove_unfinished_outputs();
+/// //     std::process::exit(130);
+/// // })?;
+/// let removed = composite_indicators::io::remove_unfinished_outputs();
+/// assert_eq!(removed, 0); // nothing was being written
+/// ```
+pub fn remove_unfinished_outputs() -> usize {
+    let mut list = unfinished();
+    CLOSED.store(true, Ordering::SeqCst);
+    let removed = list
+        .drain(..)
+        .filter(|p| std::fs::remove_file(p).is_ok())
+        .count();
+    removed
 }
 
 /// How [`write_atomic`] writes to a path.
@@ -188,6 +419,37 @@ mod tests {
             path: "test".into(),
             source: e,
         }
+    }
+
+    /// Batches do not nest; a batch dropped uncommitted leaves no file (temporary or not), and a
+    /// direct target (a device) is written at once.
+    #[test]
+    fn batches_do_not_nest_and_leave_nothing_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let batch = OutputBatch::begin().unwrap();
+        assert!(matches!(
+            OutputBatch::begin(),
+            Err(Error::Incompatible { .. })
+        ));
+        write_atomic(dir.path().join("a.csv"), |w| {
+            w.write_all(b"a\n").map_err(io)
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "staged");
+        write_atomic("/dev/null", |w| w.write_all(b"x").map_err(io)).unwrap();
+        drop(batch);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // the thread can open a new one, and writes outside a batch commit at once again
+        let batch = OutputBatch::begin().unwrap();
+        drop(batch);
+        write_atomic(dir.path().join("b.csv"), |w| {
+            w.write_all(b"b\n").map_err(io)
+        })
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("b.csv")).unwrap(),
+            "b\n"
+        );
     }
 
     #[test]

@@ -57,7 +57,7 @@ mod spec;
 mod table;
 mod write;
 
-pub use atomic::{check_output_path, write_atomic};
+pub use atomic::{OutputBatch, check_output_path, remove_unfinished_outputs, write_atomic};
 pub use coinr::{IMeta, read_idata, read_idata_path, read_imeta, read_imeta_path};
 pub use coinr_panel::{read_idata_panel, read_idata_panel_path};
 pub use csv_data::{CsvOptions, read_csv, read_csv_path};

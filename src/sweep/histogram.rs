@@ -405,8 +405,7 @@ impl RankHistogram {
     /// a damaged count cannot overflow.
     pub(crate) fn unbalanced_unit(&self) -> Option<(usize, u128)> {
         (0..self.n_units).find_map(|u| {
-            let total = (self.unit_counts(u).iter().map(|&c| u128::from(c)))
-                .sum::<u128>()
+            let total = (self.unit_counts(u).iter().map(|&c| u128::from(c))).sum::<u128>()
                 + u128::from(self.n_missing(u));
             (total != u128::from(self.variants)).then_some((u, total))
         })

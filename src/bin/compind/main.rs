@@ -109,7 +109,17 @@ fn main() -> ExitCode {
             .num_threads(usize::try_from(t).unwrap_or(1))
             .build_global();
     }
+    // a signal ends the process without running destructors: remove the temporary files of the
+    // outputs being written (an output is whole at its path or absent), then exit as the shell would
+    let _ = ctrlc::set_handler(|| {
+        composite_indicators::io::remove_unfinished_outputs();
+        eprintln!("interrupted: no output was left half-written");
+        std::process::exit(130);
+    });
     let quiet = cli.quiet;
+    // the run's output files are renamed into place together once it succeeds: a run that fails
+    // after writing one output (a second on a full disk) leaves every file as it was
+    let batch = composite_indicators::io::OutputBatch::begin().ok();
     let result = match &cli.command {
         Command::Score(a) => score::run(a, quiet),
         Command::Audit(a) => audit::run(a, quiet),
@@ -126,6 +136,10 @@ fn main() -> ExitCode {
         Command::Panel(a) => panel::run(a, quiet),
         Command::ImputePanel(a) => imputepanel::run(a, quiet),
         Command::Trends(a) => trends::run(a, quiet),
+    };
+    let result = match (result, batch) {
+        (Ok(()), Some(batch)) => batch.commit().map_err(common::Failure::Input),
+        (result, _) => result,
     };
     // library parameter names in errors become the flags that set them
     let names: &[(&str, &str)] = match &cli.command {
