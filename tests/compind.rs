@@ -1780,6 +1780,35 @@ fn a_run_whose_second_output_fails_writes_none() {
     assert!(out.exists() && scale.exists());
 }
 
+/// An even power mean meeting negative normalised values (z-scores) is computed as COINr's
+/// `a_genmean` does, with a note that it is not monotone there; min-max data gets no note.
+#[test]
+fn an_even_power_mean_of_negative_values_is_noted() {
+    let run = |norm: &str| {
+        let o = compind(&[
+            "score",
+            "--imeta",
+            IMETA,
+            "--idata",
+            IDATA,
+            "--normalise",
+            norm,
+            "--aggregate",
+            "power:2",
+            "--out",
+            "/dev/null",
+        ]);
+        ok(&o);
+        stderr(&o)
+    };
+    let err = run("zscore");
+    assert!(
+        err.contains("note: power:2 raises") && err.contains("negative value"),
+        "{err}"
+    );
+    assert!(!run("minmax").contains("even power"));
+}
+
 /// The bin width of a sweep file's rank histograms (1 = exact).
 fn rank_width(p: &Path) -> u64 {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();

@@ -547,7 +547,9 @@ pub enum AggregatorKind {
     /// Domain ([`Error::NonPositive`], method `"power (p = …)"`, otherwise): `p < 0` needs `xᵢ > 0`
     /// (and so does `p = 0`), as COINr stops there; `p > 0` needs `xᵢ ≥ 0`, except for integer `p`,
     /// where `xᵢ^p` is defined for negative values too: for even `p` the mean of the powers is ≥ 0 and
-    /// the result is what R computes; for odd `p` the root of a negative mean is taken as
+    /// the result is what R computes, but it is not monotone in a negative child (−1.5 counts as much
+    /// as +1.5, so with z-scores a unit can rise by doing worse; `compind` notes it): normalise to
+    /// non-negative values for an even `p`; for odd `p` the root of a negative mean is taken as
     /// `−|m|^(1/p)` (`t ↦ tᵖ` is strictly increasing; R gives NaN there). `p` must be finite.
     /// Missing children follow the [`MissingPolicy`] like every aggregator (COINr's `a_genmean` has no
     /// `na.rm` and returns NA).

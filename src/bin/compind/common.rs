@@ -515,6 +515,9 @@ pub fn run_pipeline(
     if let (Some(s), false) = (&pipeline.config().screen, quiet) {
         eprintln!("{}", screening_note(s.threshold, result.removed_units()));
     }
+    if !quiet && let Some(note) = even_power_note(pipeline, &result) {
+        eprintln!("{note}");
+    }
     let declared = fw.indicators().iter().any(|i| i.denominator.is_some());
     if pipeline.config().denominate.is_some() && !declared && !quiet {
         eprintln!(
@@ -523,6 +526,31 @@ pub fn run_pipeline(
         );
     }
     Ok(result)
+}
+
+/// A note when a power mean with an even exponent (`--aggregate power:2`) meets negative normalised
+/// values (z-scores): `x²` counts −1.5 as much as +1.5, so the mean is not monotone there (COINr's
+/// `a_genmean` computes the same numbers); `None` otherwise.
+fn even_power_note(
+    pipeline: &Pipeline,
+    result: &composite_indicators::pipeline::PipelineResult,
+) -> Option<String> {
+    let scorer = &pipeline.config().scorer;
+    let even = |k: &AggregatorKind| matches!(*k, AggregatorKind::Power { p } if p > 0.0 && p.fract() == 0.0 && (p / 2.0).fract() == 0.0);
+    let p = std::iter::once(&scorer.aggregate)
+        .chain(scorer.aggregate_levels.values())
+        .chain(scorer.aggregate_nodes.values())
+        .find(|k| even(k))?;
+    let normalised = result.dataset("Normalised").ok()?;
+    let negative = normalised.values().iter().filter(|v| **v < 0.0).count();
+    (negative > 0).then(|| {
+        format!(
+            "note: {p} raises {} of the normalised data to an even power, so a negative value \
+             counts as much as its opposite (as COINr's a_genmean): normalise to non-negative values \
+             (minmax) or use an odd exponent for a mean that rises with every child",
+            count(negative, "negative value")
+        )
+    })
 }
 
 /// A note naming the units of which imputation filled more than half of the `n_ind` indicator
