@@ -1809,6 +1809,90 @@ fn an_even_power_mean_of_negative_values_is_noted() {
     assert!(!run("minmax").contains("even power"));
 }
 
+/// Codes given to options name the option when the framework lacks them, and a saved scale from
+/// another framework (or with an indicator twice) names the scale file: each used to say only
+/// "unknown code `X`" or "code `X` is defined more than once".
+#[test]
+fn unknown_codes_name_their_option_or_file() {
+    let d = dir("unknown_codes");
+    let toy = [
+        "--spec",
+        "data/toy/spec.toml",
+        "--data",
+        "data/toy/data.csv",
+    ];
+    let run = |args: &[&str]| {
+        let mut all = vec!["-q"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&toy);
+        fails_with_one_line(&compind(&all))
+    };
+    let line = run(&["remove", "--level", "1", "--target", "NoSuch", "--out", "-"]);
+    assert!(line.contains("unknown --target code `NoSuch`"), "{line}");
+    let svg = d.join("q.svg");
+    let line = run(&[
+        "plot",
+        "quadrant",
+        "--x",
+        "NoSuch",
+        "--y",
+        "gdp",
+        "--out",
+        s(&svg),
+    ]);
+    assert!(line.contains("unknown --x code `NoSuch`"), "{line}");
+    let line = run(&[
+        "opt-weights",
+        "--level",
+        "2",
+        "--importance",
+        "Foo=1",
+        "--out",
+        "-",
+    ]);
+    assert!(line.contains("unknown --importance code `Foo`"), "{line}");
+    // a scale saved from the toy framework, applied to ASEM; then one with an indicator twice
+    let scale = d.join("scale.json");
+    let mut args = vec![
+        "-q",
+        "score",
+        "--out",
+        "/dev/null",
+        "--save-scale",
+        s(&scale),
+    ];
+    args.extend_from_slice(&toy);
+    ok(&compind(&args));
+    let line = fails_with_one_line(&compind(&[
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--scale",
+        s(&scale),
+        "--out",
+        "-",
+    ]));
+    assert!(
+        line.contains("scale.json")
+            && line.contains("indicator `gdp`, which the framework does not have"),
+        "{line}"
+    );
+    let mut v: serde_json::Value = serde_json::from_str(&text(&scale)).unwrap();
+    let first = v[0].clone();
+    v.as_array_mut().unwrap().push(first);
+    let twice = d.join("twice.json");
+    std::fs::write(&twice, v.to_string()).unwrap();
+    let mut args = vec!["score", "--scale", s(&twice), "--out", "-"];
+    args.extend_from_slice(&toy);
+    let line = fails_with_one_line(&compind(&args));
+    assert!(
+        line.contains("twice.json") && line.contains("has indicator `gdp` twice"),
+        "{line}"
+    );
+}
+
 /// The bin width of a sweep file's rank histograms (1 = exact).
 fn rank_width(p: &Path) -> u64 {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();

@@ -591,6 +591,19 @@ fn mostly_imputed_note(
     ))
 }
 
+/// An error naming `flag` when `code` is not a node of `fw` (the library's own error names only the
+/// code), listing the framework's codes.
+pub fn known_node(fw: &Framework, code: &str, flag: &str) -> Result<()> {
+    if fw.position(code).is_ok() {
+        return Ok(());
+    }
+    Err(Error::unknown_name(
+        format!("{flag} code"),
+        code,
+        fw.nodes().iter().map(|n| n.code.clone()),
+    ))
+}
+
 /// The first ten `items` joined with `, `, then `, ...` if there are more.
 fn first_ten(items: impl ExactSizeIterator<Item = String>) -> String {
     let more = items.len() > 10;

@@ -132,7 +132,14 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         .max_iters(a.maxiter)
         .restarts(a.restarts);
     common::check_outputs(&a.inputs.paths(), std::slice::from_ref(&a.out))?;
-    let (_, result) = common::build(&a.inputs, &a.methods, quiet)?;
+    let (f, result) = common::build(&a.inputs, &a.methods, quiet)?;
+    if a.goal != "infomax"
+        && let Importance::Relative(m) = importance(&a.importance)?
+    {
+        for code in m.keys() {
+            common::known_node(&f.framework, code, "--importance")?;
+        }
+    }
     let opt = optimise_weights(result.fitted().scorer(), result.prepared(), &opts)?;
     if !a.keep_unconverged {
         opt.check_converged()?;

@@ -257,7 +257,11 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
                 _ => None,
             };
             common::check_outputs(&inputs, std::slice::from_ref(&a.out))?;
-            let (_, result) = common::build(&a.inputs, &a.methods, quiet)?;
+            let (f, result) = common::build(&a.inputs, &a.methods, quiet)?;
+            if let Some((x, y, ..)) = &axes {
+                common::known_node(&f.framework, x, "--x")?;
+                common::known_node(&f.framework, y, "--y")?;
+            }
             let scores = result.scores();
             // a unit not in the build: name the kind of code and list the units (as `strweak`)
             if let Some(u) = unit.as_ref().filter(|u| !scores.unit_codes().contains(u)) {

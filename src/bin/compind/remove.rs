@@ -67,7 +67,10 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
     if let Some(t) = &a.target {
         opts = opts.target(t.clone());
     }
-    let (_, result) = common::build(&a.inputs, &a.methods, quiet)?;
+    let (f, result) = common::build(&a.inputs, &a.methods, quiet)?;
+    if let Some(t) = &a.target {
+        common::known_node(&f.framework, t, "--target")?;
+    }
     let loo = remove_elements(result.fitted().scorer(), result.prepared(), &opts)?;
     loo.write_csv_path(&a.out)?;
     if let Some(p) = &a.summary {

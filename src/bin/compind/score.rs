@@ -116,7 +116,28 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             _ => None,
         })
         .collect();
-    let result = common::run_pipeline(&pipeline, &data, &f.framework, scale, quiet)?;
+    let result =
+        common::run_pipeline(&pipeline, &data, &f.framework, scale, quiet).map_err(|e| {
+            // a code of the saved scale the framework lacks, or one given twice: name the scale file
+            match (&a.scale, e) {
+                (Some(path), Error::UnknownCode { code }) => Error::Parse {
+                    source_name: path.display().to_string(),
+                    line: None,
+                    column: None,
+                    message: format!(
+                        "the saved scale has indicator `{code}`, which the framework does not have \
+                     (a scale saved from another framework?)"
+                    ),
+                },
+                (Some(path), Error::DuplicateCode { code }) => Error::Parse {
+                    source_name: path.display().to_string(),
+                    line: None,
+                    column: None,
+                    message: format!("the saved scale has indicator `{code}` twice"),
+                },
+                (_, e) => e,
+            }
+        })?;
     if !quiet && !minmax.is_empty() {
         // min-max scores outside the saved scale's [lo, hi]: extrapolated, say so
         let normalised = result.dataset("Normalised").ok();
