@@ -790,3 +790,26 @@ mod no_panic {
         }
     }
 }
+
+/// A default size beyond 20,000 px (one row per unit: 2,000 units) is an error that says the
+/// automatic size is too big, not an invalid size option; a size set within range is drawn.
+#[test]
+fn a_default_size_beyond_the_limit_says_so() {
+    let n = 2000;
+    let codes: Vec<String> = (0..n).map(|i| format!("U{i}")).collect();
+    let x = ndarray::Array2::from_shape_fn((n, 2), |(u, j)| (u * (j + 1) % 97) as f64);
+    let data = Dataset::new(codes, vec!["a".into(), "b".into()], x).unwrap();
+    let fw = FrameworkSpec::new(
+        "t",
+        vec![Indicator::new("a", "I"), Indicator::new("b", "I")],
+        vec![Pillar::new("I")],
+    )
+    .check()
+    .unwrap();
+    let scores = Scorer::new(fw).score(&data).unwrap();
+    let e = plot::scores_by_level(&scores, 1, &PlotOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Incompatible { .. }), "{e:?}");
+    assert!(e.to_string().contains("automatic height"), "{e}");
+    let svg = plot::scores_by_level(&scores, 1, &PlotOptions::default().with_size(1000, 20_000));
+    assert!(svg.is_ok(), "{svg:?}");
+}

@@ -24,7 +24,10 @@
 //! * The default size grows with the number of units or indicators, so that one label per unit fits
 //!   without overlap (about 14 px per unit label, rotated 90° on category x axes); a size set with
 //!   [`PlotOptions::with_size`] is kept, and labels that would then overlap are thinned (every k-th
-//!   label is drawn, the smallest k that fits), never drawn on top of each other.
+//!   label is drawn, the smallest k that fits), never drawn on top of each other. A size set must
+//!   lie in 100–20,000 px a side ([`Error::InvalidParameter`]); a default size beyond 20,000 px (tens
+//!   of thousands of units on one axis) is [`Error::Incompatible`] saying so: plot a subset, or set a
+//!   size.
 //! * Every colour has a legend entry; every axis has a label.
 //! * Missing values (NaN) are never drawn as numbers: a missing point is left out of the marks (and
 //!   counted in the legend or title where the plot says so), a missing correlation is a grey cell.
@@ -170,6 +173,16 @@ impl PlotOptions {
         }
         let (w, h) = self.size.unwrap_or(auto);
         for (side, v) in [("width", w), ("height", h)] {
+            if self.size.is_none() && v > 20_000 {
+                // no size was asked for: the data need it (one row per unit)
+                return Err(Error::Incompatible {
+                    what: format!("{plot}: size"),
+                    reason: format!(
+                        "the automatic {side} is {v} px, beyond 20,000 px (too many rows to draw \
+                         readably): plot a subset of the units, or set a size of at most 20,000 px (`--width`/`--height` on the command line)"
+                    ),
+                });
+            }
             if !(100..=20_000).contains(&v) {
                 return Err(Error::invalid(
                     format!("{plot}: size"),
