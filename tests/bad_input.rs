@@ -261,6 +261,18 @@ fn b24_infinite_cell() {
     );
 }
 
+/// A quote opened and never closed reads the rest of the input into one field: the row is short,
+/// and the message says a quote may be the cause (it said only "ragged row").
+#[test]
+fn b25b_unclosed_quote() {
+    let csv = "uCode,a,b,c\nu0,1,2,3\nu1,\"4,5,6\nu2,7,8,9\n";
+    bad!(
+        io::read_csv(csv.as_bytes(), &CsvOptions::default()),
+        Error::Parse { line: Some(3), .. },
+        "opens a quote"
+    );
+}
+
 #[test]
 fn b25_ragged_row() {
     let csv = "uCode,a,b,c\nu0,1,2,3\nu1,4,6\n";

@@ -548,9 +548,16 @@ fn csv_error<R>(source: &str, lines: &mut LineCounter<R>, e: csv::Error) -> Erro
     }
 }
 
-/// The message of a ragged row: `len` fields where the header has `expected`.
-fn ragged_message(len: impl std::fmt::Display, expected: impl std::fmt::Display) -> String {
-    format!("row has {len} fields but the previous rows have {expected} (ragged row)")
+/// The message of a ragged row: `len` fields where the header has `expected`. Too few fields is
+/// also what a quote that is opened and never closed gives (the rest of the input is read into that
+/// field), so the message says so.
+fn ragged_message(len: u64, expected: u64) -> String {
+    let hint = if len < expected {
+        "; or a field opens a quote `\"` it does not close, which reads the following lines into it"
+    } else {
+        ""
+    };
+    format!("row has {len} fields but the previous rows have {expected} (ragged row{hint})")
 }
 
 /// The message of invalid UTF-8 in field `field` (0-based) of a record.
@@ -568,7 +575,7 @@ pub(crate) fn ragged_row(source: &str, line: usize, len: usize, expected: usize)
         source_name: source.to_string(),
         line: Some(line),
         column: None,
-        message: ragged_message(len, expected),
+        message: ragged_message(len as u64, expected as u64),
     }
 }
 
