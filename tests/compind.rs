@@ -1893,6 +1893,27 @@ fn unknown_codes_name_their_option_or_file() {
     );
 }
 
+/// `-` for two outputs is refused in words the user typed (it said "output `/dev/stdout` is the same
+/// file as output `/dev/stdout`").
+#[test]
+fn standard_output_for_two_outputs_is_refused() {
+    let line = fails_with_one_line(&compind(&[
+        "score",
+        "--spec",
+        "data/toy/spec.toml",
+        "--data",
+        "data/toy/data.csv",
+        "--out",
+        "-",
+        "--save-scale",
+        "-",
+    ]));
+    assert!(
+        line.contains("`-` (standard output) is given for two outputs"),
+        "{line}"
+    );
+}
+
 /// The bin width of a sweep file's rank histograms (1 = exact).
 fn rank_width(p: &Path) -> u64 {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();

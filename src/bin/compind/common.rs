@@ -892,6 +892,20 @@ const FOREIGN_FORMATS: [&str; 9] = [
 /// be written to (a probe file is created there and removed). So a run with several output files
 /// does not stop after writing some of them for any of these reasons.
 pub fn check_outputs(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<()> {
+    // `-` twice would interleave two outputs on standard output (the clash check would name
+    // `/dev/stdout`, which the user did not type)
+    if outputs
+        .iter()
+        .filter(|o| o.as_path() == Path::new("/dev/stdout"))
+        .count()
+        > 1
+    {
+        return Err(Error::Incompatible {
+            what: "outputs".into(),
+            reason: "`-` (standard output) is given for two outputs; give a file for all but one"
+                .into(),
+        });
+    }
     io::check_output_paths(inputs, outputs)?;
     check_output_dirs(outputs)
 }
