@@ -2295,17 +2295,7 @@ fn imeta_normalisation_columns_apply_per_indicator() {
             "--out",
             s(&out),
         ]));
-        let t = text(&out);
-        let u3: Vec<f64> = t
-            .lines()
-            .find(|l| l.starts_with("U3,"))
-            .unwrap()
-            .split(',')
-            .skip(1)
-            .take(2)
-            .map(|v| v.parse().unwrap())
-            .collect();
-        u3
+        first_values(&out, "U3", 2)
     };
     // goalposts: a = (5 − 0)/(3 − 0)·100, not truncated; b = min((5 − 0)/4, 1)·1
     let g = run("goalposts");
@@ -2359,17 +2349,21 @@ fn a_missing_goalpost_scale_cell_keeps_the_default_and_is_noted() {
         "{err}"
     );
     // U3: a = 3/4·100 = 75, b = 3/4·1 = 0.75
-    let t = text(&out);
-    let u3: Vec<f64> = t
-        .lines()
-        .find(|l| l.starts_with("U3,"))
+    assert_eq!(first_values(&out, "U3", 2), [75.0, 0.75]);
+}
+
+/// The first `k` values after the code of `unit`'s row in the CSV file `path`.
+fn first_values(path: &Path, unit: &str, k: usize) -> Vec<f64> {
+    let t = text(path);
+    let prefix = format!("{unit},");
+    t.lines()
+        .find(|l| l.starts_with(&prefix))
         .unwrap()
         .split(',')
         .skip(1)
-        .take(2)
+        .take(k)
         .map(|v| v.parse().unwrap())
-        .collect();
-    assert_eq!(u3, [75.0, 0.75]);
+        .collect()
 }
 
 /// `--grid`: the normaliser and aggregator alternatives combine as COINr's SA_specs does (every
