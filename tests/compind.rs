@@ -1713,7 +1713,8 @@ fn edited_sweep_counts_and_nominal_ranks_are_refused() {
         s(&sweep),
     ]));
     let whole: serde_json::Value = serde_json::from_str(&text(&sweep)).unwrap();
-    let edits: [(&str, fn(&mut serde_json::Value)); 5] = [
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(&str, Edit); 5] = [
         ("variants", |r| r["ranks"]["variants"] = 0.into()),
         ("code", |r| r["unit_codes"][1] = r["unit_codes"][0].clone()),
         ("missing", |r| r["ranks"]["missing"][0] = 1000.into()),

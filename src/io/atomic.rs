@@ -325,11 +325,9 @@ impl Drop for Unfinished {
 pub fn remove_unfinished_outputs() -> usize {
     let mut list = unfinished();
     CLOSED.store(true, Ordering::SeqCst);
-    let removed = list
-        .drain(..)
+    list.drain(..)
         .filter(|p| std::fs::remove_file(p).is_ok())
-        .count();
-    removed
+        .count()
 }
 
 /// How [`write_atomic`] writes to a path.
