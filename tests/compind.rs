@@ -1764,6 +1764,25 @@ fn a_run_whose_second_output_fails_writes_none() {
     assert!(!out.exists());
     let left: Vec<_> = std::fs::read_dir(&d).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
+    // without -q, the "wrote" line of the first output is followed by a note that it was not kept
+    let o = compind(&[
+        "score",
+        "--imeta",
+        IMETA,
+        "--idata",
+        IDATA,
+        "--out",
+        s(&out),
+        "--save-scale",
+        "/dev/full",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("so 1 output written before the failure was not kept"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
     // the same run with a writable second output writes both
     let scale = d.join("scale.json");
     ok(&compind(&[

@@ -214,6 +214,18 @@ impl OutputBatch {
         })
     }
 
+    /// How many outputs wait for [`OutputBatch::commit`] (written and synced, not renamed yet).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let batch = composite_indicators::io::OutputBatch::begin().unwrap();
+    /// assert_eq!(batch.staged(), 0);
+    /// ```
+    pub fn staged(&self) -> usize {
+        BATCH.with(|b| b.borrow().as_ref().map_or(0, Vec::len))
+    }
+
     /// Rename every staged output into place, in the order written.
     ///
     /// # Errors

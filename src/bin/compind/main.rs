@@ -109,13 +109,7 @@ fn main() -> ExitCode {
             .num_threads(usize::try_from(t).unwrap_or(1))
             .build_global();
     }
-    // a signal ends the process without running destructors: remove the temporary files of the
-    // outputs being written (an output is whole at its path or absent), then exit as the shell would
-    let _ = ctrlc::set_handler(|| {
-        composite_indicators::io::remove_unfinished_outputs();
-        eprintln!("interrupted: no output was left half-written");
-        std::process::exit(130);
-    });
+    remove_outputs_on_signals();
     let quiet = cli.quiet;
     // the run's output files are renamed into place together once it succeeds: a run that fails
     // after writing one output (a second on a full disk) leaves every file as it was
@@ -139,7 +133,23 @@ fn main() -> ExitCode {
     };
     let result = match (result, batch) {
         (Ok(()), Some(batch)) => batch.commit().map_err(common::Failure::Input),
-        (result, _) => result,
+        // `--out - | head`: the reader left, which counts as success (below); the outputs written
+        // whole before it are kept
+        (Err(common::Failure::Input(e)), Some(batch)) if is_broken_pipe(&e) => {
+            batch.commit().map_err(common::Failure::Input)
+        }
+        (Err(e), Some(batch)) => {
+            if batch.staged() > 0 && !quiet {
+                eprintln!(
+                    "note: the run failed, so {} written before the failure {} not kept (a failing \
+                     run leaves every file as it was)",
+                    common::count(batch.staged(), "output"),
+                    if batch.staged() == 1 { "was" } else { "were" }
+                );
+            }
+            Err(e)
+        }
+        (result, None) => result,
     };
     // library parameter names in errors become the flags that set them
     let names: &[(&str, &str)] = match &cli.command {
@@ -217,6 +227,53 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// On SIGINT, SIGTERM and SIGHUP: remove the temporary files of the outputs being written (a signal
+/// ends the process without running destructors; an output file is then whole at its path or absent),
+/// then end by the same signal, as without the handler, so that a shell sees the signal (a Ctrl-C
+/// stops the script around `compind`; exit status 128 + the signal's number). A signal ignored at
+/// start-up (`nohup`, a script's background job) is left ignored.
+fn remove_outputs_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let wanted: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
+        .into_iter()
+        .filter(|&s| !ignored_at_start(s))
+        .collect();
+    let Ok(mut signals) = signal_hook::iterator::Signals::new(&wanted) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            let removed = composite_indicators::io::remove_unfinished_outputs();
+            if removed > 0 {
+                eprintln!(
+                    "interrupted: removed {} being written",
+                    common::count(removed, "unfinished output")
+                );
+            }
+            // back to the default action, and the signal again: the process ends by it
+            let _ = signal_hook::low_level::emulate_default_handler(sig);
+            std::process::exit(128 + sig);
+        }
+    });
+}
+
+/// Whether signal `sig` is ignored (`SIG_IGN`), as `nohup` and a shell's background jobs leave
+/// SIGHUP / SIGINT for the program they start.
+#[cfg(unix)]
+fn ignored_at_start(sig: i32) -> bool {
+    // SAFETY: `sigaction` with a null new action only writes the current disposition into `old`, a
+    // zero-initialised `sigaction` struct (valid for every field) owned by this frame.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(sig, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+#[cfg(not(unix))]
+fn ignored_at_start(_sig: i32) -> bool {
+    false
 }
 
 /// Whether `e` is a write to a closed pipe (the reader of standard output has exited), also when a
