@@ -1748,34 +1748,29 @@ fn a_run_whose_second_output_fails_writes_none() {
     let d = dir("second_output_fails");
     let out = d.join("scores.csv");
     let _ = std::fs::remove_file(&out);
-    let line = fails_with_one_line(&compind(&[
-        "-q",
-        "score",
-        "--imeta",
-        IMETA,
-        "--idata",
-        IDATA,
-        "--out",
-        s(&out),
-        "--save-scale",
-        "/dev/full",
-    ]));
+    let score = |quiet: bool, scale: &str| {
+        let mut args = vec![
+            "score",
+            "--imeta",
+            IMETA,
+            "--idata",
+            IDATA,
+            "--out",
+            s(&out),
+        ];
+        args.extend_from_slice(&["--save-scale", scale]);
+        if quiet {
+            args.insert(0, "-q");
+        }
+        compind(&args)
+    };
+    let line = fails_with_one_line(&score(true, "/dev/full"));
     assert!(line.contains("/dev/full"), "{line}");
     assert!(!out.exists());
     let left: Vec<_> = std::fs::read_dir(&d).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
     // without -q, the "wrote" line of the first output is followed by a note that it was not kept
-    let o = compind(&[
-        "score",
-        "--imeta",
-        IMETA,
-        "--idata",
-        IDATA,
-        "--out",
-        s(&out),
-        "--save-scale",
-        "/dev/full",
-    ]);
+    let o = score(false, "/dev/full");
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("so 1 output written before the failure was not kept"),
@@ -1785,18 +1780,7 @@ fn a_run_whose_second_output_fails_writes_none() {
     assert!(!out.exists());
     // the same run with a writable second output writes both
     let scale = d.join("scale.json");
-    ok(&compind(&[
-        "-q",
-        "score",
-        "--imeta",
-        IMETA,
-        "--idata",
-        IDATA,
-        "--out",
-        s(&out),
-        "--save-scale",
-        s(&scale),
-    ]));
+    ok(&score(true, s(&scale)));
     assert!(out.exists() && scale.exists());
 }
 
