@@ -103,32 +103,52 @@ where
     if let Ok(meta) = std::fs::metadata(&target) {
         let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
     }
+    let staged = Staged {
+        tmp,
+        target,
+        path: path.to_path_buf(),
+        listed,
+    };
     // inside an output batch, the rename waits for the batch's commit
-    let staged = BATCH.with(|b| match b.borrow_mut().as_mut() {
+    let alone = BATCH.with(|b| match b.borrow_mut().as_mut() {
         Some(batch) => {
-            batch.push(Staged {
-                tmp,
-                target: target.clone(),
-                path: path.to_path_buf(),
-                listed,
-            });
+            batch.push(staged);
             None
         }
-        None => Some((tmp, listed)),
+        None => Some(staged),
     });
-    let Some((tmp, mut listed)) = staged else {
-        return Ok(());
-    };
-    // the rename and a signal handler's clean-up exclude each other: the output is either whole
-    // at its path, or its temporary file is gone
+    alone.map_or(Ok(()), |s| rename_all(vec![s]))
+}
+
+/// Rename `staged` into place in order, as one step against a signal handler's clean-up (the
+/// registry's lock): each output is whole at its path, or its temporary file is gone. After a
+/// failed rename the later files are removed, the earlier ones stay.
+fn rename_all(staged: Vec<Staged>) -> Result<()> {
     let registry = unfinished();
     if CLOSED.load(Ordering::SeqCst) {
+        drop(registry);
         return Err(Error::Cancelled);
     }
-    tmp.persist(&target).map_err(|e| io_err(e.error))?;
-    listed.committed = true;
+    let mut result = Ok(());
+    let mut done = Vec::with_capacity(staged.len());
+    for mut s in staged {
+        if result.is_ok() {
+            match s.tmp.persist(&s.target) {
+                Ok(_) => s.listed.committed = true,
+                Err(e) => {
+                    result = Err(Error::Io {
+                        path: path_name(&s.path),
+                        source: e.error,
+                    });
+                }
+            }
+        }
+        done.push(s.listed);
+    }
     drop(registry);
-    Ok(())
+    // unlist (and remove what was not renamed) outside the lock
+    drop(done);
+    result
 }
 
 /// A written, synced temporary file waiting for its batch's commit.
@@ -233,40 +253,15 @@ impl OutputBatch {
     /// [`Error::Io`] naming the output whose rename failed (the later ones are removed, the earlier
     /// ones stay); [`Error::Cancelled`] after [`remove_unfinished_outputs`].
     pub fn commit(self) -> Result<()> {
-        let staged = BATCH.with(|b| b.borrow_mut().take()).unwrap_or_default();
-        let registry = unfinished();
-        if CLOSED.load(Ordering::SeqCst) {
-            drop(registry);
-            return Err(Error::Cancelled);
-        }
-        let mut result = Ok(());
-        let mut done = Vec::new();
-        for mut s in staged {
-            if result.is_ok() {
-                match s.tmp.persist(&s.target) {
-                    Ok(_) => s.listed.committed = true,
-                    Err(e) => {
-                        result = Err(Error::Io {
-                            path: path_name(&s.path),
-                            source: e.error,
-                        });
-                    }
-                }
-            }
-            done.push(s.listed);
-        }
-        drop(registry);
-        // unlist (and remove what was not renamed) outside the lock
-        drop(done);
-        result
+        rename_all(BATCH.with(|b| b.borrow_mut().take()).unwrap_or_default())
     }
 }
 
 impl Drop for OutputBatch {
     fn drop(&mut self) {
-        // not committed: the staged temporary files go (each `Unfinished` removes its file)
-        let staged = BATCH.with(|b| b.borrow_mut().take());
-        drop(staged);
+        // not committed: the staged temporary files go (each `Unfinished` removes its file); after
+        // a commit there is nothing left to take
+        drop(BATCH.with(|b| b.borrow_mut().take()));
     }
 }
 
@@ -312,12 +307,13 @@ impl Drop for Unfinished {
 
 /// Remove the temporary files of every [`write_atomic`] in progress in this process, and make every
 /// write still running or started later fail with [`Error::Cancelled`] instead of committing (call
-/// it on the way out only): for a handler of SIGINT / SIGTERM that ends the process (a signal ends it without running destructors, which
-/// would leave `.ci-tmp-*` files beside the outputs). Outputs already renamed into place stay; no
-/// output is ever left half-written. Returns how many files it removed.
+/// it on the way out only): for a handler of SIGINT / SIGTERM that ends the process (a signal ends
+/// it without running destructors, which would leave `.ci-tmp-*` files beside the outputs). Outputs
+/// already renamed into place stay; no output is ever left half-written. Returns how many files it
+/// removed.
 ///
-/// Call it from an ordinary thread (the `ctrlc` crate runs its handler on one), not from inside an
-/// async-signal context: it takes a lock, which waits for a rename in progress.
+/// Call it from an ordinary thread (as `signal-hook`'s `Signals` iterator delivers signals on one),
+/// not from inside an async-signal context: it takes a lock, which waits for a rename in progress.
 ///
 /// # Errors
 ///
@@ -326,11 +322,8 @@ impl Drop for Unfinished {
 /// # Examples
 ///
 /// ```no_run
-/// // in a program's start-up, with the `ctrlc` crate:
-/// // ctrlc::set_handler(|| {
-/// //     composite_indicators::io::remove_unfinished_outputs();
-/// //     std::process::exit(130);
-/// // })?;
+/// // in a program's signal thread (`compind` uses `signal-hook`'s `Signals` iterator), then end by
+/// // the signal:
 /// let removed = composite_indicators::io::remove_unfinished_outputs();
 /// assert_eq!(removed, 0); // nothing was being written
 /// ```
