@@ -279,9 +279,12 @@ impl SweepResult {
             return Err(Error::SweepMerge { reason: d });
         }
         for r in [&*self, other] {
-            if covered(&r.ranges) != r.ranks.n_variants()
-                || r.ranges.iter().any(|x| x[1] > fa.variants)
-            {
+            r.check().map_err(|e| Error::SweepMerge {
+                reason: format!("a damaged result: {e}"),
+            })?;
+            // `check` accepts a result without ranges (written before they were recorded, or
+            // edited); merging needs them to account for every variant counted
+            if covered(&r.ranges) != r.ranks.n_variants() {
                 return Err(Error::SweepMerge {
                     reason: format!(
                         "ranges {:?} do not match the {} variants counted (of {}): a damaged result",
@@ -291,11 +294,6 @@ impl SweepResult {
                     ),
                 });
             }
-        }
-        for r in [&*self, other] {
-            r.check().map_err(|e| Error::SweepMerge {
-                reason: format!("a damaged result: {e}"),
-            })?;
         }
         for a in &self.ranges {
             for b in &other.ranges {
