@@ -247,7 +247,7 @@ pub struct Framework0 {
 /// `n_dist2targ`. Empty maps when the columns are absent.
 #[derive(Debug, Clone, Default)]
 pub struct ImetaNormalise {
-    /// The indicators of iMeta (every code the maps below may hold).
+    /// The indicators of iMeta, in its order (every code the maps below may hold).
     pub indicators: Vec<String>,
     /// Output scale of each indicator's goalposts.
     pub scale: std::collections::BTreeMap<String, f64>,
@@ -704,9 +704,11 @@ fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<ImetaNormali
         pos("dist2targ_cap_max"),
         pos("iCode"),
     );
-    let mut out = ImetaNormalise::default();
+    let mut out = ImetaNormalise {
+        indicators: spec.indicators.iter().map(|i| i.code.clone()).collect(),
+        ..ImetaNormalise::default()
+    };
     if [lo, hi, sc, tr, cap].iter().all(Option::is_none) {
-        out.indicators = spec.indicators.iter().map(|i| i.code.clone()).collect();
         return Ok(out);
     }
     if lo.is_some() != hi.is_some() {
@@ -754,7 +756,6 @@ fn imeta_goalposts(path: &Path, spec: &mut FrameworkSpec) -> Result<ImetaNormali
         let Some(ind) = spec.indicators.iter_mut().find(|x| x.code == c) else {
             continue;
         };
-        out.indicators.push(c.to_string());
         match (num(lo, "goalpost_lower")?, num(hi, "goalpost_upper")?) {
             (Some(l), Some(h)) => ind.goalposts = Some([l, h]),
             (None, None) => {}
