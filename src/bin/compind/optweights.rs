@@ -121,6 +121,13 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
             importance: importance(&a.importance)?,
         }
     };
+    // the codes of --importance, checked against the framework once it is read
+    let named: Vec<String> = match &goal {
+        OptimiseGoal::Balance {
+            importance: Importance::Relative(m),
+        } => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
     let opts = OptimiseOptions::new(a.level)
         .goal(goal)
         .correlation(if a.cortype == "spearman" {
@@ -133,12 +140,8 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         .restarts(a.restarts);
     common::check_outputs(&a.inputs.paths(), std::slice::from_ref(&a.out))?;
     let (f, result) = common::build(&a.inputs, &a.methods, quiet)?;
-    if a.goal != "infomax"
-        && let Importance::Relative(m) = importance(&a.importance)?
-    {
-        for code in m.keys() {
-            common::known_node(&f.framework, code, "--importance")?;
-        }
+    for code in &named {
+        common::known_node(&f.framework, code, "--importance")?;
     }
     let opt = optimise_weights(result.fitted().scorer(), result.prepared(), &opts)?;
     if !a.keep_unconverged {
