@@ -139,12 +139,13 @@ fn main() -> ExitCode {
             batch.commit().map_err(common::Failure::Input)
         }
         (Err(e), Some(batch)) => {
-            if batch.staged() > 0 && !quiet {
+            let staged = batch.staged();
+            if staged > 0 && !quiet {
                 eprintln!(
                     "note: the run failed, so {} written before the failure {} not kept (a failing \
                      run leaves every file as it was)",
-                    common::count(batch.staged(), "output"),
-                    if batch.staged() == 1 { "was" } else { "were" }
+                    common::count(staged, "output"),
+                    if staged == 1 { "was" } else { "were" }
                 );
             }
             Err(e)

@@ -118,24 +118,27 @@ pub fn run(a: &Args, quiet: bool) -> Outcome {
         .collect();
     let result =
         common::run_pipeline(&pipeline, &data, &f.framework, scale, quiet).map_err(|e| {
-            // a code of the saved scale the framework lacks, or one given twice: name the scale file
-            match (&a.scale, e) {
-                (Some(path), Error::UnknownCode { code }) => Error::Parse {
-                    source_name: path.display().to_string(),
-                    line: None,
-                    column: None,
-                    message: format!(
+            // a code of the saved scale the framework lacks, or one given twice (the library's
+            // `FittedScorer::from_params` names only the code): name the scale file
+            let (path, message) = match (&a.scale, &e) {
+                (Some(path), Error::UnknownCode { code }) => (
+                    path,
+                    format!(
                         "the saved scale has indicator `{code}`, which the framework does not have \
                      (a scale saved from another framework?)"
                     ),
-                },
-                (Some(path), Error::DuplicateCode { code }) => Error::Parse {
-                    source_name: path.display().to_string(),
-                    line: None,
-                    column: None,
-                    message: format!("the saved scale has indicator `{code}` twice"),
-                },
-                (_, e) => e,
+                ),
+                (Some(path), Error::DuplicateCode { code }) => (
+                    path,
+                    format!("the saved scale has indicator `{code}` twice"),
+                ),
+                _ => return e,
+            };
+            Error::Parse {
+                source_name: path.display().to_string(),
+                line: None,
+                column: None,
+                message,
             }
         })?;
     if !quiet && !minmax.is_empty() {
