@@ -463,21 +463,51 @@ fn outputs_are_checked_before_any_is_written_and_devices_survive() {
     }
 }
 
+/// Run `compind ARGS...` with standard output a pipe whose read end is closed before anything is
+/// written: every write to it gets a broken pipe.
+#[cfg(unix)]
+fn with_closed_stdout(args: &[&str]) -> std::process::Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_compind"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+/// `--out - | head`: the reader leaving counts as success, and the file outputs written whole before
+/// it are kept (the output batch commits them); they were dropped with exit 0.
+#[cfg(unix)]
+#[test]
+fn a_closed_standard_output_keeps_the_file_outputs() {
+    let d = dir("closed_stdout");
+    let out = d.join("scores.csv");
+    let o = with_closed_stdout(&[
+        "-q",
+        "score",
+        "--spec",
+        "data/toy/spec.toml",
+        "--data",
+        "data/toy/data.csv",
+        "--out",
+        s(&out),
+        "--save-scale",
+        "-",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert_eq!(text(&out).lines().count(), 6);
+}
+
 /// `--out -` into a pipe whose reader has gone exits 0 without an error line (as other
 /// command-line tools), and `>>`-style appending to standard output keeps what was there.
 #[cfg(unix)]
 #[test]
 fn standard_output_pipes_and_appends() {
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_compind"))
-        .args(["score", "--imeta", IMETA, "--idata", IDATA, "--out", "-"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // close the read end before anything is written: every write gets a broken pipe
-    drop(child.stdout.take());
-    let o = child.wait_with_output().unwrap();
+    let o = with_closed_stdout(&["score", "--imeta", IMETA, "--idata", IDATA, "--out", "-"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("error"), "{}", stderr(&o));
     // appending: the file opened by the caller in append mode keeps its first line

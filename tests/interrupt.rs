@@ -151,33 +151,3 @@ fn wait_at_most(child: &mut std::process::Child, secs: u64) -> std::process::Exi
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
-
-/// `--out - | head`: the reader leaving counts as success, and the file outputs written whole before
-/// it are kept (the output batch commits them); they were dropped with exit 0.
-#[cfg(all(unix, feature = "cli"))]
-#[test]
-fn a_closed_standard_output_keeps_the_file_outputs() {
-    use std::process::{Command, Stdio};
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("scores.csv");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_compind"))
-        .args([
-            "-q",
-            "score",
-            "--spec",
-            "data/toy/spec.toml",
-            "--data",
-            "data/toy/data.csv",
-            "--out",
-        ])
-        .arg(&out)
-        .args(["--save-scale", "-"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{o:?}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 6);
-}
